@@ -1,0 +1,169 @@
+//! The screening engine: pure (no I/O, no async), immutable, built from a
+//! snapshot of all lists plus the reference configuration.
+//!
+//! A list change builds a new [`Engine`] off the request path; the API swaps
+//! it in atomically, so screening never waits for an import.
+//!
+//! - [`party`]: name normalisation and fuzzy matching against denial lists.
+//! - [`item`]: control-list classification of item descriptions.
+//! - [`geo`]: countries, country groups, gazetteer.
+//! - [`end_use`]: red flags in stated end uses.
+//! - [`policy`]: thresholds and rule switches (`policy.toml`).
+//! - [`decision`]: combines findings into the decision.
+
+pub mod decision;
+pub mod end_use;
+mod error;
+pub mod geo;
+pub mod item;
+pub mod party;
+pub mod policy;
+pub mod reference;
+
+use std::sync::Arc;
+
+pub use error::EngineError;
+
+use crate::model::{
+    Item, ListContent, ListMeta, ListVersionRef, PolicyRef, ScreeningOutcome, Shipment,
+};
+use end_use::RedFlags;
+use geo::Geo;
+use item::{ItemIndex, ItemMatch};
+use party::{PartyIndex, PartyMatch, PartyQuery};
+use policy::Policy;
+use reference::ReferenceFiles;
+
+/// One list version with its content, as the engine is built from.
+#[derive(Clone, Debug)]
+pub struct LoadedList {
+    /// Version metadata.
+    pub meta: ListMeta,
+    /// Entries.
+    pub content: Arc<ListContent>,
+}
+
+/// The immutable screening engine.
+#[derive(Debug)]
+pub struct Engine {
+    lists: Vec<ListMeta>,
+    party: PartyIndex,
+    items: Vec<ItemIndex>,
+    geo: Geo,
+    red_flags: RedFlags,
+    policy: Policy,
+    policy_ref: PolicyRef,
+}
+
+impl Engine {
+    /// Builds the engine from list versions and reference files.
+    ///
+    /// # Errors
+    /// [`EngineError`] when a configuration file or a control-list entry is unusable.
+    pub fn build(lists: &[LoadedList], reference: &ReferenceFiles) -> Result<Engine, EngineError> {
+        let policy = Policy::from_toml(&reference.policy)?;
+        let geo = Geo::from_toml(&reference.countries, &reference.gazetteer)?;
+        let red_flags = RedFlags::from_toml(&reference.red_flags)?;
+        let mut sorted: Vec<&LoadedList> = lists.iter().collect();
+        sorted.sort_by(|a, b| a.meta.list_id.cmp(&b.meta.list_id));
+        let mut denial = Vec::new();
+        let mut items = Vec::new();
+        for l in &sorted {
+            match l.content.as_ref() {
+                ListContent::Denial(entries) => {
+                    denial.push((l.meta.list_id.as_str(), &entries[..]))
+                }
+                ListContent::Control(entries) => {
+                    items.push(ItemIndex::build(&l.meta.list_id, entries)?)
+                }
+            }
+        }
+        let party = PartyIndex::build(&denial);
+        let policy_ref = PolicyRef {
+            version: reference.version(),
+            party_review_threshold: policy.party.review_threshold,
+            party_near_exact_threshold: policy.party.near_exact_threshold,
+        };
+        Ok(Engine {
+            lists: sorted.iter().map(|l| l.meta.clone()).collect(),
+            party,
+            items,
+            geo,
+            red_flags,
+            policy,
+            policy_ref,
+        })
+    }
+
+    /// Screens a shipment: items, parties, destination, end use.
+    pub fn screen_shipment(&self, shipment: &Shipment) -> ScreeningOutcome {
+        decision::screen(self, shipment)
+    }
+
+    /// Party matches at or above the review threshold, best first; `limit`
+    /// 0 means the policy's default.
+    pub fn screen_party(&self, query: &PartyQuery<'_>, limit: usize) -> Vec<PartyMatch> {
+        let limit = if limit == 0 {
+            self.policy.party.default_limit
+        } else {
+            limit
+        };
+        self.party
+            .search(query, self.policy.party.review_threshold, limit)
+    }
+
+    /// Controlled and uncertain control-list matches of one item, best first.
+    pub fn screen_item(&self, item: &Item) -> Vec<ItemMatch> {
+        let mut out: Vec<ItemMatch> = self
+            .items
+            .iter()
+            .flat_map(|idx| idx.classify(item).matches)
+            .collect();
+        out.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| a.code.cmp(&b.code))
+        });
+        out
+    }
+
+    /// Versions of every list the engine was built from, sorted by list id.
+    pub fn list_versions(&self) -> Vec<ListVersionRef> {
+        self.lists.iter().map(ListMeta::version_ref).collect()
+    }
+
+    /// Metadata of every list, sorted by list id.
+    pub fn lists(&self) -> &[ListMeta] {
+        &self.lists
+    }
+
+    /// The decision policy.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Policy version and thresholds, as recorded with each screening.
+    pub fn policy_ref(&self) -> &PolicyRef {
+        &self.policy_ref
+    }
+
+    /// Countries, groups and gazetteer.
+    pub fn geo(&self) -> &Geo {
+        &self.geo
+    }
+
+    /// The party index.
+    pub fn party_index(&self) -> &PartyIndex {
+        &self.party
+    }
+
+    /// The item indexes, one per control list.
+    pub fn item_indexes(&self) -> &[ItemIndex] {
+        &self.items
+    }
+
+    /// End-use red flags.
+    pub fn red_flags(&self) -> &RedFlags {
+        &self.red_flags
+    }
+}

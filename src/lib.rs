@@ -1,0 +1,32 @@
+//! exportscreen: screens proposed export shipments for dual-use and
+//! missile-technology risk.
+//!
+//! # Layout
+//!
+//! The data flow is request -> engine -> findings -> decision -> case:
+//!
+//! - [`model`]: plain domain types shared by every layer (entries, shipments,
+//!   findings, decisions).
+//! - [`lists`]: importers that turn official list files (OFAC, UN, BIS,
+//!   trade.gov, our own TOML) into [`model::ListContent`].
+//! - [`engine`]: the pure screening engine (no I/O, no async): normalisation,
+//!   indexes, matchers and the decision policy. Built from an immutable
+//!   snapshot of all lists and swapped atomically when a list changes.
+//! - [`store`]: sled storage of lists, versions, screenings and cases. All
+//!   sled calls live here.
+//! - [`api`]: tonic services, the protobuf <-> model conversions and the one
+//!   place where errors become gRPC statuses.
+//! - [`cli`]: the command line (`serve`, `screen`, `import`, `lists`, `eval`).
+//! - [`error`]: the crate's error type.
+
+#![deny(missing_docs)]
+
+pub mod api;
+pub mod cli;
+pub mod engine;
+pub mod error;
+pub mod lists;
+pub mod model;
+pub mod store;
+
+pub use error::{Error, Result};
