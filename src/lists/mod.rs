@@ -4,6 +4,7 @@
 //! entries plus warnings; a malformed file is rejected whole with
 //! [`ImportError`] naming the file and line.
 
+pub mod control_toml;
 mod error;
 
 pub use error::ImportError;
