@@ -16,15 +16,20 @@
 //!   sled calls live here.
 //! - [`api`]: tonic services, the protobuf <-> model conversions and the one
 //!   place where errors become gRPC statuses.
+//! - [`bundled`]: the official lists and control list shipped with the
+//!   service (seed of a fresh data directory).
+//! - [`eval`]: in-process evaluation on a case directory.
 //! - [`cli`]: the command line (`serve`, `screen`, `import`, `lists`, `eval`).
 //! - [`error`]: the crate's error type.
 
 #![deny(missing_docs)]
 
 pub mod api;
+pub mod bundled;
 pub mod cli;
 pub mod engine;
 pub mod error;
+pub mod eval;
 pub mod lists;
 pub mod model;
 pub mod store;

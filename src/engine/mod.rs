@@ -78,7 +78,7 @@ impl Engine {
                 }
             }
         }
-        let party = PartyIndex::build(&denial);
+        let party = PartyIndex::build(&denial, &geo);
         let policy_ref = PolicyRef {
             version: reference.version(),
             party_review_threshold: policy.party.review_threshold,
@@ -108,8 +108,13 @@ impl Engine {
         } else {
             limit
         };
+        let iso = self.geo.resolve_country(query.country).unwrap_or_default();
+        let query = PartyQuery {
+            country: &iso,
+            ..*query
+        };
         self.party
-            .search(query, self.policy.party.review_threshold, limit)
+            .search(&query, self.policy.party.review_threshold, limit)
     }
 
     /// Controlled and uncertain control-list matches of one item, best first.

@@ -1,6 +1,37 @@
-//! Party-name matching against every denial list (STUB: to be replaced).
+//! Party-name matching against every denial list.
+//!
+//! Build: every name and alias of every entry is normalised
+//! ([`normalize`]), its tokens interned in a [`vocab::Vocab`] with
+//! entry-frequency weights (so "international", "trading", "bank",
+//! "mohammad" weigh little and rare tokens much), adjacent-token joins
+//! indexed for split/joined words, and the order-free keys of all names
+//! kept for near-exact hits. An aho-corasick automaton over distinctive
+//! multi-word names finds listed names contained in a longer query.
+//!
+//! Search: the query is normalised the same way; each token is expanded to
+//! listed tokens (exact, one typo, romanisation variant, consonant skeleton);
+//! candidate names come from the postings of the rarest expansions; each
+//! candidate is aligned token by token ([`score::align`]) and scored by the
+//! weighted coverage of both names, then adjusted for alias strength, entity
+//! type and country agreement. Every match explains which name matched,
+//! which tokens paired and what raised or lowered the score.
 
-use crate::model::{DenialEntry, EntityKind};
+mod legal;
+pub mod normalize;
+pub mod score;
+pub mod similarity;
+pub mod vocab;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::model::{DenialEntry, EntityKind, NameKind};
+
+use super::geo::Geo;
+use normalize::{NormName, normalize};
+use score::{Alignment, QJoin, QToken, align};
+use similarity::{osa_distance, token_sim};
+use vocab::{Vocab, VocabBuilder};
 
 /// A party to screen.
 #[derive(Clone, Copy, Debug, Default)]
@@ -32,24 +63,486 @@ pub struct PartyMatch {
     pub entry_kind: EntityKind,
     /// Programmes of the entry.
     pub programs: Vec<String>,
-    /// Token pairs (`query~entry`) that matched.
+    /// Token pairs (`query~listed`) that matched.
     pub matched_terms: Vec<String>,
     /// Which name matched, token pairing, what raised or lowered the score.
     pub explanation: String,
 }
 
+/// Scoring constants (one place, so that tuning is visible).
+#[derive(Clone, Debug)]
+struct Tuning {
+    /// Weak aliases score at most this share of a strong match.
+    weak_alias: f64,
+    /// Vessels and aircraft are not shipment parties.
+    vessel: f64,
+    /// An organisation-looking query against a person entry.
+    org_vs_person: f64,
+    /// Country agreement bonus / disagreement malus.
+    country_agree: f64,
+    country_disagree: f64,
+    /// Candidate generation stops when the unprocessed query weight is below
+    /// this share of the total.
+    prefix_share: f32,
+    /// Postings longer than this are not used to generate candidates (the
+    /// token still counts in scoring).
+    max_postings: usize,
+}
+
+const TUNING: Tuning = Tuning {
+    weak_alias: 0.92,
+    vessel: 0.9,
+    org_vs_person: 0.85,
+    country_agree: 0.03,
+    country_disagree: 0.03,
+    prefix_share: 0.45,
+    max_postings: 4000,
+};
+
+#[derive(Debug)]
+struct EntryRec {
+    list: u16,
+    entry_id: String,
+    primary: String,
+    kind: EntityKind,
+    programs: Vec<String>,
+    countries: Vec<String>,
+}
+
+#[derive(Debug)]
+struct NameRec {
+    entry: u32,
+    kind: NameKind,
+    text: String,
+    tokens: Box<[u32]>,
+    joins: Box<[u32]>,
+}
+
 /// Index over all names and aliases of all denial lists.
 #[derive(Debug, Default)]
-pub struct PartyIndex {}
+pub struct PartyIndex {
+    lists: Vec<String>,
+    entries: Vec<EntryRec>,
+    names: Vec<NameRec>,
+    vocab: Vocab,
+    /// Order-free key -> names.
+    exact: FxHashMap<Box<str>, Vec<u32>>,
+    /// Distinctive multi-word names, for containment in longer queries.
+    contained: Option<AhoCorasick>,
+    contained_names: Vec<u32>,
+}
 
 impl PartyIndex {
-    /// Builds the index from `(list_id, entries)` pairs.
-    pub fn build(_lists: &[(&str, &[DenialEntry])]) -> PartyIndex {
-        PartyIndex {}
+    /// Builds the index from `(list_id, entries)` pairs; `geo` resolves the
+    /// entries' countries to ISO codes.
+    pub fn build(lists: &[(&str, &[DenialEntry])], geo: &Geo) -> PartyIndex {
+        let mut idx = PartyIndex::default();
+        let mut vb = VocabBuilder::default();
+        let mut normed: Vec<NormName> = Vec::new();
+        for (li, (list_id, entries)) in lists.iter().enumerate() {
+            idx.lists.push((*list_id).to_string());
+            for e in entries.iter() {
+                let entry_no = idx.entries.len() as u32;
+                let mut countries: Vec<String> = e
+                    .countries
+                    .iter()
+                    .chain(e.addresses.iter().map(|a| &a.country))
+                    .filter_map(|c| geo.resolve_country(c))
+                    .collect();
+                countries.sort();
+                countries.dedup();
+                idx.entries.push(EntryRec {
+                    list: li as u16,
+                    entry_id: e.entry_id.clone(),
+                    primary: e.primary_name().to_string(),
+                    kind: e.kind,
+                    programs: e.programs.clone(),
+                    countries,
+                });
+                let mut seen: FxHashSet<String> = FxHashSet::default();
+                for n in &e.names {
+                    let nn = normalize(&n.name);
+                    if nn.tokens.is_empty() || nn.consonantal {
+                        continue;
+                    }
+                    if !seen.insert(format!("{:?}{}", n.kind, nn.joined())) {
+                        continue;
+                    }
+                    let name_no = idx.names.len() as u32;
+                    let tokens: Vec<u32> = nn
+                        .tokens
+                        .iter()
+                        .map(|t| {
+                            let id = vb.intern(t, false);
+                            vb.add(id, name_no, entry_no);
+                            id
+                        })
+                        .collect();
+                    let joins: Vec<u32> = nn
+                        .tokens
+                        .windows(2)
+                        .map(|w| {
+                            let j = format!("{}{}", w[0], w[1]);
+                            let id = vb.intern(&j, true);
+                            vb.add(id, name_no, entry_no);
+                            id
+                        })
+                        .collect();
+                    idx.exact.entry(nn.key().into()).or_default().push(name_no);
+                    idx.names.push(NameRec {
+                        entry: entry_no,
+                        kind: n.kind,
+                        text: n.name.clone(),
+                        tokens: tokens.into(),
+                        joins: joins.into(),
+                    });
+                    normed.push(nn);
+                }
+            }
+        }
+        idx.vocab = vb.finish(idx.entries.len());
+        idx.build_contained(&normed);
+        idx
+    }
+
+    /// Aho-corasick over distinctive multi-word names (` a b c `), to find
+    /// listed names contained in a longer query.
+    fn build_contained(&mut self, normed: &[NormName]) {
+        let mut pats = Vec::new();
+        for (i, nn) in normed.iter().enumerate() {
+            let rec = &self.names[i];
+            if rec.tokens.len() < 2 || rec.kind == NameKind::WeakAlias {
+                continue;
+            }
+            let distinctive = rec
+                .tokens
+                .iter()
+                .filter(|&&t| self.vocab.df(t) <= 20 && self.vocab.text(t).len() >= 4)
+                .count();
+            if distinctive == 0 {
+                continue;
+            }
+            pats.push(format!(" {} ", nn.joined()));
+            self.contained_names.push(i as u32);
+        }
+        self.contained = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .build(&pats)
+            .ok();
+    }
+
+    /// Number of indexed names.
+    pub fn name_count(&self) -> usize {
+        self.names.len()
     }
 
     /// Matches scoring at least `threshold`, best first, at most `limit`.
-    pub fn search(&self, _q: &PartyQuery<'_>, _threshold: f64, _limit: usize) -> Vec<PartyMatch> {
-        Vec::new()
+    pub fn search(&self, q: &PartyQuery<'_>, threshold: f64, limit: usize) -> Vec<PartyMatch> {
+        let nn = normalize(q.name);
+        if nn.tokens.is_empty() || self.names.is_empty() {
+            return Vec::new();
+        }
+        let qtokens = self.expand(&nn);
+        let qjoins = self.expand_joins(&nn);
+        let key = nn.key();
+        let exact_names: &[u32] = self.exact.get(key.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+
+        let mut cands: FxHashSet<u32> = FxHashSet::default();
+        cands.extend(exact_names.iter().copied());
+        self.candidates(&qtokens, &qjoins, &mut cands);
+        let contained = self.contained_hits(&nn);
+        cands.extend(contained.iter().copied());
+
+        let country = self.query_country(q.country);
+        let mut best: FxHashMap<u32, (f64, u32, Alignment, bool)> = FxHashMap::default();
+        for &name_no in &cands {
+            let rec = &self.names[name_no as usize];
+            let entry = &self.entries[rec.entry as usize];
+            let allow_initials = entry.kind == EntityKind::Person;
+            let a = align(
+                &qtokens,
+                &qjoins,
+                &rec.tokens,
+                &rec.joins,
+                &self.vocab,
+                allow_initials,
+            );
+            let near_exact = exact_names.contains(&name_no);
+            let s = self.final_score(&nn, &a, rec, entry, near_exact, country.as_deref()).0;
+            let slot = best.entry(rec.entry).or_insert((f64::MIN, name_no, Alignment::default(), false));
+            if s > slot.0 || (s == slot.0 && name_no < slot.1) {
+                *slot = (s, name_no, a, near_exact);
+            }
+        }
+        let mut out: Vec<PartyMatch> = best
+            .into_iter()
+            .filter(|(_, (s, ..))| *s >= threshold)
+            .map(|(_, (_, name_no, a, near_exact))| {
+                self.to_match(&nn, &qtokens, name_no, &a, near_exact, country.as_deref())
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| a.list_id.cmp(&b.list_id))
+                .then_with(|| a.entry_id.cmp(&b.entry_id))
+        });
+        out.truncate(limit);
+        out
+    }
+
+    fn query_country(&self, c: &str) -> Option<String> {
+        let c = c.trim();
+        (!c.is_empty()).then(|| c.to_ascii_uppercase())
+    }
+
+    /// Expands each query token into listed tokens with similarities.
+    fn expand(&self, nn: &NormName) -> Vec<QToken> {
+        let mut out = Vec::with_capacity(nn.tokens.len());
+        let mut buf = Vec::new();
+        for t in &nn.tokens {
+            let mut exp: Vec<(u32, f32)> = Vec::new();
+            let exact = self.vocab.id(t);
+            if let Some(id) = exact {
+                exp.push((id, 1.0));
+            }
+            // Typos.
+            buf.clear();
+            self.vocab.one_edit_candidates(t, &mut buf);
+            for &id in &buf {
+                push_max(&mut exp, id, token_sim(t, self.vocab.text(id), nn.consonantal) as f32);
+            }
+            // Romanisation variants: table and skeleton.
+            for v in similarity::equivalents(t) {
+                if let Some(id) = self.vocab.id(v) {
+                    push_max(&mut exp, id, similarity::VARIANT_SIM as f32);
+                }
+            }
+            if t.len() >= similarity::SKELETON_MIN_LEN || nn.consonantal && t.len() >= 3 {
+                let sk = similarity::skeleton(t);
+                if sk.len() >= 3 {
+                    for &id in self.vocab.skeleton_candidates(&sk) {
+                        let s = token_sim(t, self.vocab.text(id), nn.consonantal);
+                        push_max(&mut exp, id, s as f32);
+                    }
+                }
+            }
+            exp.retain(|(_, s)| *s > 0.0);
+            let weight = match exact {
+                Some(id) => self.vocab.idf(id),
+                None => exp
+                    .iter()
+                    .map(|(id, _)| self.vocab.idf(*id))
+                    .fold(None, |m: Option<f32>, w| Some(m.map_or(w, |m| m.max(w))))
+                    .unwrap_or_else(|| self.vocab.idf_unknown()),
+            };
+            out.push(QToken {
+                text: t.clone(),
+                weight,
+                exp,
+            });
+        }
+        out
+    }
+
+    /// Joins of 2 and 3 adjacent query tokens that equal (or are one typo
+    /// from) a listed token: "TEH RAN" -> tehran.
+    fn expand_joins(&self, nn: &NormName) -> Vec<QJoin> {
+        let mut out = Vec::new();
+        let t = &nn.tokens;
+        for width in 2..=3 {
+            for a in 0..t.len().saturating_sub(width - 1) {
+                let b = a + width - 1;
+                let joined: String = t[a..=b].concat();
+                let mut exp: Vec<(u32, f32)> = Vec::new();
+                if let Some(id) = self.vocab.id(&joined) {
+                    if !self.vocab.is_join(id) {
+                        exp.push((id, 1.0));
+                    }
+                }
+                if joined.len() >= 7 {
+                    let mut buf = Vec::new();
+                    self.vocab.one_edit_candidates(&joined, &mut buf);
+                    for id in buf {
+                        let d = osa_distance(joined.as_bytes(), self.vocab.text(id).as_bytes(), 1);
+                        if d == 1 {
+                            push_max(&mut exp, id, 0.9);
+                        }
+                    }
+                }
+                if !exp.is_empty() {
+                    out.push(QJoin { a, b, exp });
+                }
+            }
+        }
+        out
+    }
+
+    /// Candidate names from the postings of the rarest expansions (prefix
+    /// filter: a name sharing none of them cannot reach the threshold).
+    fn candidates(&self, q: &[QToken], qjoins: &[QJoin], out: &mut FxHashSet<u32>) {
+        let total: f32 = q.iter().map(|t| t.weight).sum();
+        let mut order: Vec<usize> = (0..q.len()).collect();
+        order.sort_by(|&a, &b| q[b].weight.total_cmp(&q[a].weight));
+        let mut remaining = total;
+        for i in order {
+            if remaining < TUNING.prefix_share * total {
+                break;
+            }
+            remaining -= q[i].weight;
+            for &(id, _) in &q[i].exp {
+                let p = self.vocab.postings(id);
+                if p.len() <= TUNING.max_postings {
+                    out.extend(p.iter().copied());
+                }
+            }
+        }
+        for j in qjoins {
+            for &(id, _) in &j.exp {
+                let p = self.vocab.postings(id);
+                if p.len() <= TUNING.max_postings {
+                    out.extend(p.iter().copied());
+                }
+            }
+        }
+    }
+
+    fn contained_hits(&self, nn: &NormName) -> Vec<u32> {
+        let Some(ac) = &self.contained else {
+            return Vec::new();
+        };
+        if nn.tokens.len() < 3 {
+            return Vec::new();
+        }
+        let hay = format!(" {} ", nn.joined());
+        ac.find_overlapping_iter(&hay)
+            .map(|m| self.contained_names[m.pattern().as_usize()])
+            .collect()
+    }
+
+    /// The final score of an alignment, and notes on the adjustments.
+    fn final_score(
+        &self,
+        nn: &NormName,
+        a: &Alignment,
+        rec: &NameRec,
+        entry: &EntryRec,
+        near_exact: bool,
+        country: Option<&str>,
+    ) -> (f64, Vec<String>) {
+        let mut notes = Vec::new();
+        let (qc, nc) = (f64::from(a.query_cov), f64::from(a.name_cov));
+        let mut s = if near_exact {
+            1.0
+        } else {
+            let base = 0.5 * (qc + nc);
+            base.min(0.98)
+        };
+        if !near_exact {
+            // A single matched token is not a match for a multi-token name.
+            if a.links.len() <= 1 && (rec.tokens.len() > 1 || nn.tokens.len() > 1) {
+                s *= 0.8;
+                notes.push("only one token in common (x0.80)".to_string());
+            }
+        }
+        if rec.kind == NameKind::WeakAlias {
+            s *= TUNING.weak_alias;
+            notes.push(format!("weak alias (x{:.2})", TUNING.weak_alias));
+        }
+        if matches!(entry.kind, EntityKind::Vessel | EntityKind::Aircraft) {
+            s *= TUNING.vessel;
+            notes.push(format!("{} entry (x{:.2})", entry.kind.as_str(), TUNING.vessel));
+        }
+        if nn.org_hint && entry.kind == EntityKind::Person {
+            s *= TUNING.org_vs_person;
+            notes.push(format!(
+                "organisation name against a listed person (x{:.2})",
+                TUNING.org_vs_person
+            ));
+        }
+        if let Some(c) = country {
+            if !entry.countries.is_empty() && s < 1.0 {
+                if entry.countries.iter().any(|x| x == c) {
+                    s = (s + TUNING.country_agree).min(0.99);
+                    notes.push(format!("country {c} agrees (+{:.2})", TUNING.country_agree));
+                } else {
+                    s -= TUNING.country_disagree;
+                    notes.push(format!(
+                        "country {c} not among the entry's ({}) (-{:.2})",
+                        entry.countries.join(", "),
+                        TUNING.country_disagree
+                    ));
+                }
+            }
+        }
+        (s.clamp(0.0, 1.0), notes)
+    }
+
+    fn to_match(
+        &self,
+        nn: &NormName,
+        q: &[QToken],
+        name_no: u32,
+        a: &Alignment,
+        near_exact: bool,
+        country: Option<&str>,
+    ) -> PartyMatch {
+        let rec = &self.names[name_no as usize];
+        let entry = &self.entries[rec.entry as usize];
+        let (score, notes) = self.final_score(nn, a, rec, entry, near_exact, country);
+        let kind = match rec.kind {
+            NameKind::Primary => "primary name",
+            NameKind::Alias => "alias",
+            NameKind::WeakAlias => "weak alias",
+            NameKind::FormerName => "former name",
+            NameKind::OriginalScript => "original-script name",
+        };
+        let mut explanation = format!(
+            "Matched the {kind} '{}' of {} entry {} ({}): {}",
+            rec.text,
+            self.lists[entry.list as usize],
+            entry.entry_id,
+            entry.kind.as_str(),
+            a.describe(q, &rec.tokens, &self.vocab)
+        );
+        if near_exact {
+            explanation.push_str("; equal after normalisation (any word order)");
+        } else {
+            explanation.push_str(&format!(
+                "; query coverage {:.2}, name coverage {:.2}",
+                a.query_cov, a.name_cov
+            ));
+        }
+        if !nn.legal.is_empty() {
+            explanation.push_str(&format!("; legal form ignored: {}", nn.legal.join(" ")));
+        }
+        for n in notes {
+            explanation.push_str("; ");
+            explanation.push_str(&n);
+        }
+        explanation.push('.');
+        PartyMatch {
+            list_id: self.lists[entry.list as usize].clone(),
+            entry_id: entry.entry_id.clone(),
+            entry_name: entry.primary.clone(),
+            matched_name: rec.text.clone(),
+            score: (score * 10_000.0).round() / 10_000.0,
+            near_exact,
+            entry_kind: entry.kind,
+            programs: entry.programs.clone(),
+            matched_terms: a.pairs(q, &rec.tokens, &self.vocab),
+            explanation,
+        }
+    }
+}
+
+fn push_max(exp: &mut Vec<(u32, f32)>, id: u32, s: f32) {
+    if s <= 0.0 {
+        return;
+    }
+    if let Some(e) = exp.iter_mut().find(|(v, _)| *v == id) {
+        e.1 = e.1.max(s);
+    } else {
+        exp.push((id, s));
     }
 }

@@ -1,0 +1,272 @@
+//! Token similarity: edit distance, consonant skeletons for transliteration
+//! variants, and a small table of name-part equivalences.
+//!
+//! Similarities are in [0, 1]: 1.0 for equal tokens, about 0.9 for a typo
+//! in a long token or a known romanisation variant, less for weaker kinds of
+//! agreement. Short tokens get no fuzzy credit: "short names need
+//! near-exact agreement".
+
+/// Minimum token length for one-edit typo credit.
+pub const TYPO_MIN_LEN: usize = 5;
+/// Minimum token length for consonant-skeleton credit.
+pub const SKELETON_MIN_LEN: usize = 4;
+
+/// Similarity credited to one edit in a three- or four-letter token with the
+/// same first letter.
+pub const SHORT_TYPO_SIM: f64 = 0.78;
+
+/// Similarity credited to a known romanisation variant (table or skeleton).
+pub const VARIANT_SIM: f64 = 0.88;
+
+/// Optimal-string-alignment distance (Damerau-Levenshtein with adjacent
+/// transpositions), bounded: returns `max + 1` as soon as it exceeds `max`.
+pub fn osa_distance(a: &[u8], b: &[u8], max: usize) -> usize {
+    let (n, m) = (a.len(), b.len());
+    if n.abs_diff(m) > max {
+        return max + 1;
+    }
+    if n == 0 || m == 0 {
+        return n.max(m);
+    }
+    // Three rows: i-2, i-1, i.
+    let mut prev2 = vec![0usize; m + 1];
+    let mut prev: Vec<usize> = (0..=m).collect();
+    let mut cur = vec![0usize; m + 1];
+    for i in 1..=n {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=m {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(prev2[j - 2] + 1);
+            }
+            cur[j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return max + 1;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[m]
+}
+
+/// Similarity credited to a typo at `distance` in tokens of these lengths.
+pub fn typo_sim(len_a: usize, len_b: usize, distance: usize) -> f64 {
+    let len = len_a.min(len_b);
+    match distance {
+        0 => 1.0,
+        1 if len >= 9 => 0.93,
+        1 if len >= 7 => 0.91,
+        1 if len >= TYPO_MIN_LEN => 0.88,
+        2 if len >= 10 => 0.84,
+        _ => 0.0,
+    }
+}
+
+/// Consonant skeleton used to compare romanisations: the first letter, then
+/// consonants only, with digraphs and interchangeable letters unified and
+/// doubles collapsed. `mohammad`, `muhammad`, `mohamed`, `mokhammad` all
+/// give `mhmd`; `hussein`, `husayn` give `hsn`; `qasim`, `kassem` give `ksm`.
+pub fn skeleton(token: &str) -> String {
+    let b = token.as_bytes();
+    let mut mapped: Vec<u8> = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let next = b.get(i + 1).copied();
+        let (out, step): (&[u8], usize) = match (c, next) {
+            (b'k', Some(b'h')) => (b"h", 2),
+            (b'g', Some(b'h')) => (b"g", 2),
+            (b'p', Some(b'h')) => (b"f", 2),
+            (b't', Some(b'h')) => (b"t", 2),
+            (b'd', Some(b'h')) => (b"d", 2),
+            (b'z', Some(b'h')) => (b"j", 2),
+            (b'd', Some(b'j')) => (b"j", 2),
+            (b'c', Some(b'k')) => (b"k", 2),
+            (b's', Some(b'h')) => (b"s", 2),
+            (b'c', Some(b'h')) => (b"c", 2),
+            (b't', Some(b'c')) if next == Some(b'c') => (b"c", 2),
+            (b'q', _) => (b"k", 1),
+            (b'c', _) => (b"k", 1),
+            (b'w', _) => (b"v", 1),
+            (b'x', _) => (b"ks", 1),
+            (b'z', _) => (b"s", 1),
+            (b'y', _) => (b"i", 1),
+            (b'j', _) => (b"j", 1),
+            _ => (std::slice::from_ref(&b[i]), 1),
+        };
+        mapped.extend_from_slice(out);
+        i += step;
+    }
+    let mut out = String::with_capacity(mapped.len());
+    let mut last: u8 = 0;
+    for (k, &c) in mapped.iter().enumerate() {
+        let vowel = matches!(c, b'a' | b'e' | b'i' | b'o' | b'u');
+        if k == 0 {
+            // A leading vowel is kept as a generic vowel marker.
+            out.push(if vowel { 'a' } else { c as char });
+            last = c;
+            continue;
+        }
+        // A vowel, a final h, or an h between a vowel and a consonant
+        // (John / Jon, Ahmad / Amad) is not part of the skeleton.
+        let silent_h = c == b'h'
+            && (k + 1 == mapped.len()
+                || matches!(mapped[k - 1], b'a' | b'e' | b'i' | b'o' | b'u')
+                    && !matches!(mapped[k + 1], b'a' | b'e' | b'i' | b'o' | b'u'));
+        if vowel || silent_h {
+            last = 0;
+            continue;
+        }
+        if c == last {
+            continue;
+        }
+        out.push(c as char);
+        last = c;
+    }
+    out
+}
+
+/// Name parts that are written differently but mean the same (romanisation
+/// conventions the skeleton cannot see). Each group is one equivalence class.
+const EQUIVALENT: &[&[&str]] = &[
+    &["ri", "lee", "rhee", "yi", "rhie"],
+    &["pak", "park", "bak"],
+    &["choe", "choi", "chae"],
+    &["kim", "gim"],
+    &["jong", "chong", "jung", "chung"],
+    &["kwang", "gwang"],
+    &["song", "sung"],
+    &["al", "el", "ul", "ad", "ud", "ar", "ur", "as", "an", "az"],
+    &["bin", "ben", "ibn", "bn"],
+    &["abu", "abou", "abo"],
+    &["abd", "abdul", "abdel", "abdal", "abdoul", "abdur", "abdu"],
+    &["mohammad", "muhammad", "mohammed", "muhammed", "mohamed", "mohamad", "muhamad", "mohd", "mhd", "mehmet", "mehmed", "mokhammad", "magomed"],
+    &["yusuf", "youssef", "yousef", "yousuf", "yusef", "yussuf", "joseph", "iosif"],
+    &["ghasem", "qasem", "qasim", "kassem", "kasim", "qassem", "ghassem"],
+    &["hussein", "husayn", "hossein", "husain", "hussain", "husein", "hosein", "huseyin"],
+    &["hassan", "hasan", "hasanov"],
+    &["ahmad", "ahmed", "akhmed", "akhmad"],
+    &["ali", "aly"],
+    &["omar", "umar", "omer"],
+    &["osama", "usama", "usamah"],
+    &["laden", "ladin"],
+    &["abdullah", "abdallah", "abdulla", "abdula"],
+    &["sergey", "sergei", "serguei", "sergiy"],
+    &["aleksandr", "alexander", "aleksander", "alexandr", "oleksandr"],
+    &["aleksey", "alexei", "alexey", "aleksei", "oleksiy"],
+    &["yuriy", "yuri", "yury", "iurii", "yurii"],
+    &["dmitriy", "dmitry", "dmitri", "dmytro"],
+    &["nikolay", "nikolai", "mykola"],
+    &["andrey", "andrei", "andriy"],
+    &["yevgeniy", "evgeny", "evgeniy", "yevgeny", "evgenii"],
+    &["mikhail", "michael", "mykhailo"],
+    &["vladimir", "wladimir", "volodymyr"],
+    &["qaddafi", "gaddafi", "qadhafi", "kadhafi", "gadhafi", "qadafi"],
+];
+
+/// Similarity from the equivalence table (0.0 when not equivalent).
+pub fn equivalent(a: &str, b: &str) -> bool {
+    EQUIVALENT
+        .iter()
+        .any(|g| g.contains(&a) && g.contains(&b))
+}
+
+/// The equivalents of a token (empty when it belongs to no group).
+pub fn equivalents(a: &str) -> impl Iterator<Item = &'static str> {
+    EQUIVALENT
+        .iter()
+        .filter(move |g| g.contains(&a))
+        .flat_map(|g| g.iter().copied())
+        .filter(move |x| *x != a)
+}
+
+/// Similarity of two tokens (no vocabulary needed): exact, typo, table or
+/// skeleton. `consonantal` relaxes the comparison to skeletons only (a
+/// query written in Arabic script has lost its vowels).
+pub fn token_sim(a: &str, b: &str, consonantal: bool) -> f64 {
+    if a == b {
+        return 1.0;
+    }
+    if equivalent(a, b) {
+        return VARIANT_SIM;
+    }
+    let (la, lb) = (a.len(), b.len());
+    let d = osa_distance(a.as_bytes(), b.as_bytes(), 2);
+    let t = typo_sim(la, lb, d);
+    if t > 0.0 {
+        return t;
+    }
+    // Four-letter tokens: one edit, same first letter (Jon / John).
+    if d == 1 && la.min(lb) >= 3 && la.max(lb) >= 4 && a.as_bytes()[0] == b.as_bytes()[0] {
+        return SHORT_TYPO_SIM;
+    }
+    let min = la.min(lb);
+    if (min >= SKELETON_MIN_LEN || consonantal && min >= 3) && skeleton(a) == skeleton(b) {
+        let sk = skeleton(a);
+        if sk.len() >= 3 && (consonantal || osa_distance(a.as_bytes(), b.as_bytes(), 4) <= 4) {
+            return VARIANT_SIM - 0.03;
+        }
+    }
+    0.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distances() {
+        let cases: &[(&str, &str, usize)] = &[
+            ("putin", "putni", 1),
+            ("vladimir", "vladmir", 1),
+            ("kitten", "sitting", 3),
+            ("abc", "abc", 0),
+            ("shipping", "shippign", 1),
+            ("", "abc", 3),
+        ];
+        for (a, b, d) in cases {
+            assert_eq!(osa_distance(a.as_bytes(), b.as_bytes(), 5), *d, "{a} {b}");
+        }
+        assert_eq!(osa_distance(b"abcdef", b"uvwxyz", 2), 3);
+    }
+
+    #[test]
+    fn skeletons_unify_romanisations() {
+        for group in [
+            &["mohammad", "muhammad", "mohamed", "mokhammad"][..],
+            &["hussein", "husayn", "hossein", "husain"][..],
+            &["qasim", "kassem", "qassem"][..],
+            &["sergey", "sergei"][..],
+            &["aleksandr", "alexandr"][..],
+        ] {
+            let k = skeleton(group[0]);
+            for t in group {
+                assert_eq!(skeleton(t), k, "{t} vs {}", group[0]);
+            }
+        }
+        assert_ne!(skeleton("mohammad"), skeleton("mahmoud"));
+    }
+
+    #[test]
+    fn token_similarity_table() {
+        let cases: &[(&str, &str, bool)] = &[
+            ("putin", "putni", true),
+            ("youssef", "yusuf", true),
+            ("ri", "lee", true),
+            ("ali", "ala", false),
+            ("smith", "smyth", true),
+            ("john", "jon", false),
+            ("bank", "bunk", false),
+            ("mahmoud", "mohammad", false),
+        ];
+        for (a, b, similar) in cases {
+            let s = token_sim(a, b, false);
+            assert_eq!(s >= 0.8, *similar, "{a} {b} -> {s}");
+        }
+        assert!(token_sim("zardari", "zrdry", true) >= 0.8);
+    }
+}

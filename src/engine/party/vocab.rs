@@ -1,0 +1,209 @@
+//! The token vocabulary of all listed names: ids, document frequencies and
+//! weights, plus the lookup structures for fuzzy expansion (one-deletion
+//! neighbours, consonant skeletons) and for split/joined words.
+
+use rustc_hash::FxHashMap;
+
+use super::similarity::{self, SKELETON_MIN_LEN, TYPO_MIN_LEN};
+
+/// Vocabulary of name tokens (and of adjacent-token joins).
+#[derive(Debug, Default)]
+pub struct Vocab {
+    ids: FxHashMap<Box<str>, u32>,
+    strings: Vec<Box<str>>,
+    /// Number of entries (not names) whose names contain the token.
+    df: Vec<u32>,
+    idf: Vec<f32>,
+    /// Whether the token is a join of two adjacent name tokens.
+    is_join: Vec<bool>,
+    /// Names containing the token (sorted, unique).
+    postings: Vec<Vec<u32>>,
+    /// Hash of a one-deletion variant -> token ids (tokens of TYPO_MIN_LEN+).
+    deletes: FxHashMap<u64, Vec<u32>>,
+    /// Consonant skeleton -> token ids (tokens of SKELETON_MIN_LEN+).
+    skeletons: FxHashMap<Box<str>, Vec<u32>>,
+    idf_unknown: f32,
+}
+
+/// Builder: collects tokens per name and per entry, then freezes.
+#[derive(Debug, Default)]
+pub struct VocabBuilder {
+    v: Vocab,
+    last_entry: Vec<u32>,
+}
+
+impl VocabBuilder {
+    /// Interns a token; returns its id.
+    pub fn intern(&mut self, token: &str, join: bool) -> u32 {
+        if let Some(&id) = self.v.ids.get(token) {
+            if !join {
+                self.v.is_join[id as usize] = false;
+            }
+            return id;
+        }
+        let id = self.v.strings.len() as u32;
+        self.v.ids.insert(token.into(), id);
+        self.v.strings.push(token.into());
+        self.v.df.push(0);
+        self.v.is_join.push(join);
+        self.v.postings.push(Vec::new());
+        self.last_entry.push(u32::MAX);
+        id
+    }
+
+    /// Records that name `name` of entry `entry` contains token `id`.
+    pub fn add(&mut self, id: u32, name: u32, entry: u32) {
+        let i = id as usize;
+        if self.last_entry[i] != entry {
+            self.last_entry[i] = entry;
+            self.v.df[i] += 1;
+        }
+        let p = &mut self.v.postings[i];
+        if p.last() != Some(&name) {
+            p.push(name);
+        }
+    }
+
+    /// Freezes the vocabulary: weights and fuzzy lookup tables.
+    pub fn finish(mut self, entries: usize) -> Vocab {
+        let n = entries.max(1) as f32;
+        self.v.idf = self
+            .v
+            .df
+            .iter()
+            .map(|&df| (1.0 + n / df.max(1) as f32).ln())
+            .collect();
+        self.v.idf_unknown = (1.0 + n).ln();
+        for (id, s) in self.v.strings.iter().enumerate() {
+            if self.v.is_join[id] {
+                continue;
+            }
+            if s.len() >= TYPO_MIN_LEN {
+                for h in deletion_hashes(s) {
+                    self.v.deletes.entry(h).or_default().push(id as u32);
+                }
+            }
+            if s.len() >= SKELETON_MIN_LEN {
+                let k = similarity::skeleton(s);
+                if k.len() >= 3 {
+                    self.v.skeletons.entry(k.into()).or_default().push(id as u32);
+                }
+            }
+        }
+        for list in self.v.deletes.values_mut() {
+            list.sort_unstable();
+            list.dedup();
+        }
+        self.v
+    }
+}
+
+impl Vocab {
+    /// Id of a token, if listed.
+    pub fn id(&self, token: &str) -> Option<u32> {
+        self.ids.get(token).copied()
+    }
+
+    /// The token's text.
+    pub fn text(&self, id: u32) -> &str {
+        &self.strings[id as usize]
+    }
+
+    /// Weight (inverse document frequency over entries).
+    pub fn idf(&self, id: u32) -> f32 {
+        self.idf[id as usize]
+    }
+
+    /// Weight given to a token no listed name contains.
+    pub fn idf_unknown(&self) -> f32 {
+        self.idf_unknown
+    }
+
+    /// Number of entries containing the token.
+    pub fn df(&self, id: u32) -> u32 {
+        self.df[id as usize]
+    }
+
+    /// Whether the token is a join of two adjacent name tokens.
+    pub fn is_join(&self, id: u32) -> bool {
+        self.is_join[id as usize]
+    }
+
+    /// Names containing the token.
+    pub fn postings(&self, id: u32) -> &[u32] {
+        &self.postings[id as usize]
+    }
+
+    /// Number of tokens.
+    pub fn len(&self) -> usize {
+        self.strings.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.strings.is_empty()
+    }
+
+    /// Listed tokens within one edit of `token` (candidates: verify).
+    pub fn one_edit_candidates(&self, token: &str, out: &mut Vec<u32>) {
+        if token.len() + 1 < TYPO_MIN_LEN {
+            return;
+        }
+        // The token itself may be a deletion variant of a listed token
+        // (insertion in the query) ...
+        if let Some(l) = self.deletes.get(&hash(token.as_bytes())) {
+            out.extend_from_slice(l);
+        }
+        // ... or share a deletion variant with it (substitution,
+        // transposition), or a listed token may be its deletion variant.
+        for h in deletion_hashes(token) {
+            if let Some(l) = self.deletes.get(&h) {
+                out.extend_from_slice(l);
+            }
+        }
+        let b = token.as_bytes();
+        let mut buf = Vec::with_capacity(b.len());
+        for i in 0..b.len() {
+            buf.clear();
+            buf.extend_from_slice(&b[..i]);
+            buf.extend_from_slice(&b[i + 1..]);
+            if let Ok(s) = std::str::from_utf8(&buf) {
+                if let Some(id) = self.id(s) {
+                    out.push(id);
+                }
+            }
+        }
+    }
+
+    /// Listed tokens with the same consonant skeleton.
+    pub fn skeleton_candidates(&self, skeleton: &str) -> &[u32] {
+        self.skeletons.get(skeleton).map(Vec::as_slice).unwrap_or(&[])
+    }
+}
+
+/// FNV-1a over bytes: a cheap, stable hash for deletion variants (matches
+/// are verified by edit distance, so collisions only cost time).
+fn hash(b: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &x in b {
+        h ^= u64::from(x);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// Hashes of the token with one byte deleted at each position.
+fn deletion_hashes(token: &str) -> impl Iterator<Item = u64> + '_ {
+    let b = token.as_bytes();
+    (0..b.len()).map(move |i| {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for (k, &x) in b.iter().enumerate() {
+            if k == i {
+                continue;
+            }
+            h ^= u64::from(x);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        h
+    })
+}

@@ -1,0 +1,442 @@
+//! In-process evaluation on a case directory (`party.jsonl`, `item.jsonl`,
+//! `shipment.jsonl`, format in `../shared/eval/README.md`): recall, top-1
+//! and false-positive rate of party matching, item recall and precision,
+//! shipment decision accuracy, each by category, plus engine latency.
+//!
+//! The metrics are computed exactly as the external gRPC harness
+//! (`eval_service.py`) computes them, so both must agree.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use serde_json::Value;
+
+use crate::engine::Engine;
+use crate::engine::party::PartyQuery;
+use crate::model::{Item, Party, PartyRole, Shipment};
+
+/// Per-category tally: (hits, total).
+type Tally = BTreeMap<String, (usize, usize)>;
+
+/// Options of an evaluation run.
+#[derive(Clone, Debug, Default)]
+pub struct EvalOptions {
+    /// How many misses to print per file.
+    pub show_failures: usize,
+    /// Only the first N cases of each file (0 = all).
+    pub limit: usize,
+}
+
+/// Runs every case file in `dir` against `engine`; returns the report text
+/// and the one-line summary.
+///
+/// # Errors
+/// A missing or malformed case file.
+pub fn run(engine: &Engine, dir: &Path, opts: &EvalOptions) -> anyhow::Result<(String, String)> {
+    let mut out = String::new();
+    let party = load(dir, "party", opts.limit)?;
+    let items = load(dir, "item", opts.limit)?;
+    let ships = load(dir, "shipment", opts.limit)?;
+    let mut lat_party = Vec::new();
+    let mut lat_item = Vec::new();
+    let mut lat_ship = Vec::new();
+
+    // Party cases.
+    let (mut pos, mut hit, mut top, mut neg, mut fp, mut alerts) = (0, 0, 0, 0, 0, 0);
+    let mut cat: Tally = BTreeMap::new();
+    let mut misses = Vec::new();
+    for c in &party {
+        let q = &c["query"];
+        let name = str_of(q, "name");
+        let country = str_of(q, "country");
+        let t0 = Instant::now();
+        let ms = engine.screen_party(
+            &PartyQuery {
+                name,
+                country,
+                address: "",
+            },
+            0,
+        );
+        lat_party.push(t0.elapsed().as_secs_f64() * 1e6);
+        alerts += ms.len();
+        let ex = &c["expect"];
+        let category = str_of(c, "category").to_string();
+        let slot = cat.entry(category.clone()).or_default();
+        slot.1 += 1;
+        if ex["match"].as_bool().unwrap_or(false) {
+            pos += 1;
+            let want = (str_of(ex, "list_id"), id_of(&ex["entry_id"]));
+            let mut ok = vec![want.clone()];
+            if let Some(eq) = ex["equivalents"].as_array() {
+                ok.extend(eq.iter().map(|e| (str_of(e, "list_id"), id_of(&e["entry_id"]))));
+            }
+            let h = ms
+                .iter()
+                .any(|m| m.list_id == want.0 && m.entry_id == want.1);
+            hit += usize::from(h);
+            slot.0 += usize::from(h);
+            if let Some(t) = ms.first() {
+                if ok
+                    .iter()
+                    .any(|(l, e)| *l == t.list_id && *e == t.entry_id)
+                {
+                    top += 1;
+                }
+            }
+            if !h {
+                misses.push(format!(
+                    "{} | {category} | {name} | missed {}:{} | got {}",
+                    str_of(c, "id"),
+                    want.0,
+                    want.1,
+                    ms.iter()
+                        .take(3)
+                        .map(|m| format!("{}:{} {:.3}", m.list_id, m.entry_id, m.score))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        } else {
+            neg += 1;
+            let f = !ms.is_empty();
+            fp += usize::from(f);
+            slot.0 += usize::from(f);
+            if f {
+                misses.push(format!(
+                    "{} | {category} | {name} | false positive | {}",
+                    str_of(c, "id"),
+                    ms.iter()
+                        .take(3)
+                        .map(|m| format!("{}:{} '{}' {:.3}", m.list_id, m.entry_id, m.matched_name, m.score))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
+    }
+    let party_recall = ratio(hit, pos);
+    let party_fp = ratio(fp, neg);
+    let _ = writeln!(
+        out,
+        "== party ({} cases: {pos} positive, {neg} negative)",
+        party.len()
+    );
+    let _ = writeln!(
+        out,
+        "   recall {party_recall:.4}  top-1 {:.4}  FP rate {party_fp:.4}  alerts/query {:.2}",
+        ratio(top, pos),
+        alerts as f64 / party.len().max(1) as f64
+    );
+    let _ = writeln!(out, "   by category (pos: recall, neg: FP rate):");
+    for (k, (h, n)) in &cat {
+        let kind = if k.starts_with("pos") { "recall" } else { "fp" };
+        let _ = writeln!(out, "     {k:32} n={n:<5} {kind:6} {:.4}", ratio(*h, *n));
+    }
+    show(&mut out, &misses, opts.show_failures);
+
+    // Item cases.
+    let (mut n_ctrl, mut tp, mut flagged, mut flagged_ok, mut any_ctrl) = (0, 0, 0, 0, 0);
+    let (mut n_unctrl, mut fp_unctrl) = (0, 0);
+    let mut cat: Tally = BTreeMap::new();
+    let mut misses = Vec::new();
+    for c in &items {
+        let item = item_of(&c["query"])?;
+        let t0 = Instant::now();
+        let ms = engine.screen_item(&item);
+        lat_item.push(t0.elapsed().as_secs_f64() * 1e6);
+        let codes: Vec<&str> = ms.iter().map(|m| m.code.as_str()).collect();
+        let ex = &c["expect"];
+        let controlled = ex["controlled"].as_bool().unwrap_or(false);
+        let expected: Vec<&str> = ex["codes"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let ok = controlled
+            && expected
+                .iter()
+                .any(|e| codes.iter().any(|g| code_matches(e, g)));
+        let category = str_of(c, "category").to_string();
+        let slot = cat.entry(category).or_default();
+        slot.1 += 1;
+        if controlled {
+            n_ctrl += 1;
+            tp += usize::from(ok);
+            any_ctrl += usize::from(!codes.is_empty());
+            slot.0 += usize::from(ok);
+            if !ok {
+                misses.push(format!(
+                    "{} | {} | expected {:?} | got {:?}",
+                    str_of(c, "id"),
+                    item.description,
+                    expected,
+                    codes
+                ));
+            }
+        } else {
+            n_unctrl += 1;
+            fp_unctrl += usize::from(!codes.is_empty());
+            slot.0 += usize::from(!codes.is_empty());
+            if !codes.is_empty() {
+                misses.push(format!(
+                    "{} | {} | not controlled | got {:?}",
+                    str_of(c, "id"),
+                    item.description,
+                    codes
+                ));
+            }
+        }
+        if !codes.is_empty() {
+            flagged += 1;
+            flagged_ok += usize::from(ok);
+        }
+    }
+    let item_recall = ratio(tp, n_ctrl);
+    let item_precision = ratio(flagged_ok, flagged);
+    let _ = writeln!(out, "\n== item ({} cases: {n_ctrl} controlled)", items.len());
+    let _ = writeln!(
+        out,
+        "   recall {item_recall:.4}  precision {item_precision:.4}  flagged controlled (any code) {:.4}  flagged not-controlled {:.4}",
+        ratio(any_ctrl, n_ctrl),
+        ratio(fp_unctrl, n_unctrl)
+    );
+    for (k, (h, n)) in &cat {
+        let kind = if k == "controlled" { "recall" } else { "flagged" };
+        let _ = writeln!(out, "     {k:32} n={n:<5} {kind} {:.4}", ratio(*h, *n));
+    }
+    show(&mut out, &misses, opts.show_failures);
+
+    // Shipment cases.
+    let (mut acc, mut exact, mut need_n, mut got_n) = (0, 0, 0, 0);
+    let mut confusion: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    let mut cat: Tally = BTreeMap::new();
+    let mut misses = Vec::new();
+    for c in &ships {
+        let s = shipment_of(&c["shipment"])?;
+        let t0 = Instant::now();
+        let outcome = engine.screen_shipment(&s);
+        lat_ship.push(t0.elapsed().as_secs_f64() * 1e6);
+        let ex = &c["expect"];
+        let want = str_of(ex, "decision");
+        let got = outcome.decision.as_str();
+        let need: Vec<&str> = ex["must_flag"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let targets: Vec<&str> = outcome.findings.iter().map(|f| f.target.as_str()).collect();
+        let found = need.iter().filter(|n| targets.contains(n)).count();
+        let ok = want == got;
+        acc += usize::from(ok);
+        exact += usize::from(ok && found == need.len());
+        need_n += need.len();
+        got_n += found;
+        *confusion
+            .entry(want.to_string())
+            .or_default()
+            .entry(got.to_string())
+            .or_default() += 1;
+        let slot = cat.entry(str_of(c, "category").to_string()).or_default();
+        slot.0 += usize::from(ok);
+        slot.1 += 1;
+        if !(ok && found == need.len()) {
+            let mut t = targets.clone();
+            t.sort_unstable();
+            t.dedup();
+            misses.push(format!(
+                "{} | {} | expected {want} {need:?} | got {got} {t:?}",
+                str_of(c, "id"),
+                str_of(c, "category")
+            ));
+        }
+    }
+    let ship_acc = ratio(acc, ships.len());
+    let _ = writeln!(out, "\n== shipment ({} cases)", ships.len());
+    let _ = writeln!(
+        out,
+        "   decision accuracy {ship_acc:.4}  exact match {:.4}  must-flag recall {:.4}",
+        ratio(exact, ships.len()),
+        if need_n == 0 { 1.0 } else { ratio(got_n, need_n) }
+    );
+    let _ = writeln!(
+        out,
+        "   confusion (expected -> got): {}",
+        confusion
+            .iter()
+            .map(|(k, v)| format!("{k}: {v:?}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    for (k, (h, n)) in &cat {
+        let _ = writeln!(out, "     {k:32} n={n:<5} acc {:.4}", ratio(*h, *n));
+    }
+    show(&mut out, &misses, opts.show_failures);
+
+    let _ = writeln!(out, "\n== engine latency per call (microseconds, in-process)");
+    let mut all = Vec::new();
+    for (name, v) in [
+        ("ScreenParty", &mut lat_party),
+        ("ScreenItem", &mut lat_item),
+        ("ScreenShipment", &mut lat_ship),
+    ] {
+        all.extend_from_slice(v);
+        let (mean, p50, p99) = summary(v);
+        let _ = writeln!(
+            out,
+            "   {name:15} n={:<6} mean {mean:.1}  p50 {p50:.1}  p99 {p99:.1}",
+            v.len()
+        );
+    }
+    let (_, _, p99_all) = summary(&mut all);
+    let line = format!(
+        "party_recall={party_recall:.4} party_fp={party_fp:.4} item_recall={item_recall:.4} item_precision={item_precision:.4} shipment_acc={ship_acc:.4} p99_ms={:.3}",
+        p99_all / 1000.0
+    );
+    Ok((out, line))
+}
+
+fn load(dir: &Path, kind: &str, limit: usize) -> anyhow::Result<Vec<Value>> {
+    let p = dir.join(format!("{kind}.jsonl"));
+    let text = std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?;
+    let mut rows = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let v: Value = serde_json::from_str(line)
+            .with_context(|| format!("{}, line {}", p.display(), i + 1))?;
+        rows.push(v);
+        if limit > 0 && rows.len() >= limit {
+            break;
+        }
+    }
+    Ok(rows)
+}
+
+fn str_of<'a>(v: &'a Value, k: &str) -> &'a str {
+    v[k].as_str().unwrap_or("")
+}
+
+fn id_of(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn item_of(v: &Value) -> anyhow::Result<Item> {
+    let mut parameters: Vec<(String, f64)> = Vec::new();
+    if let Some(m) = v["parameters"].as_object() {
+        for (k, x) in m {
+            let Some(f) = x.as_f64() else {
+                bail!("parameter {k} is not a number");
+            };
+            parameters.push((k.clone(), f));
+        }
+    }
+    parameters.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(Item {
+        description: str_of(v, "description").to_string(),
+        declared_code: str_of(v, "declared_code").to_string(),
+        quantity: v["quantity"].as_f64().unwrap_or(0.0),
+        unit: str_of(v, "unit").to_string(),
+        parameters,
+    })
+}
+
+/// Parses a role name with or without the `PARTY_ROLE_` prefix.
+pub fn role_of(s: &str) -> Option<PartyRole> {
+    let s = s.trim().to_ascii_uppercase();
+    let s = s.strip_prefix("PARTY_ROLE_").unwrap_or(&s);
+    Some(match s {
+        "" | "UNSPECIFIED" => PartyRole::Unspecified,
+        "CONSIGNEE" => PartyRole::Consignee,
+        "END_USER" => PartyRole::EndUser,
+        "INTERMEDIATE_CONSIGNEE" => PartyRole::IntermediateConsignee,
+        "FREIGHT_FORWARDER" => PartyRole::FreightForwarder,
+        "PURCHASER" => PartyRole::Purchaser,
+        "EXPORTER" => PartyRole::Exporter,
+        _ => return None,
+    })
+}
+
+fn shipment_of(v: &Value) -> anyhow::Result<Shipment> {
+    let mut items = Vec::new();
+    for it in v["items"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
+        items.push(item_of(it)?);
+    }
+    let mut parties = Vec::new();
+    for p in v["parties"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
+        let role = role_of(str_of(p, "role"))
+            .with_context(|| format!("unknown role {}", str_of(p, "role")))?;
+        parties.push(Party {
+            role,
+            name: str_of(p, "name").to_string(),
+            address: str_of(p, "address").to_string(),
+            country: str_of(p, "country").to_string(),
+        });
+    }
+    Ok(Shipment {
+        reference: str_of(v, "reference").to_string(),
+        exporter: str_of(v, "exporter").to_string(),
+        items,
+        parties,
+        destination_country: str_of(v, "destination_country").to_string(),
+        end_use: str_of(v, "end_use").to_string(),
+    })
+}
+
+/// Codes match when equal or when one is a dotted prefix of the other.
+pub fn code_matches(expected: &str, got: &str) -> bool {
+    let (e, g) = (expected.trim(), got.trim());
+    e == g || g.starts_with(&format!("{e}.")) || e.starts_with(&format!("{g}."))
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 { 0.0 } else { a as f64 / b as f64 }
+}
+
+fn summary(v: &mut [f64]) -> (f64, f64, f64) {
+    if v.is_empty() {
+        return (0.0, 0.0, 0.0);
+    }
+    v.sort_by(f64::total_cmp);
+    let mean = v.iter().sum::<f64>() / v.len() as f64;
+    let p = |q: f64| v[((q * (v.len() - 1) as f64).round() as usize).min(v.len() - 1)];
+    (mean, p(0.5), p(0.99))
+}
+
+fn show(out: &mut String, misses: &[String], n: usize) {
+    if n == 0 || misses.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "   first {} of {} misses:", n.min(misses.len()), misses.len());
+    for m in misses.iter().take(n) {
+        let _ = writeln!(out, "     {m}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_matching_follows_dotted_prefixes() {
+        assert!(code_matches("4.C.2", "4.C.2.b"));
+        assert!(code_matches("4.C.2.b", "4.C.2"));
+        assert!(code_matches("9.A.4", "9.A.4"));
+        assert!(!code_matches("1.A.1", "1.A.10"));
+        assert!(!code_matches("1.A.10", "1.A.1"));
+    }
+
+    #[test]
+    fn roles_parse_with_or_without_prefix() {
+        assert_eq!(role_of("END_USER"), Some(PartyRole::EndUser));
+        assert_eq!(role_of("PARTY_ROLE_CONSIGNEE"), Some(PartyRole::Consignee));
+        assert_eq!(role_of(""), Some(PartyRole::Unspecified));
+        assert_eq!(role_of("BUYER"), None);
+    }
+}
