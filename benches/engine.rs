@@ -1,0 +1,224 @@
+//! Engine benchmark (release mode, one thread): latency of ScreenShipment
+//! for shipments of 5 items and 4 parties against all bundled lists, and of
+//! single ScreenParty / ScreenItem queries; engine build time.
+//!
+//! Run: `cargo bench --bench engine` (add `-- --quick` for a short run).
+//! Prints p50 / p90 / p99 / max per operation in microseconds.
+//!
+//! Inputs are generated deterministically: listed names (primary names and
+//! aliases, some with a typo, some reordered) mixed with invented company
+//! and person names, and item descriptions in ERP style (controlled,
+//! adjacent and plain goods).
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use exportscreen::bundled;
+use exportscreen::engine::party::PartyQuery;
+use exportscreen::engine::reference::ReferenceFiles;
+use exportscreen::engine::{Engine, LoadedList};
+use exportscreen::model::{Item, ListContent, Party, PartyRole, Shipment};
+
+/// A small deterministic PRNG (xorshift64*), so runs are comparable.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+    fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
+        &v[self.below(v.len())]
+    }
+}
+
+const ITEMS: &[(&str, &[(&str, f64)])] = &[
+    ("Ammonium perchlorate, 20 micron, 25 kg drums", &[]),
+    ("Fibre optic gyroscope, drift 0.05 deg/hr", &[]),
+    ("UDMH propellant in 200 l drums", &[]),
+    ("Servo valve 30 l/min 10 MPa, response 40 ms", &[("flow_l_min", 30.0)]),
+    ("Office chairs, swivel, black", &[]),
+    ("Stainless steel ball valves DN50", &[]),
+    ("Hydrazine hydrate 35% solution", &[("concentration_pct", 35.0)]),
+    ("Turbofan engine for certified airliner, 120 kN", &[]),
+    ("Carbon fibre prepreg, Tg 180 C", &[]),
+    ("Laptop computers 14 inch", &[]),
+    ("Rocket salad seeds, 500 g", &[]),
+    ("Isostatic press 200 MPa 1400 C, 300 mm chamber", &[]),
+    ("Spherical aluminium powder 30 um, 99.7 %", &[]),
+    ("Garden hose 25 m", &[]),
+    ("Star tracker for satellite attitude control", &[]),
+    ("Vibration test system 60 kN, 20-2000 Hz, digital controller", &[]),
+];
+
+const FIRST: &[&str] = &[
+    "Anna", "Lukas", "Mehmet", "Wei", "Olga", "Carlos", "Fatima", "Kenji", "Priya", "Tomas",
+];
+const LAST: &[&str] = &[
+    "Schneider", "Novak", "Yilmaz", "Zhang", "Ivanova", "Garcia", "Haddad", "Sato", "Iyer",
+    "Lindqvist",
+];
+const CO: &[&str] = &[
+    "Precision", "Machinery", "Trading", "Instruments", "Logistics", "Chemicals", "Aero",
+    "Textiles", "Foods", "Electronics",
+];
+const FORM: &[&str] = &["GmbH", "Co., Ltd.", "LLC", "S.A.", "Pte. Ltd.", "A.S.", "Limited"];
+
+fn typo(s: &str, rng: &mut Rng) -> String {
+    let mut b: Vec<char> = s.chars().collect();
+    if b.len() > 6 {
+        let i = 1 + rng.below(b.len() - 2);
+        b.swap(i, i - 1);
+    }
+    b.into_iter().collect()
+}
+
+fn party_names(lists: &[LoadedList], rng: &mut Rng, n: usize) -> Vec<String> {
+    let listed: Vec<&str> = lists
+        .iter()
+        .filter_map(|l| match l.content.as_ref() {
+            ListContent::Denial(e) => Some(e),
+            ListContent::Control(_) => None,
+        })
+        .flat_map(|e| e.iter().flat_map(|x| x.names.iter().map(|n| n.name.as_str())))
+        .collect();
+    (0..n)
+        .map(|i| match i % 4 {
+            0 => (*rng.pick(&listed)).to_string(),
+            1 => {
+                let s = *rng.pick(&listed);
+                typo(s, rng)
+            }
+            2 => format!("{} {}", rng.pick(FIRST), rng.pick(LAST)),
+            _ => format!("{} {} {}", rng.pick(LAST), rng.pick(CO), rng.pick(FORM)),
+        })
+        .collect()
+}
+
+fn item(rng: &mut Rng) -> Item {
+    let (d, p) = rng.pick(ITEMS);
+    Item {
+        description: (*d).to_string(),
+        declared_code: String::new(),
+        quantity: 1.0,
+        unit: "pcs".into(),
+        parameters: p.iter().map(|(k, v)| ((*k).to_string(), *v)).collect(),
+    }
+}
+
+fn pct(v: &mut [f64], q: f64) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[((q * (v.len() - 1) as f64).round() as usize).min(v.len() - 1)]
+}
+
+fn report(name: &str, v: &mut [f64]) {
+    let mean = v.iter().sum::<f64>() / v.len() as f64;
+    println!(
+        "{name:28} n={:<7} mean {mean:8.1}  p50 {:8.1}  p90 {:8.1}  p99 {:8.1}  max {:8.1}  (us)",
+        v.len(),
+        pct(v, 0.5),
+        pct(v, 0.9),
+        pct(v, 0.99),
+        pct(v, 1.0)
+    );
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let t0 = Instant::now();
+    let lists = match bundled::load_all(0) {
+        Ok(l) => l,
+        Err((id, e)) => {
+            eprintln!("cannot import bundled list {id}: {e}");
+            std::process::exit(1);
+        }
+    };
+    let import_s = t0.elapsed().as_secs_f64();
+    let t1 = Instant::now();
+    let engine = match Engine::build(&lists, &ReferenceFiles::embedded()) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("cannot build engine: {e}");
+            std::process::exit(1);
+        }
+    };
+    let build_s = t1.elapsed().as_secs_f64();
+    let names: usize = lists.iter().map(|l| l.content.name_count()).sum();
+    println!(
+        "lists: {} ({} names); import {:.2} s; engine build {:.3} s",
+        lists.len(),
+        names,
+        import_s,
+        build_s
+    );
+
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let n_ship = if quick { 2_000 } else { 20_000 };
+    let pool = party_names(&lists, &mut rng, 4_000);
+    let roles = [
+        PartyRole::Consignee,
+        PartyRole::EndUser,
+        PartyRole::IntermediateConsignee,
+        PartyRole::Purchaser,
+    ];
+    let dests = ["DE", "AE", "CN", "IR", "BR", "SG", "IN", "TR"];
+    let shipments: Vec<Shipment> = (0..n_ship)
+        .map(|i| Shipment {
+            reference: format!("B-{i}"),
+            exporter: "Bench Exporter".into(),
+            items: (0..5).map(|_| item(&mut rng)).collect(),
+            parties: roles
+                .iter()
+                .map(|r| Party {
+                    role: *r,
+                    name: rng.pick(&pool).clone(),
+                    address: "Industriestrasse 1".into(),
+                    country: (*rng.pick(&dests)).to_string(),
+                })
+                .collect(),
+            destination_country: (*rng.pick(&dests)).to_string(),
+            end_use: "Production of industrial equipment".into(),
+        })
+        .collect();
+
+    // Warm-up.
+    for s in shipments.iter().take(200) {
+        black_box(engine.screen_shipment(s));
+    }
+    let mut lat = Vec::with_capacity(shipments.len());
+    for s in &shipments {
+        let t = Instant::now();
+        black_box(engine.screen_shipment(black_box(s)));
+        lat.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    report("ScreenShipment (5 items, 4 parties)", &mut lat);
+
+    let mut lat = Vec::with_capacity(pool.len() * 2);
+    for _ in 0..if quick { 1 } else { 5 } {
+        for n in &pool {
+            let q = PartyQuery {
+                name: n,
+                country: "",
+                address: "",
+            };
+            let t = Instant::now();
+            black_box(engine.screen_party(black_box(&q), 0));
+            lat.push(t.elapsed().as_secs_f64() * 1e6);
+        }
+    }
+    report("ScreenParty", &mut lat);
+
+    let mut lat = Vec::new();
+    for _ in 0..if quick { 200 } else { 2_000 } {
+        let it = item(&mut rng);
+        let t = Instant::now();
+        black_box(engine.screen_item(black_box(&it)));
+        lat.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    report("ScreenItem", &mut lat);
+}
