@@ -6,6 +6,8 @@
 //! (`obshchestvo s ogranichennoy otvetstvennostyu`). A dropped legal form
 //! still tells that the party is an organisation.
 
+use super::similarity::osa_distance;
+
 /// Multi-word legal forms (normalised tokens), longest first within a
 /// starting word is not required: the longest match at each position wins.
 const PHRASES: &[&[&str]] = &[
@@ -41,15 +43,20 @@ const PHRASES: &[&[&str]] = &[
     &["limited", "sirketi"],
     &["anonim", "sirketi"],
     &["tov", "firma"],
+    &["free", "zone", "company"],
+    &["free", "zone", "establishment"],
+    &["free", "zone", "enterprise"],
+    &["y", "cia"],
+    &["e", "hijos"],
 ];
 
 /// Single-word legal forms and their common spellings.
 const WORDS: &[&str] = &[
     "ab", "ag", "aktiengesellschaft", "aktsionernoe", "aktsionernoye", "aktsionernoi",
-    "aktsionernogo", "aps", "as", "asa", "bhd", "bv", "cia", "cjsc", "co", "company", "companies",
+    "aktsionernogo", "aps", "as", "asa", "bhd", "bv", "cia", "compania", "companhia", "corporacion", "corporativo", "cjsc", "co", "company", "companies",
     "corp", "corporation", "cv", "dac", "doo", "ead", "eood", "est", "fze", "fzc", "fzco",
     "fzllc", "fzco", "gmbh", "inc", "incorporated", "jsc", "jtd", "kft", "kg", "kk", "llc", "llp",
-    "lp", "ltd", "ltda", "limited", "nv", "oao", "oaoa", "obshchestvo", "obschestvo",
+    "lp", "ltd", "ltda", "limited", "limitada", "limitee", "anonim", "anonima", "anonyme", "nv", "oao", "oaoa", "obshchestvo", "obschestvo",
     "obshestvo", "ogranichennoy", "ogranichennoi", "ogranichennoj", "ojsc", "ooo", "otkrytoe",
     "otkrytoye", "otvetstvennostyu", "otvetstvennostiu", "oy", "oyj", "pao", "pjsc", "plc",
     "pllc", "pt", "pte", "pty", "pvt", "publichnoe", "publichnoye", "sa", "sae", "sal", "sarl",
@@ -82,7 +89,7 @@ const HONORIFICS: &[&str] = &[
 
 /// Long legal words for which a one-letter typo is still recognised.
 const FUZZY_LEGAL: &[&str] = &[
-    "company", "corporation", "incorporated", "limited", "aktiengesellschaft", "obshchestvo",
+    "company", "corporation", "corporacion", "incorporated", "limited", "limitada", "sirketi", "aktiengesellschaft", "obshchestvo",
     "obschestvo", "otvetstvennostyu", "ogranichennoy", "aktsionernoye", "aktsionernoe",
     "otkrytoye", "zakrytoye", "publichnoye",
 ];
@@ -91,29 +98,37 @@ fn is_legal_word(t: &str) -> bool {
     if WORDS.contains(&t) {
         return true;
     }
-    t.len() >= 6 && FUZZY_LEGAL.iter().any(|w| within_one_edit(t, w))
+    t.len() >= 6
+        && FUZZY_LEGAL
+            .iter()
+            .any(|w| osa_distance(t.as_bytes(), w.as_bytes(), 1) <= 1)
 }
 
-/// True when `a` and `b` differ by at most one insertion, deletion or
-/// substitution (no allocation).
-fn within_one_edit(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let (s, l) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    if l.len() - s.len() > 1 {
-        return false;
-    }
+/// A phrase word agrees with a query token: equal, or one edit apart for
+/// words of four letters or more (`jint stock`, `joint stoc`).
+fn phrase_word_eq(word: &str, token: &str) -> bool {
+    word == token
+        || word.len() >= 4 && token.len() >= 3 && osa_distance(word.as_bytes(), token.as_bytes(), 1) <= 1
+}
+
+/// Joins adjacent tokens whose concatenation is a legal word split by a
+/// space (`com pany`, `lim ited`, `obshch estvo`).
+fn join_split_legal(raw: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(raw.len());
     let mut i = 0;
-    while i < s.len() && s[i] == l[i] {
+    while i < raw.len() {
+        if i + 1 < raw.len() && !is_legal_word(&raw[i]) && !is_legal_word(&raw[i + 1]) {
+            let joined = format!("{}{}", raw[i], raw[i + 1]);
+            if joined.len() >= 6 && is_legal_word(&joined) {
+                out.push(joined);
+                i += 2;
+                continue;
+            }
+        }
+        out.push(raw[i].clone());
         i += 1;
     }
-    if i == s.len() {
-        return true;
-    }
-    if s.len() == l.len() {
-        s[i + 1..] == l[i + 1..]
-    } else {
-        s[i..] == l[i + 1..]
-    }
+    out
 }
 
 /// True for words that mark an organisation.
@@ -124,6 +139,7 @@ pub fn is_org_word(t: &str) -> bool {
 /// Removes legal forms and honorifics. Returns (tokens, legal forms found,
 /// organisation hint). If nothing would remain, the tokens are kept.
 pub fn strip(raw: Vec<String>) -> (Vec<String>, Vec<String>, bool) {
+    let raw = join_split_legal(raw);
     let mut keep = vec![true; raw.len()];
     let mut legal = Vec::new();
     // Phrases: longest match at each position.
@@ -132,7 +148,8 @@ pub fn strip(raw: Vec<String>) -> (Vec<String>, Vec<String>, bool) {
         let best = PHRASES
             .iter()
             .filter(|p| {
-                p.len() <= raw.len() - i && p.iter().zip(&raw[i..]).all(|(a, b)| *a == b.as_str())
+                p.len() <= raw.len() - i
+                    && p.iter().zip(&raw[i..]).all(|(a, b)| phrase_word_eq(a, b))
             })
             .map(|p| p.len())
             .max();
@@ -192,19 +209,36 @@ mod tests {
     }
 
     #[test]
-    fn one_edit() {
-        assert!(within_one_edit("compan", "company"));
-        assert!(within_one_edit("corparation", "corporation"));
-        assert!(within_one_edit("limted", "limited"));
-        assert!(!within_one_edit("complex", "company"));
-        assert!(within_one_edit("abc", "abc"));
+    fn legal_words_with_one_typo_are_recognised() {
+        for w in ["compan", "corparation", "limted", "croporacion", "sirkrti"] {
+            assert!(is_legal_word(w), "{w}");
+        }
+        for w in ["complex", "limits", "cortex"] {
+            assert!(!is_legal_word(w), "{w}");
+        }
+    }
+
+    #[test]
+    fn split_and_misspelt_legal_forms_are_stripped() {
+        let cases: &[(&[&str], &[&str])] = &[
+            (&["joint", "stock", "com", "pany", "163", "btrz"], &["163", "btrz"]),
+            (&["gazprombank", "jint", "stock", "company"], &["gazprombank"]),
+            (&["public", "joint", "stoc", "company", "gazprom"], &["gazprom"]),
+            (&["cnooc", "lim", "ited"], &["cnooc"]),
+            (&["obshch", "estvo", "s", "ogranichennoi", "otvetstvennostyu", "gazprom", "flot"], &["gazprom", "flot"]),
+            (&["aguilar", "alvarez", "y", "cia", "limitada"], &["aguilar", "alvarez"]),
+        ];
+        for (input, want) in cases {
+            let (t, _, _) = strip(s(input));
+            assert_eq!(t, s(want), "{input:?}");
+        }
     }
 
     #[test]
     fn phrases_and_words_are_stripped() {
         let (t, l, org) = strip(s(&["tactical", "missiles", "joint", "stock", "compan"]));
         assert_eq!(t, s(&["tactical", "missiles"]));
-        assert_eq!(l, s(&["joint stock", "compan"]));
+        assert_eq!(l, s(&["joint stock compan"]));
         assert!(org);
         let (t, _, _) = strip(s(&["obshchestvo", "s", "ogranichennoy", "otvetstvennostyu", "alfa"]));
         assert_eq!(t, s(&["alfa"]));

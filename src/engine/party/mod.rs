@@ -115,7 +115,9 @@ struct NameRec {
     kind: NameKind,
     text: String,
     tokens: Box<[u32]>,
-    joins: Box<[u32]>,
+    /// Concatenations of two of the name's tokens (in both orders) with the
+    /// mask of the two tokens: "RamiMakhlouf" for "MAKHLOUF, Rami".
+    joins: Box<[(u32, u64)]>,
 }
 
 /// Index over all names and aliases of all denial lists.
@@ -178,14 +180,12 @@ impl PartyIndex {
                             id
                         })
                         .collect();
-                    let joins: Vec<u32> = nn
-                        .tokens
-                        .windows(2)
-                        .map(|w| {
-                            let j = format!("{}{}", w[0], w[1]);
+                    let joins: Vec<(u32, u64)> = join_pairs(nn.tokens.len())
+                        .map(|(a, b)| {
+                            let j = format!("{}{}", nn.tokens[a], nn.tokens[b]);
                             let id = vb.intern(&j, true);
                             vb.add(id, name_no, entry_no);
-                            id
+                            (id, (1u64 << a) | (1u64 << b))
                         })
                         .collect();
                     idx.exact.entry(nn.key().into()).or_default().push(name_no);
@@ -356,11 +356,9 @@ impl PartyIndex {
                 let joined: String = t[a..=b].concat();
                 let mut exp: Vec<(u32, f32)> = Vec::new();
                 if let Some(id) = self.vocab.id(&joined) {
-                    if !self.vocab.is_join(id) {
-                        exp.push((id, 1.0));
-                    }
+                    exp.push((id, 1.0));
                 }
-                if joined.len() >= 7 {
+                if joined.len() >= 6 && t[a..=b].iter().all(|x| x.len() >= 2) {
                     let mut buf = Vec::new();
                     self.vocab.one_edit_candidates(&joined, &mut buf);
                     for id in buf {
@@ -439,8 +437,10 @@ impl PartyIndex {
             base.min(0.98)
         };
         if !near_exact {
-            // A single matched token is not a match for a multi-token name.
-            if a.links.len() <= 1 && (rec.tokens.len() > 1 || nn.tokens.len() > 1) {
+            // A single token in common is not a match for a multi-token name.
+            let n_total = rec.tokens.len() as u32;
+            let q_total = nn.tokens.len() as u32;
+            if a.name_tokens_covered <= 1 && (n_total > 1 || a.query_tokens_covered < q_total) {
                 s *= 0.8;
                 notes.push("only one token in common (x0.80)".to_string());
             }
@@ -534,6 +534,17 @@ impl PartyIndex {
             explanation,
         }
     }
+}
+
+/// Token pairs whose concatenation is indexed: every ordered pair for
+/// names of up to five tokens (names are written in any order), adjacent
+/// pairs in both orders for longer names.
+fn join_pairs(n: usize) -> impl Iterator<Item = (usize, usize)> {
+    let n = n.min(64);
+    let all = n <= 5;
+    (0..n).flat_map(move |a| {
+        (0..n).filter_map(move |b| (a != b && (all || a.abs_diff(b) == 1)).then_some((a, b)))
+    })
 }
 
 fn push_max(exp: &mut Vec<(u32, f32)>, id: u32, s: f32) {

@@ -28,29 +28,28 @@ pub struct QJoin {
     pub exp: Vec<(u32, f32)>,
 }
 
-/// An aligned pair: query tokens `qa..=qb` with name tokens `na..=nb`.
+/// An aligned pair: query tokens `qa..=qb` with the name tokens in `nmask`.
 #[derive(Clone, Copy, Debug)]
 pub struct Link {
     qa: u8,
     qb: u8,
-    na: u8,
-    nb: u8,
+    nmask: u64,
     sim: f32,
 }
 
 /// The alignment of a query with one name.
 #[derive(Clone, Debug, Default)]
 pub struct Alignment {
-    /// Chosen links.
+    /// Chosen links, in query order.
     pub links: Vec<Link>,
     /// Weighted share of the query covered, in [0, 1].
     pub query_cov: f32,
     /// Weighted share of the name covered, in [0, 1].
     pub name_cov: f32,
-    /// Number of name tokens matched exactly (sim 1).
-    pub exact_pairs: usize,
-    /// Highest weight among matched name tokens.
-    pub best_weight: f32,
+    /// Number of name tokens covered.
+    pub name_tokens_covered: u32,
+    /// Number of query tokens covered.
+    pub query_tokens_covered: u32,
 }
 
 fn lookup(exp: &[(u32, f32)], id: u32) -> f32 {
@@ -60,108 +59,106 @@ fn lookup(exp: &[(u32, f32)], id: u32) -> f32 {
         .unwrap_or(0.0)
 }
 
-/// Aligns the query with a name of `tokens` (and `joins[k]` = join of
-/// tokens k and k+1, `u32::MAX` when absent) and computes coverages.
+/// Aligns the query with a name of `tokens` (and `joins`: listed token
+/// pairs concatenated, with the mask of the two tokens) and computes the
+/// weighted coverages. Links are chosen greedily, most similar first.
 pub fn align(
     q: &[QToken],
     qjoins: &[QJoin],
     tokens: &[u32],
-    joins: &[u32],
+    joins: &[(u32, u64)],
     vocab: &Vocab,
     allow_initials: bool,
 ) -> Alignment {
-    let mut links: Vec<Link> = Vec::with_capacity(q.len() * 2);
+    let mut links: Vec<(Link, f32)> = Vec::with_capacity(q.len() * 2);
+    let n = tokens.len().min(64);
+    let wn_mask = |m: u64| -> f32 {
+        (0..n)
+            .filter(|j| m & (1u64 << j) != 0)
+            .map(|j| vocab.idf(tokens[j]))
+            .sum()
+    };
+    let mut push = |qa: usize, qb: usize, nmask: u64, sim: f32| {
+        let wq: f32 = q[qa..=qb].iter().map(|t| t.weight).sum();
+        links.push((
+            Link {
+                qa: qa as u8,
+                qb: qb as u8,
+                nmask,
+                sim,
+            },
+            wq + wn_mask(nmask),
+        ));
+    };
     for (i, qt) in q.iter().enumerate() {
-        for (j, &t) in tokens.iter().enumerate() {
+        for (j, &t) in tokens.iter().take(n).enumerate() {
             let mut s = lookup(&qt.exp, t);
-            if s == 0.0 && allow_initials && qt.text.len() == 1 {
-                if vocab.text(t).as_bytes().first() == qt.text.as_bytes().first() {
-                    s = 0.6;
-                }
+            if s == 0.0
+                && allow_initials
+                && qt.text.len() == 1
+                && vocab.text(t).as_bytes().first() == qt.text.as_bytes().first()
+            {
+                s = 0.6;
             }
             if s > 0.0 {
-                links.push(Link {
-                    qa: i as u8,
-                    qb: i as u8,
-                    na: j as u8,
-                    nb: j as u8,
-                    sim: s,
-                });
+                push(i, i, 1u64 << j, s);
             }
         }
-        for (k, &jn) in joins.iter().enumerate() {
-            if jn == u32::MAX {
-                continue;
-            }
+        for &(jn, mask) in joins {
             let s = lookup(&qt.exp, jn);
             if s > 0.0 {
-                links.push(Link {
-                    qa: i as u8,
-                    qb: i as u8,
-                    na: k as u8,
-                    nb: k as u8 + 1,
-                    sim: s,
-                });
+                push(i, i, mask, s);
             }
         }
     }
     for qj in qjoins {
-        for (j, &t) in tokens.iter().enumerate() {
+        for (j, &t) in tokens.iter().take(n).enumerate() {
             let s = lookup(&qj.exp, t);
             if s > 0.0 {
-                links.push(Link {
-                    qa: qj.a as u8,
-                    qb: qj.b as u8,
-                    na: j as u8,
-                    nb: j as u8,
-                    sim: s,
-                });
+                push(qj.a, qj.b, 1u64 << j, s);
+            }
+        }
+        for &(jn, mask) in joins {
+            let s = lookup(&qj.exp, jn);
+            if s > 0.0 {
+                push(qj.a, qj.b, mask, s);
             }
         }
     }
-    let wq = |l: &Link| -> f32 { (l.qa..=l.qb).map(|i| q[i as usize].weight).sum() };
-    let wn = |l: &Link| -> f32 { (l.na..=l.nb).map(|j| vocab.idf(tokens[j as usize])).sum() };
-    links.sort_by(|a, b| {
-        let va = a.sim * (wq(a) + wn(a));
-        let vb = b.sim * (wq(b) + wn(b));
-        vb.total_cmp(&va)
+    links.sort_by(|(a, wa), (b, wb)| {
+        b.sim
+            .total_cmp(&a.sim)
+            .then(wb.total_cmp(wa))
             .then(a.qa.cmp(&b.qa))
-            .then(a.na.cmp(&b.na))
+            .then(a.nmask.cmp(&b.nmask))
     });
     let mut q_used = 0u64;
     let mut n_used = 0u64;
     let mut chosen = Vec::with_capacity(q.len());
-    for l in links {
+    for (l, _) in links {
         let qm = span_mask(l.qa, l.qb);
-        let nm = span_mask(l.na, l.nb);
-        if q_used & qm != 0 || n_used & nm != 0 {
+        if q_used & qm != 0 || n_used & l.nmask != 0 {
             continue;
         }
         q_used |= qm;
-        n_used |= nm;
+        n_used |= l.nmask;
         chosen.push(l);
     }
     let q_total: f32 = q.iter().map(|t| t.weight).sum();
-    let n_total: f32 = tokens.iter().map(|&t| vocab.idf(t)).sum();
+    let n_total: f32 = wn_mask(u64::MAX);
     let mut q_cov = 0.0;
     let mut n_cov = 0.0;
-    let mut exact = 0;
-    let mut best = 0.0f32;
     for l in &chosen {
-        q_cov += l.sim * wq(l);
-        n_cov += l.sim * wn(l);
-        if l.sim >= 1.0 {
-            exact += usize::from(l.nb - l.na) + 1;
-        }
-        best = best.max(wn(l));
+        q_cov += l.sim * q[l.qa as usize..=l.qb as usize].iter().map(|t| t.weight).sum::<f32>();
+        n_cov += l.sim * wn_mask(l.nmask);
     }
     chosen.sort_by_key(|l| l.qa);
     Alignment {
         links: chosen,
         query_cov: if q_total > 0.0 { q_cov / q_total } else { 0.0 },
         name_cov: if n_total > 0.0 { n_cov / n_total } else { 0.0 },
-        exact_pairs: exact,
-        best_weight: best,
+        name_tokens_covered: n_used.count_ones(),
+        query_tokens_covered: q_used.count_ones(),
     }
 }
 
@@ -180,7 +177,10 @@ impl Alignment {
             .iter()
             .map(|l| {
                 let qs: Vec<&str> = (l.qa..=l.qb).map(|i| q[i as usize].text.as_str()).collect();
-                let ns: Vec<&str> = (l.na..=l.nb).map(|j| vocab.text(tokens[j as usize])).collect();
+                let ns: Vec<&str> = (0..tokens.len().min(64))
+                    .filter(|j| l.nmask & (1u64 << j) != 0)
+                    .map(|j| vocab.text(tokens[j]))
+                    .collect();
                 let (qs, ns) = (qs.join(" "), ns.join(" "));
                 if l.sim >= 1.0 && qs == ns {
                     qs
@@ -203,7 +203,7 @@ impl Alignment {
         let unmatched: Vec<&str> = tokens
             .iter()
             .enumerate()
-            .filter(|(j, _)| !self.links.iter().any(|l| (l.na as usize..=l.nb as usize).contains(j)))
+            .filter(|(j, _)| !self.links.iter().any(|l| *j < 64 && l.nmask & (1u64 << j) != 0))
             .map(|(_, &t)| vocab.text(t))
             .collect();
         if !unmatched.is_empty() {

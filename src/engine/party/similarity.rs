@@ -198,6 +198,11 @@ pub fn token_sim(a: &str, b: &str, consonantal: bool) -> f64 {
     let d = osa_distance(a.as_bytes(), b.as_bytes(), 2);
     let t = typo_sim(la, lb, d);
     if t > 0.0 {
+        // A different first letter in a short token is more often another
+        // name than a typo (qiang / liang).
+        if d == 1 && la.min(lb) < 7 && a.as_bytes()[0] != b.as_bytes()[0] {
+            return 0.8;
+        }
         return t;
     }
     // Four-letter tokens: one edit, same first letter (Jon / John).
@@ -207,7 +212,8 @@ pub fn token_sim(a: &str, b: &str, consonantal: bool) -> f64 {
     let min = la.min(lb);
     if (min >= SKELETON_MIN_LEN || consonantal && min >= 3) && skeleton(a) == skeleton(b) {
         let sk = skeleton(a);
-        if sk.len() >= 3 && (consonantal || osa_distance(a.as_bytes(), b.as_bytes(), 4) <= 4) {
+        let d = osa_distance(a.as_bytes(), b.as_bytes(), 3);
+        if sk.len() >= 3 && (consonantal || d <= 2 || d <= 3 && min >= 7) {
             return VARIANT_SIM - 0.03;
         }
     }
@@ -262,6 +268,8 @@ mod tests {
             ("john", "jon", false),
             ("bank", "bunk", false),
             ("mahmoud", "mohammad", false),
+            ("hosseini", "hassan", false),
+            ("romero", "rumuri", false),
         ];
         for (a, b, similar) in cases {
             let s = token_sim(a, b, false);
