@@ -58,21 +58,19 @@ impl<'a> Reader<'a> {
     /// Skips blank lines; false at the end of the text.
     fn skip_blank_lines(&mut self) -> bool {
         let bytes = self.text.as_bytes();
-        while self.pos < bytes.len() {
-            let rest = &bytes[self.pos..];
-            let len = rest.iter().position(|&b| b == b'\n');
-            let line = &rest[..len.unwrap_or(rest.len())];
-            if !line.iter().all(|b| b.is_ascii_whitespace()) {
-                return true;
-            }
-            match len {
-                Some(n) => {
-                    self.pos += n + 1;
+        let mut i = self.pos;
+        while let Some(&b) = bytes.get(i) {
+            match b {
+                b'\n' => {
+                    self.pos = i + 1;
                     self.line += 1;
                 }
-                None => self.pos = bytes.len(),
+                b if b.is_ascii_whitespace() => {}
+                _ => return true,
             }
+            i += 1;
         }
+        self.pos = bytes.len();
         false
     }
 
