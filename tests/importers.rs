@@ -1083,7 +1083,8 @@ fn bundled_cons_un_and_dpl_match_the_published_counts() {
     let norinco = find(list, "30957");
     assert!(names(norinco, NameKind::Alias).contains(&"NORINCO"));
 
-    let un = import("un-sc-xml", &bundled("un-sc-2026-02-27")).unwrap();
+    let un_files = bundled("un-sc-2026-02-27");
+    let un = import("un-sc-xml", &un_files).unwrap();
     let list = entries(&un);
     check_invariants(list);
     let persons = list.iter().filter(|e| e.kind == EntityKind::Person).count();
@@ -1092,11 +1093,37 @@ fn bundled_cons_un_and_dpl_match_the_published_counts() {
         .filter(|e| e.kind == EntityKind::Organization)
         .count();
     assert_eq!((persons, orgs), (730, 273));
-    let scripts: usize = list
-        .iter()
-        .map(|e| names(e, NameKind::OriginalScript).len())
-        .sum();
-    assert!(scripts > 300, "{scripts}");
+    // Non-empty elements are written `<X>...`, empty ones `<X/>`.
+    let xml = std::str::from_utf8(&un_files[0].data).unwrap();
+    let count = |kinds: &[NameKind]| -> usize {
+        list.iter()
+            .flat_map(|e| &e.names)
+            .filter(|n| kinds.contains(&n.kind))
+            .count()
+    };
+    // One entry (6908835, JAMAAH ANSHARUT DAULAH) gives its primary name
+    // again as its "original script" name; 16 alias names repeat an
+    // earlier name of their entry. Repeats are dropped.
+    assert_eq!(
+        count(&[NameKind::OriginalScript]),
+        xml.matches("<NAME_ORIGINAL_SCRIPT>").count() - 1
+    );
+    assert_eq!(
+        find(list, "6908835").names.len(),
+        find(list, "6908835")
+            .names
+            .iter()
+            .filter(|n| n.kind != NameKind::OriginalScript)
+            .count()
+    );
+    assert_eq!(
+        count(&[NameKind::Alias, NameKind::WeakAlias, NameKind::FormerName]),
+        xml.matches("<ALIAS_NAME>").count() - 16
+    );
+    assert_eq!(
+        count(&[NameKind::WeakAlias]),
+        xml.matches("<QUALITY>Low</QUALITY>").count()
+    );
 
     let dpl_files = bundled("bis-dpl-2023-11");
     let dpl = import("bis-dpl-tsv", &dpl_files).unwrap();
