@@ -3,9 +3,38 @@
 //! Each format reads a fixed set of files (see [`FORMATS`]) and returns the
 //! entries plus warnings; a malformed file is rejected whole with
 //! [`ImportError`] naming the file and line.
+//!
+//! | format | files | entry id |
+//! |---|---|---|
+//! | `ofac-sdn-csv` | `sdn.csv`; optional `alt.csv`, `add.csv`, `sdn_comments.csv` | `ent_num` |
+//! | `ofac-cons-csv` | `cons_prim.csv`; optional `cons_alt.csv`, `cons_add.csv`, `cons_comments.csv` | `ent_num` |
+//! | `un-sc-xml` | one `.xml` file (`consolidated.xml`) | `DATAID` |
+//! | `bis-dpl-tsv` | one `.txt`/`.tsv` file (`dpl.txt`) | 1-based data-row position |
+//! | `trade-gov-csl-csv` | one `.csv` file (`consolidated.csv`) | `_id` |
+//! | `exportscreen-toml` | one `.toml` file | `id` (denial lists) |
+//!
+//! Shared rules: bytes are read as published (UTF-8 byte-order mark, CRLF and
+//! a trailing 0x1A tolerated; the CSV/TSV formats read a line that is not
+//! valid UTF-8 as Windows-1252 and say so in a warning; XML and TOML must be
+//! UTF-8). Names are trimmed with internal whitespace collapsed; `names[0]`
+//! is the primary name and no name is empty. Entries keep source order.
+//! Rows of a secondary file (aliases, addresses, comments) that name an entry
+//! absent from the primary file are skipped with a warning, not rejected: the
+//! primary file is the list, and one stale row must not block an update.
+//! File names are matched case-insensitively, without any directory part.
 
 pub mod control_toml;
+mod delimited;
+mod entry;
 mod error;
+
+mod bis_dpl;
+mod csl;
+mod native;
+mod ofac;
+mod remarks;
+mod text;
+mod un_sc;
 
 pub use error::ImportError;
 
@@ -45,9 +74,139 @@ pub const FORMATS: &[&str] = &[
 /// [`ImportError`] for an unknown format, a missing or unexpected file, or a
 /// malformed file (with its name and line).
 pub fn import(format: &str, files: &[SourceData]) -> Result<Imported, ImportError> {
-    let _ = files;
-    Err(ImportError::UnknownFormat {
+    match format {
+        "ofac-sdn-csv" => ofac::import(&ofac::SDN, files),
+        "ofac-cons-csv" => ofac::import(&ofac::CONS, files),
+        "un-sc-xml" => un_sc::import(files),
+        "bis-dpl-tsv" => bis_dpl::import(files),
+        "trade-gov-csl-csv" => csl::import(files),
+        "exportscreen-toml" => native::import(files),
+        _ => Err(ImportError::UnknownFormat {
+            format: format.to_string(),
+            known: FORMATS.join(", "),
+        }),
+    }
+}
+
+/// The file name without any directory part.
+fn base_name(name: &str) -> &str {
+    name.rsplit(['/', '\\']).next().unwrap_or(name)
+}
+
+/// Sorts `files` into the slots named by `expected` (case-insensitive).
+/// Every file must fill a slot, and no slot twice.
+fn pick_named<'a, const N: usize>(
+    format: &str,
+    files: &'a [SourceData],
+    expected: [&str; N],
+) -> Result<[Option<&'a SourceData>; N], ImportError> {
+    let mut slots = [None; N];
+    for file in files {
+        let name = base_name(&file.name);
+        let Some(i) = expected.iter().position(|e| e.eq_ignore_ascii_case(name)) else {
+            return Err(ImportError::UnexpectedFile {
+                format: format.to_string(),
+                file: file.name.clone(),
+                expected: expected.join(", "),
+            });
+        };
+        if slots[i].is_some() {
+            return Err(ImportError::malformed(
+                &file.name,
+                0,
+                format!("{} was sent twice", expected[i]),
+            ));
+        }
+        slots[i] = Some(file);
+    }
+    Ok(slots)
+}
+
+/// The one file of a single-file format, recognised by its extension.
+fn pick_single<'a>(
+    format: &str,
+    files: &'a [SourceData],
+    extensions: &[&str],
+    example: &str,
+) -> Result<&'a SourceData, ImportError> {
+    let expected = || {
+        let exts: Vec<String> = extensions.iter().map(|e| format!("*.{e}")).collect();
+        format!("one {} file, e.g. {example}", exts.join(" or "))
+    };
+    let mut found: Option<&SourceData> = None;
+    for file in files {
+        let name = base_name(&file.name).to_ascii_lowercase();
+        let ok = extensions
+            .iter()
+            .any(|e| name.strip_suffix(e).is_some_and(|s| s.ends_with('.')));
+        if !ok || found.is_some() {
+            return Err(ImportError::UnexpectedFile {
+                format: format.to_string(),
+                file: file.name.clone(),
+                expected: expected(),
+            });
+        }
+        found = Some(file);
+    }
+    found.ok_or_else(|| ImportError::MissingFile {
         format: format.to_string(),
-        known: FORMATS.join(", "),
+        file: example.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(name: &str) -> SourceData {
+        SourceData {
+            name: name.to_string(),
+            data: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn unknown_format_lists_the_known_ones() {
+        let err = import("ofac-xml", &[]).unwrap_err();
+        match err {
+            ImportError::UnknownFormat { format, known } => {
+                assert_eq!(format, "ofac-xml");
+                assert!(known.contains("ofac-sdn-csv") && known.contains("exportscreen-toml"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn named_files_match_case_insensitively_without_directories() {
+        let files = [file("downloads/SDN.CSV"), file("C:\\x\\alt.csv")];
+        let [sdn, alt, add] = pick_named("f", &files, ["sdn.csv", "alt.csv", "add.csv"]).unwrap();
+        assert_eq!(sdn.map(|f| f.name.as_str()), Some("downloads/SDN.CSV"));
+        assert!(alt.is_some());
+        assert!(add.is_none());
+    }
+
+    #[test]
+    fn named_files_reject_strangers_and_twins() {
+        let err = pick_named("f", &[file("sdn.xml")], ["sdn.csv"]).unwrap_err();
+        assert!(matches!(err, ImportError::UnexpectedFile { ref file, .. } if file == "sdn.xml"));
+        let err = pick_named("f", &[file("sdn.csv"), file("a/sdn.csv")], ["sdn.csv"]).unwrap_err();
+        assert!(matches!(err, ImportError::Malformed { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn single_file_by_extension() {
+        let one = [file("consolidated_partial.CSV")];
+        assert!(pick_single("f", &one, &["csv"], "x.csv").is_ok());
+        for files in [
+            vec![file("a.csv"), file("b.csv")],
+            vec![file("a.xml")],
+            vec![file("csv")],
+        ] {
+            let err = pick_single("f", &files, &["csv"], "x.csv").unwrap_err();
+            assert!(matches!(err, ImportError::UnexpectedFile { .. }), "{err:?}");
+        }
+        let err = pick_single("f", &[], &["csv"], "x.csv").unwrap_err();
+        assert!(matches!(err, ImportError::MissingFile { ref file, .. } if file == "x.csv"));
+    }
 }
