@@ -91,15 +91,14 @@ pub const SEED_AUTHOR: &str = "seed";
 
 /// A bundled list could not be seeded.
 #[derive(Debug, thiserror::Error)]
-#[error("seeding list {list_id} (format {format}) from the bundled files failed: {source}")]
+#[error("seeding list {list_id} (format {format}) from the bundled files failed: {cause}")]
 pub struct SeedError {
     /// List id.
     pub list_id: String,
     /// Import format.
     pub format: String,
     /// What went wrong.
-    #[source]
-    pub source: Box<ApiError>,
+    pub cause: Box<ApiError>,
 }
 
 /// Imports every bundled list that has never been stored (a fresh data
@@ -116,7 +115,7 @@ pub async fn seed_missing(state: &AppState) -> Result<Vec<String>, SeedError> {
         let fail = |source: ApiError| SeedError {
             list_id: seed.list_id.to_string(),
             format: seed.format.to_string(),
-            source: Box::new(source),
+            cause: Box::new(source),
         };
         if state
             .store()
@@ -145,7 +144,7 @@ pub async fn seed_missing(state: &AppState) -> Result<Vec<String>, SeedError> {
         versions.push(v.map_err(|source| SeedError {
             list_id: seed.list_id.to_string(),
             format: seed.format.to_string(),
-            source: Box::new(source),
+            cause: Box::new(source),
         })?);
     }
 
@@ -153,7 +152,7 @@ pub async fn seed_missing(state: &AppState) -> Result<Vec<String>, SeedError> {
     state.commit(versions).await.map_err(|source| SeedError {
         list_id: ids.join(", "),
         format: todo.iter().map(|s| s.format).collect::<Vec<_>>().join(", "),
-        source: Box::new(source),
+        cause: Box::new(source),
     })?;
     info!(lists = %ids.join(", "), "seeded the bundled default lists");
     Ok(ids)

@@ -64,39 +64,37 @@ impl ServerConfig {
 #[non_exhaustive]
 pub enum ServeError {
     /// The data directory (or a file in it) could not be created or read.
-    #[error("data directory: {path}: {source}")]
+    #[error("data directory: {path}: {cause}")]
     DataDir {
         /// The path.
         path: PathBuf,
         /// The I/O error.
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The database could not be opened or read.
     #[error(transparent)]
     Store(#[from] StoreError),
     /// A reference configuration file is invalid.
     #[error(
-        "invalid reference configuration in {dir} (fix the file or delete it to use the default): {source}"
+        "invalid reference configuration in {dir} (fix the file, or delete it to use the default): {cause}"
     )]
     Config {
         /// The configuration directory.
         dir: PathBuf,
         /// The engine's message, naming the file.
-        #[source]
-        source: EngineError,
+        cause: EngineError,
     },
     /// The engine could not be built from the stored lists.
     #[error("building the engine from the stored lists: {0}")]
-    Engine(#[source] EngineError),
+    Engine(EngineError),
     /// A bundled list could not be seeded.
     #[error(transparent)]
     Seed(#[from] SeedError),
     /// The reflection service could not be built.
     #[error("reflection service: {0}")]
-    Reflection(#[from] tonic_reflection::server::Error),
-    /// The transport failed.
-    #[error("grpc transport: {0}")]
+    Reflection(tonic_reflection::server::Error),
+    /// The transport failed (the cause is the error's `source()`).
+    #[error("grpc transport failed")]
     Transport(#[from] tonic::transport::Error),
     /// A start-up task failed.
     #[error("start-up task failed: {0}")]
@@ -142,11 +140,13 @@ pub async fn run(
     let reflection_v1 = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
-        .build_v1()?;
+        .build_v1()
+        .map_err(ServeError::Reflection)?;
     let reflection_v1alpha = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
-        .build_v1alpha()?;
+        .build_v1alpha()
+        .map_err(ServeError::Reflection)?;
 
     let addr = listener.local_addr().ok();
     info!(addr = ?addr, data_dir = %config.data_dir.display(), "serving");

@@ -37,9 +37,9 @@ pub const CONFIG_DIR: &str = "config";
 /// configuration file, a stored list, or a seed import.
 pub async fn open(config: &ServerConfig) -> Result<AppState, ServeError> {
     let dir = &config.data_dir;
-    std::fs::create_dir_all(dir).map_err(|source| ServeError::DataDir {
+    std::fs::create_dir_all(dir).map_err(|cause| ServeError::DataDir {
         path: dir.clone(),
-        source,
+        cause,
     })?;
     let db_path = dir.join(DB_DIR);
     let store = tokio::task::spawn_blocking(move || Store::open(db_path))
@@ -64,10 +64,10 @@ pub async fn open(config: &ServerConfig) -> Result<AppState, ServeError> {
 
     let state = AppState::new(store, reference, lists)
         .await
-        .map_err(|source| match source {
+        .map_err(|cause| match cause {
             EngineError::Config { .. } => ServeError::Config {
                 dir: config_dir.clone(),
-                source,
+                cause,
             },
             other => ServeError::Engine(other),
         })?;
@@ -90,7 +90,7 @@ pub fn load_reference(dir: &Path) -> Result<ReferenceFiles, ServeError> {
     let embedded = ReferenceFiles::embedded();
     if !dir.exists() {
         write_defaults(dir, &embedded)
-            .map_err(|(path, source)| ServeError::DataDir { path, source })?;
+            .map_err(|(path, cause)| ServeError::DataDir { path, cause })?;
         info!(dir = %dir.display(), "wrote the default reference configuration");
     }
     let ReferenceFiles {
@@ -133,7 +133,7 @@ fn read_or(dir: &Path, name: &str, default: String) -> Result<String, ServeError
             warn!(path = %path.display(), "configuration file missing: using the embedded default");
             Ok(default)
         }
-        Err(source) => Err(ServeError::DataDir { path, source }),
+        Err(cause) => Err(ServeError::DataDir { path, cause }),
     }
 }
 

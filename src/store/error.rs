@@ -1,5 +1,9 @@
 //! Storage errors: typed, so that `api::status` can give each its own gRPC
 //! code (a missing record is NOT_FOUND, a damaged one DATA_LOSS ...).
+//!
+//! Messages include the underlying error's text (they travel to clients
+//! as status messages), so the underlying error is not also exposed as
+//! `source()`: error chains print each cause once.
 
 use std::path::PathBuf;
 
@@ -11,20 +15,19 @@ use thiserror::Error;
 pub enum StoreError {
     /// The database could not be opened (missing permissions, locked by
     /// another process, written by an incompatible version ...).
-    #[error("opening the database at {path}: {source}")]
+    #[error("opening the database at {path}: {cause}")]
     Open {
         /// Database directory.
         path: PathBuf,
         /// What sled reported.
-        #[source]
-        source: sled::Error,
+        cause: sled::Error,
     },
     /// Reading or writing the database files failed.
     #[error("storage i/o: {0}")]
-    Io(#[source] std::io::Error),
+    Io(std::io::Error),
     /// The database failed in another way (unsupported use, internal bug).
     #[error("storage: {0}")]
-    Db(#[source] sled::Error),
+    Db(sled::Error),
     /// A stored value could not be decoded: the database is damaged or was
     /// written by an incompatible version.
     #[error("stored value {key} is corrupt: {message}")]
@@ -35,13 +38,12 @@ pub enum StoreError {
         message: String,
     },
     /// A value could not be encoded.
-    #[error("encoding {what}: {source}")]
+    #[error("encoding {what}: {cause}")]
     Encode {
         /// What was being encoded.
         what: &'static str,
         /// The serializer's error.
-        #[source]
-        source: serde_json::Error,
+        cause: serde_json::Error,
     },
     /// A record asked for does not exist.
     #[error("{what} {id} not found")]

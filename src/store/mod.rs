@@ -59,9 +59,9 @@ impl Store {
             .path(path)
             .cache_capacity(CACHE_BYTES)
             .open()
-            .map_err(|source| StoreError::Open {
+            .map_err(|cause| StoreError::Open {
                 path: path.to_path_buf(),
-                source,
+                cause,
             })?;
         Store::from_db(db)
     }
@@ -126,7 +126,7 @@ fn decode<T: serde::de::DeserializeOwned>(key: &[u8], value: &[u8]) -> Result<T,
 
 /// Encodes a value as JSON.
 fn encode<T: serde::Serialize>(what: &'static str, value: &T) -> Result<Vec<u8>, StoreError> {
-    serde_json::to_vec(value).map_err(|source| StoreError::Encode { what, source })
+    serde_json::to_vec(value).map_err(|cause| StoreError::Encode { what, cause })
 }
 
 /// Turns a failed sled transaction into the store's error.
