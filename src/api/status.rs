@@ -142,14 +142,16 @@ fn engine_status(e: &EngineError) -> Status {
 }
 
 fn import_status(e: &ImportError) -> Status {
-    let field = match e {
-        ImportError::UnknownFormat { .. } => "header.format".to_string(),
+    match e {
+        ImportError::UnknownFormat { .. } => {
+            bad_request("header.format", format!("header.format: {e}"))
+        }
+        // These messages name the file (and line) themselves.
         ImportError::MissingFile { file, .. }
         | ImportError::UnexpectedFile { file, .. }
         | ImportError::Malformed { file, .. }
-        | ImportError::Empty { file } => format!("files[{file}]"),
-    };
-    bad_request(&field, e.to_string())
+        | ImportError::Empty { file } => bad_request(&format!("files[{file}]"), e.to_string()),
+    }
 }
 
 fn store_status(e: &StoreError) -> Status {

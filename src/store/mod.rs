@@ -26,6 +26,7 @@ mod lists;
 mod screenings;
 
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 pub use error::StoreError;
 pub use screenings::{CasePriority, CaseRecord, CaseStatus, NewScreening, ScreeningRecord};
@@ -33,6 +34,15 @@ pub use screenings::{CasePriority, CaseRecord, CaseStatus, NewScreening, Screeni
 /// Page cache size. List contents are decoded into memory once at start-up
 /// and kept by the engine, so sled's own cache can stay small.
 const CACHE_BYTES: u64 = 64 << 20;
+
+/// How long [`Store::open`] waits for a database locked by this process's
+/// previous handle to be released.
+const LOCK_WAIT: Duration = Duration::from_secs(3);
+
+/// True when sled could not take the database's file lock.
+fn is_lock_error(e: &sled::Error) -> bool {
+    matches!(e, sled::Error::Io(io) if io.to_string().contains("could not acquire lock"))
+}
 
 /// The database: one sled instance with one tree per record type. Cheap to
 /// clone (all handles are reference-counted).
@@ -55,14 +65,25 @@ impl Store {
     /// process, unreadable, incompatible version).
     pub fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
         let path = path.as_ref();
-        let db = sled::Config::new()
-            .path(path)
-            .cache_capacity(CACHE_BYTES)
-            .open()
-            .map_err(|cause| StoreError::Open {
-                path: path.to_path_buf(),
-                cause,
-            })?;
+        let config = sled::Config::new().path(path).cache_capacity(CACHE_BYTES);
+        // sled's background threads may hold the file lock for a moment
+        // after the last handle of a previous open is dropped (a server
+        // restarted in the same process); another process keeps it for good.
+        let deadline = Instant::now() + LOCK_WAIT;
+        let db = loop {
+            match config.open() {
+                Ok(db) => break db,
+                Err(e) if is_lock_error(&e) && Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(cause) => {
+                    return Err(StoreError::Open {
+                        path: path.to_path_buf(),
+                        cause,
+                    });
+                }
+            }
+        };
         Store::from_db(db)
     }
 
@@ -164,8 +185,13 @@ mod tests {
     fn a_locked_database_names_its_path() {
         let dir = tempfile::tempdir().unwrap();
         let _first = Store::open(dir.path()).unwrap();
+        let started = Instant::now();
         let err = Store::open(dir.path()).unwrap_err();
-        assert!(matches!(err, StoreError::Open { .. }), "{err:?}");
+        assert!(started.elapsed() >= LOCK_WAIT, "waited for the lock first");
+        assert!(
+            matches!(&err, StoreError::Open { cause, .. } if is_lock_error(cause)),
+            "{err:?}"
+        );
         assert!(
             err.to_string().contains(&dir.path().display().to_string()),
             "{err}"
