@@ -64,12 +64,16 @@ impl Store {
     /// [`StoreError::Open`] when sled cannot open it (locked by another
     /// process, unreadable, incompatible version).
     pub fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
-        let path = path.as_ref();
+        Store::open_waiting(path.as_ref(), LOCK_WAIT)
+    }
+
+    /// [`Store::open`], waiting at most `wait` for the file lock.
+    fn open_waiting(path: &Path, wait: Duration) -> Result<Store, StoreError> {
         let config = sled::Config::new().path(path).cache_capacity(CACHE_BYTES);
         // sled's background threads may hold the file lock for a moment
         // after the last handle of a previous open is dropped (a server
         // restarted in the same process); another process keeps it for good.
-        let deadline = Instant::now() + LOCK_WAIT;
+        let deadline = Instant::now() + wait;
         let db = loop {
             match config.open() {
                 Ok(db) => break db,
@@ -185,9 +189,10 @@ mod tests {
     fn a_locked_database_names_its_path() {
         let dir = tempfile::tempdir().unwrap();
         let _first = Store::open(dir.path()).unwrap();
+        let wait = Duration::from_millis(100);
         let started = Instant::now();
-        let err = Store::open(dir.path()).unwrap_err();
-        assert!(started.elapsed() >= LOCK_WAIT, "waited for the lock first");
+        let err = Store::open_waiting(dir.path(), wait).unwrap_err();
+        assert!(started.elapsed() >= wait, "waited for the lock first");
         assert!(
             matches!(&err, StoreError::Open { cause, .. } if is_lock_error(cause)),
             "{err:?}"
