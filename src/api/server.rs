@@ -137,14 +137,25 @@ pub async fn run(
     health.set_serving::<ListServiceServer<ListApi>>().await;
     health.set_service_status("", ServingStatus::Serving).await;
 
-    let reflection_v1 = tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+    // Health's descriptors so grpcurl can call it by name; google.rpc's so
+    // it can decode the BadRequest details of INVALID_ARGUMENT errors.
+    let descriptors = [
+        pb::FILE_DESCRIPTOR_SET,
+        tonic_health::pb::FILE_DESCRIPTOR_SET,
+        tonic_types::pb::FILE_DESCRIPTOR_SET,
+    ];
+    let reflection_v1 = descriptors
+        .iter()
+        .fold(tonic_reflection::server::Builder::configure(), |b, d| {
+            b.register_encoded_file_descriptor_set(d)
+        })
         .build_v1()
         .map_err(ServeError::Reflection)?;
-    let reflection_v1alpha = tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+    let reflection_v1alpha = descriptors
+        .iter()
+        .fold(tonic_reflection::server::Builder::configure(), |b, d| {
+            b.register_encoded_file_descriptor_set(d)
+        })
         .build_v1alpha()
         .map_err(ServeError::Reflection)?;
 

@@ -108,12 +108,13 @@ impl From<crate::Error> for Status {
     }
 }
 
-/// INVALID_ARGUMENT with a BadRequest field violation.
-fn bad_request(field: &str, message: String) -> Status {
+/// INVALID_ARGUMENT with a BadRequest field violation; the message is
+/// `field: description`.
+fn bad_request(field: &str, description: String) -> Status {
     Status::with_error_details(
         Code::InvalidArgument,
-        message.clone(),
-        ErrorDetails::with_bad_request_violation(field, message),
+        format!("{field}: {description}"),
+        ErrorDetails::with_bad_request_violation(field, description),
     )
 }
 
@@ -122,9 +123,7 @@ fn lib_status(e: &crate::Error) -> Status {
         crate::Error::Engine(e) => engine_status(e),
         crate::Error::Import(e) => import_status(e),
         crate::Error::Store(e) => store_status(e),
-        crate::Error::InvalidArgument { field, message } => {
-            bad_request(field, format!("{field}: {message}"))
-        }
+        crate::Error::InvalidArgument { field, message } => bad_request(field, message.clone()),
         crate::Error::NotFound(_) => Status::not_found(e.to_string()),
     }
 }
@@ -143,10 +142,7 @@ fn engine_status(e: &EngineError) -> Status {
 
 fn import_status(e: &ImportError) -> Status {
     match e {
-        ImportError::UnknownFormat { .. } => {
-            bad_request("header.format", format!("header.format: {e}"))
-        }
-        // These messages name the file (and line) themselves.
+        ImportError::UnknownFormat { .. } => bad_request("header.format", e.to_string()),
         ImportError::MissingFile { file, .. }
         | ImportError::UnexpectedFile { file, .. }
         | ImportError::Malformed { file, .. }
@@ -282,7 +278,7 @@ mod tests {
         );
         let (field, desc) = violation(&s).expect("BadRequest detail");
         assert_eq!(field, "shipment.items[2].description");
-        assert!(desc.contains("must not be blank"), "{desc}");
+        assert_eq!(desc, "must not be blank");
     }
 
     #[test]

@@ -76,26 +76,31 @@ async fn reflection_v1_lists_our_services() {
             "{want} missing from {names:?}"
         );
     }
-    // The symbols resolve too (grpcurl describes messages this way).
-    let req = ServerReflectionRequest {
-        host: String::new(),
-        message_request: Some(MessageRequest::FileContainingSymbol(
-            "exportscreen.v1.ScreenShipmentRequest".into(),
-        )),
-    };
-    let mut answers = client
-        .server_reflection_info(tokio_stream::iter(vec![req]))
-        .await
-        .unwrap()
-        .into_inner();
-    let resp = answers.message().await.unwrap().unwrap();
-    assert!(
-        matches!(
-            resp.message_response,
-            Some(MessageResponse::FileDescriptorResponse(ref f)) if !f.file_descriptor_proto.is_empty()
-        ),
-        "{resp:?}"
-    );
+    // Symbols resolve too: grpcurl describes messages this way, and decodes
+    // the BadRequest details of errors.
+    for symbol in [
+        "exportscreen.v1.ScreenShipmentRequest",
+        "grpc.health.v1.HealthCheckRequest",
+        "google.rpc.BadRequest",
+    ] {
+        let req = ServerReflectionRequest {
+            host: String::new(),
+            message_request: Some(MessageRequest::FileContainingSymbol(symbol.into())),
+        };
+        let mut answers = client
+            .server_reflection_info(tokio_stream::iter(vec![req]))
+            .await
+            .unwrap()
+            .into_inner();
+        let resp = answers.message().await.unwrap().unwrap();
+        assert!(
+            matches!(
+                resp.message_response,
+                Some(MessageResponse::FileDescriptorResponse(ref f)) if !f.file_descriptor_proto.is_empty()
+            ),
+            "{symbol}: {resp:?}"
+        );
+    }
     server.stop().await;
 }
 
