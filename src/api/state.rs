@@ -4,9 +4,9 @@
 //! Readers take an `Arc<Engine>` snapshot with [`AppState::engine`] and
 //! never wait. A list change ([`AppState::commit`]) is serialised by an
 //! async mutex, builds the next engine on a blocking thread from the current
-//! lists with the new versions swapped in, stores the versions, flushes, and
-//! only then swaps the new engine in: a failed import leaves both the store
-//! and the live engine as they were.
+//! lists with the new versions swapped in, stores the versions (one
+//! transaction), flushes, and only then swaps the new engine in: a failed
+//! import leaves both the store and the live engine as they were.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -146,6 +146,15 @@ impl AppState {
         let mut next = current.clone();
         let mut added = Vec::with_capacity(new.len());
         for v in new {
+            if added
+                .iter()
+                .any(|l: &LoadedList| l.meta.list_id == v.list_id)
+            {
+                return Err(ApiError::Internal(format!(
+                    "list {} appears twice in one commit",
+                    v.list_id
+                )));
+            }
             self.store.check_kind(&v.list_id, v.content.kind())?;
             let NewVersion {
                 list_id,
@@ -186,9 +195,11 @@ impl AppState {
         let store = self.store.clone();
         let to_store = added.clone();
         tokio::task::spawn_blocking(move || {
-            to_store
+            let versions: Vec<(&ListMeta, &ListContent)> = to_store
                 .iter()
-                .try_for_each(|l| store.put_list_version(&l.meta, &l.content))
+                .map(|l| (&l.meta, l.content.as_ref()))
+                .collect();
+            store.put_list_versions(&versions)
         })
         .await??;
         self.store.flush().await?;

@@ -184,76 +184,114 @@ impl Store {
         meta: &ListMeta,
         content: &ListContent,
     ) -> Result<(), StoreError> {
-        keys::check_list_id(&meta.list_id)?;
-        let invalid = |message: String| StoreError::InvalidVersion {
-            list_id: meta.list_id.clone(),
-            version: meta.version,
-            message,
-        };
-        if meta.version == 0 {
-            return Err(invalid("versions start at 1".into()));
+        self.put_list_versions(&[(meta, content)])
+    }
+
+    /// Writes new versions of several different lists in one transaction:
+    /// all of them or none. See [`Store::put_list_version`].
+    ///
+    /// # Errors
+    /// As [`Store::put_list_version`]; also [`StoreError::InvalidVersion`]
+    /// when a list appears twice.
+    pub fn put_list_versions(
+        &self,
+        versions: &[(&ListMeta, &ListContent)],
+    ) -> Result<(), StoreError> {
+        let mut prepared = Vec::with_capacity(versions.len());
+        for (i, (meta, content)) in versions.iter().enumerate() {
+            check_version(meta, content)?;
+            if versions[..i].iter().any(|(m, _)| m.list_id == meta.list_id) {
+                return Err(StoreError::InvalidVersion {
+                    list_id: meta.list_id.clone(),
+                    version: meta.version,
+                    message: "the list appears twice in one write".into(),
+                });
+            }
+            prepared.push((
+                *meta,
+                keys::version_key(&meta.list_id, meta.version),
+                encode("list metadata", *meta)?,
+                encode("list content", *content)?,
+            ));
         }
-        if meta.kind != content.kind() {
-            return Err(invalid(format!(
-                "metadata says kind {} but the content is a {} list",
-                meta.kind,
-                content.kind()
-            )));
-        }
-        if meta.entries as usize != content.len() || meta.names as usize != content.name_count() {
-            return Err(invalid(format!(
-                "metadata counts {} entries and {} names, the content has {} and {}",
-                meta.entries,
-                meta.names,
-                content.len(),
-                content.name_count()
-            )));
-        }
-        let key = keys::version_key(&meta.list_id, meta.version);
-        let meta_bytes = encode("list metadata", meta)?;
-        let content_bytes = encode("list content", content)?;
-        let id = meta.list_id.as_bytes();
 
         (&self.lists, &self.versions, &self.contents)
             .transaction(|(lists, versions, contents)| {
-                if versions.get(&key)?.is_some() {
-                    return Err(Abort(StoreError::VersionExists {
-                        list_id: meta.list_id.clone(),
-                        version: meta.version,
-                    }));
-                }
-                if let Some(cur) = lists.get(id)? {
-                    let cur = decode_version(id, &cur).map_err(Abort)?;
-                    if cur >= meta.version {
-                        return Err(Abort(invalid(format!(
-                            "the current version is {cur}; a new version must be higher"
-                        ))));
-                    }
-                    let cur_key = keys::version_key(&meta.list_id, cur);
-                    let cur_meta: ListMeta = match versions.get(&cur_key)? {
-                        Some(v) => decode(&cur_key, &v).map_err(Abort)?,
-                        None => {
-                            return Err(Abort(StoreError::Corrupt {
-                                key: keys::printable(&cur_key),
-                                message: "the current list version is missing".into(),
-                            }));
-                        }
-                    };
-                    if cur_meta.kind != meta.kind {
-                        return Err(Abort(StoreError::KindChanged {
+                for (meta, key, meta_bytes, content_bytes) in &prepared {
+                    let id = meta.list_id.as_bytes();
+                    if versions.get(key)?.is_some() {
+                        return Err(Abort(StoreError::VersionExists {
                             list_id: meta.list_id.clone(),
-                            current: cur_meta.kind,
-                            new: meta.kind.clone(),
+                            version: meta.version,
                         }));
                     }
+                    if let Some(cur) = lists.get(id)? {
+                        let cur = decode_version(id, &cur).map_err(Abort)?;
+                        if cur >= meta.version {
+                            return Err(Abort(StoreError::InvalidVersion {
+                                list_id: meta.list_id.clone(),
+                                version: meta.version,
+                                message: format!(
+                                    "the current version is {cur}; a new version must be higher"
+                                ),
+                            }));
+                        }
+                        let cur_key = keys::version_key(&meta.list_id, cur);
+                        let cur_meta: ListMeta = match versions.get(&cur_key)? {
+                            Some(v) => decode(&cur_key, &v).map_err(Abort)?,
+                            None => {
+                                return Err(Abort(StoreError::Corrupt {
+                                    key: keys::printable(&cur_key),
+                                    message: "the current list version is missing".into(),
+                                }));
+                            }
+                        };
+                        if cur_meta.kind != meta.kind {
+                            return Err(Abort(StoreError::KindChanged {
+                                list_id: meta.list_id.clone(),
+                                current: cur_meta.kind,
+                                new: meta.kind.clone(),
+                            }));
+                        }
+                    }
+                    versions.insert(key.as_slice(), meta_bytes.as_slice())?;
+                    contents.insert(key.as_slice(), content_bytes.as_slice())?;
+                    lists.insert(id, &meta.version.to_be_bytes())?;
                 }
-                versions.insert(key.as_slice(), meta_bytes.as_slice())?;
-                contents.insert(key.as_slice(), content_bytes.as_slice())?;
-                lists.insert(id, &meta.version.to_be_bytes())?;
                 Ok(())
             })
             .map_err(tx_error)
     }
+}
+
+/// Checks a version's metadata against its content before writing.
+fn check_version(meta: &ListMeta, content: &ListContent) -> Result<(), StoreError> {
+    keys::check_list_id(&meta.list_id)?;
+    let invalid = |message: String| StoreError::InvalidVersion {
+        list_id: meta.list_id.clone(),
+        version: meta.version,
+        message,
+    };
+    if meta.version == 0 {
+        return Err(invalid("versions start at 1".into()));
+    }
+    if meta.kind != content.kind() {
+        return Err(invalid(format!(
+            "metadata says kind {} but the content is a {} list",
+            meta.kind,
+            content.kind()
+        )));
+    }
+    if meta.entries as usize != content.len() || meta.names as usize != content.name_count() {
+        return Err(invalid(format!(
+            "metadata counts {} entries and {} names, the content has {} and {}",
+            meta.entries,
+            meta.names,
+            content.len(),
+            content.name_count()
+        )));
+    }
+    Ok(())
 }
 
 fn decode_version(key: &[u8], v: &[u8]) -> Result<u64, StoreError> {
@@ -434,6 +472,31 @@ pub(crate) mod tests {
         let err = s.put_list_version(&meta("Bad_Id", 1, &c), &c).unwrap_err();
         assert!(matches!(err, StoreError::InvalidListId { .. }), "{err:?}");
         assert!(s.list_ids().unwrap().is_empty());
+    }
+
+    #[test]
+    fn several_versions_are_written_all_or_none() {
+        let s = Store::temporary().unwrap();
+        let d = denial(1);
+        s.put_list_version(&meta("x", 1, &d), &d).unwrap();
+        // y would be fine, but x changes kind: neither is written.
+        let (m_y, m_x) = (meta("y", 1, &d), meta("x", 2, &control()));
+        let err = s
+            .put_list_versions(&[(&m_y, &d), (&m_x, &control())])
+            .unwrap_err();
+        assert!(matches!(err, StoreError::KindChanged { .. }), "{err:?}");
+        assert_eq!(s.list_ids().unwrap(), vec!["x"]);
+        // The same list twice is refused before anything is written.
+        let m_x3 = meta("x", 3, &d);
+        let err = s
+            .put_list_versions(&[(&meta("x", 2, &d), &d), (&m_x3, &d)])
+            .unwrap_err();
+        assert!(matches!(err, StoreError::InvalidVersion { .. }), "{err:?}");
+        // Both good: both written.
+        let m_x2 = meta("x", 2, &d);
+        s.put_list_versions(&[(&m_y, &d), (&m_x2, &d)]).unwrap();
+        assert_eq!(s.current_version("x").unwrap(), Some(2));
+        assert_eq!(s.current_version("y").unwrap(), Some(1));
     }
 
     #[test]
