@@ -208,3 +208,77 @@ async fn malformed_import_streams_are_refused_naming_the_message() {
     }
     server.stop().await;
 }
+
+/// The first three rows of the BIS Denied Persons List of 2023-11, as published.
+const DPL_3_ROWS: &[u8] = include_bytes!("../fixtures/service/dpl-3-rows.txt");
+
+#[tokio::test]
+#[ignore = "needs the real bis-dpl-tsv importer: the stub refuses every format"]
+async fn a_successful_import_becomes_the_live_version() {
+    let dir = data_dir();
+    let server = TestServer::start(dir.path()).await;
+    let import_dpl = |list_id: &'static str| {
+        let mut req = tonic::Request::new(tokio_stream::iter(vec![
+            header(list_id, "bis-dpl-tsv"),
+            chunk("dpl.txt", &DPL_3_ROWS[..100]),
+            chunk("dpl.txt", &DPL_3_ROWS[100..]),
+        ]));
+        req.metadata_mut()
+            .insert("x-exportscreen-actor", "officer-7".parse().unwrap());
+        let mut c = server.lists();
+        async move { c.import_list(req).await }
+    };
+
+    let first = import_dpl("dpl-test").await.unwrap().into_inner();
+    assert_eq!(
+        (first.list_id.as_str(), first.version, first.entries),
+        ("dpl-test", 1, 3)
+    );
+    assert!(first.names >= first.entries, "{first:?}");
+    let second = import_dpl("dpl-test").await.unwrap().into_inner();
+    assert_eq!(second.version, 2);
+
+    let info = server
+        .lists()
+        .get_list(pb::GetListRequest {
+            list_id: "dpl-test".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!((info.version, info.kind.as_str()), (2, "denial"));
+    assert_eq!(info.author, "officer-7");
+    assert_eq!(info.reason, "test");
+    assert_eq!(info.files.len(), 1);
+    assert_eq!(info.files[0].name, "dpl.txt");
+    assert_eq!(info.files[0].bytes, DPL_3_ROWS.len() as u64);
+    assert_eq!(info.files[0].sha256.len(), 64);
+
+    // Screenings now name the new version.
+    let r = server
+        .screening()
+        .screen_shipment(pb::ScreenShipmentRequest {
+            shipment: Some(crate::util::plain_shipment("PO-after-import")),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(
+        r.list_versions
+            .iter()
+            .any(|v| v.list_id == "dpl-test" && v.version == 2),
+        "{:?}",
+        r.list_versions
+    );
+
+    // A denial list cannot replace a control list.
+    let err = import_dpl(CONTROL_ID).await.unwrap_err();
+    assert_eq!(err.code(), Code::FailedPrecondition, "{err:?}");
+
+    // The versions survive a restart.
+    server.stop().await;
+    let server = TestServer::start(dir.path()).await;
+    assert!(listed(&server).await.contains(&("dpl-test".to_string(), 2)));
+    assert!(listed(&server).await.contains(&(CONTROL_ID.to_string(), 1)));
+    server.stop().await;
+}
