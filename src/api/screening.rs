@@ -104,7 +104,10 @@ impl ScreeningApi {
                         Ok(Some(m)) => m,
                         Ok(None) => break,
                         Err(status) => {
-                            debug!(error = %status, "request stream ended with an error");
+                            // An undecodable message or a broken stream: say so,
+                            // rather than end as if every request was answered.
+                            log_status(&status);
+                            let _ = tx.send(Err(status)).await;
                             break;
                         }
                     };
