@@ -1,9 +1,37 @@
-//! Command line (STUB: to be replaced).
+//! Command line: one binary, `exportscreen`.
+//!
+//! - `serve` (the default): the gRPC service;
+//! - `screen`, `import`, `lists`: clients of a running server.
+//!
+//! [`args`] defines the flags; [`commands`] holds one module per
+//! subcommand. Errors are `anyhow` here (and only here): they end up as one
+//! message on standard error.
+
+pub mod args;
+pub mod client;
+pub mod commands;
+pub mod json;
+
+use clap::Parser;
+
+use args::{Cli, Command};
 
 /// Runs the command line.
 ///
 /// # Errors
 /// Any failure, for `main` to print.
 pub fn run() -> anyhow::Result<()> {
-    Ok(())
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        match cli.command {
+            None => commands::serve::run(args::ServeArgs::default()).await,
+            Some(Command::Serve(a)) => commands::serve::run(a).await,
+            Some(Command::Screen(a)) => commands::screen::run(a).await,
+            Some(Command::Import(a)) => commands::import::run(a).await,
+            Some(Command::Lists(a)) => commands::lists::run(a).await,
+        }
+    })
 }

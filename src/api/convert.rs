@@ -1,0 +1,810 @@
+//! Protobuf <-> model conversions, with request validation.
+//!
+//! Every conversion destructures its source by field name, so a field added
+//! to a proto or a model type breaks the build here until someone decides
+//! what it maps to. Validation names the offending field by its path in the
+//! request (`shipment.items[2].parameters["range_km"]`).
+//!
+//! Limits: strings at most [`MAX_TEXT`] bytes ([`MAX_END_USE`] for the end
+//! use), at most [`MAX_ITEMS`] items, [`MAX_PARTIES`] parties and
+//! [`MAX_PARAMETERS`] parameters per item; no control characters other than
+//! tab, line feed and carriage return; numbers finite.
+
+use std::collections::HashMap;
+
+use super::pb;
+use super::status::ApiError;
+use crate::engine::item::ItemMatch;
+use crate::engine::party::PartyMatch;
+use crate::model::{
+    self, Decision, Finding, FindingKind, Item, ListMeta, ListVersionRef, Party, PartyRole,
+    PolicyRef, Shipment, SourceFile,
+};
+use crate::store::ScreeningRecord;
+
+/// Longest string field in bytes (names, addresses, descriptions ...).
+pub const MAX_TEXT: usize = 4 * 1024;
+/// Longest stated end use in bytes.
+pub const MAX_END_USE: usize = 64 * 1024;
+/// Most items in one shipment.
+pub const MAX_ITEMS: usize = 1000;
+/// Most parties in one shipment.
+pub const MAX_PARTIES: usize = 1000;
+/// Most technical parameters of one item.
+pub const MAX_PARAMETERS: usize = 100;
+/// Longest parameter key in bytes.
+pub const MAX_PARAMETER_KEY: usize = 64;
+
+type Result<T> = std::result::Result<T, ApiError>;
+
+// ---------------------------------------------------------------------------
+// Validation helpers
+
+/// Checks a string field: length, control characters and (when `required`)
+/// non-blank. Returns it unchanged: the engine sees what was sent.
+pub fn text(value: String, field: &str, max: usize, required: bool) -> Result<String> {
+    if value.len() > max {
+        return Err(ApiError::invalid(
+            field,
+            format!("at most {max} bytes, got {}", value.len()),
+        ));
+    }
+    if let Some((at, c)) = value
+        .char_indices()
+        .find(|(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        return Err(ApiError::invalid(
+            field,
+            format!(
+                "control character U+{:04X} at byte {at} (only tab and line breaks are allowed)",
+                u32::from(c)
+            ),
+        ));
+    }
+    if required && value.trim().is_empty() {
+        return Err(ApiError::invalid(field, "required: must not be blank"));
+    }
+    Ok(value)
+}
+
+/// Checks a number: finite and, when `non_negative`, at least 0.
+fn number(value: f64, field: &str, non_negative: bool) -> Result<f64> {
+    if !value.is_finite() {
+        return Err(ApiError::invalid(
+            field,
+            format!("must be a finite number, got {value}"),
+        ));
+    }
+    if non_negative && value < 0.0 {
+        return Err(ApiError::invalid(
+            field,
+            format!("must not be negative, got {value}"),
+        ));
+    }
+    Ok(value)
+}
+
+/// True for `^[a-z][a-z0-9_]*$`.
+fn is_parameter_key(k: &str) -> bool {
+    let b = k.as_bytes();
+    !b.is_empty()
+        && b[0].is_ascii_lowercase()
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_')
+}
+
+/// A key for messages: quoted, escaped and cut short.
+fn quoted(k: &str) -> String {
+    let short: String = k.chars().take(MAX_PARAMETER_KEY).collect();
+    let ellipsis = if short.len() < k.len() { "..." } else { "" };
+    format!("{short:?}{ellipsis}")
+}
+
+// ---------------------------------------------------------------------------
+// Requests -> model
+
+/// A required message field.
+pub fn required<T>(value: Option<T>, field: &str) -> Result<T> {
+    value.ok_or_else(|| ApiError::invalid(field, "required"))
+}
+
+/// Validates and converts a shipment; `field` is its path (`shipment`).
+///
+/// # Errors
+/// INVALID_ARGUMENT naming the first offending field.
+pub fn shipment(s: pb::Shipment, field: &str) -> Result<Shipment> {
+    let pb::Shipment {
+        reference,
+        exporter,
+        items,
+        parties,
+        destination_country,
+        end_use,
+    } = s;
+    if items.len() > MAX_ITEMS {
+        return Err(ApiError::invalid(
+            format!("{field}.items"),
+            format!("at most {MAX_ITEMS} items, got {}", items.len()),
+        ));
+    }
+    if parties.len() > MAX_PARTIES {
+        return Err(ApiError::invalid(
+            format!("{field}.parties"),
+            format!("at most {MAX_PARTIES} parties, got {}", parties.len()),
+        ));
+    }
+    Ok(Shipment {
+        reference: text(reference, &format!("{field}.reference"), MAX_TEXT, false)?,
+        exporter: text(exporter, &format!("{field}.exporter"), MAX_TEXT, false)?,
+        items: items
+            .into_iter()
+            .enumerate()
+            .map(|(i, it)| item(it, &format!("{field}.items[{i}]")))
+            .collect::<Result<_>>()?,
+        parties: parties
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| party(p, &format!("{field}.parties[{i}]")))
+            .collect::<Result<_>>()?,
+        destination_country: text(
+            destination_country,
+            &format!("{field}.destination_country"),
+            MAX_TEXT,
+            false,
+        )?,
+        end_use: text(end_use, &format!("{field}.end_use"), MAX_END_USE, false)?,
+    })
+}
+
+/// Validates and converts a party: `name` is required.
+///
+/// # Errors
+/// INVALID_ARGUMENT naming the first offending field.
+pub fn party(p: pb::Party, field: &str) -> Result<Party> {
+    let pb::Party {
+        role,
+        name,
+        address,
+        country,
+    } = p;
+    Ok(Party {
+        role: party_role(role, &format!("{field}.role"))?,
+        name: text(name, &format!("{field}.name"), MAX_TEXT, true)?,
+        address: text(address, &format!("{field}.address"), MAX_TEXT, false)?,
+        country: text(country, &format!("{field}.country"), MAX_TEXT, false)?,
+    })
+}
+
+/// Validates and converts an item: `description` is required; parameters
+/// come out sorted by key.
+///
+/// # Errors
+/// INVALID_ARGUMENT naming the first offending field.
+pub fn item(i: pb::Item, field: &str) -> Result<Item> {
+    let pb::Item {
+        description,
+        declared_code,
+        quantity,
+        unit,
+        parameters,
+    } = i;
+    if parameters.len() > MAX_PARAMETERS {
+        return Err(ApiError::invalid(
+            format!("{field}.parameters"),
+            format!(
+                "at most {MAX_PARAMETERS} parameters, got {}",
+                parameters.len()
+            ),
+        ));
+    }
+    let mut params: Vec<(String, f64)> = parameters.into_iter().collect();
+    // Sorted first so that the error for several bad keys is deterministic.
+    params.sort_by(|a, b| a.0.cmp(&b.0));
+    for (k, v) in &params {
+        let pfield = format!("{field}.parameters[{}]", quoted(k));
+        if k.len() > MAX_PARAMETER_KEY || !is_parameter_key(k) {
+            return Err(ApiError::invalid(
+                pfield,
+                format!(
+                    "parameter keys are lower-case snake case with the unit last (range_km, payload_kg), \
+                     at most {MAX_PARAMETER_KEY} bytes"
+                ),
+            ));
+        }
+        number(*v, &pfield, false)?;
+    }
+    Ok(Item {
+        description: text(description, &format!("{field}.description"), MAX_TEXT, true)?,
+        declared_code: text(
+            declared_code,
+            &format!("{field}.declared_code"),
+            MAX_TEXT,
+            false,
+        )?,
+        quantity: number(quantity, &format!("{field}.quantity"), true)?,
+        unit: text(unit, &format!("{field}.unit"), MAX_TEXT, false)?,
+        parameters: params,
+    })
+}
+
+/// A party role from its wire number; unknown numbers are refused.
+fn party_role(n: i32, field: &str) -> Result<PartyRole> {
+    let role = pb::PartyRole::try_from(n).map_err(|_| {
+        ApiError::invalid(
+            field,
+            format!("unknown PartyRole value {n} (known: 0 to 6, e.g. PARTY_ROLE_CONSIGNEE = 1)"),
+        )
+    })?;
+    Ok(match role {
+        pb::PartyRole::Unspecified => PartyRole::Unspecified,
+        pb::PartyRole::Consignee => PartyRole::Consignee,
+        pb::PartyRole::EndUser => PartyRole::EndUser,
+        pb::PartyRole::IntermediateConsignee => PartyRole::IntermediateConsignee,
+        pb::PartyRole::FreightForwarder => PartyRole::FreightForwarder,
+        pb::PartyRole::Purchaser => PartyRole::Purchaser,
+        pb::PartyRole::Exporter => PartyRole::Exporter,
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Model -> responses
+
+/// The wire value of a party role.
+pub fn party_role_to_pb(r: PartyRole) -> pb::PartyRole {
+    match r {
+        PartyRole::Unspecified => pb::PartyRole::Unspecified,
+        PartyRole::Consignee => pb::PartyRole::Consignee,
+        PartyRole::EndUser => pb::PartyRole::EndUser,
+        PartyRole::IntermediateConsignee => pb::PartyRole::IntermediateConsignee,
+        PartyRole::FreightForwarder => pb::PartyRole::FreightForwarder,
+        PartyRole::Purchaser => pb::PartyRole::Purchaser,
+        PartyRole::Exporter => pb::PartyRole::Exporter,
+    }
+}
+
+/// The wire value of a decision.
+pub fn decision_to_pb(d: Decision) -> pb::Decision {
+    match d {
+        Decision::Clear => pb::Decision::Clear,
+        Decision::Review => pb::Decision::Review,
+        Decision::LicenseRequired => pb::Decision::LicenseRequired,
+        Decision::Prohibited => pb::Decision::Prohibited,
+    }
+}
+
+fn finding_kind_to_pb(k: FindingKind) -> pb::FindingKind {
+    match k {
+        FindingKind::Item => pb::FindingKind::Item,
+        FindingKind::Party => pb::FindingKind::Party,
+        FindingKind::Destination => pb::FindingKind::Destination,
+        FindingKind::EndUse => pb::FindingKind::EndUse,
+    }
+}
+
+/// A shipment as stored, back on the wire.
+pub fn shipment_to_pb(s: Shipment) -> pb::Shipment {
+    let Shipment {
+        reference,
+        exporter,
+        items,
+        parties,
+        destination_country,
+        end_use,
+    } = s;
+    pb::Shipment {
+        reference,
+        exporter,
+        items: items.into_iter().map(item_to_pb).collect(),
+        parties: parties.into_iter().map(party_to_pb).collect(),
+        destination_country,
+        end_use,
+    }
+}
+
+/// An item on the wire.
+pub fn item_to_pb(i: Item) -> pb::Item {
+    let Item {
+        description,
+        declared_code,
+        quantity,
+        unit,
+        parameters,
+    } = i;
+    pb::Item {
+        description,
+        declared_code,
+        quantity,
+        unit,
+        parameters: parameters.into_iter().collect::<HashMap<_, _>>(),
+    }
+}
+
+/// A party on the wire.
+pub fn party_to_pb(p: Party) -> pb::Party {
+    let Party {
+        role,
+        name,
+        address,
+        country,
+    } = p;
+    pb::Party {
+        role: party_role_to_pb(role).into(),
+        name,
+        address,
+        country,
+    }
+}
+
+/// A finding on the wire.
+pub fn finding_to_pb(f: Finding) -> pb::Finding {
+    let Finding {
+        kind,
+        target,
+        list_id,
+        entry_id,
+        entry_name,
+        score,
+        matched_text,
+        matched_terms,
+        reason,
+        explanation,
+        decision,
+        rule,
+    } = f;
+    pb::Finding {
+        kind: finding_kind_to_pb(kind).into(),
+        target,
+        list_id,
+        entry_id,
+        score,
+        matched_text,
+        reason,
+        decision: decision_to_pb(decision).into(),
+        entry_name,
+        matched_terms,
+        explanation,
+        rule,
+    }
+}
+
+/// A list version reference on the wire.
+pub fn list_version_to_pb(r: ListVersionRef) -> pb::ListVersionRef {
+    let ListVersionRef {
+        list_id,
+        version,
+        checksum,
+    } = r;
+    pb::ListVersionRef {
+        list_id,
+        version,
+        checksum,
+    }
+}
+
+/// A policy reference on the wire.
+pub fn policy_to_pb(p: PolicyRef) -> pb::PolicyRef {
+    let PolicyRef {
+        version,
+        party_review_threshold,
+        party_near_exact_threshold,
+    } = p;
+    pb::PolicyRef {
+        version,
+        party_review_threshold,
+        party_near_exact_threshold,
+    }
+}
+
+/// The response for a stored screening (also what GetScreening returns as
+/// `result`).
+pub fn screening_response(r: &ScreeningRecord) -> pb::ScreenShipmentResponse {
+    let ScreeningRecord {
+        screening_id,
+        screened_at_unix_ms: _,
+        shipment: _,
+        outcome,
+        engine_micros,
+        case_id,
+    } = r.clone();
+    let model::ScreeningOutcome {
+        decision,
+        findings,
+        list_versions,
+        policy,
+    } = outcome;
+    pb::ScreenShipmentResponse {
+        decision: decision_to_pb(decision).into(),
+        findings: findings.into_iter().map(finding_to_pb).collect(),
+        case_id: case_id.unwrap_or_default(),
+        screening_id,
+        list_versions: list_versions.into_iter().map(list_version_to_pb).collect(),
+        policy: Some(policy_to_pb(policy)),
+        engine_micros,
+    }
+}
+
+/// A stored screening as GetScreening returns it.
+pub fn get_screening_response(r: ScreeningRecord) -> pb::GetScreeningResponse {
+    let result = screening_response(&r);
+    pb::GetScreeningResponse {
+        screening_id: r.screening_id,
+        shipment: Some(shipment_to_pb(r.shipment)),
+        result: Some(result),
+        screened_at_unix_ms: r.screened_at_unix_ms,
+    }
+}
+
+/// A party match on the wire.
+pub fn party_match_to_pb(m: PartyMatch) -> pb::PartyMatch {
+    let PartyMatch {
+        list_id,
+        entry_id,
+        entry_name,
+        matched_name,
+        score,
+        near_exact,
+        entry_kind,
+        programs,
+        // The explanation names the token pairs; the proto has no field for them.
+        matched_terms: _,
+        explanation,
+    } = m;
+    pb::PartyMatch {
+        list_id,
+        entry_id,
+        entry_name,
+        matched_name,
+        score,
+        explanation,
+        near_exact,
+        entry_type: entry_kind.as_str().to_string(),
+        programs,
+    }
+}
+
+/// An item match on the wire.
+pub fn item_match_to_pb(m: ItemMatch) -> pb::ItemMatch {
+    let ItemMatch {
+        list_id,
+        code,
+        title,
+        category,
+        score,
+        status,
+        matched_terms,
+        // The request's own words; ScreenItem answers with the terms instead.
+        matched_text: _,
+        explanation,
+    } = m;
+    pb::ItemMatch {
+        list_id,
+        entry_id: code,
+        title,
+        category: category.as_str().to_string(),
+        score,
+        matched_terms,
+        explanation,
+        status: status.as_str().to_string(),
+    }
+}
+
+/// A list version's metadata as ListInfo.
+pub fn list_info(m: &ListMeta) -> pb::ListInfo {
+    let version_ref = list_version_to_pb(m.version_ref());
+    let ListMeta {
+        list_id,
+        version,
+        kind,
+        format,
+        entries,
+        names,
+        imported_at_unix_ms,
+        author,
+        reason,
+        files,
+        warnings,
+        checksum: _, // carried by `ref`
+    } = m.clone();
+    let source = format!(
+        "{format}: {}",
+        files
+            .iter()
+            .map(|f| f.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    pb::ListInfo {
+        list_id,
+        version,
+        kind,
+        format,
+        entries,
+        names,
+        imported_at_unix_ms,
+        source,
+        reason,
+        author,
+        files: files.into_iter().map(source_file_to_pb).collect(),
+        warnings,
+        r#ref: Some(version_ref),
+    }
+}
+
+fn source_file_to_pb(f: SourceFile) -> pb::SourceFile {
+    let SourceFile {
+        name,
+        bytes,
+        sha256,
+    } = f;
+    pb::SourceFile {
+        name,
+        bytes,
+        sha256,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ScreeningOutcome;
+
+    fn good_item() -> pb::Item {
+        pb::Item {
+            description: "Fibre optic gyro, bias stability 0.1 deg/h".into(),
+            declared_code: "7A102".into(),
+            quantity: 2.0,
+            unit: "pcs".into(),
+            parameters: HashMap::from([
+                ("bias_stability_deg_h".to_string(), 0.1),
+                ("axes".to_string(), 3.0),
+            ]),
+        }
+    }
+
+    fn good_shipment() -> pb::Shipment {
+        pb::Shipment {
+            reference: "PO-1".into(),
+            exporter: "Kestrel Instruments Inc.".into(),
+            items: vec![good_item()],
+            parties: vec![pb::Party {
+                role: pb::PartyRole::Consignee.into(),
+                name: "Hokuriku Precision Devices K.K.".into(),
+                address: "3-8-1 Minato\nKanazawa".into(),
+                country: "JP".into(),
+            }],
+            destination_country: "JP".into(),
+            end_use: "Laboratory use".into(),
+        }
+    }
+
+    /// Applies `edit` to a valid shipment; the conversion must fail naming `field`.
+    fn rejects(name: &str, edit: impl FnOnce(&mut pb::Shipment), field: &str) {
+        let mut s = good_shipment();
+        edit(&mut s);
+        let err = shipment(s, "shipment").expect_err(name);
+        match err {
+            ApiError::Lib(crate::Error::InvalidArgument { field: f, message }) => {
+                assert_eq!(f, field, "{name}: {message}")
+            }
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_valid_shipment_converts_with_sorted_parameters() {
+        let s = shipment(good_shipment(), "shipment").unwrap();
+        assert_eq!(
+            s.items[0].parameters,
+            vec![
+                ("axes".to_string(), 3.0),
+                ("bias_stability_deg_h".to_string(), 0.1)
+            ]
+        );
+        assert_eq!(s.parties[0].role, PartyRole::Consignee);
+        assert_eq!(s.parties[0].address, "3-8-1 Minato\nKanazawa");
+        // And back: the round trip loses nothing.
+        assert_eq!(shipment_to_pb(s), good_shipment());
+    }
+
+    #[test]
+    fn invalid_fields_are_named() {
+        rejects(
+            "blank party name",
+            |s| s.parties[0].name = "  \t".into(),
+            "shipment.parties[0].name",
+        );
+        rejects(
+            "blank description",
+            |s| s.items[0].description = String::new(),
+            "shipment.items[0].description",
+        );
+        rejects(
+            "unknown role",
+            |s| s.parties[0].role = 42,
+            "shipment.parties[0].role",
+        );
+        rejects(
+            "negative quantity",
+            |s| s.items[0].quantity = -1.0,
+            "shipment.items[0].quantity",
+        );
+        rejects(
+            "NaN quantity",
+            |s| s.items[0].quantity = f64::NAN,
+            "shipment.items[0].quantity",
+        );
+        rejects(
+            "NaN parameter",
+            |s| {
+                s.items[0].parameters.insert("range_km".into(), f64::NAN);
+            },
+            "shipment.items[0].parameters[\"range_km\"]",
+        );
+        rejects(
+            "infinite parameter",
+            |s| {
+                s.items[0]
+                    .parameters
+                    .insert("range_km".into(), f64::INFINITY);
+            },
+            "shipment.items[0].parameters[\"range_km\"]",
+        );
+        rejects(
+            "bad parameter key",
+            |s| {
+                s.items[0].parameters.insert("Range km".into(), 1.0);
+            },
+            "shipment.items[0].parameters[\"Range km\"]",
+        );
+        rejects(
+            "too many parameters",
+            |s| {
+                for i in 0..=MAX_PARAMETERS {
+                    s.items[0].parameters.insert(format!("p{i}"), 1.0);
+                }
+            },
+            "shipment.items[0].parameters",
+        );
+        rejects(
+            "too many items",
+            |s| s.items = vec![good_item(); MAX_ITEMS + 1],
+            "shipment.items",
+        );
+        rejects(
+            "too many parties",
+            |s| s.parties = vec![s.parties[0].clone(); MAX_PARTIES + 1],
+            "shipment.parties",
+        );
+        rejects(
+            "long name",
+            |s| s.parties[0].name = "x".repeat(MAX_TEXT + 1),
+            "shipment.parties[0].name",
+        );
+        rejects(
+            "control char",
+            |s| s.reference = "PO\u{0}1".into(),
+            "shipment.reference",
+        );
+        rejects(
+            "C1 control char",
+            |s| s.exporter = "A\u{85}B".into(),
+            "shipment.exporter",
+        );
+        rejects(
+            "long end use",
+            |s| s.end_use = "x".repeat(MAX_END_USE + 1),
+            "shipment.end_use",
+        );
+        rejects(
+            "second item",
+            |s| {
+                let mut bad = good_item();
+                bad.unit = "kg\u{7}".into();
+                s.items.push(bad);
+            },
+            "shipment.items[1].unit",
+        );
+    }
+
+    #[test]
+    fn limits_are_inclusive_and_defaults_are_accepted() {
+        let mut s = good_shipment();
+        s.items = vec![good_item(); MAX_ITEMS];
+        s.end_use = "x".repeat(MAX_END_USE);
+        s.parties[0].role = 0;
+        s.parties[0].name = "n".repeat(MAX_TEXT);
+        s.items[0].quantity = 0.0;
+        s.items[0].parameters.insert("a".into(), -5.0);
+        let out = shipment(s, "shipment").unwrap();
+        assert_eq!(out.items.len(), MAX_ITEMS);
+        assert_eq!(out.parties[0].role, PartyRole::Unspecified);
+    }
+
+    #[test]
+    fn the_error_message_names_the_field() {
+        let err = text("a\u{1b}b".into(), "party.name", MAX_TEXT, true).unwrap_err();
+        let msg = tonic::Status::from(err).message().to_string();
+        assert!(
+            msg.starts_with("party.name: control character U+001B"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn screening_records_become_responses() {
+        let r = ScreeningRecord {
+            screening_id: "scr-1".into(),
+            screened_at_unix_ms: 5,
+            shipment: shipment(good_shipment(), "shipment").unwrap(),
+            outcome: ScreeningOutcome {
+                decision: Decision::Review,
+                findings: vec![Finding {
+                    kind: FindingKind::EndUse,
+                    target: "end_use".into(),
+                    list_id: String::new(),
+                    entry_id: String::new(),
+                    entry_name: String::new(),
+                    score: 1.0,
+                    matched_text: "missile".into(),
+                    matched_terms: vec!["missile".into()],
+                    reason: "r".into(),
+                    explanation: "e".into(),
+                    decision: Decision::Review,
+                    rule: "red_flags.missile".into(),
+                }],
+                list_versions: vec![ListVersionRef {
+                    list_id: "un-sc".into(),
+                    version: 3,
+                    checksum: "abc".into(),
+                }],
+                policy: PolicyRef {
+                    version: "p".into(),
+                    party_review_threshold: 0.8,
+                    party_near_exact_threshold: 0.99,
+                },
+            },
+            engine_micros: 42,
+            case_id: Some("case-1".into()),
+        };
+        let g = get_screening_response(r);
+        let res = g.result.unwrap();
+        assert_eq!(res.decision, pb::Decision::Review as i32);
+        assert_eq!(res.case_id, "case-1");
+        assert_eq!(res.screening_id, "scr-1");
+        assert_eq!(res.engine_micros, 42);
+        assert_eq!(res.findings[0].kind, pb::FindingKind::EndUse as i32);
+        assert_eq!(res.findings[0].rule, "red_flags.missile");
+        assert_eq!(res.list_versions[0].version, 3);
+        assert_eq!(res.policy.unwrap().party_review_threshold, 0.8);
+        assert_eq!(g.shipment.unwrap(), good_shipment());
+        assert_eq!(g.screened_at_unix_ms, 5);
+    }
+
+    #[test]
+    fn list_info_names_its_source_files() {
+        let m = ListMeta {
+            list_id: "ofac-sdn".into(),
+            version: 2,
+            kind: "denial".into(),
+            format: "ofac-sdn-csv".into(),
+            files: vec![
+                SourceFile {
+                    name: "sdn.csv".into(),
+                    bytes: 10,
+                    sha256: "aa".into(),
+                },
+                SourceFile {
+                    name: "alt.csv".into(),
+                    bytes: 5,
+                    sha256: "bb".into(),
+                },
+            ],
+            checksum: "cc".into(),
+            ..ListMeta::default()
+        };
+        let info = list_info(&m);
+        assert_eq!(info.source, "ofac-sdn-csv: sdn.csv, alt.csv");
+        assert_eq!(info.r#ref.unwrap().checksum, "cc");
+        assert_eq!(info.files[1].bytes, 5);
+    }
+}

@@ -1,0 +1,264 @@
+//! ScreeningService: screens shipments (one, or a stream of them), parties
+//! and items, and returns stored screenings.
+//!
+//! A shipment screening is validated, screened inline (the engine takes
+//! microseconds), recorded with its case, flushed, and only then answered,
+//! so every screening id a client sees is durable.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::{Request, Response, Status, Streaming};
+use tracing::{Instrument, debug, info, info_span, instrument};
+
+use super::convert::{self, required};
+use super::pb;
+use super::pb::screening_service_server::ScreeningService;
+use super::state::{AppState, now_unix_ms};
+use super::status::ApiError;
+use super::{log_status, request_id, respond};
+use crate::engine::party::PartyQuery;
+use crate::store::NewScreening;
+
+/// Largest ScreenParty `limit`.
+pub const MAX_PARTY_LIMIT: u32 = 1000;
+/// Longest screening id accepted by GetScreening.
+const MAX_ID: usize = 128;
+/// Answers buffered ahead of a slow ScreenShipments reader.
+const STREAM_BUFFER: usize = 16;
+
+/// List kinds as [`crate::model::ListContent::kind`] names them.
+const DENIAL: &str = "denial";
+const CONTROL: &str = "control";
+
+/// The screening service.
+#[derive(Clone, Debug)]
+pub struct ScreeningApi {
+    state: Arc<AppState>,
+}
+
+impl ScreeningApi {
+    /// Serves from `state`.
+    pub fn new(state: Arc<AppState>) -> ScreeningApi {
+        ScreeningApi { state }
+    }
+
+    /// Validates, screens, records (with its case) and flushes one shipment.
+    /// `field` is the request's path in error messages.
+    async fn screen(
+        &self,
+        req: pb::ScreenShipmentRequest,
+        field: &str,
+    ) -> Result<pb::ScreenShipmentResponse, ApiError> {
+        let pb::ScreenShipmentRequest { shipment } = req;
+        let shipment = convert::shipment(required(shipment, field)?, field)?;
+        let engine = self.state.engine();
+        let started = Instant::now();
+        let outcome = engine.screen_shipment(&shipment);
+        let engine_micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        drop(engine);
+
+        let record = self.state.store().record_screening(NewScreening {
+            shipment,
+            outcome,
+            engine_micros,
+            screened_at_unix_ms: now_unix_ms(),
+        })?;
+        self.state.store().flush().await?;
+        info!(
+            screening_id = %record.screening_id,
+            decision = record.outcome.decision.as_str(),
+            findings = record.outcome.findings.len(),
+            case_id = record.case_id.as_deref().unwrap_or(""),
+            engine_micros,
+            "screened"
+        );
+        Ok(convert::screening_response(&record))
+    }
+
+    #[instrument(name = "ScreenShipment", skip_all, fields(request_id = %request_id(&req)))]
+    async fn screen_shipment_traced(
+        &self,
+        req: Request<pb::ScreenShipmentRequest>,
+    ) -> Result<Response<pb::ScreenShipmentResponse>, Status> {
+        respond(self.screen(req.into_inner(), "shipment").await)
+    }
+
+    fn screen_shipments_stream(
+        &self,
+        req: Request<Streaming<pb::ScreenShipmentRequest>>,
+    ) -> ReceiverStream<Result<pb::ScreenShipmentResponse, Status>> {
+        let span = info_span!("ScreenShipments", request_id = %request_id(&req));
+        let mut inbound = req.into_inner();
+        let (tx, rx) = mpsc::channel(STREAM_BUFFER);
+        let this = self.clone();
+        // One task per stream, screening in request order: answers leave in
+        // the order the requests came.
+        tokio::spawn(
+            async move {
+                let mut index = 0usize;
+                loop {
+                    let msg = match inbound.message().await {
+                        Ok(Some(m)) => m,
+                        Ok(None) => break,
+                        Err(status) => {
+                            // An undecodable message or a broken stream: say so,
+                            // rather than end as if every request was answered.
+                            log_status(&status);
+                            let _ = tx.send(Err(status)).await;
+                            break;
+                        }
+                    };
+                    let answer = this
+                        .screen(msg, &format!("requests[{index}].shipment"))
+                        .await
+                        .map_err(|e| {
+                            let status = Status::from(&e);
+                            log_status(&status);
+                            status
+                        });
+                    let failed = answer.is_err();
+                    if tx.send(answer).await.is_err() || failed {
+                        break;
+                    }
+                    index += 1;
+                }
+                info!(answered = index, "stream done");
+            }
+            .instrument(span),
+        );
+        ReceiverStream::new(rx)
+    }
+
+    #[instrument(name = "ScreenParty", skip_all, fields(request_id = %request_id(&req)))]
+    async fn screen_party_traced(
+        &self,
+        req: Request<pb::ScreenPartyRequest>,
+    ) -> Result<Response<pb::ScreenPartyResponse>, Status> {
+        respond(self.screen_party_inner(req.into_inner()))
+    }
+
+    fn screen_party_inner(
+        &self,
+        req: pb::ScreenPartyRequest,
+    ) -> Result<pb::ScreenPartyResponse, ApiError> {
+        let pb::ScreenPartyRequest { party, limit } = req;
+        let party = convert::party(required(party, "party")?, "party")?;
+        if limit > MAX_PARTY_LIMIT {
+            return Err(ApiError::invalid(
+                "limit",
+                format!("at most {MAX_PARTY_LIMIT}, got {limit} (0 means the default)"),
+            ));
+        }
+        let engine = self.state.engine();
+        let query = PartyQuery {
+            name: &party.name,
+            country: &party.country,
+            address: &party.address,
+        };
+        let matches = engine.screen_party(&query, limit as usize);
+        debug!(matches = matches.len(), "party screened");
+        Ok(pb::ScreenPartyResponse {
+            matches: matches
+                .into_iter()
+                .map(convert::party_match_to_pb)
+                .collect(),
+            list_versions: versions_of_kind(&engine, DENIAL),
+            threshold: engine.policy().party.review_threshold,
+        })
+    }
+
+    #[instrument(name = "ScreenItem", skip_all, fields(request_id = %request_id(&req)))]
+    async fn screen_item_traced(
+        &self,
+        req: Request<pb::ScreenItemRequest>,
+    ) -> Result<Response<pb::ScreenItemResponse>, Status> {
+        respond(self.screen_item_inner(req.into_inner()))
+    }
+
+    fn screen_item_inner(
+        &self,
+        req: pb::ScreenItemRequest,
+    ) -> Result<pb::ScreenItemResponse, ApiError> {
+        let pb::ScreenItemRequest { item } = req;
+        let item = convert::item(required(item, "item")?, "item")?;
+        let engine = self.state.engine();
+        let matches = engine.screen_item(&item);
+        debug!(matches = matches.len(), "item screened");
+        Ok(pb::ScreenItemResponse {
+            matches: matches.into_iter().map(convert::item_match_to_pb).collect(),
+            list_versions: versions_of_kind(&engine, CONTROL),
+        })
+    }
+
+    #[instrument(name = "GetScreening", skip_all, fields(request_id = %request_id(&req)))]
+    async fn get_screening_traced(
+        &self,
+        req: Request<pb::GetScreeningRequest>,
+    ) -> Result<Response<pb::GetScreeningResponse>, Status> {
+        respond(self.get_screening_inner(req.into_inner()))
+    }
+
+    fn get_screening_inner(
+        &self,
+        req: pb::GetScreeningRequest,
+    ) -> Result<pb::GetScreeningResponse, ApiError> {
+        let pb::GetScreeningRequest { screening_id } = req;
+        let id = convert::text(screening_id, "screening_id", MAX_ID, true)?;
+        let record = self.state.store().screening(id.trim())?;
+        Ok(convert::get_screening_response(record))
+    }
+}
+
+/// Versions of the engine's lists of one kind (the lists a party or item
+/// screening used).
+fn versions_of_kind(engine: &crate::engine::Engine, kind: &str) -> Vec<pb::ListVersionRef> {
+    engine
+        .lists()
+        .iter()
+        .filter(|m| m.kind == kind)
+        .map(|m| convert::list_version_to_pb(m.version_ref()))
+        .collect()
+}
+
+#[tonic::async_trait]
+impl ScreeningService for ScreeningApi {
+    async fn screen_shipment(
+        &self,
+        request: Request<pb::ScreenShipmentRequest>,
+    ) -> Result<Response<pb::ScreenShipmentResponse>, Status> {
+        self.screen_shipment_traced(request).await
+    }
+
+    type ScreenShipmentsStream = ReceiverStream<Result<pb::ScreenShipmentResponse, Status>>;
+
+    async fn screen_shipments(
+        &self,
+        request: Request<Streaming<pb::ScreenShipmentRequest>>,
+    ) -> Result<Response<Self::ScreenShipmentsStream>, Status> {
+        Ok(Response::new(self.screen_shipments_stream(request)))
+    }
+
+    async fn screen_party(
+        &self,
+        request: Request<pb::ScreenPartyRequest>,
+    ) -> Result<Response<pb::ScreenPartyResponse>, Status> {
+        self.screen_party_traced(request).await
+    }
+
+    async fn screen_item(
+        &self,
+        request: Request<pb::ScreenItemRequest>,
+    ) -> Result<Response<pb::ScreenItemResponse>, Status> {
+        self.screen_item_traced(request).await
+    }
+
+    async fn get_screening(
+        &self,
+        request: Request<pb::GetScreeningRequest>,
+    ) -> Result<Response<pb::GetScreeningResponse>, Status> {
+        self.get_screening_traced(request).await
+    }
+}

@@ -1,0 +1,190 @@
+//! The gRPC server: start-up, the services (screening, lists, health,
+//! reflection v1 and v1alpha) and graceful shutdown.
+//!
+//! [`run`] takes an already bound listener and a shutdown future, so tests
+//! bind `127.0.0.1:0` and stop the server when they are done, and `serve`
+//! passes SIGTERM | SIGINT.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tonic::transport::Server;
+use tonic::transport::server::TcpIncoming;
+use tonic_health::ServingStatus;
+use tracing::info;
+
+use super::lists::ListApi;
+use super::pb;
+use super::pb::list_service_server::ListServiceServer;
+use super::pb::screening_service_server::ScreeningServiceServer;
+use super::screening::ScreeningApi;
+use super::seed::SeedError;
+use super::startup;
+use crate::engine::EngineError;
+use crate::store::StoreError;
+
+/// Largest request message of the screening service (a shipment with the
+/// maximum number of items and parties).
+pub const MAX_SCREENING_MESSAGE: usize = 16 << 20;
+/// Largest request message of the list service: one 1 MiB chunk plus
+/// framing, with room so an oversized chunk gets our own error naming it.
+pub const MAX_LIST_MESSAGE: usize = 4 << 20;
+
+/// How the server runs.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ServerConfig {
+    /// Data directory: `db/` (sled) and `config/` (reference configuration).
+    pub data_dir: PathBuf,
+    /// Import the bundled default lists that the store does not have yet
+    /// (on by default; tests that pre-fill the store turn it off).
+    pub seed_defaults: bool,
+}
+
+impl ServerConfig {
+    /// Defaults for a data directory: seeding on.
+    pub fn new(data_dir: impl Into<PathBuf>) -> ServerConfig {
+        ServerConfig {
+            data_dir: data_dir.into(),
+            seed_defaults: true,
+        }
+    }
+
+    /// Turns seeding of the bundled lists on or off.
+    pub fn seed_defaults(mut self, on: bool) -> ServerConfig {
+        self.seed_defaults = on;
+        self
+    }
+}
+
+/// The server could not start, or failed while serving.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServeError {
+    /// The data directory (or a file in it) could not be created or read.
+    #[error("data directory: {path}: {cause}")]
+    DataDir {
+        /// The path.
+        path: PathBuf,
+        /// The I/O error.
+        cause: std::io::Error,
+    },
+    /// The database could not be opened or read.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A reference configuration file is invalid.
+    #[error(
+        "invalid reference configuration in {dir} (fix the file, or delete it to use the default): {cause}"
+    )]
+    Config {
+        /// The configuration directory.
+        dir: PathBuf,
+        /// The engine's message, naming the file.
+        cause: EngineError,
+    },
+    /// The engine could not be built from the stored lists.
+    #[error("building the engine from the stored lists: {0}")]
+    Engine(EngineError),
+    /// A bundled list could not be seeded.
+    #[error(transparent)]
+    Seed(#[from] SeedError),
+    /// The reflection service could not be built.
+    #[error("reflection service: {0}")]
+    Reflection(tonic_reflection::server::Error),
+    /// The transport failed (the cause is the error's `source()`).
+    #[error("grpc transport failed")]
+    Transport(#[from] tonic::transport::Error),
+    /// A start-up task failed.
+    #[error("start-up task failed: {0}")]
+    Task(String),
+}
+
+/// Opens the data directory and serves on `listener` until `shutdown`
+/// completes; then stops accepting, lets running calls finish and flushes
+/// the store.
+///
+/// Health (`grpc.health.v1`) reports SERVING for `""` and each service once
+/// the engine is live; start-up (seeding included) happens before the first
+/// connection is served.
+///
+/// # Errors
+/// [`ServeError`] when start-up fails (with the reason) or the transport fails.
+pub async fn run(
+    listener: TcpListener,
+    config: ServerConfig,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), ServeError> {
+    let state = Arc::new(startup::open(&config).await?);
+    let engine = state.engine();
+    info!(
+        lists = engine.lists().len(),
+        policy_version = %engine.policy_ref().version,
+        "engine live"
+    );
+    drop(engine);
+
+    let screening = ScreeningServiceServer::new(ScreeningApi::new(Arc::clone(&state)))
+        .max_decoding_message_size(MAX_SCREENING_MESSAGE);
+    let lists = ListServiceServer::new(ListApi::new(Arc::clone(&state)))
+        .max_decoding_message_size(MAX_LIST_MESSAGE);
+
+    let (health, health_service) = tonic_health::server::health_reporter();
+    health
+        .set_serving::<ScreeningServiceServer<ScreeningApi>>()
+        .await;
+    health.set_serving::<ListServiceServer<ListApi>>().await;
+    health.set_service_status("", ServingStatus::Serving).await;
+
+    // Health's descriptors so grpcurl can call it by name; google.rpc's so
+    // it can decode the BadRequest details of INVALID_ARGUMENT errors.
+    let descriptors = [
+        pb::FILE_DESCRIPTOR_SET,
+        tonic_health::pb::FILE_DESCRIPTOR_SET,
+        tonic_types::pb::FILE_DESCRIPTOR_SET,
+    ];
+    let reflection_v1 = descriptors
+        .iter()
+        .fold(tonic_reflection::server::Builder::configure(), |b, d| {
+            b.register_encoded_file_descriptor_set(d)
+        })
+        .build_v1()
+        .map_err(ServeError::Reflection)?;
+    let reflection_v1alpha = descriptors
+        .iter()
+        .fold(tonic_reflection::server::Builder::configure(), |b, d| {
+            b.register_encoded_file_descriptor_set(d)
+        })
+        .build_v1alpha()
+        .map_err(ServeError::Reflection)?;
+
+    let addr = listener.local_addr().ok();
+    info!(addr = ?addr, data_dir = %config.data_dir.display(), "serving");
+    let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
+    let signal = async move {
+        shutdown.await;
+        info!("shutting down: finishing running calls");
+        for name in [
+            "",
+            <ScreeningServiceServer<ScreeningApi> as tonic::server::NamedService>::NAME,
+            <ListServiceServer<ListApi> as tonic::server::NamedService>::NAME,
+        ] {
+            health
+                .set_service_status(name, ServingStatus::NotServing)
+                .await;
+        }
+    };
+    let served = Server::builder()
+        .add_service(health_service)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha)
+        .add_service(screening)
+        .add_service(lists)
+        .serve_with_incoming_shutdown(incoming, signal)
+        .await;
+    // Everything acknowledged was flushed already; this covers the rest.
+    state.store().flush().await?;
+    info!("stopped");
+    served.map_err(ServeError::from)
+}

@@ -1,0 +1,295 @@
+//! The one place where errors become gRPC statuses.
+//!
+//! Every variant of [`crate::Error`] and of the layer errors it nests
+//! ([`EngineError`], [`ImportError`], [`StoreError`]) is matched by name, with
+//! no wildcard, so a new variant cannot compile until someone decides its
+//! code. INVALID_ARGUMENT statuses carry a `google.rpc.BadRequest` detail
+//! naming the offending field (`shipment.items[2].description`,
+//! `files[sdn.csv]` ...), readable with `tonic_types::StatusExt`.
+
+#![deny(clippy::wildcard_enum_match_arm)]
+
+use thiserror::Error;
+use tonic::{Code, Status};
+use tonic_types::{ErrorDetails, StatusExt};
+
+use crate::engine::EngineError;
+use crate::lists::ImportError;
+use crate::store::StoreError;
+
+/// An error raised while serving a request: a library error, or one of the
+/// transport-level conditions only the API knows about.
+#[derive(Debug, Error)]
+pub enum ApiError {
+    /// An error of the library (validation, engine, import, storage).
+    #[error(transparent)]
+    Lib(#[from] crate::Error),
+    /// A request exceeds a size limit (chunk, file or upload too large).
+    #[error("{field}: {message}")]
+    TooLarge {
+        /// The field over the limit (`requests[3].chunk.data` ...).
+        field: String,
+        /// The limit and the size seen.
+        message: String,
+    },
+    /// A blocking task failed (panicked or was cancelled): a bug.
+    #[error("internal error: {0}")]
+    Internal(String),
+    /// The client's request stream failed (cancelled, reset, a message that
+    /// does not decode); answered with the transport's own status.
+    #[error("request stream: {}", .0.message())]
+    Stream(Box<Status>),
+}
+
+impl ApiError {
+    /// An INVALID_ARGUMENT naming `field`.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> ApiError {
+        ApiError::Lib(crate::Error::InvalidArgument {
+            field: field.into(),
+            message: message.into(),
+        })
+    }
+
+    /// A NOT_FOUND.
+    pub fn not_found(what: impl Into<String>) -> ApiError {
+        ApiError::Lib(crate::Error::NotFound(what.into()))
+    }
+
+    /// The gRPC code this error maps to (also used to pick a log level).
+    pub fn code(&self) -> Code {
+        Status::from(self).code()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ApiError::Lib(e.into())
+    }
+}
+
+impl From<ImportError> for ApiError {
+    fn from(e: ImportError) -> Self {
+        ApiError::Lib(e.into())
+    }
+}
+
+impl From<EngineError> for ApiError {
+    fn from(e: EngineError) -> Self {
+        ApiError::Lib(e.into())
+    }
+}
+
+impl From<tokio::task::JoinError> for ApiError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        ApiError::Internal(format!("background task failed: {e}"))
+    }
+}
+
+impl From<ApiError> for Status {
+    fn from(e: ApiError) -> Status {
+        Status::from(&e)
+    }
+}
+
+impl From<&ApiError> for Status {
+    fn from(e: &ApiError) -> Status {
+        match e {
+            ApiError::Lib(e) => lib_status(e),
+            ApiError::TooLarge { .. } => Status::resource_exhausted(e.to_string()),
+            ApiError::Internal(m) => Status::internal(m.clone()),
+            ApiError::Stream(s) => Status::new(s.code(), s.message().to_string()),
+        }
+    }
+}
+
+impl From<crate::Error> for Status {
+    fn from(e: crate::Error) -> Status {
+        lib_status(&e)
+    }
+}
+
+/// INVALID_ARGUMENT with a BadRequest field violation; the message is
+/// `field: description`.
+fn bad_request(field: &str, description: String) -> Status {
+    Status::with_error_details(
+        Code::InvalidArgument,
+        format!("{field}: {description}"),
+        ErrorDetails::with_bad_request_violation(field, description),
+    )
+}
+
+fn lib_status(e: &crate::Error) -> Status {
+    match e {
+        crate::Error::Engine(e) => engine_status(e),
+        crate::Error::Import(e) => import_status(e),
+        crate::Error::Store(e) => store_status(e),
+        crate::Error::InvalidArgument { field, message } => bad_request(field, message.clone()),
+        crate::Error::NotFound(_) => Status::not_found(e.to_string()),
+    }
+}
+
+fn engine_status(e: &EngineError) -> Status {
+    match e {
+        // The server's own configuration is unusable: the operator must fix it.
+        EngineError::Config { .. } => Status::failed_precondition(e.to_string()),
+        // An uploaded control list has an entry the engine cannot use.
+        EngineError::ControlEntry { code, .. } => {
+            bad_request(&format!("entries[{code}]"), e.to_string())
+        }
+        EngineError::Build(_) => Status::internal(e.to_string()),
+    }
+}
+
+fn import_status(e: &ImportError) -> Status {
+    match e {
+        ImportError::UnknownFormat { .. } => bad_request("header.format", e.to_string()),
+        ImportError::MissingFile { file, .. }
+        | ImportError::UnexpectedFile { file, .. }
+        | ImportError::Malformed { file, .. }
+        | ImportError::Empty { file } => bad_request(&format!("files[{file}]"), e.to_string()),
+    }
+}
+
+fn store_status(e: &StoreError) -> Status {
+    let msg = e.to_string();
+    match e {
+        StoreError::Open { .. } | StoreError::Io(_) => Status::unavailable(msg),
+        StoreError::Db(_) | StoreError::Encode { .. } | StoreError::InvalidVersion { .. } => {
+            Status::internal(msg)
+        }
+        StoreError::Corrupt { .. } => Status::data_loss(msg),
+        StoreError::NotFound { .. } => Status::not_found(msg),
+        StoreError::InvalidListId { .. } => bad_request("header.list_id", msg),
+        StoreError::VersionExists { .. } => Status::aborted(msg),
+        StoreError::KindChanged { .. } => Status::failed_precondition(msg),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn violation(s: &Status) -> Option<(String, String)> {
+        let br = s.get_details_bad_request()?;
+        let v = br.field_violations.first()?;
+        Some((v.field.clone(), v.description.clone()))
+    }
+
+    #[test]
+    fn codes_per_error() {
+        let table: Vec<(&str, ApiError, Code)> = vec![
+            (
+                "invalid",
+                ApiError::invalid("shipment", "required"),
+                Code::InvalidArgument,
+            ),
+            (
+                "not found",
+                ApiError::not_found("screening x"),
+                Code::NotFound,
+            ),
+            (
+                "too large",
+                ApiError::TooLarge {
+                    field: "requests[1].chunk.data".into(),
+                    message: "at most 1 MiB".into(),
+                },
+                Code::ResourceExhausted,
+            ),
+            ("internal", ApiError::Internal("x".into()), Code::Internal),
+            (
+                "unknown format",
+                ImportError::UnknownFormat {
+                    format: "x".into(),
+                    known: "y".into(),
+                }
+                .into(),
+                Code::InvalidArgument,
+            ),
+            (
+                "kind changed",
+                StoreError::KindChanged {
+                    list_id: "x".into(),
+                    current: "denial".into(),
+                    new: "control".into(),
+                }
+                .into(),
+                Code::FailedPrecondition,
+            ),
+            (
+                "store not found",
+                StoreError::NotFound {
+                    what: "screening",
+                    id: "scr-1".into(),
+                }
+                .into(),
+                Code::NotFound,
+            ),
+            (
+                "corrupt",
+                StoreError::Corrupt {
+                    key: "k".into(),
+                    message: "m".into(),
+                }
+                .into(),
+                Code::DataLoss,
+            ),
+            (
+                "io",
+                StoreError::Io(std::io::Error::other("disk")).into(),
+                Code::Unavailable,
+            ),
+            (
+                "config",
+                EngineError::Config {
+                    file: "policy.toml".into(),
+                    message: "m".into(),
+                }
+                .into(),
+                Code::FailedPrecondition,
+            ),
+            (
+                "control entry",
+                EngineError::ControlEntry {
+                    list_id: "mtcr".into(),
+                    code: "1.A.1".into(),
+                    message: "no terms".into(),
+                }
+                .into(),
+                Code::InvalidArgument,
+            ),
+        ];
+        for (name, err, code) in table {
+            assert_eq!(Status::from(&err).code(), code, "{name}");
+            assert_eq!(err.code(), code, "{name}");
+        }
+    }
+
+    #[test]
+    fn invalid_arguments_name_the_field_in_message_and_details() {
+        let s = Status::from(ApiError::invalid(
+            "shipment.items[2].description",
+            "must not be blank",
+        ));
+        assert!(
+            s.message().starts_with("shipment.items[2].description: "),
+            "{}",
+            s.message()
+        );
+        let (field, desc) = violation(&s).expect("BadRequest detail");
+        assert_eq!(field, "shipment.items[2].description");
+        assert_eq!(desc, "must not be blank");
+    }
+
+    #[test]
+    fn import_errors_name_file_and_line() {
+        let s = Status::from(ApiError::from(ImportError::malformed(
+            "sdn.csv",
+            12,
+            "expected 12 columns",
+        )));
+        assert_eq!(s.code(), Code::InvalidArgument);
+        assert!(s.message().contains("sdn.csv, line 12"), "{}", s.message());
+        assert_eq!(violation(&s).unwrap().0, "files[sdn.csv]");
+    }
+}

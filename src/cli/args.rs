@@ -1,0 +1,199 @@
+//! Command-line arguments (clap): every flag is defined once, here; the
+//! commands in `commands/` turn them into actions.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Default listen address of `serve` and default server of the client commands.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:50051";
+/// Default data directory of `serve` (relative to the working directory).
+pub const DEFAULT_DATA_DIR: &str = "./data";
+
+/// exportscreen: screens proposed export shipments against MTCR-style
+/// control lists and denied-party lists.
+///
+/// Without a subcommand it runs the gRPC service (`serve`) with the default
+/// address and data directory.
+#[derive(Debug, Parser)]
+#[command(name = "exportscreen", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the gRPC service (the default).
+    Serve(ServeArgs),
+    /// Screen a shipment (a JSON file) with a running server.
+    Screen(ScreenArgs),
+    /// Import list files into a running server as a new list version.
+    Import(ImportArgs),
+    /// Show the lists a running server screens against.
+    Lists(ListsArgs),
+    // `eval` (the evaluation harness in Rust) is added here.
+}
+
+/// `serve`
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = DEFAULT_LISTEN)]
+    pub listen: SocketAddr,
+    /// Data directory: the database (`db/`) and the editable reference
+    /// configuration (`config/`). Created and seeded with the bundled lists
+    /// on first start.
+    #[arg(long, default_value = DEFAULT_DATA_DIR)]
+    pub data_dir: PathBuf,
+    /// Do not import the bundled default lists (tests and diagnostics).
+    #[arg(long, hide = true)]
+    pub no_seed: bool,
+}
+
+impl Default for ServeArgs {
+    fn default() -> Self {
+        ServeArgs {
+            listen: DEFAULT_LISTEN
+                .parse()
+                .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 50051))),
+            data_dir: PathBuf::from(DEFAULT_DATA_DIR),
+            no_seed: false,
+        }
+    }
+}
+
+/// Where a client command finds the server.
+#[derive(Debug, Args)]
+pub struct ServerArgs {
+    /// Server URL.
+    #[arg(long, default_value = "http://127.0.0.1:50051")]
+    pub server: String,
+}
+
+/// `screen`
+#[derive(Debug, Args)]
+pub struct ScreenArgs {
+    /// A shipment as JSON (`reference`, `exporter`, `destination_country`,
+    /// `end_use`, `items[]`, `parties[]`), or an object holding it under
+    /// `shipment`; `-` reads standard input.
+    pub file: PathBuf,
+    /// Print the full answer as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Server to talk to.
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+/// `import`
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// List id (`ofac-sdn`, `un-sc`, `mtcr` ...).
+    #[arg(long = "list")]
+    pub list_id: String,
+    /// Format: ofac-sdn-csv, ofac-cons-csv, un-sc-xml, bis-dpl-tsv,
+    /// trade-gov-csl-csv or exportscreen-toml.
+    #[arg(long)]
+    pub format: String,
+    /// Why the list is imported (recorded with the version).
+    #[arg(long, default_value = "")]
+    pub reason: String,
+    /// Who imports it (recorded as the version's author).
+    #[arg(long)]
+    pub actor: Option<String>,
+    /// The files, sent under their base names (`sdn.csv` ...).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Server to talk to.
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+/// `lists`
+#[derive(Debug, Args)]
+pub struct ListsArgs {
+    /// Print as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Server to talk to.
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn no_subcommand_means_serve_with_defaults() {
+        let cli = Cli::try_parse_from(["exportscreen"]).unwrap();
+        assert!(cli.command.is_none());
+        let d = ServeArgs::default();
+        assert_eq!(d.listen.to_string(), DEFAULT_LISTEN);
+        let cli = Cli::try_parse_from(["exportscreen", "serve"]).unwrap();
+        match cli.command {
+            Some(Command::Serve(a)) => {
+                assert_eq!(a.listen, d.listen);
+                assert_eq!(a.data_dir, d.data_dir);
+                assert!(!a.no_seed);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_harness_command_line_parses() {
+        let cli = Cli::try_parse_from([
+            "exportscreen",
+            "serve",
+            "--listen",
+            "127.0.0.1:43210",
+            "--data-dir",
+            "/tmp/x",
+        ])
+        .unwrap();
+        match cli.command {
+            Some(Command::Serve(a)) => {
+                assert_eq!(a.listen.port(), 43210);
+                assert_eq!(a.data_dir, PathBuf::from("/tmp/x"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn import_needs_files() {
+        assert!(
+            Cli::try_parse_from(["exportscreen", "import", "--list", "x", "--format", "y"])
+                .is_err()
+        );
+        let cli = Cli::try_parse_from([
+            "exportscreen",
+            "import",
+            "--list",
+            "ofac-sdn",
+            "--format",
+            "ofac-sdn-csv",
+            "sdn.csv",
+            "alt.csv",
+        ])
+        .unwrap();
+        match cli.command {
+            Some(Command::Import(a)) => {
+                assert_eq!(a.files.len(), 2);
+                assert_eq!(a.server.server, "http://127.0.0.1:50051");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

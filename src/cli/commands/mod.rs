@@ -1,0 +1,6 @@
+//! One module per subcommand.
+
+pub mod import;
+pub mod lists;
+pub mod screen;
+pub mod serve;

@@ -1,0 +1,13 @@
+//! Integration tests: one binary (ripgrep style), real servers on
+//! `127.0.0.1:0` driven through the generated gRPC clients.
+//!
+//! Lives in `tests/integration/` so that Cargo builds one test binary from
+//! `main.rs` and its modules (every `tests/*.rs` would be a binary of its own).
+
+mod cli;
+mod health;
+mod lists;
+mod screening;
+mod startup;
+mod util;
+mod validation;

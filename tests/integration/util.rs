@@ -1,0 +1,247 @@
+//! Test servers and fixtures: a real server on `127.0.0.1:0` over a
+//! temporary data directory pre-filled with lists built from model types,
+//! seeding off. Each test stops its own server ([`TestServer::stop`]).
+
+use std::path::Path;
+use std::time::Duration;
+
+use exportscreen::api::pb;
+use exportscreen::api::pb::list_service_client::ListServiceClient;
+use exportscreen::api::pb::screening_service_client::ScreeningServiceClient;
+use exportscreen::api::startup::DB_DIR;
+use exportscreen::api::{ServeError, ServerConfig};
+use exportscreen::model::{
+    ControlCategory, ControlEntry, DenialEntry, EntityKind, EntryName, ListContent, ListMeta,
+    NameKind, SourceFile,
+};
+use exportscreen::store::Store;
+use tempfile::TempDir;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tonic::transport::{Channel, Endpoint};
+use tonic_health::pb::HealthCheckRequest;
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::health_client::HealthClient;
+
+/// The denial list every test server has.
+pub const DENIAL_ID: &str = "test-denial";
+/// The control list every test server has.
+pub const CONTROL_ID: &str = "test-control";
+/// The listed name of the test denial list's first entry.
+pub const LISTED_NAME: &str = "Zephyr Orbital Propulsion Works";
+
+/// A running server.
+pub struct TestServer {
+    /// `http://127.0.0.1:PORT`
+    pub url: String,
+    /// A connected channel.
+    pub channel: Channel,
+    stop: Option<oneshot::Sender<()>>,
+    handle: Option<JoinHandle<Result<(), ServeError>>>,
+}
+
+impl TestServer {
+    /// Starts a server on `dir` with seeding off and waits until it is SERVING.
+    pub async fn start(dir: &Path) -> TestServer {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let (tx, rx) = oneshot::channel::<()>();
+        let config = ServerConfig::new(dir).seed_defaults(false);
+        let handle = tokio::spawn(exportscreen::api::run(listener, config, async {
+            let _ = rx.await;
+        }));
+        let channel = Endpoint::from_shared(url.clone()).unwrap().connect_lazy();
+        let mut server = TestServer {
+            url,
+            channel,
+            stop: Some(tx),
+            handle: Some(handle),
+        };
+        server.wait_serving().await;
+        server
+    }
+
+    async fn wait_serving(&mut self) {
+        let mut health = HealthClient::new(self.channel.clone());
+        for _ in 0..200 {
+            if self.handle.as_ref().is_some_and(|h| h.is_finished()) {
+                let res = self.handle.take().unwrap().await.unwrap();
+                panic!("server stopped during start-up: {res:?}");
+            }
+            let req = HealthCheckRequest {
+                service: String::new(),
+            };
+            if let Ok(r) = health.check(req).await {
+                if r.into_inner().status == ServingStatus::Serving as i32 {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("server not SERVING after 5 s");
+    }
+
+    /// A ScreeningService client.
+    pub fn screening(&self) -> ScreeningServiceClient<Channel> {
+        ScreeningServiceClient::new(self.channel.clone())
+    }
+
+    /// A ListService client.
+    pub fn lists(&self) -> ListServiceClient<Channel> {
+        ListServiceClient::new(self.channel.clone())
+    }
+
+    /// Stops the server and waits until it has released the data directory.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        let handle = self.handle.take().unwrap();
+        let res = tokio::time::timeout(Duration::from_secs(10), handle)
+            .await
+            .expect("server did not stop within 10 s")
+            .unwrap();
+        res.expect("server returned an error");
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        // A failing test still stops its server.
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// A fresh data directory pre-filled with [`denial_list`] and [`control_list`].
+pub fn data_dir() -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join(DB_DIR)).unwrap();
+    for content in [denial_list(), control_list()] {
+        let id = match content {
+            ListContent::Denial(_) => DENIAL_ID,
+            ListContent::Control(_) => CONTROL_ID,
+        };
+        store
+            .put_list_version(&meta(id, 1, &content), &content)
+            .unwrap();
+    }
+    store.flush_blocking().unwrap();
+    dir
+}
+
+/// Metadata for a test list version.
+pub fn meta(list_id: &str, version: u64, content: &ListContent) -> ListMeta {
+    ListMeta {
+        list_id: list_id.into(),
+        version,
+        kind: content.kind().into(),
+        format: "model".into(),
+        entries: content.len() as u32,
+        names: content.name_count() as u32,
+        imported_at_unix_ms: 1_700_000_000_000,
+        author: "tests".into(),
+        reason: "built from model types".into(),
+        files: vec![SourceFile {
+            name: format!("{list_id}.json"),
+            bytes: 1,
+            sha256: "00".into(),
+        }],
+        warnings: vec![],
+        checksum: format!("checksum-{list_id}-{version}"),
+    }
+}
+
+/// Two fictional listed organisations.
+pub fn denial_list() -> ListContent {
+    let entry = |id: &str, names: &[(&str, NameKind)]| DenialEntry {
+        entry_id: id.into(),
+        kind: EntityKind::Organization,
+        names: names
+            .iter()
+            .map(|(n, k)| EntryName {
+                name: n.to_string(),
+                kind: *k,
+            })
+            .collect(),
+        programs: vec!["NPWMD".into()],
+        countries: vec!["Iran".into()],
+        ..DenialEntry::default()
+    };
+    ListContent::Denial(vec![
+        entry(
+            "101",
+            &[(LISTED_NAME, NameKind::Primary), ("ZOPW", NameKind::Alias)],
+        ),
+        entry(
+            "102",
+            &[("Quillon Anvil Heavy Industries", NameKind::Primary)],
+        ),
+    ])
+}
+
+/// One control-list entry.
+pub fn control_list() -> ListContent {
+    ListContent::Control(vec![ControlEntry {
+        code: "2.A.1.a".into(),
+        title: "Individual rocket stages".into(),
+        category: ControlCategory::I,
+        notes: String::new(),
+        terms: vec!["rocket stage".into()],
+        context: vec![],
+        exclusions: vec![],
+        rules: vec![],
+        national_codes: vec![],
+    }])
+}
+
+/// A harmless shipment (office furniture to Japan).
+pub fn plain_shipment(reference: &str) -> pb::Shipment {
+    pb::Shipment {
+        reference: reference.into(),
+        exporter: "Kestrel Instruments Inc.".into(),
+        items: vec![pb::Item {
+            description: "Office chairs, ergonomic, grey fabric".into(),
+            declared_code: "9401.30".into(),
+            quantity: 40.0,
+            unit: "pcs".into(),
+            parameters: Default::default(),
+        }],
+        parties: vec![
+            pb::Party {
+                role: pb::PartyRole::Exporter as i32,
+                name: "Kestrel Instruments Inc.".into(),
+                address: "1200 Technology Drive, San Jose, CA 95110".into(),
+                country: "US".into(),
+            },
+            pb::Party {
+                role: pb::PartyRole::Consignee as i32,
+                name: "Hokuriku Precision Devices K.K.".into(),
+                address: "3-8-1 Minato, Kanazawa".into(),
+                country: "JP".into(),
+            },
+        ],
+        destination_country: "JP".into(),
+        end_use: "Furnishing a new office floor".into(),
+    }
+}
+
+/// Asserts an INVALID_ARGUMENT (or `code`) whose message and BadRequest
+/// detail name `field`.
+pub fn assert_field_error(status: &tonic::Status, code: tonic::Code, field: &str) {
+    use tonic_types::StatusExt;
+    assert_eq!(status.code(), code, "{field}: {status:?}");
+    assert!(
+        status.message().contains(field),
+        "message should name {field}: {}",
+        status.message()
+    );
+    if code == tonic::Code::InvalidArgument {
+        let br = status
+            .get_details_bad_request()
+            .unwrap_or_else(|| panic!("no BadRequest detail: {status:?}"));
+        assert_eq!(br.field_violations[0].field, field);
+    }
+}
