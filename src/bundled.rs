@@ -4,11 +4,9 @@
 
 use std::sync::Arc;
 
-use sha2::{Digest, Sha256};
-
 use crate::engine::LoadedList;
 use crate::lists::{self, ImportError, Imported, SourceData};
-use crate::model::{ListMeta, SourceFile};
+use crate::model::ListMeta;
 
 /// One bundled list: id, import format and files.
 #[derive(Debug)]
@@ -17,8 +15,8 @@ pub struct BundledList {
     pub list_id: &'static str,
     /// Import format.
     pub format: &'static str,
-    /// Where the files come from (folder under `control-lists/`).
-    pub source: &'static str,
+    /// What it is and as of when.
+    pub description: &'static str,
     /// (file name, bytes) in import order.
     pub files: &'static [(&'static str, &'static [u8])],
 }
@@ -27,24 +25,30 @@ macro_rules! file {
     ($name:literal, $path:literal) => {
         (
             $name,
-            include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/control-lists/", $path))
-                as &[u8],
+            include_bytes!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/control-lists/",
+                $path
+            )) as &[u8],
         )
     };
 }
+
+/// Author recorded for seeded versions.
+pub const SEED_AUTHOR: &str = "seed";
 
 /// Every bundled list, control list first.
 pub const BUNDLED: &[BundledList] = &[
     BundledList {
         list_id: "mtcr",
         format: "exportscreen-toml",
-        source: "control-lists/mtcr.toml (MTCR Annex 2024 notes)",
+        description: "MTCR Equipment, Software and Technology Annex (2024), bundled",
         files: &[file!("mtcr.toml", "mtcr.toml")],
     },
     BundledList {
         list_id: "ofac-sdn",
         format: "ofac-sdn-csv",
-        source: "control-lists/lists/ofac-sdn-2023-12-28",
+        description: "OFAC Specially Designated Nationals list of 2023-12-28, bundled",
         files: &[
             file!("sdn.csv", "lists/ofac-sdn-2023-12-28/sdn.csv"),
             file!("alt.csv", "lists/ofac-sdn-2023-12-28/alt.csv"),
@@ -54,7 +58,7 @@ pub const BUNDLED: &[BundledList] = &[
     BundledList {
         list_id: "ofac-cons",
         format: "ofac-cons-csv",
-        source: "control-lists/lists/ofac-cons-2025-12",
+        description: "OFAC non-SDN consolidated lists of 2025-12, bundled",
         files: &[
             file!("cons_prim.csv", "lists/ofac-cons-2025-12/cons_prim.csv"),
             file!("cons_alt.csv", "lists/ofac-cons-2025-12/cons_alt.csv"),
@@ -64,7 +68,7 @@ pub const BUNDLED: &[BundledList] = &[
     BundledList {
         list_id: "un-sc",
         format: "un-sc-xml",
-        source: "control-lists/lists/un-sc-2026-02-27",
+        description: "UN Security Council consolidated list of 2026-02-27, bundled",
         files: &[file!(
             "consolidated.xml",
             "lists/un-sc-2026-02-27/consolidated.xml"
@@ -73,7 +77,7 @@ pub const BUNDLED: &[BundledList] = &[
     BundledList {
         list_id: "bis-dpl",
         format: "bis-dpl-tsv",
-        source: "control-lists/lists/bis-dpl-2023-11",
+        description: "BIS Denied Persons List of 2023-11, bundled",
         files: &[file!("dpl.txt", "lists/bis-dpl-2023-11/dpl.txt")],
     },
 ];
@@ -88,6 +92,11 @@ impl BundledList {
                 data: data.to_vec(),
             })
             .collect()
+    }
+
+    /// The reason recorded with a seeded version.
+    pub fn reason(&self) -> String {
+        self.description.to_string()
     }
 }
 
@@ -118,21 +127,8 @@ pub fn version_meta(info: &VersionInfo<'_>, files: &[SourceData], imported: &Imp
         reason,
         imported_at_unix_ms,
     } = *info;
-    let files: Vec<SourceFile> = files
-        .iter()
-        .map(|f| SourceFile {
-            name: f.name.clone(),
-            bytes: f.data.len() as u64,
-            sha256: hex::encode(Sha256::digest(&f.data)),
-        })
-        .collect();
-    let mut h = Sha256::new();
-    for f in &files {
-        h.update(f.name.as_bytes());
-        h.update([0]);
-        h.update(f.sha256.as_bytes());
-        h.update([0]);
-    }
+    let files = lists::describe_files(files);
+    let checksum = lists::version_checksum(&files);
     ListMeta {
         list_id: list_id.to_string(),
         version,
@@ -145,7 +141,7 @@ pub fn version_meta(info: &VersionInfo<'_>, files: &[SourceData], imported: &Imp
         reason: reason.to_string(),
         files,
         warnings: imported.warnings.clone(),
-        checksum: hex::encode(h.finalize()),
+        checksum,
     }
 }
 
@@ -161,12 +157,12 @@ pub fn load_all(now_unix_ms: i64) -> Result<Vec<LoadedList>, (String, ImportErro
             let files = b.sources();
             let imported =
                 lists::import(b.format, &files).map_err(|e| (b.list_id.to_string(), e))?;
-            let reason = format!("bundled default from {}", b.source);
+            let reason = b.reason();
             let info = VersionInfo {
                 list_id: b.list_id,
                 format: b.format,
                 version: 1,
-                author: "seed",
+                author: SEED_AUTHOR,
                 reason: &reason,
                 imported_at_unix_ms: now_unix_ms,
             };

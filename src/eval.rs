@@ -72,7 +72,10 @@ pub fn run(engine: &Engine, dir: &Path, opts: &EvalOptions) -> anyhow::Result<(S
             let want = (str_of(ex, "list_id"), id_of(&ex["entry_id"]));
             let mut ok = vec![want.clone()];
             if let Some(eq) = ex["equivalents"].as_array() {
-                ok.extend(eq.iter().map(|e| (str_of(e, "list_id"), id_of(&e["entry_id"]))));
+                ok.extend(
+                    eq.iter()
+                        .map(|e| (str_of(e, "list_id"), id_of(&e["entry_id"]))),
+                );
             }
             let h = ms
                 .iter()
@@ -80,10 +83,7 @@ pub fn run(engine: &Engine, dir: &Path, opts: &EvalOptions) -> anyhow::Result<(S
             hit += usize::from(h);
             slot.0 += usize::from(h);
             if let Some(t) = ms.first() {
-                if ok
-                    .iter()
-                    .any(|(l, e)| *l == t.list_id && *e == t.entry_id)
-                {
+                if ok.iter().any(|(l, e)| *l == t.list_id && *e == t.entry_id) {
                     top += 1;
                 }
             }
@@ -111,7 +111,10 @@ pub fn run(engine: &Engine, dir: &Path, opts: &EvalOptions) -> anyhow::Result<(S
                     str_of(c, "id"),
                     ms.iter()
                         .take(3)
-                        .map(|m| format!("{}:{} '{}' {:.3}", m.list_id, m.entry_id, m.matched_name, m.score))
+                        .map(|m| format!(
+                            "{}:{} '{}' {:.3}",
+                            m.list_id, m.entry_id, m.matched_name, m.score
+                        ))
                         .collect::<Vec<_>>()
                         .join(", ")
                 ));
@@ -196,7 +199,11 @@ pub fn run(engine: &Engine, dir: &Path, opts: &EvalOptions) -> anyhow::Result<(S
     }
     let item_recall = ratio(tp, n_ctrl);
     let item_precision = ratio(flagged_ok, flagged);
-    let _ = writeln!(out, "\n== item ({} cases: {n_ctrl} controlled)", items.len());
+    let _ = writeln!(
+        out,
+        "\n== item ({} cases: {n_ctrl} controlled)",
+        items.len()
+    );
     let _ = writeln!(
         out,
         "   recall {item_recall:.4}  precision {item_precision:.4}  flagged controlled (any code) {:.4}  flagged not-controlled {:.4}",
@@ -204,7 +211,11 @@ pub fn run(engine: &Engine, dir: &Path, opts: &EvalOptions) -> anyhow::Result<(S
         ratio(fp_unctrl, n_unctrl)
     );
     for (k, (h, n)) in &cat {
-        let kind = if k == "controlled" { "recall" } else { "flagged" };
+        let kind = if k == "controlled" {
+            "recall"
+        } else {
+            "flagged"
+        };
         let _ = writeln!(out, "     {k:32} n={n:<5} {kind} {:.4}", ratio(*h, *n));
     }
     show(&mut out, &misses, opts.show_failures);
@@ -258,7 +269,11 @@ pub fn run(engine: &Engine, dir: &Path, opts: &EvalOptions) -> anyhow::Result<(S
         out,
         "   decision accuracy {ship_acc:.4}  exact match {:.4}  must-flag recall {:.4}",
         ratio(exact, ships.len()),
-        if need_n == 0 { 1.0 } else { ratio(got_n, need_n) }
+        if need_n == 0 {
+            1.0
+        } else {
+            ratio(got_n, need_n)
+        }
     );
     let _ = writeln!(
         out,
@@ -274,7 +289,10 @@ pub fn run(engine: &Engine, dir: &Path, opts: &EvalOptions) -> anyhow::Result<(S
     }
     show(&mut out, &misses, opts.show_failures);
 
-    let _ = writeln!(out, "\n== engine latency per call (microseconds, in-process)");
+    let _ = writeln!(
+        out,
+        "\n== engine latency per call (microseconds, in-process)"
+    );
     let mut all = Vec::new();
     for (name, v) in [
         ("ScreenParty", &mut lat_party),
@@ -413,7 +431,12 @@ fn show(out: &mut String, misses: &[String], n: usize) {
     if n == 0 || misses.is_empty() {
         return;
     }
-    let _ = writeln!(out, "   first {} of {} misses:", n.min(misses.len()), misses.len());
+    let _ = writeln!(
+        out,
+        "   first {} of {} misses:",
+        n.min(misses.len()),
+        misses.len()
+    );
     for m in misses.iter().take(n) {
         let _ = writeln!(out, "     {m}");
     }

@@ -16,9 +16,10 @@ use super::convert::{MAX_TEXT, text};
 use super::pb;
 use super::pb::import_list_request::Msg;
 use super::pb::list_service_server::ListService;
-use super::state::{AppState, NewVersion, describe_files};
+use super::state::{AppState, NewVersion};
 use super::status::ApiError;
 use super::{ACTOR_HEADER, request_id, respond};
+use crate::lists::describe_files;
 use crate::lists::{self, ImportError, SourceData};
 use crate::store::keys::is_valid_list_id;
 

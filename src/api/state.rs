@@ -12,14 +12,13 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
-use sha2::{Digest, Sha256};
 use tokio::sync::Mutex;
 use tracing::info;
 
 use super::status::ApiError;
 use crate::engine::reference::ReferenceFiles;
 use crate::engine::{Engine, EngineError, LoadedList};
-use crate::lists::SourceData;
+use crate::lists::version_checksum;
 use crate::model::{ListContent, ListMeta, SourceFile};
 use crate::store::Store;
 
@@ -41,31 +40,6 @@ pub struct NewVersion {
     pub warnings: Vec<String>,
     /// The entries.
     pub content: ListContent,
-}
-
-/// Sizes and sha256 of uploaded files, and the checksum over them that
-/// identifies a list version's content.
-pub fn describe_files(files: &[SourceData]) -> Vec<SourceFile> {
-    files
-        .iter()
-        .map(|f| SourceFile {
-            name: f.name.clone(),
-            bytes: f.data.len() as u64,
-            sha256: hex::encode(Sha256::digest(&f.data)),
-        })
-        .collect()
-}
-
-/// sha256 over the files' names and checksums, in order, hex.
-pub fn version_checksum(files: &[SourceFile]) -> String {
-    let mut h = Sha256::new();
-    for f in files {
-        h.update(f.name.as_bytes());
-        h.update([0]);
-        h.update(f.sha256.as_bytes());
-        h.update([0]);
-    }
-    hex::encode(h.finalize())
 }
 
 /// Milliseconds since the Unix epoch.
@@ -223,6 +197,7 @@ impl AppState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lists::{SourceData, describe_files};
     use crate::model::{DenialEntry, EntryName};
 
     fn denial(names: &[&str]) -> ListContent {
@@ -256,25 +231,6 @@ mod tests {
             warnings: vec![],
             content,
         }
-    }
-
-    #[test]
-    fn file_checksums() {
-        let files = describe_files(&[SourceData {
-            name: "f.csv".into(),
-            data: b"abc".to_vec(),
-        }]);
-        assert_eq!(files[0].bytes, 3);
-        assert_eq!(
-            files[0].sha256,
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
-        let renamed = vec![SourceFile {
-            name: "g.csv".into(),
-            ..files[0].clone()
-        }];
-        assert_ne!(version_checksum(&files), version_checksum(&renamed));
-        assert_eq!(version_checksum(&files), version_checksum(&files.clone()));
     }
 
     #[tokio::test]

@@ -9,5 +9,9 @@ use crate::model::ControlEntry;
 /// # Errors
 /// [`ImportError::Malformed`] naming the file and line.
 pub fn parse(file: &SourceData) -> Result<Vec<ControlEntry>, ImportError> {
-    Err(ImportError::malformed(&file.name, 0, "control lists are not implemented yet"))
+    Err(ImportError::malformed(
+        &file.name,
+        0,
+        "control lists are not implemented yet",
+    ))
 }

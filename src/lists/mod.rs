@@ -38,7 +38,9 @@ mod un_sc;
 
 pub use error::ImportError;
 
-use crate::model::ListContent;
+use sha2::{Digest, Sha256};
+
+use crate::model::{ListContent, SourceFile};
 
 /// One uploaded file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -208,5 +210,54 @@ mod tests {
         }
         let err = pick_single("f", &[], &["csv"], "x.csv").unwrap_err();
         assert!(matches!(err, ImportError::MissingFile { ref file, .. } if file == "x.csv"));
+    }
+}
+
+/// Sizes and sha256 of uploaded files, as recorded with a list version.
+pub fn describe_files(files: &[SourceData]) -> Vec<SourceFile> {
+    files
+        .iter()
+        .map(|f| SourceFile {
+            name: f.name.clone(),
+            bytes: f.data.len() as u64,
+            sha256: hex::encode(Sha256::digest(&f.data)),
+        })
+        .collect()
+}
+
+/// sha256 over the files' names and checksums, in order, hex: identifies a
+/// list version's content.
+pub fn version_checksum(files: &[SourceFile]) -> String {
+    let mut h = Sha256::new();
+    for f in files {
+        h.update(f.name.as_bytes());
+        h.update([0]);
+        h.update(f.sha256.as_bytes());
+        h.update([0]);
+    }
+    hex::encode(h.finalize())
+}
+
+#[cfg(test)]
+mod checksum_tests {
+    use super::*;
+
+    #[test]
+    fn file_checksums() {
+        let files = describe_files(&[SourceData {
+            name: "f.csv".into(),
+            data: b"abc".to_vec(),
+        }]);
+        assert_eq!(files[0].bytes, 3);
+        assert_eq!(
+            files[0].sha256,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        let renamed = vec![SourceFile {
+            name: "g.csv".into(),
+            ..files[0].clone()
+        }];
+        assert_ne!(version_checksum(&files), version_checksum(&renamed));
+        assert_eq!(version_checksum(&files), version_checksum(&files.clone()));
     }
 }

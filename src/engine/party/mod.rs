@@ -245,7 +245,11 @@ impl PartyIndex {
         let qtokens = self.expand(&nn);
         let qjoins = self.expand_joins(&nn);
         let key = nn.key();
-        let exact_names: &[u32] = self.exact.get(key.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+        let exact_names: &[u32] = self
+            .exact
+            .get(key.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
 
         let mut cands: FxHashSet<u32> = FxHashSet::default();
         cands.extend(exact_names.iter().copied());
@@ -268,8 +272,12 @@ impl PartyIndex {
                 allow_initials,
             );
             let near_exact = exact_names.contains(&name_no);
-            let s = self.final_score(&nn, &a, rec, entry, near_exact, country.as_deref()).0;
-            let slot = best.entry(rec.entry).or_insert((f64::MIN, name_no, Alignment::default(), false));
+            let s = self
+                .final_score(&nn, &a, rec, entry, near_exact, country.as_deref())
+                .0;
+            let slot =
+                best.entry(rec.entry)
+                    .or_insert((f64::MIN, name_no, Alignment::default(), false));
             if s > slot.0 || (s == slot.0 && name_no < slot.1) {
                 *slot = (s, name_no, a, near_exact);
             }
@@ -310,7 +318,11 @@ impl PartyIndex {
             buf.clear();
             self.vocab.one_edit_candidates(t, &mut buf);
             for &id in &buf {
-                push_max(&mut exp, id, token_sim(t, self.vocab.text(id), nn.consonantal) as f32);
+                push_max(
+                    &mut exp,
+                    id,
+                    token_sim(t, self.vocab.text(id), nn.consonantal) as f32,
+                );
             }
             // Romanisation variants: table and skeleton.
             for v in similarity::equivalents(t) {
@@ -451,7 +463,11 @@ impl PartyIndex {
         }
         if matches!(entry.kind, EntityKind::Vessel | EntityKind::Aircraft) {
             s *= TUNING.vessel;
-            notes.push(format!("{} entry (x{:.2})", entry.kind.as_str(), TUNING.vessel));
+            notes.push(format!(
+                "{} entry (x{:.2})",
+                entry.kind.as_str(),
+                TUNING.vessel
+            ));
         }
         if nn.org_hint && entry.kind == EntityKind::Person {
             s *= TUNING.org_vs_person;

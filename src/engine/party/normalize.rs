@@ -116,8 +116,16 @@ fn is_cjk(c: char) -> bool {
 fn is_apostrophe(c: char) -> bool {
     matches!(
         c,
-        '\u{2018}' | '\u{2019}' | '\u{201B}' | '\u{02BC}' | '\u{02BB}' | '\u{02BF}' | '\u{02BE}'
-            | '\u{00B4}' | '\u{2032}' | '\u{0060}'
+        '\u{2018}'
+            | '\u{2019}'
+            | '\u{201B}'
+            | '\u{02BC}'
+            | '\u{02BB}'
+            | '\u{02BF}'
+            | '\u{02BE}'
+            | '\u{00B4}'
+            | '\u{2032}'
+            | '\u{0060}'
     )
 }
 
@@ -146,8 +154,7 @@ fn tokenize(folded: &str) -> Vec<String> {
         if raw[i].len() == 1 && raw[i].as_bytes()[0].is_ascii_alphabetic() {
             let mut j = i;
             let mut joined = String::new();
-            while j < raw.len() && raw[j].len() == 1 && raw[j].as_bytes()[0].is_ascii_alphabetic()
-            {
+            while j < raw.len() && raw[j].len() == 1 && raw[j].as_bytes()[0].is_ascii_alphabetic() {
                 joined.push_str(&raw[j]);
                 j += 1;
             }
@@ -242,9 +249,15 @@ mod tests {
             ("KIM TONG MY\u{2019}\u{2019}ONG", "kim tong myong"),
             ("Владимир Путин", "vladimir putin"),
             ("Ротенберг Аркадий", "rotenberg arkadiy"),
-            ("HONG PANG ELECTRONIC INDUSTRY CO., LTD.", "hong pang electronic industry"),
+            (
+                "HONG PANG ELECTRONIC INDUSTRY CO., LTD.",
+                "hong pang electronic industry",
+            ),
             ("Oboronnye Initsiativy o.O.O.", "oboronnye initsiativy"),
-            ("TACTICAL MISSILES CORPORATION JOINT STOCK COMPANY", "tactical missiles"),
+            (
+                "TACTICAL MISSILES CORPORATION JOINT STOCK COMPANY",
+                "tactical missiles",
+            ),
             ("Mr. Rami Makhlouf", "rami makhlouf"),
             ("JR. ISMAEL GOMEZ", "ismael gomez"),
             ("J.P. MORGAN", "jp morgan"),

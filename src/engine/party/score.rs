@@ -149,7 +149,11 @@ pub fn align(
     let mut q_cov = 0.0;
     let mut n_cov = 0.0;
     for l in &chosen {
-        q_cov += l.sim * q[l.qa as usize..=l.qb as usize].iter().map(|t| t.weight).sum::<f32>();
+        q_cov += l.sim
+            * q[l.qa as usize..=l.qb as usize]
+                .iter()
+                .map(|t| t.weight)
+                .sum::<f32>();
         n_cov += l.sim * wn_mask(l.nmask);
     }
     chosen.sort_by_key(|l| l.qa);
@@ -166,7 +170,11 @@ fn span_mask(a: u8, b: u8) -> u64 {
     let a = u32::from(a.min(63));
     let b = u32::from(b.min(63));
     let width = b - a + 1;
-    let ones = if width >= 64 { u64::MAX } else { (1u64 << width) - 1 };
+    let ones = if width >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << width) - 1
+    };
     ones << a
 }
 
@@ -203,16 +211,30 @@ impl Alignment {
         let unmatched: Vec<&str> = tokens
             .iter()
             .enumerate()
-            .filter(|(j, _)| !self.links.iter().any(|l| *j < 64 && l.nmask & (1u64 << j) != 0))
+            .filter(|(j, _)| {
+                !self
+                    .links
+                    .iter()
+                    .any(|l| *j < 64 && l.nmask & (1u64 << j) != 0)
+            })
             .map(|(_, &t)| vocab.text(t))
             .collect();
         if !unmatched.is_empty() {
-            let _ = write!(s, "; listed tokens not in the query: {}", unmatched.join(" "));
+            let _ = write!(
+                s,
+                "; listed tokens not in the query: {}",
+                unmatched.join(" ")
+            );
         }
         let extra: Vec<&str> = q
             .iter()
             .enumerate()
-            .filter(|(i, _)| !self.links.iter().any(|l| (l.qa as usize..=l.qb as usize).contains(i)))
+            .filter(|(i, _)| {
+                !self
+                    .links
+                    .iter()
+                    .any(|l| (l.qa as usize..=l.qb as usize).contains(i))
+            })
             .map(|(_, t)| t.text.as_str())
             .collect();
         if !extra.is_empty() {

@@ -144,10 +144,30 @@ const EQUIVALENT: &[&[&str]] = &[
     &["bin", "ben", "ibn", "bn"],
     &["abu", "abou", "abo"],
     &["abd", "abdul", "abdel", "abdal", "abdoul", "abdur", "abdu"],
-    &["mohammad", "muhammad", "mohammed", "muhammed", "mohamed", "mohamad", "muhamad", "mohd", "mhd", "mehmet", "mehmed", "mokhammad", "magomed"],
-    &["yusuf", "youssef", "yousef", "yousuf", "yusef", "yussuf", "joseph", "iosif"],
-    &["ghasem", "qasem", "qasim", "kassem", "kasim", "qassem", "ghassem"],
-    &["hussein", "husayn", "hossein", "husain", "hussain", "husein", "hosein", "huseyin"],
+    &[
+        "mohammad",
+        "muhammad",
+        "mohammed",
+        "muhammed",
+        "mohamed",
+        "mohamad",
+        "muhamad",
+        "mohd",
+        "mhd",
+        "mehmet",
+        "mehmed",
+        "mokhammad",
+        "magomed",
+    ],
+    &[
+        "yusuf", "youssef", "yousef", "yousuf", "yusef", "yussuf", "joseph", "iosif",
+    ],
+    &[
+        "ghasem", "qasem", "qasim", "kassem", "kasim", "qassem", "ghassem",
+    ],
+    &[
+        "hussein", "husayn", "hossein", "husain", "hussain", "husein", "hosein", "huseyin",
+    ],
     &["hassan", "hasan", "hasanov"],
     &["ahmad", "ahmed", "akhmed", "akhmad"],
     &["ali", "aly"],
@@ -156,7 +176,13 @@ const EQUIVALENT: &[&[&str]] = &[
     &["laden", "ladin"],
     &["abdullah", "abdallah", "abdulla", "abdula"],
     &["sergey", "sergei", "serguei", "sergiy"],
-    &["aleksandr", "alexander", "aleksander", "alexandr", "oleksandr"],
+    &[
+        "aleksandr",
+        "alexander",
+        "aleksander",
+        "alexandr",
+        "oleksandr",
+    ],
     &["aleksey", "alexei", "alexey", "aleksei", "oleksiy"],
     &["yuriy", "yuri", "yury", "iurii", "yurii"],
     &["dmitriy", "dmitry", "dmitri", "dmytro"],
@@ -165,14 +191,14 @@ const EQUIVALENT: &[&[&str]] = &[
     &["yevgeniy", "evgeny", "evgeniy", "yevgeny", "evgenii"],
     &["mikhail", "michael", "mykhailo"],
     &["vladimir", "wladimir", "volodymyr"],
-    &["qaddafi", "gaddafi", "qadhafi", "kadhafi", "gadhafi", "qadafi"],
+    &[
+        "qaddafi", "gaddafi", "qadhafi", "kadhafi", "gadhafi", "qadafi",
+    ],
 ];
 
 /// Similarity from the equivalence table (0.0 when not equivalent).
 pub fn equivalent(a: &str, b: &str) -> bool {
-    EQUIVALENT
-        .iter()
-        .any(|g| g.contains(&a) && g.contains(&b))
+    EQUIVALENT.iter().any(|g| g.contains(&a) && g.contains(&b))
 }
 
 /// The equivalents of a token (empty when it belongs to no group).

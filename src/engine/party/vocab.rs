@@ -86,7 +86,11 @@ impl VocabBuilder {
             if s.len() >= SKELETON_MIN_LEN {
                 let k = similarity::skeleton(s);
                 if k.len() >= 3 {
-                    self.v.skeletons.entry(k.into()).or_default().push(id as u32);
+                    self.v
+                        .skeletons
+                        .entry(k.into())
+                        .or_default()
+                        .push(id as u32);
                 }
             }
         }
@@ -177,7 +181,10 @@ impl Vocab {
 
     /// Listed tokens with the same consonant skeleton.
     pub fn skeleton_candidates(&self, skeleton: &str) -> &[u32] {
-        self.skeletons.get(skeleton).map(Vec::as_slice).unwrap_or(&[])
+        self.skeletons
+            .get(skeleton)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 }
 
