@@ -35,7 +35,9 @@ pub enum Command {
     Import(ImportArgs),
     /// Show the lists a running server screens against.
     Lists(ListsArgs),
-    // `eval` (the evaluation harness in Rust) is added here.
+    /// Evaluate match quality in-process on a case directory
+    /// (party.jsonl, item.jsonl, shipment.jsonl).
+    Eval(EvalArgs),
 }
 
 /// `serve`
@@ -122,6 +124,20 @@ pub struct ListsArgs {
     /// Server to talk to.
     #[command(flatten)]
     pub server: ServerArgs,
+}
+
+/// `eval`
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Directory with `party.jsonl`, `item.jsonl`, `shipment.jsonl`
+    /// (e.g. `../shared/eval/dev`).
+    pub dir: PathBuf,
+    /// How many misses to print per case file.
+    #[arg(long, default_value_t = 10)]
+    pub show_failures: usize,
+    /// Only the first N cases of each file (0: all).
+    #[arg(long, default_value_t = 0)]
+    pub limit: usize,
 }
 
 #[cfg(test)]

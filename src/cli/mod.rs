@@ -1,7 +1,8 @@
 //! Command line: one binary, `exportscreen`.
 //!
 //! - `serve` (the default): the gRPC service;
-//! - `screen`, `import`, `lists`: clients of a running server.
+//! - `screen`, `import`, `lists`: clients of a running server;
+//! - `eval`: match-quality evaluation in-process, on the bundled lists.
 //!
 //! [`args`] defines the flags; [`commands`] holds one module per
 //! subcommand. Errors are `anyhow` here (and only here): they end up as one
@@ -32,6 +33,7 @@ pub fn run() -> anyhow::Result<()> {
             Some(Command::Screen(a)) => commands::screen::run(a).await,
             Some(Command::Import(a)) => commands::import::run(a).await,
             Some(Command::Lists(a)) => commands::lists::run(a).await,
+            Some(Command::Eval(a)) => commands::eval::run(a),
         }
     })
 }
