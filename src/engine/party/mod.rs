@@ -81,9 +81,9 @@ struct Tuning {
     /// Country agreement bonus / disagreement malus.
     country_agree: f64,
     country_disagree: f64,
-    /// Candidate generation stops when the unprocessed query weight is below
-    /// this share of the total.
-    prefix_share: f32,
+    /// A candidate must share at least this share of the query's weight
+    /// (before similarity) to be scored.
+    min_query_share: f32,
     /// Postings longer than this are not used to generate candidates (the
     /// token still counts in scoring).
     max_postings: usize,
@@ -95,7 +95,7 @@ const TUNING: Tuning = Tuning {
     org_vs_person: 0.85,
     country_agree: 0.03,
     country_disagree: 0.03,
-    prefix_share: 0.45,
+    min_query_share: 0.5,
     max_postings: 4000,
 };
 
@@ -118,6 +118,17 @@ struct NameRec {
     /// Concatenations of two of the name's tokens (in both orders) with the
     /// mask of the two tokens: "RamiMakhlouf" for "MAKHLOUF, Rami".
     joins: Box<[(u32, u64)]>,
+}
+
+/// Per-thread scratch space for candidate generation (one slot per name).
+#[derive(Default)]
+struct Scratch {
+    acc: Vec<f32>,
+    touched: Vec<u32>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
 /// Index over all names and aliases of all denial lists.
@@ -251,11 +262,11 @@ impl PartyIndex {
             .map(Vec::as_slice)
             .unwrap_or(&[]);
 
-        let mut cands: FxHashSet<u32> = FxHashSet::default();
-        cands.extend(exact_names.iter().copied());
-        self.candidates(&qtokens, &qjoins, &mut cands);
-        let contained = self.contained_hits(&nn);
-        cands.extend(contained.iter().copied());
+        let mut cands: Vec<u32> = exact_names.to_vec();
+        self.candidates(&qtokens, &qjoins, TUNING.min_query_share, &mut cands);
+        cands.extend(self.contained_hits(&nn));
+        cands.sort_unstable();
+        cands.dedup();
 
         let country = self.query_country(q.country);
         let mut best: FxHashMap<u32, (f64, u32, Alignment, bool)> = FxHashMap::default();
@@ -340,6 +351,7 @@ impl PartyIndex {
                 }
             }
             exp.retain(|(_, s)| *s > 0.0);
+            exp.sort_unstable_by_key(|(id, _)| *id);
             let weight = match exact {
                 Some(id) => self.vocab.idf(id),
                 None => exp
@@ -381,6 +393,7 @@ impl PartyIndex {
                     }
                 }
                 if !exp.is_empty() {
+                    exp.sort_unstable_by_key(|(id, _)| *id);
                     out.push(QJoin { a, b, exp });
                 }
             }
@@ -388,33 +401,67 @@ impl PartyIndex {
         out
     }
 
-    /// Candidate names from the postings of the rarest expansions (prefix
-    /// filter: a name sharing none of them cannot reach the threshold).
-    fn candidates(&self, q: &[QToken], qjoins: &[QJoin], out: &mut FxHashSet<u32>) {
+    /// Candidate names: those sharing enough query weight to reach the
+    /// threshold. Each query token adds its weight to every name its
+    /// expansions occur in (an upper bound of what it can contribute); only
+    /// the rarest tokens may introduce new names (prefix filter: a name
+    /// sharing none of them cannot cover `min_share` of the query).
+    fn candidates(&self, q: &[QToken], qjoins: &[QJoin], min_share: f32, out: &mut Vec<u32>) {
         let total: f32 = q.iter().map(|t| t.weight).sum();
         let mut order: Vec<usize> = (0..q.len()).collect();
         order.sort_by(|&a, &b| q[b].weight.total_cmp(&q[a].weight));
-        let mut remaining = total;
-        for i in order {
-            if remaining < TUNING.prefix_share * total {
-                break;
+        SCRATCH.with(|cell| {
+            let mut sc = cell.borrow_mut();
+            let sc = &mut *sc;
+            if sc.acc.len() < self.names.len() {
+                sc.acc.resize(self.names.len(), 0.0);
             }
-            remaining -= q[i].weight;
-            for &(id, _) in &q[i].exp {
-                let p = self.vocab.postings(id);
-                if p.len() <= TUNING.max_postings {
-                    out.extend(p.iter().copied());
+            let mut remaining = total;
+            for i in order {
+                let may_add = remaining >= (1.0 - min_share) * total;
+                remaining -= q[i].weight;
+                let w = q[i].weight;
+                for &(id, _) in &q[i].exp {
+                    let p = self.vocab.postings(id);
+                    if may_add && p.len() <= TUNING.max_postings {
+                        for &n in p {
+                            let a = &mut sc.acc[n as usize];
+                            if *a == 0.0 {
+                                sc.touched.push(n);
+                            }
+                            *a += w;
+                        }
+                    } else {
+                        for &n in p {
+                            let a = &mut sc.acc[n as usize];
+                            if *a > 0.0 {
+                                *a += w;
+                            }
+                        }
+                    }
                 }
             }
-        }
-        for j in qjoins {
-            for &(id, _) in &j.exp {
-                let p = self.vocab.postings(id);
-                if p.len() <= TUNING.max_postings {
-                    out.extend(p.iter().copied());
+            for j in qjoins {
+                let w: f32 = q[j.a..=j.b].iter().map(|t| t.weight).sum();
+                for &(id, _) in &j.exp {
+                    for &n in self.vocab.postings(id) {
+                        let a = &mut sc.acc[n as usize];
+                        if *a == 0.0 {
+                            sc.touched.push(n);
+                        }
+                        *a += w;
+                    }
                 }
             }
-        }
+            let need = min_share * total;
+            for &n in &sc.touched {
+                if sc.acc[n as usize] >= need {
+                    out.push(n);
+                }
+                sc.acc[n as usize] = 0.0;
+            }
+            sc.touched.clear();
+        });
     }
 
     fn contained_hits(&self, nn: &NormName) -> Vec<u32> {

@@ -13,7 +13,7 @@ pub struct QToken {
     pub text: String,
     /// Weight (idf of the token, or of its best listed variant).
     pub weight: f32,
-    /// Listed tokens it may stand for, with similarity.
+    /// Listed tokens it may stand for, with similarity, sorted by id.
     pub exp: Vec<(u32, f32)>,
 }
 
@@ -52,11 +52,12 @@ pub struct Alignment {
     pub query_tokens_covered: u32,
 }
 
+/// Similarity of `id` in an expansion list sorted by id (0 when absent).
 fn lookup(exp: &[(u32, f32)], id: u32) -> f32 {
-    exp.iter()
-        .find(|(v, _)| *v == id)
-        .map(|(_, s)| *s)
-        .unwrap_or(0.0)
+    match exp.binary_search_by_key(&id, |(v, _)| *v) {
+        Ok(i) => exp[i].1,
+        Err(_) => 0.0,
+    }
 }
 
 /// Aligns the query with a name of `tokens` (and `joins`: listed token
