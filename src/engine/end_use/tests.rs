@@ -46,6 +46,10 @@ fn each_category_flags() {
         ("Transshipment via Dubai", &["re_export"]),
         ("Satellite launch vehicle upper stage", &["space_launch"]),
         ("Sounding rocket experiments", &["space_launch"]),
+        ("Hypersonic glide vehicle research", &["missile"]),
+        ("Components for unmanned aerial platforms", &["uav"]),
+        ("Air defence radar upgrade", &["military"]),
+        ("Goods will be exported to a customer in Syria", &["re_export"]),
         ("Missile and drone programme", &["missile", "uav"]),
         (
             "Drone for the army, also missile work and more drones",
@@ -154,6 +158,11 @@ fn benign_end_uses_do_not_flag() {
         "Fire control panels for office buildings",
         "Export packaging for resale",
         "Enrichment of iron ore",
+        "Oxygen bomb calorimeter for a coal laboratory",
+        "Flood defence pumps for the river authority",
+        "Satellite TV reception in hotels",
+        "Maintenance of a nuclear medicine imaging unit",
+        "Benchtop centrifuge for a hospital laboratory",
         "",
     ];
     let rf = flags();
