@@ -49,7 +49,10 @@ fn each_category_flags() {
         ("Hypersonic glide vehicle research", &["missile"]),
         ("Components for unmanned aerial platforms", &["uav"]),
         ("Air defence radar upgrade", &["military"]),
-        ("Goods will be exported to a customer in Syria", &["re_export"]),
+        (
+            "Goods will be exported to a customer in Syria",
+            &["re_export"],
+        ),
         ("Missile and drone programme", &["missile", "uav"]),
         (
             "Drone for the army, also missile work and more drones",
