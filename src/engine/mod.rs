@@ -63,6 +63,10 @@ impl Engine {
     pub fn build(lists: &[LoadedList], reference: &ReferenceFiles) -> Result<Engine, EngineError> {
         let policy = Policy::from_toml(&reference.policy)?;
         let geo = Geo::from_toml(&reference.countries, &reference.gazetteer)?;
+        let d = &policy.destination;
+        for groups in [&d.embargo_groups, &d.hub_groups, &d.address_groups] {
+            geo.check_groups(groups)?;
+        }
         let red_flags = RedFlags::from_toml(&reference.red_flags)?;
         let mut sorted: Vec<&LoadedList> = lists.iter().collect();
         sorted.sort_by(|a, b| a.meta.list_id.cmp(&b.meta.list_id));
