@@ -213,7 +213,6 @@ async fn malformed_import_streams_are_refused_naming_the_message() {
 const DPL_3_ROWS: &[u8] = include_bytes!("../fixtures/service/dpl-3-rows.txt");
 
 #[tokio::test]
-#[ignore = "needs the real bis-dpl-tsv importer: the stub refuses every format"]
 async fn a_successful_import_becomes_the_live_version() {
     let dir = data_dir();
     let server = TestServer::start(dir.path()).await;
