@@ -351,9 +351,7 @@ pub fn strip(raw: Vec<String>) -> (Vec<String>, Vec<String>, bool) {
             .map(|p| p.len())
             .max();
         if let Some(n) = best {
-            for k in i..i + n {
-                keep[k] = false;
-            }
+            keep[i..i + n].fill(false);
             legal.push(raw[i..i + n].join(" "));
             i += n;
         } else {

@@ -95,7 +95,7 @@ const TUNING: Tuning = Tuning {
     org_vs_person: 0.85,
     country_agree: 0.03,
     country_disagree: 0.03,
-    min_query_share: 0.5,
+    min_query_share: 0.55,
     max_postings: 4000,
 };
 
@@ -118,13 +118,69 @@ struct NameRec {
     /// Concatenations of two of the name's tokens (in both orders) with the
     /// mask of the two tokens: "RamiMakhlouf" for "MAKHLOUF, Rami".
     joins: Box<[(u32, u64)]>,
+    /// Sum of the token weights.
+    total: f32,
 }
+
+/// Listed tokens a token may stand for, with similarity, sorted by id.
+type Expansions = Box<[(u32, f32)]>;
 
 /// Per-thread scratch space for candidate generation (one slot per name).
 #[derive(Default)]
 struct Scratch {
+    /// Query weight shared with each name (upper bound).
     acc: Vec<f32>,
+    /// Name weight shared with the query (upper bound).
+    accn: Vec<f32>,
+    /// Last query token (index + 1) counted for each name.
+    mark: Vec<u16>,
+    /// Names with a non-zero `acc`.
     touched: Vec<u32>,
+}
+
+impl Scratch {
+    /// Adds weights to every name of `postings` (new names included).
+    fn add_all(&mut self, postings: &[u32], stamp: u16, w: f32, cover: f32) {
+        for &n in postings {
+            let k = n as usize;
+            if self.mark[k] == stamp {
+                continue;
+            }
+            self.mark[k] = stamp;
+            if self.acc[k] == 0.0 {
+                self.touched.push(n);
+            }
+            self.acc[k] += w;
+            self.accn[k] += cover;
+        }
+    }
+
+    /// Adds weights to the names of `postings` already found.
+    fn add_known(&mut self, postings: &[u32], stamp: u16, w: f32, cover: f32) {
+        if self.touched.len() * 16 < postings.len() {
+            // Few names found, long postings: look each name up.
+            for i in 0..self.touched.len() {
+                let n = self.touched[i];
+                if postings.binary_search(&n).is_ok() {
+                    self.bump(n as usize, stamp, w, cover);
+                }
+            }
+        } else {
+            for &n in postings {
+                if self.acc[n as usize] > 0.0 {
+                    self.bump(n as usize, stamp, w, cover);
+                }
+            }
+        }
+    }
+
+    fn bump(&mut self, k: usize, stamp: u16, w: f32, cover: f32) {
+        if self.mark[k] != stamp {
+            self.mark[k] = stamp;
+            self.acc[k] += w;
+            self.accn[k] += cover;
+        }
+    }
 }
 
 thread_local! {
@@ -143,6 +199,8 @@ pub struct PartyIndex {
     /// Distinctive multi-word names, for containment in longer queries.
     contained: Option<AhoCorasick>,
     contained_names: Vec<u32>,
+    /// Expansions of listed tokens, computed on first use.
+    memo: Vec<std::sync::OnceLock<Expansions>>,
 }
 
 impl PartyIndex {
@@ -194,7 +252,7 @@ impl PartyIndex {
                     let joins: Vec<(u32, u64)> = join_pairs(nn.tokens.len())
                         .map(|(a, b)| {
                             let j = format!("{}{}", nn.tokens[a], nn.tokens[b]);
-                            let id = vb.intern(&j, true);
+                            let id = vb.intern_join(&j, tokens[a], tokens[b]);
                             vb.add(id, name_no, entry_no);
                             (id, (1u64 << a) | (1u64 << b))
                         })
@@ -206,12 +264,19 @@ impl PartyIndex {
                         text: n.name.clone(),
                         tokens: tokens.into(),
                         joins: joins.into(),
+                        total: 0.0,
                     });
                     normed.push(nn);
                 }
             }
         }
         idx.vocab = vb.finish(idx.entries.len());
+        for rec in &mut idx.names {
+            rec.total = rec.tokens.iter().map(|&t| idx.vocab.idf(t)).sum();
+        }
+        idx.memo = (0..idx.vocab.len())
+            .map(|_| std::sync::OnceLock::new())
+            .collect();
         idx.build_contained(&normed);
         idx
     }
@@ -263,7 +328,16 @@ impl PartyIndex {
             .unwrap_or(&[]);
 
         let mut cands: Vec<u32> = exact_names.to_vec();
-        self.candidates(&qtokens, &qjoins, TUNING.min_query_share, &mut cands);
+        // score = (query coverage + name coverage) / 2, plus at most the
+        // country bonus: both coverages together must reach this.
+        let min_sum = (2.0 * (threshold - TUNING.country_agree)) as f32;
+        self.candidates(
+            &qtokens,
+            &qjoins,
+            TUNING.min_query_share,
+            min_sum,
+            &mut cands,
+        );
         cands.extend(self.contained_hits(&nn));
         cands.sort_unstable();
         cands.dedup();
@@ -318,40 +392,15 @@ impl PartyIndex {
     /// Expands each query token into listed tokens with similarities.
     fn expand(&self, nn: &NormName) -> Vec<QToken> {
         let mut out = Vec::with_capacity(nn.tokens.len());
-        let mut buf = Vec::new();
         for t in &nn.tokens {
-            let mut exp: Vec<(u32, f32)> = Vec::new();
             let exact = self.vocab.id(t);
-            if let Some(id) = exact {
-                exp.push((id, 1.0));
-            }
-            // Typos.
-            buf.clear();
-            self.vocab.one_edit_candidates(t, &mut buf);
-            for &id in &buf {
-                push_max(
-                    &mut exp,
-                    id,
-                    token_sim(t, self.vocab.text(id), nn.consonantal) as f32,
-                );
-            }
-            // Romanisation variants: table and skeleton.
-            for v in similarity::equivalents(t) {
-                if let Some(id) = self.vocab.id(v) {
-                    push_max(&mut exp, id, similarity::VARIANT_SIM as f32);
-                }
-            }
-            if t.len() >= similarity::SKELETON_MIN_LEN || nn.consonantal && t.len() >= 3 {
-                let sk = similarity::skeleton(t);
-                if sk.len() >= 3 {
-                    for &id in self.vocab.skeleton_candidates(&sk) {
-                        let s = token_sim(t, self.vocab.text(id), nn.consonantal);
-                        push_max(&mut exp, id, s as f32);
-                    }
-                }
-            }
-            exp.retain(|(_, s)| *s > 0.0);
-            exp.sort_unstable_by_key(|(id, _)| *id);
+            let exp: Vec<(u32, f32)> = match exact {
+                // Listed tokens: expansions are computed once per engine.
+                Some(id) if !nn.consonantal => self.memo[id as usize]
+                    .get_or_init(|| self.expand_token(t, false).into())
+                    .to_vec(),
+                _ => self.expand_token(t, nn.consonantal),
+            };
             let weight = match exact {
                 Some(id) => self.vocab.idf(id),
                 None => exp
@@ -369,6 +418,45 @@ impl PartyIndex {
         out
     }
 
+    /// Listed tokens a query token may stand for: itself, one-typo
+    /// neighbours, table equivalents, same-skeleton variants; sorted by id,
+    /// each with its best similarity.
+    fn expand_token(&self, t: &str, consonantal: bool) -> Vec<(u32, f32)> {
+        let mut exp: Vec<(u32, f32)> = Vec::new();
+        if let Some(id) = self.vocab.id(t) {
+            exp.push((id, 1.0));
+        }
+        let mut buf = Vec::new();
+        self.vocab.one_edit_candidates(t, &mut buf);
+        for v in similarity::equivalents(t) {
+            if let Some(id) = self.vocab.id(v) {
+                buf.push(id);
+            }
+        }
+        if t.len() >= similarity::SKELETON_MIN_LEN || consonantal && t.len() >= 3 {
+            let sk = similarity::skeleton(t);
+            if sk.len() >= 3 {
+                buf.extend(
+                    self.vocab
+                        .skeleton_candidates(&sk)
+                        .iter()
+                        .filter(|&&id| self.vocab.text(id).len().abs_diff(t.len()) <= 3),
+                );
+            }
+        }
+        buf.sort_unstable();
+        buf.dedup();
+        for id in buf {
+            let s = token_sim(t, self.vocab.text(id), consonantal) as f32;
+            if s > 0.0 {
+                exp.push((id, s));
+            }
+        }
+        exp.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+        exp.dedup_by_key(|(id, _)| *id);
+        exp
+    }
+
     /// Joins of 2 and 3 adjacent query tokens that equal (or are one typo
     /// from) a listed token: "TEH RAN" -> tehran.
     fn expand_joins(&self, nn: &NormName) -> Vec<QJoin> {
@@ -382,7 +470,7 @@ impl PartyIndex {
                 if let Some(id) = self.vocab.id(&joined) {
                     exp.push((id, 1.0));
                 }
-                if joined.len() >= 6 && t[a..=b].iter().all(|x| x.len() >= 2) {
+                if width == 2 && joined.len() >= 6 && t[a..=b].iter().all(|x| x.len() >= 2) {
                     let mut buf = Vec::new();
                     self.vocab.one_edit_candidates(&joined, &mut buf);
                     for id in buf {
@@ -401,64 +489,98 @@ impl PartyIndex {
         out
     }
 
-    /// Candidate names: those sharing enough query weight to reach the
-    /// threshold. Each query token adds its weight to every name its
-    /// expansions occur in (an upper bound of what it can contribute); only
-    /// the rarest tokens may introduce new names (prefix filter: a name
-    /// sharing none of them cannot cover `min_share` of the query).
-    fn candidates(&self, q: &[QToken], qjoins: &[QJoin], min_share: f32, out: &mut Vec<u32>) {
+    /// Candidate names: those that can still reach the threshold.
+    ///
+    /// Each query token (and each joined pair of query tokens) adds its
+    /// weight to every name its expansions occur in, and the weight of the
+    /// listed token to the name's side: upper bounds of the two coverages.
+    /// Only the rarest tokens may introduce new names (prefix filter: a name
+    /// sharing none of them cannot cover `min_share` of the query). Names
+    /// whose bounds cannot reach `min_sum` (query + name coverage) are
+    /// dropped before the costly alignment.
+    fn candidates(
+        &self,
+        q: &[QToken],
+        qjoins: &[QJoin],
+        min_share: f32,
+        min_sum: f32,
+        out: &mut Vec<u32>,
+    ) {
         let total: f32 = q.iter().map(|t| t.weight).sum();
-        let mut order: Vec<usize> = (0..q.len()).collect();
+        if total <= 0.0 {
+            return;
+        }
+        // Single letters match only as initials (similarity 0.6), which the
+        // postings do not show: credit them to every name.
+        let initials: f32 = q
+            .iter()
+            .filter(|t| t.text.len() == 1)
+            .map(|t| 0.6 * t.weight)
+            .sum();
+        // Tokens matching no listed token can only be covered by joins.
+        let joinable: f32 = q
+            .iter()
+            .filter(|t| t.exp.is_empty() && t.text.len() > 1)
+            .map(|t| t.weight)
+            .sum();
+        let need = min_share * total - initials;
+        let mut order: Vec<usize> = (0..q.len()).filter(|&i| !q[i].exp.is_empty()).collect();
         order.sort_by(|&a, &b| q[b].weight.total_cmp(&q[a].weight));
         SCRATCH.with(|cell| {
             let mut sc = cell.borrow_mut();
             let sc = &mut *sc;
             if sc.acc.len() < self.names.len() {
                 sc.acc.resize(self.names.len(), 0.0);
+                sc.accn.resize(self.names.len(), 0.0);
+                sc.mark.resize(self.names.len(), 0);
             }
-            let mut remaining = total;
+            // Joins first: they may always introduce names.
+            for (ji, j) in qjoins.iter().enumerate() {
+                let w: f32 = q[j.a..=j.b].iter().map(|t| t.weight).sum();
+                let stamp = (q.len() + ji) as u16 + 1;
+                for &(id, _) in &j.exp {
+                    sc.add_all(self.vocab.postings(id), stamp, w, self.vocab.cover(id));
+                }
+            }
+            // Then tokens, rarest first; once the rest of the query (plus
+            // what joins might cover) cannot reach `need`, a token only adds
+            // to names already found.
+            let mut remaining: f32 = order.iter().map(|&i| q[i].weight).sum::<f32>() + joinable;
             for i in order {
-                let may_add = remaining >= (1.0 - min_share) * total;
+                let may_add = remaining >= need;
                 remaining -= q[i].weight;
                 let w = q[i].weight;
+                // A token counts once per name, however many of its
+                // expansions the name contains; a repeated query token cannot
+                // cover the same listed token twice.
+                let stamp = i as u16 + 1;
+                let repeated = q[..i].iter().any(|o| o.text == q[i].text);
                 for &(id, _) in &q[i].exp {
                     let p = self.vocab.postings(id);
+                    let cover = if repeated { 0.0 } else { self.vocab.cover(id) };
                     if may_add && p.len() <= TUNING.max_postings {
-                        for &n in p {
-                            let a = &mut sc.acc[n as usize];
-                            if *a == 0.0 {
-                                sc.touched.push(n);
-                            }
-                            *a += w;
-                        }
+                        sc.add_all(p, stamp, w, cover);
                     } else {
-                        for &n in p {
-                            let a = &mut sc.acc[n as usize];
-                            if *a > 0.0 {
-                                *a += w;
-                            }
-                        }
+                        sc.add_known(p, stamp, w, cover);
                     }
                 }
             }
-            for j in qjoins {
-                let w: f32 = q[j.a..=j.b].iter().map(|t| t.weight).sum();
-                for &(id, _) in &j.exp {
-                    for &n in self.vocab.postings(id) {
-                        let a = &mut sc.acc[n as usize];
-                        if *a == 0.0 {
-                            sc.touched.push(n);
-                        }
-                        *a += w;
-                    }
-                }
-            }
-            let need = min_share * total;
             for &n in &sc.touched {
-                if sc.acc[n as usize] >= need {
+                let k = n as usize;
+                let rec = &self.names[k];
+                let q_ub = ((sc.acc[k] + initials) / total).min(1.0);
+                // With initials the name side is unknown: test the query side only.
+                let n_ub = if rec.total > 0.0 && initials == 0.0 {
+                    (sc.accn[k] / rec.total).min(1.0)
+                } else {
+                    1.0
+                };
+                if sc.acc[k] >= need && q_ub + n_ub >= min_sum {
                     out.push(n);
                 }
-                sc.acc[n as usize] = 0.0;
+                sc.acc[k] = 0.0;
+                sc.accn[k] = 0.0;
+                sc.mark[k] = 0;
             }
             sc.touched.clear();
         });

@@ -28,10 +28,22 @@ pub fn osa_distance(a: &[u8], b: &[u8], max: usize) -> usize {
     if n == 0 || m == 0 {
         return n.max(m);
     }
-    // Three rows: i-2, i-1, i.
-    let mut prev2 = vec![0usize; m + 1];
-    let mut prev: Vec<usize> = (0..=m).collect();
-    let mut cur = vec![0usize; m + 1];
+    // Three rows: i-2, i-1, i; on the stack for ordinary name tokens.
+    const STACK: usize = 48;
+    let mut heap: Vec<usize>;
+    let mut stack = [0usize; 3 * STACK];
+    let rows: &mut [usize] = if m < STACK {
+        &mut stack[..3 * (m + 1)]
+    } else {
+        heap = vec![0usize; 3 * (m + 1)];
+        &mut heap
+    };
+    let (prev2, rest) = rows.split_at_mut(m + 1);
+    let (prev, cur) = rest.split_at_mut(m + 1);
+    for (j, v) in prev.iter_mut().enumerate() {
+        *v = j;
+    }
+    let (mut prev2, mut prev, mut cur) = (prev2, prev, cur);
     for i in 1..=n {
         cur[0] = i;
         let mut row_min = cur[0];

@@ -14,8 +14,13 @@ pub struct Vocab {
     /// Number of entries (not names) whose names contain the token.
     df: Vec<u32>,
     idf: Vec<f32>,
-    /// Whether the token is a join of two adjacent name tokens.
+    /// Whether the token is a join of two name tokens.
     is_join: Vec<bool>,
+    /// For joins, the two tokens joined (first occurrence).
+    join_parts: Vec<(u32, u32)>,
+    /// Weight of the listed tokens a token stands for: its idf, or for a
+    /// join the idf of its two parts.
+    cover: Vec<f32>,
     /// Names containing the token (sorted, unique).
     postings: Vec<Vec<u32>>,
     /// Hash of a one-deletion variant -> token ids (tokens of TYPO_MIN_LEN+).
@@ -47,7 +52,17 @@ impl VocabBuilder {
         self.v.df.push(0);
         self.v.is_join.push(join);
         self.v.postings.push(Vec::new());
+        self.v.join_parts.push((u32::MAX, u32::MAX));
         self.last_entry.push(u32::MAX);
+        id
+    }
+
+    /// Interns the join of tokens `a` and `b` (already interned).
+    pub fn intern_join(&mut self, token: &str, a: u32, b: u32) -> u32 {
+        let id = self.intern(token, true);
+        if self.v.is_join[id as usize] && self.v.join_parts[id as usize].0 == u32::MAX {
+            self.v.join_parts[id as usize] = (a, b);
+        }
         id
     }
 
@@ -74,6 +89,14 @@ impl VocabBuilder {
             .map(|&df| (1.0 + n / df.max(1) as f32).ln())
             .collect();
         self.v.idf_unknown = (1.0 + n).ln();
+        self.v.cover = (0..self.v.strings.len())
+            .map(|i| match self.v.join_parts[i] {
+                (a, b) if self.v.is_join[i] && a != u32::MAX => {
+                    self.v.idf[a as usize] + self.v.idf[b as usize]
+                }
+                _ => self.v.idf[i],
+            })
+            .collect();
         for (id, s) in self.v.strings.iter().enumerate() {
             if self.v.is_join[id] {
                 continue;
@@ -116,6 +139,11 @@ impl Vocab {
     /// Weight (inverse document frequency over entries).
     pub fn idf(&self, id: u32) -> f32 {
         self.idf[id as usize]
+    }
+
+    /// Weight of the listed tokens `id` stands for (a join: both parts).
+    pub fn cover(&self, id: u32) -> f32 {
+        self.cover[id as usize]
     }
 
     /// Weight given to a token no listed name contains.
