@@ -5,6 +5,7 @@
 //! `main.rs` and its modules (every `tests/*.rs` would be a binary of its own).
 
 mod cli;
+mod decisions;
 mod health;
 mod lists;
 mod screening;

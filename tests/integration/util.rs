@@ -44,10 +44,20 @@ pub struct TestServer {
 impl TestServer {
     /// Starts a server on `dir` with seeding off and waits until it is SERVING.
     pub async fn start(dir: &Path) -> TestServer {
+        Self::start_with(dir, false).await
+    }
+
+    /// Starts a server on a fresh `dir` seeded with the bundled lists, as
+    /// `cargo run` does, and waits until it is SERVING.
+    pub async fn start_seeded(dir: &Path) -> TestServer {
+        Self::start_with(dir, true).await
+    }
+
+    async fn start_with(dir: &Path, seed: bool) -> TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = oneshot::channel::<()>();
-        let config = ServerConfig::new(dir).seed_defaults(false);
+        let config = ServerConfig::new(dir).seed_defaults(seed);
         let handle = tokio::spawn(exportscreen::api::run(listener, config, async {
             let _ = rx.await;
         }));
@@ -64,7 +74,8 @@ impl TestServer {
 
     async fn wait_serving(&mut self) {
         let mut health = HealthClient::new(self.channel.clone());
-        for _ in 0..200 {
+        // Seeding the bundled lists takes a few seconds in a debug build.
+        for _ in 0..2400 {
             if self.handle.as_ref().is_some_and(|h| h.is_finished()) {
                 let res = self.handle.take().unwrap().await.unwrap();
                 panic!("server stopped during start-up: {res:?}");
@@ -79,7 +90,7 @@ impl TestServer {
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
-        panic!("server not SERVING after 5 s");
+        panic!("server not SERVING after 60 s");
     }
 
     /// A ScreeningService client.
