@@ -263,6 +263,105 @@ const ORG_WORDS: &[&str] = &[
     "forces",
 ];
 
+/// Words so common in organisation names that they must not carry a match
+/// alone ("international", "trading", "bank", "china" ...): their weight is
+/// damped whatever their frequency in the lists.
+const GENERIC: &[&str] = &[
+    "international",
+    "intl",
+    "trading",
+    "trade",
+    "traders",
+    "group",
+    "industry",
+    "industries",
+    "industrial",
+    "bank",
+    "company",
+    "general",
+    "national",
+    "global",
+    "services",
+    "service",
+    "technology",
+    "technologies",
+    "tech",
+    "engineering",
+    "import",
+    "export",
+    "development",
+    "investment",
+    "investments",
+    "holding",
+    "holdings",
+    "enterprise",
+    "enterprises",
+    "commercial",
+    "construction",
+    "manufacturing",
+    "products",
+    "systems",
+    "solutions",
+    "logistics",
+    "shipping",
+    "transport",
+    "energy",
+    "electronics",
+    "electronic",
+    "machinery",
+    "equipment",
+    "materials",
+    "chemical",
+    "chemicals",
+    "trust",
+    "finance",
+    "financial",
+    "capital",
+    "management",
+    "consulting",
+    "center",
+    "centre",
+    "institute",
+    "research",
+    "china",
+    "chinese",
+    "iran",
+    "iranian",
+    "korea",
+    "korean",
+    "russia",
+    "russian",
+    "syria",
+    "syrian",
+    "cuba",
+    "cuban",
+    "united",
+    "new",
+    "first",
+    "star",
+    "world",
+    "east",
+    "west",
+    "north",
+    "south",
+    "middle",
+    "asia",
+    "asian",
+    "europe",
+    "european",
+    "gulf",
+    "overseas",
+    "the",
+    "of",
+    "and",
+    "for",
+];
+
+/// True for words that must not carry a match alone.
+pub fn is_generic(t: &str) -> bool {
+    GENERIC.contains(&t)
+}
+
 /// Titles and honorifics dropped from person names.
 const HONORIFICS: &[&str] = &[
     "mr", "mrs", "ms", "miss", "mister", "dr", "prof", "jr", "sr", "aka", "fka", "nka",
@@ -293,6 +392,12 @@ fn is_legal_word(t: &str) -> bool {
     if WORDS.contains(&t) {
         return true;
     }
+    // Two legal words run together: `companylimited`, `coltd`.
+    if t.len() >= 5
+        && (2..t.len() - 1).any(|k| WORDS.contains(&&t[..k]) && WORDS.contains(&&t[k..]))
+    {
+        return true;
+    }
     t.len() >= 6
         && FUZZY_LEGAL
             .iter()
@@ -306,6 +411,29 @@ fn phrase_word_eq(word: &str, token: &str) -> bool {
         || word.len() >= 4
             && token.len() >= 3
             && osa_distance(word.as_bytes(), token.as_bytes(), 1) <= 1
+}
+
+/// Legal forms that are sometimes glued to the name (`OOOKBK`).
+const GLUED_PREFIXES: &[&str] = &[
+    "ooo", "oao", "zao", "pao", "ojsc", "cjsc", "pjsc", "jsc", "llc", "tov",
+];
+
+/// Splits a legal-form prefix glued to a name (`oookbk` -> `ooo kbk`).
+fn split_glued_legal(raw: Vec<String>) -> Vec<String> {
+    let mut out = Vec::with_capacity(raw.len() + 1);
+    for t in raw {
+        match GLUED_PREFIXES
+            .iter()
+            .find(|p| t.len() >= p.len() + 3 && t.starts_with(**p) && !is_legal_word(&t))
+        {
+            Some(p) => {
+                out.push((*p).to_string());
+                out.push(t[p.len()..].to_string());
+            }
+            None => out.push(t),
+        }
+    }
+    out
 }
 
 /// Joins adjacent tokens whose concatenation is a legal word split by a
@@ -336,7 +464,7 @@ pub fn is_org_word(t: &str) -> bool {
 /// Removes legal forms and honorifics. Returns (tokens, legal forms found,
 /// organisation hint). If nothing would remain, the tokens are kept.
 pub fn strip(raw: Vec<String>) -> (Vec<String>, Vec<String>, bool) {
-    let raw = join_split_legal(raw);
+    let raw = split_glued_legal(join_split_legal(raw));
     let mut keep = vec![true; raw.len()];
     let mut legal = Vec::new();
     // Phrases: longest match at each position.

@@ -76,6 +76,8 @@ struct Tuning {
     weak_alias: f64,
     /// Vessels and aircraft are not shipment parties.
     vessel: f64,
+    /// Only generic words ("international", "trading", "bank" ...) in common.
+    generic_only: f64,
     /// An organisation-looking query against a person entry.
     org_vs_person: f64,
     /// Country agreement bonus / disagreement malus.
@@ -92,6 +94,7 @@ struct Tuning {
 const TUNING: Tuning = Tuning {
     weak_alias: 0.92,
     vessel: 0.9,
+    generic_only: 0.7,
     org_vs_person: 0.85,
     country_agree: 0.03,
     country_disagree: 0.03,
@@ -625,6 +628,13 @@ impl PartyIndex {
                 s *= 0.8;
                 notes.push("only one token in common (x0.80)".to_string());
             }
+        }
+        if !near_exact && a.generic_only {
+            s *= TUNING.generic_only;
+            notes.push(format!(
+                "only generic words in common (x{:.2})",
+                TUNING.generic_only
+            ));
         }
         if rec.kind == NameKind::WeakAlias {
             s *= TUNING.weak_alias;

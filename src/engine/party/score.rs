@@ -50,6 +50,9 @@ pub struct Alignment {
     pub name_tokens_covered: u32,
     /// Number of query tokens covered.
     pub query_tokens_covered: u32,
+    /// True when every matched listed token is a generic word and the name
+    /// has others.
+    pub generic_only: bool,
 }
 
 /// Similarity of `id` in an expansion list sorted by id (0 when absent).
@@ -157,8 +160,15 @@ pub fn align(
                 .sum::<f32>();
         n_cov += l.sim * wn_mask(l.nmask);
     }
+    // The match rests on generic words while the name's distinctive words
+    // are missing ("International Trading" against "XYZ International Trading").
+    let generic_only = !chosen.is_empty()
+        && (0..n)
+            .all(|j| n_used & (1u64 << j) == 0 || super::legal::is_generic(vocab.text(tokens[j])))
+        && (0..n).any(|j| !super::legal::is_generic(vocab.text(tokens[j])));
     chosen.sort_by_key(|l| l.qa);
     Alignment {
+        generic_only,
         links: chosen,
         query_cov: if q_total > 0.0 { q_cov / q_total } else { 0.0 },
         name_cov: if n_total > 0.0 { n_cov / n_total } else { 0.0 },
