@@ -196,8 +196,14 @@ fn party_findings(
         address: &party.address,
     };
     let matches = engine.screen_party(&query, MATCHES_PER_PARTY);
+    let near_exact = pol.party.near_exact_threshold;
     for m in &matches {
-        out.push(party_match_finding(i, party, m, prohibiting));
+        out.push(party_match_finding(
+            i,
+            party,
+            m,
+            prohibiting && m.score >= near_exact,
+        ));
     }
 
     // An address in a city of an embargoed country while the party declares another.
@@ -269,8 +275,10 @@ fn party_findings(
     }
 }
 
-fn party_match_finding(i: usize, party: &Party, m: &PartyMatch, prohibiting: bool) -> Finding {
-    let decision = if m.near_exact && prohibiting {
+/// A finding for a party match; `prohibits` when the party's role prohibits
+/// and the score reaches the near-exact threshold.
+fn party_match_finding(i: usize, party: &Party, m: &PartyMatch, prohibits: bool) -> Finding {
+    let decision = if prohibits {
         Decision::Prohibited
     } else {
         Decision::Review

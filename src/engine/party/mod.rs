@@ -22,6 +22,9 @@ pub mod score;
 pub mod similarity;
 pub mod vocab;
 
+#[cfg(test)]
+mod tests;
+
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -57,7 +60,8 @@ pub struct PartyMatch {
     pub matched_name: String,
     /// Score in [0, 1].
     pub score: f64,
-    /// Equal to the name after normalisation, in any word order.
+    /// The query equals the matched name after normalisation, in any word
+    /// order (the score may still be lower: weak alias, vessel ...).
     pub near_exact: bool,
     /// Person, organisation ...
     pub entry_kind: EntityKind,

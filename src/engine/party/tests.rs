@@ -1,0 +1,433 @@
+//! Behaviour of party matching, table-driven, on a small list of real-style
+//! entries padded with filler names so that token weights resemble a real
+//! list (common given names and company words weigh little).
+
+use super::*;
+use crate::engine::geo::Geo;
+use crate::engine::reference::ReferenceFiles;
+use crate::model::{Address, DenialEntry, EntityKind, EntryName, NameKind};
+
+const THRESHOLD: f64 = 0.8;
+
+fn entry(id: &str, kind: EntityKind, names: &[(&str, NameKind)], country: &str) -> DenialEntry {
+    DenialEntry {
+        entry_id: id.into(),
+        kind,
+        names: names
+            .iter()
+            .map(|(n, k)| EntryName {
+                name: (*n).into(),
+                kind: *k,
+            })
+            .collect(),
+        addresses: if country.is_empty() {
+            vec![]
+        } else {
+            vec![Address {
+                country: country.into(),
+                ..Address::default()
+            }]
+        },
+        ..DenialEntry::default()
+    }
+}
+
+fn listed() -> Vec<DenialEntry> {
+    use EntityKind::{Organization as O, Person as P};
+    use NameKind::{Alias as A, Primary as N, WeakAlias as W};
+    let mut v = vec![
+        entry(
+            "1",
+            O,
+            &[
+                ("CHINA NORTH INDUSTRIES GROUP CORPORATION LIMITED", N),
+                ("NORINCO", A),
+            ],
+            "China",
+        ),
+        entry("2", P, &[("PUTIN, Vladimir Vladimirovich", N)], "Russia"),
+        entry(
+            "3",
+            P,
+            &[("HANIYA, Ismail Abdul Salah", N), ("ABU AL-ABD", W)],
+            "",
+        ),
+        entry(
+            "4",
+            O,
+            &[("BANCO NACIONAL DE CUBA", N), ("NATIONAL BANK OF CUBA", A)],
+            "Cuba",
+        ),
+        entry(
+            "5",
+            O,
+            &[("SEMICONDUCTOR MANUFACTURING INTERNATIONAL CORPORATION", N)],
+            "China",
+        ),
+        entry("6", P, &[("MAKHLOUF, Rami", N)], "Syria"),
+        entry(
+            "7",
+            O,
+            &[("TACTICAL MISSILES CORPORATION JOINT STOCK COMPANY", N)],
+            "Russia",
+        ),
+        entry("8", P, &[("AL-HUSAYN, Yusuf Qasim Muhammad", N)], "Iraq"),
+        entry("9", O, &[("ANSARU", N)], "Nigeria"),
+        entry(
+            "10",
+            O,
+            &[("ANHUI GREATWALL MILITARY INDUSTRY CO LTD", N)],
+            "China",
+        ),
+        entry(
+            "11",
+            O,
+            &[("TEHRAN GAS TURBINE COMPONENTS FACTORY", N)],
+            "Iran",
+        ),
+        entry("12", P, &[("KIM, Chol Su", N)], "Korea, North"),
+        entry("13", EntityKind::Vessel, &[("OCEAN STAR", N)], ""),
+        entry(
+            "14",
+            O,
+            &[("XYZ INTERNATIONAL TRADING GROUP", N)],
+            "United Arab Emirates",
+        ),
+    ];
+    // Filler: common given names and company words, so that they weigh
+    // little, as in the real lists.
+    let given = [
+        "Mohammad", "Ali", "Ahmad", "Vladimir", "Sergey", "Abdul", "Kim", "Yusuf", "Muhammad",
+        "Ismail",
+    ];
+    let family = [
+        "Karimi", "Petrov", "Haddad", "Novak", "Sato", "Rahimi", "Orlov", "Nasser", "Pak", "Farouk",
+    ];
+    for (i, g) in given.iter().enumerate() {
+        for (j, f) in family.iter().enumerate() {
+            v.push(entry(
+                &format!("p{i}-{j}"),
+                P,
+                &[(
+                    &format!(
+                        "{}, {} {}",
+                        f.to_uppercase(),
+                        g,
+                        given[(i + j + 1) % given.len()]
+                    ),
+                    N,
+                )],
+                "",
+            ));
+        }
+    }
+    // Patronymics are common among Russian entries.
+    for (j, f) in family.iter().enumerate() {
+        v.push(entry(
+            &format!("r{j}"),
+            P,
+            &[(&format!("{}, Sergey Vladimirovich", f.to_uppercase()), N)],
+            "Russia",
+        ));
+    }
+    let words = [
+        "INTERNATIONAL",
+        "TRADING",
+        "GROUP",
+        "INDUSTRY",
+        "CHINA",
+        "BANK",
+        "GENERAL",
+        "TECHNOLOGY",
+        "MANUFACTURING",
+        "CORPORATION",
+    ];
+    for (i, w) in words.iter().enumerate() {
+        for (j, f) in family.iter().enumerate() {
+            v.push(entry(
+                &format!("c{i}-{j}"),
+                O,
+                &[(
+                    &format!(
+                        "{} {w} {} LLC",
+                        f.to_uppercase(),
+                        words[(i + j + 1) % words.len()]
+                    ),
+                    N,
+                )],
+                "",
+            ));
+        }
+    }
+    v
+}
+
+fn index() -> PartyIndex {
+    let r = ReferenceFiles::embedded();
+    let geo = Geo::from_toml(&r.countries, &r.gazetteer).unwrap();
+    let entries = listed();
+    PartyIndex::build(&[("test", &entries[..])], &geo)
+}
+
+fn search(idx: &PartyIndex, name: &str, country: &str) -> Vec<PartyMatch> {
+    idx.search(
+        &PartyQuery {
+            name,
+            country,
+            address: "",
+        },
+        THRESHOLD,
+        5,
+    )
+}
+
+/// (case name, query, expected top entry or None for no match, near-exact)
+const CASES: &[(&str, &str, Option<&str>, bool)] = &[
+    (
+        "exact primary",
+        "CHINA NORTH INDUSTRIES GROUP CORPORATION LIMITED",
+        Some("1"),
+        true,
+    ),
+    ("alias", "NORINCO", Some("1"), true),
+    (
+        "case and punctuation",
+        "china north-industries group corp.",
+        Some("1"),
+        true,
+    ),
+    ("diacritics", "Bánco Naçional de Cübá", Some("4"), true),
+    (
+        "legal form dropped",
+        "China North Industries Group",
+        Some("1"),
+        true,
+    ),
+    (
+        "legal form swapped",
+        "Tactical Missiles Corp. JSC",
+        Some("7"),
+        true,
+    ),
+    (
+        "Last, First to First Last",
+        "Vladimir Vladimirovich Putin",
+        Some("2"),
+        true,
+    ),
+    (
+        "any token order",
+        "Putin Vladimir Vladimirovich",
+        Some("2"),
+        true,
+    ),
+    (
+        "typo in a long token",
+        "Vladimir Vladimirovich Putni",
+        Some("2"),
+        false,
+    ),
+    ("patronymic dropped", "Vladimir Putin", Some("2"), false),
+    ("joined words", "RamiMakhlouf", Some("6"), false),
+    ("split word", "ANS ARU", Some("9"), false),
+    (
+        "split city",
+        "TEH RAN GAS TURBINE COMPONENTS FACTORY",
+        Some("11"),
+        false,
+    ),
+    (
+        "transliteration",
+        "Youssef Kassem Mohammed AL-HUSSEIN",
+        Some("8"),
+        false,
+    ),
+    ("Cyrillic", "Владимир Владимирович Путин", Some("2"), true),
+    (
+        "one word dropped and one typo",
+        "SEMICNODUCTOR INTERNATIONAL CORPORATION",
+        Some("5"),
+        false,
+    ),
+    (
+        "generic words alone",
+        "International Trading Group",
+        None,
+        false,
+    ),
+    ("one common given name", "Ali", None, false),
+    ("one token in common", "Ismail Farouk Trading", None, false),
+    (
+        "look-alike company",
+        "Great Wall Motor Company Limited",
+        None,
+        false,
+    ),
+    (
+        "look-alike bank",
+        "Banco Nacional de Costa Rica",
+        None,
+        false,
+    ),
+    (
+        "short name needs near-exact agreement",
+        "Kim Chol Sun",
+        None,
+        false,
+    ),
+];
+
+#[test]
+fn case_names_are_unique() {
+    let mut names: Vec<&str> = CASES.iter().map(|c| c.0).collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), CASES.len());
+}
+
+#[test]
+fn matching_table() {
+    let idx = index();
+    let mut failures = Vec::new();
+    for (case, query, want, near) in CASES {
+        let got = search(&idx, query, "");
+        let top = got.first();
+        let ok = match (want, top) {
+            (None, None) => true,
+            (Some(id), Some(m)) => m.entry_id == *id && m.near_exact == *near,
+            _ => false,
+        };
+        if !ok {
+            failures.push(format!(
+                "{case}: '{query}' -> {:?}",
+                got.iter()
+                    .map(|m| (
+                        m.entry_id.as_str(),
+                        m.score,
+                        m.near_exact,
+                        m.explanation.as_str()
+                    ))
+                    .collect::<Vec<_>>()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn near_exact_scores_one_and_fuzzy_scores_less() {
+    let idx = index();
+    let exact = search(&idx, "NATIONAL BANK OF CUBA", "");
+    assert_eq!(exact[0].score, 1.0);
+    let fuzzy = search(&idx, "NATIONAL BANK OF CUBAA", "");
+    assert!(
+        fuzzy[0].score < 1.0 && fuzzy[0].score >= THRESHOLD,
+        "{fuzzy:?}"
+    );
+}
+
+#[test]
+fn weak_aliases_score_below_strong_names() {
+    let idx = index();
+    let weak = search(&idx, "ABU AL-ABD", "");
+    assert_eq!(weak[0].entry_id, "3");
+    assert!(
+        weak[0].score < 0.99,
+        "a weak alias never scores as near-exact: {weak:?}"
+    );
+    assert!(
+        weak[0].explanation.contains("weak alias"),
+        "{}",
+        weak[0].explanation
+    );
+}
+
+#[test]
+fn an_organisation_name_matching_a_person_scores_lower() {
+    let idx = index();
+    let person = idx.search(
+        &PartyQuery {
+            name: "Rami Makhlouff",
+            ..Default::default()
+        },
+        0.0,
+        1,
+    );
+    let company = idx.search(
+        &PartyQuery {
+            name: "Rami Makhlouff LLC",
+            ..Default::default()
+        },
+        0.0,
+        1,
+    );
+    assert_eq!(person[0].entry_id, "6");
+    assert_eq!(company[0].entry_id, "6");
+    assert!(company[0].score < person[0].score, "{company:?} {person:?}");
+}
+
+#[test]
+fn country_agreement_raises_and_disagreement_lowers_the_score() {
+    let idx = index();
+    let q = "SEMICNODUCTOR INTERNATIONAL CORPORATION";
+    let none = search(&idx, q, "");
+    let agree = search(&idx, q, "CN");
+    let disagree = idx.search(
+        &PartyQuery {
+            name: q,
+            country: "BR",
+            address: "",
+        },
+        0.0,
+        1,
+    );
+    assert!(agree[0].score > none[0].score);
+    assert!(disagree[0].score < none[0].score);
+    assert!(
+        agree[0].explanation.contains("agrees"),
+        "{}",
+        agree[0].explanation
+    );
+}
+
+#[test]
+fn vessels_are_not_shipment_parties() {
+    let idx = index();
+    let m = search(&idx, "Ocean Star", "");
+    assert_eq!(m[0].entry_id, "13");
+    assert!(
+        m[0].score < 0.99,
+        "a vessel never scores as near-exact: {m:?}"
+    );
+}
+
+#[test]
+fn matches_explain_names_and_token_pairs() {
+    let idx = index();
+    let m = &search(&idx, "Vladimir Vladimirovich Putni", "")[0];
+    assert!(
+        m.explanation.contains("PUTIN, Vladimir Vladimirovich"),
+        "{}",
+        m.explanation
+    );
+    assert!(
+        m.matched_terms.iter().any(|t| t == "putni~putin"),
+        "{:?}",
+        m.matched_terms
+    );
+    assert_eq!(m.matched_name, "PUTIN, Vladimir Vladimirovich");
+}
+
+#[test]
+fn scores_are_stable() {
+    let idx = index();
+    let a = search(&idx, "Youssef Kassem Mohammed AL-HUSSEIN", "IQ");
+    for _ in 0..3 {
+        assert_eq!(search(&idx, "Youssef Kassem Mohammed AL-HUSSEIN", "IQ"), a);
+    }
+    // A second index built from the same entries answers the same.
+    assert_eq!(
+        search(&index(), "Youssef Kassem Mohammed AL-HUSSEIN", "IQ"),
+        a
+    );
+}
