@@ -17,7 +17,11 @@
 //! apogee, accuracy in % of range from a CEP, specific strength from a
 //! tensile strength and a density).
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -1029,28 +1033,54 @@ struct UnitHit {
     end: usize,
 }
 
+/// A unit spelling as chars, grouped by first char for fast lookup.
+struct UnitSpelling {
+    chars: Vec<char>,
+    dim: Dim,
+    factor: f64,
+}
+
+fn unit_table() -> &'static HashMap<char, Vec<UnitSpelling>> {
+    static TABLE: OnceLock<HashMap<char, Vec<UnitSpelling>>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut m: HashMap<char, Vec<UnitSpelling>> = HashMap::new();
+        for (spelling, dim, factor) in UNITS {
+            let chars: Vec<char> = spelling.chars().collect();
+            if let Some(first) = chars.first() {
+                m.entry(*first).or_default().push(UnitSpelling {
+                    chars,
+                    dim: *dim,
+                    factor: *factor,
+                });
+            }
+        }
+        m
+    })
+}
+
 /// Longest unit spelled at `i` that ends at a word boundary.
 fn unit_at(p: &Prepared<'_>, i: usize) -> Option<UnitHit> {
-    let first = p.at(i);
+    let bucket = unit_table().get(&p.at(i))?;
+    let rest = p.chars.get(i..)?;
     let mut best: Option<UnitHit> = None;
-    for (spelling, dim, factor) in UNITS {
-        if !spelling.starts_with(first) || !p.starts_with(i, spelling) {
+    for u in bucket {
+        if !rest.starts_with(&u.chars) {
             continue;
         }
-        let end = i + spelling.chars().count();
+        let end = i + u.chars.len();
         let next = p.at(end);
-        let last = spelling.chars().last().unwrap_or(' ');
+        let last = u.chars.last().copied().unwrap_or(' ');
         if next.is_ascii_alphabetic() && last.is_ascii_alphanumeric() {
             continue;
         }
-        if next.is_ascii_digit() && last.is_ascii_alphabetic() && !spelling.contains('/') {
+        if next.is_ascii_digit() && last.is_ascii_alphabetic() && !u.chars.contains(&'/') {
             // "m3" is spelled in the table; "m2x" is not a unit.
             continue;
         }
         if best.is_none_or(|b| end > b.end) {
             best = Some(UnitHit {
-                dim: *dim,
-                factor: *factor,
+                dim: u.dim,
+                factor: u.factor,
                 start: i,
                 end,
             });
@@ -1985,45 +2015,56 @@ const FEATURES: &[(&str, &str, f64)] = &[
     ("planetary", "off_centre_shaft", 1.0),
 ];
 
-const NEGATORS: &[&str] = &["no", "non", "not", "without", "w o", "never"];
+const NEGATORS: &[&str] = &["no", "non", "not", "without", "never"];
 
-fn features(words: &[String], text: &Prepared<'_>, out: &mut Vec<Reading>) {
+/// One automaton over the feature phrases, padded with spaces.
+fn feature_matcher() -> Option<&'static AhoCorasick> {
+    static MATCHER: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+    MATCHER
+        .get_or_init(|| AhoCorasick::new(FEATURES.iter().map(|(p, _, _)| format!(" {p} "))).ok())
+        .as_ref()
+}
+
+fn features(words: &[String], out: &mut Vec<Reading>) {
     let mut found: Vec<(&'static str, f64, String)> = Vec::new();
-    for (phrase, key, value) in FEATURES {
-        let parts: Vec<&str> = phrase.split(' ').collect();
-        if parts.len() > words.len() {
+    // One string " w1 w2 ... " and the offset of each word in it.
+    let mut joined = String::with_capacity(words.iter().map(|w| w.len() + 1).sum::<usize>() + 1);
+    let mut starts = Vec::with_capacity(words.len());
+    joined.push(' ');
+    for w in words {
+        starts.push(joined.len());
+        joined.push_str(w);
+        joined.push(' ');
+    }
+    let Some(matcher) = feature_matcher() else {
+        return;
+    };
+    for m in matcher.find_overlapping_iter(&joined) {
+        let (phrase, key, value) = FEATURES[m.pattern().as_usize()];
+        let n_parts = phrase.split(' ').count();
+        let Ok(i) = starts.binary_search(&(m.start() + 1)) else {
             continue;
-        }
-        for i in 0..=words.len() - parts.len() {
-            if !parts.iter().enumerate().all(|(k, p)| words[i + k] == *p) {
+        };
+        if phrase == "manual" {
+            let prev = i.checked_sub(1).map(|j| words[j].as_str()).unwrap_or("");
+            let next = words.get(i + 1).map(String::as_str).unwrap_or("");
+            if matches!(
+                prev,
+                "operating" | "user" | "instruction" | "service" | "owner" | "owners" | "with"
+            ) || matches!(next, "override" | "included" | "mode")
+            {
                 continue;
             }
-            if *phrase == "manual" {
-                let prev = i.checked_sub(1).map(|j| words[j].as_str()).unwrap_or("");
-                let next = words.get(i + 1).map(String::as_str).unwrap_or("");
-                if matches!(
-                    prev,
-                    "operating" | "user" | "instruction" | "service" | "owner" | "owners" | "with"
-                ) || matches!(next, "override" | "included" | "mode")
-                {
-                    continue;
-                }
-            }
-            // "no numerical control", "non-spherical", "without slip rings".
-            let negated = (1..=2).any(|d| {
-                i.checked_sub(d)
-                    .is_some_and(|j| NEGATORS.contains(&words[j].as_str()))
-            });
-            let v = if negated && *value > 0.5 { 0.0 } else { *value };
-            let mut said = String::new();
-            for k in i.saturating_sub(if negated { 2 } else { 0 })..i + parts.len() {
-                if !said.is_empty() {
-                    said.push(' ');
-                }
-                said.push_str(&words[k]);
-            }
-            found.push((key, v, said));
         }
+        // "no numerical control", "non-spherical", "without slip rings".
+        let negated = (1..=2).any(|d| {
+            i.checked_sub(d)
+                .is_some_and(|j| NEGATORS.contains(&words[j].as_str()))
+        });
+        let v = if negated && value > 0.5 { 0.0 } else { value };
+        let from = i.saturating_sub(if negated { 2 } else { 0 });
+        let said = words[from..(i + n_parts).min(words.len())].join(" ");
+        found.push((key, v, said));
     }
     // A stated feature wins over a denial elsewhere ("CNC with manual override").
     let mut keys: Vec<&'static str> = found.iter().map(|f| f.0).collect();
@@ -2093,7 +2134,6 @@ fn features(words: &[String], text: &Prepared<'_>, out: &mut Vec<Reading>) {
             });
         }
     }
-    let _ = text;
 }
 
 // ---------------------------------------------------------------------------
@@ -2223,7 +2263,7 @@ pub fn extract(text: &str) -> Vec<Reading> {
             });
         }
     }
-    features(&global, &p, &mut out);
+    features(&global, &mut out);
     out
 }
 
