@@ -547,6 +547,8 @@ enum Dim {
     Sound,
     Hydroxyl,
     Viscosity,
+    /// Bare "P": poise only next to "viscosity".
+    PoiseBare,
     Mesh,
 }
 
@@ -1015,6 +1017,7 @@ const UNITS: &[(&str, Dim, f64)] = &[
     ("mg koh/g", Dim::Hydroxyl, 1.0 / 56.106),
     ("mgkoh/g", Dim::Hydroxyl, 1.0 / 56.106),
     ("poise", Dim::Viscosity, 1.0),
+    ("p", Dim::PoiseBare, 1.0),
     ("cp", Dim::Viscosity, 0.01),
     ("cps", Dim::Viscosity, 0.01),
     ("centipoise", Dim::Viscosity, 0.01),
@@ -1439,10 +1442,6 @@ const LENGTH_CUES: &[(&str, &str)] = &[
     ("d90", "particle_size_um"),
     ("d10", "particle_size_um"),
     ("aps", "particle_size_um"),
-    ("size", "particle_size_um"),
-    ("average", "particle_size_um"),
-    ("mean", "particle_size_um"),
-    ("median", "particle_size_um"),
 ];
 
 const MASS_CUES: &[(&str, &str)] = &[
@@ -1572,6 +1571,15 @@ const PERCENT_CUES: &[(&str, &str)] = &[
     ("load", NONE),
 ];
 
+const ENGINE_CUES: &[&str] = &[
+    "engine",
+    "turbojet",
+    "turbofan",
+    "turboprop",
+    "turboshaft",
+    "ramjet",
+];
+
 const SPRAY_CUES: &[&str] = &[
     "spray*",
     "aerosol*",
@@ -1671,7 +1679,15 @@ fn roles(p: &Prepared<'_>, n: &Num, unit: UnitHit, global: &[String]) -> Vec<(&'
         }
         Dim::GForce => g_role(&before, &after, v),
         Dim::GForceRms => one("vibration_g_rms", v),
-        Dim::Mass => mass_role(&before, &after, v),
+        Dim::Mass => {
+            let r = mass_role(&before, &after, v);
+            if r.is_empty() && any_cue(global, ENGINE_CUES) {
+                // An engine's bare mass is its dry mass.
+                vec![("mass_kg", v)]
+            } else {
+                r
+            }
+        }
         Dim::MilliG => {
             let inertial = any_cue(global, &["accelerometer*", "imu", "inertial", "ins"])
                 && any_cue(&before, &["bias", "offset", "repeatab*", "stabil*"]);
@@ -1852,6 +1868,13 @@ fn roles(p: &Prepared<'_>, n: &Num, unit: UnitHit, global: &[String]) -> Vec<(&'
         }
         Dim::Hydroxyl => one("hydroxyl_value_meq_g", v),
         Dim::Viscosity => one("viscosity_p", v),
+        Dim::PoiseBare => {
+            if any_cue(&before, &["viscosity", "visc"]) {
+                one("viscosity_p", v)
+            } else {
+                vec![]
+            }
+        }
     }
 }
 
@@ -2086,7 +2109,7 @@ fn features(words: &[String], out: &mut Vec<Reading>) {
     }
     // "room temperature": about 20 °C.
     let joined = format!(" {} ", words.join(" "));
-    if joined.contains(" room temperature ") || joined.contains(" ambient temperature ") {
+    if joined.contains(" room temperature ") || joined.contains(" ambient ") {
         out.push(Reading {
             key: "temperature_c",
             value: 20.0,

@@ -413,6 +413,7 @@ impl ItemIndex {
 
         let mut candidates = self.candidates(&norm, &hits, &params);
         drop_subsumed(&mut candidates);
+        drop_modifiers(&mut candidates, &norm);
         drop_purpose_only(&mut candidates, &norm);
 
         let mut out = ItemAssessment::default();
@@ -538,6 +539,7 @@ impl ItemIndex {
                 }
             }
             let mut context_hits: Vec<(usize, usize)> = Vec::new();
+            let mut matched_context: Vec<(usize, usize)> = Vec::new();
             let mut context_words: Vec<String> = Vec::new();
             let mut all_groups = true;
             for group in &c.context {
@@ -545,18 +547,20 @@ impl ItemIndex {
                 for item in group {
                     match item {
                         ContextItem::Phrase(p) => {
-                            if let Some(h) = spans(*p).first() {
+                            let found = spans(*p);
+                            if let Some(h) = found.first() {
+                                if !ok {
+                                    context_words.push(self.phrases[*p].trim().to_string());
+                                    matched_context.push((h.1, h.2));
+                                }
                                 ok = true;
-                                context_hits.push((h.1, h.2));
-                                context_words.push(self.phrases[*p].trim().to_string());
-                                break;
+                                context_hits.extend(found.iter().map(|h| (h.1, h.2)));
                             }
                         }
                         ContextItem::Param(k) => {
-                            if params.get(k).is_some() {
+                            if !ok && params.get(k).is_some() {
                                 ok = true;
                                 context_words.push(format!("a figure for {k}"));
-                                break;
                             }
                         }
                     }
@@ -572,6 +576,7 @@ impl ItemIndex {
                 anchors,
                 exclusions,
                 context_hits,
+                matched_context,
                 context_words,
                 context_complete: all_groups,
             });
@@ -704,7 +709,7 @@ impl ItemIndex {
             .iter()
             .flat_map(|a| a.spans.iter().copied())
             .collect();
-        spans.extend(cand.context_hits.iter().copied());
+        spans.extend(cand.matched_context.iter().copied());
         for (_, sp) in &cand.exclusions {
             spans.extend(sp.iter().copied());
         }
@@ -772,7 +777,10 @@ struct Candidate<'a> {
     anchors: Vec<AnchorHit>,
     /// (exclusion index, token spans) of soft exclusions present.
     exclusions: Vec<(usize, Vec<(usize, usize)>)>,
+    /// Every occurrence of every context phrase.
     context_hits: Vec<(usize, usize)>,
+    /// The first hit of each context group (shown in matched text).
+    matched_context: Vec<(usize, usize)>,
     context_words: Vec<String>,
     context_complete: bool,
 }
@@ -811,10 +819,97 @@ fn drop_subsumed(cands: &mut Vec<Candidate<'_>>) {
     });
 }
 
+/// Drops candidates whose every anchor directly precedes (at most one word
+/// between, same clause) an anchor of another candidate: "rocket engine test
+/// stand" is a test stand, "MMH propellant tank" a tank, "ring laser gyro
+/// IMU" an IMU.
+fn drop_modifiers(cands: &mut Vec<Candidate<'_>>, norm: &Normalized) {
+    let heads: Vec<(usize, (usize, usize))> = cands
+        .iter()
+        .flat_map(|c| {
+            c.anchors
+                .iter()
+                .filter(|a| a.single)
+                .flat_map(move |a| a.spans.iter().map(move |s| (c.entry, *s)))
+        })
+        .collect();
+    let modifies = |entry: usize, s: (usize, usize)| {
+        heads.iter().any(|(other, o)| {
+            let gap_ok = o.0 == s.1 + 1
+                || (o.0 == s.1 + 2 && {
+                    let g = norm.token(s.1 + 1);
+                    g.as_bytes()[0].is_ascii_alphabetic() && !LINKS.contains(&g)
+                });
+            *other != entry && gap_ok && norm.tokens[o.0].clause == norm.tokens[s.1].clause
+        })
+    };
+    // An entry whose context expects the head ("c-c" + "nozzle" for C-C
+    // nozzle parts) is not a mere modifier of it.
+    let expects = |c: &Candidate<'_>, s: (usize, usize)| {
+        c.context_hits.iter().any(|h| h.0 > s.1 && h.0 <= s.1 + 3)
+    };
+    let drop: Vec<bool> = cands
+        .iter()
+        .map(|c| {
+            c.anchors.iter().all(|a| a.single)
+                && c.anchors
+                    .iter()
+                    .flat_map(|a| a.spans.iter())
+                    .all(|s| modifies(c.entry, *s) && !expects(c, *s))
+        })
+        .collect();
+    if drop.iter().all(|d| *d) {
+        return;
+    }
+    let mut i = 0;
+    cands.retain(|_| {
+        let keep = !drop[i];
+        i += 1;
+        keep
+    });
+}
+
+/// Words that link two phrases rather than qualify the second.
+const LINKS: &[&str] = &[
+    "for",
+    "of",
+    "with",
+    "and",
+    "or",
+    "in",
+    "on",
+    "to",
+    "at",
+    "by",
+    "from",
+    "used",
+    "fit",
+    "fits",
+    "fitted",
+    "compatible",
+    "suitable",
+    "intended",
+    "the",
+    "a",
+    "an",
+    "per",
+    "incl",
+    "including",
+    "without",
+    "no",
+    "not",
+    "non",
+    "plus",
+    "via",
+    "into",
+    "inside",
+];
+
 /// Words that introduce what goods are for ("guidance set for ballistic
 /// missiles": the missile is the purpose, the guidance set the goods).
 const PURPOSE: &[&str] = &[
     "for",
+    "of",
     "used",
     "fit",
     "fits",
