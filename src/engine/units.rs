@@ -298,6 +298,15 @@ impl Params {
                 self.add_derived("accuracy_pct_range", pct, how);
             }
         }
+        // A purity stated for a propellant is its concentration, and back.
+        for (from, to) in [
+            ("purity_pct", "concentration_pct"),
+            ("concentration_pct", "purity_pct"),
+        ] {
+            if let (Some(v), None) = (self.first(from), self.get(to)) {
+                self.add_derived(to, v, format!("same as {from}"));
+            }
+        }
         let words = text.to_lowercase();
         let (density, assumed) = match self.first("density_g_cc") {
             Some(d) => (Some(d), ""),
@@ -305,7 +314,15 @@ impl Params {
                 let fibre = words.contains("fib") || words.contains("prepreg");
                 if !fibre {
                     (None, "")
-                } else if words.contains("carbon") || words.contains("graphite") {
+                } else if words.contains("carbon")
+                    || words.contains("graphite")
+                    || words.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
+                        matches!(
+                            w,
+                            "cf" | "cfrp" | "t300" | "t700" | "t800" | "t1000" | "im7"
+                        )
+                    })
+                {
                     (Some(1.8), " (assumed carbon-fibre density 1.8 g/cm³)")
                 } else if words.contains("aramid") || words.contains("kevlar") {
                     (Some(1.44), " (assumed aramid density 1.44 g/cm³)")
@@ -459,14 +476,7 @@ impl<'a> Prepared<'a> {
     }
 
     fn starts_with(&self, i: usize, pat: &str) -> bool {
-        let mut j = i;
-        for c in pat.chars() {
-            if self.at(j) != c {
-                return false;
-            }
-            j += 1;
-        }
-        true
+        (i..).zip(pat.chars()).all(|(j, c)| self.at(j) == c)
     }
 
     /// The original text of prepared chars `[start, end)`.

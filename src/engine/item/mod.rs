@@ -413,8 +413,15 @@ impl ItemIndex {
 
         let mut candidates = self.candidates(&norm, &hits, &params);
         drop_subsumed(&mut candidates);
-        drop_modifiers(&mut candidates, &norm);
-        drop_purpose_only(&mut candidates, &norm);
+        // The declared code keeps an entry the wording alone would drop
+        // ("ring laser gyro IMU" declared as the gyro entry).
+        let keep = |c: &Candidate<'_>| {
+            declared
+                .agreement(&c.compiled.entry.code, &c.compiled.national_codes)
+                .is_some_and(|a| a != CodeAgreement::NationalBase)
+        };
+        drop_modifiers(&mut candidates, &norm, &keep);
+        drop_purpose_only(&mut candidates, &norm, &keep);
 
         let mut out = ItemAssessment::default();
         let mut read_note = String::new();
@@ -436,7 +443,7 @@ impl ItemIndex {
             }
         }
         if candidates.is_empty() && uninformative(&norm) {
-            out.matches = self.from_code_alone(&declared, item);
+            out.matches = self.matches_by_code(&declared, item);
         }
         let order = |a: &ItemMatch, b: &ItemMatch| {
             a.status
@@ -729,7 +736,7 @@ impl ItemIndex {
     }
 
     /// Entries a declared code points to, for a description that says nothing.
-    fn from_code_alone(&self, declared: &Declared, item: &Item) -> Vec<ItemMatch> {
+    fn matches_by_code(&self, declared: &Declared, item: &Item) -> Vec<ItemMatch> {
         let mut out = Vec::new();
         for c in &self.entries {
             let agreement = match declared {
@@ -823,13 +830,16 @@ fn drop_subsumed(cands: &mut Vec<Candidate<'_>>) {
 /// between, same clause) an anchor of another candidate: "rocket engine test
 /// stand" is a test stand, "MMH propellant tank" a tank, "ring laser gyro
 /// IMU" an IMU.
-fn drop_modifiers(cands: &mut Vec<Candidate<'_>>, norm: &Normalized) {
+fn drop_modifiers(
+    cands: &mut Vec<Candidate<'_>>,
+    norm: &Normalized,
+    keep: &dyn Fn(&Candidate<'_>) -> bool,
+) {
     let heads: Vec<(usize, (usize, usize))> = cands
         .iter()
         .flat_map(|c| {
             c.anchors
                 .iter()
-                .filter(|a| a.single)
                 .flat_map(move |a| a.spans.iter().map(move |s| (c.entry, *s)))
         })
         .collect();
@@ -851,7 +861,8 @@ fn drop_modifiers(cands: &mut Vec<Candidate<'_>>, norm: &Normalized) {
     let drop: Vec<bool> = cands
         .iter()
         .map(|c| {
-            c.anchors.iter().all(|a| a.single)
+            !keep(c)
+                && c.anchors.iter().all(|a| a.single)
                 && c.anchors
                     .iter()
                     .flat_map(|a| a.spans.iter())
@@ -932,13 +943,18 @@ fn purpose_mention(norm: &Normalized, token: usize) -> bool {
 /// Drops candidates named only as the purpose of other goods that another
 /// candidate names ("servo valve for rocket engines" is a servo valve, not a
 /// rocket engine).
-fn drop_purpose_only(cands: &mut Vec<Candidate<'_>>, norm: &Normalized) {
+fn drop_purpose_only(
+    cands: &mut Vec<Candidate<'_>>,
+    norm: &Normalized,
+    keep: &dyn Fn(&Candidate<'_>) -> bool,
+) {
     let purpose_only: Vec<bool> = cands
         .iter()
         .map(|c| {
-            c.anchors
-                .iter()
-                .all(|a| a.spans.iter().all(|s| purpose_mention(norm, s.0)))
+            !keep(c)
+                && c.anchors
+                    .iter()
+                    .all(|a| a.spans.iter().all(|s| purpose_mention(norm, s.0)))
         })
         .collect();
     if purpose_only.iter().all(|p| *p) {
