@@ -1466,7 +1466,7 @@ const MASS_CUES: &[(&str, &str)] = &[
     ("dry", "mass_kg"),
     ("empty", "mass_kg"),
     ("wt", "mass_kg"),
-    ("rotor", "mass_kg"),
+    ("rotor*", "mass_kg"),
 ];
 
 const FORCE_CUES: &[(&str, &str)] = &[
@@ -2010,6 +2010,11 @@ const FEATURES: &[(&str, &str, f64)] = &[
     ("slipring", "slip_rings", 1.0),
     ("sliprings", "slip_rings", 1.0),
     ("non contact transfer", "slip_rings", 1.0),
+    ("non contact data transfer", "slip_rings", 1.0),
+    ("non contact power", "slip_rings", 1.0),
+    ("non contact data", "slip_rings", 1.0),
+    ("contactless transfer", "slip_rings", 1.0),
+    ("contactless data", "slip_rings", 1.0),
     ("anti jam", "anti_jam", 1.0),
     ("antijam", "anti_jam", 1.0),
     ("anti jamming", "anti_jam", 1.0),
@@ -2119,7 +2124,11 @@ fn features(words: &[String], out: &mut Vec<Reading>) {
     }
     // "room temperature": about 20 °C.
     let joined = format!(" {} ", words.join(" "));
-    if joined.contains(" room temperature ") || joined.contains(" ambient ") {
+    // "room temperature", "ambient", and cold isostatic pressing: about 20 °C.
+    if joined.contains(" room temperature ")
+        || joined.contains(" ambient ")
+        || joined.contains(" cold isostatic ")
+    {
         out.push(Reading {
             key: "temperature_c",
             value: 20.0,
@@ -2130,22 +2139,27 @@ fn features(words: &[String], out: &mut Vec<Reading>) {
     for (i, w) in words.iter().enumerate() {
         let n = match w.as_str() {
             "single" | "one" | "uni" => 1.0,
-            "two" | "dual" | "bi" | "twin" => 2.0,
-            "three" | "tri" | "triple" => 3.0,
+            "two" | "dual" | "bi" | "twin" | "biaxial" => 2.0,
+            "three" | "tri" | "triple" | "triaxial" => 3.0,
             "four" => 4.0,
             "five" => 5.0,
             "six" => 6.0,
             "seven" => 7.0,
             _ => continue,
         };
-        if words
-            .get(i + 1)
-            .is_some_and(|x| matches!(x.as_str(), "axis" | "axes" | "axial"))
+        if w.ends_with("axial")
+            || words
+                .get(i + 1)
+                .is_some_and(|x| matches!(x.as_str(), "axis" | "axes" | "axial"))
         {
+            let text = match words.get(i + 1) {
+                Some(next) if !w.ends_with("axial") => format!("{w} {next}"),
+                _ => w.clone(),
+            };
             out.push(Reading {
                 key: "axes",
                 value: n,
-                text: format!("{w} {}", words[i + 1]),
+                text,
             });
         }
     }
@@ -2441,6 +2455,7 @@ mod tests {
         ("computer, -54 to +125 °C", "temperature_min_c", -54.0),
         ("computer, -54 to +125 °C", "temperature_c", 125.0),
         ("CIP at room temperature", "temperature_c", 20.0),
+        ("Cold isostatic press, 300 MPa", "temperature_c", 20.0),
         // energy, power, speed
         ("Linear accelerator 6 MeV", "energy_mev", 6.0),
         ("accelerator 900 keV", "energy_mev", 0.9),
@@ -2467,6 +2482,7 @@ mod tests {
         ("3-axis flow forming machine", "axes", 3.0),
         ("winder, 4 coordinated programmable axes", "axes", 4.0),
         ("two-axis positioning table", "axes", 2.0),
+        ("flight motion simulator, triaxial", "axes", 3.0),
         ("table, accuracy 3 arc sec", "accuracy_arcsec", 3.0),
         (
             "radar, angular resolution 1 mrad",
@@ -2611,6 +2627,7 @@ mod tests {
             ),
             ("test centrifuge with slip rings", "slip_rings", 1.0),
             ("centrifuge without slip rings", "slip_rings", 0.0),
+            ("centrifuge with non-contact data transfer", "slip_rings", 1.0),
             ("GNSS receiver, CRPA null-steering antenna", "anti_jam", 1.0),
             ("GPS receiver, SAASM", "military_code", 1.0),
             ("spherical aluminium powder", "spherical", 1.0),
