@@ -351,8 +351,17 @@ impl Params {
 
     /// "k1=v1 (text), k2=v2 ..." for the parameters of `source`.
     pub fn describe(&self, source: Source) -> String {
+        self.describe_only(source, |_| true)
+    }
+
+    /// Like [`Params::describe`], for the keys `keep` accepts.
+    pub fn describe_only(&self, source: Source, keep: impl Fn(&str) -> bool) -> String {
         let mut s = String::new();
-        for p in self.params.iter().filter(|p| p.source == source) {
+        for p in self
+            .params
+            .iter()
+            .filter(|p| p.source == source && keep(&p.key))
+        {
             if !s.is_empty() {
                 s.push_str("; ");
             }
@@ -1283,6 +1292,28 @@ fn words_after(p: &Prepared<'_>, i: usize, max: usize) -> Vec<String> {
     out
 }
 
+/// Char index where the `count`-th word before `i` (same clause) starts.
+fn words_start_before(p: &Prepared<'_>, i: usize, count: usize) -> usize {
+    let mut j = i;
+    let mut start = i;
+    let mut seen = 0;
+    while j > 0 && seen < count {
+        j -= 1;
+        let c = p.at(j);
+        if is_clause_break(c) {
+            break;
+        }
+        if is_word_char(c) {
+            while j > 0 && is_word_char(p.at(j - 1)) {
+                j -= 1;
+            }
+            start = j;
+            seen += 1;
+        }
+    }
+    start
+}
+
 /// Every word of the text (lower case, letters and digits).
 fn all_words(p: &Prepared<'_>) -> Vec<String> {
     let mut out = Vec::new();
@@ -2095,12 +2126,16 @@ fn features(words: &[String], out: &mut Vec<Reading>) {
             }
         }
         // "no numerical control", "non-spherical", "without slip rings".
-        let negated = (1..=2).any(|d| {
-            i.checked_sub(d)
+        let negator = (1..=2).find(|d| {
+            i.checked_sub(*d)
                 .is_some_and(|j| NEGATORS.contains(&words[j].as_str()))
         });
-        let v = if negated && value > 0.5 { 0.0 } else { value };
-        let from = i.saturating_sub(if negated { 2 } else { 0 });
+        let v = if negator.is_some() && value > 0.5 {
+            0.0
+        } else {
+            value
+        };
+        let from = i - negator.unwrap_or(0);
         let said = words[from..(i + n_parts).min(words.len())].join(" ");
         found.push((key, v, said));
     }
@@ -2288,7 +2323,7 @@ pub fn extract(text: &str) -> Vec<Reading> {
     let mut out = Vec::new();
     for n in &nums {
         let unit_end = n.unit.map(|u| u.end).unwrap_or(n.end).max(n.end);
-        let said = p.original_text(n.start, unit_end);
+        let mut said = p.original_text(n.start, unit_end);
         let pairs = match n.unit {
             Some(unit) => roles(&p, n, unit, &global),
             None => keyword_role(&p, n).into_iter().collect(),
@@ -2298,6 +2333,10 @@ pub fn extract(text: &str) -> Vec<Reading> {
         } else {
             pairs
         };
+        if n.unit.is_none() && !pairs.is_empty() {
+            // A keyword figure: show the keyword too ("ABEC-7", "Mach 0.2").
+            said = p.original_text(words_start_before(&p, n.start, 2), unit_end);
+        }
         for (key, value) in pairs {
             if key == NONE || !value.is_finite() {
                 continue;
@@ -2627,7 +2666,11 @@ mod tests {
             ),
             ("test centrifuge with slip rings", "slip_rings", 1.0),
             ("centrifuge without slip rings", "slip_rings", 0.0),
-            ("centrifuge with non-contact data transfer", "slip_rings", 1.0),
+            (
+                "centrifuge with non-contact data transfer",
+                "slip_rings",
+                1.0,
+            ),
             ("GNSS receiver, CRPA null-steering antenna", "anti_jam", 1.0),
             ("GPS receiver, SAASM", "military_code", 1.0),
             ("spherical aluminium powder", "spherical", 1.0),

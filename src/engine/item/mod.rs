@@ -241,6 +241,8 @@ struct Compiled {
     exclusions: Vec<Exclusion>,
     national: Vec<(NationalCode, bool)>,
     national_codes: Vec<NationalCode>,
+    /// Parameter keys the rules and context use.
+    param_keys: Vec<String>,
 }
 
 /// Matcher over one control list.
@@ -346,7 +348,19 @@ impl ItemIndex {
                 .filter_map(|n| codes::parse_national(&n.code).map(|c| (c, n.confirmed)))
                 .collect();
             let national_codes = national.iter().map(|(n, _)| n.clone()).collect();
+            let mut param_keys: Vec<String> = e
+                .rules
+                .iter()
+                .flat_map(|r| r.all.iter().map(|c| c.param.clone()))
+                .chain(context.iter().flatten().filter_map(|i| match i {
+                    ContextItem::Param(k) => Some(k.clone()),
+                    ContextItem::Phrase(_) => None,
+                }))
+                .collect();
+            param_keys.sort();
+            param_keys.dedup();
             compiled.push(Compiled {
+                param_keys,
                 entry: e.clone(),
                 terms,
                 context,
@@ -424,19 +438,8 @@ impl ItemIndex {
         drop_purpose_only(&mut candidates, &norm, &keep);
 
         let mut out = ItemAssessment::default();
-        let mut read_note = String::new();
-        if !candidates.is_empty() {
-            let from_text = params.describe(Source::Text);
-            if !from_text.is_empty() {
-                let _ = write!(read_note, " Read from the text: {from_text}.");
-            }
-            let derived = params.describe(Source::Derived);
-            if !derived.is_empty() {
-                let _ = write!(read_note, " Derived: {derived}.");
-            }
-        }
         for cand in &candidates {
-            let m = self.judge(cand, &norm, &params, &declared, item, &read_note);
+            let m = self.judge(cand, &norm, &params, &declared, item);
             match m.status {
                 ItemStatus::Adjacent => out.adjacent.push(m),
                 _ => out.matches.push(m),
@@ -598,16 +601,29 @@ impl ItemIndex {
         params: &Params,
         declared: &Declared,
         item: &Item,
-        read_note: &str,
     ) -> ItemMatch {
         let c = cand.compiled;
         let e = &c.entry;
         let mut explanation = String::new();
 
         // Anchors and context.
+        // Terms found, leaving out those that only repeat part of a longer
+        // one ("spinning lathe" inside "metal spinning lathe").
+        let inside = |a: &AnchorHit| {
+            a.single
+                && a.spans.iter().all(|s| {
+                    cand.anchors.iter().any(|b| {
+                        b.single
+                            && b.spans
+                                .iter()
+                                .any(|o| o.0 <= s.0 && s.1 <= o.1 && o.1 - o.0 > s.1 - s.0)
+                    })
+                })
+        };
         let mut terms: Vec<String> = cand
             .anchors
             .iter()
+            .filter(|a| !inside(a))
             .map(|a| c.terms[a.term].text.clone())
             .collect();
         terms.dedup();
@@ -670,7 +686,17 @@ impl ItemIndex {
                 item.declared_code.trim()
             );
         }
-        explanation.push_str(read_note);
+        // Figures read from the text or derived, for the parameters this
+        // entry looks at.
+        let relevant = |k: &str| c.param_keys.iter().any(|p| p == k);
+        let from_text = params.describe_only(Source::Text, relevant);
+        if !from_text.is_empty() {
+            let _ = write!(explanation, " Read from the text: {from_text}.");
+        }
+        let derived = params.describe_only(Source::Derived, relevant);
+        if !derived.is_empty() {
+            let _ = write!(explanation, " Derived: {derived}.");
+        }
 
         // Score.
         let best_tokens = cand
