@@ -425,8 +425,8 @@ impl ItemIndex {
         let declared = Declared::parse(&item.declared_code);
         let hits = self.find(&norm);
 
-        let mut candidates = self.candidates(&norm, &hits, &params);
-        drop_subsumed(&mut candidates);
+        let (mut candidates, named) = self.candidates(&norm, &hits, &params);
+        drop_subsumed(&mut candidates, &named);
         // The declared code keeps an entry the wording alone would drop
         // ("ring laser gyro IMU" declared as the gyro entry).
         let keep = |c: &Candidate<'_>| {
@@ -483,7 +483,7 @@ impl ItemIndex {
         norm: &Normalized,
         hits: &[(usize, usize, usize)],
         params: &Params,
-    ) -> Vec<Candidate<'a>> {
+    ) -> (Vec<Candidate<'a>>, Vec<(usize, (usize, usize))>) {
         let spans = |phrase: usize| -> &[(usize, usize, usize)] {
             let from = hits.partition_point(|h| h.0 < phrase);
             let to = hits.partition_point(|h| h.0 <= phrase);
@@ -498,6 +498,7 @@ impl ItemIndex {
         entry_ids.dedup();
 
         let mut out = Vec::new();
+        let mut named = Vec::new();
         for id in entry_ids {
             let c = &self.entries[id as usize];
             let mut anchors: Vec<AnchorHit> = Vec::new();
@@ -519,6 +520,9 @@ impl ItemIndex {
             }
             if anchors.is_empty() {
                 continue;
+            }
+            for a in anchors.iter().filter(|a| a.single) {
+                named.extend(a.spans.iter().map(|s| (id as usize, *s)));
             }
             let excl_hit = |x: &Exclusion| -> Option<Vec<(usize, usize)>> {
                 let mut sp = Vec::new();
@@ -591,7 +595,7 @@ impl ItemIndex {
                 context_complete: all_groups,
             });
         }
-        out
+        (out, named)
     }
 
     fn judge(
@@ -819,27 +823,13 @@ struct Candidate<'a> {
 }
 
 /// Drops candidates all of whose anchors lie strictly inside a longer
-/// single-phrase anchor of another candidate ("rocket motor" inside "rocket
-/// motor case" names the case, not the motor).
-fn drop_subsumed(cands: &mut Vec<Candidate<'_>>) {
-    let spans: Vec<(usize, Vec<(usize, usize)>)> = cands
-        .iter()
-        .map(|c| {
-            let sp = c
-                .anchors
-                .iter()
-                .filter(|a| a.single)
-                .flat_map(|a| a.spans.iter().copied())
-                .collect();
-            (c.entry, sp)
-        })
-        .collect();
+/// single-phrase term of another entry ("rocket motor" inside "rocket motor
+/// case" names the case, not the motor), whether or not that other entry is
+/// itself a candidate: the longer phrase says what the goods are.
+fn drop_subsumed(cands: &mut Vec<Candidate<'_>>, named: &[(usize, (usize, usize))]) {
     let inside = |entry: usize, s: (usize, usize)| {
-        spans.iter().any(|(other, sp)| {
-            *other != entry
-                && sp
-                    .iter()
-                    .any(|o| o.0 <= s.0 && s.1 <= o.1 && (o.1 - o.0) > (s.1 - s.0))
+        named.iter().any(|(other, o)| {
+            *other != entry && o.0 <= s.0 && s.1 <= o.1 && (o.1 - o.0) > (s.1 - s.0)
         })
     };
     cands.retain(|c| {
