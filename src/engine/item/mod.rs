@@ -483,7 +483,7 @@ impl ItemIndex {
         norm: &Normalized,
         hits: &[(usize, usize, usize)],
         params: &Params,
-    ) -> (Vec<Candidate<'a>>, Vec<(usize, (usize, usize))>) {
+    ) -> (Vec<Candidate<'a>>, Vec<NamedSpan>) {
         let spans = |phrase: usize| -> &[(usize, usize, usize)] {
             let from = hits.partition_point(|h| h.0 < phrase);
             let to = hits.partition_point(|h| h.0 <= phrase);
@@ -798,6 +798,9 @@ impl ItemIndex {
     }
 }
 
+/// (entry index, first and last token) of a single-phrase term found.
+type NamedSpan = (usize, (usize, usize));
+
 /// One term found in the text.
 #[derive(Debug)]
 struct AnchorHit {
@@ -826,7 +829,7 @@ struct Candidate<'a> {
 /// single-phrase term of another entry ("rocket motor" inside "rocket motor
 /// case" names the case, not the motor), whether or not that other entry is
 /// itself a candidate: the longer phrase says what the goods are.
-fn drop_subsumed(cands: &mut Vec<Candidate<'_>>, named: &[(usize, (usize, usize))]) {
+fn drop_subsumed(cands: &mut Vec<Candidate<'_>>, named: &[NamedSpan]) {
     let inside = |entry: usize, s: (usize, usize)| {
         named.iter().any(|(other, o)| {
             *other != entry && o.0 <= s.0 && s.1 <= o.1 && (o.1 - o.0) > (s.1 - s.0)
