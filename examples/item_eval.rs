@@ -226,18 +226,6 @@ fn main() -> Result<()> {
             sink += a.matches.len();
         }
     }
-    if std::env::var_os("ITEM_EVAL_PARTS").is_some() {
-        let t = Instant::now();
-        for _ in 0..rounds {
-            for c in &cases {
-                sink += exportscreen::engine::units::extract(&c.item.description).len();
-            }
-        }
-        println!(
-            "units::extract mean {:.2} us",
-            t.elapsed().as_nanos() as f64 / 1000.0 / (rounds * cases.len()) as f64
-        );
-    }
     times.sort_by(f64::total_cmp);
     let mean = times.iter().sum::<f64>() / times.len() as f64;
     let p99 = times[((times.len() as f64) * 0.99) as usize - 1];

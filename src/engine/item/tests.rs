@@ -570,3 +570,46 @@ fn build_rejects_unusable_entries() {
         }
     }
 }
+
+#[test]
+fn odd_input_never_panics() {
+    let odd = [
+        "",
+        " ",
+        "---",
+        "µ°±×√⁶",
+        "1,",
+        ",1",
+        "1e",
+        "1e999 N.s",
+        "-",
+        "- 5",
+        "5 -",
+        "1..2 mm",
+        "3 x 10^",
+        "10^6",
+        "ABEC-",
+        "triaxial",
+        "Mach",
+        "ø",
+        "ﬁbre-optic gyro 0.1°/h",
+        "ＦＯＧ　０．１　ｄｅｇ／ｈ",
+        "Гироскоп 0,1 °/ч",
+        "陀螺仪 0.1 deg/h",
+        "gyro\u{0}0.1",
+        "20,000,000,000,000,000,000 kg payload",
+        "hydrazine 1,5 %",
+    ];
+    for d in odd {
+        for code in [
+            "", "4C2b", "7A103.b", "8471.30", "M", "mtcr", "1", "9A", "9A10",
+        ] {
+            let a = mtcr().classify(&item(d, code, &[]));
+            for m in a.matches.iter().chain(&a.adjacent) {
+                assert!(m.score.is_finite());
+            }
+        }
+    }
+    let long = "rocket motor gyro ".repeat(500);
+    let _ = mtcr().classify(&item(&long, "", &[]));
+}
