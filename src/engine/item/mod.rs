@@ -15,8 +15,16 @@
 //!    (a context phrase `param:key` is satisfied by a figure for `key`). A
 //!    soft exclusion present in the text also makes the entry a candidate:
 //!    exclusions describe look-alikes of the entry, so naming one names the
-//!    entry. A term that lies inside a longer term of another candidate
-//!    names that other entry only ("rocket motor" inside "rocket motor case").
+//!    entry. Three rules then keep the goods apart from the words around
+//!    them: a term lying inside a longer term of another entry names that
+//!    entry only ("rocket motor" inside "rocket motor case"); a term that
+//!    directly qualifies another candidate's term names the other goods
+//!    ("rocket engine test stand" is a test stand, "MMH propellant tank" a
+//!    tank), unless the entry's context expects that word ("carbon-carbon
+//!    nozzle" stays a carbon-carbon part); and an entry named only after
+//!    "for", "of", "used in" ... is the purpose of goods another candidate
+//!    names ("guidance set for ballistic missiles"). An entry the declared
+//!    code points to is kept by the last two rules.
 //! 3. Status: a soft exclusion present and not negated ("non-medical" does
 //!    not clear anything) makes the entry ADJACENT. Otherwise the rules
 //!    decide: a rule whose conditions all hold makes it CONTROLLED; a rule
@@ -1060,6 +1068,11 @@ const GENERIC: &[&str] = &[
     "no",
     "nr",
     "number",
+    "drawing",
+    "attached",
+    "quote",
+    "quotation",
+    "invoice",
     "eccn",
     "hs",
     "mtcr",
