@@ -4,8 +4,8 @@
 //!
 //! # How an item is classified
 //!
-//! 1. The description is normalised ([`text`]) and its figures are read with
-//!    [`units`](crate::engine::units): "30 l/min 10 MPa" becomes
+//! 1. The description is normalised (module `text`) and its figures are read with
+//!    [`super::units`]: "30 l/min 10 MPa" becomes
 //!    `flow_l_min = 30`, `pressure_mpa = 10`. Parameters sent with the item
 //!    take precedence over the ones read from the text.
 //! 2. One aho-corasick automaton holds every phrase of every entry (terms,
