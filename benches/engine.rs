@@ -41,10 +41,16 @@ const ITEMS: &[(&str, &[(&str, f64)])] = &[
     ("Ammonium perchlorate, 20 micron, 25 kg drums", &[]),
     ("Fibre optic gyroscope, drift 0.05 deg/hr", &[]),
     ("UDMH propellant in 200 l drums", &[]),
-    ("Servo valve 30 l/min 10 MPa, response 40 ms", &[("flow_l_min", 30.0)]),
+    (
+        "Servo valve 30 l/min 10 MPa, response 40 ms",
+        &[("flow_l_min", 30.0)],
+    ),
     ("Office chairs, swivel, black", &[]),
     ("Stainless steel ball valves DN50", &[]),
-    ("Hydrazine hydrate 35% solution", &[("concentration_pct", 35.0)]),
+    (
+        "Hydrazine hydrate 35% solution",
+        &[("concentration_pct", 35.0)],
+    ),
     ("Turbofan engine for certified airliner, 120 kN", &[]),
     ("Carbon fibre prepreg, Tg 180 C", &[]),
     ("Laptop computers 14 inch", &[]),
@@ -53,21 +59,48 @@ const ITEMS: &[(&str, &[(&str, f64)])] = &[
     ("Spherical aluminium powder 30 um, 99.7 %", &[]),
     ("Garden hose 25 m", &[]),
     ("Star tracker for satellite attitude control", &[]),
-    ("Vibration test system 60 kN, 20-2000 Hz, digital controller", &[]),
+    (
+        "Vibration test system 60 kN, 20-2000 Hz, digital controller",
+        &[],
+    ),
 ];
 
 const FIRST: &[&str] = &[
     "Anna", "Lukas", "Mehmet", "Wei", "Olga", "Carlos", "Fatima", "Kenji", "Priya", "Tomas",
 ];
 const LAST: &[&str] = &[
-    "Schneider", "Novak", "Yilmaz", "Zhang", "Ivanova", "Garcia", "Haddad", "Sato", "Iyer",
+    "Schneider",
+    "Novak",
+    "Yilmaz",
+    "Zhang",
+    "Ivanova",
+    "Garcia",
+    "Haddad",
+    "Sato",
+    "Iyer",
     "Lindqvist",
 ];
 const CO: &[&str] = &[
-    "Precision", "Machinery", "Trading", "Instruments", "Logistics", "Chemicals", "Aero",
-    "Textiles", "Foods", "Electronics",
+    "Precision",
+    "Machinery",
+    "Trading",
+    "Instruments",
+    "Logistics",
+    "Chemicals",
+    "Aero",
+    "Textiles",
+    "Foods",
+    "Electronics",
 ];
-const FORM: &[&str] = &["GmbH", "Co., Ltd.", "LLC", "S.A.", "Pte. Ltd.", "A.S.", "Limited"];
+const FORM: &[&str] = &[
+    "GmbH",
+    "Co., Ltd.",
+    "LLC",
+    "S.A.",
+    "Pte. Ltd.",
+    "A.S.",
+    "Limited",
+];
 
 fn typo(s: &str, rng: &mut Rng) -> String {
     let mut b: Vec<char> = s.chars().collect();
@@ -85,7 +118,10 @@ fn party_names(lists: &[LoadedList], rng: &mut Rng, n: usize) -> Vec<String> {
             ListContent::Denial(e) => Some(e),
             ListContent::Control(_) => None,
         })
-        .flat_map(|e| e.iter().flat_map(|x| x.names.iter().map(|n| n.name.as_str())))
+        .flat_map(|e| {
+            e.iter()
+                .flat_map(|x| x.names.iter().map(|n| n.name.as_str()))
+        })
         .collect();
     (0..n)
         .map(|i| match i % 4 {

@@ -1,0 +1,1297 @@
+//! Item classification against a control list: which entries an item
+//! description names, and whether the item is controlled, uncertain or
+//! adjacent under each.
+//!
+//! # How an item is classified
+//!
+//! 1. The description is normalised (module `text`) and its figures are read with
+//!    [`super::units`]: "30 l/min 10 MPa" becomes
+//!    `flow_l_min = 30`, `pressure_mpa = 10`. Parameters sent with the item
+//!    take precedence over the ones read from the text.
+//! 2. One aho-corasick automaton holds every phrase of every entry (terms,
+//!    context, exclusions), padded with spaces so only whole words match.
+//!    An entry is a *candidate* when one of its terms is present (a term
+//!    written `a + b` needs both phrases) and every context group has a hit
+//!    (a context phrase `param:key` is satisfied by a figure for `key`). A
+//!    soft exclusion present in the text also makes the entry a candidate:
+//!    exclusions describe look-alikes of the entry, so naming one names the
+//!    entry. Three rules then keep the goods apart from the words around
+//!    them: a term lying inside a longer term of another entry names that
+//!    entry only ("rocket motor" inside "rocket motor case"); a term that
+//!    directly qualifies another candidate's term names the other goods
+//!    ("rocket engine test stand" is a test stand, "MMH propellant tank" a
+//!    tank), unless the entry's context expects that word ("carbon-carbon
+//!    nozzle" stays a carbon-carbon part); and an entry named only after
+//!    "for", "of", "used in" ... is the purpose of goods another candidate
+//!    names ("guidance set for ballistic missiles"). An entry the declared
+//!    code points to is kept by the last two rules.
+//! 3. Status: a soft exclusion present and not negated ("non-medical" does
+//!    not clear anything) makes the entry ADJACENT. Otherwise the rules
+//!    decide: a rule whose conditions all hold makes it CONTROLLED; a rule
+//!    that holds on the figures given but lacks some makes it UNCERTAIN;
+//!    when every rule that could be checked fails on a given figure (rules
+//!    none of whose figures are given do not count, they concern another
+//!    kind of goods of the entry) it is ADJACENT; when no figure of any rule
+//!    is given it is UNCERTAIN. An entry without rules is CONTROLLED when
+//!    named. A hard exclusion (`!toy`) means the words name other goods: the
+//!    entry is not matched at all.
+//! 4. The declared code (MTCR as numbered or as `4C2b`, or a national code
+//!    from the entries' cross-references, sub-paragraphs matching their base)
+//!    only raises the score of entries the description names: the goods are
+//!    classified, not the code. When the description says nothing usable
+//!    (empty, or only generic words such as "parts", "item 3"), the entries
+//!    the code points to are returned as UNCERTAIN so that a person looks.
+//!    HS codes never match.
+//! 5. Scores in [0, 1] grow with the anchor's specificity, context, checked
+//!    thresholds and code agreement.
+//!
+//! A complete-system entry of Category I and its Category II twin (1.A.1 and
+//! 19.A.1, say) are both reported when both apply; the Category I entry sorts
+//! first through its higher score.
+
+mod codes;
+mod text;
+
+#[cfg(test)]
+mod tests;
+
+use std::fmt::Write as _;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use crate::model::{Comparison, ControlCategory, ControlEntry, Item};
+
+use super::EngineError;
+use super::units::{self, Params, Source};
+use codes::{CodeAgreement, Declared, NationalCode};
+use text::Normalized;
+
+/// How an item stands against one control-list entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ItemStatus {
+    /// Named and every deciding threshold met (or the entry has none).
+    Controlled,
+    /// Named but a deciding figure is missing: a human must check.
+    Uncertain,
+    /// Named but outside the thresholds or under an exclusion: not
+    /// controlled, remembered for the destination rules.
+    Adjacent,
+}
+
+impl ItemStatus {
+    /// `CONTROLLED`, `UNCERTAIN` or `ADJACENT`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemStatus::Controlled => "CONTROLLED",
+            ItemStatus::Uncertain => "UNCERTAIN",
+            ItemStatus::Adjacent => "ADJACENT",
+        }
+    }
+
+    fn rank(self) -> u8 {
+        match self {
+            ItemStatus::Controlled => 0,
+            ItemStatus::Uncertain => 1,
+            ItemStatus::Adjacent => 2,
+        }
+    }
+}
+
+/// An item matched against one control-list entry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ItemMatch {
+    /// Control list id.
+    pub list_id: String,
+    /// Entry code exactly as numbered.
+    pub code: String,
+    /// Entry title.
+    pub title: String,
+    /// Category I or II.
+    pub category: ControlCategory,
+    /// Strength in [0, 1].
+    pub score: f64,
+    /// Controlled, uncertain or adjacent.
+    pub status: ItemStatus,
+    /// Terms that matched.
+    pub matched_terms: Vec<String>,
+    /// The words of the description that matched.
+    pub matched_text: String,
+    /// Thresholds checked, exclusions seen, declared code.
+    pub explanation: String,
+}
+
+/// The result of classifying one item.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ItemAssessment {
+    /// Controlled and uncertain matches, strongest first.
+    pub matches: Vec<ItemMatch>,
+    /// Adjacent matches (not controlled).
+    pub adjacent: Vec<ItemMatch>,
+}
+
+/// True when `code` is an MTCR code exactly as numbered (`4.C.2.b`).
+pub fn is_valid_code(code: &str) -> bool {
+    codes::is_valid_code(code)
+}
+
+/// Checks one entry: code pattern, title, terms that normalise to words,
+/// context and exclusion phrases, rule parameters and national codes.
+///
+/// # Errors
+/// A message naming the first problem.
+pub fn validate_entry(e: &ControlEntry) -> Result<(), String> {
+    if !codes::is_valid_code(&e.code) {
+        return Err(format!(
+            "code '{}' is not an MTCR code as numbered (item 1-20, group A-E, e.g. 4.C.2.b)",
+            e.code
+        ));
+    }
+    if e.title.trim().is_empty() {
+        return Err("title is empty".into());
+    }
+    if e.terms.is_empty() {
+        return Err("no terms".into());
+    }
+    for t in &e.terms {
+        if t.trim_start().starts_with('!') {
+            return Err(format!("term '{t}': '!' is for exclusions only"));
+        }
+        phrase_parts(t).map_err(|m| format!("term '{t}': {m}"))?;
+    }
+    for (g, group) in e.context.iter().enumerate() {
+        if group.is_empty() {
+            return Err(format!("context group {} is empty", g + 1));
+        }
+        for c in group {
+            match c.strip_prefix("param:") {
+                Some(key) if !units::is_known(key.trim()) => {
+                    return Err(format!(
+                        "context '{c}': unknown parameter key '{}'",
+                        key.trim()
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    phrase_parts(c).map_err(|m| format!("context '{c}': {m}"))?;
+                }
+            }
+        }
+    }
+    for x in &e.exclusions {
+        phrase_parts(x.trim_start().trim_start_matches('!'))
+            .map_err(|m| format!("exclusion '{x}': {m}"))?;
+    }
+    for r in &e.rules {
+        if r.all.is_empty() {
+            return Err(format!("rule '{}' has no condition", r.label));
+        }
+        for c in &r.all {
+            if !units::is_known(&c.param) {
+                return Err(format!(
+                    "rule '{}': unknown parameter key '{}'",
+                    r.label, c.param
+                ));
+            }
+            if !c.value.is_finite() {
+                return Err(format!(
+                    "rule '{}': value of '{}' is not a number",
+                    r.label, c.param
+                ));
+            }
+        }
+    }
+    for n in &e.national_codes {
+        if codes::parse_national(&n.code).is_none() {
+            return Err(format!(
+                "national code '{}' is not an EU/ECCN code like 7A103 or 1C111.a.1",
+                n.code
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Normalised phrases of a term or exclusion (`a + b` -> two phrases).
+fn phrase_parts(s: &str) -> Result<Vec<String>, String> {
+    s.split(" + ")
+        .map(|p| text::normalize_phrase(p).ok_or_else(|| format!("'{}' has no word", p.trim())))
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// Compiled index
+
+#[derive(Debug)]
+struct Term {
+    text: String,
+    parts: Vec<usize>,
+    tokens: usize,
+}
+
+#[derive(Debug)]
+enum ContextItem {
+    Phrase(usize),
+    Param(String),
+}
+
+#[derive(Debug)]
+struct Exclusion {
+    text: String,
+    parts: Vec<usize>,
+    hard: bool,
+}
+
+#[derive(Debug)]
+struct Compiled {
+    entry: ControlEntry,
+    terms: Vec<Term>,
+    context: Vec<Vec<ContextItem>>,
+    exclusions: Vec<Exclusion>,
+    national: Vec<(NationalCode, bool)>,
+    national_codes: Vec<NationalCode>,
+    /// Parameter keys the rules and context use.
+    param_keys: Vec<String>,
+}
+
+/// Matcher over one control list.
+#[derive(Debug)]
+pub struct ItemIndex {
+    list_id: String,
+    entries: Vec<Compiled>,
+    phrases: Vec<String>,
+    /// For each phrase, the entries that use it in a term.
+    anchor_users: Vec<Vec<u32>>,
+    matcher: Option<AhoCorasick>,
+}
+
+/// Builder state: unique phrases.
+#[derive(Default)]
+struct PhraseTable {
+    phrases: Vec<String>,
+    ids: std::collections::HashMap<String, usize>,
+}
+
+impl PhraseTable {
+    fn id(&mut self, norm: String) -> usize {
+        if let Some(id) = self.ids.get(&norm) {
+            return *id;
+        }
+        let id = self.phrases.len();
+        self.ids.insert(norm.clone(), id);
+        self.phrases.push(norm);
+        id
+    }
+
+    fn parts(&mut self, s: &str) -> Result<Vec<usize>, String> {
+        Ok(phrase_parts(s)?.into_iter().map(|p| self.id(p)).collect())
+    }
+}
+
+impl ItemIndex {
+    /// Builds the matcher.
+    ///
+    /// # Errors
+    /// [`EngineError::ControlEntry`] for an unusable entry (see
+    /// [`validate_entry`]), [`EngineError::Build`] when the automaton cannot
+    /// be built.
+    pub fn build(list_id: &str, entries: &[ControlEntry]) -> Result<ItemIndex, EngineError> {
+        let bad = |e: &ControlEntry, message: String| EngineError::ControlEntry {
+            list_id: list_id.to_string(),
+            code: e.code.clone(),
+            message,
+        };
+        let mut table = PhraseTable::default();
+        let mut compiled = Vec::with_capacity(entries.len());
+        let mut seen = std::collections::HashSet::new();
+        for e in entries {
+            validate_entry(e).map_err(|m| bad(e, m))?;
+            if !seen.insert(e.code.clone()) {
+                return Err(bad(e, "duplicate code".into()));
+            }
+            let mut terms = Vec::new();
+            for t in &e.terms {
+                let parts = table.parts(t).map_err(|m| bad(e, m))?;
+                let tokens = parts
+                    .iter()
+                    .map(|p| table.phrases[*p].split_whitespace().count())
+                    .sum();
+                terms.push(Term {
+                    text: t.trim().to_string(),
+                    parts,
+                    tokens,
+                });
+            }
+            let mut context = Vec::new();
+            for group in &e.context {
+                let mut items = Vec::new();
+                for c in group {
+                    match c.strip_prefix("param:") {
+                        Some(key) => items.push(ContextItem::Param(key.trim().to_string())),
+                        None => {
+                            let norm = text::normalize_phrase(c)
+                                .ok_or_else(|| bad(e, format!("context '{c}' has no word")))?;
+                            items.push(ContextItem::Phrase(table.id(norm)));
+                        }
+                    }
+                }
+                context.push(items);
+            }
+            let mut exclusions = Vec::new();
+            for x in &e.exclusions {
+                let trimmed = x.trim();
+                let (hard, body) = match trimmed.strip_prefix('!') {
+                    Some(b) => (true, b.trim()),
+                    None => (false, trimmed),
+                };
+                let parts = table.parts(body).map_err(|m| bad(e, m))?;
+                exclusions.push(Exclusion {
+                    text: body.to_string(),
+                    parts,
+                    hard,
+                });
+            }
+            let national: Vec<(NationalCode, bool)> = e
+                .national_codes
+                .iter()
+                .filter_map(|n| codes::parse_national(&n.code).map(|c| (c, n.confirmed)))
+                .collect();
+            let national_codes = national.iter().map(|(n, _)| n.clone()).collect();
+            let mut param_keys: Vec<String> = e
+                .rules
+                .iter()
+                .flat_map(|r| r.all.iter().map(|c| c.param.clone()))
+                .chain(context.iter().flatten().filter_map(|i| match i {
+                    ContextItem::Param(k) => Some(k.clone()),
+                    ContextItem::Phrase(_) => None,
+                }))
+                .collect();
+            param_keys.sort();
+            param_keys.dedup();
+            compiled.push(Compiled {
+                param_keys,
+                entry: e.clone(),
+                terms,
+                context,
+                exclusions,
+                national,
+                national_codes,
+            });
+        }
+        let mut anchor_users = vec![Vec::new(); table.phrases.len()];
+        for (i, c) in compiled.iter().enumerate() {
+            for t in &c.terms {
+                for p in &t.parts {
+                    if anchor_users[*p].last() != Some(&(i as u32)) {
+                        anchor_users[*p].push(i as u32);
+                    }
+                }
+            }
+        }
+        let matcher = if table.phrases.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::Standard)
+                    .build(&table.phrases)
+                    .map_err(|e| EngineError::Build(e.to_string()))?,
+            )
+        };
+        Ok(ItemIndex {
+            list_id: list_id.to_string(),
+            entries: compiled,
+            phrases: table.phrases,
+            anchor_users,
+            matcher,
+        })
+    }
+
+    /// The control list id.
+    pub fn list_id(&self) -> &str {
+        &self.list_id
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when the list is empty.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The entries, in list order.
+    pub fn entries(&self) -> impl Iterator<Item = &ControlEntry> {
+        self.entries.iter().map(|c| &c.entry)
+    }
+
+    /// Classifies one item.
+    pub fn classify(&self, item: &Item) -> ItemAssessment {
+        let norm = text::normalize(&item.description);
+        let params = Params::build(&item.parameters, &item.description);
+        let declared = Declared::parse(&item.declared_code);
+        let hits = self.find(&norm);
+
+        let (mut candidates, named) = self.candidates(&norm, &hits, &params);
+        drop_subsumed(&mut candidates, &named);
+        // The declared code keeps an entry the wording alone would drop
+        // ("ring laser gyro IMU" declared as the gyro entry).
+        let keep = |c: &Candidate<'_>| {
+            declared
+                .agreement(&c.compiled.entry.code, &c.compiled.national_codes)
+                .is_some_and(|a| a != CodeAgreement::NationalBase)
+        };
+        drop_modifiers(&mut candidates, &norm, &keep);
+        drop_purpose_only(&mut candidates, &norm, &keep);
+
+        let mut out = ItemAssessment::default();
+        for cand in &candidates {
+            let m = self.judge(cand, &norm, &params, &declared, item);
+            match m.status {
+                ItemStatus::Adjacent => out.adjacent.push(m),
+                _ => out.matches.push(m),
+            }
+        }
+        if candidates.is_empty() && uninformative(&norm) {
+            out.matches = self.matches_by_code(&declared, item);
+        }
+        let order = |a: &ItemMatch, b: &ItemMatch| {
+            a.status
+                .rank()
+                .cmp(&b.status.rank())
+                .then_with(|| b.score.total_cmp(&a.score))
+                .then_with(|| a.code.cmp(&b.code))
+        };
+        out.matches.sort_by(order);
+        out.adjacent.sort_by(order);
+        out
+    }
+
+    /// Every phrase occurrence: (phrase id, first token, last token), sorted.
+    fn find(&self, norm: &Normalized) -> Vec<(usize, usize, usize)> {
+        let Some(matcher) = &self.matcher else {
+            return Vec::new();
+        };
+        let mut hits = Vec::new();
+        for m in matcher.find_overlapping_iter(&norm.text) {
+            let first = norm.token_at(m.start() + 1);
+            let last_start = norm.text[..m.end() - 1].rfind(' ').map(|s| s + 1);
+            let last = last_start.and_then(|s| norm.token_at(s));
+            if let (Some(f), Some(l)) = (first, last) {
+                hits.push((m.pattern().as_usize(), f, l));
+            }
+        }
+        hits.sort_unstable();
+        hits
+    }
+
+    fn candidates<'a>(
+        &'a self,
+        norm: &Normalized,
+        hits: &[(usize, usize, usize)],
+        params: &Params,
+    ) -> (Vec<Candidate<'a>>, Vec<NamedSpan>) {
+        let spans = |phrase: usize| -> &[(usize, usize, usize)] {
+            let from = hits.partition_point(|h| h.0 < phrase);
+            let to = hits.partition_point(|h| h.0 <= phrase);
+            &hits[from..to]
+        };
+        let present = |phrase: usize| !spans(phrase).is_empty();
+        let mut entry_ids: Vec<u32> = hits
+            .iter()
+            .flat_map(|h| self.anchor_users[h.0].iter().copied())
+            .collect();
+        entry_ids.sort_unstable();
+        entry_ids.dedup();
+
+        let mut out = Vec::new();
+        let mut named = Vec::new();
+        for id in entry_ids {
+            let c = &self.entries[id as usize];
+            let mut anchors: Vec<AnchorHit> = Vec::new();
+            for (ti, t) in c.terms.iter().enumerate() {
+                if !t.parts.iter().all(|p| present(*p)) {
+                    continue;
+                }
+                let mut span_list = Vec::new();
+                for p in &t.parts {
+                    for h in spans(*p) {
+                        span_list.push((h.1, h.2));
+                    }
+                }
+                anchors.push(AnchorHit {
+                    term: ti,
+                    spans: span_list,
+                    single: t.parts.len() == 1,
+                });
+            }
+            if anchors.is_empty() {
+                continue;
+            }
+            for a in anchors.iter().filter(|a| a.single) {
+                named.extend(a.spans.iter().map(|s| (id as usize, *s)));
+            }
+            let excl_hit = |x: &Exclusion| -> Option<Vec<(usize, usize)>> {
+                let mut sp = Vec::new();
+                for p in &x.parts {
+                    let live: Vec<(usize, usize)> = spans(*p)
+                        .iter()
+                        .filter(|h| !negated(norm, h.1))
+                        .map(|h| (h.1, h.2))
+                        .collect();
+                    if live.is_empty() {
+                        return None;
+                    }
+                    sp.extend(live);
+                }
+                Some(sp)
+            };
+            if c.exclusions
+                .iter()
+                .filter(|x| x.hard)
+                .any(|x| excl_hit(x).is_some())
+            {
+                continue;
+            }
+            let mut exclusions = Vec::new();
+            for (xi, x) in c.exclusions.iter().enumerate().filter(|(_, x)| !x.hard) {
+                if let Some(sp) = excl_hit(x) {
+                    exclusions.push((xi, sp));
+                }
+            }
+            let mut context_hits: Vec<(usize, usize)> = Vec::new();
+            let mut matched_context: Vec<(usize, usize)> = Vec::new();
+            let mut context_words: Vec<String> = Vec::new();
+            let mut all_groups = true;
+            for group in &c.context {
+                let mut ok = false;
+                for item in group {
+                    match item {
+                        ContextItem::Phrase(p) => {
+                            let found = spans(*p);
+                            if let Some(h) = found.first() {
+                                if !ok {
+                                    context_words.push(self.phrases[*p].trim().to_string());
+                                    matched_context.push((h.1, h.2));
+                                }
+                                ok = true;
+                                context_hits.extend(found.iter().map(|h| (h.1, h.2)));
+                            }
+                        }
+                        ContextItem::Param(k) => {
+                            if !ok && params.get(k).is_some() {
+                                ok = true;
+                                context_words.push(format!("a figure for {k}"));
+                            }
+                        }
+                    }
+                }
+                all_groups &= ok;
+            }
+            if !all_groups && exclusions.is_empty() {
+                continue;
+            }
+            out.push(Candidate {
+                entry: id as usize,
+                compiled: c,
+                anchors,
+                exclusions,
+                context_hits,
+                matched_context,
+                context_words,
+                context_complete: all_groups,
+            });
+        }
+        (out, named)
+    }
+
+    fn judge(
+        &self,
+        cand: &Candidate<'_>,
+        norm: &Normalized,
+        params: &Params,
+        declared: &Declared,
+        item: &Item,
+    ) -> ItemMatch {
+        let c = cand.compiled;
+        let e = &c.entry;
+        let mut explanation = String::new();
+
+        // Anchors and context.
+        // Terms found, leaving out those that only repeat part of a longer
+        // one ("spinning lathe" inside "metal spinning lathe").
+        let inside = |a: &AnchorHit| {
+            a.single
+                && a.spans.iter().all(|s| {
+                    cand.anchors.iter().any(|b| {
+                        b.single
+                            && b.spans
+                                .iter()
+                                .any(|o| o.0 <= s.0 && s.1 <= o.1 && o.1 - o.0 > s.1 - s.0)
+                    })
+                })
+        };
+        let mut terms: Vec<String> = cand
+            .anchors
+            .iter()
+            .filter(|a| !inside(a))
+            .map(|a| c.terms[a.term].text.clone())
+            .collect();
+        terms.dedup();
+        let _ = write!(explanation, "Named by {}", quote_list(&terms));
+        if !cand.context_words.is_empty() {
+            let _ = write!(
+                explanation,
+                " with context {}",
+                quote_list(&cand.context_words)
+            );
+        }
+        explanation.push('.');
+
+        // Status.
+        let (status, kind, rules_note) = if cand.exclusions.is_empty() {
+            let v = evaluate_rules(e, params);
+            (v.status, v.kind, v.note)
+        } else {
+            let words: Vec<String> = cand
+                .exclusions
+                .iter()
+                .map(|(xi, _)| c.exclusions[*xi].text.clone())
+                .collect();
+            (
+                ItemStatus::Adjacent,
+                VerdictKind::Failed,
+                format!(
+                    " Exclusion {} places the goods outside the entry.",
+                    quote_list(&words)
+                ),
+            )
+        };
+        explanation.push_str(&rules_note);
+
+        // Declared code.
+        let agreement = declared.agreement(&e.code, &c.national_codes);
+        if let Some(a) = agreement {
+            let confirmed = c.national.iter().any(|(n, conf)| {
+                *conf && matches!(declared, Declared::National(d) if codes::codes_related(&n.full, &d.full))
+            });
+            let how = match a {
+                CodeAgreement::Mtcr => "is this entry's code".to_string(),
+                CodeAgreement::National if confirmed => {
+                    "cross-references this entry (confirmed)".to_string()
+                }
+                CodeAgreement::National => "cross-references this entry (unconfirmed)".to_string(),
+                CodeAgreement::NationalBase => {
+                    "shares its national base code with this entry".to_string()
+                }
+            };
+            let _ = write!(
+                explanation,
+                " Declared code {} {how}.",
+                item.declared_code.trim()
+            );
+        } else if !item.declared_code.trim().is_empty() && !matches!(declared, Declared::None) {
+            let _ = write!(
+                explanation,
+                " Declared code {} points elsewhere; the goods were classified by their description.",
+                item.declared_code.trim()
+            );
+        }
+        // Figures read from the text or derived, for the parameters this
+        // entry looks at.
+        let relevant = |k: &str| c.param_keys.iter().any(|p| p == k);
+        let from_text = params.describe_only(Source::Text, relevant);
+        if !from_text.is_empty() {
+            let _ = write!(explanation, " Read from the text: {from_text}.");
+        }
+        let derived = params.describe_only(Source::Derived, relevant);
+        if !derived.is_empty() {
+            let _ = write!(explanation, " Derived: {derived}.");
+        }
+
+        // Score.
+        let best_tokens = cand
+            .anchors
+            .iter()
+            .map(|a| c.terms[a.term].tokens)
+            .max()
+            .unwrap_or(1);
+        let multi = cand.anchors.iter().any(|a| !a.single);
+        let mut score: f64 = 0.45;
+        score += match best_tokens {
+            1 => 0.0,
+            2 => 0.08,
+            _ => 0.12,
+        };
+        if multi {
+            score += 0.05;
+        }
+        if !c.context.is_empty() && cand.context_complete {
+            score += 0.04;
+        }
+        score += match (status, kind) {
+            (ItemStatus::Controlled, VerdictKind::RuleHeld) => 0.3,
+            (ItemStatus::Controlled, _) => 0.2,
+            (ItemStatus::Uncertain, VerdictKind::Partial) => 0.1,
+            (ItemStatus::Uncertain, _) => 0.0,
+            (ItemStatus::Adjacent, _) => -0.15,
+        };
+        score += match agreement {
+            Some(CodeAgreement::Mtcr) => 0.15,
+            Some(CodeAgreement::National) => 0.12,
+            Some(CodeAgreement::NationalBase) => 0.05,
+            None => 0.0,
+        };
+        if e.category == ControlCategory::I && status != ItemStatus::Adjacent {
+            score += 0.01;
+        }
+        let score = (score.clamp(0.05, 1.0) * 1000.0).round() / 1000.0;
+
+        // Matched text: anchor and context words in text order.
+        let mut spans: Vec<(usize, usize)> = cand
+            .anchors
+            .iter()
+            .flat_map(|a| a.spans.iter().copied())
+            .collect();
+        spans.extend(cand.matched_context.iter().copied());
+        for (_, sp) in &cand.exclusions {
+            spans.extend(sp.iter().copied());
+        }
+        let matched_text = matched_text(&item.description, norm, spans);
+
+        ItemMatch {
+            list_id: self.list_id.clone(),
+            code: e.code.clone(),
+            title: e.title.clone(),
+            category: e.category,
+            score,
+            status,
+            matched_terms: terms,
+            matched_text,
+            explanation,
+        }
+    }
+
+    /// Entries a declared code points to, for a description that says nothing.
+    fn matches_by_code(&self, declared: &Declared, item: &Item) -> Vec<ItemMatch> {
+        let mut out = Vec::new();
+        for c in &self.entries {
+            let agreement = match declared {
+                Declared::Mtcr(code) if *code == c.entry.code => Some(CodeAgreement::Mtcr),
+                Declared::Mtcr(_) | Declared::None => None,
+                Declared::National(_) => declared.agreement(&c.entry.code, &c.national_codes),
+            };
+            let score = match agreement {
+                Some(CodeAgreement::Mtcr) => 0.4,
+                Some(CodeAgreement::National) => 0.35,
+                _ => continue,
+            };
+            out.push(ItemMatch {
+                list_id: self.list_id.clone(),
+                code: c.entry.code.clone(),
+                title: c.entry.title.clone(),
+                category: c.entry.category,
+                score,
+                status: ItemStatus::Uncertain,
+                matched_terms: Vec::new(),
+                matched_text: item.declared_code.trim().to_string(),
+                explanation: format!(
+                    "The description names no goods; declared code {} points to this entry, so a person must check what is shipped.",
+                    item.declared_code.trim()
+                ),
+            });
+        }
+        out
+    }
+}
+
+/// (entry index, first and last token) of a single-phrase term found.
+type NamedSpan = (usize, (usize, usize));
+
+/// One term found in the text.
+#[derive(Debug)]
+struct AnchorHit {
+    term: usize,
+    /// Token spans (first, last) of the term's phrases.
+    spans: Vec<(usize, usize)>,
+    single: bool,
+}
+
+#[derive(Debug)]
+struct Candidate<'a> {
+    entry: usize,
+    compiled: &'a Compiled,
+    anchors: Vec<AnchorHit>,
+    /// (exclusion index, token spans) of soft exclusions present.
+    exclusions: Vec<(usize, Vec<(usize, usize)>)>,
+    /// Every occurrence of every context phrase.
+    context_hits: Vec<(usize, usize)>,
+    /// The first hit of each context group (shown in matched text).
+    matched_context: Vec<(usize, usize)>,
+    context_words: Vec<String>,
+    context_complete: bool,
+}
+
+/// Drops candidates all of whose anchors lie strictly inside a longer
+/// single-phrase term of another entry ("rocket motor" inside "rocket motor
+/// case" names the case, not the motor), whether or not that other entry is
+/// itself a candidate: the longer phrase says what the goods are.
+fn drop_subsumed(cands: &mut Vec<Candidate<'_>>, named: &[NamedSpan]) {
+    let inside = |entry: usize, s: (usize, usize)| {
+        named.iter().any(|(other, o)| {
+            *other != entry && o.0 <= s.0 && s.1 <= o.1 && (o.1 - o.0) > (s.1 - s.0)
+        })
+    };
+    cands.retain(|c| {
+        let all_single = c.anchors.iter().all(|a| a.single);
+        !(all_single
+            && c.anchors
+                .iter()
+                .flat_map(|a| a.spans.iter())
+                .all(|s| inside(c.entry, *s)))
+    });
+}
+
+/// Drops candidates whose every anchor directly precedes (at most one word
+/// between, same clause) an anchor of another candidate: "rocket engine test
+/// stand" is a test stand, "MMH propellant tank" a tank, "ring laser gyro
+/// IMU" an IMU.
+fn drop_modifiers(
+    cands: &mut Vec<Candidate<'_>>,
+    norm: &Normalized,
+    keep: &dyn Fn(&Candidate<'_>) -> bool,
+) {
+    let heads: Vec<(usize, (usize, usize))> = cands
+        .iter()
+        .flat_map(|c| {
+            c.anchors
+                .iter()
+                .flat_map(move |a| a.spans.iter().map(move |s| (c.entry, *s)))
+        })
+        .collect();
+    let modifies = |entry: usize, s: (usize, usize)| {
+        heads.iter().any(|(other, o)| {
+            let gap_ok = o.0 == s.1 + 1
+                || (o.0 == s.1 + 2 && {
+                    let g = norm.token(s.1 + 1);
+                    g.as_bytes()[0].is_ascii_alphabetic() && !LINKS.contains(&g)
+                });
+            *other != entry && gap_ok && norm.tokens[o.0].clause == norm.tokens[s.1].clause
+        })
+    };
+    // An entry whose context expects the head ("c-c" + "nozzle" for C-C
+    // nozzle parts) is not a mere modifier of it.
+    let expects = |c: &Candidate<'_>, s: (usize, usize)| {
+        c.context_hits.iter().any(|h| h.0 > s.1 && h.0 <= s.1 + 3)
+    };
+    let drop: Vec<bool> = cands
+        .iter()
+        .map(|c| {
+            !keep(c)
+                && c.anchors.iter().all(|a| a.single)
+                && c.anchors
+                    .iter()
+                    .flat_map(|a| a.spans.iter())
+                    .all(|s| modifies(c.entry, *s) && !expects(c, *s))
+        })
+        .collect();
+    if drop.iter().all(|d| *d) {
+        return;
+    }
+    let mut i = 0;
+    cands.retain(|_| {
+        let keep = !drop[i];
+        i += 1;
+        keep
+    });
+}
+
+/// Words that link two phrases rather than qualify the second.
+const LINKS: &[&str] = &[
+    "for",
+    "of",
+    "with",
+    "and",
+    "or",
+    "in",
+    "on",
+    "to",
+    "at",
+    "by",
+    "from",
+    "used",
+    "fit",
+    "fits",
+    "fitted",
+    "compatible",
+    "suitable",
+    "intended",
+    "the",
+    "a",
+    "an",
+    "per",
+    "incl",
+    "including",
+    "without",
+    "no",
+    "not",
+    "non",
+    "plus",
+    "via",
+    "into",
+    "inside",
+];
+
+/// Words that introduce what goods are for ("guidance set for ballistic
+/// missiles": the missile is the purpose, the guidance set the goods).
+const PURPOSE: &[&str] = &[
+    "for",
+    "of",
+    "used",
+    "fit",
+    "fits",
+    "fitted",
+    "compatible",
+    "suitable",
+    "intended",
+];
+
+/// True when a purpose word precedes `token` within four tokens of its clause.
+fn purpose_mention(norm: &Normalized, token: usize) -> bool {
+    let clause = norm.tokens[token].clause;
+    (1..=4).any(|d| {
+        token
+            .checked_sub(d)
+            .is_some_and(|j| norm.tokens[j].clause == clause && PURPOSE.contains(&norm.token(j)))
+    })
+}
+
+/// Drops candidates named only as the purpose of other goods that another
+/// candidate names ("servo valve for rocket engines" is a servo valve, not a
+/// rocket engine).
+fn drop_purpose_only(
+    cands: &mut Vec<Candidate<'_>>,
+    norm: &Normalized,
+    keep: &dyn Fn(&Candidate<'_>) -> bool,
+) {
+    let purpose_only: Vec<bool> = cands
+        .iter()
+        .map(|c| {
+            !keep(c)
+                && c.anchors
+                    .iter()
+                    .all(|a| a.spans.iter().all(|s| purpose_mention(norm, s.0)))
+        })
+        .collect();
+    if purpose_only.iter().all(|p| *p) {
+        return;
+    }
+    let mut i = 0;
+    cands.retain(|_| {
+        let keep = !purpose_only[i];
+        i += 1;
+        keep
+    });
+}
+
+const NEGATORS: &[&str] = &["not", "non", "no", "without", "never", "nor"];
+
+/// True when one of the three tokens before `token` (same clause) negates it.
+fn negated(norm: &Normalized, token: usize) -> bool {
+    let clause = norm.tokens[token].clause;
+    (1..=3).any(|d| {
+        token
+            .checked_sub(d)
+            .is_some_and(|j| norm.tokens[j].clause == clause && NEGATORS.contains(&norm.token(j)))
+    })
+}
+
+/// Words that alone do not describe goods.
+const GENERIC: &[&str] = &[
+    "item",
+    "part",
+    "parts",
+    "good",
+    "goods",
+    "spare",
+    "spares",
+    "misc",
+    "miscellaneous",
+    "various",
+    "sample",
+    "samples",
+    "component",
+    "components",
+    "assembly",
+    "unit",
+    "units",
+    "material",
+    "materials",
+    "equipment",
+    "tbd",
+    "per",
+    "code",
+    "see",
+    "declared",
+    "lot",
+    "pc",
+    "pcs",
+    "qty",
+    "set",
+    "the",
+    "and",
+    "for",
+    "other",
+    "product",
+    "products",
+    "order",
+    "line",
+    "description",
+    "none",
+    "unknown",
+    "article",
+    "articles",
+    "commodity",
+    "shipment",
+    "consignment",
+    "ref",
+    "refer",
+    "as",
+    "spec",
+    "specification",
+    "accessory",
+    "accessories",
+    "kit",
+    "type",
+    "model",
+    "no",
+    "nr",
+    "number",
+    "drawing",
+    "attached",
+    "quote",
+    "quotation",
+    "invoice",
+    "eccn",
+    "hs",
+    "mtcr",
+    "sku",
+    "pos",
+    "position",
+];
+
+/// True when the description has no word naming goods (only numbers and
+/// generic words).
+fn uninformative(norm: &Normalized) -> bool {
+    (0..norm.len()).all(|i| {
+        let t = norm.token(i);
+        t.len() < 3 || t.as_bytes()[0].is_ascii_digit() || GENERIC.contains(&t)
+    })
+}
+
+fn quote_list(words: &[String]) -> String {
+    let mut uniq: Vec<&String> = Vec::new();
+    for w in words {
+        if !uniq.contains(&w) {
+            uniq.push(w);
+        }
+    }
+    uniq.iter()
+        .map(|w| format!("'{w}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The original words of the token spans, in text order, joined by " … ".
+fn matched_text(original: &str, norm: &Normalized, mut spans: Vec<(usize, usize)>) -> String {
+    spans.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for s in spans {
+        match merged.last_mut() {
+            Some(last) if s.0 <= last.1 + 1 => last.1 = last.1.max(s.1),
+            _ => merged.push(s),
+        }
+    }
+    merged
+        .iter()
+        .filter(|(f, l)| *f < norm.len() && *l < norm.len())
+        .map(|(f, l)| original[norm.tokens[*f].orig_start..norm.tokens[*l].orig_end].to_string())
+        .collect::<Vec<_>>()
+        .join(" … ")
+}
+
+// ---------------------------------------------------------------------------
+// Rules
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum VerdictKind {
+    /// The entry has no rules.
+    NoRules,
+    /// A rule holds.
+    RuleHeld,
+    /// A rule holds on the figures given, others are missing.
+    Partial,
+    /// Every checkable rule fails.
+    Failed,
+    /// No figure of any rule is given.
+    Unknown,
+}
+
+struct Verdict {
+    status: ItemStatus,
+    kind: VerdictKind,
+    note: String,
+}
+
+enum CondState {
+    Holds(f64),
+    Fails(f64),
+    Missing,
+}
+
+fn check(c: &crate::model::Condition, params: &Params) -> CondState {
+    match params.get(&c.param) {
+        None => CondState::Missing,
+        Some(p) => match p.values.iter().find(|v| c.op.holds(**v, c.value)) {
+            Some(v) => CondState::Holds(*v),
+            None => CondState::Fails(p.values.first().copied().unwrap_or(f64::NAN)),
+        },
+    }
+}
+
+fn op_text(op: Comparison) -> &'static str {
+    op.as_str()
+}
+
+fn cond_text(c: &crate::model::Condition, value: Option<f64>) -> String {
+    match value {
+        Some(v) => format!(
+            "{} {} {} {}",
+            c.param,
+            units::format_value(&c.param, v),
+            op_text(c.op),
+            units::format_number(c.value)
+        ),
+        None => format!(
+            "{} {} {} missing",
+            c.param,
+            op_text(c.op),
+            units::format_number(c.value)
+        ),
+    }
+}
+
+fn evaluate_rules(e: &ControlEntry, params: &Params) -> Verdict {
+    if e.rules.is_empty() {
+        return Verdict {
+            status: ItemStatus::Controlled,
+            kind: VerdictKind::NoRules,
+            note: " The entry has no threshold: named goods are controlled.".into(),
+        };
+    }
+    // Check every condition first; words are written only for what is reported.
+    let states: Vec<Vec<CondState>> = e
+        .rules
+        .iter()
+        .map(|r| r.all.iter().map(|c| check(c, params)).collect())
+        .collect();
+    let label = |r: &crate::model::ThresholdRule| {
+        if r.label.is_empty() {
+            "rule".to_string()
+        } else {
+            format!("'{}'", r.label)
+        }
+    };
+    let texts =
+        |r: &crate::model::ThresholdRule, st: &[CondState], want: fn(&CondState) -> bool| {
+            r.all
+                .iter()
+                .zip(st)
+                .filter(|(_, s)| want(s))
+                .map(|(c, s)| match s {
+                    CondState::Holds(v) | CondState::Fails(v) => cond_text(c, Some(*v)),
+                    CondState::Missing => cond_text(c, None),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+    let holds = |s: &CondState| matches!(s, CondState::Holds(_));
+    let fails = |s: &CondState| matches!(s, CondState::Fails(_));
+    let missing = |s: &CondState| matches!(s, CondState::Missing);
+    if let Some((r, st)) = e
+        .rules
+        .iter()
+        .zip(&states)
+        .find(|(_, st)| st.iter().all(holds))
+    {
+        return Verdict {
+            status: ItemStatus::Controlled,
+            kind: VerdictKind::RuleHeld,
+            note: format!(" Threshold {} holds: {}.", label(r), texts(r, st, holds)),
+        };
+    }
+    let partial: Vec<String> = e
+        .rules
+        .iter()
+        .zip(&states)
+        .filter(|(_, st)| !st.iter().any(fails) && st.iter().any(holds))
+        .map(|(r, st)| {
+            format!(
+                "{} holds on {} but {}",
+                label(r),
+                texts(r, st, holds),
+                texts(r, st, missing)
+            )
+        })
+        .collect();
+    if !partial.is_empty() {
+        return Verdict {
+            status: ItemStatus::Uncertain,
+            kind: VerdictKind::Partial,
+            note: format!(
+                " Threshold {}: a deciding figure is missing.",
+                partial.join("; ")
+            ),
+        };
+    }
+    let failed: Vec<String> = e
+        .rules
+        .iter()
+        .zip(&states)
+        .filter(|(_, st)| st.iter().any(fails))
+        .map(|(r, st)| format!("{} fails on {}", label(r), texts(r, st, fails)))
+        .collect();
+    if !failed.is_empty() {
+        return Verdict {
+            status: ItemStatus::Adjacent,
+            kind: VerdictKind::Failed,
+            note: format!(" Outside the thresholds: {}.", failed.join("; ")),
+        };
+    }
+    let needed: Vec<String> = e
+        .rules
+        .iter()
+        .map(|r| {
+            format!(
+                "{} ({})",
+                label(r),
+                r.all
+                    .iter()
+                    .map(|c| format!(
+                        "{} {} {}",
+                        c.param,
+                        op_text(c.op),
+                        units::format_number(c.value)
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+        .collect();
+    Verdict {
+        status: ItemStatus::Uncertain,
+        kind: VerdictKind::Unknown,
+        note: format!(" No deciding figure given; needs {}.", needed.join(" or ")),
+    }
+}

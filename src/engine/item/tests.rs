@@ -1,0 +1,615 @@
+//! Classifier tests: the bundled MTCR list on wordings of our own (other
+//! words and units than the evaluation cases), and the matching mechanisms on
+//! small hand-made entries.
+
+use std::sync::OnceLock;
+
+use super::*;
+use crate::lists::{SourceData, control_toml};
+use crate::model::{Condition, NationalCode as ModelNational, ThresholdRule};
+
+fn mtcr() -> &'static ItemIndex {
+    static INDEX: OnceLock<ItemIndex> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let data = include_bytes!("../../../control-lists/mtcr.toml").to_vec();
+        let entries = control_toml::parse(&SourceData {
+            name: "mtcr.toml".into(),
+            data,
+        })
+        .unwrap();
+        ItemIndex::build("mtcr", &entries).unwrap()
+    })
+}
+
+fn item(description: &str, declared: &str, params: &[(&str, f64)]) -> Item {
+    let mut parameters: Vec<(String, f64)> =
+        params.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+    parameters.sort_by(|a, b| a.0.cmp(&b.0));
+    Item {
+        description: description.into(),
+        declared_code: declared.into(),
+        parameters,
+        ..Item::default()
+    }
+}
+
+fn classify(description: &str) -> ItemAssessment {
+    mtcr().classify(&item(description, "", &[]))
+}
+
+/// Expected outcome of one description.
+#[derive(Clone, Copy, Debug)]
+enum Want {
+    /// The best flagged match has this code (or a dotted relative) and status.
+    Flag(&'static str, ItemStatus),
+    /// Nothing flagged, and this code is among the adjacent matches.
+    Adjacent(&'static str),
+    /// No match at all, adjacent included.
+    Clear,
+}
+
+const CASES: &[(&str, Want)] = &[
+    // Controlled, with figures in other units than the canonical ones.
+    (
+        "AP oxidiser, 90 um, 25 kg drums",
+        Want::Flag("4.C.4.b", ItemStatus::Controlled),
+    ),
+    (
+        "NH4ClO4, ground, 20 µm",
+        Want::Flag("4.C.4.b", ItemStatus::Controlled),
+    ),
+    (
+        "Cyclotetramethylene-tetranitramine (octogen), 10 kg",
+        Want::Flag("4.C.4.b", ItemStatus::Controlled),
+    ),
+    (
+        "Hydrazine, anhydrous, purity 99.5 %",
+        Want::Flag("4.C.2.a", ItemStatus::Controlled),
+    ),
+    (
+        "1,1-dimethylhydrazine, 55 gal drums",
+        Want::Flag("4.C.2.b", ItemStatus::Controlled),
+    ),
+    (
+        "Dinitrogen tetroxide oxidiser, 1 t",
+        Want::Flag("4.C.4.a", ItemStatus::Controlled),
+    ),
+    (
+        "Solid motor, total impulse 337,000 lbf·s",
+        Want::Flag("2.A.1.c", ItemStatus::Controlled),
+    ),
+    (
+        "SRM, 900 kN.s total impulse",
+        Want::Flag("20.A.1.b", ItemStatus::Controlled),
+    ),
+    (
+        "Fibre-optic rate gyro, drift 0.05 °/hr",
+        Want::Flag("9.A.4", ItemStatus::Controlled),
+    ),
+    (
+        "RLG, bias 0.003 dph",
+        Want::Flag("9.A.4", ItemStatus::Controlled),
+    ),
+    (
+        "Quartz accelerometer, bias 50 µg, SF repeatability 100 ppm",
+        Want::Flag("9.A.3", ItemStatus::Controlled),
+    ),
+    (
+        "Servovalve for propellant flow control, 8 gpm at 1450 psi, response 40 ms",
+        Want::Flag("3.A.5", ItemStatus::Controlled),
+    ),
+    (
+        "Turbojet, 270 lbf thrust, SFC 1.18 lb/lbf/h, weight 55 lb",
+        Want::Flag("3.A.1", ItemStatus::Controlled),
+    ),
+    (
+        "HIP unit, 29,000 psi, 2550 °F, 12 in hot zone",
+        Want::Flag("6.B.3", ItemStatus::Controlled),
+    ),
+    (
+        "Maraging 350 plate, 3 mm thick, tensile strength 350 ksi",
+        Want::Flag("6.C.8", ItemStatus::Controlled),
+    ),
+    (
+        "Isostatically pressed graphite, 1,850 kg/m3, grain 10 micron",
+        Want::Flag("6.C.3", ItemStatus::Controlled),
+    ),
+    (
+        "Fixed-wing drone, 550 lb payload, 216 nmi range",
+        Want::Flag("19.A.2", ItemStatus::Controlled),
+    ),
+    (
+        "Research rocket, 800 kg payload, apogee 200 km",
+        Want::Flag("1.A.1", ItemStatus::Controlled),
+    ),
+    (
+        "Radiation-hardened ASIC, TID 10 kGy(Si)",
+        Want::Flag("18.A.1", ItemStatus::Controlled),
+    ),
+    (
+        "Shipborne gravimeter, 0.5 mGal, steady state in 60 s",
+        Want::Flag("12.A.3", ItemStatus::Controlled),
+    ),
+    (
+        "Unmanned crop sprayer, 10.5 gal spray tank, BVLOS",
+        Want::Flag("19.A.3", ItemStatus::Controlled),
+    ),
+    (
+        "CNC flow-forming machine, three rollers, 3 axes",
+        Want::Flag("3.B.3", ItemStatus::Controlled),
+    ),
+    (
+        "Star camera for satellite attitude control",
+        Want::Flag("9.A.2", ItemStatus::Controlled),
+    ),
+    (
+        "Guidance software for ballistic missile",
+        Want::Flag("2.D.3", ItemStatus::Controlled),
+    ),
+    // Uncertain: named, a deciding figure missing.
+    (
+        "Servo valve for propellant feed, 30 l/min, 10 MPa",
+        Want::Flag("3.A.5", ItemStatus::Uncertain),
+    ),
+    (
+        "Hydrazine, 200 L drums",
+        Want::Flag("4.C.2.a", ItemStatus::Uncertain),
+    ),
+    (
+        "Electrodynamic shaker, 60 kN",
+        Want::Flag("15.B.1.a", ItemStatus::Uncertain),
+    ),
+    (
+        "Fiber optic gyro for navigation",
+        Want::Flag("9.A.4", ItemStatus::Uncertain),
+    ),
+    // Adjacent: below the thresholds or under an Annex exclusion.
+    (
+        "Hydrazine hydrate solution, 35 wt%",
+        Want::Adjacent("4.C.2.a"),
+    ),
+    (
+        "Aluminium flake powder for paints, 500 µm",
+        Want::Adjacent("4.C.2.c"),
+    ),
+    (
+        "High-bypass turbofan for commercial airliners, 27,000 lbf",
+        Want::Adjacent("3.A.1"),
+    ),
+    (
+        "Consumer MEMS gyro, 10 °/h bias instability",
+        Want::Adjacent("9.A.4"),
+    ),
+    (
+        "Accelerometer for vehicle airbag, 50 g, bias 5 mg",
+        Want::Adjacent("9.A.3"),
+    ),
+    (
+        "Deep groove ball bearing 6205, ABEC 1",
+        Want::Adjacent("3.A.7"),
+    ),
+    (
+        "Industrial servo valve, 2.6 gpm at 725 psi, injection molding",
+        Want::Adjacent("3.A.5"),
+    ),
+    (
+        "Cold isostatic press, 400 bar, room temperature",
+        Want::Adjacent("6.B.3"),
+    ),
+    (
+        "Electrodynamic shaker 1,100 lbf for automotive parts",
+        Want::Adjacent("15.B.1.a"),
+    ),
+    (
+        "Radiotherapy linear accelerator 6 MeV",
+        Want::Adjacent("15.B.5"),
+    ),
+    (
+        "Educational subsonic wind tunnel, 0.2 Mach, 300 mm section",
+        Want::Adjacent("15.B.2"),
+    ),
+    (
+        "EAF graphite electrode, 1.68 g/cm3",
+        Want::Adjacent("6.C.3"),
+    ),
+    (
+        "In-car GPS navigator, consumer grade",
+        Want::Adjacent("11.A.3"),
+    ),
+    (
+        "Hydroxyl-terminated polybutadiene, OH value 0.84 meq/g",
+        Want::Adjacent("4.C.5"),
+    ),
+    (
+        "Model rocket engine D12-5, hobby pack",
+        Want::Adjacent("2.A.1.c"),
+    ),
+    (
+        "Lab centrifuge, benchtop, 20,000 x g",
+        Want::Adjacent("9.B.2.e"),
+    ),
+    (
+        "Carbon-carbon brake discs for aircraft",
+        Want::Adjacent("6.C.2"),
+    ),
+    ("Jet A-1 aviation turbine fuel", Want::Adjacent("4.C.2.f")),
+    (
+        "Hand-operated metal spinning lathe",
+        Want::Adjacent("3.B.3"),
+    ),
+    // Benign look-alikes: no match at all.
+    (
+        "Rocket salad seeds (Eruca sativa), 500 g packs",
+        Want::Clear,
+    ),
+    ("Rocket stove, portable wood-burning cookstove", Want::Clear),
+    ("Playground slide shaped like a rocket", Want::Clear),
+    ("Toy drone with HD camera, 100 m range", Want::Clear),
+    ("Consumer fireworks, 3 inch display shells", Want::Clear),
+    ("Garden hose", Want::Clear),
+    ("Laptop computers", Want::Clear),
+    ("Apple juice concentrate", Want::Clear),
+    ("Gyro meat cone, frozen", Want::Clear),
+    ("Carbon fibre road bicycle frame", Want::Clear),
+    ("Self-balancing scooter with gyroscope", Want::Clear),
+    ("Stainless steel ball valves DN50, PN40", Want::Clear),
+];
+
+#[test]
+fn case_descriptions_are_unique() {
+    let mut seen = std::collections::HashSet::new();
+    for (d, _) in CASES {
+        assert!(seen.insert(d), "duplicate case {d:?}");
+    }
+}
+
+#[test]
+fn bundled_list_classifies_other_wordings() {
+    let mut failures = Vec::new();
+    for (description, want) in CASES {
+        let a = classify(description);
+        let ok = match want {
+            Want::Flag(code, status) => a
+                .matches
+                .first()
+                .is_some_and(|m| codes::codes_related(&m.code, code) && m.status == *status),
+            Want::Adjacent(code) => {
+                a.matches.is_empty()
+                    && a.adjacent
+                        .iter()
+                        .any(|m| codes::codes_related(&m.code, code))
+            }
+            Want::Clear => a.matches.is_empty() && a.adjacent.is_empty(),
+        };
+        if !ok {
+            let got: Vec<String> = a
+                .matches
+                .iter()
+                .chain(&a.adjacent)
+                .map(|m| format!("{} {}", m.code, m.status.as_str()))
+                .collect();
+            failures.push(format!("{description:?}: wanted {want:?}, got {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn negated_exclusions_do_not_clear() {
+    let cases = [
+        "Linear accelerator 9 MeV, non-medical, for cargo radiography",
+        "Linear accelerator 9 MeV, not for medical use",
+        "Linear accelerator 9 MeV, not for aerospace use",
+    ];
+    for d in cases {
+        let a = classify(d);
+        assert_eq!(
+            a.matches.first().map(|m| (m.code.as_str(), m.status)),
+            Some(("15.B.5", ItemStatus::Controlled)),
+            "{d}"
+        );
+    }
+    // The same goods under the exclusion itself are adjacent.
+    let a = classify("Linear accelerator 9 MeV for radiotherapy");
+    assert!(a.matches.is_empty() && a.adjacent[0].explanation.contains("radiotherapy"));
+}
+
+#[test]
+fn declared_codes_pick_among_candidates_but_never_classify_alone() {
+    let d = "Ring laser gyro inertial measurement unit, drift 0.005 deg/h";
+    let best = |code: &str| mtcr().classify(&item(d, code, &[])).matches[0].code.clone();
+    assert_eq!(best("7A103"), "9.A.6");
+    assert_eq!(best("7A103.a"), "9.A.6");
+    assert_eq!(best("9.A.4"), "9.A.4");
+    assert_eq!(best("9A4"), "9.A.4");
+    let a = mtcr().classify(&item(d, "7A103", &[]));
+    assert!(a.matches[0].explanation.contains("Declared code 7A103"));
+
+    // A wrong code does not move goods into its entry.
+    let a = mtcr().classify(&item("Garden hose", "9A104", &[]));
+    assert!(a.matches.is_empty());
+    let a = mtcr().classify(&item("Laptop computers", "4A101", &[]));
+    assert!(a.matches.is_empty());
+    // HS codes never match, even with an empty description.
+    let a = mtcr().classify(&item("", "8471.30", &[]));
+    assert!(a.matches.is_empty());
+    // An empty or generic description with an MTCR or national code is
+    // returned as uncertain from the code alone.
+    let a = mtcr().classify(&item("Spare parts", "9A104", &[]));
+    let codes: Vec<&str> = a.matches.iter().map(|m| m.code.as_str()).collect();
+    assert!(
+        codes.contains(&"19.A.1") && codes.contains(&"1.A.1"),
+        "{codes:?}"
+    );
+    assert!(a.matches.iter().all(|m| m.status == ItemStatus::Uncertain));
+    let a = mtcr().classify(&item("", "4.c.2.b", &[]));
+    assert_eq!(a.matches.len(), 1);
+    assert_eq!(a.matches[0].code, "4.C.2.b");
+}
+
+#[test]
+fn explicit_parameters_take_precedence_over_the_text() {
+    let a = mtcr().classify(&item("Hydrazine, 35 %", "", &[("concentration_pct", 99.0)]));
+    assert_eq!(a.matches[0].status, ItemStatus::Controlled);
+    let e = &a.matches[0].explanation;
+    assert!(
+        e.contains("concentration_pct 99 %") && !e.contains("concentration_pct 35"),
+        "{e}"
+    );
+    let a = mtcr().classify(&item("Hydrazine, 99 %", "", &[("concentration_pct", 35.0)]));
+    assert!(a.matches.is_empty());
+    assert_eq!(a.adjacent[0].status, ItemStatus::Adjacent);
+    // Figures read from the text are named in the explanation.
+    let a = classify("Servo valve 30 l/min 10 MPa, response 40 ms, liquid propellant feed");
+    let e = &a.matches[0].explanation;
+    assert!(
+        e.contains("Read from the text") && e.contains("flow_l_min 30 L/min"),
+        "{e}"
+    );
+}
+
+#[test]
+fn matches_are_sorted_scored_and_point_at_the_words() {
+    let d = "Integrated INS/GNSS guidance set, CEP 0.5 % of range, for 600 km vehicle";
+    let a = classify(d);
+    assert_eq!(a.matches[0].code, "2.A.1.d");
+    for w in a.matches.windows(2) {
+        let key = |m: &ItemMatch| (m.status.rank(), -m.score);
+        assert!(
+            key(&w[0]) <= key(&w[1]),
+            "not sorted: {} then {}",
+            w[0].code,
+            w[1].code
+        );
+    }
+    for m in a.matches.iter().chain(&a.adjacent) {
+        assert!((0.0..=1.0).contains(&m.score));
+        assert_eq!(m.list_id, "mtcr");
+        for part in m.matched_text.split(" … ") {
+            assert!(d.contains(part), "{part:?} not in the description");
+        }
+    }
+    // Same input, same output.
+    assert_eq!(classify(d), a);
+    // A threshold confirmed scores above a missing figure.
+    let full = classify("Fiber optic gyro, bias stability 0.1 deg/h").matches[0].score;
+    let missing = classify("Fiber optic gyro").matches[0].score;
+    assert!(full > missing);
+}
+
+#[test]
+fn category_one_and_item_nineteen_are_both_reported() {
+    let a = classify("Complete sounding rocket, 600 kg payload, 350 km apogee");
+    let codes: Vec<&str> = a.matches.iter().map(|m| m.code.as_str()).collect();
+    assert_eq!(codes, vec!["1.A.1", "19.A.1"]);
+    let a = classify("UAV, 250 kg payload, 400 km range");
+    assert_eq!(a.matches[0].code, "19.A.2");
+    assert!(a.adjacent.iter().any(|m| m.code == "1.A.2"));
+}
+
+// ---------------------------------------------------------------------------
+// Mechanisms on small hand-made entries
+
+fn entry(code: &str, terms: &[&str]) -> ControlEntry {
+    ControlEntry {
+        code: code.into(),
+        title: format!("entry {code}"),
+        category: ControlCategory::II,
+        notes: String::new(),
+        terms: terms.iter().map(|t| t.to_string()).collect(),
+        context: Vec::new(),
+        exclusions: Vec::new(),
+        rules: Vec::new(),
+        national_codes: Vec::new(),
+    }
+}
+
+fn codes_of(index: &ItemIndex, d: &str) -> (Vec<String>, Vec<String>) {
+    let a = index.classify(&item(d, "", &[]));
+    (
+        a.matches.iter().map(|m| m.code.clone()).collect(),
+        a.adjacent.iter().map(|m| m.code.clone()).collect(),
+    )
+}
+
+#[test]
+fn terms_match_whole_words_and_conjunctions() {
+    let mut ap = entry("4.C.4.b", &["ap + micron", "ammonium perchlorate"]);
+    ap.exclusions = vec!["!apple".into()];
+    let index = ItemIndex::build("t", &[ap]).unwrap();
+    assert_eq!(codes_of(&index, "AP, 200 micron").0, vec!["4.C.4.b"]);
+    assert!(codes_of(&index, "AP grade").0.is_empty());
+    assert!(
+        codes_of(&index, "Apple purée, 200 micron sieve")
+            .0
+            .is_empty()
+    );
+    assert!(codes_of(&index, "Snap ring 200 micron").0.is_empty());
+}
+
+#[test]
+fn context_groups_and_figures_gate_generic_terms() {
+    let mut valve = entry("3.A.5", &["servo valve"]);
+    valve.context = vec![vec!["propellant".into(), "param:flow_l_min".into()]];
+    valve.rules = vec![ThresholdRule {
+        label: "servo".into(),
+        all: vec![
+            Condition {
+                param: "flow_l_min".into(),
+                op: Comparison::Ge,
+                value: 24.0,
+            },
+            Condition {
+                param: "pressure_mpa".into(),
+                op: Comparison::Ge,
+                value: 7.0,
+            },
+        ],
+    }];
+    let index = ItemIndex::build("t", &[valve]).unwrap();
+    assert_eq!(
+        codes_of(&index, "Servo valve for a press"),
+        (vec![], vec![])
+    );
+    assert_eq!(
+        codes_of(&index, "Servo valve, propellant feed").0,
+        vec!["3.A.5"]
+    );
+    assert_eq!(
+        codes_of(&index, "Servo valve 8 gpm 1500 psi").0,
+        vec!["3.A.5"]
+    );
+    assert_eq!(
+        codes_of(&index, "Servo valve 2 gpm 1500 psi").1,
+        vec!["3.A.5"]
+    );
+    let a = index.classify(&item("Servo valve 30 l/min", "", &[]));
+    assert_eq!(a.matches[0].status, ItemStatus::Uncertain);
+}
+
+#[test]
+fn soft_exclusions_make_adjacent_and_hard_ones_clear() {
+    let mut drone = entry("19.A.2", &["drone"]);
+    drone.context = vec![vec!["param:range_km".into()]];
+    drone.exclusions = vec!["photography".into(), "!toy".into()];
+    let index = ItemIndex::build("t", &[drone]).unwrap();
+    assert_eq!(codes_of(&index, "Drone, 400 km range").0, vec!["19.A.2"]);
+    assert_eq!(codes_of(&index, "Drone for photography").1, vec!["19.A.2"]);
+    assert_eq!(
+        codes_of(&index, "Toy drone, 400 km range"),
+        (vec![], vec![])
+    );
+    assert_eq!(
+        codes_of(&index, "Drone, not for photography, 400 km range").0,
+        vec!["19.A.2"]
+    );
+}
+
+#[test]
+fn longer_terms_modifiers_and_purposes_name_other_goods() {
+    let index = ItemIndex::build(
+        "t",
+        &[
+            entry("2.A.1.c", &["rocket motor", "rocket engine"]),
+            entry("3.A.3", &["rocket motor case"]),
+            entry("15.B.3", &["test stand"]),
+            entry("3.A.5", &["servo valve"]),
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        codes_of(&index, "Rocket motor case, steel").0,
+        vec!["3.A.3"]
+    );
+    assert_eq!(
+        codes_of(&index, "Rocket engine static test stand").0,
+        vec!["15.B.3"]
+    );
+    assert_eq!(
+        codes_of(&index, "Servo valve for rocket engines").0,
+        vec!["3.A.5"]
+    );
+    assert_eq!(codes_of(&index, "Rocket motor").0, vec!["2.A.1.c"]);
+    assert_eq!(
+        codes_of(&index, "Parts for rocket motors").0,
+        vec!["2.A.1.c"]
+    );
+}
+
+#[test]
+fn build_rejects_unusable_entries() {
+    let mut bad_param = entry("4.C.2.a", &["hydrazine"]);
+    bad_param.rules = vec![ThresholdRule {
+        label: String::new(),
+        all: vec![Condition {
+            param: "strength".into(),
+            op: Comparison::Gt,
+            value: 1.0,
+        }],
+    }];
+    let mut bad_national = entry("4.C.2.a", &["hydrazine"]);
+    bad_national.national_codes = vec![ModelNational {
+        code: "8471.30".into(),
+        confirmed: false,
+    }];
+    let cases: Vec<(&str, Vec<ControlEntry>)> = vec![
+        ("bad code", vec![entry("4C2a", &["hydrazine"])]),
+        ("no terms", vec![entry("4.C.2.a", &[])]),
+        ("empty term", vec![entry("4.C.2.a", &["--"])]),
+        ("unknown param", vec![bad_param]),
+        ("bad national code", vec![bad_national]),
+        (
+            "duplicate",
+            vec![entry("4.C.2.a", &["a"]), entry("4.C.2.a", &["b"])],
+        ),
+    ];
+    for (name, entries) in cases {
+        match ItemIndex::build("t", &entries) {
+            Err(EngineError::ControlEntry { code, .. }) => assert!(code.starts_with('4'), "{name}"),
+            other => panic!("{name}: expected ControlEntry error, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn odd_input_never_panics() {
+    let odd = [
+        "",
+        " ",
+        "---",
+        "µ°±×√⁶",
+        "1,",
+        ",1",
+        "1e",
+        "1e999 N.s",
+        "-",
+        "- 5",
+        "5 -",
+        "1..2 mm",
+        "3 x 10^",
+        "10^6",
+        "ABEC-",
+        "triaxial",
+        "Mach",
+        "ø",
+        "ﬁbre-optic gyro 0.1°/h",
+        "ＦＯＧ　０．１　ｄｅｇ／ｈ",
+        "Гироскоп 0,1 °/ч",
+        "陀螺仪 0.1 deg/h",
+        "gyro\u{0}0.1",
+        "20,000,000,000,000,000,000 kg payload",
+        "hydrazine 1,5 %",
+    ];
+    for d in odd {
+        for code in [
+            "", "4C2b", "7A103.b", "8471.30", "M", "mtcr", "1", "9A", "9A10",
+        ] {
+            let a = mtcr().classify(&item(d, code, &[]));
+            for m in a.matches.iter().chain(&a.adjacent) {
+                assert!(m.score.is_finite());
+            }
+        }
+    }
+    let long = "rocket motor gyro ".repeat(500);
+    let _ = mtcr().classify(&item(&long, "", &[]));
+}

@@ -1,0 +1,2740 @@
+//! Numbers with units in free-text item descriptions -> canonical technical
+//! parameters (`flow_l_min`, `bias_stability_deg_h`, `total_impulse_ns` ...).
+//!
+//! ERP lines carry their figures inside the text ("servo valve 30 l/min
+//! 10 MPa", "2.6 gpm at 50 bar", "0.1 deg/h", "1.5 MN.s", "99.7 % Al").
+//! [`extract`] finds every number, reads the unit after it (or a keyword
+//! before it: "Mach 0.2", "ABEC-7"), converts it to the canonical unit of a
+//! parameter key and decides the number's role from the unit and the words
+//! around it: "%" next to "hydrazine" is a concentration, "% Al" a purity;
+//! "kN" with "thrust" is thrust, with "shaker" a force; "deg/h" is a gyro's
+//! bias stability. A few feature words become 0/1 parameters
+//! (`numerical_control`, `slip_rings`, `spherical` ...), so that control-list
+//! rules can ask for them like for any other figure.
+//!
+//! [`Params::build`] merges the item's explicit parameters (which take
+//! precedence) with the text readings and adds derived values (range from an
+//! apogee, accuracy in % of range from a CEP, specific strength from a
+//! tensile strength and a density).
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
+
+use unicode_normalization::UnicodeNormalization;
+
+/// A canonical parameter key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ParamSpec {
+    /// The key, with its unit in the name (`flow_l_min`).
+    pub key: &'static str,
+    /// The canonical unit, for explanations (`L/min`).
+    pub unit: &'static str,
+}
+
+macro_rules! params {
+    ($($key:literal => $unit:literal),* $(,)?) => {
+        &[$(ParamSpec { key: $key, unit: $unit }),*]
+    };
+}
+
+/// Every parameter key a control-list rule may use: the evaluation keys of
+/// the project plus a few the Annex needs (hydroxyl value, modulus, apogee,
+/// feature flags whose value is 1 when present and 0 when denied).
+pub const PARAMS: &[ParamSpec] = params! {
+    "range_km" => "km",
+    "payload_kg" => "kg",
+    "thrust_kn" => "kN",
+    "total_impulse_ns" => "N·s",
+    "concentration_pct" => "%",
+    "purity_pct" => "%",
+    "particle_size_um" => "µm",
+    "grain_size_um" => "µm",
+    "bias_stability_deg_h" => "deg/h",
+    "bias_repeatability_ug" => "µg",
+    "scale_factor_repeatability_ppm" => "ppm",
+    "g_rating" => "g",
+    "flow_l_min" => "L/min",
+    "pressure_mpa" => "MPa",
+    "response_ms" => "ms",
+    "vibration_g_rms" => "g rms",
+    "speed_rpm" => "rpm",
+    "axes" => "axes",
+    "diameter_m" => "m",
+    "thickness_mm" => "mm",
+    "chamber_id_mm" => "mm",
+    "volume_l" => "L",
+    "mass_kg" => "kg",
+    "sfc_kg_n_h" => "kg/(N·h)",
+    "power_kw" => "kW",
+    "force_kn" => "kN",
+    "mach" => "",
+    "energy_mev" => "MeV",
+    "temperature_c" => "°C",
+    "tg_c" => "°C",
+    "density_g_cc" => "g/cm³",
+    "uts_gpa" => "GPa",
+    "specific_strength_m" => "m",
+    "specific_modulus_m" => "m",
+    "velocity_m_s" => "m/s",
+    "total_dose_rad" => "rad(Si)",
+    "accuracy_mgal" => "mGal",
+    "settling_min" => "min",
+    "aerosol_capacity_l" => "L",
+    "resolution_bits" => "bits",
+    "dielectric_constant" => "",
+    "angular_resolution_mrad" => "mrad",
+    "accuracy_arcsec" => "arcsec",
+    // Keys of our own, for Annex figures the evaluation keys do not cover.
+    "temperature_min_c" => "°C",
+    "modulus_gpa" => "GPa",
+    "apogee_km" => "km",
+    "altitude_km" => "km",
+    "accuracy_pct_range" => "% of range",
+    "cep_m" => "m",
+    "tow_width_mm" => "mm",
+    "test_section_mm" => "mm",
+    "bandwidth_khz" => "kHz",
+    "sound_level_db" => "dB",
+    "energy_density_mj_kg" => "MJ/kg",
+    "hydroxyl_value_meq_g" => "meq/g",
+    "viscosity_p" => "P",
+    "abec_class" => "ABEC",
+    "rate_deg_s" => "deg/s",
+    "heading_accuracy_deg" => "deg",
+    // Feature flags: 1 = stated, 0 = denied.
+    "numerical_control" => "flag",
+    "slip_rings" => "flag",
+    "anti_jam" => "flag",
+    "military_code" => "flag",
+    "spherical" => "flag",
+    "autonomous" => "flag",
+    "vacuum" => "flag",
+    "off_centre_shaft" => "flag",
+};
+
+/// The spec of a known key.
+pub fn spec(key: &str) -> Option<&'static ParamSpec> {
+    PARAMS.iter().find(|p| p.key == key)
+}
+
+/// True when `key` is a canonical parameter key.
+pub fn is_known(key: &str) -> bool {
+    spec(key).is_some()
+}
+
+/// Formats `value` with the unit of `key` ("30 L/min", "0.1 deg/h").
+pub fn format_value(key: &str, value: f64) -> String {
+    let v = format_number(value);
+    match spec(key).map(|s| s.unit) {
+        Some("flag") => if value >= 0.5 { "yes" } else { "no" }.to_string(),
+        Some("") | None => v,
+        Some(unit) => format!("{v} {unit}"),
+    }
+}
+
+/// A number without trailing zeros; large and tiny values in exponent form.
+pub fn format_number(value: f64) -> String {
+    let a = value.abs();
+    if a != 0.0 && !(1e-3..1e7).contains(&a) {
+        return format!("{value:e}");
+    }
+    let s = format!("{value:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.into() }
+}
+
+/// One parameter read from the text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reading {
+    /// Canonical key.
+    pub key: &'static str,
+    /// Value in the key's canonical unit.
+    pub value: f64,
+    /// The words of the description it was read from ("2.6 gpm").
+    pub text: String,
+}
+
+/// Where a parameter value came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// Sent with the item.
+    Explicit,
+    /// Read from the description.
+    Text,
+    /// Computed from other values.
+    Derived,
+}
+
+/// One parameter with all the values found for it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Param {
+    /// Canonical key (explicit keys are kept as sent).
+    pub key: String,
+    /// Values in the canonical unit (several when the text gives a range or
+    /// repeats the figure).
+    pub values: Vec<f64>,
+    /// Where the values came from.
+    pub source: Source,
+    /// The words read, or how the value was derived.
+    pub text: String,
+}
+
+/// The parameters of one item: explicit ones, text readings and derived
+/// values, sorted by key.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Params {
+    params: Vec<Param>,
+}
+
+impl Params {
+    /// Merges explicit parameters (precedence) with what the text says and
+    /// adds derived values.
+    pub fn build(explicit: &[(String, f64)], text: &str) -> Params {
+        let mut params: Vec<Param> = Vec::new();
+        for (k, v) in explicit {
+            if !v.is_finite() {
+                continue;
+            }
+            match params.iter_mut().find(|p| p.key == *k) {
+                Some(p) => p.values.push(*v),
+                None => params.push(Param {
+                    key: k.clone(),
+                    values: vec![*v],
+                    source: Source::Explicit,
+                    text: String::new(),
+                }),
+            }
+        }
+        let readings = extract(text);
+        for r in &readings {
+            match params.iter_mut().find(|p| p.key == r.key) {
+                Some(p) if p.source == Source::Explicit => {}
+                Some(p) => {
+                    if !p.values.contains(&r.value) {
+                        p.values.push(r.value);
+                    }
+                    if !p.text.contains(&r.text) {
+                        p.text.push_str(", ");
+                        p.text.push_str(&r.text);
+                    }
+                }
+                None => params.push(Param {
+                    key: r.key.to_string(),
+                    values: vec![r.value],
+                    source: Source::Text,
+                    text: r.text.clone(),
+                }),
+            }
+        }
+        let mut out = Params { params };
+        out.derive(text, &readings);
+        out.params.sort_by(|a, b| a.key.cmp(&b.key));
+        out
+    }
+
+    /// All parameters, sorted by key.
+    pub fn all(&self) -> &[Param] {
+        &self.params
+    }
+
+    /// The parameter `key`, if known.
+    pub fn get(&self, key: &str) -> Option<&Param> {
+        self.params.iter().find(|p| p.key == key)
+    }
+
+    /// True when no parameter is known.
+    pub fn is_empty(&self) -> bool {
+        self.params.is_empty()
+    }
+
+    fn first(&self, key: &str) -> Option<f64> {
+        self.get(key).and_then(|p| p.values.first().copied())
+    }
+
+    fn add_derived(&mut self, key: &str, value: f64, how: String) {
+        if value.is_finite() && self.get(key).is_none() {
+            self.params.push(Param {
+                key: key.to_string(),
+                values: vec![value],
+                source: Source::Derived,
+                text: how,
+            });
+        }
+    }
+
+    fn derive(&mut self, text: &str, readings: &[Reading]) {
+        // Apogee is not range: a sounding rocket's ground range is roughly
+        // twice its apogee. When the explicit range merely repeats the
+        // apogee of the text, the apogee rule applies too.
+        if let Some(apogee) = readings.iter().find(|r| r.key == "apogee_km") {
+            let range_from_text = readings.iter().any(|r| r.key == "range_km");
+            let doubled = apogee.value * 2.0;
+            let how = format!("twice the apogee '{}'", apogee.text);
+            match self.params.iter_mut().find(|p| p.key == "range_km") {
+                None => self.add_derived("range_km", doubled, how),
+                Some(p)
+                    if !range_from_text
+                        && p.values.len() == 1
+                        && (p.values[0] - apogee.value).abs() < 1e-9 =>
+                {
+                    p.values = vec![doubled];
+                    p.source = Source::Derived;
+                    p.text = how;
+                }
+                Some(_) => {}
+            }
+        }
+        if let (Some(cep), Some(range)) = (self.first("cep_m"), self.first("range_km")) {
+            if range > 0.0 {
+                let pct = cep / 1000.0 / range * 100.0;
+                let how = format!(
+                    "CEP {} m over a {} km range",
+                    format_number(cep),
+                    format_number(range)
+                );
+                self.add_derived("accuracy_pct_range", pct, how);
+            }
+        }
+        // A purity stated for a propellant is its concentration, and back.
+        for (from, to) in [
+            ("purity_pct", "concentration_pct"),
+            ("concentration_pct", "purity_pct"),
+        ] {
+            if let (Some(v), None) = (self.first(from), self.get(to)) {
+                self.add_derived(to, v, format!("same as {from}"));
+            }
+        }
+        let words = text.to_lowercase();
+        let (density, assumed) = match self.first("density_g_cc") {
+            Some(d) => (Some(d), ""),
+            None => {
+                let fibre = words.contains("fib") || words.contains("prepreg");
+                if !fibre {
+                    (None, "")
+                } else if words.contains("carbon")
+                    || words.contains("graphite")
+                    || words.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
+                        matches!(
+                            w,
+                            "cf" | "cfrp" | "t300" | "t700" | "t800" | "t1000" | "im7"
+                        )
+                    })
+                {
+                    (Some(1.8), " (assumed carbon-fibre density 1.8 g/cm³)")
+                } else if words.contains("aramid") || words.contains("kevlar") {
+                    (Some(1.44), " (assumed aramid density 1.44 g/cm³)")
+                } else if words.contains("glass") {
+                    (Some(2.5), " (assumed glass-fibre density 2.5 g/cm³)")
+                } else {
+                    (None, "")
+                }
+            }
+        };
+        if let Some(d) = density.filter(|d| *d > 0.0) {
+            let to_m = |gpa: f64| gpa * 1e9 / (d * 1000.0 * 9.80665);
+            if let Some(uts) = self.first("uts_gpa") {
+                let how = format!(
+                    "tensile strength {} GPa / density{assumed}",
+                    format_number(uts)
+                );
+                self.add_derived("specific_strength_m", to_m(uts), how);
+            }
+            if let Some(m) = self.first("modulus_gpa") {
+                let how = format!("modulus {} GPa / density{assumed}", format_number(m));
+                self.add_derived("specific_modulus_m", to_m(m), how);
+            }
+        }
+    }
+
+    /// "k1=v1 (text), k2=v2 ..." for the parameters of `source`.
+    pub fn describe(&self, source: Source) -> String {
+        self.describe_only(source, |_| true)
+    }
+
+    /// Like [`Params::describe`], for the keys `keep` accepts.
+    pub fn describe_only(&self, source: Source, keep: impl Fn(&str) -> bool) -> String {
+        let mut s = String::new();
+        for p in self
+            .params
+            .iter()
+            .filter(|p| p.source == source && keep(&p.key))
+        {
+            if !s.is_empty() {
+                s.push_str("; ");
+            }
+            let vals: Vec<String> = p.values.iter().map(|v| format_value(&p.key, *v)).collect();
+            let _ = write!(s, "{} {}", p.key, vals.join("/"));
+            if !p.text.is_empty() {
+                let _ = write!(s, " ('{}')", p.text);
+            }
+        }
+        s
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Text preparation
+
+/// The description as lower-case ASCII-ish characters, with the original
+/// byte offset and case of each.
+struct Prepared<'a> {
+    original: &'a str,
+    chars: Vec<char>,
+    orig: Vec<usize>,
+    upper: Vec<bool>,
+}
+
+impl<'a> Prepared<'a> {
+    fn new(original: &'a str) -> Prepared<'a> {
+        let mut p = Prepared {
+            original,
+            chars: Vec::with_capacity(original.len()),
+            orig: Vec::with_capacity(original.len()),
+            upper: Vec::with_capacity(original.len()),
+        };
+        for (at, c) in original.char_indices() {
+            let up = c.is_uppercase();
+            match c {
+                c if c.is_ascii() => {
+                    if c.is_ascii_whitespace() {
+                        p.push_space(at);
+                    } else {
+                        p.push(c.to_ascii_lowercase(), at, up);
+                    }
+                }
+                '\u{b5}' | '\u{3bc}' | '\u{39c}' => p.push('u', at, false),
+                '\u{b0}' | '\u{ba}' | '\u{2da}' => p.push('°', at, false),
+                '\u{b7}' | '\u{2022}' | '\u{22c5}' | '\u{2219}' => p.push('.', at, false),
+                '\u{d7}' => p.push('x', at, false),
+                '\u{2212}' | '\u{2013}' | '\u{2014}' | '\u{2010}' | '\u{2011}' => {
+                    p.push('-', at, false)
+                }
+                '\u{2264}' => p.push_str("<=", at),
+                '\u{2265}' => p.push_str(">=", at),
+                '\u{b1}' => p.push('±', at, false),
+                '\u{2033}' => p.push('"', at, false),
+                '\u{2032}' => p.push('\'', at, false),
+                '\u{2248}' | '\u{223c}' => p.push('~', at, false),
+                '\u{2026}' => p.push_str("...", at),
+                '\u{221a}' => p.push('√', at, false),
+                '\u{d8}' | '\u{f8}' | '\u{2300}' => p.push_str(" dia ", at),
+                '\u{2070}' | '\u{b9}' | '\u{b2}' | '\u{b3}' | '\u{2074}'..='\u{2079}' => {
+                    let d = c.nfkc().next().unwrap_or('0');
+                    p.push('^', at, false);
+                    p.push(d, at, false);
+                }
+                '\u{207b}' => {
+                    p.push('^', at, false);
+                    p.push('-', at, false);
+                }
+                c if c.is_whitespace() => p.push_space(at),
+                c => {
+                    let folded: String = c.nfkc().collect();
+                    let mut any = false;
+                    for f in folded.chars() {
+                        if f.is_ascii() {
+                            p.push(f.to_ascii_lowercase(), at, f.is_ascii_uppercase());
+                            any = true;
+                        } else if let Some(s) = deunicode::deunicode_char(f) {
+                            for g in s.chars() {
+                                p.push(g.to_ascii_lowercase(), at, up);
+                                any = true;
+                            }
+                        }
+                    }
+                    if !any {
+                        p.push_space(at);
+                    }
+                }
+            }
+        }
+        p
+    }
+
+    fn push(&mut self, c: char, at: usize, up: bool) {
+        self.chars.push(c);
+        self.orig.push(at);
+        self.upper.push(up);
+    }
+
+    fn push_str(&mut self, s: &str, at: usize) {
+        for c in s.chars() {
+            if c == ' ' {
+                self.push_space(at);
+            } else {
+                self.push(c, at, false);
+            }
+        }
+    }
+
+    fn push_space(&mut self, at: usize) {
+        if self.chars.last().is_some_and(|c| *c != ' ') {
+            self.push(' ', at, false);
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.chars.len()
+    }
+
+    fn at(&self, i: usize) -> char {
+        self.chars.get(i).copied().unwrap_or('\0')
+    }
+
+    fn starts_with(&self, i: usize, pat: &str) -> bool {
+        (i..).zip(pat.chars()).all(|(j, c)| self.at(j) == c)
+    }
+
+    /// The original text of prepared chars `[start, end)`.
+    fn original_text(&self, start: usize, end: usize) -> String {
+        if start >= end || start >= self.len() {
+            return String::new();
+        }
+        let from = self.orig[start];
+        let last = self.orig[(end - 1).min(self.len() - 1)];
+        let to = self.original[last..]
+            .char_indices()
+            .nth(1)
+            .map(|(o, _)| last + o)
+            .unwrap_or(self.original.len());
+        self.original[from..to].trim().to_string()
+    }
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+}
+
+fn is_clause_break(c: char) -> bool {
+    matches!(c, ',' | ';' | '|' | '\n')
+}
+
+// ---------------------------------------------------------------------------
+// Units
+
+/// Physical dimension of a unit (or the ambiguity to resolve).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Dim {
+    Length,
+    Mass,
+    /// Bare "g": gram or g-force.
+    Gram,
+    GForce,
+    GForceRms,
+    Force,
+    /// "mn": milli- or mega-newton (decided by case).
+    MilliMegaNewton,
+    Impulse,
+    /// Bare "ns": newton-second only with an impulse cue.
+    NanoOrImpulse,
+    Pressure,
+    Flow,
+    Time,
+    AngRate,
+    AngRateS,
+    RandomWalk,
+    Angle,
+    /// "mrad": milliradian or megarad; "rad": radian or rad of dose.
+    MradAmbiguous,
+    RadAmbiguous,
+    MicroG,
+    /// "mg": milligram or milli-g.
+    MilliG,
+    Ppm,
+    Percent,
+    Density,
+    TempC,
+    TempF,
+    TempK,
+    Energy,
+    EnergyDensity,
+    Power,
+    /// "mw": milli- or mega-watt.
+    MilliMegaWatt,
+    Rpm,
+    Velocity,
+    Dose,
+    Gravity,
+    Volume,
+    Sfc,
+    Bits,
+    Axes,
+    Frequency,
+    Sound,
+    Hydroxyl,
+    Viscosity,
+    /// Bare "P": poise only next to "viscosity".
+    PoiseBare,
+    Mesh,
+}
+
+/// (spelling in prepared text, dimension, factor to the dimension's base unit).
+/// Base units: m, kg, g, kN, N·s, MPa, L/min, s, deg/h, arcsec, µg, ppm, %,
+/// g/cm³, °C, MeV, MJ/kg, kW, rpm, m/s, rad, mGal, L, kg/(N·h), kHz, dB,
+/// meq/g, P, mesh.
+const UNITS: &[(&str, Dim, f64)] = &[
+    // length
+    ("km", Dim::Length, 1000.0),
+    ("kms", Dim::Length, 1000.0),
+    ("kilometer", Dim::Length, 1000.0),
+    ("kilometers", Dim::Length, 1000.0),
+    ("kilometre", Dim::Length, 1000.0),
+    ("kilometres", Dim::Length, 1000.0),
+    ("nmi", Dim::Length, 1852.0),
+    ("nautical mile", Dim::Length, 1852.0),
+    ("nautical miles", Dim::Length, 1852.0),
+    ("mi", Dim::Length, 1609.344),
+    ("mile", Dim::Length, 1609.344),
+    ("miles", Dim::Length, 1609.344),
+    ("m", Dim::Length, 1.0),
+    ("meter", Dim::Length, 1.0),
+    ("meters", Dim::Length, 1.0),
+    ("metre", Dim::Length, 1.0),
+    ("metres", Dim::Length, 1.0),
+    ("cm", Dim::Length, 0.01),
+    ("mm", Dim::Length, 0.001),
+    ("millimeter", Dim::Length, 0.001),
+    ("millimeters", Dim::Length, 0.001),
+    ("millimetre", Dim::Length, 0.001),
+    ("millimetres", Dim::Length, 0.001),
+    ("um", Dim::Length, 1e-6),
+    ("micron", Dim::Length, 1e-6),
+    ("microns", Dim::Length, 1e-6),
+    ("micrometer", Dim::Length, 1e-6),
+    ("micrometers", Dim::Length, 1e-6),
+    ("micrometre", Dim::Length, 1e-6),
+    ("micrometres", Dim::Length, 1e-6),
+    ("u", Dim::Length, 1e-6),
+    ("in", Dim::Length, 0.0254),
+    ("inch", Dim::Length, 0.0254),
+    ("inches", Dim::Length, 0.0254),
+    ("\"", Dim::Length, 0.0254),
+    ("ft", Dim::Length, 0.3048),
+    ("feet", Dim::Length, 0.3048),
+    ("foot", Dim::Length, 0.3048),
+    ("mesh", Dim::Mesh, 1.0),
+    // mass
+    ("kg", Dim::Mass, 1.0),
+    ("kgs", Dim::Mass, 1.0),
+    ("kilogram", Dim::Mass, 1.0),
+    ("kilograms", Dim::Mass, 1.0),
+    ("g", Dim::Gram, 1.0),
+    ("gram", Dim::Mass, 0.001),
+    ("grams", Dim::Mass, 0.001),
+    ("t", Dim::Mass, 1000.0),
+    ("tonne", Dim::Mass, 1000.0),
+    ("tonnes", Dim::Mass, 1000.0),
+    ("ton", Dim::Mass, 1000.0),
+    ("tons", Dim::Mass, 1000.0),
+    ("lb", Dim::Mass, 0.453_592_37),
+    ("lbs", Dim::Mass, 0.453_592_37),
+    ("pound", Dim::Mass, 0.453_592_37),
+    ("pounds", Dim::Mass, 0.453_592_37),
+    ("mg", Dim::MilliG, 1.0),
+    // g-force
+    ("x g", Dim::GForce, 1.0),
+    ("xg", Dim::GForce, 1.0),
+    ("gn", Dim::GForce, 1.0),
+    ("g's", Dim::GForce, 1.0),
+    ("grms", Dim::GForceRms, 1.0),
+    ("g rms", Dim::GForceRms, 1.0),
+    ("g-rms", Dim::GForceRms, 1.0),
+    ("g (rms)", Dim::GForceRms, 1.0),
+    ("g(rms)", Dim::GForceRms, 1.0),
+    // force
+    ("n", Dim::Force, 0.001),
+    ("newton", Dim::Force, 0.001),
+    ("newtons", Dim::Force, 0.001),
+    ("kn", Dim::Force, 1.0),
+    ("kilonewton", Dim::Force, 1.0),
+    ("kilonewtons", Dim::Force, 1.0),
+    ("mn", Dim::MilliMegaNewton, 1.0),
+    ("meganewton", Dim::Force, 1000.0),
+    ("dan", Dim::Force, 0.01),
+    ("lbf", Dim::Force, 0.004_448_222),
+    ("klbf", Dim::Force, 4.448_222),
+    ("kgf", Dim::Force, 0.009_806_65),
+    ("tf", Dim::Force, 9.806_65),
+    // impulse
+    ("n.s", Dim::Impulse, 1.0),
+    ("n s", Dim::Impulse, 1.0),
+    ("n-s", Dim::Impulse, 1.0),
+    ("n*s", Dim::Impulse, 1.0),
+    ("n.sec", Dim::Impulse, 1.0),
+    ("newton seconds", Dim::Impulse, 1.0),
+    ("newton-seconds", Dim::Impulse, 1.0),
+    ("ns", Dim::NanoOrImpulse, 1.0),
+    ("kn.s", Dim::Impulse, 1e3),
+    ("kn s", Dim::Impulse, 1e3),
+    ("kn-s", Dim::Impulse, 1e3),
+    ("kn*s", Dim::Impulse, 1e3),
+    ("kns", Dim::Impulse, 1e3),
+    ("mn.s", Dim::Impulse, 1e6),
+    ("mn s", Dim::Impulse, 1e6),
+    ("mn-s", Dim::Impulse, 1e6),
+    ("mn*s", Dim::Impulse, 1e6),
+    ("mns", Dim::Impulse, 1e6),
+    ("lbf.s", Dim::Impulse, 4.448_222),
+    ("lbf s", Dim::Impulse, 4.448_222),
+    ("lbf-s", Dim::Impulse, 4.448_222),
+    ("lbf*s", Dim::Impulse, 4.448_222),
+    ("lbfs", Dim::Impulse, 4.448_222),
+    ("lbf.sec", Dim::Impulse, 4.448_222),
+    ("lbf-sec", Dim::Impulse, 4.448_222),
+    ("lb.s", Dim::Impulse, 4.448_222),
+    ("lb-s", Dim::Impulse, 4.448_222),
+    ("lb-sec", Dim::Impulse, 4.448_222),
+    // pressure
+    ("pa", Dim::Pressure, 1e-6),
+    ("kpa", Dim::Pressure, 1e-3),
+    ("mpa", Dim::Pressure, 1.0),
+    ("gpa", Dim::Pressure, 1000.0),
+    ("bar", Dim::Pressure, 0.1),
+    ("bars", Dim::Pressure, 0.1),
+    ("barg", Dim::Pressure, 0.1),
+    ("bara", Dim::Pressure, 0.1),
+    ("mbar", Dim::Pressure, 1e-4),
+    ("psi", Dim::Pressure, 0.006_894_757),
+    ("psig", Dim::Pressure, 0.006_894_757),
+    ("psia", Dim::Pressure, 0.006_894_757),
+    ("ksi", Dim::Pressure, 6.894_757),
+    ("atm", Dim::Pressure, 0.101_325),
+    ("torr", Dim::Pressure, 0.000_133_322),
+    ("n/mm2", Dim::Pressure, 1.0),
+    ("n/mm^2", Dim::Pressure, 1.0),
+    ("kgf/cm2", Dim::Pressure, 0.098_066_5),
+    ("kgf/cm^2", Dim::Pressure, 0.098_066_5),
+    ("kg/cm2", Dim::Pressure, 0.098_066_5),
+    ("kg/cm^2", Dim::Pressure, 0.098_066_5),
+    // flow
+    ("l/min", Dim::Flow, 1.0),
+    ("l/mn", Dim::Flow, 1.0),
+    ("l / min", Dim::Flow, 1.0),
+    ("lpm", Dim::Flow, 1.0),
+    ("lit/min", Dim::Flow, 1.0),
+    ("ltr/min", Dim::Flow, 1.0),
+    ("liter/min", Dim::Flow, 1.0),
+    ("litre/min", Dim::Flow, 1.0),
+    ("liters/min", Dim::Flow, 1.0),
+    ("litres/min", Dim::Flow, 1.0),
+    ("l per min", Dim::Flow, 1.0),
+    ("l per minute", Dim::Flow, 1.0),
+    ("liters per minute", Dim::Flow, 1.0),
+    ("litres per minute", Dim::Flow, 1.0),
+    ("liter per minute", Dim::Flow, 1.0),
+    ("litre per minute", Dim::Flow, 1.0),
+    ("gpm", Dim::Flow, 3.785_411_784),
+    ("usgpm", Dim::Flow, 3.785_411_784),
+    ("gal/min", Dim::Flow, 3.785_411_784),
+    ("gallons per minute", Dim::Flow, 3.785_411_784),
+    ("gallon per minute", Dim::Flow, 3.785_411_784),
+    ("m3/h", Dim::Flow, 1000.0 / 60.0),
+    ("m^3/h", Dim::Flow, 1000.0 / 60.0),
+    ("m3/hr", Dim::Flow, 1000.0 / 60.0),
+    ("l/s", Dim::Flow, 60.0),
+    ("l/sec", Dim::Flow, 60.0),
+    ("l/h", Dim::Flow, 1.0 / 60.0),
+    ("l/hr", Dim::Flow, 1.0 / 60.0),
+    ("cc/min", Dim::Flow, 0.001),
+    ("ml/min", Dim::Flow, 0.001),
+    ("cm3/min", Dim::Flow, 0.001),
+    ("cm^3/min", Dim::Flow, 0.001),
+    // time
+    ("ms", Dim::Time, 0.001),
+    ("msec", Dim::Time, 0.001),
+    ("millisecond", Dim::Time, 0.001),
+    ("milliseconds", Dim::Time, 0.001),
+    ("us", Dim::Time, 1e-6),
+    ("s", Dim::Time, 1.0),
+    ("sec", Dim::Time, 1.0),
+    ("secs", Dim::Time, 1.0),
+    ("second", Dim::Time, 1.0),
+    ("seconds", Dim::Time, 1.0),
+    ("min", Dim::Time, 60.0),
+    ("mins", Dim::Time, 60.0),
+    ("minute", Dim::Time, 60.0),
+    ("minutes", Dim::Time, 60.0),
+    ("h", Dim::Time, 3600.0),
+    ("hr", Dim::Time, 3600.0),
+    ("hrs", Dim::Time, 3600.0),
+    ("hour", Dim::Time, 3600.0),
+    ("hours", Dim::Time, 3600.0),
+    // angular rate
+    ("deg/h", Dim::AngRate, 1.0),
+    ("deg/hr", Dim::AngRate, 1.0),
+    ("deg/hour", Dim::AngRate, 1.0),
+    ("deg / h", Dim::AngRate, 1.0),
+    ("deg/h (1 sigma)", Dim::AngRate, 1.0),
+    ("degree/h", Dim::AngRate, 1.0),
+    ("degrees/h", Dim::AngRate, 1.0),
+    ("degree/hour", Dim::AngRate, 1.0),
+    ("degrees/hour", Dim::AngRate, 1.0),
+    ("deg per hour", Dim::AngRate, 1.0),
+    ("deg per hr", Dim::AngRate, 1.0),
+    ("degree per hour", Dim::AngRate, 1.0),
+    ("degrees per hour", Dim::AngRate, 1.0),
+    ("°/h", Dim::AngRate, 1.0),
+    ("°/hr", Dim::AngRate, 1.0),
+    ("°/hour", Dim::AngRate, 1.0),
+    ("° /h", Dim::AngRate, 1.0),
+    ("° / h", Dim::AngRate, 1.0),
+    ("° per hour", Dim::AngRate, 1.0),
+    ("dph", Dim::AngRate, 1.0),
+    ("deg/s", Dim::AngRateS, 1.0),
+    ("deg/sec", Dim::AngRateS, 1.0),
+    ("°/s", Dim::AngRateS, 1.0),
+    ("°/sec", Dim::AngRateS, 1.0),
+    ("degrees per second", Dim::AngRateS, 1.0),
+    ("deg per second", Dim::AngRateS, 1.0),
+    ("dps", Dim::AngRateS, 1.0),
+    ("rad/s", Dim::AngRateS, 57.295_779_5),
+    ("deg/√h", Dim::RandomWalk, 1.0),
+    ("deg/√hr", Dim::RandomWalk, 1.0),
+    ("°/√h", Dim::RandomWalk, 1.0),
+    ("°/√hr", Dim::RandomWalk, 1.0),
+    ("deg/rt-h", Dim::RandomWalk, 1.0),
+    ("deg/rt-hr", Dim::RandomWalk, 1.0),
+    ("deg/rth", Dim::RandomWalk, 1.0),
+    ("deg/rthr", Dim::RandomWalk, 1.0),
+    ("deg/sqrt(h)", Dim::RandomWalk, 1.0),
+    ("deg/sqrt(hr)", Dim::RandomWalk, 1.0),
+    ("deg/sqrt h", Dim::RandomWalk, 1.0),
+    ("°/rt-h", Dim::RandomWalk, 1.0),
+    ("°/rth", Dim::RandomWalk, 1.0),
+    // angle
+    ("arcsec", Dim::Angle, 1.0),
+    ("arc-sec", Dim::Angle, 1.0),
+    ("arc sec", Dim::Angle, 1.0),
+    ("arc-second", Dim::Angle, 1.0),
+    ("arc-seconds", Dim::Angle, 1.0),
+    ("arc second", Dim::Angle, 1.0),
+    ("arc seconds", Dim::Angle, 1.0),
+    ("arcseconds", Dim::Angle, 1.0),
+    ("arcmin", Dim::Angle, 60.0),
+    ("arc min", Dim::Angle, 60.0),
+    ("arc-min", Dim::Angle, 60.0),
+    ("deg", Dim::Angle, 3600.0),
+    ("degree", Dim::Angle, 3600.0),
+    ("degrees", Dim::Angle, 3600.0),
+    ("°", Dim::Angle, 3600.0),
+    ("mrad", Dim::MradAmbiguous, 1.0),
+    ("urad", Dim::Angle, 0.206_264_8),
+    ("microrad", Dim::Angle, 0.206_264_8),
+    ("milliradian", Dim::Angle, 206.264_8),
+    ("milliradians", Dim::Angle, 206.264_8),
+    ("rad", Dim::RadAmbiguous, 1.0),
+    ("rads", Dim::RadAmbiguous, 1.0),
+    // small accelerations
+    ("ug", Dim::MicroG, 1.0),
+    ("micro g", Dim::MicroG, 1.0),
+    ("micro-g", Dim::MicroG, 1.0),
+    ("microg", Dim::MicroG, 1.0),
+    ("milli-g", Dim::MicroG, 1000.0),
+    ("milli g", Dim::MicroG, 1000.0),
+    ("ppm", Dim::Ppm, 1.0),
+    // percent
+    ("%", Dim::Percent, 1.0),
+    ("pct", Dim::Percent, 1.0),
+    ("percent", Dim::Percent, 1.0),
+    ("per cent", Dim::Percent, 1.0),
+    ("wt%", Dim::Percent, 1.0),
+    ("wt.%", Dim::Percent, 1.0),
+    ("wt %", Dim::Percent, 1.0),
+    ("wt. %", Dim::Percent, 1.0),
+    ("% w/w", Dim::Percent, 1.0),
+    ("%w/w", Dim::Percent, 1.0),
+    ("% wt", Dim::Percent, 1.0),
+    ("mass%", Dim::Percent, 1.0),
+    ("mass %", Dim::Percent, 1.0),
+    ("% by weight", Dim::Percent, 1.0),
+    ("% by mass", Dim::Percent, 1.0),
+    // density
+    ("g/cc", Dim::Density, 1.0),
+    ("g/cm3", Dim::Density, 1.0),
+    ("g/cm^3", Dim::Density, 1.0),
+    ("g/ml", Dim::Density, 1.0),
+    ("g cm^-3", Dim::Density, 1.0),
+    ("g.cm^-3", Dim::Density, 1.0),
+    ("g.cm-3", Dim::Density, 1.0),
+    ("kg/m3", Dim::Density, 0.001),
+    ("kg/m^3", Dim::Density, 0.001),
+    ("kg/l", Dim::Density, 1.0),
+    ("lb/in3", Dim::Density, 27.679_9),
+    ("lb/in^3", Dim::Density, 27.679_9),
+    ("lb/ft3", Dim::Density, 0.016_018_5),
+    ("lb/ft^3", Dim::Density, 0.016_018_5),
+    // temperature
+    ("°c", Dim::TempC, 1.0),
+    ("° c", Dim::TempC, 1.0),
+    ("degc", Dim::TempC, 1.0),
+    ("deg c", Dim::TempC, 1.0),
+    ("deg. c", Dim::TempC, 1.0),
+    ("degree c", Dim::TempC, 1.0),
+    ("degrees c", Dim::TempC, 1.0),
+    ("degree celsius", Dim::TempC, 1.0),
+    ("degrees celsius", Dim::TempC, 1.0),
+    ("celsius", Dim::TempC, 1.0),
+    ("c", Dim::TempC, 1.0),
+    ("°f", Dim::TempF, 1.0),
+    ("° f", Dim::TempF, 1.0),
+    ("degf", Dim::TempF, 1.0),
+    ("deg f", Dim::TempF, 1.0),
+    ("degrees f", Dim::TempF, 1.0),
+    ("fahrenheit", Dim::TempF, 1.0),
+    ("°k", Dim::TempK, 1.0),
+    ("kelvin", Dim::TempK, 1.0),
+    // energy
+    ("mev", Dim::Energy, 1.0),
+    ("kev", Dim::Energy, 0.001),
+    ("gev", Dim::Energy, 1000.0),
+    ("ev", Dim::Energy, 1e-6),
+    ("mj/kg", Dim::EnergyDensity, 1.0),
+    ("kj/kg", Dim::EnergyDensity, 0.001),
+    ("kj/g", Dim::EnergyDensity, 1.0),
+    ("j/g", Dim::EnergyDensity, 0.001),
+    // power
+    ("w", Dim::Power, 0.001),
+    ("watt", Dim::Power, 0.001),
+    ("watts", Dim::Power, 0.001),
+    ("kw", Dim::Power, 1.0),
+    ("kilowatt", Dim::Power, 1.0),
+    ("kilowatts", Dim::Power, 1.0),
+    ("mw", Dim::MilliMegaWatt, 1.0),
+    ("megawatt", Dim::Power, 1000.0),
+    ("megawatts", Dim::Power, 1000.0),
+    ("hp", Dim::Power, 0.745_7),
+    ("bhp", Dim::Power, 0.745_7),
+    ("shp", Dim::Power, 0.745_7),
+    // rotation
+    ("rpm", Dim::Rpm, 1.0),
+    ("r/min", Dim::Rpm, 1.0),
+    ("rev/min", Dim::Rpm, 1.0),
+    ("revs/min", Dim::Rpm, 1.0),
+    ("krpm", Dim::Rpm, 1000.0),
+    // velocity
+    ("m/s", Dim::Velocity, 1.0),
+    ("m/sec", Dim::Velocity, 1.0),
+    ("m.s^-1", Dim::Velocity, 1.0),
+    ("km/h", Dim::Velocity, 1.0 / 3.6),
+    ("km/hr", Dim::Velocity, 1.0 / 3.6),
+    ("kph", Dim::Velocity, 1.0 / 3.6),
+    ("kmh", Dim::Velocity, 1.0 / 3.6),
+    ("km/s", Dim::Velocity, 1000.0),
+    ("kt", Dim::Velocity, 0.514_444),
+    ("kts", Dim::Velocity, 0.514_444),
+    ("knot", Dim::Velocity, 0.514_444),
+    ("knots", Dim::Velocity, 0.514_444),
+    ("mph", Dim::Velocity, 0.447_04),
+    ("ft/s", Dim::Velocity, 0.3048),
+    ("ft/sec", Dim::Velocity, 0.3048),
+    // dose
+    ("rad(si)", Dim::Dose, 1.0),
+    ("rad (si)", Dim::Dose, 1.0),
+    ("rads(si)", Dim::Dose, 1.0),
+    ("rads (si)", Dim::Dose, 1.0),
+    ("krad", Dim::Dose, 1e3),
+    ("krads", Dim::Dose, 1e3),
+    ("krad(si)", Dim::Dose, 1e3),
+    ("krad (si)", Dim::Dose, 1e3),
+    ("mrad(si)", Dim::Dose, 1e6),
+    ("mrad (si)", Dim::Dose, 1e6),
+    ("megarad", Dim::Dose, 1e6),
+    ("megarads", Dim::Dose, 1e6),
+    ("gy", Dim::Dose, 100.0),
+    ("gy(si)", Dim::Dose, 100.0),
+    ("gy (si)", Dim::Dose, 100.0),
+    ("kgy", Dim::Dose, 1e5),
+    ("kgy(si)", Dim::Dose, 1e5),
+    // gravity
+    ("mgal", Dim::Gravity, 1.0),
+    ("milligal", Dim::Gravity, 1.0),
+    ("ugal", Dim::Gravity, 0.001),
+    // volume
+    ("l", Dim::Volume, 1.0),
+    ("lt", Dim::Volume, 1.0),
+    ("ltr", Dim::Volume, 1.0),
+    ("ltrs", Dim::Volume, 1.0),
+    ("liter", Dim::Volume, 1.0),
+    ("liters", Dim::Volume, 1.0),
+    ("litre", Dim::Volume, 1.0),
+    ("litres", Dim::Volume, 1.0),
+    ("ml", Dim::Volume, 0.001),
+    ("gal", Dim::Volume, 3.785_411_784),
+    ("gallon", Dim::Volume, 3.785_411_784),
+    ("gallons", Dim::Volume, 3.785_411_784),
+    ("usg", Dim::Volume, 3.785_411_784),
+    ("m3", Dim::Volume, 1000.0),
+    ("m^3", Dim::Volume, 1000.0),
+    ("cu m", Dim::Volume, 1000.0),
+    ("dm3", Dim::Volume, 1.0),
+    ("cc", Dim::Volume, 0.001),
+    ("bbl", Dim::Volume, 158.987),
+    // specific fuel consumption
+    ("kg/n/h", Dim::Sfc, 1.0),
+    ("kg/n/hr", Dim::Sfc, 1.0),
+    ("kg/n.h", Dim::Sfc, 1.0),
+    ("kg/n.hr", Dim::Sfc, 1.0),
+    ("kg/nh", Dim::Sfc, 1.0),
+    ("kg/(n.h)", Dim::Sfc, 1.0),
+    ("kg/(n h)", Dim::Sfc, 1.0),
+    ("kg/(n*h)", Dim::Sfc, 1.0),
+    ("kg/(n.hr)", Dim::Sfc, 1.0),
+    ("kg/n-h", Dim::Sfc, 1.0),
+    ("kg/dan/h", Dim::Sfc, 0.1),
+    ("kg/dan.h", Dim::Sfc, 0.1),
+    ("kg/(dan.h)", Dim::Sfc, 0.1),
+    ("kg/(dan h)", Dim::Sfc, 0.1),
+    ("kg/kn/h", Dim::Sfc, 0.001),
+    ("kg/(kn.h)", Dim::Sfc, 0.001),
+    ("kg/kgf/h", Dim::Sfc, 0.101_972),
+    ("kg/(kgf.h)", Dim::Sfc, 0.101_972),
+    ("kg/kgf.h", Dim::Sfc, 0.101_972),
+    ("lb/lbf/h", Dim::Sfc, 0.101_972),
+    ("lb/lbf/hr", Dim::Sfc, 0.101_972),
+    ("lb/lbf.h", Dim::Sfc, 0.101_972),
+    ("lb/lbf.hr", Dim::Sfc, 0.101_972),
+    ("lb/lbf-hr", Dim::Sfc, 0.101_972),
+    ("lb/lbf-h", Dim::Sfc, 0.101_972),
+    ("lb/(lbf.h)", Dim::Sfc, 0.101_972),
+    ("lb/(lbf.hr)", Dim::Sfc, 0.101_972),
+    ("lb/(lbf h)", Dim::Sfc, 0.101_972),
+    ("lb/(lbf hr)", Dim::Sfc, 0.101_972),
+    ("lbm/lbf/h", Dim::Sfc, 0.101_972),
+    ("lbm/(lbf.h)", Dim::Sfc, 0.101_972),
+    ("lbm/lbf/hr", Dim::Sfc, 0.101_972),
+    ("g/kn/s", Dim::Sfc, 0.0036),
+    ("g/kn.s", Dim::Sfc, 0.0036),
+    ("g/(kn.s)", Dim::Sfc, 0.0036),
+    ("g/(kn s)", Dim::Sfc, 0.0036),
+    ("mg/n/s", Dim::Sfc, 0.0036),
+    ("mg/n.s", Dim::Sfc, 0.0036),
+    ("mg/ns", Dim::Sfc, 0.0036),
+    ("mg/(n.s)", Dim::Sfc, 0.0036),
+    ("mg/(n s)", Dim::Sfc, 0.0036),
+    // counts
+    ("bit", Dim::Bits, 1.0),
+    ("bits", Dim::Bits, 1.0),
+    ("axis", Dim::Axes, 1.0),
+    ("axes", Dim::Axes, 1.0),
+    ("axial", Dim::Axes, 1.0),
+    // frequency
+    ("hz", Dim::Frequency, 0.001),
+    ("khz", Dim::Frequency, 1.0),
+    ("mhz", Dim::Frequency, 1000.0),
+    ("ghz", Dim::Frequency, 1e6),
+    // sound
+    ("db", Dim::Sound, 1.0),
+    ("dba", Dim::Sound, 1.0),
+    ("db(a)", Dim::Sound, 1.0),
+    ("db spl", Dim::Sound, 1.0),
+    // chemistry
+    ("meq/g", Dim::Hydroxyl, 1.0),
+    ("mmol/g", Dim::Hydroxyl, 1.0),
+    ("mg koh/g", Dim::Hydroxyl, 1.0 / 56.106),
+    ("mgkoh/g", Dim::Hydroxyl, 1.0 / 56.106),
+    ("poise", Dim::Viscosity, 1.0),
+    ("p", Dim::PoiseBare, 1.0),
+    ("cp", Dim::Viscosity, 0.01),
+    ("cps", Dim::Viscosity, 0.01),
+    ("centipoise", Dim::Viscosity, 0.01),
+    ("pa.s", Dim::Viscosity, 10.0),
+    ("pa s", Dim::Viscosity, 10.0),
+    ("mpa.s", Dim::Viscosity, 0.01),
+    ("mpa s", Dim::Viscosity, 0.01),
+];
+
+/// A unit found after a number.
+#[derive(Clone, Copy, Debug)]
+struct UnitHit {
+    dim: Dim,
+    factor: f64,
+    start: usize,
+    end: usize,
+}
+
+/// A unit spelling as chars, grouped by first char for fast lookup.
+struct UnitSpelling {
+    chars: Vec<char>,
+    dim: Dim,
+    factor: f64,
+}
+
+fn unit_table() -> &'static HashMap<char, Vec<UnitSpelling>> {
+    static TABLE: OnceLock<HashMap<char, Vec<UnitSpelling>>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut m: HashMap<char, Vec<UnitSpelling>> = HashMap::new();
+        for (spelling, dim, factor) in UNITS {
+            let chars: Vec<char> = spelling.chars().collect();
+            if let Some(first) = chars.first() {
+                m.entry(*first).or_default().push(UnitSpelling {
+                    chars,
+                    dim: *dim,
+                    factor: *factor,
+                });
+            }
+        }
+        m
+    })
+}
+
+/// Longest unit spelled at `i` that ends at a word boundary.
+fn unit_at(p: &Prepared<'_>, i: usize) -> Option<UnitHit> {
+    let bucket = unit_table().get(&p.at(i))?;
+    let rest = p.chars.get(i..)?;
+    let mut best: Option<UnitHit> = None;
+    for u in bucket {
+        if !rest.starts_with(&u.chars) {
+            continue;
+        }
+        let end = i + u.chars.len();
+        let next = p.at(end);
+        let last = u.chars.last().copied().unwrap_or(' ');
+        if next.is_ascii_alphabetic() && last.is_ascii_alphanumeric() {
+            continue;
+        }
+        if next.is_ascii_digit() && last.is_ascii_alphabetic() && !u.chars.contains(&'/') {
+            // "m3" is spelled in the table; "m2x" is not a unit.
+            continue;
+        }
+        if best.is_none_or(|b| end > b.end) {
+            best = Some(UnitHit {
+                dim: u.dim,
+                factor: u.factor,
+                start: i,
+                end,
+            });
+        }
+    }
+    best
+}
+
+// ---------------------------------------------------------------------------
+// Numbers
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Qualifier {
+    None,
+    Less,
+    Greater,
+    Better,
+}
+
+#[derive(Clone, Debug)]
+struct Num {
+    start: usize,
+    end: usize,
+    value: f64,
+    unit: Option<UnitHit>,
+    qualifier: Qualifier,
+    /// The lower end of a range ("-54 to +125 °C").
+    range_lower: bool,
+    range_upper: bool,
+}
+
+/// Parses a number at `i` ("20,000", "1.5", "1.1e6", "1.1 x 10^6", "-54").
+fn number_at(p: &Prepared<'_>, i: usize) -> Option<(f64, usize)> {
+    let mut j = i;
+    let mut neg = false;
+    match p.at(j) {
+        '-' | '+' | '±' => {
+            neg = p.at(j) == '-';
+            j += 1;
+        }
+        _ => {}
+    }
+    let digits_from = j;
+    let mut text = String::new();
+    while p.at(j).is_ascii_digit() {
+        text.push(p.at(j));
+        j += 1;
+        // Thousands separators: ",ddd" not followed by another digit.
+        if p.at(j) == ','
+            && (1..=3).all(|k| p.at(j + k).is_ascii_digit())
+            && !p.at(j + 4).is_ascii_digit()
+            && text.len() <= 3
+            && !text.starts_with('0')
+        {
+            for k in 1..=3 {
+                text.push(p.at(j + k));
+            }
+            j += 4;
+            while p.at(j) == ','
+                && (1..=3).all(|k| p.at(j + k).is_ascii_digit())
+                && !p.at(j + 4).is_ascii_digit()
+            {
+                for k in 1..=3 {
+                    text.push(p.at(j + k));
+                }
+                j += 4;
+            }
+            break;
+        }
+    }
+    if p.at(j) == '.' && p.at(j + 1).is_ascii_digit() {
+        text.push('.');
+        j += 1;
+        while p.at(j).is_ascii_digit() {
+            text.push(p.at(j));
+            j += 1;
+        }
+    } else if p.at(j) == ','
+        && p.at(j + 1).is_ascii_digit()
+        && !p.at(j + 2).is_ascii_digit()
+        && !text.is_empty()
+    {
+        // European decimal comma: "1,5 MPa".
+        text.push('.');
+        text.push(p.at(j + 1));
+        j += 2;
+    }
+    if text.is_empty() || j == digits_from {
+        return None;
+    }
+    let mut value: f64 = text.parse().ok()?;
+    // Exponent: "1.1e6", "1.1 x 10^6", "5x10^5", "1.1*10e6".
+    if p.at(j) == 'e'
+        && (p.at(j + 1).is_ascii_digit()
+            || (matches!(p.at(j + 1), '-' | '+') && p.at(j + 2).is_ascii_digit()))
+    {
+        let (exp, k) = exponent(p, j + 1)?;
+        value *= 10f64.powi(exp);
+        j = k;
+    } else {
+        let mut k = j;
+        if p.at(k) == ' ' {
+            k += 1;
+        }
+        if matches!(p.at(k), 'x' | '*' | '.') {
+            k += 1;
+            if p.at(k) == ' ' {
+                k += 1;
+            }
+            if p.starts_with(k, "10^") || p.starts_with(k, "10e") {
+                if let Some((exp, end)) = exponent(p, k + 3) {
+                    value *= 10f64.powi(exp);
+                    j = end;
+                }
+            }
+        }
+    }
+    if neg {
+        value = -value;
+    }
+    Some((value, j))
+}
+
+fn exponent(p: &Prepared<'_>, mut j: usize) -> Option<(i32, usize)> {
+    let mut s = String::new();
+    if matches!(p.at(j), '-' | '+') {
+        s.push(p.at(j));
+        j += 1;
+    }
+    while p.at(j).is_ascii_digit() {
+        s.push(p.at(j));
+        j += 1;
+    }
+    let e: i32 = s.parse().ok()?;
+    (e.abs() <= 30).then_some((e, j))
+}
+
+/// Words before `i` in the same clause, nearest first, stopping at a number.
+fn words_before(p: &Prepared<'_>, i: usize, max: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut j = i;
+    while j > 0 && out.len() < max {
+        j -= 1;
+        let c = p.at(j);
+        if is_clause_break(c) {
+            break;
+        }
+        if !is_word_char(c) {
+            continue;
+        }
+        let end = j + 1;
+        while j > 0 && is_word_char(p.at(j - 1)) {
+            j -= 1;
+        }
+        let w: String = p.chars[j..end].iter().collect();
+        if w.starts_with(|c: char| c.is_ascii_digit()) {
+            break;
+        }
+        out.push(w);
+    }
+    out
+}
+
+/// Words after `i` in the same clause, nearest first, stopping at a number.
+fn words_after(p: &Prepared<'_>, i: usize, max: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut j = i;
+    while j < p.len() && out.len() < max {
+        let c = p.at(j);
+        if is_clause_break(c) {
+            break;
+        }
+        if !is_word_char(c) {
+            j += 1;
+            continue;
+        }
+        let start = j;
+        while j < p.len() && is_word_char(p.at(j)) {
+            j += 1;
+        }
+        let w: String = p.chars[start..j].iter().collect();
+        if w.starts_with(|c: char| c.is_ascii_digit()) {
+            break;
+        }
+        out.push(w);
+    }
+    out
+}
+
+/// Char index where the `count`-th word before `i` (same clause) starts.
+fn words_start_before(p: &Prepared<'_>, i: usize, count: usize) -> usize {
+    let mut j = i;
+    let mut start = i;
+    let mut seen = 0;
+    while j > 0 && seen < count {
+        j -= 1;
+        let c = p.at(j);
+        if is_clause_break(c) {
+            break;
+        }
+        if is_word_char(c) {
+            while j > 0 && is_word_char(p.at(j - 1)) {
+                j -= 1;
+            }
+            start = j;
+            seen += 1;
+        }
+    }
+    start
+}
+
+/// Every word of the text (lower case, letters and digits).
+fn all_words(p: &Prepared<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut j = 0;
+    while j < p.len() {
+        if !is_word_char(p.at(j)) {
+            j += 1;
+            continue;
+        }
+        let start = j;
+        while j < p.len() && is_word_char(p.at(j)) {
+            j += 1;
+        }
+        out.push(p.chars[start..j].iter().collect());
+    }
+    out
+}
+
+fn qualifier_before(p: &Prepared<'_>, i: usize) -> Qualifier {
+    let mut j = i;
+    while j > 0 && p.at(j - 1) == ' ' {
+        j -= 1;
+    }
+    if j > 0 {
+        let c = p.at(j - 1);
+        if c == '<' {
+            return Qualifier::Less;
+        }
+        if c == '>' {
+            return Qualifier::Greater;
+        }
+        if c == '=' && j > 1 {
+            // "<=" and ">=" include the limit: no adjustment.
+            return Qualifier::None;
+        }
+    }
+    let w = words_before(p, i, 2);
+    let pair = match (w.get(1), w.first()) {
+        (Some(a), Some(b)) => format!("{a} {b}"),
+        _ => String::new(),
+    };
+    let last = w.first().map(String::as_str).unwrap_or("");
+    match (pair.as_str(), last) {
+        ("less than" | "lower than" | "smaller than" | "finer than", _)
+        | (_, "below" | "under") => Qualifier::Less,
+        ("better than", _) => Qualifier::Better,
+        ("more than" | "greater than" | "higher than" | "larger than", _)
+        | (_, "above" | "over" | "exceeding" | "exceeds") => Qualifier::Greater,
+        _ => Qualifier::None,
+    }
+}
+
+/// Keys for which a smaller value is better (used for "better than").
+fn lower_is_better(key: &str) -> bool {
+    matches!(
+        key,
+        "bias_stability_deg_h"
+            | "bias_repeatability_ug"
+            | "scale_factor_repeatability_ppm"
+            | "accuracy_mgal"
+            | "accuracy_arcsec"
+            | "angular_resolution_mrad"
+            | "response_ms"
+            | "sfc_kg_n_h"
+            | "heading_accuracy_deg"
+            | "cep_m"
+            | "accuracy_pct_range"
+            | "settling_min"
+            | "particle_size_um"
+            | "grain_size_um"
+    )
+}
+
+fn adjust(value: f64, q: Qualifier, key: &str) -> f64 {
+    let eps = 1e-9 * value.abs().max(1.0);
+    match q {
+        Qualifier::None => value,
+        Qualifier::Less => value - eps,
+        Qualifier::Greater => value + eps,
+        Qualifier::Better if lower_is_better(key) => value - eps,
+        Qualifier::Better => value + eps,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Roles
+
+/// Cue words: a word matches when equal, or when the cue ends with '*' and
+/// the word starts with the rest.
+fn cue_matches(word: &str, cue: &str) -> bool {
+    match cue.strip_suffix('*') {
+        Some(prefix) => word.starts_with(prefix),
+        None => word == cue,
+    }
+}
+
+/// The role of the nearest cue word: after[0], before[0], after[1] ...
+fn nearest_cue(
+    before: &[String],
+    after: &[String],
+    cues: &[(&str, &'static str)],
+) -> Option<&'static str> {
+    let n = before.len().max(after.len());
+    for d in 0..n {
+        for w in [after.get(d), before.get(d)].into_iter().flatten() {
+            if let Some((_, role)) = cues.iter().find(|(c, _)| cue_matches(w, c)) {
+                return Some(role);
+            }
+        }
+    }
+    None
+}
+
+fn any_cue(words: &[String], cues: &[&str]) -> bool {
+    words.iter().any(|w| cues.iter().any(|c| cue_matches(w, c)))
+}
+
+/// "none" marks a number that must not be read as a parameter.
+const NONE: &str = "none";
+
+const LENGTH_CUES: &[(&str, &str)] = &[
+    ("range", "range_km"),
+    ("reach", "range_km"),
+    ("distance", "range_km"),
+    ("radius", "range_km"),
+    ("apogee", "apogee_km"),
+    ("altitude", "altitude_km"),
+    ("ceiling", "altitude_km"),
+    ("alt", "altitude_km"),
+    ("cep", "cep_m"),
+    ("dia", "diameter_m"),
+    ("diam", "diameter_m"),
+    ("diameter", "diameter_m"),
+    ("od", "diameter_m"),
+    ("caliber", "diameter_m"),
+    ("calibre", "diameter_m"),
+    ("id", "chamber_id_mm"),
+    ("inner", "chamber_id_mm"),
+    ("inside", "chamber_id_mm"),
+    ("internal", "chamber_id_mm"),
+    ("bore", "chamber_id_mm"),
+    ("working", "chamber_id_mm"),
+    ("work", "chamber_id_mm"),
+    ("zone", "chamber_id_mm"),
+    ("chamber", "chamber_id_mm"),
+    ("cavity", "chamber_id_mm"),
+    ("vessel", "chamber_id_mm"),
+    ("thick*", "thickness_mm"),
+    ("wall", "thickness_mm"),
+    ("sheet", "thickness_mm"),
+    ("sheets", "thickness_mm"),
+    ("plate", "thickness_mm"),
+    ("plates", "thickness_mm"),
+    ("foil", "thickness_mm"),
+    ("gauge", "thickness_mm"),
+    ("strip", "thickness_mm"),
+    ("tow", "tow_width_mm"),
+    ("tows", "tow_width_mm"),
+    ("band", "tow_width_mm"),
+    ("bands", "tow_width_mm"),
+    ("tape", "tow_width_mm"),
+    ("section", "test_section_mm"),
+    ("grain*", "grain_size_um"),
+    ("particle*", "particle_size_um"),
+    ("powder", "particle_size_um"),
+    ("d50", "particle_size_um"),
+    ("d90", "particle_size_um"),
+    ("d10", "particle_size_um"),
+    ("aps", "particle_size_um"),
+];
+
+const MASS_CUES: &[(&str, &str)] = &[
+    ("payload*", "payload_kg"),
+    ("warhead", "payload_kg"),
+    ("useful", "payload_kg"),
+    ("carry*", "payload_kg"),
+    ("mass", "mass_kg"),
+    ("weight", "mass_kg"),
+    ("weighs", "mass_kg"),
+    ("weighing", "mass_kg"),
+    ("dry", "mass_kg"),
+    ("empty", "mass_kg"),
+    ("wt", "mass_kg"),
+    ("rotor*", "mass_kg"),
+];
+
+const FORCE_CUES: &[(&str, &str)] = &[
+    ("thrust", "thrust_kn"),
+    ("engine", "thrust_kn"),
+    ("motor", "thrust_kn"),
+    ("turbojet", "thrust_kn"),
+    ("turbofan", "thrust_kn"),
+    ("jet", "thrust_kn"),
+    ("rocket", "thrust_kn"),
+    ("booster", "thrust_kn"),
+    ("propulsion", "thrust_kn"),
+    ("static", "thrust_kn"),
+    ("force", "force_kn"),
+    ("shaker", "force_kn"),
+    ("shakers", "force_kn"),
+    ("vibration", "force_kn"),
+    ("exciter", "force_kn"),
+    ("press", "force_kn"),
+    ("table", "force_kn"),
+    ("sine", "force_kn"),
+    ("random", "force_kn"),
+];
+
+const PRESSURE_CUES: &[(&str, &str)] = &[
+    ("tensile", "uts_gpa"),
+    ("uts", "uts_gpa"),
+    ("strength", "uts_gpa"),
+    ("yield", "uts_gpa"),
+    ("ultimate", "uts_gpa"),
+    ("modulus", "modulus_gpa"),
+    ("stiffness", "modulus_gpa"),
+    ("young*", "modulus_gpa"),
+    ("vacuum", NONE),
+    ("pressure", "pressure_mpa"),
+];
+
+const TIME_CUES: &[(&str, &str)] = &[
+    ("response", "response_ms"),
+    ("switching", "response_ms"),
+    ("actuation", "response_ms"),
+    ("rise", "response_ms"),
+    ("reaction", "response_ms"),
+    ("settl*", "settling_min"),
+    ("steady", "settling_min"),
+    ("stabili*", "settling_min"),
+    ("warm*", "settling_min"),
+    ("endurance", NONE),
+    ("flight", NONE),
+    ("burn", NONE),
+];
+
+const PERCENT_CUES: &[(&str, &str)] = &[
+    ("purity", "purity_pct"),
+    ("pure", "purity_pct"),
+    ("assay", "purity_pct"),
+    ("min", "purity_pct"),
+    ("al", "purity_pct"),
+    ("aluminum", "purity_pct"),
+    ("aluminium", "purity_pct"),
+    ("zr", "purity_pct"),
+    ("zirconium", "purity_pct"),
+    ("b", "purity_pct"),
+    ("boron", "purity_pct"),
+    ("mg", "purity_pct"),
+    ("magnesium", "purity_pct"),
+    ("be", "purity_pct"),
+    ("beryllium", "purity_pct"),
+    ("w", "purity_pct"),
+    ("tungsten", "purity_pct"),
+    ("mo", "purity_pct"),
+    ("molybdenum", "purity_pct"),
+    ("metal", "purity_pct"),
+    ("metallic", "purity_pct"),
+    ("active", "purity_pct"),
+    ("concentration", "concentration_pct"),
+    ("conc", "concentration_pct"),
+    ("solution", "concentration_pct"),
+    ("aqueous", "concentration_pct"),
+    ("hydrazine", "concentration_pct"),
+    ("n2h4", "concentration_pct"),
+    ("mmh", "concentration_pct"),
+    ("udmh", "concentration_pct"),
+    ("hno3", "concentration_pct"),
+    ("h2o2", "concentration_pct"),
+    ("peroxide", "concentration_pct"),
+    ("cep", "accuracy_pct_range"),
+    ("moisture", NONE),
+    ("water", NONE),
+    ("humidity", NONE),
+    ("rh", NONE),
+    ("oxide", NONE),
+    ("oxygen", NONE),
+    ("ash", NONE),
+    ("efficiency", NONE),
+    ("tolerance", NONE),
+    ("error", NONE),
+    ("linearity", NONE),
+    ("duty", NONE),
+    ("n", NONE),
+    ("nitrogen", NONE),
+    ("austenite", NONE),
+    ("cr", NONE),
+    ("ni", NONE),
+    ("ti", NONE),
+    ("c", NONE),
+    ("solids", NONE),
+    ("fill*", NONE),
+    ("off", NONE),
+    ("discount", NONE),
+    ("vat", NONE),
+    ("load", NONE),
+];
+
+const ENGINE_CUES: &[&str] = &[
+    "engine",
+    "turbojet",
+    "turbofan",
+    "turboprop",
+    "turboshaft",
+    "ramjet",
+];
+
+const SPRAY_CUES: &[&str] = &[
+    "spray*",
+    "aerosol*",
+    "dispens*",
+    "crop*",
+    "pesticid*",
+    "herbicid*",
+    "insecticid*",
+    "agricultur*",
+    "fogg*",
+    "atomi*",
+    "mister",
+];
+
+const INERTIAL_CUES: &[&str] = &[
+    "accelerometer*",
+    "gyro*",
+    "inertial",
+    "imu",
+    "ins",
+    "ahrs",
+    "centrifuge*",
+    "acceleration",
+    "accel",
+    "shock",
+    "navigation",
+];
+
+const DOSE_CUES: &[&str] = &[
+    "dose",
+    "tid",
+    "radiation*",
+    "rad",
+    "hard*",
+    "ionizing",
+    "ionising",
+    "gamma",
+    "total",
+    "si",
+];
+
+/// Reads the role of one number and returns (key, value) pairs.
+fn roles(p: &Prepared<'_>, n: &Num, unit: UnitHit, global: &[String]) -> Vec<(&'static str, f64)> {
+    let before = words_before(p, n.start, 5);
+    let after = words_after(p, unit.end, 4);
+    let v = n.value * unit.factor;
+    let upper_first = p.upper.get(unit.start).copied().unwrap_or(false);
+    let upper_second = p.upper.get(unit.start + 1).copied().unwrap_or(false);
+    let one = |k: &'static str, v: f64| vec![(k, v)];
+    match unit.dim {
+        Dim::Mesh => {
+            if n.value.abs() > 0.0 {
+                one("particle_size_um", 14_900.0 / n.value.abs())
+            } else {
+                vec![]
+            }
+        }
+        Dim::Length => {
+            let micro = unit.factor <= 1e-6;
+            let long = unit.factor >= 1000.0;
+            let role = nearest_cue(&before, &after, LENGTH_CUES).or(if micro {
+                Some("particle_size_um")
+            } else if long {
+                Some("range_km")
+            } else {
+                None
+            });
+            match role {
+                Some("range_km") if !micro => one("range_km", v / 1000.0),
+                Some("apogee_km") if !micro => one("apogee_km", v / 1000.0),
+                Some("altitude_km") if !micro => one("altitude_km", v / 1000.0),
+                Some("cep_m") => one("cep_m", v),
+                Some("diameter_m") if !long => one("diameter_m", v),
+                Some("chamber_id_mm") if !long => one("chamber_id_mm", v * 1000.0),
+                Some("thickness_mm") if !long => one("thickness_mm", v * 1000.0),
+                Some("tow_width_mm") if !long => one("tow_width_mm", v * 1000.0),
+                Some("test_section_mm") if !long => one("test_section_mm", v * 1000.0),
+                Some("grain_size_um") if !long => one("grain_size_um", v * 1e6),
+                Some("particle_size_um") if micro || unit.factor <= 0.001 => {
+                    one("particle_size_um", v * 1e6)
+                }
+                _ => vec![],
+            }
+        }
+        Dim::Gram => {
+            let g_cue = any_cue(&before, &["accel*", "rated", "acceleration", "shock", "g"])
+                || any_cue(
+                    &after,
+                    &["accel*", "acceleration", "load", "range", "rating", "rated"],
+                )
+                || any_cue(global, INERTIAL_CUES);
+            if g_cue {
+                g_role(&before, &after, n.value)
+            } else {
+                mass_role(&before, &after, n.value * 0.001)
+            }
+        }
+        Dim::GForce => g_role(&before, &after, v),
+        Dim::GForceRms => one("vibration_g_rms", v),
+        Dim::Mass => {
+            let r = mass_role(&before, &after, v);
+            if r.is_empty() && any_cue(global, ENGINE_CUES) {
+                // An engine's bare mass is its dry mass.
+                vec![("mass_kg", v)]
+            } else {
+                r
+            }
+        }
+        Dim::MilliG => {
+            let inertial = any_cue(global, &["accelerometer*", "imu", "inertial", "ins"])
+                && any_cue(&before, &["bias", "offset", "repeatab*", "stabil*"]);
+            if inertial {
+                one("bias_repeatability_ug", n.value * 1000.0)
+            } else {
+                mass_role(&before, &after, n.value * 1e-6)
+            }
+        }
+        Dim::Force | Dim::MilliMegaNewton => {
+            let v = if unit.dim == Dim::MilliMegaNewton {
+                // "MN" is mega, "mN" milli; an all-capital "MN" is mega too.
+                if upper_first {
+                    n.value * 1000.0
+                } else {
+                    n.value * 0.000_001
+                }
+            } else {
+                v
+            };
+            let role = nearest_cue(&before, &after, FORCE_CUES).unwrap_or_else(|| {
+                if any_cue(
+                    global,
+                    &["shaker*", "vibration", "exciter", "press", "force"],
+                ) {
+                    "force_kn"
+                } else {
+                    "thrust_kn"
+                }
+            });
+            one(role, v)
+        }
+        Dim::Impulse => one("total_impulse_ns", v),
+        Dim::NanoOrImpulse => {
+            if any_cue(&before, &["impulse", "total"]) || any_cue(global, &["impulse"]) {
+                one("total_impulse_ns", n.value)
+            } else {
+                vec![]
+            }
+        }
+        Dim::Pressure => {
+            let default = if unit.factor >= 1000.0 || unit.factor == 6.894_757 {
+                "uts_gpa"
+            } else {
+                "pressure_mpa"
+            };
+            match nearest_cue(&before, &after, PRESSURE_CUES).unwrap_or(default) {
+                "uts_gpa" => one("uts_gpa", v / 1000.0),
+                "modulus_gpa" => one("modulus_gpa", v / 1000.0),
+                "pressure_mpa" => one("pressure_mpa", v),
+                _ => vec![],
+            }
+        }
+        Dim::Flow => one("flow_l_min", v),
+        Dim::Time => {
+            let role = nearest_cue(&before, &after, TIME_CUES);
+            match role {
+                Some("response_ms") => one("response_ms", v * 1000.0),
+                Some("settling_min") => one("settling_min", v / 60.0),
+                Some(_) => vec![],
+                None if unit.factor <= 0.001 => one("response_ms", v * 1000.0),
+                None => vec![],
+            }
+        }
+        Dim::AngRate => {
+            if any_cue(&before, &["arw", "walk"]) || any_cue(&after, &["arw"]) {
+                vec![]
+            } else {
+                one("bias_stability_deg_h", v)
+            }
+        }
+        Dim::AngRateS => {
+            if any_cue(&before, &["bias", "drift"]) {
+                one("bias_stability_deg_h", v * 3600.0)
+            } else {
+                one("rate_deg_s", v)
+            }
+        }
+        Dim::RandomWalk => vec![],
+        Dim::Angle => angle_role(&before, &after, v, unit.factor),
+        Dim::MradAmbiguous => {
+            let mega = if upper_first && !upper_second {
+                true
+            } else if !upper_first {
+                false
+            } else {
+                any_cue(&before, DOSE_CUES) || any_cue(global, &["radiation*", "hardened", "dose"])
+            };
+            if mega {
+                one("total_dose_rad", n.value * 1e6)
+            } else {
+                angle_role(&before, &after, n.value * 206.264_8, 206.264_8)
+            }
+        }
+        Dim::RadAmbiguous => {
+            if any_cue(&before, DOSE_CUES) || any_cue(global, &["radiation*", "hardened", "dose"]) {
+                one("total_dose_rad", n.value)
+            } else {
+                vec![]
+            }
+        }
+        Dim::MicroG => one("bias_repeatability_ug", v),
+        Dim::Ppm => {
+            if any_cue(&before, &["scale", "factor", "sf"])
+                || any_cue(global, &["accelerometer*", "gyro*", "inertial", "imu"])
+            {
+                one("scale_factor_repeatability_ppm", v)
+            } else {
+                vec![]
+            }
+        }
+        Dim::Percent => {
+            if after.first().is_some_and(|w| w == "of")
+                && after.get(1).is_some_and(|w| w == "range")
+            {
+                return one("accuracy_pct_range", v);
+            }
+            match nearest_cue(&before, &after, PERCENT_CUES) {
+                Some(NONE) => vec![],
+                Some(role) => one(role, v),
+                None => vec![("concentration_pct", v), ("purity_pct", v)],
+            }
+        }
+        Dim::Density => one("density_g_cc", v),
+        Dim::TempC | Dim::TempF | Dim::TempK => {
+            let c = match unit.dim {
+                Dim::TempF => (n.value - 32.0) * 5.0 / 9.0,
+                Dim::TempK => n.value - 273.15,
+                _ => n.value,
+            };
+            if any_cue(&before, &["tg", "glass", "transition"]) || any_cue(&after, &["tg"]) {
+                one("tg_c", c)
+            } else if n.range_lower || (c < 0.0 && !n.range_upper) {
+                one("temperature_min_c", c)
+            } else {
+                one("temperature_c", c)
+            }
+        }
+        Dim::Energy => one("energy_mev", v),
+        Dim::EnergyDensity => one("energy_density_mj_kg", v),
+        Dim::Power => one("power_kw", v),
+        Dim::MilliMegaWatt => {
+            if upper_first {
+                one("power_kw", n.value * 1000.0)
+            } else {
+                vec![]
+            }
+        }
+        Dim::Rpm => one("speed_rpm", v),
+        Dim::Velocity => one("velocity_m_s", v),
+        Dim::Dose => one("total_dose_rad", v),
+        Dim::Gravity => one("accuracy_mgal", v),
+        Dim::Volume => {
+            let mut out = vec![("volume_l", v)];
+            if any_cue(global, SPRAY_CUES) {
+                out.push(("aerosol_capacity_l", v));
+            }
+            out
+        }
+        Dim::Sfc => one("sfc_kg_n_h", v),
+        Dim::Bits => one("resolution_bits", v),
+        Dim::Axes => one("axes", v),
+        Dim::Frequency => {
+            if any_cue(&before, &["bandwidth", "control"]) {
+                one("bandwidth_khz", v)
+            } else {
+                vec![]
+            }
+        }
+        Dim::Sound => {
+            if any_cue(&before, &["acoustic", "sound", "noise", "spl", "overall"])
+                || any_cue(global, &["acoustic"])
+            {
+                one("sound_level_db", v)
+            } else {
+                vec![]
+            }
+        }
+        Dim::Hydroxyl => one("hydroxyl_value_meq_g", v),
+        Dim::Viscosity => one("viscosity_p", v),
+        Dim::PoiseBare => {
+            if any_cue(&before, &["viscosity", "visc"]) {
+                one("viscosity_p", v)
+            } else {
+                vec![]
+            }
+        }
+    }
+}
+
+fn g_role(before: &[String], after: &[String], v: f64) -> Vec<(&'static str, f64)> {
+    if any_cue(after, &["rms"]) || any_cue(before, &["vibration", "random", "rms"]) {
+        vec![("vibration_g_rms", v)]
+    } else if any_cue(before, &["shock", "survival", "survive", "drop"])
+        || any_cue(after, &["shock", "survival"])
+    {
+        vec![]
+    } else {
+        vec![("g_rating", v)]
+    }
+}
+
+fn mass_role(before: &[String], after: &[String], kg: f64) -> Vec<(&'static str, f64)> {
+    match nearest_cue(before, after, MASS_CUES) {
+        Some(role) => vec![(role, kg)],
+        None => vec![],
+    }
+}
+
+fn angle_role(
+    before: &[String],
+    after: &[String],
+    arcsec: f64,
+    factor: f64,
+) -> Vec<(&'static str, f64)> {
+    let near = |cues: &[&str]| any_cue(before, cues) || any_cue(after, cues);
+    if near(&["heading", "azimuth"]) {
+        return vec![("heading_accuracy_deg", arcsec / 3600.0)];
+    }
+    if factor > 100.0 && factor < 300.0 {
+        // milliradians: a resolution unless stated otherwise.
+        if near(&["accuracy", "position*", "pointing"]) {
+            return vec![("accuracy_arcsec", arcsec)];
+        }
+        return vec![("angular_resolution_mrad", arcsec / 206.264_8)];
+    }
+    if near(&["resolution"]) {
+        return vec![("angular_resolution_mrad", arcsec / 206.264_8)];
+    }
+    if factor <= 60.0 || near(&["accuracy", "position*", "positioning", "pointing"]) {
+        return vec![("accuracy_arcsec", arcsec)];
+    }
+    vec![]
+}
+
+// ---------------------------------------------------------------------------
+// Keyword-first figures and feature words
+
+/// The prepared text of up to `max` chars before `i`.
+fn before_text(p: &Prepared<'_>, i: usize, max: usize) -> String {
+    p.chars[i.saturating_sub(max)..i].iter().collect()
+}
+
+/// Number after a keyword ("Mach 0.2", "ABEC-7", "dielectric constant 5.5").
+fn keyword_role(p: &Prepared<'_>, n: &Num) -> Option<(&'static str, f64)> {
+    let mut w = words_before(p, n.start, 4);
+    // Skip small joining words: "dielectric constant of 5.5", "Tg approx. 190".
+    while w.first().is_some_and(|x| {
+        matches!(
+            x.as_str(),
+            "of" | "approx" | "ca" | "about" | "is" | "max" | "min"
+        )
+    }) {
+        w.remove(0);
+    }
+    let last = w.first().map(String::as_str)?;
+    let prev = w.get(1).map(String::as_str).unwrap_or("");
+    let v = n.value;
+    match (prev, last) {
+        (_, "mach") => Some(("mach", v)),
+        (_, "abec") => Some(("abec_class", v)),
+        ("dielectric", "constant") | (_, "permittivity") | (_, "dk") | (_, "er") => {
+            Some(("dielectric_constant", v))
+        }
+        (_, "class") if before_text(p, n.start, 16).contains("492") => {
+            let abec = match v as i64 {
+                2 => 9.0,
+                4 => 7.0,
+                5 => 5.0,
+                6 => 3.0,
+                _ => 1.0,
+            };
+            Some(("abec_class", abec))
+        }
+        (_, "tg") => Some(("tg_c", v)),
+        ("hydroxyl", "value") | ("oh", "value") | (_, "hydroxyl") => {
+            if v > 5.0 {
+                Some(("hydroxyl_value_meq_g", v / 56.106))
+            } else {
+                Some(("hydroxyl_value_meq_g", v))
+            }
+        }
+        _ => None,
+    }
+}
+
+/// A feature phrase and the flag value it states.
+const FEATURES: &[(&str, &str, f64)] = &[
+    ("spherical", "spherical", 1.0),
+    ("spheroidal", "spherical", 1.0),
+    ("atomized", "spherical", 1.0),
+    ("atomised", "spherical", 1.0),
+    ("non spherical", "spherical", 0.0),
+    ("flake", "spherical", 0.0),
+    ("flakes", "spherical", 0.0),
+    ("flaky", "spherical", 0.0),
+    ("leafing", "spherical", 0.0),
+    ("irregular", "spherical", 0.0),
+    ("cnc", "numerical_control", 1.0),
+    ("nc", "numerical_control", 1.0),
+    ("numerical control", "numerical_control", 1.0),
+    ("numerically controlled", "numerical_control", 1.0),
+    ("computer controlled", "numerical_control", 1.0),
+    ("computer numerical", "numerical_control", 1.0),
+    ("manual", "numerical_control", 0.0),
+    ("manually operated", "numerical_control", 0.0),
+    ("hand operated", "numerical_control", 0.0),
+    ("slip ring", "slip_rings", 1.0),
+    ("slip rings", "slip_rings", 1.0),
+    ("slipring", "slip_rings", 1.0),
+    ("sliprings", "slip_rings", 1.0),
+    ("non contact transfer", "slip_rings", 1.0),
+    ("non contact data transfer", "slip_rings", 1.0),
+    ("non contact power", "slip_rings", 1.0),
+    ("non contact data", "slip_rings", 1.0),
+    ("contactless transfer", "slip_rings", 1.0),
+    ("contactless data", "slip_rings", 1.0),
+    ("anti jam", "anti_jam", 1.0),
+    ("antijam", "anti_jam", 1.0),
+    ("anti jamming", "anti_jam", 1.0),
+    ("null steering", "anti_jam", 1.0),
+    ("crpa", "anti_jam", 1.0),
+    ("controlled reception pattern", "anti_jam", 1.0),
+    ("adaptive antenna", "anti_jam", 1.0),
+    ("beam steering antenna", "anti_jam", 1.0),
+    ("p y", "military_code", 1.0),
+    ("p y code", "military_code", 1.0),
+    ("py code", "military_code", 1.0),
+    ("m code", "military_code", 1.0),
+    ("saasm", "military_code", 1.0),
+    ("public regulated service", "military_code", 1.0),
+    ("prs", "military_code", 1.0),
+    ("military code", "military_code", 1.0),
+    ("precise positioning service", "military_code", 1.0),
+    ("autonomous", "autonomous", 1.0),
+    ("autonomously", "autonomous", 1.0),
+    ("autopilot", "autonomous", 1.0),
+    ("auto pilot", "autonomous", 1.0),
+    ("waypoint", "autonomous", 1.0),
+    ("waypoints", "autonomous", 1.0),
+    ("bvlos", "autonomous", 1.0),
+    ("beyond visual line of sight", "autonomous", 1.0),
+    ("beyond visual range", "autonomous", 1.0),
+    ("beyond line of sight", "autonomous", 1.0),
+    ("pre programmed", "autonomous", 1.0),
+    ("preprogrammed", "autonomous", 1.0),
+    ("vacuum", "vacuum", 1.0),
+    ("evacuated", "vacuum", 1.0),
+    ("off centre", "off_centre_shaft", 1.0),
+    ("off center", "off_centre_shaft", 1.0),
+    ("offset shaft", "off_centre_shaft", 1.0),
+    ("eccentric", "off_centre_shaft", 1.0),
+    ("planetary", "off_centre_shaft", 1.0),
+];
+
+const NEGATORS: &[&str] = &["no", "non", "not", "without", "never"];
+
+/// One automaton over the feature phrases, padded with spaces.
+fn feature_matcher() -> Option<&'static AhoCorasick> {
+    static MATCHER: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+    MATCHER
+        .get_or_init(|| AhoCorasick::new(FEATURES.iter().map(|(p, _, _)| format!(" {p} "))).ok())
+        .as_ref()
+}
+
+fn features(words: &[String], out: &mut Vec<Reading>) {
+    let mut found: Vec<(&'static str, f64, String)> = Vec::new();
+    // One string " w1 w2 ... " and the offset of each word in it.
+    let mut joined = String::with_capacity(words.iter().map(|w| w.len() + 1).sum::<usize>() + 1);
+    let mut starts = Vec::with_capacity(words.len());
+    joined.push(' ');
+    for w in words {
+        starts.push(joined.len());
+        joined.push_str(w);
+        joined.push(' ');
+    }
+    let Some(matcher) = feature_matcher() else {
+        return;
+    };
+    for m in matcher.find_overlapping_iter(&joined) {
+        let (phrase, key, value) = FEATURES[m.pattern().as_usize()];
+        let n_parts = phrase.split(' ').count();
+        let Ok(i) = starts.binary_search(&(m.start() + 1)) else {
+            continue;
+        };
+        if phrase == "manual" {
+            let prev = i.checked_sub(1).map(|j| words[j].as_str()).unwrap_or("");
+            let next = words.get(i + 1).map(String::as_str).unwrap_or("");
+            if matches!(
+                prev,
+                "operating" | "user" | "instruction" | "service" | "owner" | "owners" | "with"
+            ) || matches!(next, "override" | "included" | "mode")
+            {
+                continue;
+            }
+        }
+        // "no numerical control", "non-spherical", "without slip rings".
+        let negator = (1..=2).find(|d| {
+            i.checked_sub(*d)
+                .is_some_and(|j| NEGATORS.contains(&words[j].as_str()))
+        });
+        let v = if negator.is_some() && value > 0.5 {
+            0.0
+        } else {
+            value
+        };
+        let from = i - negator.unwrap_or(0);
+        let said = words[from..(i + n_parts).min(words.len())].join(" ");
+        found.push((key, v, said));
+    }
+    // A stated feature wins over a denial elsewhere ("CNC with manual override").
+    let mut keys: Vec<&'static str> = found.iter().map(|f| f.0).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    for key in keys {
+        let pick = found
+            .iter()
+            .filter(|f| f.0 == key)
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|f| (f.1, f.2.clone()));
+        if let Some((value, said)) = pick {
+            out.push(Reading {
+                key,
+                value,
+                text: said,
+            });
+        }
+    }
+    // "room temperature": about 20 °C.
+    let joined = format!(" {} ", words.join(" "));
+    // "room temperature", "ambient", and cold isostatic pressing: about 20 °C.
+    if joined.contains(" room temperature ")
+        || joined.contains(" ambient ")
+        || joined.contains(" cold isostatic ")
+    {
+        out.push(Reading {
+            key: "temperature_c",
+            value: 20.0,
+            text: "room temperature".into(),
+        });
+    }
+    // Written axis counts: "two-axis", "three axes".
+    for (i, w) in words.iter().enumerate() {
+        let n = match w.as_str() {
+            "single" | "one" | "uni" => 1.0,
+            "two" | "dual" | "bi" | "twin" | "biaxial" => 2.0,
+            "three" | "tri" | "triple" | "triaxial" => 3.0,
+            "four" => 4.0,
+            "five" => 5.0,
+            "six" => 6.0,
+            "seven" => 7.0,
+            _ => continue,
+        };
+        if w.ends_with("axial")
+            || words
+                .get(i + 1)
+                .is_some_and(|x| matches!(x.as_str(), "axis" | "axes" | "axial"))
+        {
+            let text = match words.get(i + 1) {
+                Some(next) if !w.ends_with("axial") => format!("{w} {next}"),
+                _ => w.clone(),
+            };
+            out.push(Reading {
+                key: "axes",
+                value: n,
+                text,
+            });
+        }
+    }
+    // Bearing precision classes written as "P4", "P2".
+    if words.iter().any(|w| w.starts_with("bearing")) {
+        for w in words {
+            let abec = match w.as_str() {
+                "p2" => 9.0,
+                "p4" => 7.0,
+                "p5" => 5.0,
+                "p6" => 3.0,
+                "p0" => 1.0,
+                _ => continue,
+            };
+            out.push(Reading {
+                key: "abec_class",
+                value: abec,
+                text: w.to_uppercase(),
+            });
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Extraction
+
+/// Reads every parameter the text states, in text order (feature flags last).
+pub fn extract(text: &str) -> Vec<Reading> {
+    let p = Prepared::new(text);
+    let global = all_words(&p);
+    let mut nums: Vec<Num> = Vec::new();
+    let mut i = 0;
+    while i < p.len() {
+        let c = p.at(i);
+        let prev = if i == 0 { ' ' } else { p.at(i - 1) };
+        let starts = c.is_ascii_digit()
+            || (matches!(c, '-' | '+' | '±')
+                && p.at(i + 1).is_ascii_digit()
+                && matches!(prev, ' ' | '(' | '[' | '=' | ':' | '~' | '/' | '<' | '>'));
+        let starts =
+            starts || (c == '.' && p.at(i + 1).is_ascii_digit() && !prev.is_ascii_alphanumeric());
+        if !starts
+            || prev.is_ascii_alphanumeric()
+            || (prev == '.' && i >= 2 && p.at(i - 2).is_ascii_digit())
+        {
+            i += 1;
+            continue;
+        }
+        let parsed = if c == '.' {
+            // ".5 mm"
+            let mut s = String::from("0.");
+            let mut j = i + 1;
+            while p.at(j).is_ascii_digit() {
+                s.push(p.at(j));
+                j += 1;
+            }
+            s.parse::<f64>().ok().map(|v| (v, j))
+        } else {
+            number_at(&p, i)
+        };
+        let Some((value, end)) = parsed else {
+            i += 1;
+            continue;
+        };
+        // Skip digits glued to letters ("6205-2rs" is a part number).
+        let mut u = end;
+        if p.at(u) == ' ' {
+            u += 1;
+        }
+        if p.at(u) == '-' && p.at(u + 1).is_ascii_alphabetic() {
+            u += 1;
+        }
+        let mut unit = unit_at(&p, u).or_else(|| if u != end { None } else { unit_at(&p, end) });
+        if unit.is_none() {
+            // "4 coordinated programmable axes".
+            let after = words_after(&p, end, 3);
+            if let Some(k) = after.iter().position(|w| w == "axes" || w == "axis") {
+                if k > 0 {
+                    unit = Some(UnitHit {
+                        dim: Dim::Axes,
+                        factor: 1.0,
+                        start: end,
+                        end,
+                    });
+                }
+            }
+        }
+        let qualifier = qualifier_before(&p, i);
+        nums.push(Num {
+            start: i,
+            end,
+            value,
+            unit,
+            qualifier,
+            range_lower: false,
+            range_upper: false,
+        });
+        i = unit.map(|u| u.end.max(end)).unwrap_or(end).max(i + 1);
+    }
+    // Ranges: "-54 to +125 °C", "20-2000 Hz", "between 2 and 5 mm".
+    for k in 0..nums.len().saturating_sub(1) {
+        let between: String = p.chars[nums[k].end..nums[k + 1].start].iter().collect();
+        let between = between.trim();
+        let unit_between = nums[k].unit.is_some_and(|u| u.end <= nums[k + 1].start);
+        let connector = matches!(
+            between,
+            "-" | "to" | "~" | "..." | ".." | "/" | "and" | "up to"
+        ) || (unit_between && {
+            let rest: String = p.chars[nums[k].unit.map(|u| u.end).unwrap_or(0)..nums[k + 1].start]
+                .iter()
+                .collect();
+            matches!(rest.trim(), "-" | "to" | "~" | "...")
+        });
+        if !connector {
+            continue;
+        }
+        if nums[k].unit.is_none() && nums[k + 1].unit.is_some() {
+            nums[k].unit = nums[k + 1].unit;
+        }
+        if nums[k].unit.map(|u| u.dim) == nums[k + 1].unit.map(|u| u.dim) && nums[k].unit.is_some()
+        {
+            nums[k].range_lower = true;
+            nums[k + 1].range_upper = true;
+        }
+    }
+    let mut out = Vec::new();
+    for n in &nums {
+        let unit_end = n.unit.map(|u| u.end).unwrap_or(n.end).max(n.end);
+        let mut said = p.original_text(n.start, unit_end);
+        let pairs = match n.unit {
+            Some(unit) => roles(&p, n, unit, &global),
+            None => keyword_role(&p, n).into_iter().collect(),
+        };
+        let pairs = if pairs.is_empty() && n.unit.is_some() {
+            keyword_role(&p, n).into_iter().collect()
+        } else {
+            pairs
+        };
+        if n.unit.is_none() && !pairs.is_empty() {
+            // A keyword figure: show the keyword too ("ABEC-7", "Mach 0.2").
+            said = p.original_text(words_start_before(&p, n.start, 2), unit_end);
+        }
+        for (key, value) in pairs {
+            if key == NONE || !value.is_finite() {
+                continue;
+            }
+            let value = adjust(value, n.qualifier, key);
+            out.push(Reading {
+                key,
+                value,
+                text: said.clone(),
+            });
+        }
+    }
+    features(&global, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Vec<(&'static str, f64)> {
+        extract(text)
+            .into_iter()
+            .map(|r| (r.key, r.value))
+            .collect()
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() <= 1e-6 * b.abs().max(1.0)
+    }
+
+    /// (text, key, expected value): every unit family and the role words.
+    const CASES: &[(&str, &str, f64)] = &[
+        // flow
+        ("Servo valve 30 l/min 10 MPa", "flow_l_min", 30.0),
+        ("Servo valve 30 l/min 10 MPa", "pressure_mpa", 10.0),
+        ("valve, 2.6 gpm at 50 bar", "flow_l_min", 9.842_070_6),
+        ("valve, 2.6 gpm at 50 bar", "pressure_mpa", 5.0),
+        ("pump 25 LPM", "flow_l_min", 25.0),
+        ("valve 1.5 m3/h", "flow_l_min", 25.0),
+        ("valve 0.5 l/s", "flow_l_min", 30.0),
+        // pressure
+        ("press 3000 psi", "pressure_mpa", 20.684_271),
+        ("vessel 690 kPa", "pressure_mpa", 0.69),
+        ("Maraging steel, UTS 2.4 GPa aged", "uts_gpa", 2.4),
+        (
+            "fibre tensile 5.5 GPa, modulus 290 GPa",
+            "modulus_gpa",
+            290.0,
+        ),
+        ("sheet, 250 ksi", "uts_gpa", 1.723_689_25),
+        // time
+        ("response 40 ms", "response_ms", 40.0),
+        ("actuator response time 0.05 s", "response_ms", 50.0),
+        ("gravimeter, 1 min settling", "settling_min", 1.0),
+        ("gravimeter, settling time 90 s", "settling_min", 1.5),
+        // angular rate
+        ("FOG, bias stability 0.1 deg/h", "bias_stability_deg_h", 0.1),
+        ("gyro drift 0.01°/hr", "bias_stability_deg_h", 0.01),
+        ("gyro 0.003 dph", "bias_stability_deg_h", 0.003),
+        ("gyro bias 0.0001 deg/s", "bias_stability_deg_h", 0.36),
+        ("rate table 500 deg/s", "rate_deg_s", 500.0),
+        // small accelerations and ppm
+        (
+            "accelerometer, bias repeatability 40 µg",
+            "bias_repeatability_ug",
+            40.0,
+        ),
+        (
+            "accelerometer bias 40 ug, scale factor 80 ppm",
+            "scale_factor_repeatability_ppm",
+            80.0,
+        ),
+        (
+            "accelerometer, bias 1.2 mg",
+            "bias_repeatability_ug",
+            1200.0,
+        ),
+        // g
+        ("Accelerometer for airbag 50 g", "g_rating", 50.0),
+        ("Benchtop centrifuge, 20,000 x g", "g_rating", 20000.0),
+        ("shaker 12 g rms", "vibration_g_rms", 12.0),
+        ("test at 15 grms", "vibration_g_rms", 15.0),
+        // length
+        ("Ammonium perchlorate 200 micron", "particle_size_um", 200.0),
+        ("Al powder 30 µm", "particle_size_um", 30.0),
+        ("Al powder 45 um", "particle_size_um", 45.0),
+        ("Al powder -325 mesh", "particle_size_um", 45.846_153_8),
+        ("graphite, 10 micron grain", "grain_size_um", 10.0),
+        ("UAV 400 km range", "range_km", 400.0),
+        ("missile, range 200 nmi", "range_km", 370.4),
+        ("range 250 miles", "range_km", 402.336),
+        ("drone 100 m range", "range_km", 0.1),
+        ("motor case 0.8 m dia", "diameter_m", 0.8),
+        ("electrodes, 600 mm dia", "diameter_m", 0.6),
+        ("billet Ø 150 mm", "diameter_m", 0.15),
+        ("HIP, 300 mm working zone", "chamber_id_mm", 300.0),
+        ("maraging sheet, 3 mm thick", "thickness_mm", 3.0),
+        ("winder, 12 mm tow", "tow_width_mm", 12.0),
+        ("tunnel, 300 mm test section", "test_section_mm", 300.0),
+        ("guidance, CEP 150 m", "cep_m", 150.0),
+        // mass
+        ("UAV 250 kg payload", "payload_kg", 250.0),
+        ("payload 1100 lb", "payload_kg", 498.951_607),
+        ("turbojet, dry mass 25 kg", "mass_kg", 25.0),
+        ("payload 1.2 t", "payload_kg", 1200.0),
+        // force and impulse
+        ("Small turbojet engine 1.2 kN", "thrust_kn", 1.2),
+        ("motor thrust 15,000 lbf", "thrust_kn", 66.723_33),
+        ("Electrodynamic shaker 5 kN", "force_kn", 5.0),
+        ("vibration test system 60 kN", "force_kn", 60.0),
+        (
+            "Solid rocket motor, total impulse 1.5 MN.s",
+            "total_impulse_ns",
+            1.5e6,
+        ),
+        ("motor 1.1e6 N·s", "total_impulse_ns", 1.1e6),
+        ("motor 1.1 x 10^6 N-s", "total_impulse_ns", 1.1e6),
+        ("motor 900 kN.s", "total_impulse_ns", 9e5),
+        ("motor 200,000 lbf-s", "total_impulse_ns", 889_644.4),
+        (
+            "motor, total impulse 850000 Ns",
+            "total_impulse_ns",
+            850_000.0,
+        ),
+        // sfc
+        ("SFC 0.12 kg/N/h", "sfc_kg_n_h", 0.12),
+        ("SFC 1.1 lb/lbf/hr", "sfc_kg_n_h", 0.112_169_2),
+        ("SFC 30 g/kN/s", "sfc_kg_n_h", 0.108),
+        // percent
+        ("Hydrazine hydrate 35% solution", "concentration_pct", 35.0),
+        (
+            "Anhydrous hydrazine, 98.5 % N2H4",
+            "concentration_pct",
+            98.5,
+        ),
+        (
+            "Spherical aluminium powder, 30 micron, 99.7 % Al",
+            "purity_pct",
+            99.7,
+        ),
+        ("Boron powder, purity 95 %", "purity_pct", 95.0),
+        (
+            "guidance set, CEP 0.5 % of range",
+            "accuracy_pct_range",
+            0.5,
+        ),
+        // density, temperature
+        ("graphite 1.85 g/cc", "density_g_cc", 1.85),
+        ("graphite 1,780 kg/m3", "density_g_cc", 1.78),
+        ("graphite 1.9 g/cm³", "density_g_cc", 1.9),
+        ("HIP, 1400 C", "temperature_c", 1400.0),
+        ("prepreg, cured Tg 190 C", "tg_c", 190.0),
+        ("resin Tg 350 °F", "tg_c", 176.666_667),
+        ("computer, -54 to +125 °C", "temperature_min_c", -54.0),
+        ("computer, -54 to +125 °C", "temperature_c", 125.0),
+        ("CIP at room temperature", "temperature_c", 20.0),
+        ("Cold isostatic press, 300 MPa", "temperature_c", 20.0),
+        // energy, power, speed
+        ("Linear accelerator 6 MeV", "energy_mev", 6.0),
+        ("accelerator 900 keV", "energy_mev", 0.9),
+        ("diesel engine, 500 kW", "power_kw", 500.0),
+        ("turboprop 1,200 shp", "power_kw", 894.84),
+        ("arc jet, 6 MW", "power_kw", 6000.0),
+        ("pump 12,000 rpm", "speed_rpm", 12000.0),
+        ("receiver rated 800 m/s", "velocity_m_s", 800.0),
+        ("target drone 900 km/h", "velocity_m_s", 250.0),
+        ("Wind tunnel, Mach 0.2", "mach", 0.2),
+        // dose, gravity, volume, misc
+        ("microcircuit, total dose 1 Mrad(Si)", "total_dose_rad", 1e6),
+        ("FPGA, TID 300 krad", "total_dose_rad", 3e5),
+        ("IC, 5 kGy", "total_dose_rad", 5e5),
+        ("gravity meter, 0.5 mGal accuracy", "accuracy_mgal", 0.5),
+        ("mixer 150 L", "volume_l", 150.0),
+        (
+            "crop-spraying UAV, 40 L aerosol tank",
+            "aerosol_capacity_l",
+            40.0,
+        ),
+        ("spray drone, 8 gal tank", "aerosol_capacity_l", 30.283_294),
+        ("16-bit ADC", "resolution_bits", 16.0),
+        ("3-axis flow forming machine", "axes", 3.0),
+        ("winder, 4 coordinated programmable axes", "axes", 4.0),
+        ("two-axis positioning table", "axes", 2.0),
+        ("flight motion simulator, triaxial", "axes", 3.0),
+        ("table, accuracy 3 arc sec", "accuracy_arcsec", 3.0),
+        (
+            "radar, angular resolution 1 mrad",
+            "angular_resolution_mrad",
+            1.0,
+        ),
+        (
+            "radome, dielectric constant 5.5",
+            "dielectric_constant",
+            5.5,
+        ),
+        (
+            "HTPB, hydroxyl value 0.84 meq/g",
+            "hydroxyl_value_meq_g",
+            0.84,
+        ),
+        (
+            "HTPB, hydroxyl value 47 mg KOH/g",
+            "hydroxyl_value_meq_g",
+            0.837_700_1,
+        ),
+        ("HTPB, viscosity 5000 cP", "viscosity_p", 50.0),
+        ("bearings, ABEC-7", "abec_class", 7.0),
+        ("bearings ISO 492 class 2", "abec_class", 9.0),
+        ("spindle bearing P4", "abec_class", 7.0),
+        ("fuel, 42 MJ/kg", "energy_density_mj_kg", 42.0),
+        ("chamber, acoustic 145 dB", "sound_level_db", 145.0),
+        (
+            "controller, control bandwidth 10 kHz",
+            "bandwidth_khz",
+            10.0,
+        ),
+        ("sounding rocket, 350 km apogee", "apogee_km", 350.0),
+    ];
+
+    #[test]
+    fn unit_families_and_roles() {
+        let mut failures = Vec::new();
+        for (text, key, want) in CASES {
+            let got = read(text);
+            if !got.iter().any(|(k, v)| k == key && close(*v, *want)) {
+                failures.push(format!("{text:?}: wanted {key} = {want}, got {got:?}"));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn case_texts_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for (text, key, _) in CASES {
+            assert!(seen.insert((text, key)), "duplicate case {text:?} {key}");
+        }
+    }
+
+    /// Numbers that must not become parameters.
+    #[test]
+    fn numbers_without_a_role_are_ignored() {
+        let cases: &[(&str, &[&str])] = &[
+            ("Rocket salad seeds, 500 g packs", &["mass_kg", "g_rating"]),
+            (
+                "Deep groove ball bearings 6205-2RS",
+                &["abec_class", "particle_size_um"],
+            ),
+            (
+                "Stainless steel ball valves DN50, PN40",
+                &["pressure_mpa", "diameter_m"],
+            ),
+            (
+                "Type K thermocouple wire, 500 m reel",
+                &["range_km", "diameter_m"],
+            ),
+            (
+                "Hydraulic hose fittings, JIC 37 degree",
+                &["accuracy_arcsec", "heading_accuracy_deg"],
+            ),
+            (
+                "Nitrogen tetroxide MON-3",
+                &["concentration_pct", "purity_pct"],
+            ),
+            (
+                "Ammonium nitrate fertiliser 34.4 % N",
+                &["concentration_pct", "purity_pct"],
+            ),
+            ("Maraging steel 350 sheet", &["uts_gpa", "thickness_mm"]),
+            ("Mixer, vacuum to 10 kPa", &["pressure_mpa"]),
+            ("FOG, ARW 0.002 deg/√h", &["bias_stability_deg_h"]),
+            ("Shock accelerometer, 10,000 g shock", &["g_rating"]),
+        ];
+        for (text, keys) in cases {
+            let got = read(text);
+            for k in *keys {
+                assert!(
+                    !got.iter().any(|(key, _)| key == k),
+                    "{text:?} read {k}: {got:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn qualifiers_move_the_value_across_the_limit() {
+        let got = read("gyro, bias < 0.5 deg/h");
+        let v = got
+            .iter()
+            .find(|(k, _)| *k == "bias_stability_deg_h")
+            .unwrap()
+            .1;
+        assert!(v < 0.5 && v > 0.499);
+        let got = read("hydrazine, more than 70 %");
+        let v = got
+            .iter()
+            .find(|(k, _)| *k == "concentration_pct")
+            .unwrap()
+            .1;
+        assert!(v > 70.0 && v < 70.001);
+        let got = read("gyro, drift better than 0.5 deg/h");
+        assert!(
+            got.iter()
+                .any(|(k, v)| *k == "bias_stability_deg_h" && *v < 0.5)
+        );
+        let got = read("gyro, drift ≤ 0.5 deg/h");
+        assert!(
+            got.iter()
+                .any(|(k, v)| *k == "bias_stability_deg_h" && *v == 0.5)
+        );
+    }
+
+    #[test]
+    fn feature_words_become_flags() {
+        let cases: &[(&str, &str, f64)] = &[
+            ("3-axis flow forming machine CNC", "numerical_control", 1.0),
+            (
+                "Manual metal spinning lathe, no numerical control",
+                "numerical_control",
+                0.0,
+            ),
+            (
+                "CNC spinning lathe, operating manual included",
+                "numerical_control",
+                1.0,
+            ),
+            ("test centrifuge with slip rings", "slip_rings", 1.0),
+            ("centrifuge without slip rings", "slip_rings", 0.0),
+            (
+                "centrifuge with non-contact data transfer",
+                "slip_rings",
+                1.0,
+            ),
+            ("GNSS receiver, CRPA null-steering antenna", "anti_jam", 1.0),
+            ("GPS receiver, SAASM", "military_code", 1.0),
+            ("spherical aluminium powder", "spherical", 1.0),
+            ("non-spherical aluminium powder", "spherical", 0.0),
+            ("aluminium flake", "spherical", 0.0),
+            ("UAV with BVLOS autopilot", "autonomous", 1.0),
+            (
+                "vertical mixer, vacuum, off-centre shaft",
+                "off_centre_shaft",
+                1.0,
+            ),
+        ];
+        for (text, key, want) in cases {
+            let got = read(text);
+            assert!(
+                got.iter().any(|(k, v)| k == key && v == want),
+                "{text:?}: {got:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn params_merge_explicit_text_and_derived() {
+        let explicit = vec![("flow_l_min".to_string(), 12.0)];
+        let p = Params::build(&explicit, "servo valve 30 l/min 10 MPa");
+        let flow = p.get("flow_l_min").unwrap();
+        assert_eq!(
+            (flow.values.as_slice(), flow.source),
+            (&[12.0][..], Source::Explicit)
+        );
+        assert_eq!(p.get("pressure_mpa").unwrap().source, Source::Text);
+        assert!(p.describe(Source::Text).contains("pressure_mpa 10 MPa"));
+
+        // Apogee is not range: twice the apogee, also when the explicit range repeats it.
+        let p = Params::build(
+            &[("range_km".into(), 350.0)],
+            "sounding rocket, 350 km apogee",
+        );
+        assert_eq!(p.get("range_km").unwrap().values, vec![700.0]);
+        let p = Params::build(&[], "sounding rocket, 120 km apogee");
+        assert_eq!(p.get("range_km").unwrap().values, vec![240.0]);
+
+        // CEP over range; specific strength from a fibre's strength.
+        let p = Params::build(&[], "guidance set, CEP 10 km, for 300 km range");
+        assert!(close(
+            p.get("accuracy_pct_range").unwrap().values[0],
+            3.333_333
+        ));
+        let p = Params::build(
+            &[],
+            "carbon fibre prepreg, tensile 5.5 GPa, modulus 290 GPa",
+        );
+        let ss = p.get("specific_strength_m").unwrap().values[0];
+        assert!((ss - 5.5e9 / (1800.0 * 9.80665)).abs() < 1.0, "{ss}");
+        assert!(p.get("specific_modulus_m").unwrap().values[0] > 1.6e7);
+    }
+
+    #[test]
+    fn every_rule_key_has_a_spec() {
+        assert!(is_known("flow_l_min"));
+        assert!(!is_known("flow"));
+        assert_eq!(format_value("flow_l_min", 30.0), "30 L/min");
+        assert_eq!(format_value("slip_rings", 1.0), "yes");
+        assert_eq!(format_number(1.5e7), "1.5e7");
+        assert_eq!(format_number(0.125), "0.125");
+    }
+}
