@@ -111,29 +111,37 @@ fn typo(s: &str, rng: &mut Rng) -> String {
     b.into_iter().collect()
 }
 
-fn party_names(lists: &[LoadedList], rng: &mut Rng, n: usize) -> Vec<String> {
-    let listed: Vec<&str> = lists
+/// Listed names (as listed or with one transposition) and invented names.
+struct Names {
+    listed: Vec<String>,
+    invented: Vec<String>,
+}
+
+fn party_names(lists: &[LoadedList], rng: &mut Rng, n: usize) -> Names {
+    let all: Vec<&str> = lists
         .iter()
         .filter_map(|l| match l.content.as_ref() {
             ListContent::Denial(e) => Some(e),
             ListContent::Control(_) => None,
         })
-        .flat_map(|e| {
-            e.iter()
-                .flat_map(|x| x.names.iter().map(|n| n.name.as_str()))
+        .flat_map(|e| e.iter().flat_map(|x| x.names.iter().map(|n| n.name.as_str())))
+        .collect();
+    let listed = (0..n)
+        .map(|i| {
+            let s = *rng.pick(&all);
+            if i % 2 == 0 { s.to_string() } else { typo(s, rng) }
         })
         .collect();
-    (0..n)
-        .map(|i| match i % 4 {
-            0 => (*rng.pick(&listed)).to_string(),
-            1 => {
-                let s = *rng.pick(&listed);
-                typo(s, rng)
+    let invented = (0..n)
+        .map(|i| {
+            if i % 2 == 0 {
+                format!("{} {}", rng.pick(FIRST), rng.pick(LAST))
+            } else {
+                format!("{} {} {}", rng.pick(LAST), rng.pick(CO), rng.pick(FORM))
             }
-            2 => format!("{} {}", rng.pick(FIRST), rng.pick(LAST)),
-            _ => format!("{} {} {}", rng.pick(LAST), rng.pick(CO), rng.pick(FORM)),
         })
-        .collect()
+        .collect();
+    Names { listed, invented }
 }
 
 fn item(rng: &mut Rng) -> Item {
@@ -195,7 +203,7 @@ fn main() {
 
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let n_ship = if quick { 2_000 } else { 20_000 };
-    let pool = party_names(&lists, &mut rng, 4_000);
+    let names = party_names(&lists, &mut rng, 4_000);
     let roles = [
         PartyRole::Consignee,
         PartyRole::EndUser,
@@ -203,51 +211,68 @@ fn main() {
         PartyRole::Purchaser,
     ];
     let dests = ["DE", "AE", "CN", "IR", "BR", "SG", "IN", "TR"];
-    let shipments: Vec<Shipment> = (0..n_ship)
-        .map(|i| Shipment {
-            reference: format!("B-{i}"),
-            exporter: "Bench Exporter".into(),
-            items: (0..5).map(|_| item(&mut rng)).collect(),
-            parties: roles
-                .iter()
-                .map(|r| Party {
-                    role: *r,
-                    name: rng.pick(&pool).clone(),
-                    address: "Industriestrasse 1".into(),
-                    country: (*rng.pick(&dests)).to_string(),
-                })
-                .collect(),
-            destination_country: (*rng.pick(&dests)).to_string(),
-            end_use: "Production of industrial equipment".into(),
-        })
-        .collect();
+    // `listed_share`: share of parties taken from the lists.
+    let mut shipments = |listed_share: usize| -> Vec<Shipment> {
+        (0..n_ship)
+            .map(|i| Shipment {
+                reference: format!("B-{i}"),
+                exporter: "Bench Exporter".into(),
+                items: (0..5).map(|_| item(&mut rng)).collect(),
+                parties: roles
+                    .iter()
+                    .map(|r| Party {
+                        role: *r,
+                        name: if rng.below(100) < listed_share {
+                            rng.pick(&names.listed).clone()
+                        } else {
+                            rng.pick(&names.invented).clone()
+                        },
+                        address: "Industriestrasse 1".into(),
+                        country: (*rng.pick(&dests)).to_string(),
+                    })
+                    .collect(),
+                destination_country: (*rng.pick(&dests)).to_string(),
+                end_use: "Production of industrial equipment".into(),
+            })
+            .collect()
+    };
+    let typical = shipments(10);
+    let adversarial = shipments(50);
 
-    // Warm-up.
-    for s in shipments.iter().take(200) {
-        black_box(engine.screen_shipment(s));
-    }
-    let mut lat = Vec::with_capacity(shipments.len());
-    for s in &shipments {
-        let t = Instant::now();
-        black_box(engine.screen_shipment(black_box(s)));
-        lat.push(t.elapsed().as_secs_f64() * 1e6);
-    }
-    report("ScreenShipment (5 items, 4 parties)", &mut lat);
-
-    let mut lat = Vec::with_capacity(pool.len() * 2);
-    for _ in 0..if quick { 1 } else { 5 } {
-        for n in &pool {
-            let q = PartyQuery {
-                name: n,
-                country: "",
-                address: "",
-            };
+    let run = |label: &str, set: &[Shipment]| {
+        let mut lat = Vec::with_capacity(set.len());
+        for s in set {
             let t = Instant::now();
-            black_box(engine.screen_party(black_box(&q), 0));
+            black_box(engine.screen_shipment(black_box(s)));
             lat.push(t.elapsed().as_secs_f64() * 1e6);
         }
+        report(label, &mut lat);
+    };
+    println!("ScreenShipment, 5 items and 4 parties each:");
+    run("  10% listed parties, 1st", &typical);
+    run("  10% listed parties, 2nd", &typical);
+    run("  50% listed parties, 1st", &adversarial);
+    run("  50% listed parties, 2nd", &adversarial);
+
+    println!("ScreenParty (warm):");
+    for (label, pool) in [("  listed or one typo", &names.listed), ("  invented", &names.invented)] {
+        let mut lat = Vec::with_capacity(pool.len() * 2);
+        for round in 0..if quick { 2 } else { 4 } {
+            for n in pool.iter() {
+                let q = PartyQuery {
+                    name: n,
+                    country: "",
+                    address: "",
+                };
+                let t = Instant::now();
+                black_box(engine.screen_party(black_box(&q), 0));
+                if round > 0 {
+                    lat.push(t.elapsed().as_secs_f64() * 1e6);
+                }
+            }
+        }
+        report(label, &mut lat);
     }
-    report("ScreenParty", &mut lat);
 
     let mut lat = Vec::new();
     for _ in 0..if quick { 200 } else { 2_000 } {

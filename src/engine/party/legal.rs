@@ -6,6 +6,10 @@
 //! (`obshchestvo s ogranichennoy otvetstvennostyu`). A dropped legal form
 //! still tells that the party is an organisation.
 
+use std::sync::LazyLock;
+
+use rustc_hash::FxHashSet;
+
 use super::similarity::osa_distance;
 
 /// Multi-word legal forms (normalised tokens), longest first within a
@@ -359,7 +363,7 @@ const GENERIC: &[&str] = &[
 
 /// True for words that must not carry a match alone.
 pub fn is_generic(t: &str) -> bool {
-    GENERIC.contains(&t)
+    GENERIC_SET.has(t)
 }
 
 /// Titles and honorifics dropped from person names.
@@ -388,20 +392,42 @@ const FUZZY_LEGAL: &[&str] = &[
     "publichnoye",
 ];
 
+/// A word list as a hash set (built once).
+struct WordSet(LazyLock<FxHashSet<&'static str>>);
+
+impl WordSet {
+    fn has(&self, t: &str) -> bool {
+        self.0.contains(t)
+    }
+}
+
+macro_rules! word_set {
+    ($name:ident, $words:ident) => {
+        static $name: WordSet = WordSet(LazyLock::new(|| $words.iter().copied().collect()));
+    };
+}
+
+word_set!(WORD_SET, WORDS);
+word_set!(ORG_SET, ORG_WORDS);
+word_set!(GENERIC_SET, GENERIC);
+word_set!(HONORIFIC_SET, HONORIFICS);
+
 fn is_legal_word(t: &str) -> bool {
-    if WORDS.contains(&t) {
+    if WORD_SET.has(t) {
         return true;
     }
     // Two legal words run together: `companylimited`, `coltd`.
     if t.len() >= 5
-        && (2..t.len() - 1).any(|k| WORDS.contains(&&t[..k]) && WORDS.contains(&&t[k..]))
+        && t.len() <= 24
+        && t.is_ascii()
+        && (2..t.len() - 1).any(|k| WORD_SET.has(&t[..k]) && WORD_SET.has(&t[k..]))
     {
         return true;
     }
     t.len() >= 6
-        && FUZZY_LEGAL
-            .iter()
-            .any(|w| osa_distance(t.as_bytes(), w.as_bytes(), 1) <= 1)
+        && FUZZY_LEGAL.iter().any(|w| {
+            w.len().abs_diff(t.len()) <= 1 && osa_distance(t.as_bytes(), w.as_bytes(), 1) <= 1
+        })
 }
 
 /// A phrase word agrees with a query token: equal, or one edit apart for
@@ -410,6 +436,7 @@ fn phrase_word_eq(word: &str, token: &str) -> bool {
     word == token
         || word.len() >= 4
             && token.len() >= 3
+            && word.len().abs_diff(token.len()) <= 1
             && osa_distance(word.as_bytes(), token.as_bytes(), 1) <= 1
 }
 
@@ -458,7 +485,7 @@ fn join_split_legal(raw: Vec<String>) -> Vec<String> {
 
 /// True for words that mark an organisation.
 pub fn is_org_word(t: &str) -> bool {
-    ORG_WORDS.contains(&t)
+    ORG_SET.has(t)
 }
 
 /// Removes legal forms and honorifics. Returns (tokens, legal forms found,
@@ -503,7 +530,7 @@ pub fn strip(raw: Vec<String>) -> (Vec<String>, Vec<String>, bool) {
             keep[k] = false;
             legal.push(t.clone());
             org = true;
-        } else if HONORIFICS.contains(&t.as_str()) {
+        } else if HONORIFIC_SET.has(t) {
             keep[k] = false;
         } else if is_org_word(t) {
             org = true;

@@ -350,7 +350,7 @@ impl PartyIndex {
         cands.dedup();
 
         let country = self.query_country(q.country);
-        let mut best: FxHashMap<u32, (f64, u32, Alignment, bool)> = FxHashMap::default();
+        let mut best: FxHashMap<u32, (f64, u32, bool)> = FxHashMap::default();
         for &name_no in &cands {
             let rec = &self.names[name_no as usize];
             let entry = &self.entries[rec.entry as usize];
@@ -362,6 +362,7 @@ impl PartyIndex {
                 &rec.joins,
                 &self.vocab,
                 allow_initials,
+                false,
             );
             let near_exact = exact_names.contains(&name_no);
             let s = self
@@ -369,26 +370,39 @@ impl PartyIndex {
                 .0;
             let slot =
                 best.entry(rec.entry)
-                    .or_insert((f64::MIN, name_no, Alignment::default(), false));
+                    .or_insert((f64::MIN, name_no, false));
             if s > slot.0 || (s == slot.0 && name_no < slot.1) {
-                *slot = (s, name_no, a, near_exact);
+                *slot = (s, name_no, near_exact);
             }
         }
-        let mut out: Vec<PartyMatch> = best
+        // Rank first, then explain only what is returned.
+        let mut ranked: Vec<(f64, u32, bool)> = best
+            .into_values()
+            .filter(|(s, ..)| *s >= threshold)
+            .collect();
+        let key = |name_no: u32| {
+            let e = &self.entries[self.names[name_no as usize].entry as usize];
+            (&self.lists[e.list as usize], &e.entry_id)
+        };
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| key(a.1).cmp(&key(b.1))));
+        ranked.truncate(limit);
+        ranked
             .into_iter()
-            .filter(|(_, (s, ..))| *s >= threshold)
-            .map(|(_, (_, name_no, a, near_exact))| {
+            .map(|(_, name_no, near_exact)| {
+                let rec = &self.names[name_no as usize];
+                let allow_initials = self.entries[rec.entry as usize].kind == EntityKind::Person;
+                let a = align(
+                    &qtokens,
+                    &qjoins,
+                    &rec.tokens,
+                    &rec.joins,
+                    &self.vocab,
+                    allow_initials,
+                    true,
+                );
                 self.to_match(&nn, &qtokens, name_no, &a, near_exact, country.as_deref())
             })
-            .collect();
-        out.sort_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
-                .then_with(|| a.list_id.cmp(&b.list_id))
-                .then_with(|| a.entry_id.cmp(&b.entry_id))
-        });
-        out.truncate(limit);
-        out
+            .collect()
     }
 
     fn query_country(&self, c: &str) -> Option<String> {
@@ -397,16 +411,16 @@ impl PartyIndex {
     }
 
     /// Expands each query token into listed tokens with similarities.
-    fn expand(&self, nn: &NormName) -> Vec<QToken> {
+    fn expand(&self, nn: &NormName) -> Vec<QToken<'_>> {
         let mut out = Vec::with_capacity(nn.tokens.len());
         for t in &nn.tokens {
             let exact = self.vocab.id(t);
-            let exp: Vec<(u32, f32)> = match exact {
+            let exp: std::borrow::Cow<'_, [(u32, f32)]> = match exact {
                 // Listed tokens: expansions are computed once per engine.
-                Some(id) if !nn.consonantal => self.memo[id as usize]
-                    .get_or_init(|| self.expand_token(t, false).into())
-                    .to_vec(),
-                _ => self.expand_token(t, nn.consonantal),
+                Some(id) if !nn.consonantal => std::borrow::Cow::Borrowed(
+                    &*self.memo[id as usize].get_or_init(|| self.expand_token(t, false).into()),
+                ),
+                _ => std::borrow::Cow::Owned(self.expand_token(t, nn.consonantal)),
             };
             let weight = match exact {
                 Some(id) => self.vocab.idf(id),
@@ -477,7 +491,13 @@ impl PartyIndex {
                 if let Some(id) = self.vocab.id(&joined) {
                     exp.push((id, 1.0));
                 }
-                if width == 2 && joined.len() >= 6 && t[a..=b].iter().all(|x| x.len() >= 2) {
+                // One typo in a join only when a part is not a listed token
+                // itself (`na emna` -> `namena`): listed parts are matched as such.
+                if width == 2
+                    && joined.len() >= 6
+                    && t[a..=b].iter().all(|x| x.len() >= 2)
+                    && t[a..=b].iter().any(|x| self.vocab.id(x).is_none())
+                {
                     let mut buf = Vec::new();
                     self.vocab.one_edit_candidates(&joined, &mut buf);
                     for id in buf {
@@ -507,7 +527,7 @@ impl PartyIndex {
     /// dropped before the costly alignment.
     fn candidates(
         &self,
-        q: &[QToken],
+        q: &[QToken<'_>],
         qjoins: &[QJoin],
         min_share: f32,
         min_sum: f32,
@@ -562,7 +582,7 @@ impl PartyIndex {
                 // cover the same listed token twice.
                 let stamp = i as u16 + 1;
                 let repeated = q[..i].iter().any(|o| o.text == q[i].text);
-                for &(id, _) in &q[i].exp {
+                for &(id, _) in q[i].exp.iter() {
                     let p = self.vocab.postings(id);
                     let cover = if repeated { 0.0 } else { self.vocab.cover(id) };
                     if may_add && p.len() <= TUNING.max_postings {
@@ -680,7 +700,7 @@ impl PartyIndex {
     fn to_match(
         &self,
         nn: &NormName,
-        q: &[QToken],
+        q: &[QToken<'_>],
         name_no: u32,
         a: &Alignment,
         near_exact: bool,

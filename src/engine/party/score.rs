@@ -8,13 +8,14 @@ use super::vocab::Vocab;
 
 /// One query token with its expansions into the vocabulary.
 #[derive(Clone, Debug)]
-pub struct QToken {
+pub struct QToken<'a> {
     /// Normalised text.
     pub text: String,
     /// Weight (idf of the token, or of its best listed variant).
     pub weight: f32,
-    /// Listed tokens it may stand for, with similarity, sorted by id.
-    pub exp: Vec<(u32, f32)>,
+    /// Listed tokens it may stand for, with similarity, sorted by id
+    /// (borrowed from the index's memo for listed tokens).
+    pub exp: std::borrow::Cow<'a, [(u32, f32)]>,
 }
 
 /// Adjacent query tokens `a..=b` that, joined, equal or resemble one listed token.
@@ -63,18 +64,45 @@ fn lookup(exp: &[(u32, f32)], id: u32) -> f32 {
     }
 }
 
+thread_local! {
+    /// Reused buffers: candidate links and chosen links.
+    static BUFS: std::cell::RefCell<(Vec<(Link, f32)>, Vec<Link>)> =
+        std::cell::RefCell::new((Vec::new(), Vec::new()));
+}
+
 /// Aligns the query with a name of `tokens` (and `joins`: listed token
 /// pairs concatenated, with the mask of the two tokens) and computes the
 /// weighted coverages. Links are chosen greedily, most similar first.
 pub fn align(
-    q: &[QToken],
+    q: &[QToken<'_>],
     qjoins: &[QJoin],
     tokens: &[u32],
     joins: &[(u32, u64)],
     vocab: &Vocab,
     allow_initials: bool,
+    keep_links: bool,
 ) -> Alignment {
-    let mut links: Vec<(Link, f32)> = Vec::with_capacity(q.len() * 2);
+    BUFS.with(|b| {
+        let mut b = b.borrow_mut();
+        let (links, chosen) = &mut *b;
+        links.clear();
+        chosen.clear();
+        align_with(q, qjoins, tokens, joins, vocab, allow_initials, keep_links, links, chosen)
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn align_with(
+    q: &[QToken<'_>],
+    qjoins: &[QJoin],
+    tokens: &[u32],
+    joins: &[(u32, u64)],
+    vocab: &Vocab,
+    allow_initials: bool,
+    keep_links: bool,
+    links: &mut Vec<(Link, f32)>,
+    chosen: &mut Vec<Link>,
+) -> Alignment {
     let n = tokens.len().min(64);
     let wn_mask = |m: u64| -> f32 {
         (0..n)
@@ -138,8 +166,7 @@ pub fn align(
     });
     let mut q_used = 0u64;
     let mut n_used = 0u64;
-    let mut chosen = Vec::with_capacity(q.len());
-    for (l, _) in links {
+    for &(l, _) in links.iter() {
         let qm = span_mask(l.qa, l.qb);
         if q_used & qm != 0 || n_used & l.nmask != 0 {
             continue;
@@ -152,7 +179,7 @@ pub fn align(
     let n_total: f32 = wn_mask(u64::MAX);
     let mut q_cov = 0.0;
     let mut n_cov = 0.0;
-    for l in &chosen {
+    for l in chosen.iter() {
         q_cov += l.sim
             * q[l.qa as usize..=l.qb as usize]
                 .iter()
@@ -163,13 +190,17 @@ pub fn align(
     // The match rests on generic words while the name's distinctive words
     // are missing ("International Trading" against "XYZ International Trading").
     let generic_only = !chosen.is_empty()
-        && (0..n)
-            .all(|j| n_used & (1u64 << j) == 0 || super::legal::is_generic(vocab.text(tokens[j])))
-        && (0..n).any(|j| !super::legal::is_generic(vocab.text(tokens[j])));
-    chosen.sort_by_key(|l| l.qa);
+        && (0..n).all(|j| n_used & (1u64 << j) == 0 || vocab.is_generic(tokens[j]))
+        && (0..n).any(|j| !vocab.is_generic(tokens[j]));
+    let links = if keep_links {
+        chosen.sort_by_key(|l| l.qa);
+        chosen.clone()
+    } else {
+        Vec::new()
+    };
     Alignment {
         generic_only,
-        links: chosen,
+        links,
         query_cov: if q_total > 0.0 { q_cov / q_total } else { 0.0 },
         name_cov: if n_total > 0.0 { n_cov / n_total } else { 0.0 },
         name_tokens_covered: n_used.count_ones(),
@@ -191,7 +222,7 @@ fn span_mask(a: u8, b: u8) -> u64 {
 
 impl Alignment {
     /// Pairs as `query~listed (sim)` strings for explanations and matched terms.
-    pub fn pairs(&self, q: &[QToken], tokens: &[u32], vocab: &Vocab) -> Vec<String> {
+    pub fn pairs(&self, q: &[QToken<'_>], tokens: &[u32], vocab: &Vocab) -> Vec<String> {
         self.links
             .iter()
             .map(|l| {
@@ -211,7 +242,7 @@ impl Alignment {
     }
 
     /// Human-readable pairing with similarities.
-    pub fn describe(&self, q: &[QToken], tokens: &[u32], vocab: &Vocab) -> String {
+    pub fn describe(&self, q: &[QToken<'_>], tokens: &[u32], vocab: &Vocab) -> String {
         let mut s = String::new();
         for (p, l) in self.pairs(q, tokens, vocab).iter().zip(&self.links) {
             if !s.is_empty() {

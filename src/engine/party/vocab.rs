@@ -21,6 +21,8 @@ pub struct Vocab {
     /// Weight of the listed tokens a token stands for: its idf, or for a
     /// join the idf of its two parts.
     cover: Vec<f32>,
+    /// Whether the token is a generic word (see `legal::is_generic`).
+    generic: Vec<bool>,
     /// Names containing the token (sorted, unique).
     postings: Vec<Vec<u32>>,
     /// Hash of a one-deletion variant -> token ids (tokens of TYPO_MIN_LEN+).
@@ -89,6 +91,12 @@ impl VocabBuilder {
             .map(|&df| (1.0 + n / df.max(1) as f32).ln())
             .collect();
         self.v.idf_unknown = (1.0 + n).ln();
+        self.v.generic = self
+            .v
+            .strings
+            .iter()
+            .map(|s| super::legal::is_generic(s))
+            .collect();
         self.v.cover = (0..self.v.strings.len())
             .map(|i| match self.v.join_parts[i] {
                 (a, b) if self.v.is_join[i] && a != u32::MAX => {
@@ -139,6 +147,11 @@ impl Vocab {
     /// Weight (inverse document frequency over entries).
     pub fn idf(&self, id: u32) -> f32 {
         self.idf[id as usize]
+    }
+
+    /// Whether the token is a generic word ("international", "bank" ...).
+    pub fn is_generic(&self, id: u32) -> bool {
+        self.generic[id as usize]
     }
 
     /// Weight of the listed tokens `id` stands for (a join: both parts).
