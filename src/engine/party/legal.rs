@@ -416,17 +416,21 @@ fn is_legal_word(t: &str) -> bool {
     if WORD_SET.has(t) {
         return true;
     }
+    let b = t.as_bytes();
     // Two legal words run together: `companylimited`, `coltd`.
-    if t.len() >= 5
-        && t.len() <= 24
+    if (5..=24).contains(&b.len())
         && t.is_ascii()
         && (2..t.len() - 1).any(|k| WORD_SET.has(&t[..k]) && WORD_SET.has(&t[k..]))
     {
         return true;
     }
-    t.len() >= 6
+    // One typo in a long legal word (a typo rarely changes both first letters).
+    b.len() >= 6
         && FUZZY_LEGAL.iter().any(|w| {
-            w.len().abs_diff(t.len()) <= 1 && osa_distance(t.as_bytes(), w.as_bytes(), 1) <= 1
+            let wb = w.as_bytes();
+            wb.len().abs_diff(b.len()) <= 1
+                && (wb[0] == b[0] || wb[1] == b[1])
+                && osa_distance(b, wb, 1) <= 1
         })
 }
 

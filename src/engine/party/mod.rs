@@ -366,11 +366,9 @@ impl PartyIndex {
             );
             let near_exact = exact_names.contains(&name_no);
             let s = self
-                .final_score(&nn, &a, rec, entry, near_exact, country.as_deref())
+                .final_score(&nn, &a, rec, entry, near_exact, country.as_deref(), false)
                 .0;
-            let slot =
-                best.entry(rec.entry)
-                    .or_insert((f64::MIN, name_no, false));
+            let slot = best.entry(rec.entry).or_insert((f64::MIN, name_no, false));
             if s > slot.0 || (s == slot.0 && name_no < slot.1) {
                 *slot = (s, name_no, near_exact);
             }
@@ -430,10 +428,12 @@ impl PartyIndex {
                     .fold(None, |m: Option<f32>, w| Some(m.map_or(w, |m| m.max(w))))
                     .unwrap_or_else(|| self.vocab.idf_unknown()),
             };
+            let joins = exp.iter().any(|&(id, _)| self.vocab.is_join(id));
             out.push(QToken {
                 text: t.clone(),
                 weight,
                 exp,
+                joins,
             });
         }
         out
@@ -565,8 +565,15 @@ impl PartyIndex {
             for (ji, j) in qjoins.iter().enumerate() {
                 let w: f32 = q[j.a..=j.b].iter().map(|t| t.weight).sum();
                 let stamp = (q.len() + ji) as u16 + 1;
-                for &(id, _) in &j.exp {
-                    sc.add_all(self.vocab.postings(id), stamp, w, self.vocab.cover(id));
+                let mut exp = j.exp.clone();
+                exp.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                for (id, sim) in exp {
+                    sc.add_all(
+                        self.vocab.postings(id),
+                        stamp,
+                        sim * w,
+                        sim * self.vocab.cover(id),
+                    );
                 }
             }
             // Then tokens, rarest first; once the rest of the query (plus
@@ -582,13 +589,21 @@ impl PartyIndex {
                 // cover the same listed token twice.
                 let stamp = i as u16 + 1;
                 let repeated = q[..i].iter().any(|o| o.text == q[i].text);
-                for &(id, _) in q[i].exp.iter() {
+                // Most similar first: the first expansion a name shows is the
+                // best this token can do for it (similarity times weight).
+                let mut exp: Vec<(u32, f32)> = q[i].exp.to_vec();
+                exp.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                for (id, sim) in exp {
                     let p = self.vocab.postings(id);
-                    let cover = if repeated { 0.0 } else { self.vocab.cover(id) };
-                    if may_add && p.len() <= TUNING.max_postings {
-                        sc.add_all(p, stamp, w, cover);
+                    let cover = if repeated {
+                        0.0
                     } else {
-                        sc.add_known(p, stamp, w, cover);
+                        sim * self.vocab.cover(id)
+                    };
+                    if may_add && p.len() <= TUNING.max_postings {
+                        sc.add_all(p, stamp, sim * w, cover);
+                    } else {
+                        sc.add_known(p, stamp, sim * w, cover);
                     }
                 }
             }
@@ -635,8 +650,15 @@ impl PartyIndex {
         entry: &EntryRec,
         near_exact: bool,
         country: Option<&str>,
+        explain: bool,
     ) -> (f64, Vec<String>) {
         let mut notes = Vec::new();
+        // Notes are written only when the match is explained.
+        let mut note = |f: &dyn Fn() -> String| {
+            if explain {
+                notes.push(f());
+            }
+        };
         let (qc, nc) = (f64::from(a.query_cov), f64::from(a.name_cov));
         let mut s = if near_exact {
             1.0
@@ -650,47 +672,44 @@ impl PartyIndex {
             let q_total = nn.tokens.len() as u32;
             if a.name_tokens_covered <= 1 && (n_total > 1 || a.query_tokens_covered < q_total) {
                 s *= 0.8;
-                notes.push("only one token in common (x0.80)".to_string());
+                note(&|| "only one token in common (x0.80)".to_string());
             }
         }
         if !near_exact && a.generic_only {
             s *= TUNING.generic_only;
-            notes.push(format!(
-                "only generic words in common (x{:.2})",
-                TUNING.generic_only
-            ));
+            note(&|| format!("only generic words in common (x{:.2})", TUNING.generic_only));
         }
         if rec.kind == NameKind::WeakAlias {
             s *= TUNING.weak_alias;
-            notes.push(format!("weak alias (x{:.2})", TUNING.weak_alias));
+            note(&|| format!("weak alias (x{:.2})", TUNING.weak_alias));
         }
         if matches!(entry.kind, EntityKind::Vessel | EntityKind::Aircraft) {
             s *= TUNING.vessel;
-            notes.push(format!(
-                "{} entry (x{:.2})",
-                entry.kind.as_str(),
-                TUNING.vessel
-            ));
+            note(&|| format!("{} entry (x{:.2})", entry.kind.as_str(), TUNING.vessel));
         }
         if nn.org_hint && entry.kind == EntityKind::Person {
             s *= TUNING.org_vs_person;
-            notes.push(format!(
-                "organisation name against a listed person (x{:.2})",
-                TUNING.org_vs_person
-            ));
+            note(&|| {
+                format!(
+                    "organisation name against a listed person (x{:.2})",
+                    TUNING.org_vs_person
+                )
+            });
         }
         if let Some(c) = country {
             if !entry.countries.is_empty() && s < 1.0 {
                 if entry.countries.iter().any(|x| x == c) {
                     s = (s + TUNING.country_agree).min(0.99);
-                    notes.push(format!("country {c} agrees (+{:.2})", TUNING.country_agree));
+                    note(&|| format!("country {c} agrees (+{:.2})", TUNING.country_agree));
                 } else {
                     s -= TUNING.country_disagree;
-                    notes.push(format!(
-                        "country {c} not among the entry's ({}) (-{:.2})",
-                        entry.countries.join(", "),
-                        TUNING.country_disagree
-                    ));
+                    note(&|| {
+                        format!(
+                            "country {c} not among the entry's ({}) (-{:.2})",
+                            entry.countries.join(", "),
+                            TUNING.country_disagree
+                        )
+                    });
                 }
             }
         }
@@ -708,7 +727,7 @@ impl PartyIndex {
     ) -> PartyMatch {
         let rec = &self.names[name_no as usize];
         let entry = &self.entries[rec.entry as usize];
-        let (score, notes) = self.final_score(nn, a, rec, entry, near_exact, country);
+        let (score, notes) = self.final_score(nn, a, rec, entry, near_exact, country, true);
         let kind = match rec.kind {
             NameKind::Primary => "primary name",
             NameKind::Alias => "alias",

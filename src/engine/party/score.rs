@@ -16,6 +16,8 @@ pub struct QToken<'a> {
     /// Listed tokens it may stand for, with similarity, sorted by id
     /// (borrowed from the index's memo for listed tokens).
     pub exp: std::borrow::Cow<'a, [(u32, f32)]>,
+    /// True when some expansion is a join of two listed tokens.
+    pub joins: bool,
 }
 
 /// Adjacent query tokens `a..=b` that, joined, equal or resemble one listed token.
@@ -87,7 +89,17 @@ pub fn align(
         let (links, chosen) = &mut *b;
         links.clear();
         chosen.clear();
-        align_with(q, qjoins, tokens, joins, vocab, allow_initials, keep_links, links, chosen)
+        align_with(
+            q,
+            qjoins,
+            tokens,
+            joins,
+            vocab,
+            allow_initials,
+            keep_links,
+            links,
+            chosen,
+        )
     })
 }
 
@@ -136,10 +148,12 @@ fn align_with(
                 push(i, i, 1u64 << j, s);
             }
         }
-        for &(jn, mask) in joins {
-            let s = lookup(&qt.exp, jn);
-            if s > 0.0 {
-                push(i, i, mask, s);
+        if qt.joins {
+            for &(jn, mask) in joins {
+                let s = lookup(&qt.exp, jn);
+                if s > 0.0 {
+                    push(i, i, mask, s);
+                }
             }
         }
     }
