@@ -366,7 +366,7 @@ impl PartyIndex {
             );
             let near_exact = exact_names.contains(&name_no);
             let s = self
-                .final_score(&nn, &a, rec, entry, near_exact, country.as_deref(), false)
+                .final_score(&nn, &a, name_no, near_exact, country.as_deref(), false)
                 .0;
             let slot = best.entry(rec.entry).or_insert((f64::MIN, name_no, false));
             if s > slot.0 || (s == slot.0 && name_no < slot.1) {
@@ -416,7 +416,7 @@ impl PartyIndex {
             let exp: std::borrow::Cow<'_, [(u32, f32)]> = match exact {
                 // Listed tokens: expansions are computed once per engine.
                 Some(id) if !nn.consonantal => std::borrow::Cow::Borrowed(
-                    &*self.memo[id as usize].get_or_init(|| self.expand_token(t, false).into()),
+                    self.memo[id as usize].get_or_init(|| self.expand_token(t, false).into()),
                 ),
                 _ => std::borrow::Cow::Owned(self.expand_token(t, nn.consonantal)),
             };
@@ -646,12 +646,13 @@ impl PartyIndex {
         &self,
         nn: &NormName,
         a: &Alignment,
-        rec: &NameRec,
-        entry: &EntryRec,
+        name_no: u32,
         near_exact: bool,
         country: Option<&str>,
         explain: bool,
     ) -> (f64, Vec<String>) {
+        let rec = &self.names[name_no as usize];
+        let entry = &self.entries[rec.entry as usize];
         let mut notes = Vec::new();
         // Notes are written only when the match is explained.
         let mut note = |f: &dyn Fn() -> String| {
@@ -727,7 +728,7 @@ impl PartyIndex {
     ) -> PartyMatch {
         let rec = &self.names[name_no as usize];
         let entry = &self.entries[rec.entry as usize];
-        let (score, notes) = self.final_score(nn, a, rec, entry, near_exact, country, true);
+        let (score, notes) = self.final_score(nn, a, name_no, near_exact, country, true);
         let kind = match rec.kind {
             NameKind::Primary => "primary name",
             NameKind::Alias => "alias",

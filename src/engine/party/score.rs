@@ -66,10 +66,13 @@ fn lookup(exp: &[(u32, f32)], id: u32) -> f32 {
     }
 }
 
+/// Candidate links (with their weight) and chosen links.
+type LinkBufs = (Vec<(Link, f32)>, Vec<Link>);
+
 thread_local! {
     /// Reused buffers: candidate links and chosen links.
-    static BUFS: std::cell::RefCell<(Vec<(Link, f32)>, Vec<Link>)> =
-        std::cell::RefCell::new((Vec::new(), Vec::new()));
+    static BUFS: std::cell::RefCell<LinkBufs> =
+        const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
 }
 
 /// Aligns the query with a name of `tokens` (and `joins`: listed token
