@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use tonic::{Code, Response, Status};
 use tracing::{error, info, warn};
 
+pub mod caller;
 pub mod convert;
 pub mod lists;
 pub mod screening;

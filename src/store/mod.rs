@@ -12,6 +12,8 @@
 //! | `screenings` | screening id | [`ScreeningRecord`] (JSON) |
 //! | `cases` | case id | [`CaseRecord`] (JSON) |
 //! | `open_cases` | exporter + reference ([`keys::case_index_key`]) | case id |
+//! | `audit` | sequence number (u64 big-endian) | [`audit::AuditRecord`] (JSON, hash-chained) |
+//! | `audit_head` | `head` | last sequence number and hash |
 //!
 //! # Durability
 //!
@@ -20,6 +22,7 @@
 //! case is missing. Writes are durable once [`Store::flush`] returns; the
 //! API flushes before it acknowledges a write to a client.
 
+pub mod audit;
 mod error;
 pub mod keys;
 mod lists;
@@ -55,6 +58,8 @@ pub struct Store {
     screenings: sled::Tree,
     cases: sled::Tree,
     open_cases: sled::Tree,
+    audit: sled::Tree,
+    audit_head: sled::Tree,
 }
 
 impl Store {
@@ -112,6 +117,8 @@ impl Store {
             screenings: db.open_tree("screenings")?,
             cases: db.open_tree("cases")?,
             open_cases: db.open_tree("open_cases")?,
+            audit: db.open_tree("audit")?,
+            audit_head: db.open_tree("audit_head")?,
             db,
         })
     }
