@@ -408,6 +408,15 @@ macro_rules! word_set {
 }
 
 word_set!(WORD_SET, WORDS);
+
+/// Words of multi-word legal forms (`public`, `joint`, `liability` ...).
+static PHRASE_WORD_SET: WordSet = WordSet(LazyLock::new(|| {
+    PHRASES
+        .iter()
+        .flat_map(|p| p.iter().copied())
+        .filter(|w| w.len() >= 4)
+        .collect()
+}));
 word_set!(ORG_SET, ORG_WORDS);
 word_set!(GENERIC_SET, GENERIC);
 word_set!(HONORIFIC_SET, HONORIFICS);
@@ -449,19 +458,32 @@ const GLUED_PREFIXES: &[&str] = &[
     "ooo", "oao", "zao", "pao", "ojsc", "cjsc", "pjsc", "jsc", "llc", "tov",
 ];
 
-/// Splits a legal-form prefix glued to a name (`oookbk` -> `ooo kbk`).
+/// Legal forms that are sometimes glued to the end of the name (`GOLDLLC`).
+const GLUED_SUFFIXES: &[&str] = &["llc", "sarl", "gmbh", "ltd", "jsc", "fze", "fzco", "ooo"];
+
+/// Splits a legal form glued to a name (`oookbk` -> `ooo kbk`, `goldllc`
+/// -> `gold llc`).
 fn split_glued_legal(raw: Vec<String>) -> Vec<String> {
     let mut out = Vec::with_capacity(raw.len() + 1);
     for t in raw {
-        match GLUED_PREFIXES
+        if is_legal_word(&t) {
+            out.push(t);
+            continue;
+        }
+        if let Some(p) = GLUED_PREFIXES
             .iter()
-            .find(|p| t.len() >= p.len() + 3 && t.starts_with(**p) && !is_legal_word(&t))
+            .find(|p| t.len() >= p.len() + 3 && t.starts_with(**p))
         {
-            Some(p) => {
-                out.push((*p).to_string());
-                out.push(t[p.len()..].to_string());
-            }
-            None => out.push(t),
+            out.push((*p).to_string());
+            out.push(t[p.len()..].to_string());
+        } else if let Some(x) = GLUED_SUFFIXES
+            .iter()
+            .find(|x| t.len() >= x.len() + 3 && t.ends_with(**x))
+        {
+            out.push(t[..t.len() - x.len()].to_string());
+            out.push((*x).to_string());
+        } else {
+            out.push(t);
         }
     }
     out
@@ -473,9 +495,9 @@ fn join_split_legal(raw: Vec<String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(raw.len());
     let mut i = 0;
     while i < raw.len() {
-        if i + 1 < raw.len() && !is_legal_word(&raw[i]) && !is_legal_word(&raw[i + 1]) {
+        if i + 1 < raw.len() && !is_legal_word(&raw[i + 1]) {
             let joined = format!("{}{}", raw[i], raw[i + 1]);
-            if joined.len() >= 6 && is_legal_word(&joined) {
+            if joined.len() >= 6 && (is_legal_word(&joined) || PHRASE_WORD_SET.has(&joined)) {
                 out.push(joined);
                 i += 2;
                 continue;
@@ -518,11 +540,21 @@ pub fn strip(raw: Vec<String>) -> (Vec<String>, Vec<String>, bool) {
         }
     }
     let mut org = !legal.is_empty();
-    let legal_at: Vec<bool> = raw
+    let mut legal_at: Vec<bool> = raw
         .iter()
         .enumerate()
         .map(|(k, t)| !keep[k] || is_legal_word(t))
         .collect();
+    // Short legal forms (`sa`, `as`, `co`, `ab` ...) are name parts unless
+    // they stand in the run of legal words at either end ("LAROSA SA",
+    // "OOO ALFA", but "SA ID" in "AJILI, SA ID").
+    let edge_start = legal_at.iter().take_while(|l| **l).count();
+    let edge_end = raw.len() - legal_at.iter().rev().take_while(|l| **l).count();
+    for k in 0..raw.len() {
+        if keep[k] && legal_at[k] && raw[k].len() <= 3 && k >= edge_start && k < edge_end {
+            legal_at[k] = false;
+        }
+    }
     for (k, t) in raw.iter().enumerate() {
         if !keep[k] {
             continue;

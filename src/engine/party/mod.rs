@@ -33,7 +33,7 @@ use crate::model::{DenialEntry, EntityKind, NameKind};
 use super::geo::Geo;
 use normalize::{NormName, normalize};
 use score::{Alignment, QJoin, QToken, align};
-use similarity::{osa_distance, token_sim};
+use similarity::token_sim;
 use vocab::{Vocab, VocabBuilder};
 
 /// A party to screen.
@@ -428,7 +428,7 @@ impl PartyIndex {
                     .fold(None, |m: Option<f32>, w| Some(m.map_or(w, |m| m.max(w))))
                     .unwrap_or_else(|| self.vocab.idf_unknown()),
             };
-            let joins = exp.iter().any(|&(id, _)| self.vocab.is_join(id));
+            let joins = exp.iter().any(|&(id, _)| self.vocab.is_joinable(id));
             out.push(QToken {
                 text: t.clone(),
                 weight,
@@ -486,29 +486,23 @@ impl PartyIndex {
         for width in 2..=3 {
             for a in 0..t.len().saturating_sub(width - 1) {
                 let b = a + width - 1;
+                if t[a..=b].iter().any(|x| x.len() < 2) {
+                    continue;
+                }
                 let joined: String = t[a..=b].concat();
-                let mut exp: Vec<(u32, f32)> = Vec::new();
-                if let Some(id) = self.vocab.id(&joined) {
-                    exp.push((id, 1.0));
-                }
-                // One typo in a join only when a part is not a listed token
-                // itself (`na emna` -> `namena`): listed parts are matched as such.
-                if width == 2
-                    && joined.len() >= 6
-                    && t[a..=b].iter().all(|x| x.len() >= 2)
-                    && t[a..=b].iter().any(|x| self.vocab.id(x).is_none())
-                {
-                    let mut buf = Vec::new();
-                    self.vocab.one_edit_candidates(&joined, &mut buf);
-                    for id in buf {
-                        let d = osa_distance(joined.as_bytes(), self.vocab.text(id).as_bytes(), 1);
-                        if d == 1 {
-                            push_max(&mut exp, id, 0.9);
-                        }
+                let exp: Vec<(u32, f32)> = if width == 2 {
+                    // A joined pair is a token like any other: typos,
+                    // romanisation variants (`abd allah` ~ `abdullah`).
+                    match self.vocab.id(&joined) {
+                        Some(id) if !nn.consonantal => self.memo[id as usize]
+                            .get_or_init(|| self.expand_token(&joined, false).into())
+                            .to_vec(),
+                        _ => self.expand_token(&joined, nn.consonantal),
                     }
-                }
+                } else {
+                    self.vocab.id(&joined).map(|id| vec![(id, 1.0)]).unwrap_or_default()
+                };
                 if !exp.is_empty() {
-                    exp.sort_unstable_by_key(|(id, _)| *id);
                     out.push(QJoin { a, b, exp });
                 }
             }
@@ -786,13 +780,3 @@ fn join_pairs(n: usize) -> impl Iterator<Item = (usize, usize)> {
     })
 }
 
-fn push_max(exp: &mut Vec<(u32, f32)>, id: u32, s: f32) {
-    if s <= 0.0 {
-        return;
-    }
-    if let Some(e) = exp.iter_mut().find(|(v, _)| *v == id) {
-        e.1 = e.1.max(s);
-    } else {
-        exp.push((id, s));
-    }
-}

@@ -6,8 +6,11 @@
 //! agreement. Short tokens get no fuzzy credit: "short names need
 //! near-exact agreement".
 
-/// Minimum token length for one-edit typo credit.
+/// Minimum token length for full one-edit typo credit.
 pub const TYPO_MIN_LEN: usize = 5;
+/// Minimum length of the longer token for the reduced short-token typo
+/// credit ([`SHORT_TYPO_SIM`]).
+pub const SHORT_TYPO_MIN_LEN: usize = 4;
 /// Minimum token length for consonant-skeleton credit.
 pub const SKELETON_MIN_LEN: usize = 4;
 

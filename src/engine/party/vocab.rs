@@ -4,7 +4,7 @@
 
 use rustc_hash::FxHashMap;
 
-use super::similarity::{self, SKELETON_MIN_LEN, TYPO_MIN_LEN};
+use super::similarity::{self, SHORT_TYPO_MIN_LEN, SKELETON_MIN_LEN};
 
 /// Vocabulary of name tokens (and of adjacent-token joins).
 #[derive(Debug, Default)]
@@ -18,6 +18,9 @@ pub struct Vocab {
     is_join: Vec<bool>,
     /// For joins, the two tokens joined (first occurrence).
     join_parts: Vec<(u32, u32)>,
+    /// Whether the token occurs as a join of two name tokens (it may also
+    /// be a token of its own: `airkoryo`, `air koryo`).
+    joinable: Vec<bool>,
     /// Weight of the listed tokens a token stands for: its idf, or for a
     /// join the idf of its two parts.
     cover: Vec<f32>,
@@ -55,6 +58,7 @@ impl VocabBuilder {
         self.v.is_join.push(join);
         self.v.postings.push(Vec::new());
         self.v.join_parts.push((u32::MAX, u32::MAX));
+        self.v.joinable.push(false);
         self.last_entry.push(u32::MAX);
         id
     }
@@ -62,7 +66,8 @@ impl VocabBuilder {
     /// Interns the join of tokens `a` and `b` (already interned).
     pub fn intern_join(&mut self, token: &str, a: u32, b: u32) -> u32 {
         let id = self.intern(token, true);
-        if self.v.is_join[id as usize] && self.v.join_parts[id as usize].0 == u32::MAX {
+        self.v.joinable[id as usize] = true;
+        if self.v.join_parts[id as usize].0 == u32::MAX {
             self.v.join_parts[id as usize] = (a, b);
         }
         id
@@ -99,8 +104,11 @@ impl VocabBuilder {
             .collect();
         self.v.cover = (0..self.v.strings.len())
             .map(|i| match self.v.join_parts[i] {
-                (a, b) if self.v.is_join[i] && a != u32::MAX => {
-                    self.v.idf[a as usize] + self.v.idf[b as usize]
+                // A join stands for two listed tokens; a token that is also
+                // a join may stand for either.
+                (a, b) if a != u32::MAX => {
+                    let pair = self.v.idf[a as usize] + self.v.idf[b as usize];
+                    if self.v.is_join[i] { pair } else { pair.max(self.v.idf[i]) }
                 }
                 _ => self.v.idf[i],
             })
@@ -109,7 +117,7 @@ impl VocabBuilder {
             if self.v.is_join[id] {
                 continue;
             }
-            if s.len() >= TYPO_MIN_LEN {
+            if s.len() >= SHORT_TYPO_MIN_LEN {
                 for h in deletion_hashes(s) {
                     self.v.deletes.entry(h).or_default().push(id as u32);
                 }
@@ -169,7 +177,12 @@ impl Vocab {
         self.df[id as usize]
     }
 
-    /// Whether the token is a join of two adjacent name tokens.
+    /// Whether the token occurs as a join of two name tokens.
+    pub fn is_joinable(&self, id: u32) -> bool {
+        self.joinable[id as usize]
+    }
+
+    /// Whether the token is only a join of two name tokens.
     pub fn is_join(&self, id: u32) -> bool {
         self.is_join[id as usize]
     }
@@ -191,7 +204,7 @@ impl Vocab {
 
     /// Listed tokens within one edit of `token` (candidates: verify).
     pub fn one_edit_candidates(&self, token: &str, out: &mut Vec<u32>) {
-        if token.len() + 1 < TYPO_MIN_LEN {
+        if token.len() + 1 < SHORT_TYPO_MIN_LEN {
             return;
         }
         // The token itself may be a deletion variant of a listed token
