@@ -47,6 +47,18 @@ const PHRASES: &[&[&str]] = &[
     &["limited", "sirketi"],
     &["anonim", "sirketi"],
     &["tov", "firma"],
+    &["ltd", "liability", "company"],
+    &["ltd", "liability", "co"],
+    &["closed", "joint", "stock", "co"],
+    &["open", "joint", "stock", "co"],
+    &["public", "joint", "stock", "co"],
+    &["private", "joint", "stock", "co"],
+    &["public", "jsc"],
+    &["closed", "jsc"],
+    &["open", "jsc"],
+    &["private", "jsc"],
+    &["fz", "llc"],
+    &["fz", "co"],
     &["free", "zone", "company"],
     &["free", "zone", "establishment"],
     &["free", "zone", "enterprise"],
@@ -458,6 +470,11 @@ const GLUED_PREFIXES: &[&str] = &[
     "ooo", "oao", "zao", "pao", "ojsc", "cjsc", "pjsc", "jsc", "llc", "tov",
 ];
 
+/// Short legal forms written before the name.
+const PREFIX_FORMS: &[&str] = &[
+    "ooo", "oao", "zao", "pao", "ao", "jsc", "pjsc", "ojsc", "cjsc", "pt", "tov", "llc", "cv",
+];
+
 /// Legal forms that are sometimes glued to the end of the name (`GOLDLLC`).
 const GLUED_SUFFIXES: &[&str] = &["llc", "sarl", "gmbh", "ltd", "jsc", "fze", "fzco", "ooo"];
 
@@ -546,9 +563,14 @@ pub fn strip(raw: Vec<String>) -> (Vec<String>, Vec<String>, bool) {
         .map(|(k, t)| !keep[k] || is_legal_word(t))
         .collect();
     // Short legal forms (`sa`, `as`, `co`, `ab` ...) are name parts unless
-    // they stand in the run of legal words at either end ("LAROSA SA",
-    // "OOO ALFA", but "SA ID" in "AJILI, SA ID").
-    let edge_start = legal_at.iter().take_while(|l| **l).count();
+    // they stand in the run of legal words at the end ("LAROSA SA"), or at
+    // the start for the forms written first ("OOO ALFA", "PT MAJU"); "SA ID"
+    // in "AJILI, SA ID" and "AS AD" in "AS AD HANI" are names.
+    let edge_start = legal_at
+        .iter()
+        .zip(&raw)
+        .take_while(|(l, t)| **l && (t.len() > 3 || PREFIX_FORMS.contains(&t.as_str())))
+        .count();
     let edge_end = raw.len() - legal_at.iter().rev().take_while(|l| **l).count();
     for k in 0..raw.len() {
         if keep[k] && legal_at[k] && raw[k].len() <= 3 && k >= edge_start && k < edge_end {

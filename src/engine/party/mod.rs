@@ -82,6 +82,10 @@ struct Tuning {
     vessel: f64,
     /// Only generic words ("international", "trading", "bank" ...) in common.
     generic_only: f64,
+    /// A short name (all tokens of four letters or less) with a fuzzy pair.
+    short_fuzzy: f64,
+    /// One of two or more family names ("LAST1 LAST2, First") is missing.
+    surname_missing: f64,
     /// An organisation-looking query against a person entry.
     org_vs_person: f64,
     /// Country agreement bonus / disagreement malus.
@@ -99,6 +103,8 @@ const TUNING: Tuning = Tuning {
     weak_alias: 0.92,
     vessel: 0.9,
     generic_only: 0.7,
+    short_fuzzy: 0.9,
+    surname_missing: 0.9,
     org_vs_person: 0.85,
     country_agree: 0.03,
     country_disagree: 0.03,
@@ -127,6 +133,11 @@ struct NameRec {
     joins: Box<[(u32, u64)]>,
     /// Sum of the token weights.
     total: f32,
+    /// Tokens written before the comma of a person's "LAST, First" name:
+    /// the family names.
+    surnames: u64,
+    /// Every token has at most four letters (many Chinese and Korean names).
+    short: bool,
 }
 
 /// Listed tokens a token may stand for, with similarity, sorted by id.
@@ -269,6 +280,8 @@ impl PartyIndex {
                         entry: entry_no,
                         kind: n.kind,
                         text: n.name.clone(),
+                        surnames: surname_mask(e.kind, &n.name, nn.tokens.len()),
+                        short: nn.tokens.iter().all(|t| t.len() <= 4),
                         tokens: tokens.into(),
                         joins: joins.into(),
                         total: 0.0,
@@ -500,7 +513,10 @@ impl PartyIndex {
                         _ => self.expand_token(&joined, nn.consonantal),
                     }
                 } else {
-                    self.vocab.id(&joined).map(|id| vec![(id, 1.0)]).unwrap_or_default()
+                    self.vocab
+                        .id(&joined)
+                        .map(|id| vec![(id, 1.0)])
+                        .unwrap_or_default()
                 };
                 if !exp.is_empty() {
                     out.push(QJoin { a, b, exp });
@@ -670,6 +686,19 @@ impl PartyIndex {
                 note(&|| "only one token in common (x0.80)".to_string());
             }
         }
+        if !near_exact && rec.short && a.fuzzy_links > 0 {
+            s *= TUNING.short_fuzzy;
+            note(&|| {
+                format!(
+                    "short name without exact agreement (x{:.2})",
+                    TUNING.short_fuzzy
+                )
+            });
+        }
+        if !near_exact && rec.surnames.count_ones() >= 2 && rec.surnames & !a.name_mask != 0 {
+            s *= TUNING.surname_missing;
+            note(&|| format!("a family name is missing (x{:.2})", TUNING.surname_missing));
+        }
         if !near_exact && a.generic_only {
             s *= TUNING.generic_only;
             note(&|| format!("only generic words in common (x{:.2})", TUNING.generic_only));
@@ -769,6 +798,23 @@ impl PartyIndex {
     }
 }
 
+/// Mask of the tokens before the comma of a person's "LAST, First" name
+/// (`n` tokens in all; the part before the comma is normalised alone to
+/// count its tokens).
+fn surname_mask(kind: EntityKind, name: &str, n: usize) -> u64 {
+    if kind != EntityKind::Person {
+        return 0;
+    }
+    let Some((last, _)) = name.split_once(',') else {
+        return 0;
+    };
+    let k = normalize(last).tokens.len().min(n).min(63);
+    if k == n {
+        return 0;
+    }
+    (1u64 << k) - 1
+}
+
 /// Token pairs whose concatenation is indexed: every ordered pair for
 /// names of up to five tokens (names are written in any order), adjacent
 /// pairs in both orders for longer names.
@@ -779,4 +825,3 @@ fn join_pairs(n: usize) -> impl Iterator<Item = (usize, usize)> {
         (0..n).filter_map(move |b| (a != b && (all || a.abs_diff(b) == 1)).then_some((a, b)))
     })
 }
-

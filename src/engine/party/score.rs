@@ -56,6 +56,11 @@ pub struct Alignment {
     /// True when every matched listed token is a generic word and the name
     /// has others.
     pub generic_only: bool,
+    /// Mask of the name tokens covered.
+    pub name_mask: u64,
+    /// Number of typo-like links (similarity below 1, not a romanisation
+    /// variant of the table).
+    pub fuzzy_links: u32,
 }
 
 /// Similarity of `id` in an expansion list sorted by id (0 when absent).
@@ -215,8 +220,23 @@ fn align_with(
     } else {
         Vec::new()
     };
+    // Typo-like pairs (not romanisation variants from the table).
+    let fuzzy_links = chosen
+        .iter()
+        .filter(|l| {
+            l.sim < 1.0
+                && !(l.qa == l.qb
+                    && l.nmask.count_ones() == 1
+                    && super::similarity::equivalent(
+                        &q[l.qa as usize].text,
+                        vocab.text(tokens[l.nmask.trailing_zeros() as usize]),
+                    ))
+        })
+        .count() as u32;
     Alignment {
         generic_only,
+        name_mask: n_used,
+        fuzzy_links,
         links,
         query_cov: if q_total > 0.0 { q_cov / q_total } else { 0.0 },
         name_cov: if n_total > 0.0 { n_cov / n_total } else { 0.0 },

@@ -108,7 +108,11 @@ impl VocabBuilder {
                 // a join may stand for either.
                 (a, b) if a != u32::MAX => {
                     let pair = self.v.idf[a as usize] + self.v.idf[b as usize];
-                    if self.v.is_join[i] { pair } else { pair.max(self.v.idf[i]) }
+                    if self.v.is_join[i] {
+                        pair
+                    } else {
+                        pair.max(self.v.idf[i])
+                    }
                 }
                 _ => self.v.idf[i],
             })
