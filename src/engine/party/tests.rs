@@ -93,15 +93,20 @@ fn listed() -> Vec<DenialEntry> {
             &[("XYZ INTERNATIONAL TRADING GROUP", N)],
             "United Arab Emirates",
         ),
+        entry("15", P, &[("CARDONA MARTINEZ, Pedro", N)], "Colombia"),
+        entry("16", P, &[("FAN, Yang", N)], "China"),
+        entry("17", O, &[("LAROSA SA", N)], "Panama"),
+        entry("18", P, &[("AJILI, Sa'id", N)], "Tunisia"),
     ];
     // Filler: common given names and company words, so that they weigh
     // little, as in the real lists.
     let given = [
         "Mohammad", "Ali", "Ahmad", "Vladimir", "Sergey", "Abdul", "Kim", "Yusuf", "Muhammad",
-        "Ismail",
+        "Ismail", "Pedro", "Yang",
     ];
     let family = [
-        "Karimi", "Petrov", "Haddad", "Novak", "Sato", "Rahimi", "Orlov", "Nasser", "Pak", "Farouk",
+        "Karimi", "Petrov", "Haddad", "Novak", "Sato", "Rahimi", "Orlov", "Nasser", "Pak",
+        "Farouk", "Martinez", "Wang",
     ];
     for (i, g) in given.iter().enumerate() {
         for (j, f) in family.iter().enumerate() {
@@ -275,6 +280,20 @@ const CASES: &[(&str, &str, Option<&str>, bool)] = &[
         None,
         false,
     ),
+    ("short name with a typo", "Fang Yang", None, false),
+    (
+        "both family names",
+        "Pedro Cardona Martinez",
+        Some("15"),
+        true,
+    ),
+    ("legal form at the end", "Larosa S.A.", Some("17"), true),
+    (
+        "legal-looking word inside a name",
+        "Sa Id Ajili",
+        Some("18"),
+        false,
+    ),
 ];
 
 #[test]
@@ -429,5 +448,29 @@ fn scores_are_stable() {
     assert_eq!(
         search(&index(), "Youssef Kassem Mohammed AL-HUSSEIN", "IQ"),
         a
+    );
+}
+
+#[test]
+fn one_of_two_family_names_missing_is_not_a_match() {
+    let idx = index();
+    let partial = search(&idx, "Pedro Martinez", "");
+    assert!(partial.iter().all(|m| m.entry_id != "15"), "{partial:?}");
+    let scored = idx.search(
+        &PartyQuery {
+            name: "Pedro Martinez",
+            ..Default::default()
+        },
+        0.0,
+        50,
+    );
+    let m = scored
+        .iter()
+        .find(|m| m.entry_id == "15")
+        .expect("scored below the threshold");
+    assert!(
+        m.explanation.contains("family name is missing"),
+        "{}",
+        m.explanation
     );
 }
