@@ -88,6 +88,10 @@ struct Tuning {
     surname_missing: f64,
     /// An organisation-looking query against a person entry.
     org_vs_person: f64,
+    /// Score of a query equal to the acronym of a listed organisation name.
+    acronym: f64,
+    /// Bonus when the party's address names a city of the entry's addresses.
+    address_agree: f64,
     /// Country agreement bonus / disagreement malus.
     country_agree: f64,
     country_disagree: f64,
@@ -106,6 +110,8 @@ const TUNING: Tuning = Tuning {
     short_fuzzy: 0.9,
     surname_missing: 0.9,
     org_vs_person: 0.85,
+    acronym: 0.85,
+    address_agree: 0.03,
     country_agree: 0.03,
     country_disagree: 0.03,
     min_query_share: 0.55,
@@ -120,6 +126,8 @@ struct EntryRec {
     kind: EntityKind,
     programs: Vec<String>,
     countries: Vec<String>,
+    /// Cities of the entry's addresses, normalised (` city `).
+    cities: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -217,6 +225,8 @@ pub struct PartyIndex {
     /// Distinctive multi-word names, for containment in longer queries.
     contained: Option<AhoCorasick>,
     contained_names: Vec<u32>,
+    /// Acronyms of organisation names of three or more words -> names.
+    acronyms: FxHashMap<Box<str>, Vec<u32>>,
     /// Expansions of listed tokens, computed on first use.
     memo: Vec<std::sync::OnceLock<Expansions>>,
 }
@@ -240,6 +250,15 @@ impl PartyIndex {
                     .collect();
                 countries.sort();
                 countries.dedup();
+                let mut cities: Vec<String> = e
+                    .addresses
+                    .iter()
+                    .map(|a| normalize::words(&a.city))
+                    .filter(|c| c.len() >= 4)
+                    .map(|c| format!(" {c} "))
+                    .collect();
+                cities.sort();
+                cities.dedup();
                 idx.entries.push(EntryRec {
                     list: li as u16,
                     entry_id: e.entry_id.clone(),
@@ -247,6 +266,7 @@ impl PartyIndex {
                     kind: e.kind,
                     programs: e.programs.clone(),
                     countries,
+                    cities,
                 });
                 let mut seen: FxHashSet<String> = FxHashSet::default();
                 for n in &e.names {
@@ -276,6 +296,11 @@ impl PartyIndex {
                         })
                         .collect();
                     idx.exact.entry(nn.key().into()).or_default().push(name_no);
+                    if e.kind == EntityKind::Organization {
+                        for acr in acronyms(&nn) {
+                            idx.acronyms.entry(acr.into()).or_default().push(name_no);
+                        }
+                    }
                     idx.names.push(NameRec {
                         entry: entry_no,
                         kind: n.kind,
@@ -363,7 +388,32 @@ impl PartyIndex {
         cands.dedup();
 
         let country = self.query_country(q.country);
-        let mut best: FxHashMap<u32, (f64, u32, bool)> = FxHashMap::default();
+        let address = format!(" {} ", normalize::words(q.address));
+        let mut best: FxHashMap<u32, (f64, u32, Via)> = FxHashMap::default();
+        // A single query word that is the acronym of a listed organisation.
+        if let [only] = nn.tokens.as_slice() {
+            for &name_no in self
+                .acronyms
+                .get(only.as_str())
+                .map(Vec::as_slice)
+                .unwrap_or(&[])
+            {
+                let rec = &self.names[name_no as usize];
+                let s = self.adjust(
+                    TUNING.acronym,
+                    name_no,
+                    country.as_deref(),
+                    &address,
+                    &mut None,
+                );
+                let slot = best
+                    .entry(rec.entry)
+                    .or_insert((f64::MIN, name_no, Via::Acronym));
+                if s > slot.0 {
+                    *slot = (s, name_no, Via::Acronym);
+                }
+            }
+        }
         for &name_no in &cands {
             let rec = &self.names[name_no as usize];
             let entry = &self.entries[rec.entry as usize];
@@ -379,15 +429,24 @@ impl PartyIndex {
             );
             let near_exact = exact_names.contains(&name_no);
             let s = self
-                .final_score(&nn, &a, name_no, near_exact, country.as_deref(), false)
+                .final_score(
+                    &nn,
+                    &a,
+                    name_no,
+                    near_exact,
+                    country.as_deref(),
+                    &address,
+                    false,
+                )
                 .0;
-            let slot = best.entry(rec.entry).or_insert((f64::MIN, name_no, false));
+            let via = Via::Tokens { near_exact };
+            let slot = best.entry(rec.entry).or_insert((f64::MIN, name_no, via));
             if s > slot.0 || (s == slot.0 && name_no < slot.1) {
-                *slot = (s, name_no, near_exact);
+                *slot = (s, name_no, via);
             }
         }
         // Rank first, then explain only what is returned.
-        let mut ranked: Vec<(f64, u32, bool)> = best
+        let mut ranked: Vec<(f64, u32, Via)> = best
             .into_values()
             .filter(|(s, ..)| *s >= threshold)
             .collect();
@@ -399,7 +458,10 @@ impl PartyIndex {
         ranked.truncate(limit);
         ranked
             .into_iter()
-            .map(|(_, name_no, near_exact)| {
+            .map(|(score, name_no, via)| {
+                let Via::Tokens { near_exact } = via else {
+                    return self.acronym_match(&nn, name_no, score, country.as_deref(), &address);
+                };
                 let rec = &self.names[name_no as usize];
                 let allow_initials = self.entries[rec.entry as usize].kind == EntityKind::Person;
                 let a = align(
@@ -411,7 +473,15 @@ impl PartyIndex {
                     allow_initials,
                     true,
                 );
-                self.to_match(&nn, &qtokens, name_no, &a, near_exact, country.as_deref())
+                self.to_match(
+                    &nn,
+                    &qtokens,
+                    name_no,
+                    &a,
+                    near_exact,
+                    country.as_deref(),
+                    &address,
+                )
             })
             .collect()
     }
@@ -651,7 +721,9 @@ impl PartyIndex {
             .collect()
     }
 
-    /// The final score of an alignment, and notes on the adjustments.
+    /// The final score of an alignment, and notes on the adjustments
+    /// (written only when `explain`).
+    #[allow(clippy::too_many_arguments)]
     fn final_score(
         &self,
         nn: &NormName,
@@ -659,23 +731,18 @@ impl PartyIndex {
         name_no: u32,
         near_exact: bool,
         country: Option<&str>,
+        address: &str,
         explain: bool,
     ) -> (f64, Vec<String>) {
         let rec = &self.names[name_no as usize];
         let entry = &self.entries[rec.entry as usize];
         let mut notes = Vec::new();
-        // Notes are written only when the match is explained.
-        let mut note = |f: &dyn Fn() -> String| {
-            if explain {
-                notes.push(f());
-            }
-        };
+        let mut sink = explain.then_some(&mut notes);
         let (qc, nc) = (f64::from(a.query_cov), f64::from(a.name_cov));
         let mut s = if near_exact {
             1.0
         } else {
-            let base = 0.5 * (qc + nc);
-            base.min(0.98)
+            (0.5 * (qc + nc)).min(0.98)
         };
         if !near_exact {
             // A single token in common is not a match for a multi-token name.
@@ -683,51 +750,75 @@ impl PartyIndex {
             let q_total = nn.tokens.len() as u32;
             if a.name_tokens_covered <= 1 && (n_total > 1 || a.query_tokens_covered < q_total) {
                 s *= 0.8;
-                note(&|| "only one token in common (x0.80)".to_string());
+                note(&mut sink, || "only one token in common (x0.80)".to_string());
             }
-        }
-        if !near_exact && rec.short && a.fuzzy_links > 0 {
-            s *= TUNING.short_fuzzy;
-            note(&|| {
-                format!(
-                    "short name without exact agreement (x{:.2})",
-                    TUNING.short_fuzzy
-                )
-            });
-        }
-        if !near_exact && rec.surnames.count_ones() >= 2 && rec.surnames & !a.name_mask != 0 {
-            s *= TUNING.surname_missing;
-            note(&|| format!("a family name is missing (x{:.2})", TUNING.surname_missing));
-        }
-        if !near_exact && a.generic_only {
-            s *= TUNING.generic_only;
-            note(&|| format!("only generic words in common (x{:.2})", TUNING.generic_only));
-        }
-        if rec.kind == NameKind::WeakAlias {
-            s *= TUNING.weak_alias;
-            note(&|| format!("weak alias (x{:.2})", TUNING.weak_alias));
-        }
-        if matches!(entry.kind, EntityKind::Vessel | EntityKind::Aircraft) {
-            s *= TUNING.vessel;
-            note(&|| format!("{} entry (x{:.2})", entry.kind.as_str(), TUNING.vessel));
+            if rec.short && a.fuzzy_links > 0 {
+                s *= TUNING.short_fuzzy;
+                note(&mut sink, || {
+                    format!(
+                        "short name without exact agreement (x{:.2})",
+                        TUNING.short_fuzzy
+                    )
+                });
+            }
+            if rec.surnames.count_ones() >= 2 && rec.surnames & !a.name_mask != 0 {
+                s *= TUNING.surname_missing;
+                note(&mut sink, || {
+                    format!("a family name is missing (x{:.2})", TUNING.surname_missing)
+                });
+            }
+            if a.generic_only {
+                s *= TUNING.generic_only;
+                note(&mut sink, || {
+                    format!("only generic words in common (x{:.2})", TUNING.generic_only)
+                });
+            }
         }
         if nn.org_hint && entry.kind == EntityKind::Person {
             s *= TUNING.org_vs_person;
-            note(&|| {
+            note(&mut sink, || {
                 format!(
                     "organisation name against a listed person (x{:.2})",
                     TUNING.org_vs_person
                 )
             });
         }
-        if let Some(c) = country {
-            if !entry.countries.is_empty() && s < 1.0 {
+        let s = self.adjust(s, name_no, country, address, &mut sink);
+        (s, notes)
+    }
+
+    /// Adjustments that do not depend on how the name matched: alias
+    /// strength, entity type, country and address agreement.
+    fn adjust(
+        &self,
+        mut s: f64,
+        name_no: u32,
+        country: Option<&str>,
+        address: &str,
+        sink: &mut Option<&mut Vec<String>>,
+    ) -> f64 {
+        let rec = &self.names[name_no as usize];
+        let entry = &self.entries[rec.entry as usize];
+        if rec.kind == NameKind::WeakAlias {
+            s *= TUNING.weak_alias;
+            note(sink, || format!("weak alias (x{:.2})", TUNING.weak_alias));
+        }
+        if matches!(entry.kind, EntityKind::Vessel | EntityKind::Aircraft) {
+            s *= TUNING.vessel;
+            note(sink, || {
+                format!("{} entry (x{:.2})", entry.kind.as_str(), TUNING.vessel)
+            });
+        }
+        if s < 1.0 {
+            if let Some(c) = country.filter(|_| !entry.countries.is_empty()) {
                 if entry.countries.iter().any(|x| x == c) {
                     s = (s + TUNING.country_agree).min(0.99);
-                    note(&|| format!("country {c} agrees (+{:.2})", TUNING.country_agree));
+                    note(sink, || {
+                        format!("country {c} agrees (+{:.2})", TUNING.country_agree)
+                    });
                 } else {
                     s -= TUNING.country_disagree;
-                    note(&|| {
+                    note(sink, || {
                         format!(
                             "country {c} not among the entry's ({}) (-{:.2})",
                             entry.countries.join(", "),
@@ -736,8 +827,65 @@ impl PartyIndex {
                     });
                 }
             }
+            if let Some(city) = entry.cities.iter().find(|c| address.contains(c.as_str())) {
+                s = (s + TUNING.address_agree).min(0.99);
+                note(sink, || {
+                    format!(
+                        "address city {} agrees (+{:.2})",
+                        city.trim(),
+                        TUNING.address_agree
+                    )
+                });
+            }
         }
-        (s.clamp(0.0, 1.0), notes)
+        s.clamp(0.0, 1.0)
+    }
+
+    /// A match through an acronym of the listed name.
+    fn acronym_match(
+        &self,
+        nn: &NormName,
+        name_no: u32,
+        _score: f64,
+        country: Option<&str>,
+        address: &str,
+    ) -> PartyMatch {
+        let rec = &self.names[name_no as usize];
+        let entry = &self.entries[rec.entry as usize];
+        let mut notes = Vec::new();
+        let score = self.adjust(
+            TUNING.acronym,
+            name_no,
+            country,
+            address,
+            &mut Some(&mut notes),
+        );
+        let mut explanation = format!(
+            "'{}' is the acronym of '{}', a name of {} entry {} ({}); an acronym is a possible match only (score {:.2})",
+            nn.joined().to_uppercase(),
+            rec.text,
+            self.lists[entry.list as usize],
+            entry.entry_id,
+            entry.kind.as_str(),
+            TUNING.acronym
+        );
+        for n in notes {
+            explanation.push_str("; ");
+            explanation.push_str(&n);
+        }
+        explanation.push('.');
+        PartyMatch {
+            list_id: self.lists[entry.list as usize].clone(),
+            entry_id: entry.entry_id.clone(),
+            entry_name: entry.primary.clone(),
+            matched_name: rec.text.clone(),
+            score: (score * 10_000.0).round() / 10_000.0,
+            near_exact: false,
+            entry_kind: entry.kind,
+            programs: entry.programs.clone(),
+            matched_terms: vec![format!("{}~acronym", nn.joined())],
+            explanation,
+        }
     }
 
     fn to_match(
@@ -748,10 +896,11 @@ impl PartyIndex {
         a: &Alignment,
         near_exact: bool,
         country: Option<&str>,
+        address: &str,
     ) -> PartyMatch {
         let rec = &self.names[name_no as usize];
         let entry = &self.entries[rec.entry as usize];
-        let (score, notes) = self.final_score(nn, a, name_no, near_exact, country, true);
+        let (score, notes) = self.final_score(nn, a, name_no, near_exact, country, address, true);
         let kind = match rec.kind {
             NameKind::Primary => "primary name",
             NameKind::Alias => "alias",
@@ -796,6 +945,39 @@ impl PartyIndex {
             explanation,
         }
     }
+}
+
+/// Adds a note when notes are wanted.
+fn note(sink: &mut Option<&mut Vec<String>>, f: impl FnOnce() -> String) {
+    if let Some(v) = sink {
+        v.push(f());
+    }
+}
+
+/// How a candidate matched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Via {
+    /// Token alignment (`near_exact`: equal after normalisation).
+    Tokens { near_exact: bool },
+    /// The query is the acronym of the name.
+    Acronym,
+}
+
+/// Acronym of an organisation name of four or more significant words: its
+/// initials (legal forms left out, so short acronyms of common words such as
+/// "ASML" for "Atlantic Ship Management LLC" are not made).
+fn acronyms(nn: &NormName) -> Vec<String> {
+    const SKIP: &[&str] = &["of", "the", "and", "for", "de", "del", "la", "al", "el"];
+    let words: Vec<&str> = nn
+        .tokens
+        .iter()
+        .map(String::as_str)
+        .filter(|t| !SKIP.contains(t) && t.as_bytes()[0].is_ascii_alphabetic())
+        .collect();
+    if words.len() < 4 {
+        return Vec::new();
+    }
+    vec![words.iter().map(|w| &w[..1]).collect()]
 }
 
 /// Mask of the tokens before the comma of a person's "LAST, First" name

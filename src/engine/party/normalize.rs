@@ -48,7 +48,7 @@ impl NormName {
 /// Normalises a party name.
 pub fn normalize(name: &str) -> NormName {
     let (folded, consonantal) = fold(name);
-    let raw = tokenize(&folded);
+    let raw = tokenize(&folded, consonantal);
     let (tokens, legal, org_hint) = legal::strip(raw);
     NormName {
         tokens,
@@ -56,6 +56,13 @@ pub fn normalize(name: &str) -> NormName {
         org_hint,
         consonantal,
     }
+}
+
+/// Text folded and split into words (no legal-form handling), joined by
+/// single spaces: for addresses and cities.
+pub fn words(text: &str) -> String {
+    let (folded, consonantal) = fold(text);
+    tokenize(&folded, consonantal).join(" ")
 }
 
 /// Folds text to lower-case ASCII-ish Latin: diacritics removed, other
@@ -132,7 +139,10 @@ fn is_apostrophe(c: char) -> bool {
 /// Splits folded text into tokens: letters and digits; apostrophes removed
 /// inside words; everything else separates. Runs of single letters are
 /// joined (`l l c` -> `llc`).
-fn tokenize(folded: &str) -> Vec<String> {
+/// In a consonantal script a word-initial hamza or 'ayn (rendered as an
+/// apostrophe) stands where Latin spellings write a vowel (أحمد `'hmd` ~
+/// Ahmad): it becomes `a`.
+fn tokenize(folded: &str, consonantal: bool) -> Vec<String> {
     let mut raw: Vec<String> = Vec::new();
     let mut cur = String::new();
     for c in folded.chars() {
@@ -140,6 +150,9 @@ fn tokenize(folded: &str) -> Vec<String> {
             cur.push(c);
         } else if c == '\'' || c == '`' {
             // dropped: SA'D -> sad, MY''ONG -> myong
+            if consonantal && cur.is_empty() {
+                cur.push('a');
+            }
         } else if !cur.is_empty() {
             raw.push(std::mem::take(&mut cur));
         }
@@ -285,6 +298,11 @@ mod tests {
             normalize("PUTIN, Vladimir Vladimirovich").key(),
             normalize("Vladimir Vladimirovich PUTIN").key()
         );
+    }
+
+    #[test]
+    fn arabic_initial_hamza_reads_as_a_vowel() {
+        assert_eq!(normalize("أحمد خليل").tokens, vec!["ahmd", "khlyl"]);
     }
 
     #[test]

@@ -97,6 +97,13 @@ fn listed() -> Vec<DenialEntry> {
         entry("16", P, &[("FAN, Yang", N)], "China"),
         entry("17", O, &[("LAROSA SA", N)], "Panama"),
         entry("18", P, &[("AJILI, Sa'id", N)], "Tunisia"),
+        entry("19", P, &[("KHALIL, Ahmad Jawad", N)], "Lebanon"),
+        entry(
+            "20",
+            O,
+            &[("KOREA MINING DEVELOPMENT TRADING CORPORATION", N)],
+            "Korea, North",
+        ),
     ];
     // Filler: common given names and company words, so that they weigh
     // little, as in the real lists.
