@@ -382,8 +382,7 @@ pub fn case_text(c: &pb::Case) -> String {
             let verdict = c
                 .marks
                 .iter()
-                .filter(|m| m.screening_id == scr.screening_id && m.finding_index as usize == i)
-                .next_back()
+                .rfind(|m| m.screening_id == scr.screening_id && m.finding_index as usize == i)
                 .map(|m| format!(" [{} by {}]", verdict_name(m.verdict), m.officer))
                 .unwrap_or_default();
             let cited = if f.list_id.is_empty() {
