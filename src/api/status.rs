@@ -268,6 +268,7 @@ mod tests {
                     status: crate::cases::CaseStatus::Denied,
                     action: "approve it".into(),
                     allowed: "IN_REVIEW".into(),
+                    hint: String::new(),
                 })
                 .into(),
                 Code::FailedPrecondition,

@@ -11,7 +11,7 @@ use super::status::CaseStatus;
 #[non_exhaustive]
 pub enum CaseError {
     /// The case's status does not allow the action.
-    #[error("case {case_id} is {status}: cannot {action} (allowed when {allowed})")]
+    #[error("case {case_id} is {status}: cannot {action} (allowed when {allowed}){hint}")]
     InvalidTransition {
         /// The case.
         case_id: String,
@@ -21,6 +21,8 @@ pub enum CaseError {
         action: String,
         /// The statuses that allow it.
         allowed: String,
+        /// What to do first (`; claim it first`), or empty.
+        hint: String,
     },
     /// Only the assigned officer may do this.
     #[error("case {case_id} is assigned to {assignee}, not {actor}: claim it first")]

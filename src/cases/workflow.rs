@@ -63,9 +63,10 @@ impl Joined {
 
 /// Opens or joins a case for a screening. `active` is the active case of
 /// the same exporter and reference, if any; `fresh_id` the id a new case
-/// gets. A screening that leaves nothing to decide (CLEAR after
-/// suppressions) opens no case, but still joins an active one: the officer
-/// sees the corrected shipment.
+/// gets. A screening that leaves nothing to decide (CLEAR, possibly after
+/// suppressions) opens no case and joins none, with one exception: it
+/// answers an information request (the case is INFO_REQUESTED), so the
+/// officer who asked sees the corrected shipment.
 pub fn intake(
     active: Option<CaseRecord>,
     fresh_id: &str,
@@ -75,7 +76,10 @@ pub fn intake(
     let signals = facts::signals(s.findings, &excluded, s.facts);
     let cited = facts::cited_entries(s.findings, &excluded);
     let detail = format!("{} {}", s.screening_id, signals.decision.as_str());
-    match active.filter(|c| c.status.is_active()) {
+    let clear = signals.decision == crate::model::Decision::Clear;
+    match active
+        .filter(|c| c.status.is_active() && (!clear || c.status == CaseStatus::InfoRequested))
+    {
         Some(mut case) => {
             let from = case.status;
             let to = Transition::Resubmission {
@@ -104,7 +108,7 @@ pub fn intake(
             });
             Some((case, joined))
         }
-        None if signals.decision == crate::model::Decision::Clear => None,
+        None if clear => None,
         None => {
             let mut case = CaseRecord {
                 case_id: fresh_id.to_string(),
@@ -349,6 +353,13 @@ pub fn apply(case: &mut CaseRecord, cmd: &Command, ctx: &Ctx<'_>) -> Result<Effe
             status: from,
             action: transition.label().to_string(),
             allowed: transition.allowed_text(),
+            hint: if from == CaseStatus::Open
+                && transition.allowed_from().contains(&CaseStatus::InReview)
+            {
+                "; claim it first".into()
+            } else {
+                String::new()
+            },
         });
     };
     if cmd.needs_assignee() && case.assignee.as_deref() != Some(ctx.actor) {
@@ -766,6 +777,30 @@ mod tests {
         assert_eq!(case.updated_at_unix_ms, 300);
         assert_eq!(case.history.last().unwrap().action, "resubmitted");
 
+        // A CLEAR resubmission answers the request too; a CLEAR screening
+        // does not join a case that asked for nothing.
+        let mut asked = open_case();
+        asked.status = CaseStatus::InfoRequested;
+        let (c, joined) = intake(
+            Some(asked),
+            "case-x",
+            &intake_of("scr-9", &[], &[], &facts, 350),
+        )
+        .unwrap();
+        assert_eq!(
+            (c.case_id.as_str(), joined),
+            ("case-1", Joined::Resubmitted)
+        );
+        assert_eq!((c.status, c.decision), (CaseStatus::Open, Decision::Clear));
+        assert!(
+            intake(
+                Some(open_case()),
+                "case-x",
+                &intake_of("scr-9", &[], &[], &facts, 350)
+            )
+            .is_none()
+        );
+
         // A decided case is not joined: a new case opens.
         let mut decided = case.clone();
         decided.status = CaseStatus::Denied;
@@ -806,6 +841,7 @@ mod tests {
             err.to_string().contains("IN_REVIEW or INFO_REQUESTED"),
             "{err}"
         );
+        assert!(err.to_string().ends_with("; claim it first"), "{err}");
 
         let fx = apply(
             &mut case,
