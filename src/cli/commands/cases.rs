@@ -771,9 +771,10 @@ async fn watch(a: WatchArgs) -> anyhow::Result<()> {
         }
         seen += 1;
         if a.count != 0 && seen >= a.count {
-            break;
+            return Ok(());
         }
     }
+    eprintln!("the server ended the stream (shutting down?)");
     Ok(())
 }
 
