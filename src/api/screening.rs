@@ -101,7 +101,7 @@ impl ScreeningApi {
     ) -> ReceiverStream<Result<pb::ScreenShipmentResponse, Status>> {
         let span = info_span!("ScreenShipments", request_id = %request_id(&req));
         // An invalid actor fails the first answer (and so the stream).
-        let actor = actor_of(&req);
+        let actor = actor_of(&req).map_err(|e| Status::from(&e));
         let mut inbound = req.into_inner();
         let (tx, rx) = mpsc::channel(STREAM_BUFFER);
         let this = self.clone();
@@ -123,20 +123,13 @@ impl ScreeningApi {
                         }
                     };
                     let answer = match &actor {
-                        Ok(actor) => {
-                            this.screen(msg, &format!("requests[{index}].shipment"), actor)
-                                .await
-                        }
-                        Err(e) => Err(ApiError::invalid(
-                            format!("metadata.{}", super::ACTOR_HEADER),
-                            e.to_string(),
-                        )),
+                        Ok(actor) => this
+                            .screen(msg, &format!("requests[{index}].shipment"), actor)
+                            .await
+                            .map_err(|e| Status::from(&e)),
+                        Err(status) => Err(status.clone()),
                     }
-                    .map_err(|e| {
-                        let status = Status::from(&e);
-                        log_status(&status);
-                        status
-                    });
+                    .inspect_err(log_status);
                     let failed = answer.is_err();
                     if tx.send(answer).await.is_err() || failed {
                         break;

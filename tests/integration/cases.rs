@@ -1055,3 +1055,56 @@ async fn officers_work_a_case_from_the_command_line() {
     assert!(report.contains(&format!("{DENIAL_ID}  1")), "{report}");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn screenings_are_audited_under_their_actor() {
+    let dir = data_dir();
+    let server = TestServer::start(dir.path()).await;
+    let req = || pb::ScreenShipmentRequest {
+        shipment: Some(controlled("PO-800")),
+    };
+    let mut c = server.screening();
+    let r = c
+        .screen_shipment(by("kestrel-erp", req()))
+        .await
+        .unwrap()
+        .into_inner();
+    let long = "x".repeat(200);
+    refused(
+        c.screen_shipment(by(&long, req())).await,
+        Code::InvalidArgument,
+        &[ACTOR_HEADER],
+    );
+    let mut answers = c
+        .screen_shipments(by(&long, tokio_stream::iter(vec![req()])))
+        .await
+        .unwrap()
+        .into_inner();
+    refused(
+        answers.message().await,
+        Code::InvalidArgument,
+        &[ACTOR_HEADER],
+    );
+
+    let mut stream = audit(&server)
+        .export_audit(pb::ExportAuditRequest::default())
+        .await
+        .unwrap()
+        .into_inner();
+    let mut records = Vec::new();
+    while let Some(a) = stream.message().await.unwrap() {
+        records.push((a.actor, a.action, a.subject));
+    }
+    assert_eq!(
+        records,
+        vec![(
+            "kestrel-erp".to_string(),
+            "screening".to_string(),
+            r.screening_id
+        )],
+        "refused screenings leave no record"
+    );
+    let case = get(&server, &r.case_id).await;
+    assert_eq!(case.history[0].actor, "kestrel-erp");
+    server.stop().await;
+}
