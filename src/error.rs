@@ -19,6 +19,9 @@ pub enum Error {
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    /// A case command was refused (status, assignee, finding).
+    #[error(transparent)]
+    Case(#[from] crate::cases::CaseError),
     /// A request was invalid.
     #[error("invalid argument: {field}: {message}")]
     InvalidArgument {

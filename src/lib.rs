@@ -12,6 +12,8 @@
 //! - [`engine`]: the pure screening engine (no I/O, no async): normalisation,
 //!   indexes, matchers and the decision policy. Built from an immutable
 //!   snapshot of all lists and swapped atomically when a list changes.
+//! - [`cases`]: the licensing officers' case workflow as pure logic
+//!   (status machine, priority, suppression keys, reports).
 //! - [`store`]: sled storage of lists, versions, screenings and cases. All
 //!   sled calls live here.
 //! - [`api`]: tonic services, the protobuf <-> model conversions and the one
@@ -26,6 +28,7 @@
 
 pub mod api;
 pub mod bundled;
+pub mod cases;
 pub mod cli;
 pub mod engine;
 pub mod error;

@@ -364,6 +364,10 @@ pub fn finding_to_pb(f: Finding) -> pb::Finding {
         matched_terms,
         explanation,
         rule,
+        // Set by `screening_response` from the screening's suppressions.
+        suppressed: false,
+        suppressed_by: String::new(),
+        suppressed_by_case: String::new(),
     }
 }
 
@@ -405,6 +409,10 @@ pub fn screening_response(r: &ScreeningRecord) -> pb::ScreenShipmentResponse {
         outcome,
         engine_micros,
         case_id,
+        engine_decision,
+        suppressed,
+        // Workflow inputs (priority), shown with the case.
+        facts: _,
     } = r.clone();
     let model::ScreeningOutcome {
         decision,
@@ -412,9 +420,18 @@ pub fn screening_response(r: &ScreeningRecord) -> pb::ScreenShipmentResponse {
         list_versions,
         policy,
     } = outcome;
+    let mut findings: Vec<pb::Finding> = findings.into_iter().map(finding_to_pb).collect();
+    for s in suppressed {
+        if let Some(f) = findings.get_mut(s.index) {
+            f.suppressed = true;
+            f.suppressed_by = s.suppression_id;
+            f.suppressed_by_case = s.case_id;
+        }
+    }
     pb::ScreenShipmentResponse {
         decision: decision_to_pb(decision).into(),
-        findings: findings.into_iter().map(finding_to_pb).collect(),
+        unsuppressed_decision: decision_to_pb(engine_decision.unwrap_or(decision)).into(),
+        findings,
         case_id: case_id.unwrap_or_default(),
         screening_id,
         list_versions: list_versions.into_iter().map(list_version_to_pb).collect(),
@@ -765,6 +782,13 @@ mod tests {
             },
             engine_micros: 42,
             case_id: Some("case-1".into()),
+            engine_decision: Some(Decision::Prohibited),
+            suppressed: vec![crate::cases::SuppressedFinding {
+                index: 0,
+                suppression_id: "sup-7".into(),
+                case_id: "case-0".into(),
+            }],
+            facts: Default::default(),
         };
         let g = get_screening_response(r);
         let res = g.result.unwrap();
@@ -774,6 +798,10 @@ mod tests {
         assert_eq!(res.engine_micros, 42);
         assert_eq!(res.findings[0].kind, pb::FindingKind::EndUse as i32);
         assert_eq!(res.findings[0].rule, "red_flags.missile");
+        assert!(res.findings[0].suppressed);
+        assert_eq!(res.findings[0].suppressed_by, "sup-7");
+        assert_eq!(res.findings[0].suppressed_by_case, "case-0");
+        assert_eq!(res.unsuppressed_decision, pb::Decision::Prohibited as i32);
         assert_eq!(res.list_versions[0].version, 3);
         assert_eq!(res.policy.unwrap().party_review_threshold, 0.8);
         assert_eq!(g.shipment.unwrap(), good_shipment());

@@ -3,7 +3,8 @@
 //! - [`server`]: [`run`] (listener + shutdown future), [`ServerConfig`].
 //! - [`startup`]: data directory, reference configuration, seeding ([`seed`]).
 //! - [`state`]: the shared [`AppState`](state::AppState) (store, live engine, list changes).
-//! - [`screening`], [`lists`]: the two services; handlers are thin:
+//! - [`cases`]: the case and audit services (officers' workflow).
+//! - [`screening`], [`lists`]: the screening and list services; handlers are thin:
 //!   validate and convert ([`convert`]), call the engine or the state, map
 //!   errors ([`status`]).
 //!
@@ -17,6 +18,7 @@ use tonic::{Code, Response, Status};
 use tracing::{error, info, warn};
 
 pub mod caller;
+pub mod cases;
 pub mod convert;
 pub mod lists;
 pub mod screening;

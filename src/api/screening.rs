@@ -13,6 +13,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status, Streaming};
 use tracing::{Instrument, debug, info, info_span, instrument};
 
+use super::cases::{self, actor_of};
 use super::convert::{self, required};
 use super::pb;
 use super::pb::screening_service_server::ScreeningService;
@@ -20,7 +21,6 @@ use super::state::{AppState, now_unix_ms};
 use super::status::ApiError;
 use super::{log_status, request_id, respond};
 use crate::engine::party::PartyQuery;
-use crate::store::NewScreening;
 
 /// Largest ScreenParty `limit`.
 pub const MAX_PARTY_LIMIT: u32 = 1000;
@@ -51,6 +51,7 @@ impl ScreeningApi {
         &self,
         req: pb::ScreenShipmentRequest,
         field: &str,
+        actor: &str,
     ) -> Result<pb::ScreenShipmentResponse, ApiError> {
         let pb::ScreenShipmentRequest { shipment } = req;
         let shipment = convert::shipment(required(shipment, field)?, field)?;
@@ -58,15 +59,19 @@ impl ScreeningApi {
         let started = Instant::now();
         let outcome = engine.screen_shipment(&shipment);
         let engine_micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
-        drop(engine);
 
-        let record = self.state.store().record_screening(NewScreening {
+        // Suppressions, case, audit record; flushed before the answer.
+        let record = cases::intake::record_screening(
+            &self.state,
+            &engine,
             shipment,
             outcome,
             engine_micros,
-            screened_at_unix_ms: now_unix_ms(),
-        })?;
-        self.state.store().flush().await?;
+            now_unix_ms(),
+            actor,
+        )
+        .await?;
+        drop(engine);
         info!(
             screening_id = %record.screening_id,
             decision = record.outcome.decision.as_str(),
@@ -83,7 +88,11 @@ impl ScreeningApi {
         &self,
         req: Request<pb::ScreenShipmentRequest>,
     ) -> Result<Response<pb::ScreenShipmentResponse>, Status> {
-        respond(self.screen(req.into_inner(), "shipment").await)
+        let actor = match actor_of(&req) {
+            Ok(a) => a,
+            Err(e) => return respond(Err(e)),
+        };
+        respond(self.screen(req.into_inner(), "shipment", &actor).await)
     }
 
     fn screen_shipments_stream(
@@ -91,6 +100,8 @@ impl ScreeningApi {
         req: Request<Streaming<pb::ScreenShipmentRequest>>,
     ) -> ReceiverStream<Result<pb::ScreenShipmentResponse, Status>> {
         let span = info_span!("ScreenShipments", request_id = %request_id(&req));
+        // An invalid actor fails the first answer (and so the stream).
+        let actor = actor_of(&req).map_err(|e| Status::from(&e));
         let mut inbound = req.into_inner();
         let (tx, rx) = mpsc::channel(STREAM_BUFFER);
         let this = self.clone();
@@ -111,14 +122,14 @@ impl ScreeningApi {
                             break;
                         }
                     };
-                    let answer = this
-                        .screen(msg, &format!("requests[{index}].shipment"))
-                        .await
-                        .map_err(|e| {
-                            let status = Status::from(&e);
-                            log_status(&status);
-                            status
-                        });
+                    let answer = match &actor {
+                        Ok(actor) => this
+                            .screen(msg, &format!("requests[{index}].shipment"), actor)
+                            .await
+                            .map_err(|e| Status::from(&e)),
+                        Err(status) => Err(status.clone()),
+                    }
+                    .inspect_err(log_status);
                     let failed = answer.is_err();
                     if tx.send(answer).await.is_err() || failed {
                         break;

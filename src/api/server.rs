@@ -15,8 +15,11 @@ use tonic::transport::server::TcpIncoming;
 use tonic_health::ServingStatus;
 use tracing::info;
 
+use super::cases::{AuditApi, CaseApi};
 use super::lists::ListApi;
 use super::pb;
+use super::pb::audit_service_server::AuditServiceServer;
+use super::pb::case_service_server::CaseServiceServer;
 use super::pb::list_service_server::ListServiceServer;
 use super::pb::screening_service_server::ScreeningServiceServer;
 use super::screening::ScreeningApi;
@@ -129,12 +132,16 @@ pub async fn run(
         .max_decoding_message_size(MAX_SCREENING_MESSAGE);
     let lists = ListServiceServer::new(ListApi::new(Arc::clone(&state)))
         .max_decoding_message_size(MAX_LIST_MESSAGE);
+    let cases = CaseServiceServer::new(CaseApi::new(Arc::clone(&state)));
+    let audit = AuditServiceServer::new(AuditApi::new(Arc::clone(&state)));
 
     let (health, health_service) = tonic_health::server::health_reporter();
     health
         .set_serving::<ScreeningServiceServer<ScreeningApi>>()
         .await;
     health.set_serving::<ListServiceServer<ListApi>>().await;
+    health.set_serving::<CaseServiceServer<CaseApi>>().await;
+    health.set_serving::<AuditServiceServer<AuditApi>>().await;
     health.set_service_status("", ServingStatus::Serving).await;
 
     // Health's descriptors so grpcurl can call it by name; google.rpc's so
@@ -162,13 +169,18 @@ pub async fn run(
     let addr = listener.local_addr().ok();
     info!(addr = ?addr, data_dir = %config.data_dir.display(), "serving");
     let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
+    let hub_state = Arc::clone(&state);
     let signal = async move {
         shutdown.await;
         info!("shutting down: finishing running calls");
+        // Console streams never end by themselves.
+        hub_state.cases().close();
         for name in [
             "",
             <ScreeningServiceServer<ScreeningApi> as tonic::server::NamedService>::NAME,
             <ListServiceServer<ListApi> as tonic::server::NamedService>::NAME,
+            <CaseServiceServer<CaseApi> as tonic::server::NamedService>::NAME,
+            <AuditServiceServer<AuditApi> as tonic::server::NamedService>::NAME,
         ] {
             health
                 .set_service_status(name, ServingStatus::NotServing)
@@ -181,6 +193,8 @@ pub async fn run(
         .add_service(reflection_v1alpha)
         .add_service(screening)
         .add_service(lists)
+        .add_service(cases)
+        .add_service(audit)
         .serve_with_incoming_shutdown(incoming, signal)
         .await;
     // Everything acknowledged was flushed already; this covers the rest.

@@ -15,6 +15,7 @@ use arc_swap::ArcSwap;
 use tokio::sync::Mutex;
 use tracing::info;
 
+use super::cases::hub::CaseHub;
 use super::status::ApiError;
 use crate::engine::reference::ReferenceFiles;
 use crate::engine::{Engine, EngineError, LoadedList};
@@ -56,6 +57,8 @@ pub struct AppState {
     /// changes.
     lists: Mutex<BTreeMap<String, LoadedList>>,
     reference: Arc<ReferenceFiles>,
+    /// Case-change broadcast and entry fingerprints (case workflow).
+    cases: CaseHub,
 }
 
 impl AppState {
@@ -87,7 +90,13 @@ impl AppState {
                     .collect(),
             ),
             reference,
+            cases: CaseHub::new(),
         })
+    }
+
+    /// What the case services share (console broadcast, fingerprints).
+    pub fn cases(&self) -> &CaseHub {
+        &self.cases
     }
 
     /// The live engine (a snapshot: a list change does not affect it).

@@ -13,6 +13,7 @@ use thiserror::Error;
 use tonic::{Code, Status};
 use tonic_types::{ErrorDetails, StatusExt};
 
+use crate::cases::CaseError;
 use crate::engine::EngineError;
 use crate::lists::ImportError;
 use crate::store::StoreError;
@@ -125,6 +126,18 @@ fn lib_status(e: &crate::Error) -> Status {
         crate::Error::Store(e) => store_status(e),
         crate::Error::InvalidArgument { field, message } => bad_request(field, message.clone()),
         crate::Error::NotFound(_) => Status::not_found(e.to_string()),
+        crate::Error::Case(e) => case_status(e),
+    }
+}
+
+fn case_status(e: &CaseError) -> Status {
+    let msg = e.to_string();
+    match e {
+        CaseError::InvalidTransition { .. }
+        | CaseError::NotAssignee { .. }
+        | CaseError::ProhibitedApproval { .. } => Status::failed_precondition(msg),
+        CaseError::ScreeningNotInCase { .. } => bad_request("screening_id", msg),
+        CaseError::NoSuchFinding { .. } => bad_request("finding_index", msg),
     }
 }
 
@@ -247,6 +260,38 @@ mod tests {
                 }
                 .into(),
                 Code::FailedPrecondition,
+            ),
+            (
+                "invalid transition",
+                crate::Error::from(CaseError::InvalidTransition {
+                    case_id: "case-1".into(),
+                    status: crate::cases::CaseStatus::Denied,
+                    action: "approve it".into(),
+                    allowed: "IN_REVIEW".into(),
+                    hint: String::new(),
+                })
+                .into(),
+                Code::FailedPrecondition,
+            ),
+            (
+                "not assignee",
+                crate::Error::from(CaseError::NotAssignee {
+                    case_id: "case-1".into(),
+                    assignee: "alice".into(),
+                    actor: "bob".into(),
+                })
+                .into(),
+                Code::FailedPrecondition,
+            ),
+            (
+                "no such finding",
+                crate::Error::from(CaseError::NoSuchFinding {
+                    screening_id: "scr-1".into(),
+                    index: 4,
+                    count: 2,
+                })
+                .into(),
+                Code::InvalidArgument,
             ),
             (
                 "control entry",

@@ -38,6 +38,14 @@ pub enum Command {
     /// Evaluate match quality in-process on a case directory
     /// (party.jsonl, item.jsonl, shipment.jsonl).
     Eval(EvalArgs),
+    /// Work the case queue of a running server (licensing officers).
+    #[command(subcommand)]
+    Cases(CasesCommand),
+    /// Verify the audit trail of a running server, or export a period of it.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Queue, decision and false-positive figures of a running server.
+    Report(ReportArgs),
 }
 
 /// `serve`
@@ -140,6 +148,289 @@ pub struct EvalArgs {
     pub limit: usize,
 }
 
+/// What every officer command takes: the server, who acts, the output form.
+#[derive(Debug, Args)]
+pub struct OfficerArgs {
+    /// Server to talk to.
+    #[command(flatten)]
+    pub server: ServerArgs,
+    /// Who acts (recorded in the case history and the audit trail; without
+    /// access control the server takes this name, with it the token's).
+    #[arg(long)]
+    pub actor: Option<String>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A point in time: `YYYY-MM-DD` (midnight UTC), RFC 3339
+/// (`2026-11-28T09:30:00Z`) or Unix milliseconds.
+pub type When = String;
+
+/// `cases ...`
+#[derive(Debug, Subcommand)]
+pub enum CasesCommand {
+    /// The queue: highest priority first, then oldest.
+    List(CasesListArgs),
+    /// One case: shipment, findings with evidence, marks, checks, history.
+    Show(CaseIdArgs),
+    /// Take a case (or assign it with --to).
+    Claim(ClaimArgs),
+    /// Approve or deny a case you hold (a reason is required).
+    Decide(DecideArgs),
+    /// Judge one finding: not a match (suppressed in later screenings of the
+    /// same party) or confirmed.
+    Mark(MarkArgs),
+    /// Ask the exporter for information (the reason is the question).
+    RequestInfo(RequestInfoArgs),
+    /// Record an end-use certificate or a post-shipment check's result.
+    RecordCheck(RecordCheckArgs),
+    /// Schedule a post-shipment check of an approved case.
+    ScheduleCheck(ScheduleCheckArgs),
+    /// Show a suppression (the judgement behind a suppressed finding).
+    Suppression(SuppressionArgs),
+    /// Print new and changed cases as they happen (Ctrl-C stops).
+    Watch(WatchArgs),
+}
+
+/// `cases list`
+#[derive(Debug, Args)]
+pub struct CasesListArgs {
+    /// Statuses (open, in-review, info-requested, approved, denied,
+    /// check-due, verified, diverted; repeat or separate by commas).
+    #[arg(long, value_delimiter = ',')]
+    pub status: Vec<String>,
+    /// Priorities (high, medium, low).
+    #[arg(long, value_delimiter = ',')]
+    pub priority: Vec<String>,
+    /// Only this exporter's cases.
+    #[arg(long)]
+    pub exporter: Option<String>,
+    /// Only cases held by this officer.
+    #[arg(long)]
+    pub assignee: Option<String>,
+    /// Only cases citing this list entry: `LIST:ENTRY`, `LIST:` or `ENTRY`.
+    #[arg(long)]
+    pub entry: Option<String>,
+    /// Created at or after.
+    #[arg(long)]
+    pub from: Option<When>,
+    /// Created before.
+    #[arg(long)]
+    pub to: Option<When>,
+    /// Cases per page (at most 1000).
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
+    /// Continue after a previous page.
+    #[arg(long)]
+    pub page_token: Option<String>,
+    /// Follow every page.
+    #[arg(long)]
+    pub all: bool,
+    /// Server, actor, output.
+    #[command(flatten)]
+    pub common: OfficerArgs,
+}
+
+/// A command on one case.
+#[derive(Debug, Args)]
+pub struct CaseIdArgs {
+    /// The case (`case-...`).
+    pub case_id: String,
+    /// Server, actor, output.
+    #[command(flatten)]
+    pub common: OfficerArgs,
+}
+
+/// `cases claim`
+#[derive(Debug, Args)]
+pub struct ClaimArgs {
+    /// The case.
+    pub case_id: String,
+    /// Assign to this officer instead of yourself.
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Why (optional).
+    #[arg(long, default_value = "")]
+    pub reason: String,
+    /// Server, actor, output.
+    #[command(flatten)]
+    pub common: OfficerArgs,
+}
+
+/// `cases decide`
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("decision").required(true).args(["approve", "deny"])))]
+pub struct DecideArgs {
+    /// The case.
+    pub case_id: String,
+    /// Approve the shipment.
+    #[arg(long)]
+    pub approve: bool,
+    /// Deny the shipment.
+    #[arg(long)]
+    pub deny: bool,
+    /// Why (required; recorded in the audit trail).
+    #[arg(long)]
+    pub reason: String,
+    /// Approvals: when a post-shipment check is due.
+    #[arg(long)]
+    pub check_due: Option<When>,
+    /// Server, actor, output.
+    #[command(flatten)]
+    pub common: OfficerArgs,
+}
+
+/// `cases mark`
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("verdict").required(true).args(["not_a_match", "confirmed"])))]
+pub struct MarkArgs {
+    /// The case.
+    pub case_id: String,
+    /// The screening (`scr-...`, as `cases show` lists them).
+    #[arg(long)]
+    pub screening: String,
+    /// The finding's number as `cases show` prints it (#1, #2 ...).
+    #[arg(long)]
+    pub finding: u32,
+    /// A false positive.
+    #[arg(long)]
+    pub not_a_match: bool,
+    /// A true match.
+    #[arg(long)]
+    pub confirmed: bool,
+    /// Why (required).
+    #[arg(long)]
+    pub reason: String,
+    /// Server, actor, output.
+    #[command(flatten)]
+    pub common: OfficerArgs,
+}
+
+/// `cases request-info`
+#[derive(Debug, Args)]
+pub struct RequestInfoArgs {
+    /// The case.
+    pub case_id: String,
+    /// The question for the exporter (required).
+    #[arg(long)]
+    pub reason: String,
+    /// Server, actor, output.
+    #[command(flatten)]
+    pub common: OfficerArgs,
+}
+
+/// `cases record-check`
+#[derive(Debug, Args)]
+pub struct RecordCheckArgs {
+    /// The case.
+    pub case_id: String,
+    /// certificate (end-use certificate received), verified or diverted
+    /// (post-shipment check result).
+    #[arg(long)]
+    pub kind: String,
+    /// Document reference (certificate number, inspection report).
+    #[arg(long, default_value = "")]
+    pub document: String,
+    /// What was found (required).
+    #[arg(long)]
+    pub reason: String,
+    /// Server, actor, output.
+    #[command(flatten)]
+    pub common: OfficerArgs,
+}
+
+/// `cases schedule-check`
+#[derive(Debug, Args)]
+pub struct ScheduleCheckArgs {
+    /// The case.
+    pub case_id: String,
+    /// When the check is due.
+    #[arg(long)]
+    pub due: When,
+    /// Why (optional).
+    #[arg(long, default_value = "")]
+    pub reason: String,
+    /// Server, actor, output.
+    #[command(flatten)]
+    pub common: OfficerArgs,
+}
+
+/// `cases suppression`
+#[derive(Debug, Args)]
+pub struct SuppressionArgs {
+    /// The suppression (`sup-...`).
+    pub suppression_id: String,
+    /// Server, actor, output.
+    #[command(flatten)]
+    pub common: OfficerArgs,
+}
+
+/// `cases watch`
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Only cases with these statuses after the change.
+    #[arg(long, value_delimiter = ',')]
+    pub status: Vec<String>,
+    /// Only cases held by this officer.
+    #[arg(long)]
+    pub assignee: Option<String>,
+    /// Only cases of at least this priority (high, medium, low).
+    #[arg(long)]
+    pub min_priority: Option<String>,
+    /// Stop after this many events (0: run until interrupted).
+    #[arg(long, default_value_t = 0)]
+    pub count: u64,
+    /// Server, actor, output.
+    #[command(flatten)]
+    pub common: OfficerArgs,
+}
+
+/// `audit ...`
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the whole hash chain; exits non-zero when it is broken.
+    Verify(AuditVerifyArgs),
+    /// Print a period's records as JSON lines (for an auditor).
+    Export(AuditExportArgs),
+}
+
+/// `audit verify`
+#[derive(Debug, Args)]
+pub struct AuditVerifyArgs {
+    /// Server, actor, output.
+    #[command(flatten)]
+    pub common: OfficerArgs,
+}
+
+/// `audit export`
+#[derive(Debug, Args)]
+pub struct AuditExportArgs {
+    /// From (inclusive).
+    #[arg(long)]
+    pub from: Option<When>,
+    /// To (exclusive).
+    #[arg(long)]
+    pub to: Option<When>,
+    /// Server, actor, output.
+    #[command(flatten)]
+    pub common: OfficerArgs,
+}
+
+/// `report`
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Decisions, marks and cited entries from (inclusive).
+    #[arg(long)]
+    pub from: Option<When>,
+    /// ... to (exclusive).
+    #[arg(long)]
+    pub to: Option<When>,
+    /// Server, actor, output.
+    #[command(flatten)]
+    pub common: OfficerArgs,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,6 +473,52 @@ mod tests {
             Some(Command::Serve(a)) => {
                 assert_eq!(a.listen.port(), 43210);
                 assert_eq!(a.data_dir, PathBuf::from("/tmp/x"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn officer_commands_need_their_decision_and_reason() {
+        let base = ["exportscreen", "cases", "decide", "case-1"];
+        assert!(Cli::try_parse_from(base.iter().chain(&["--reason", "x"])).is_err());
+        assert!(
+            Cli::try_parse_from(base.iter().chain(&["--approve", "--deny", "--reason", "x"]))
+                .is_err()
+        );
+        assert!(Cli::try_parse_from(base.iter().chain(&["--deny"])).is_err());
+        let cli = Cli::try_parse_from(base.iter().chain(&[
+            "--approve",
+            "--reason",
+            "licence 42",
+            "--check-due",
+            "2026-12-01",
+            "--actor",
+            "alice",
+        ]))
+        .unwrap();
+        match cli.command {
+            Some(Command::Cases(CasesCommand::Decide(a))) => {
+                assert!(a.approve && !a.deny);
+                assert_eq!(a.check_due.as_deref(), Some("2026-12-01"));
+                assert_eq!(a.common.actor.as_deref(), Some("alice"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let cli = Cli::try_parse_from([
+            "exportscreen",
+            "cases",
+            "list",
+            "--status",
+            "open,in-review",
+            "--status",
+            "check-due",
+        ])
+        .unwrap();
+        match cli.command {
+            Some(Command::Cases(CasesCommand::List(a))) => {
+                assert_eq!(a.status, vec!["open", "in-review", "check-due"]);
+                assert_eq!(a.limit, 50);
             }
             other => panic!("{other:?}"),
         }

@@ -5,6 +5,8 @@ use std::time::Duration;
 use anyhow::Context;
 use tonic::transport::{Channel, Endpoint};
 
+use crate::api::pb::audit_service_client::AuditServiceClient;
+use crate::api::pb::case_service_client::CaseServiceClient;
 use crate::api::pb::list_service_client::ListServiceClient;
 use crate::api::pb::screening_service_client::ScreeningServiceClient;
 
@@ -40,6 +42,22 @@ pub async fn lists(url: &str) -> anyhow::Result<ListServiceClient<Channel>> {
     Ok(ListServiceClient::new(channel(url).await?)
         .max_decoding_message_size(MAX_MESSAGE)
         .max_encoding_message_size(MAX_MESSAGE))
+}
+
+/// A CaseService client.
+///
+/// # Errors
+/// See [`channel`].
+pub async fn cases(url: &str) -> anyhow::Result<CaseServiceClient<Channel>> {
+    Ok(CaseServiceClient::new(channel(url).await?).max_decoding_message_size(MAX_MESSAGE))
+}
+
+/// An AuditService client.
+///
+/// # Errors
+/// See [`channel`].
+pub async fn audit(url: &str) -> anyhow::Result<AuditServiceClient<Channel>> {
+    Ok(AuditServiceClient::new(channel(url).await?).max_decoding_message_size(MAX_MESSAGE))
 }
 
 /// A gRPC error as one line: code and message.

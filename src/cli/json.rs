@@ -177,11 +177,13 @@ pub fn response_json(r: &pb::ScreenShipmentResponse) -> Value {
         list_versions,
         policy,
         engine_micros,
+        unsuppressed_decision,
     } = r;
     json!({
         "screening_id": screening_id,
         "case_id": case_id,
         "decision": decision_name(*decision),
+        "unsuppressed_decision": decision_name(*unsuppressed_decision),
         "findings": findings.iter().map(finding_json).collect::<Vec<_>>(),
         "list_versions": list_versions.iter().map(|v| json!({
             "list_id": v.list_id, "version": v.version, "checksum": v.checksum,
@@ -209,8 +211,14 @@ fn finding_json(f: &pb::Finding) -> Value {
         matched_terms,
         explanation,
         rule,
+        suppressed,
+        suppressed_by,
+        suppressed_by_case,
     } = f;
     json!({
+        "suppressed": suppressed,
+        "suppressed_by": suppressed_by,
+        "suppressed_by_case": suppressed_by_case,
         "kind": kind_name(*kind),
         "target": target,
         "decision": decision_name(*decision),
@@ -255,6 +263,13 @@ pub fn response_text(r: &pb::ScreenShipmentResponse) -> String {
             cited.trim(),
             f.score
         );
+        if f.suppressed {
+            let _ = writeln!(
+                out,
+                "     SUPPRESSED (does not count): judged not a match in {} ({})",
+                f.suppressed_by_case, f.suppressed_by
+            );
+        }
         if !f.reason.is_empty() {
             let _ = writeln!(out, "     {}", f.reason);
         }

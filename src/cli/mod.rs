@@ -2,6 +2,7 @@
 //!
 //! - `serve` (the default): the gRPC service;
 //! - `screen`, `import`, `lists`: clients of a running server;
+//! - `cases`, `audit`, `report`: the licensing officers' clients;
 //! - `eval`: match-quality evaluation in-process, on the bundled lists.
 //!
 //! [`args`] defines the flags; [`commands`] holds one module per
@@ -34,6 +35,9 @@ pub fn run() -> anyhow::Result<()> {
             Some(Command::Import(a)) => commands::import::run(a).await,
             Some(Command::Lists(a)) => commands::lists::run(a).await,
             Some(Command::Eval(a)) => commands::eval::run(a),
+            Some(Command::Cases(c)) => commands::cases::run(c).await,
+            Some(Command::Audit(c)) => commands::audit::run(c).await,
+            Some(Command::Report(a)) => commands::report::run(a).await,
         }
     })
 }

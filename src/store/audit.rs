@@ -160,6 +160,72 @@ impl Store {
         }
     }
 
+    /// Appends a record inside a transaction over the `audit` and
+    /// `audit_head` trees (in that order), so that the record is written
+    /// with the change it describes, or not at all.
+    ///
+    /// # Errors
+    /// A conflict (sled retries the transaction) or an abort with
+    /// [`StoreError`] when the head is unreadable or a value cannot be encoded.
+    pub(crate) fn append_audit_in<E: From<StoreError>>(
+        audit: &sled::transaction::TransactionalTree,
+        head: &sled::transaction::TransactionalTree,
+        new: NewAudit,
+        at_unix_ms: i64,
+    ) -> Result<AuditRecord, ConflictableTransactionError<E>> {
+        let abort = |e: StoreError| ConflictableTransactionError::Abort(E::from(e));
+        let (seq, prev_hash) = match head.get(HEAD_KEY)? {
+            Some(v) => {
+                let h: Head = serde_json::from_slice(&v).map_err(|e| {
+                    abort(StoreError::Corrupt {
+                        key: "audit_head/head".into(),
+                        message: e.to_string(),
+                    })
+                })?;
+                (h.seq + 1, h.hash)
+            }
+            None => (1, GENESIS.to_string()),
+        };
+        let NewAudit {
+            actor,
+            action,
+            subject,
+            reason,
+            details,
+        } = new;
+        let mut rec = AuditRecord {
+            seq,
+            at_unix_ms,
+            actor,
+            action,
+            subject,
+            reason,
+            details,
+            prev_hash,
+            hash: String::new(),
+        };
+        rec.hash = record_hash(&rec);
+        let value = serde_json::to_vec(&rec).map_err(|cause| {
+            abort(StoreError::Encode {
+                what: "audit record",
+                cause,
+            })
+        })?;
+        let head_value = serde_json::to_vec(&Head {
+            seq,
+            hash: rec.hash.clone(),
+        })
+        .map_err(|cause| {
+            abort(StoreError::Encode {
+                what: "audit head",
+                cause,
+            })
+        })?;
+        audit.insert(&seq.to_be_bytes(), value)?;
+        head.insert(HEAD_KEY, head_value)?;
+        Ok(rec)
+    }
+
     /// Records with `at_unix_ms` in `[from, to)`, in sequence order.
     ///
     /// # Errors

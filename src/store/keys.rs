@@ -6,7 +6,14 @@
 //! - the open-case index: `len(exporter) (u32 big-endian) exporter reference`,
 //!   unambiguous whatever bytes the two strings hold;
 //! - screening and case ids: a prefix and sled's monotonic id as 16 hex
-//!   digits (`scr-000000000000002a`), so ids sort in creation order.
+//!   digits (`scr-000000000000002a`), so ids sort in creation order;
+//! - the case queue (priority index): `status code (1 byte) | u32::MAX -
+//!   priority score (u32 big-endian) | created at (i64 with the sign bit
+//!   flipped, big-endian) | case id`, so one status's cases sort by
+//!   priority (highest first), then age (oldest first); the part after the
+//!   status byte is a *queue position*, comparable across statuses;
+//! - the active-suppression index: `len(party key) (u32 big-endian) party
+//!   key len(list id) (u32 big-endian) list id entry id`.
 
 use super::StoreError;
 
@@ -80,6 +87,53 @@ pub fn case_id(n: u64) -> String {
     format!("{CASE_PREFIX}{n:016x}")
 }
 
+/// Prefix of suppression ids.
+pub const SUPPRESSION_PREFIX: &str = "sup-";
+
+/// `sup-` + 16 hex digits.
+pub fn suppression_id(n: u64) -> String {
+    format!("{SUPPRESSION_PREFIX}{n:016x}")
+}
+
+/// Length of a queue position's fixed part (priority and time).
+const QUEUE_FIXED: usize = 12;
+
+/// The queue position of a case: priority (highest first), creation time
+/// (oldest first), case id.
+pub fn queue_position(priority_score: u32, created_at_unix_ms: i64, case_id: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(QUEUE_FIXED + case_id.len());
+    k.extend_from_slice(&(u32::MAX - priority_score).to_be_bytes());
+    k.extend_from_slice(&((created_at_unix_ms as u64) ^ (1 << 63)).to_be_bytes());
+    k.extend_from_slice(case_id.as_bytes());
+    k
+}
+
+/// True when `pos` has the shape of a queue position (a fixed part and a
+/// UTF-8 case id).
+pub fn is_queue_position(pos: &[u8]) -> bool {
+    pos.len() > QUEUE_FIXED && std::str::from_utf8(&pos[QUEUE_FIXED..]).is_ok()
+}
+
+/// `status code | position`.
+pub fn queue_key(status_code: u8, position: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(1 + position.len());
+    k.push(status_code);
+    k.extend_from_slice(position);
+    k
+}
+
+/// Key of the active-suppression index.
+pub fn suppression_index_key(party_key: &str, list_id: &str, entry_id: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(8 + party_key.len() + list_id.len() + entry_id.len());
+    for part in [party_key, list_id] {
+        let len = u32::try_from(part.len()).unwrap_or(u32::MAX);
+        k.extend_from_slice(&len.to_be_bytes());
+        k.extend_from_slice(part.as_bytes());
+    }
+    k.extend_from_slice(entry_id.as_bytes());
+    k
+}
+
 /// Printable form of a key for error messages.
 pub fn printable(key: &[u8]) -> String {
     match parse_version_key(key) {
@@ -149,5 +203,40 @@ mod tests {
             ]
         );
         assert_eq!(case_id(42), "case-000000000000002a");
+        assert_eq!(suppression_id(42), "sup-000000000000002a");
+    }
+
+    #[test]
+    fn queue_positions_sort_by_priority_then_age_then_id() {
+        let ordered = [
+            queue_position(3400, 500, "case-9"),
+            queue_position(3400, 900, "case-1"),
+            queue_position(3400, 900, "case-2"),
+            queue_position(2999, -5, "case-0"),
+            queue_position(2999, 0, "case-0"),
+            queue_position(0, i64::MIN, "case-0"),
+            queue_position(0, i64::MAX, "case-0"),
+        ];
+        for w in ordered.windows(2) {
+            assert!(w[0] < w[1], "{:?} < {:?}", w[0], w[1]);
+        }
+        assert!(ordered.iter().all(|p| is_queue_position(p)));
+        assert!(!is_queue_position(&ordered[0][..12]));
+        assert!(!is_queue_position(b"short"));
+        // The status byte groups keys without changing the order inside.
+        assert!(queue_key(1, &ordered[1]) < queue_key(1, &ordered[2]));
+        assert!(queue_key(1, &ordered[6]) < queue_key(2, &ordered[0]));
+    }
+
+    #[test]
+    fn suppression_index_keys_are_unambiguous() {
+        assert_ne!(
+            suppression_index_key("a", "bc", "d"),
+            suppression_index_key("ab", "c", "d")
+        );
+        assert_ne!(
+            suppression_index_key("a", "b", "cd"),
+            suppression_index_key("a", "bc", "d")
+        );
     }
 }

@@ -11,7 +11,11 @@
 //! | `list_contents` | same as `list_versions` | [`ListContent`](crate::model::ListContent) (JSON) |
 //! | `screenings` | screening id | [`ScreeningRecord`] (JSON) |
 //! | `cases` | case id | [`CaseRecord`] (JSON) |
-//! | `open_cases` | exporter + reference ([`keys::case_index_key`]) | case id |
+//! | `open_cases` | exporter + reference ([`keys::case_index_key`]) | id of the active case |
+//! | `case_queue` | status, priority, age, case id ([`keys::queue_key`]) | [`CaseSummary`](crate::cases::CaseSummary) (JSON) |
+//! | `suppressions` | suppression id | [`Suppression`](crate::cases::Suppression) (JSON) |
+//! | `suppression_index` | party key, list id, entry id | id of the active suppression |
+//! | `party_history` | normalised party name | [`PartyHistory`](crate::cases::PartyHistory) (JSON) |
 //! | `audit` | sequence number (u64 big-endian) | [`audit::AuditRecord`] (JSON, hash-chained) |
 //! | `audit_head` | `head` | last sequence number and hash |
 //!
@@ -23,6 +27,7 @@
 //! API flushes before it acknowledges a write to a client.
 
 pub mod audit;
+mod cases;
 mod error;
 pub mod keys;
 mod lists;
@@ -31,8 +36,10 @@ mod screenings;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+pub use crate::cases::{CasePriority, CaseRecord, CaseStatus};
+pub use cases::{CasePage, CaseUpdate, Recorded, SYSTEM_ACTOR};
 pub use error::StoreError;
-pub use screenings::{CasePriority, CaseRecord, CaseStatus, NewScreening, ScreeningRecord};
+pub use screenings::{NewScreening, ScreeningRecord};
 
 /// Page cache size. List contents are decoded into memory once at start-up
 /// and kept by the engine, so sled's own cache can stay small.
@@ -58,6 +65,10 @@ pub struct Store {
     screenings: sled::Tree,
     cases: sled::Tree,
     open_cases: sled::Tree,
+    case_queue: sled::Tree,
+    suppressions: sled::Tree,
+    suppression_index: sled::Tree,
+    party_history: sled::Tree,
     audit: sled::Tree,
     audit_head: sled::Tree,
 }
@@ -117,6 +128,10 @@ impl Store {
             screenings: db.open_tree("screenings")?,
             cases: db.open_tree("cases")?,
             open_cases: db.open_tree("open_cases")?,
+            case_queue: db.open_tree("case_queue")?,
+            suppressions: db.open_tree("suppressions")?,
+            suppression_index: db.open_tree("suppression_index")?,
+            party_history: db.open_tree("party_history")?,
             audit: db.open_tree("audit")?,
             audit_head: db.open_tree("audit_head")?,
             db,
@@ -179,14 +194,14 @@ mod tests {
         let id = {
             let s = Store::open(dir.path()).unwrap();
             let rec = s
-                .record_screening(screenings::tests::new_screening(
+                .record_screening(cases::tests::new_screening(
                     "ACME",
                     "PO-1",
                     crate::model::Decision::Clear,
                 ))
                 .unwrap();
             s.flush_blocking().unwrap();
-            rec.screening_id
+            rec.record.screening_id
         };
         let s = Store::open(dir.path()).unwrap();
         assert_eq!(s.screening(&id).unwrap().shipment.reference, "PO-1");

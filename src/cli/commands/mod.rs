@@ -1,7 +1,10 @@
 //! One module per subcommand.
 
+pub mod audit;
+pub mod cases;
 pub mod eval;
 pub mod import;
 pub mod lists;
+pub mod report;
 pub mod screen;
 pub mod serve;

@@ -1,0 +1,642 @@
+//! The records of the workflow: cases (with marks, checks and history),
+//! their queue summaries and filters, suppressions, party histories, and
+//! what a screening records for the workflow. Plain data, serialised by the
+//! store as JSON; fields added later carry `#[serde(default)]`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::priority::{CasePriority, Signals};
+use super::status::CaseStatus;
+use crate::model::{Decision, FindingKind, ListVersionRef, Party};
+
+/// A list entry a case's findings cite.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct CitedEntry {
+    /// List id.
+    pub list_id: String,
+    /// Entry id (control-list code for items).
+    pub entry_id: String,
+    /// Name or title of the entry.
+    pub entry_name: String,
+}
+
+/// An officer's judgement of one finding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Verdict {
+    /// A false positive: the party is not the listed one (for a party
+    /// match, later screenings of the same party suppress the finding).
+    NotAMatch,
+    /// A true match.
+    ConfirmedMatch,
+}
+
+impl Verdict {
+    /// Upper-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::NotAMatch => "NOT_A_MATCH",
+            Verdict::ConfirmedMatch => "CONFIRMED_MATCH",
+        }
+    }
+}
+
+/// A mark on one finding of one of the case's screenings. The latest mark
+/// of a finding counts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FindingMark {
+    /// The screening.
+    pub screening_id: String,
+    /// Index of the finding in the screening's findings (0-based).
+    pub finding_index: usize,
+    /// Not a match, or confirmed.
+    pub verdict: Verdict,
+    /// Who judged.
+    pub officer: String,
+    /// Why.
+    pub reason: String,
+    /// Unix time in milliseconds.
+    pub at_unix_ms: i64,
+    /// The list cited (empty for configuration rules).
+    pub list_id: String,
+    /// The entry cited.
+    pub entry_id: String,
+    /// Its name.
+    pub entry_name: String,
+    /// What kind of finding it is.
+    pub finding_kind: FindingKind,
+    /// `party.exact`, `party.fuzzy`, `item` ... (see [`super::keys::match_kind`]).
+    pub match_kind: String,
+    /// The suppression a "not a match" on a party match created.
+    #[serde(default)]
+    pub suppression_id: Option<String>,
+}
+
+/// What kind of check was recorded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CheckKind {
+    /// An end-use certificate (or end-user statement) was received.
+    EndUseCertificate,
+    /// A post-shipment check found the goods as declared.
+    PostShipmentVerified,
+    /// A post-shipment check found the goods diverted.
+    PostShipmentDiverted,
+}
+
+impl CheckKind {
+    /// Upper-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckKind::EndUseCertificate => "END_USE_CERTIFICATE",
+            CheckKind::PostShipmentVerified => "POST_SHIPMENT_VERIFIED",
+            CheckKind::PostShipmentDiverted => "POST_SHIPMENT_DIVERTED",
+        }
+    }
+}
+
+/// A certificate or verification result recorded on a case.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CaseCheck {
+    /// What was recorded.
+    pub kind: CheckKind,
+    /// Document reference (certificate number, inspection report ...).
+    pub document: String,
+    /// The officer's notes.
+    pub notes: String,
+    /// Who recorded it.
+    pub officer: String,
+    /// Unix time in milliseconds.
+    pub at_unix_ms: i64,
+}
+
+/// One step of a case's history.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// Unix time in milliseconds.
+    pub at_unix_ms: i64,
+    /// Who (officer, or the exporter's principal for screenings).
+    pub actor: String,
+    /// `opened`, `screening`, `resubmitted`, `claim`, `request_info`,
+    /// `decide`, `mark`, `schedule_check`, `record_check`.
+    pub action: String,
+    /// Status before.
+    pub from: Option<CaseStatus>,
+    /// Status after.
+    pub to: CaseStatus,
+    /// The reason given.
+    pub reason: String,
+    /// Details (screening id, decision, finding ...).
+    pub detail: String,
+}
+
+/// A case: the screenings of one shipment that need an officer, with what
+/// officers did about them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CaseRecord {
+    /// `case-...`
+    pub case_id: String,
+    /// Exporter as sent with the shipment (trimmed).
+    pub exporter: String,
+    /// Shipment reference as sent (trimmed).
+    pub reference: String,
+    /// Where the case is in the workflow.
+    pub status: CaseStatus,
+    /// The decision of its latest screening, after suppressions and "not a
+    /// match" marks.
+    pub decision: Decision,
+    /// Coarse priority from `decision`.
+    pub priority: CasePriority,
+    /// The queue order (higher first): [`Signals::score`].
+    #[serde(default)]
+    pub priority_score: u32,
+    /// What the score rests on.
+    #[serde(default)]
+    pub signals: Signals,
+    /// Screenings in the order they joined.
+    pub screening_ids: Vec<String>,
+    /// The officer working on it.
+    #[serde(default)]
+    pub assignee: Option<String>,
+    /// Unix time in milliseconds.
+    pub created_at_unix_ms: i64,
+    /// Unix time in milliseconds of the last change.
+    pub updated_at_unix_ms: i64,
+    /// When it was approved or denied.
+    #[serde(default)]
+    pub decided_at_unix_ms: Option<i64>,
+    /// Who approved or denied it.
+    #[serde(default)]
+    pub decided_by: Option<String>,
+    /// When a post-shipment check is due.
+    #[serde(default)]
+    pub check_due_unix_ms: Option<i64>,
+    /// List entries cited by findings that count, over all its screenings.
+    #[serde(default)]
+    pub entries: Vec<CitedEntry>,
+    /// Officers' judgements of findings.
+    #[serde(default)]
+    pub marks: Vec<FindingMark>,
+    /// Certificates and verification results.
+    #[serde(default)]
+    pub checks: Vec<CaseCheck>,
+    /// Every step, oldest first.
+    #[serde(default)]
+    pub history: Vec<HistoryEntry>,
+}
+
+impl CaseRecord {
+    /// The latest screening.
+    pub fn latest_screening(&self) -> Option<&str> {
+        self.screening_ids.last().map(String::as_str)
+    }
+
+    /// The latest verdict on each finding of `screening_id`, by index.
+    pub fn verdicts(&self, screening_id: &str) -> BTreeMap<usize, Verdict> {
+        self.marks
+            .iter()
+            .filter(|m| m.screening_id == screening_id)
+            .map(|m| (m.finding_index, m.verdict))
+            .collect()
+    }
+
+    /// The findings of `screening_id` that do not count: suppressed when it
+    /// was screened (`suppressed`) or marked "not a match" since, unless
+    /// an officer confirmed them afterwards.
+    pub fn excluded(
+        &self,
+        screening_id: &str,
+        suppressed: &[SuppressedFinding],
+    ) -> BTreeSet<usize> {
+        let verdicts = self.verdicts(screening_id);
+        let mut out: BTreeSet<usize> = suppressed
+            .iter()
+            .map(|s| s.index)
+            .filter(|i| verdicts.get(i) != Some(&Verdict::ConfirmedMatch))
+            .collect();
+        out.extend(
+            verdicts
+                .iter()
+                .filter(|(_, v)| **v == Verdict::NotAMatch)
+                .map(|(i, _)| *i),
+        );
+        out
+    }
+
+    /// The queue summary.
+    pub fn summary(&self) -> CaseSummary {
+        CaseSummary {
+            case_id: self.case_id.clone(),
+            exporter: self.exporter.clone(),
+            reference: self.reference.clone(),
+            status: self.status,
+            decision: self.decision,
+            priority: self.priority,
+            priority_score: self.priority_score,
+            assignee: self.assignee.clone(),
+            created_at_unix_ms: self.created_at_unix_ms,
+            updated_at_unix_ms: self.updated_at_unix_ms,
+            decided_at_unix_ms: self.decided_at_unix_ms,
+            check_due_unix_ms: self.check_due_unix_ms,
+            screenings: u32::try_from(self.screening_ids.len()).unwrap_or(u32::MAX),
+            entries: self.entries.clone(),
+        }
+    }
+}
+
+/// What the queue shows of a case (kept in the priority index, so a queue
+/// page decodes no full case).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CaseSummary {
+    /// `case-...`
+    pub case_id: String,
+    /// Exporter.
+    pub exporter: String,
+    /// Shipment reference.
+    pub reference: String,
+    /// Status.
+    pub status: CaseStatus,
+    /// Decision of the latest screening.
+    pub decision: Decision,
+    /// Coarse priority.
+    pub priority: CasePriority,
+    /// Queue order (higher first).
+    pub priority_score: u32,
+    /// The officer working on it.
+    pub assignee: Option<String>,
+    /// Unix time in milliseconds.
+    pub created_at_unix_ms: i64,
+    /// Unix time in milliseconds.
+    pub updated_at_unix_ms: i64,
+    /// When it was approved or denied.
+    pub decided_at_unix_ms: Option<i64>,
+    /// When a post-shipment check is due.
+    pub check_due_unix_ms: Option<i64>,
+    /// Number of screenings.
+    pub screenings: u32,
+    /// List entries cited.
+    pub entries: Vec<CitedEntry>,
+}
+
+/// How a case changed (for officers' consoles).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ChangeKind {
+    /// A screening opened it.
+    Opened,
+    /// A screening joined it, or an officer acted on it.
+    Updated,
+}
+
+/// A new or changed case.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CaseChange {
+    /// Opened or updated.
+    pub kind: ChangeKind,
+    /// What happened (`opened`, `screening`, `resubmitted`, `case.claim` ...).
+    pub action: String,
+    /// Who did it.
+    pub actor: String,
+    /// When.
+    pub at_unix_ms: i64,
+    /// The case as it is now.
+    pub summary: CaseSummary,
+}
+
+/// Which cases a queue listing (or a console) wants. Empty fields do not
+/// filter.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CaseFilter {
+    /// Any of these statuses.
+    pub statuses: Vec<CaseStatus>,
+    /// Any of these priorities.
+    pub priorities: Vec<CasePriority>,
+    /// This exporter (compared trimmed).
+    pub exporter: Option<String>,
+    /// Assigned to this officer.
+    pub assignee: Option<String>,
+    /// Citing this list ...
+    pub list_id: Option<String>,
+    /// ... and (or any list, without `list_id`) this entry.
+    pub entry_id: Option<String>,
+    /// Created at or after (Unix ms).
+    pub created_from_unix_ms: Option<i64>,
+    /// Created before (Unix ms).
+    pub created_to_unix_ms: Option<i64>,
+}
+
+impl CaseFilter {
+    /// True when `s` passes every set field.
+    pub fn matches(&self, s: &CaseSummary) -> bool {
+        (self.statuses.is_empty() || self.statuses.contains(&s.status))
+            && (self.priorities.is_empty() || self.priorities.contains(&s.priority))
+            && self
+                .exporter
+                .as_deref()
+                .is_none_or(|e| e.trim() == s.exporter)
+            && self
+                .assignee
+                .as_deref()
+                .is_none_or(|a| s.assignee.as_deref() == Some(a))
+            && (self.list_id.is_none() && self.entry_id.is_none()
+                || s.entries.iter().any(|e| {
+                    self.list_id.as_deref().is_none_or(|l| l == e.list_id)
+                        && self.entry_id.as_deref().is_none_or(|id| id == e.entry_id)
+                }))
+            && self
+                .created_from_unix_ms
+                .is_none_or(|t| s.created_at_unix_ms >= t)
+            && self
+                .created_to_unix_ms
+                .is_none_or(|t| s.created_at_unix_ms < t)
+    }
+}
+
+/// A finding suppressed when the screening was made.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuppressedFinding {
+    /// Index of the finding (0-based).
+    pub index: usize,
+    /// The suppression that applied.
+    pub suppression_id: String,
+    /// The case where the officer judged the match.
+    pub case_id: String,
+}
+
+/// What a screening records for the workflow besides the engine's answer
+/// (the inputs of [`Signals`] that need the engine or the store).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ScreeningFacts {
+    /// Indexes of findings citing Category I control-list entries.
+    pub category_i: Vec<usize>,
+    /// The destination is in an embargo group.
+    pub embargoed_destination: bool,
+    /// Earlier denials and diversions of its parties.
+    pub prior_denials: u32,
+    /// Earlier confirmed matches of its parties.
+    pub prior_confirmations: u32,
+    /// Parties with such a history.
+    pub serial_parties: Vec<String>,
+}
+
+/// An officer's "not a match" for one party (as judged: name, address,
+/// country) against one list entry (as judged: its content fingerprint).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Suppression {
+    /// `sup-...`
+    pub suppression_id: String,
+    /// [`super::keys::party_key`] of the party.
+    pub party_key: String,
+    /// The party as sent when judged.
+    pub party: Party,
+    /// List id.
+    pub list_id: String,
+    /// Entry id.
+    pub entry_id: String,
+    /// Entry name.
+    pub entry_name: String,
+    /// [`super::keys::entry_fingerprint`] of the entry when judged.
+    pub entry_fingerprint: String,
+    /// The list version the judgement was made on.
+    pub judged_version: ListVersionRef,
+    /// The case where it was judged.
+    pub case_id: String,
+    /// The screening whose finding was marked.
+    pub screening_id: String,
+    /// The finding's index.
+    pub finding_index: usize,
+    /// Who judged.
+    pub officer: String,
+    /// Why.
+    pub reason: String,
+    /// Unix time in milliseconds.
+    pub created_at_unix_ms: i64,
+    /// Set when it stopped applying.
+    #[serde(default)]
+    pub ended: Option<SuppressionEnd>,
+}
+
+/// Why and when a suppression stopped applying.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SuppressionEnd {
+    /// Unix time in milliseconds.
+    pub at_unix_ms: i64,
+    /// Who ended it (`system` when the entry changed).
+    pub by: String,
+    /// `entry changed in <list>@<version>`, `confirmed match in <case>`,
+    /// `superseded by <sup-id>`.
+    pub why: String,
+}
+
+/// What officers concluded about a party before (by [`super::keys::history_key`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PartyHistory {
+    /// The name as last seen.
+    pub name: String,
+    /// Cases denied with this party in them.
+    pub denied: u32,
+    /// Post-shipment checks that found goods for this party diverted.
+    pub diverted: u32,
+    /// Findings on this party confirmed as true matches.
+    pub confirmed: u32,
+    /// The last case that added to it.
+    pub last_case: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary() -> CaseSummary {
+        CaseSummary {
+            case_id: "case-1".into(),
+            exporter: "ACME".into(),
+            reference: "PO-1".into(),
+            status: CaseStatus::InReview,
+            decision: Decision::Review,
+            priority: CasePriority::Low,
+            priority_score: 1200,
+            assignee: Some("alice".into()),
+            created_at_unix_ms: 1000,
+            updated_at_unix_ms: 1000,
+            decided_at_unix_ms: None,
+            check_due_unix_ms: None,
+            screenings: 1,
+            entries: vec![CitedEntry {
+                list_id: "sdn".into(),
+                entry_id: "7".into(),
+                entry_name: "X".into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn filters_match_on_every_field() {
+        let s = summary();
+        let table: Vec<(&str, CaseFilter, bool)> = vec![
+            ("empty", CaseFilter::default(), true),
+            (
+                "status",
+                CaseFilter {
+                    statuses: vec![CaseStatus::Open, CaseStatus::InReview],
+                    ..CaseFilter::default()
+                },
+                true,
+            ),
+            (
+                "other status",
+                CaseFilter {
+                    statuses: vec![CaseStatus::Open],
+                    ..CaseFilter::default()
+                },
+                false,
+            ),
+            (
+                "priority",
+                CaseFilter {
+                    priorities: vec![CasePriority::High],
+                    ..CaseFilter::default()
+                },
+                false,
+            ),
+            (
+                "exporter trimmed",
+                CaseFilter {
+                    exporter: Some(" ACME ".into()),
+                    ..CaseFilter::default()
+                },
+                true,
+            ),
+            (
+                "other exporter",
+                CaseFilter {
+                    exporter: Some("Globex".into()),
+                    ..CaseFilter::default()
+                },
+                false,
+            ),
+            (
+                "assignee",
+                CaseFilter {
+                    assignee: Some("bob".into()),
+                    ..CaseFilter::default()
+                },
+                false,
+            ),
+            (
+                "entry on its list",
+                CaseFilter {
+                    list_id: Some("sdn".into()),
+                    entry_id: Some("7".into()),
+                    ..CaseFilter::default()
+                },
+                true,
+            ),
+            (
+                "entry on another list",
+                CaseFilter {
+                    list_id: Some("un".into()),
+                    entry_id: Some("7".into()),
+                    ..CaseFilter::default()
+                },
+                false,
+            ),
+            (
+                "entry on any list",
+                CaseFilter {
+                    entry_id: Some("7".into()),
+                    ..CaseFilter::default()
+                },
+                true,
+            ),
+            (
+                "list only",
+                CaseFilter {
+                    list_id: Some("sdn".into()),
+                    ..CaseFilter::default()
+                },
+                true,
+            ),
+            (
+                "from (inclusive)",
+                CaseFilter {
+                    created_from_unix_ms: Some(1000),
+                    ..CaseFilter::default()
+                },
+                true,
+            ),
+            (
+                "to (exclusive)",
+                CaseFilter {
+                    created_to_unix_ms: Some(1000),
+                    ..CaseFilter::default()
+                },
+                false,
+            ),
+        ];
+        for (name, f, want) in table {
+            assert_eq!(f.matches(&s), want, "{name}");
+        }
+    }
+
+    fn mark(index: usize, verdict: Verdict) -> FindingMark {
+        FindingMark {
+            screening_id: "scr-1".into(),
+            finding_index: index,
+            verdict,
+            officer: "alice".into(),
+            reason: "r".into(),
+            at_unix_ms: 1,
+            list_id: "sdn".into(),
+            entry_id: "7".into(),
+            entry_name: "X".into(),
+            finding_kind: FindingKind::Party,
+            match_kind: "party.fuzzy".into(),
+            suppression_id: None,
+        }
+    }
+
+    #[test]
+    fn the_latest_mark_of_a_finding_decides_whether_it_counts() {
+        let case = CaseRecord {
+            case_id: "case-1".into(),
+            exporter: "ACME".into(),
+            reference: "PO-1".into(),
+            status: CaseStatus::InReview,
+            decision: Decision::Review,
+            priority: CasePriority::Low,
+            priority_score: 0,
+            signals: Signals::default(),
+            screening_ids: vec!["scr-1".into()],
+            assignee: None,
+            created_at_unix_ms: 0,
+            updated_at_unix_ms: 0,
+            decided_at_unix_ms: None,
+            decided_by: None,
+            check_due_unix_ms: None,
+            entries: vec![],
+            marks: vec![
+                mark(0, Verdict::NotAMatch),
+                mark(1, Verdict::NotAMatch),
+                mark(1, Verdict::ConfirmedMatch),
+                mark(3, Verdict::ConfirmedMatch),
+            ],
+            checks: vec![],
+            history: vec![],
+        };
+        let suppressed = |i: usize| SuppressedFinding {
+            index: i,
+            suppression_id: "sup-1".into(),
+            case_id: "case-0".into(),
+        };
+        // 0: not a match; 1: re-marked confirmed; 2: suppressed at screening;
+        // 3: suppressed but confirmed since.
+        let ex = case.excluded("scr-1", &[suppressed(2), suppressed(3)]);
+        assert_eq!(ex.into_iter().collect::<Vec<_>>(), vec![0, 2]);
+        assert!(case.excluded("scr-2", &[]).is_empty());
+    }
+}
