@@ -888,6 +888,7 @@ impl PartyIndex {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn to_match(
         &self,
         nn: &NormName,
