@@ -18,7 +18,9 @@ use tracing::{error, info, warn};
 
 pub mod caller;
 pub mod convert;
+pub mod entries;
 pub mod lists;
+pub mod rescreen;
 pub mod screening;
 pub mod seed;
 pub mod server;
