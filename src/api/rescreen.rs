@@ -92,6 +92,52 @@ fn matters(c: &Committed) -> bool {
                 .any(|ch| ch.fields.iter().any(|f| MATCHING_FIELDS.contains(f))))
 }
 
+/// Re-screening runs: serialised, and counted so that shutdown (and tests)
+/// can wait until none is pending.
+#[derive(Debug, Default)]
+pub struct Runs {
+    lock: Mutex<()>,
+    pending: watch_count::Count,
+}
+
+impl Runs {
+    /// Waits until every run started so far has finished.
+    pub async fn idle(&self) {
+        self.pending.zero().await;
+    }
+}
+
+/// A counter whose zero can be awaited.
+mod watch_count {
+    use tokio::sync::watch;
+
+    /// The counter.
+    #[derive(Debug)]
+    pub struct Count(watch::Sender<usize>);
+
+    impl Default for Count {
+        fn default() -> Self {
+            Count(watch::channel(0).0)
+        }
+    }
+
+    impl Count {
+        pub fn up(&self) {
+            self.0.send_modify(|n| *n += 1);
+        }
+
+        pub fn down(&self) {
+            self.0.send_modify(|n| *n = n.saturating_sub(1));
+        }
+
+        pub async fn zero(&self) {
+            let mut rx = self.0.subscribe();
+            // The sender lives as long as `self`: waiting cannot fail.
+            let _ = rx.wait_for(|n| *n == 0).await;
+        }
+    }
+}
+
 /// Starts the re-screening for the denial lists of a commit (if any
 /// changed in a way that matters) on a background task.
 pub fn spawn(
@@ -99,14 +145,15 @@ pub fn spawn(
     engine: Arc<Engine>,
     committed: &[Committed],
     days: u32,
-    lock: Arc<Mutex<()>>,
+    runs: Arc<Runs>,
 ) {
     let committed: Vec<Committed> = committed.iter().filter(|c| matters(c)).cloned().collect();
     if committed.is_empty() {
         return;
     }
+    runs.pending.up();
     tokio::spawn(async move {
-        let _guard = lock.lock().await;
+        let _guard = runs.lock.lock().await;
         let ids: Vec<String> = committed
             .iter()
             .map(|c| format!("{}@{}", c.list.meta.list_id, c.list.meta.version))
@@ -158,6 +205,7 @@ pub fn spawn(
         if let Err(e) = store.flush().await {
             error!(error = %e, "flushing after re-screening failed");
         }
+        runs.pending.down();
     });
 }
 

@@ -183,6 +183,8 @@ pub async fn run(
         .add_service(lists)
         .serve_with_incoming_shutdown(incoming, signal)
         .await;
+    // A re-screening in progress finishes (its cases are not lost).
+    state.rescreen_idle().await;
     // Everything acknowledged was flushed already; this covers the rest.
     state.store().flush().await?;
     info!("stopped");

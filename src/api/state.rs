@@ -93,8 +93,8 @@ pub struct AppState {
     reference: Arc<ReferenceFiles>,
     /// Look-back window of re-screening (0: off).
     rescreen_days: u32,
-    /// Serialises re-screening runs.
-    rescreen_lock: Arc<Mutex<()>>,
+    /// Re-screening runs (serialised, awaitable).
+    rescreens: Arc<super::rescreen::Runs>,
 }
 
 impl AppState {
@@ -127,7 +127,7 @@ impl AppState {
             lists: Mutex::new(current),
             reference,
             rescreen_days: DEFAULT_RESCREEN_DAYS,
-            rescreen_lock: Arc::new(Mutex::new(())),
+            rescreens: Arc::default(),
         })
     }
 
@@ -373,15 +373,16 @@ impl AppState {
                 engine,
                 &committed,
                 self.rescreen_days,
-                Arc::clone(&self.rescreen_lock),
+                Arc::clone(&self.rescreens),
             );
         }
         Ok(committed)
     }
 
-    /// Waits until no re-screening is running (tests, shutdown).
+    /// Waits until every re-screening started so far has finished
+    /// (shutdown, tests).
     pub async fn rescreen_idle(&self) {
-        let _guard = self.rescreen_lock.lock().await;
+        self.rescreens.idle().await;
     }
 }
 

@@ -7,7 +7,9 @@
 mod cli;
 mod decisions;
 mod health;
+mod history;
 mod lists;
+mod rescreen;
 mod screening;
 mod startup;
 mod util;
