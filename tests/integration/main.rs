@@ -8,6 +8,7 @@ mod cli;
 mod decisions;
 mod health;
 mod history;
+mod hotswap;
 mod lists;
 mod rescreen;
 mod screening;
