@@ -20,6 +20,7 @@ pub mod caller;
 pub mod convert;
 pub mod entries;
 pub mod lists;
+pub mod refresh;
 pub mod rescreen;
 pub mod screening;
 pub mod seed;

@@ -54,6 +54,10 @@ pub struct ServeArgs {
     /// Do not import the bundled default lists (tests and diagnostics).
     #[arg(long, hide = true)]
     pub no_seed: bool,
+    /// When a denial list changes, re-check the screenings of this many
+    /// past days against the added and changed entries (0: off).
+    #[arg(long, default_value_t = crate::api::state::DEFAULT_RESCREEN_DAYS)]
+    pub rescreen_days: u32,
 }
 
 impl Default for ServeArgs {
@@ -64,6 +68,7 @@ impl Default for ServeArgs {
                 .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 50051))),
             data_dir: PathBuf::from(DEFAULT_DATA_DIR),
             no_seed: false,
+            rescreen_days: crate::api::state::DEFAULT_RESCREEN_DAYS,
         }
     }
 }
