@@ -1,7 +1,8 @@
 //! Command line: one binary, `exportscreen`.
 //!
 //! - `serve` (the default): the gRPC service;
-//! - `screen`, `import`, `lists`: clients of a running server;
+//! - `screen`, `import`, `lists`, `versions`, `diff`, `entry`, `replay`:
+//!   clients of a running server;
 //! - `eval`: match-quality evaluation in-process, on the bundled lists.
 //!
 //! [`args`] defines the flags; [`commands`] holds one module per
@@ -33,6 +34,10 @@ pub fn run() -> anyhow::Result<()> {
             Some(Command::Screen(a)) => commands::screen::run(a).await,
             Some(Command::Import(a)) => commands::import::run(a).await,
             Some(Command::Lists(a)) => commands::lists::run(a).await,
+            Some(Command::Versions(a)) => commands::history::versions(a).await,
+            Some(Command::Diff(a)) => commands::history::diff(a).await,
+            Some(Command::Entry(a)) => commands::entry::run(a).await,
+            Some(Command::Replay(a)) => commands::history::replay(a).await,
             Some(Command::Eval(a)) => commands::eval::run(a),
         }
     })
