@@ -264,3 +264,123 @@ async fn the_real_sdn_update_opens_cases_for_exactly_the_newly_listed_parties() 
         .count();
     assert_eq!(opened, expected.len());
 }
+
+/// Name variants an exporter might write for a listed name.
+fn variants(name: &str) -> Vec<String> {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let mut out = vec![name.to_string(), name.to_lowercase()];
+    let mut rev = words.clone();
+    rev.reverse();
+    out.push(rev.join(" "));
+    if words.len() >= 3 {
+        out.push(words[..words.len() - 1].join(" "));
+    }
+    if let Some((i, w)) = words.iter().enumerate().max_by_key(|(_, w)| w.len()) {
+        if w.len() >= 5 {
+            let mut chars: Vec<char> = w.chars().collect();
+            chars.swap(1, 2);
+            let mut typo = words.clone();
+            let t: String = chars.into_iter().collect();
+            typo[i] = &t;
+            out.push(typo.join(" "));
+        }
+    }
+    out.push(format!("{name} Trading LLC"));
+    out
+}
+
+#[test]
+fn the_quick_pass_misses_no_shipment_a_full_screening_flags() {
+    use std::sync::Arc;
+
+    use exportscreen::engine::rescreen::{ChangedEntries, Stored, rescreen};
+    use exportscreen::engine::{Engine, LoadedList};
+    use exportscreen::model::{ListMeta, Party, PartyRole, Shipment};
+
+    let (old, new) = (
+        entries(&slice("sdn-2023-12-28")),
+        entries(&slice("sdn-2024-05-03")),
+    );
+    let old_ids: BTreeSet<&str> = old.iter().map(|e| e.entry_id.as_str()).collect();
+    let added: Vec<DenialEntry> = new
+        .iter()
+        .filter(|e| !old_ids.contains(e.entry_id.as_str()))
+        .cloned()
+        .collect();
+    let content = ListContent::Denial(new.clone());
+    let meta = ListMeta {
+        list_id: LIST.into(),
+        version: 2,
+        kind: "denial".into(),
+        format: "ofac-sdn-csv".into(),
+        entries: content.len() as u32,
+        names: content.name_count() as u32,
+        ..ListMeta::default()
+    };
+    let engine = Engine::build(
+        &[LoadedList {
+            meta,
+            content: Arc::new(content),
+        }],
+        &exportscreen::engine::reference::ReferenceFiles::embedded(),
+    )
+    .unwrap();
+
+    let shipments: Vec<Shipment> = added
+        .iter()
+        .flat_map(|e| variants(e.primary_name()))
+        .map(|name| Shipment {
+            reference: name.clone(),
+            exporter: "ACME".into(),
+            parties: vec![Party {
+                role: PartyRole::Consignee,
+                name,
+                address: String::new(),
+                country: String::new(),
+            }],
+            destination_country: "DE".into(),
+            ..Shipment::default()
+        })
+        .collect();
+    let stored: Vec<Stored<'_>> = shipments
+        .iter()
+        .map(|s| Stored {
+            shipment: s,
+            cited: &[],
+        })
+        .collect();
+    let changed = [ChangedEntries {
+        list_id: LIST.into(),
+        keys: added.iter().map(|e| e.entry_id.clone()).collect(),
+        entries: added.clone(),
+    }];
+    let (flagged, _) = rescreen(&engine, &changed, &stored);
+    let got: BTreeSet<usize> = flagged.iter().map(|f| f.index).collect();
+
+    let added_ids: BTreeSet<&str> = added.iter().map(|e| e.entry_id.as_str()).collect();
+    let want: BTreeSet<usize> = shipments
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| {
+            engine.screen_shipment(s).findings.iter().any(|f| {
+                f.list_id == LIST
+                    && added_ids.contains(f.entry_id.as_str())
+                    && f.decision > exportscreen::model::Decision::Clear
+            })
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let missed: Vec<&str> = want
+        .difference(&got)
+        .map(|&i| shipments[i].reference.as_str())
+        .collect();
+    assert!(missed.is_empty(), "the quick pass missed {missed:?}");
+    assert_eq!(got, want);
+    // Most variants are flagged at all (the test is not vacuous).
+    assert!(
+        want.len() * 2 > shipments.len(),
+        "{} of {}",
+        want.len(),
+        shipments.len()
+    );
+}
