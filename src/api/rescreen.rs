@@ -161,10 +161,7 @@ pub fn spawn(
         let task = tokio::task::spawn_blocking({
             let store = store.clone();
             let committed = committed.clone();
-            move || {
-                let jobs: Vec<Job> = committed.iter().filter_map(job).collect();
-                run(&store, &engine, &jobs, days, now_unix_ms())
-            }
+            move || run(&store, &engine, &committed, days, now_unix_ms())
         });
         let result = match task.await {
             Ok(r) => r,
@@ -288,18 +285,42 @@ fn citations(
     Ok(out)
 }
 
-/// Re-screens the window ending `now` against `jobs` with `engine`, opens
-/// the cases and records one summary per job.
+/// Re-screens the window ending `now` against the changes of `committed`
+/// with `engine`, opens the cases and records one summary per list.
 fn run(
     store: &Store,
     engine: &Engine,
-    jobs: &[Job],
+    committed: &[Committed],
     days: u32,
     now: i64,
 ) -> Result<Vec<RescreenSummary>, String> {
     let started = Instant::now();
     let since = now.saturating_sub(i64::from(days) * DAY_MS);
     let digests = store.screenings_since(since).map_err(|e| e.to_string())?;
+    // Entries are copied only when there is something to re-check.
+    let jobs: Vec<Job> = if digests.is_empty() {
+        Vec::new()
+    } else {
+        committed.iter().filter_map(job).collect()
+    };
+    if jobs.is_empty() {
+        let summaries: Vec<RescreenSummary> = committed
+            .iter()
+            .map(|c| RescreenSummary {
+                list_id: c.list.meta.list_id.clone(),
+                version: c.list.meta.version,
+                lookback_days: days,
+                millis: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                finished_at_unix_ms: now_unix_ms(),
+                ..RescreenSummary::default()
+            })
+            .collect();
+        for s in &summaries {
+            store.put_rescreen(s).map_err(|e| e.to_string())?;
+        }
+        return Ok(summaries);
+    }
+    let jobs = &jobs[..];
     let mut keys = Keys {
         store,
         cache: HashMap::new(),
