@@ -16,6 +16,9 @@ pub enum Error {
     /// A list file could not be imported.
     #[error(transparent)]
     Import(#[from] crate::lists::ImportError),
+    /// A list entry could not be added, changed or removed by hand.
+    #[error(transparent)]
+    Edit(#[from] crate::lists::EditError),
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use exportscreen::lists::{ImportError, Imported, SourceData, control_toml, import};
+use exportscreen::lists::{ImportError, Imported, SourceData, control_toml, diff, import};
 use exportscreen::model::{DenialEntry, EntityKind, ListContent, NameKind};
 
 // ---------------------------------------------------------------------------
@@ -1143,4 +1143,129 @@ fn bundled_cons_un_and_dpl_match_the_published_counts() {
     };
     assert_eq!(find(list, "1").primary_name(), name_of(first_row));
     assert_eq!(find(list, "665").primary_name(), name_of(last_row));
+}
+
+// ---------------------------------------------------------------------------
+// Diffs between the two real SDN snapshots (tests/fixtures/list-history/)
+
+fn history(dir: &str) -> Vec<SourceData> {
+    read_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/list-history")
+            .join(dir),
+    )
+}
+
+/// ent_num -> raw record bytes, straight from the CSV (no importer).
+fn raw_records(files: &[SourceData]) -> std::collections::BTreeMap<u64, Vec<u8>> {
+    files[0]
+        .data
+        .split(|&b| b == b'\n')
+        .filter_map(|line| {
+            let comma = line.iter().position(|&b| b == b',')?;
+            let id = std::str::from_utf8(&line[..comma]).ok()?.parse().ok()?;
+            Some((id, line.to_vec()))
+        })
+        .collect()
+}
+
+#[test]
+fn diff_between_the_real_sdn_snapshots_matches_the_raw_records() {
+    let (old_files, new_files) = (history("sdn-2023-12-28"), history("sdn-2024-05-03"));
+    let (old_raw, new_raw) = (raw_records(&old_files), raw_records(&new_files));
+    let old_ids: std::collections::BTreeSet<u64> = old_raw.keys().copied().collect();
+    let new_ids: std::collections::BTreeSet<u64> = new_raw.keys().copied().collect();
+    let want_added: Vec<u64> = new_ids.difference(&old_ids).copied().collect();
+    let want_removed: Vec<u64> = old_ids.difference(&new_ids).copied().collect();
+    let want_changed: Vec<u64> = old_ids
+        .intersection(&new_ids)
+        .filter(|id| old_raw[id] != new_raw[id])
+        .copied()
+        .collect();
+    // The slices hold what their README says.
+    assert_eq!(
+        (
+            old_ids.len(),
+            new_ids.len(),
+            want_added.len(),
+            want_removed.len(),
+            want_changed.len()
+        ),
+        (278, 318, 70, 30, 48)
+    );
+
+    let old = import("ofac-sdn-csv", &old_files).unwrap();
+    let new = import("ofac-sdn-csv", &new_files).unwrap();
+    let d = diff("ofac-sdn-csv", &old.content, "ofac-sdn-csv", &new.content);
+    let ids = |content: &ListContent, positions: &[usize]| -> Vec<u64> {
+        let mut v: Vec<u64> = positions
+            .iter()
+            .map(|&i| entries_of(content)[i].entry_id.parse().unwrap())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(ids(&new.content, &d.added), want_added);
+    assert_eq!(ids(&old.content, &d.removed), want_removed);
+    let mut changed: Vec<u64> = d.changed.iter().map(|c| c.key.parse().unwrap()).collect();
+    changed.sort();
+    assert_eq!(changed, want_changed);
+    // Every change names its fields, and they really differ.
+    for c in &d.changed {
+        assert!(!c.fields.is_empty());
+        let (a, b) = (
+            &entries_of(&old.content)[c.old],
+            &entries_of(&new.content)[c.new],
+        );
+        if c.fields.contains(&"names") {
+            assert_ne!(a.names, b.names, "{}", c.key);
+        } else {
+            assert_eq!(a.names, b.names, "{}", c.key);
+        }
+    }
+    // The diff back is the mirror image.
+    let back = diff("ofac-sdn-csv", &new.content, "ofac-sdn-csv", &old.content);
+    assert_eq!(
+        (back.added.len(), back.removed.len(), back.changed.len()),
+        (30, 70, 48)
+    );
+}
+
+fn entries_of(content: &ListContent) -> &[DenialEntry] {
+    match content {
+        ListContent::Denial(e) => e,
+        ListContent::Control(_) => panic!("expected a denial list"),
+    }
+}
+
+#[test]
+fn dpl_versions_pair_rows_by_name_and_address() {
+    // The real DPL slice, and the same with its first row removed and a row
+    // appended: every other row shifts by one, yet only those two differ.
+    let files = fixture("bis-dpl-tsv");
+    let text = String::from_utf8(files[0].data.clone()).unwrap();
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut shifted = String::new();
+    shifted.push_str(lines[0]);
+    for l in &lines[2..] {
+        shifted.push_str(l);
+    }
+    assert!(text.ends_with('\n') && lines[1].starts_with("\" I. ASH\""));
+    shifted.push_str(&lines[1].replacen("\" I. ASH\"", "\"NEW PARTY ASH\"", 1));
+    let old = import("bis-dpl-tsv", &files).unwrap();
+    let new = import(
+        "bis-dpl-tsv",
+        &[SourceData {
+            name: "dpl.txt".into(),
+            data: shifted.into_bytes(),
+        }],
+    )
+    .unwrap();
+    let d = diff("bis-dpl-tsv", &old.content, "bis-dpl-tsv", &new.content);
+    assert_eq!(d.removed, vec![0], "{d:?}");
+    assert_eq!(d.added, vec![entries_of(&new.content).len() - 1], "{d:?}");
+    assert!(d.changed.is_empty(), "{d:?}");
+    // Keyed by id, the same two versions would differ almost everywhere.
+    let by_id = diff("ofac-sdn-csv", &old.content, "ofac-sdn-csv", &new.content);
+    assert!(by_id.changed.len() > 10, "{}", by_id.changed.len());
 }

@@ -90,6 +90,8 @@ fn parse(seed: &BundledList) -> Result<NewVersion, ApiError> {
         files: describe_files(&files),
         warnings: imported.warnings,
         content: imported.content,
+        origin: "seed".into(),
+        entry_id: String::new(),
     })
 }
 

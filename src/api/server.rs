@@ -44,6 +44,9 @@ pub struct ServerConfig {
     /// Import the bundled default lists that the store does not have yet
     /// (on by default; tests that pre-fill the store turn it off).
     pub seed_defaults: bool,
+    /// Look-back window in days of the re-screening after a denial-list
+    /// change (default 90; 0 turns it off).
+    pub rescreen_days: u32,
 }
 
 impl ServerConfig {
@@ -52,7 +55,14 @@ impl ServerConfig {
         ServerConfig {
             data_dir: data_dir.into(),
             seed_defaults: true,
+            rescreen_days: super::state::DEFAULT_RESCREEN_DAYS,
         }
+    }
+
+    /// Sets the re-screening look-back window in days (0: off).
+    pub fn rescreen_days(mut self, days: u32) -> ServerConfig {
+        self.rescreen_days = days;
+        self
     }
 
     /// Turns seeding of the bundled lists on or off.
@@ -102,6 +112,9 @@ pub enum ServeError {
     /// A start-up task failed.
     #[error("start-up task failed: {0}")]
     Task(String),
+    /// The scheduled-refresh configuration is invalid.
+    #[error("invalid scheduled-refresh configuration: {0}")]
+    Refresh(#[from] super::refresh::RefreshConfigError),
 }
 
 /// Opens the data directory and serves on `listener` until `shutdown`
@@ -119,7 +132,11 @@ pub async fn run(
     config: ServerConfig,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), ServeError> {
+    let refresh_config = super::refresh::load(&config.data_dir.join(startup::CONFIG_DIR))?;
     let state = Arc::new(startup::open(&config).await?);
+    let refreshing = refresh_config
+        .map(|c| super::refresh::start(Arc::clone(&state), c))
+        .unwrap_or_default();
     let engine = state.engine();
     info!(
         lists = engine.lists().len(),
@@ -197,6 +214,11 @@ pub async fn run(
         .add_service(audit)
         .serve_with_incoming_shutdown(incoming, signal)
         .await;
+    for task in refreshing {
+        task.abort();
+    }
+    // A re-screening in progress finishes (its cases are not lost).
+    state.rescreen_idle().await;
     // Everything acknowledged was flushed already; this covers the rest.
     state.store().flush().await?;
     info!("stopped");

@@ -70,7 +70,8 @@ pub async fn open(config: &ServerConfig) -> Result<AppState, ServeError> {
                 cause,
             },
             other => ServeError::Engine(other),
-        })?;
+        })?
+        .with_rescreen_days(config.rescreen_days);
 
     if config.seed_defaults {
         let seeded = seed::seed_missing(&state).await?;

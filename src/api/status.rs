@@ -15,7 +15,7 @@ use tonic_types::{ErrorDetails, StatusExt};
 
 use crate::cases::CaseError;
 use crate::engine::EngineError;
-use crate::lists::ImportError;
+use crate::lists::{EditError, ImportError};
 use crate::store::StoreError;
 
 /// An error raised while serving a request: a library error, or one of the
@@ -74,6 +74,12 @@ impl From<ImportError> for ApiError {
     }
 }
 
+impl From<EditError> for ApiError {
+    fn from(e: EditError) -> Self {
+        ApiError::Lib(e.into())
+    }
+}
+
 impl From<EngineError> for ApiError {
     fn from(e: EngineError) -> Self {
         ApiError::Lib(e.into())
@@ -124,6 +130,7 @@ fn lib_status(e: &crate::Error) -> Status {
         crate::Error::Engine(e) => engine_status(e),
         crate::Error::Import(e) => import_status(e),
         crate::Error::Store(e) => store_status(e),
+        crate::Error::Edit(e) => edit_status(e),
         crate::Error::InvalidArgument { field, message } => bad_request(field, message.clone()),
         crate::Error::NotFound(_) => Status::not_found(e.to_string()),
         crate::Error::Case(e) => case_status(e),
@@ -160,6 +167,18 @@ fn import_status(e: &ImportError) -> Status {
         | ImportError::UnexpectedFile { file, .. }
         | ImportError::Malformed { file, .. }
         | ImportError::Empty { file } => bad_request(&format!("files[{file}]"), e.to_string()),
+    }
+}
+
+fn edit_status(e: &EditError) -> Status {
+    let msg = e.to_string();
+    match e {
+        EditError::NoSuchEntry { .. } => Status::not_found(msg),
+        EditError::DuplicateId { .. } => Status::already_exists(msg),
+        EditError::Invalid { field, message } => bad_request(field, message.clone()),
+        EditError::WrongKind { .. } => bad_request("entry", msg),
+        // Optimistic concurrency: the client reloads and tries again.
+        EditError::VersionConflict { .. } => Status::aborted(msg),
     }
 }
 
@@ -292,6 +311,53 @@ mod tests {
                 })
                 .into(),
                 Code::InvalidArgument,
+            ),
+            (
+                "no such entry",
+                EditError::NoSuchEntry {
+                    list_id: "x".into(),
+                    entry_id: "1".into(),
+                }
+                .into(),
+                Code::NotFound,
+            ),
+            (
+                "duplicate entry",
+                EditError::DuplicateId {
+                    list_id: "x".into(),
+                    entry_id: "1".into(),
+                }
+                .into(),
+                Code::AlreadyExists,
+            ),
+            (
+                "invalid entry",
+                EditError::Invalid {
+                    field: "entry.names".into(),
+                    message: "required".into(),
+                }
+                .into(),
+                Code::InvalidArgument,
+            ),
+            (
+                "entry of the wrong kind",
+                EditError::WrongKind {
+                    list_id: "x".into(),
+                    list_kind: "denial".into(),
+                    entry_kind: "control".into(),
+                }
+                .into(),
+                Code::InvalidArgument,
+            ),
+            (
+                "version conflict",
+                EditError::VersionConflict {
+                    list_id: "x".into(),
+                    expected: 1,
+                    current: 2,
+                }
+                .into(),
+                Code::Aborted,
             ),
             (
                 "control entry",

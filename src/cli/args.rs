@@ -35,6 +35,16 @@ pub enum Command {
     Import(ImportArgs),
     /// Show the lists a running server screens against.
     Lists(ListsArgs),
+    /// Show every version of a list: who, when, why, how, what changed,
+    /// and what re-screening found.
+    Versions(VersionsArgs),
+    /// Show what changed between two versions of a list.
+    Diff(DiffArgs),
+    /// Show, add, update or remove one list entry (edits make a new version).
+    Entry(EntryArgs),
+    /// Screen a stored shipment again with the list versions its screening
+    /// used, and say whether the decision is the same.
+    Replay(ReplayArgs),
     /// Evaluate match quality in-process on a case directory
     /// (party.jsonl, item.jsonl, shipment.jsonl).
     Eval(EvalArgs),
@@ -62,6 +72,10 @@ pub struct ServeArgs {
     /// Do not import the bundled default lists (tests and diagnostics).
     #[arg(long, hide = true)]
     pub no_seed: bool,
+    /// When a denial list changes, re-check the screenings of this many
+    /// past days against the added and changed entries (0: off).
+    #[arg(long, default_value_t = crate::api::state::DEFAULT_RESCREEN_DAYS)]
+    pub rescreen_days: u32,
 }
 
 impl Default for ServeArgs {
@@ -72,6 +86,7 @@ impl Default for ServeArgs {
                 .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 50051))),
             data_dir: PathBuf::from(DEFAULT_DATA_DIR),
             no_seed: false,
+            rescreen_days: crate::api::state::DEFAULT_RESCREEN_DAYS,
         }
     }
 }
@@ -126,6 +141,132 @@ pub struct ImportArgs {
 /// `lists`
 #[derive(Debug, Args)]
 pub struct ListsArgs {
+    /// Print as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Server to talk to.
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+/// `versions`
+#[derive(Debug, Args)]
+pub struct VersionsArgs {
+    /// List id.
+    pub list_id: String,
+    /// Print as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Server to talk to.
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+/// `diff`
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// List id.
+    pub list_id: String,
+    /// The older version.
+    pub from: u64,
+    /// The newer version (0: the current one).
+    #[arg(default_value_t = 0)]
+    pub to: u64,
+    /// At most this many entries of each kind of change (0: all).
+    #[arg(long, default_value_t = 20)]
+    pub limit: u32,
+    /// Print as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Server to talk to.
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+/// `entry`
+#[derive(Debug, Args)]
+pub struct EntryArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: EntryAction,
+}
+
+/// Who edits, why, and against which version.
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    /// Why (recorded with the new version).
+    #[arg(long, default_value = "")]
+    pub reason: String,
+    /// Who edits (recorded as the version's author).
+    #[arg(long)]
+    pub actor: Option<String>,
+    /// Refuse the edit unless the list is at this version.
+    #[arg(long, default_value_t = 0)]
+    pub expected_version: u64,
+    /// Server to talk to.
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+/// `entry get|add|update|remove`
+#[derive(Debug, Subcommand)]
+pub enum EntryAction {
+    /// Show one entry as of a version.
+    Get {
+        /// List id.
+        list_id: String,
+        /// Entry id (or identity key).
+        entry_id: String,
+        /// Version (0: the current one).
+        #[arg(long, default_value_t = 0)]
+        version: u64,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Server to talk to.
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// Add an entry written in the exportscreen-toml format (one
+    /// `[[entry]]`; the `[list]` table may be left out for a party).
+    Add {
+        /// List id (a new id starts a new list).
+        list_id: String,
+        /// The entry file.
+        file: PathBuf,
+        /// Who, why, which version.
+        #[command(flatten)]
+        edit: EditArgs,
+    },
+    /// Replace an entry with the one in FILE (exportscreen-toml).
+    Update {
+        /// List id.
+        list_id: String,
+        /// Entry id.
+        entry_id: String,
+        /// The entry file.
+        file: PathBuf,
+        /// Who, why, which version.
+        #[command(flatten)]
+        edit: EditArgs,
+    },
+    /// Remove an entry.
+    Remove {
+        /// List id.
+        list_id: String,
+        /// Entry id.
+        entry_id: String,
+        /// Who, why, which version.
+        #[command(flatten)]
+        edit: EditArgs,
+    },
+}
+
+/// `replay`
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// Screening id (`scr-...`).
+    pub screening_id: String,
     /// Print as JSON.
     #[arg(long)]
     pub json: bool,

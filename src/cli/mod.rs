@@ -1,7 +1,8 @@
 //! Command line: one binary, `exportscreen`.
 //!
 //! - `serve` (the default): the gRPC service;
-//! - `screen`, `import`, `lists`: clients of a running server;
+//! - `screen`, `import`, `lists`, `versions`, `diff`, `entry`, `replay`:
+//!   clients of a running server;
 //! - `cases`, `audit`, `report`: the licensing officers' clients;
 //! - `eval`: match-quality evaluation in-process, on the bundled lists.
 //!
@@ -34,6 +35,10 @@ pub fn run() -> anyhow::Result<()> {
             Some(Command::Screen(a)) => commands::screen::run(a).await,
             Some(Command::Import(a)) => commands::import::run(a).await,
             Some(Command::Lists(a)) => commands::lists::run(a).await,
+            Some(Command::Versions(a)) => commands::history::versions(a).await,
+            Some(Command::Diff(a)) => commands::history::diff(a).await,
+            Some(Command::Entry(a)) => commands::entry::run(a).await,
+            Some(Command::Replay(a)) => commands::history::replay(a).await,
             Some(Command::Eval(a)) => commands::eval::run(a),
             Some(Command::Cases(c)) => commands::cases::run(c).await,
             Some(Command::Audit(c)) => commands::audit::run(c).await,

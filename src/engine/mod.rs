@@ -19,6 +19,7 @@ pub mod item;
 pub mod party;
 pub mod policy;
 pub mod reference;
+pub mod rescreen;
 pub mod units;
 
 use std::sync::Arc;

@@ -25,6 +25,8 @@
 
 pub mod control_toml;
 mod delimited;
+pub mod diff;
+pub mod edit;
 mod entry;
 mod error;
 
@@ -36,6 +38,8 @@ mod remarks;
 mod text;
 mod un_sc;
 
+pub use diff::{ListDiff, diff, identity_key, identity_keys, positional_ids};
+pub use edit::{EditError, NewEntry};
 pub use error::ImportError;
 
 use sha2::{Digest, Sha256};

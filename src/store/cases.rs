@@ -93,7 +93,7 @@ fn decode_tx<T: serde::de::DeserializeOwned, E: From<StoreError>>(
 }
 
 /// The queue key of a case as stored.
-fn queue_key_of(c: &CaseRecord) -> Vec<u8> {
+pub(super) fn queue_key_of(c: &CaseRecord) -> Vec<u8> {
     keys::queue_key(
         c.status.code(),
         &keys::queue_position(c.priority_score, c.created_at_unix_ms, &c.case_id),

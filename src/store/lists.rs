@@ -1,15 +1,69 @@
-//! List versions: metadata and content per version, and the current version
-//! of each list. A version is written in one transaction over the three list
-//! trees, so it is either wholly there or not at all.
+//! List versions: metadata and content per version, the current version of
+//! each list, how each version came to be ([`VersionChange`]) and what the
+//! re-screening after it found ([`RescreenSummary`]). A version is written
+//! in one transaction over the list trees, so it is either wholly there or
+//! not at all. Versions are never changed or deleted; every version's full
+//! content is kept (start-up reads only the current ones).
 
 use std::sync::Arc;
 
 use sled::Transactional;
 use sled::transaction::ConflictableTransactionError::Abort;
 
+use serde::{Deserialize, Serialize};
+
 use super::{Store, StoreError, decode, encode, keys, tx_error};
 use crate::engine::LoadedList;
 use crate::model::{ListContent, ListMeta};
+
+/// How a list version came to be, recorded with it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionChange {
+    /// `import`, `seed`, `refresh`, `entry.add`, `entry.update` or
+    /// `entry.remove`.
+    pub origin: String,
+    /// The entry edited by hand (edits only).
+    #[serde(default)]
+    pub entry_id: String,
+    /// The version this one replaced (0 for a list's first version).
+    pub previous_version: u64,
+    /// Entries added against the previous version.
+    pub added: u32,
+    /// Entries removed against the previous version.
+    pub removed: u32,
+    /// Entries changed against the previous version.
+    pub changed: u32,
+}
+
+/// What re-screening the stored screenings after a denial-list change found.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RescreenSummary {
+    /// List id.
+    pub list_id: String,
+    /// The new version.
+    pub version: u64,
+    /// Added and changed entries the screenings were checked against.
+    pub entries_checked: u32,
+    /// Screenings in the look-back window.
+    pub screenings_checked: u64,
+    /// Distinct (name, country) parties searched.
+    pub parties_checked: u64,
+    /// Screenings a full check confirmed (candidates of the quick pass).
+    pub candidates: u64,
+    /// Cases opened because of the change.
+    pub case_ids: Vec<String>,
+    /// Screenings that gained a case.
+    pub screening_ids: Vec<String>,
+    /// Look-back window in days.
+    pub lookback_days: u32,
+    /// Unix time in milliseconds when it finished.
+    pub finished_at_unix_ms: i64,
+    /// How long it took.
+    pub millis: u64,
+    /// Why it failed, if it did (empty on success).
+    #[serde(default)]
+    pub error: String,
+}
 
 impl Store {
     /// Ids of every stored list, sorted.
@@ -141,6 +195,51 @@ impl Store {
         Ok(out)
     }
 
+    /// How a version came to be; `None` for versions stored without a
+    /// record (written before records were kept, or by tests).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database cannot be read or the record is corrupt.
+    pub fn version_change(
+        &self,
+        list_id: &str,
+        version: u64,
+    ) -> Result<Option<VersionChange>, StoreError> {
+        let key = keys::version_key(list_id, version);
+        match self.changes.get(&key)? {
+            Some(v) => Ok(Some(decode(&key, &v)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Records the result of the re-screening after a version (replacing an
+    /// earlier record of the same version).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the write fails.
+    pub fn put_rescreen(&self, summary: &RescreenSummary) -> Result<(), StoreError> {
+        let key = keys::version_key(&summary.list_id, summary.version);
+        self.rescreens
+            .insert(key, encode("re-screening summary", summary)?)?;
+        Ok(())
+    }
+
+    /// The re-screening record of a version, if it ran.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database cannot be read or the record is corrupt.
+    pub fn rescreen(
+        &self,
+        list_id: &str,
+        version: u64,
+    ) -> Result<Option<RescreenSummary>, StoreError> {
+        let key = keys::version_key(list_id, version);
+        match self.rescreens.get(&key)? {
+            Some(v) => Ok(Some(decode(&key, &v)?)),
+            None => Ok(None),
+        }
+    }
+
     /// Fails with [`StoreError::KindChanged`] when `list_id` exists with
     /// another kind than `kind` (`denial` or `control`): a list's kind never
     /// changes. Lets callers refuse an import before doing expensive work;
@@ -197,27 +296,49 @@ impl Store {
         &self,
         versions: &[(&ListMeta, &ListContent)],
     ) -> Result<(), StoreError> {
+        let with: Vec<(&ListMeta, &ListContent, Option<&VersionChange>)> =
+            versions.iter().map(|(m, c)| (*m, *c, None)).collect();
+        self.put_list_versions_with(&with)
+    }
+
+    /// [`Store::put_list_versions`], recording with each version how it came
+    /// to be (import or edit, and what changed against the previous one).
+    ///
+    /// # Errors
+    /// As [`Store::put_list_versions`].
+    pub fn put_list_versions_with(
+        &self,
+        versions: &[(&ListMeta, &ListContent, Option<&VersionChange>)],
+    ) -> Result<(), StoreError> {
         let mut prepared = Vec::with_capacity(versions.len());
-        for (i, (meta, content)) in versions.iter().enumerate() {
+        for (i, (meta, content, change)) in versions.iter().enumerate() {
             check_version(meta, content)?;
-            if versions[..i].iter().any(|(m, _)| m.list_id == meta.list_id) {
+            if versions[..i]
+                .iter()
+                .any(|(m, ..)| m.list_id == meta.list_id)
+            {
                 return Err(StoreError::InvalidVersion {
                     list_id: meta.list_id.clone(),
                     version: meta.version,
                     message: "the list appears twice in one write".into(),
                 });
             }
+            let change = match change {
+                Some(c) => Some(encode("list version change", *c)?),
+                None => None,
+            };
             prepared.push((
                 *meta,
                 keys::version_key(&meta.list_id, meta.version),
                 encode("list metadata", *meta)?,
                 encode("list content", *content)?,
+                change,
             ));
         }
 
-        (&self.lists, &self.versions, &self.contents)
-            .transaction(|(lists, versions, contents)| {
-                for (meta, key, meta_bytes, content_bytes) in &prepared {
+        (&self.lists, &self.versions, &self.contents, &self.changes)
+            .transaction(|(lists, versions, contents, changes)| {
+                for (meta, key, meta_bytes, content_bytes, change) in &prepared {
                     let id = meta.list_id.as_bytes();
                     if versions.get(key)?.is_some() {
                         return Err(Abort(StoreError::VersionExists {
@@ -256,6 +377,9 @@ impl Store {
                     }
                     versions.insert(key.as_slice(), meta_bytes.as_slice())?;
                     contents.insert(key.as_slice(), content_bytes.as_slice())?;
+                    if let Some(change) = change {
+                        changes.insert(key.as_slice(), change.as_slice())?;
+                    }
                     lists.insert(id, &meta.version.to_be_bytes())?;
                 }
                 Ok(())

@@ -9,6 +9,9 @@
 //! | `lists` | list id | current version (u64 big-endian) |
 //! | `list_versions` | list id, 0x00, version (big-endian) | [`ListMeta`](crate::model::ListMeta) (JSON) |
 //! | `list_contents` | same as `list_versions` | [`ListContent`](crate::model::ListContent) (JSON) |
+//! | `list_changes` | same as `list_versions` | [`VersionChange`] (JSON): import or edit, counts against the previous version |
+//! | `list_rescreens` | same as `list_versions` | [`RescreenSummary`] (JSON) |
+//! | `list_change_cases` | screening id, 0x00, list id, 0x00, version | case id opened by re-screening |
 //! | `screenings` | screening id | [`ScreeningRecord`] (JSON) |
 //! | `cases` | case id | [`CaseRecord`] (JSON) |
 //! | `open_cases` | exporter + reference ([`keys::case_index_key`]) | id of the active case |
@@ -30,6 +33,7 @@ pub mod audit;
 mod cases;
 mod error;
 pub mod keys;
+mod list_cases;
 mod lists;
 mod screenings;
 
@@ -39,6 +43,10 @@ use std::time::{Duration, Instant};
 pub use crate::cases::{CasePriority, CaseRecord, CaseStatus};
 pub use cases::{CasePage, CaseUpdate, Recorded, SYSTEM_ACTOR};
 pub use error::StoreError;
+pub use list_cases::{
+    CaseCause, CitedEntry, ListChangeCase, NewListChangeCase, OutcomeDigest, ScreeningDigest,
+};
+pub use lists::{RescreenSummary, VersionChange};
 pub use screenings::{NewScreening, ScreeningRecord};
 
 /// Page cache size. List contents are decoded into memory once at start-up
@@ -62,6 +70,9 @@ pub struct Store {
     lists: sled::Tree,
     versions: sled::Tree,
     contents: sled::Tree,
+    changes: sled::Tree,
+    rescreens: sled::Tree,
+    change_cases: sled::Tree,
     screenings: sled::Tree,
     cases: sled::Tree,
     open_cases: sled::Tree,
@@ -125,6 +136,9 @@ impl Store {
             lists: db.open_tree("lists")?,
             versions: db.open_tree("list_versions")?,
             contents: db.open_tree("list_contents")?,
+            changes: db.open_tree("list_changes")?,
+            rescreens: db.open_tree("list_rescreens")?,
+            change_cases: db.open_tree("list_change_cases")?,
             screenings: db.open_tree("screenings")?,
             cases: db.open_tree("cases")?,
             open_cases: db.open_tree("open_cases")?,

@@ -99,3 +99,112 @@ async fn refused_imports_exit_non_zero_with_the_reason() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn list_history_commands_edit_show_diff_and_replay() {
+    let dir = data_dir();
+    let server = TestServer::start(dir.path()).await;
+    let url = server.url.clone();
+    let entry = dir.path().join("entry.toml");
+    std::fs::write(
+        &entry,
+        "[[entry]]\nid = \"CLI-1\"\ntype = \"organization\"\nname = \"Manticore Drive Systems\"\naliases = [\"MDS\"]\n",
+    )
+    .unwrap();
+    let e = entry.to_str().unwrap();
+    let run = |args: Vec<&str>| {
+        let mut a = args.clone();
+        a.extend(["--server", url.as_str()]);
+        let a: Vec<String> = a.iter().map(|s| s.to_string()).collect();
+        async move {
+            let a: Vec<&str> = a.iter().map(String::as_str).collect();
+            let out = exportscreen(&a).await;
+            assert!(out.status.success(), "{a:?}: {}", text(&out.stderr));
+            text(&out.stdout)
+        }
+    };
+    let out = run(vec![
+        "entry",
+        "add",
+        DENIAL_ID,
+        e,
+        "--reason",
+        "press report",
+        "--actor",
+        "officer-9",
+    ])
+    .await;
+    assert!(
+        out.contains("added entry CLI-1") && out.contains("version 2"),
+        "{out}"
+    );
+    let out = run(vec!["entry", "get", DENIAL_ID, "CLI-1"]).await;
+    assert!(out.contains("primary: Manticore Drive Systems"), "{out}");
+    let out = run(vec![
+        "entry", "remove", DENIAL_ID, "102", "--reason", "delisted",
+    ])
+    .await;
+    assert!(out.contains("version 3"), "{out}");
+
+    let out = run(vec!["versions", DENIAL_ID]).await;
+    let lines: Vec<&str> = out.lines().filter(|l| l.starts_with('v')).collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert!(
+        lines[1].contains("entry.add CLI-1") && lines[1].contains("by officer-9"),
+        "{out}"
+    );
+    assert!(
+        lines[2].contains("entry.remove 102") && lines[2].contains("\"delisted\""),
+        "{out}"
+    );
+
+    let out = run(vec!["diff", DENIAL_ID, "1", "3"]).await;
+    assert!(
+        out.starts_with("test-denial v1 -> v3: 1 added, 1 removed, 0 changed"),
+        "{out}"
+    );
+    assert!(out.contains("+ CLI-1  Manticore Drive Systems"), "{out}");
+    assert!(
+        out.contains("- 102  Quillon Anvil Heavy Industries"),
+        "{out}"
+    );
+
+    // A stale version is refused with the server's message.
+    let out = exportscreen(&[
+        "entry",
+        "remove",
+        DENIAL_ID,
+        "101",
+        "--expected-version",
+        "1",
+        "--server",
+        &url,
+    ])
+    .await;
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("Aborted"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // Replay a screening made before the edits.
+    let case = dir.path().join("ship.json");
+    std::fs::write(
+        &case,
+        r#"{"reference": "CLI-R", "exporter": "Kestrel", "destination_country": "JP", "end_use": "",
+            "items": [], "parties": [{"role": "CONSIGNEE", "name": "Manticore Drive Systems", "address": "", "country": ""}]}"#,
+    )
+    .unwrap();
+    let out = run(vec!["screen", case.to_str().unwrap(), "--json"]).await;
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let id = v["screeningId"]
+        .as_str()
+        .or(v["screening_id"].as_str())
+        .unwrap()
+        .to_string();
+    let out = run(vec!["replay", &id]).await;
+    assert!(out.contains("the same, with the same findings"), "{out}");
+    assert!(out.contains("test-denial@3"), "{out}");
+    server.stop().await;
+}

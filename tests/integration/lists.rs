@@ -281,3 +281,85 @@ async fn a_successful_import_becomes_the_live_version() {
     assert!(listed(&server).await.contains(&(CONTROL_ID.to_string(), 1)));
     server.stop().await;
 }
+
+/// Real files: a CSL slice, and the real partial CSL copy, cut off inside
+/// its last row (rejected whole by design).
+const CSL: &[u8] = include_bytes!("../fixtures/lists/trade-gov-csl-csv/consolidated.csv");
+const CSL_TRUNCATED: &[u8] = include_bytes!("../fixtures/lists/malformed/csl-truncated.csv");
+const SDN: &[u8] = include_bytes!("../fixtures/lists/ofac-sdn-csv/sdn.csv");
+
+#[tokio::test]
+async fn a_broken_real_file_is_refused_naming_file_and_line_and_the_old_version_stays() {
+    let dir = data_dir();
+    let server = TestServer::start(dir.path()).await;
+    let mut c = server.lists();
+    let ok = c
+        .import_list(tokio_stream::iter(vec![
+            header("csl", "trade-gov-csl-csv"),
+            chunk("consolidated.csv", CSL),
+        ]))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(ok.version, 1);
+
+    let err = import(
+        &server,
+        vec![
+            header("csl", "trade-gov-csl-csv"),
+            chunk("csl-truncated.csv", CSL_TRUNCATED),
+        ],
+    )
+    .await;
+    assert_field_error(&err, Code::InvalidArgument, "files[csl-truncated.csv]");
+    assert!(
+        err.message().contains("csl-truncated.csv, line 3"),
+        "{}",
+        err.message()
+    );
+
+    // An SDN file whose 5th record lost a field, behind valid ones.
+    let text = String::from_utf8_lossy(SDN).into_owned();
+    let mut lines: Vec<String> = text.split("\r\n").map(str::to_string).collect();
+    lines[4] = lines[4].replacen(",-0- ", "", 1);
+    let broken = lines.join("\r\n");
+    let err = import(
+        &server,
+        vec![
+            header("csl", "ofac-sdn-csv"),
+            chunk("sdn.csv", broken.as_bytes()),
+        ],
+    )
+    .await;
+    assert!(
+        err.message().contains("sdn.csv, line 5"),
+        "{}",
+        err.message()
+    );
+
+    // Version 1 is still the one listed, screened against and in the history.
+    assert!(listed(&server).await.contains(&("csl".to_string(), 1)));
+    let versions = c
+        .list_versions(pb::ListVersionsRequest {
+            list_id: "csl".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .versions;
+    assert_eq!(versions.len(), 1);
+    let r = server
+        .screening()
+        .screen_shipment(pb::ScreenShipmentRequest {
+            shipment: Some(crate::util::plain_shipment("PO-after-refusal")),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(
+        r.list_versions
+            .iter()
+            .any(|v| v.list_id == "csl" && v.version == 1)
+    );
+    server.stop().await;
+}

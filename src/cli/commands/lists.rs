@@ -41,7 +41,7 @@ pub async fn run(args: ListsArgs) -> anyhow::Result<()> {
 }
 
 /// Unix milliseconds as `YYYY-MM-DD HH:MM:SS UTC`.
-fn imported_at(ms: i64) -> String {
+pub fn imported_at(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
         .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
         .unwrap_or_else(|| ms.to_string())

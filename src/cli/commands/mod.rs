@@ -2,7 +2,9 @@
 
 pub mod audit;
 pub mod cases;
+pub mod entry;
 pub mod eval;
+pub mod history;
 pub mod import;
 pub mod lists;
 pub mod report;

@@ -18,7 +18,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let listener = TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
-    let config = ServerConfig::new(&args.data_dir).seed_defaults(!args.no_seed);
+    let config = ServerConfig::new(&args.data_dir)
+        .seed_defaults(!args.no_seed)
+        .rescreen_days(args.rescreen_days);
     api::run(listener, config, shutdown_signal()).await?;
     Ok(())
 }

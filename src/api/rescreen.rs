@@ -1,0 +1,423 @@
+//! Re-screening after a denial-list change, in the background: the
+//! screenings of the look-back window are re-checked against the added and
+//! changed entries ([`crate::engine::rescreen`]), and every shipment that
+//! would now be flagged gets a case marked as caused by the change, citing
+//! the entries ([`Store::open_list_change_case`]), with a `case.open` audit
+//! record. The result is stored per list version ([`RescreenSummary`]) and
+//! shown by `ListVersions`.
+//!
+//! Only changes that can make a party match count: added entries, and
+//! changed entries whose names, kind, countries or addresses changed.
+//! Runs are serialised; a failure is logged and recorded, never fatal.
+//! Opening is idempotent per (screening, list version).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::sync::Mutex;
+use tracing::{error, info};
+
+use super::state::{Committed, now_unix_ms};
+use crate::engine::Engine;
+use crate::engine::rescreen::{ChangedEntries, Citation, Stored, rescreen};
+use crate::lists::diff::MATCHING_FIELDS;
+use crate::lists::{identity_keys, positional_ids};
+use crate::model::ListContent;
+use crate::store::audit::NewAudit;
+use crate::store::{
+    CaseCause, NewListChangeCase, RescreenSummary, ScreeningDigest, Store, StoreError,
+};
+
+/// Actor of the audit records of re-screening.
+pub const SYSTEM_ACTOR: &str = "system";
+
+/// Milliseconds in a day.
+const DAY_MS: i64 = 24 * 3600 * 1000;
+
+/// One list version to re-screen against.
+#[derive(Clone, Debug)]
+struct Job {
+    list_id: String,
+    version: u64,
+    previous_version: u64,
+    format: String,
+    changed: ChangedEntries,
+}
+
+/// The added entries and the changed entries that can match differently.
+fn job(c: &Committed) -> Option<Job> {
+    let ListContent::Denial(entries) = c.list.content.as_ref() else {
+        return None;
+    };
+    let format = c.list.meta.format.clone();
+    let positions: Vec<usize> = c
+        .diff
+        .added
+        .iter()
+        .copied()
+        .chain(
+            c.diff
+                .changed
+                .iter()
+                .filter(|ch| ch.fields.iter().any(|f| MATCHING_FIELDS.contains(f)))
+                .map(|ch| ch.new),
+        )
+        .collect();
+    if positions.is_empty() {
+        return None;
+    }
+    let keys = identity_keys(&format, &c.list.content);
+    Some(Job {
+        list_id: c.list.meta.list_id.clone(),
+        version: c.list.meta.version,
+        previous_version: c.change.previous_version,
+        changed: ChangedEntries {
+            list_id: c.list.meta.list_id.clone(),
+            entries: positions.iter().map(|&i| entries[i].clone()).collect(),
+            keys: positions.iter().map(|&i| keys[i].clone()).collect(),
+        },
+        format,
+    })
+}
+
+/// True when a commit changed a denial list in a way that can make a
+/// party match (cheap: no entries are copied).
+fn matters(c: &Committed) -> bool {
+    matches!(c.list.content.as_ref(), ListContent::Denial(_))
+        && (!c.diff.added.is_empty()
+            || c.diff
+                .changed
+                .iter()
+                .any(|ch| ch.fields.iter().any(|f| MATCHING_FIELDS.contains(f))))
+}
+
+/// Re-screening runs: serialised, and counted so that shutdown (and tests)
+/// can wait until none is pending.
+#[derive(Debug, Default)]
+pub struct Runs {
+    lock: Mutex<()>,
+    pending: watch_count::Count,
+}
+
+impl Runs {
+    /// Waits until every run started so far has finished.
+    pub async fn idle(&self) {
+        self.pending.zero().await;
+    }
+}
+
+/// A counter whose zero can be awaited.
+mod watch_count {
+    use tokio::sync::watch;
+
+    /// The counter.
+    #[derive(Debug)]
+    pub struct Count(watch::Sender<usize>);
+
+    impl Default for Count {
+        fn default() -> Self {
+            Count(watch::channel(0).0)
+        }
+    }
+
+    impl Count {
+        pub fn up(&self) {
+            self.0.send_modify(|n| *n += 1);
+        }
+
+        pub fn down(&self) {
+            self.0.send_modify(|n| *n = n.saturating_sub(1));
+        }
+
+        pub async fn zero(&self) {
+            let mut rx = self.0.subscribe();
+            // The sender lives as long as `self`: waiting cannot fail.
+            let _ = rx.wait_for(|n| *n == 0).await;
+        }
+    }
+}
+
+/// Starts the re-screening for the denial lists of a commit (if any
+/// changed in a way that matters) on a background task.
+pub fn spawn(
+    store: Store,
+    engine: Arc<Engine>,
+    committed: &[Committed],
+    days: u32,
+    runs: Arc<Runs>,
+) {
+    let committed: Vec<Committed> = committed.iter().filter(|c| matters(c)).cloned().collect();
+    if committed.is_empty() {
+        return;
+    }
+    runs.pending.up();
+    tokio::spawn(async move {
+        let _guard = runs.lock.lock().await;
+        let ids: Vec<String> = committed
+            .iter()
+            .map(|c| format!("{}@{}", c.list.meta.list_id, c.list.meta.version))
+            .collect();
+        let task = tokio::task::spawn_blocking({
+            let store = store.clone();
+            let committed = committed.clone();
+            move || run(&store, &engine, &committed, days, now_unix_ms())
+        });
+        let result = match task.await {
+            Ok(r) => r,
+            Err(e) => Err(format!("re-screening task failed: {e}")),
+        };
+        match result {
+            Ok(summaries) => {
+                for s in &summaries {
+                    info!(
+                        list_id = %s.list_id,
+                        version = s.version,
+                        screenings = s.screenings_checked,
+                        entries = s.entries_checked,
+                        candidates = s.candidates,
+                        cases = s.case_ids.len(),
+                        millis = s.millis,
+                        "re-screening done"
+                    );
+                }
+            }
+            Err(message) => {
+                error!(lists = %ids.join(", "), error = %message, "re-screening failed");
+                for c in &committed {
+                    let s = RescreenSummary {
+                        list_id: c.list.meta.list_id.clone(),
+                        version: c.list.meta.version,
+                        lookback_days: days,
+                        finished_at_unix_ms: now_unix_ms(),
+                        error: message.clone(),
+                        ..RescreenSummary::default()
+                    };
+                    if let Err(e) = store.put_rescreen(&s) {
+                        error!(error = %e, "recording the failed re-screening failed");
+                    }
+                }
+            }
+        }
+        if let Err(e) = store.flush().await {
+            error!(error = %e, "flushing after re-screening failed");
+        }
+        runs.pending.down();
+    });
+}
+
+/// Identity keys of entries cited by stored screenings, by version of
+/// positional lists (loaded once per version).
+struct Keys<'a> {
+    store: &'a Store,
+    cache: HashMap<(String, u64), HashMap<String, String>>,
+}
+
+impl Keys<'_> {
+    fn key(&mut self, list_id: &str, version: u64, entry_id: &str) -> Result<String, StoreError> {
+        let k = (list_id.to_string(), version);
+        if !self.cache.contains_key(&k) {
+            let map = match (
+                self.store.list_meta(list_id, version),
+                self.store.list_content(list_id, version),
+            ) {
+                (Ok(meta), Ok(content)) => {
+                    let ids = (0..content.len()).map(|i| match &content {
+                        ListContent::Denial(e) => e[i].entry_id.clone(),
+                        ListContent::Control(e) => e[i].code.clone(),
+                    });
+                    ids.zip(identity_keys(&meta.format, &content)).collect()
+                }
+                // A version no longer readable: its rows cannot be keyed.
+                (Err(StoreError::NotFound { .. }), _) | (_, Err(StoreError::NotFound { .. })) => {
+                    HashMap::new()
+                }
+                (Err(e), _) | (_, Err(e)) => return Err(e),
+            };
+            self.cache.insert(k.clone(), map);
+        }
+        Ok(self
+            .cache
+            .get(&k)
+            .and_then(|m| m.get(entry_id))
+            .cloned()
+            .unwrap_or_else(|| format!("{entry_id}@{version}")))
+    }
+}
+
+/// The entries of `jobs`' lists that a stored screening cited, keyed.
+fn citations(
+    keys: &mut Keys<'_>,
+    jobs: &[Job],
+    d: &ScreeningDigest,
+) -> Result<Vec<Citation>, StoreError> {
+    let mut out: Vec<Citation> = Vec::new();
+    for f in &d.outcome.findings {
+        let Some(job) = jobs.iter().find(|j| j.list_id == f.list_id) else {
+            continue;
+        };
+        if f.entry_id.is_empty() {
+            continue;
+        }
+        let key = if positional_ids(&job.format) {
+            let used = d
+                .outcome
+                .list_versions
+                .iter()
+                .find(|v| v.list_id == f.list_id)
+                .map_or(0, |v| v.version);
+            keys.key(&f.list_id, used, &f.entry_id)?
+        } else {
+            f.entry_id.clone()
+        };
+        match out
+            .iter_mut()
+            .find(|c| c.list_id == f.list_id && c.key == key)
+        {
+            Some(c) => c.decision = c.decision.max(f.decision),
+            None => out.push(Citation {
+                list_id: f.list_id.clone(),
+                key,
+                decision: f.decision,
+            }),
+        }
+    }
+    Ok(out)
+}
+
+/// Re-screens the window ending `now` against the changes of `committed`
+/// with `engine`, opens the cases and records one summary per list.
+fn run(
+    store: &Store,
+    engine: &Engine,
+    committed: &[Committed],
+    days: u32,
+    now: i64,
+) -> Result<Vec<RescreenSummary>, String> {
+    let started = Instant::now();
+    let since = now.saturating_sub(i64::from(days) * DAY_MS);
+    let digests = store.screenings_since(since).map_err(|e| e.to_string())?;
+    // Entries are copied only when there is something to re-check.
+    let jobs: Vec<Job> = if digests.is_empty() {
+        Vec::new()
+    } else {
+        committed.iter().filter_map(job).collect()
+    };
+    if jobs.is_empty() {
+        let summaries: Vec<RescreenSummary> = committed
+            .iter()
+            .map(|c| RescreenSummary {
+                list_id: c.list.meta.list_id.clone(),
+                version: c.list.meta.version,
+                lookback_days: days,
+                millis: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                finished_at_unix_ms: now_unix_ms(),
+                ..RescreenSummary::default()
+            })
+            .collect();
+        for s in &summaries {
+            store.put_rescreen(s).map_err(|e| e.to_string())?;
+        }
+        return Ok(summaries);
+    }
+    let jobs = &jobs[..];
+    let mut keys = Keys {
+        store,
+        cache: HashMap::new(),
+    };
+    let cited: Vec<Vec<Citation>> = digests
+        .iter()
+        .map(|d| citations(&mut keys, jobs, d))
+        .collect::<Result<_, _>>()
+        .map_err(|e| e.to_string())?;
+    let stored: Vec<Stored<'_>> = digests
+        .iter()
+        .zip(&cited)
+        .map(|(d, c)| Stored {
+            shipment: &d.shipment,
+            cited: c,
+        })
+        .collect();
+    let changed: Vec<ChangedEntries> = jobs.iter().map(|j| j.changed.clone()).collect();
+    let (flagged, stats) = rescreen(engine, &changed, &stored);
+
+    let mut summaries = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let mut summary = RescreenSummary {
+            list_id: job.list_id.clone(),
+            version: job.version,
+            entries_checked: u32::try_from(job.changed.entries.len()).unwrap_or(u32::MAX),
+            screenings_checked: digests.len() as u64,
+            parties_checked: stats.parties_checked,
+            candidates: stats.candidates,
+            lookback_days: days,
+            ..RescreenSummary::default()
+        };
+        for f in &flagged {
+            let findings: Vec<_> = f
+                .findings
+                .iter()
+                .filter(|x| x.list_id == job.list_id)
+                .cloned()
+                .collect();
+            let Some(decision) = findings.iter().map(|x| x.decision).max() else {
+                continue;
+            };
+            let d = &digests[f.index];
+            let mut entry_ids: Vec<String> = findings.iter().map(|x| x.entry_id.clone()).collect();
+            entry_ids.dedup();
+            let opened = store
+                .open_list_change_case(NewListChangeCase {
+                    exporter: d.shipment.exporter.clone(),
+                    reference: d.shipment.reference.clone(),
+                    decision,
+                    cause: CaseCause {
+                        kind: "list_change".into(),
+                        list_id: job.list_id.clone(),
+                        version: job.version,
+                        previous_version: job.previous_version,
+                        entry_ids: entry_ids.clone(),
+                        screening_id: d.screening_id.clone(),
+                    },
+                    findings,
+                    now_unix_ms: now,
+                })
+                .map_err(|e| e.to_string())?;
+            let Some(case) = opened else {
+                continue;
+            };
+            store
+                .append_audit(
+                    NewAudit {
+                        actor: SYSTEM_ACTOR.into(),
+                        action: "case.open".into(),
+                        subject: case.case.case_id.clone(),
+                        reason: format!(
+                            "{} version {} lists {} (re-screening of {})",
+                            job.list_id,
+                            job.version,
+                            entry_ids.join(", "),
+                            d.screening_id
+                        ),
+                        details: serde_json::json!({
+                            "cause": "list_change",
+                            "list_id": job.list_id,
+                            "version": job.version,
+                            "entry_ids": entry_ids,
+                            "screening_id": d.screening_id,
+                            "decision": decision.as_str(),
+                        }),
+                    },
+                    now,
+                )
+                .map_err(|e| e.to_string())?;
+            summary.case_ids.push(case.case.case_id);
+            summary.screening_ids.push(d.screening_id.clone());
+        }
+        summary.millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        summary.finished_at_unix_ms = now_unix_ms();
+        store.put_rescreen(&summary).map_err(|e| e.to_string())?;
+        summaries.push(summary);
+    }
+    Ok(summaries)
+}
