@@ -124,12 +124,19 @@ fn party_names(lists: &[LoadedList], rng: &mut Rng, n: usize) -> Names {
             ListContent::Denial(e) => Some(e),
             ListContent::Control(_) => None,
         })
-        .flat_map(|e| e.iter().flat_map(|x| x.names.iter().map(|n| n.name.as_str())))
+        .flat_map(|e| {
+            e.iter()
+                .flat_map(|x| x.names.iter().map(|n| n.name.as_str()))
+        })
         .collect();
     let listed = (0..n)
         .map(|i| {
             let s = *rng.pick(&all);
-            if i % 2 == 0 { s.to_string() } else { typo(s, rng) }
+            if i % 2 == 0 {
+                s.to_string()
+            } else {
+                typo(s, rng)
+            }
         })
         .collect();
     let invented = (0..n)
@@ -255,7 +262,10 @@ fn main() {
     run("  50% listed parties, 2nd", &adversarial);
 
     println!("ScreenParty (warm):");
-    for (label, pool) in [("  listed or one typo", &names.listed), ("  invented", &names.invented)] {
+    for (label, pool) in [
+        ("  listed or one typo", &names.listed),
+        ("  invented", &names.invented),
+    ] {
         let mut lat = Vec::with_capacity(pool.len() * 2);
         for round in 0..if quick { 2 } else { 4 } {
             for n in pool.iter() {

@@ -1,9 +1,10 @@
-//! The gRPC server: start-up, the services (screening, lists, health,
-//! reflection v1 and v1alpha) and graceful shutdown.
+//! The gRPC server: start-up, the services (screening, lists, admin,
+//! health, reflection v1 and v1alpha) behind the access-control layer,
+//! optional TLS, the metrics endpoint, and graceful shutdown.
 //!
 //! [`run`] takes an already bound listener and a shutdown future, so tests
 //! bind `127.0.0.1:0` and stop the server when they are done, and `serve`
-//! passes SIGTERM | SIGINT.
+//! passes SIGTERM | SIGINT. [`run_with`] also takes the metrics listener.
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -15,13 +16,19 @@ use tonic::transport::server::TcpIncoming;
 use tonic_health::ServingStatus;
 use tracing::info;
 
+use super::auth::admin::AdminApi;
+use super::auth::bootstrap::{self, BootstrapError};
+use super::auth::layer::{AccessControl, AccessLayer};
+use super::auth::rate::RateLimit;
 use super::lists::ListApi;
 use super::pb;
+use super::pb::admin_service_server::AdminServiceServer;
 use super::pb::list_service_server::ListServiceServer;
 use super::pb::screening_service_server::ScreeningServiceServer;
 use super::screening::ScreeningApi;
 use super::seed::SeedError;
 use super::startup;
+use super::tls::{self, TlsError, TlsFiles};
 use crate::engine::EngineError;
 use crate::store::StoreError;
 
@@ -31,6 +38,8 @@ pub const MAX_SCREENING_MESSAGE: usize = 16 << 20;
 /// Largest request message of the list service: one 1 MiB chunk plus
 /// framing, with room so an oversized chunk gets our own error naming it.
 pub const MAX_LIST_MESSAGE: usize = 4 << 20;
+/// Largest request message of the admin service.
+pub const MAX_ADMIN_MESSAGE: usize = 64 << 10;
 
 /// How the server runs.
 #[derive(Clone, Debug)]
@@ -41,6 +50,12 @@ pub struct ServerConfig {
     /// Import the bundled default lists that the store does not have yet
     /// (on by default; tests that pre-fill the store turn it off).
     pub seed_defaults: bool,
+    /// TLS identity (and client CA for mTLS); `None`: plaintext.
+    pub tls: Option<TlsFiles>,
+    /// Serve plaintext on addresses other than loopback.
+    pub allow_plaintext: bool,
+    /// Per-principal rate limit (ADMIN exempt).
+    pub rate_limit: RateLimit,
 }
 
 impl ServerConfig {
@@ -49,7 +64,28 @@ impl ServerConfig {
         ServerConfig {
             data_dir: data_dir.into(),
             seed_defaults: true,
+            tls: None,
+            allow_plaintext: false,
+            rate_limit: RateLimit::default(),
         }
+    }
+
+    /// Serves TLS with these files (mTLS when a client CA is given).
+    pub fn tls(mut self, files: Option<TlsFiles>) -> ServerConfig {
+        self.tls = files;
+        self
+    }
+
+    /// Allows plaintext on addresses other than loopback.
+    pub fn allow_plaintext(mut self, on: bool) -> ServerConfig {
+        self.allow_plaintext = on;
+        self
+    }
+
+    /// Sets the per-principal rate limit.
+    pub fn rate_limit(mut self, limit: RateLimit) -> ServerConfig {
+        self.rate_limit = limit;
+        self
     }
 
     /// Turns seeding of the bundled lists on or off.
@@ -99,6 +135,12 @@ pub enum ServeError {
     /// A start-up task failed.
     #[error("start-up task failed: {0}")]
     Task(String),
+    /// TLS cannot be set up, or plaintext is not allowed on the address.
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    /// The first ADMIN token could not be created.
+    #[error(transparent)]
+    Bootstrap(#[from] BootstrapError),
 }
 
 /// Opens the data directory and serves on `listener` until `shutdown`
@@ -116,7 +158,31 @@ pub async fn run(
     config: ServerConfig,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), ServeError> {
+    run_with(listener, None, config, shutdown).await
+}
+
+/// [`run`], also serving Prometheus metrics on `metrics` (plain HTTP,
+/// `/metrics`) while the server runs.
+///
+/// # Errors
+/// As [`run`]; also when TLS cannot be set up or plaintext is refused on a
+/// non-loopback address.
+pub async fn run_with(
+    listener: TcpListener,
+    metrics: Option<TcpListener>,
+    config: ServerConfig,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), ServeError> {
+    let addr = listener.local_addr().map_err(|cause| ServeError::DataDir {
+        path: config.data_dir.clone(),
+        cause,
+    })?;
+    tls::check_plaintext(addr, config.tls.is_some(), config.allow_plaintext)?;
+    let tls_config = config.tls.as_ref().map(tls::server_config).transpose()?;
+
     let state = Arc::new(startup::open(&config).await?);
+    bootstrap::ensure_admin_token(state.store(), &config.data_dir)?;
+    let access = Arc::new(AccessControl::new(state.store().clone(), config.rate_limit));
     let engine = state.engine();
     info!(
         lists = engine.lists().len(),
@@ -129,12 +195,15 @@ pub async fn run(
         .max_decoding_message_size(MAX_SCREENING_MESSAGE);
     let lists = ListServiceServer::new(ListApi::new(Arc::clone(&state)))
         .max_decoding_message_size(MAX_LIST_MESSAGE);
+    let admin = AdminServiceServer::new(AdminApi::new(Arc::clone(&state)))
+        .max_decoding_message_size(MAX_ADMIN_MESSAGE);
 
     let (health, health_service) = tonic_health::server::health_reporter();
     health
         .set_serving::<ScreeningServiceServer<ScreeningApi>>()
         .await;
     health.set_serving::<ListServiceServer<ListApi>>().await;
+    health.set_serving::<AdminServiceServer<AdminApi>>().await;
     health.set_service_status("", ServingStatus::Serving).await;
 
     // Health's descriptors so grpcurl can call it by name; google.rpc's so
@@ -159,8 +228,21 @@ pub async fn run(
         .build_v1alpha()
         .map_err(ServeError::Reflection)?;
 
-    let addr = listener.local_addr().ok();
-    info!(addr = ?addr, data_dir = %config.data_dir.display(), "serving");
+    let metrics_task = match metrics {
+        Some(l) => {
+            info!(addr = ?l.local_addr().ok(), "metrics on http://ADDR/metrics");
+            Some(tokio::spawn(super::metrics::serve(l, Arc::clone(&state))))
+        }
+        None => None,
+    };
+
+    info!(
+        %addr,
+        tls = tls_config.is_some(),
+        mtls = config.tls.as_ref().is_some_and(|t| t.client_ca.is_some()),
+        data_dir = %config.data_dir.display(),
+        "serving"
+    );
     let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
     let signal = async move {
         shutdown.await;
@@ -169,20 +251,30 @@ pub async fn run(
             "",
             <ScreeningServiceServer<ScreeningApi> as tonic::server::NamedService>::NAME,
             <ListServiceServer<ListApi> as tonic::server::NamedService>::NAME,
+            <AdminServiceServer<AdminApi> as tonic::server::NamedService>::NAME,
         ] {
             health
                 .set_service_status(name, ServingStatus::NotServing)
                 .await;
         }
     };
-    let served = Server::builder()
+    let mut builder = Server::builder();
+    if let Some(tls_config) = tls_config {
+        builder = builder.tls_config(tls_config)?;
+    }
+    let served = builder
+        .layer(AccessLayer::new(access))
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
         .add_service(screening)
         .add_service(lists)
+        .add_service(admin)
         .serve_with_incoming_shutdown(incoming, signal)
         .await;
+    if let Some(task) = metrics_task {
+        task.abort();
+    }
     // Everything acknowledged was flushed already; this covers the rest.
     state.store().flush().await?;
     info!("stopped");

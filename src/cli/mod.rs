@@ -1,7 +1,8 @@
 //! Command line: one binary, `exportscreen`.
 //!
 //! - `serve` (the default): the gRPC service;
-//! - `screen`, `import`, `lists`: clients of a running server;
+//! - `screen`, `import`, `lists`, `token`: clients of a running server
+//!   (with a token: `--token`, `EXPORTSCREEN_TOKEN`, `--token-file`);
 //! - `eval`: match-quality evaluation in-process, on the bundled lists.
 //!
 //! [`args`] defines the flags; [`commands`] holds one module per
@@ -23,6 +24,19 @@ use args::{Cli, Command};
 /// Any failure, for `main` to print.
 pub fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    let args::ClientArgs {
+        token,
+        token_file,
+        ca_cert,
+        client_cert,
+        client_key,
+    } = cli.client;
+    client::configure(client::Credentials {
+        token,
+        token_file,
+        ca_cert,
+        client_identity: client_cert.zip(client_key),
+    });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -34,6 +48,7 @@ pub fn run() -> anyhow::Result<()> {
             Some(Command::Import(a)) => commands::import::run(a).await,
             Some(Command::Lists(a)) => commands::lists::run(a).await,
             Some(Command::Eval(a)) => commands::eval::run(a),
+            Some(Command::Token(c)) => commands::token::run(c).await,
         }
     })
 }

@@ -14,6 +14,7 @@
 //! | `open_cases` | exporter + reference ([`keys::case_index_key`]) | case id |
 //! | `audit` | sequence number (u64 big-endian) | [`audit::AuditRecord`] (JSON, hash-chained) |
 //! | `audit_head` | `head` | last sequence number and hash |
+//! | `tokens`, `token_hashes` | see [`tokens`] | access tokens (hashes only) |
 //!
 //! # Durability
 //!
@@ -27,6 +28,8 @@ mod error;
 pub mod keys;
 mod lists;
 mod screenings;
+mod stats;
+pub mod tokens;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -60,6 +63,8 @@ pub struct Store {
     open_cases: sled::Tree,
     audit: sled::Tree,
     audit_head: sled::Tree,
+    tokens: sled::Tree,
+    token_hashes: sled::Tree,
 }
 
 impl Store {
@@ -119,6 +124,8 @@ impl Store {
             open_cases: db.open_tree("open_cases")?,
             audit: db.open_tree("audit")?,
             audit_head: db.open_tree("audit_head")?,
+            tokens: db.open_tree("tokens")?,
+            token_hashes: db.open_tree("token_hashes")?,
             db,
         })
     }

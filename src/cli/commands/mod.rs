@@ -5,3 +5,4 @@ pub mod import;
 pub mod lists;
 pub mod screen;
 pub mod serve;
+pub mod token;
