@@ -9,6 +9,7 @@ mod decisions;
 mod health;
 mod lists;
 mod screening;
+mod security;
 mod startup;
 mod util;
 mod validation;

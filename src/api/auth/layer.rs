@@ -245,14 +245,40 @@ fn status_in(headers: &http::HeaderMap) -> Option<(Code, String)> {
     let message = headers
         .get("grpc-message")
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
+        .map(percent_decode)
+        .unwrap_or_default();
     Some((Code::from_i32(code), message))
 }
 
-/// Records the call when its response ends. A trailers-only response
-/// (an error answered at once) is recorded now, with tonic's transport
-/// codes mapped ([`transport_code`]).
+/// `grpc-message` is percent-encoded.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (
+            b[i],
+            b.get(i + 1).copied().and_then(hex),
+            b.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                // Two hex digits: at most 255.
+                out.push(u8::try_from(h * 16 + l).unwrap_or(b'?'));
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Records the call when its response ends (a trailers-only response, an
+/// error answered at once, now), mapping tonic's transport codes in the
+/// status it carries ([`transport_code`]).
 fn meter(
     mut resp: http::Response<tonic::body::Body>,
     method: String,
@@ -303,22 +329,35 @@ impl Body for Metered {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Status>>> {
         let this = self.get_mut();
-        let polled = Pin::new(&mut this.inner).poll_frame(cx);
-        match &polled {
-            Poll::Ready(Some(Ok(frame))) => {
-                if let Some(code) = frame
-                    .trailers_ref()
-                    .and_then(status_in)
-                    .map(|(c, m)| transport_code(c, &m))
-                {
+        match Pin::new(&mut this.inner).poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => match frame.into_trailers() {
+                Ok(mut trailers) => {
+                    let code = match status_in(&trailers) {
+                        Some((code, message)) => {
+                            let mapped = transport_code(code, &message);
+                            if mapped != code {
+                                trailers
+                                    .insert("grpc-status", http::HeaderValue::from(mapped as i32));
+                            }
+                            mapped
+                        }
+                        None => Code::Unknown,
+                    };
                     this.finish(code);
+                    Poll::Ready(Some(Ok(Frame::trailers(trailers))))
                 }
+                Err(data) => Poll::Ready(Some(Ok(data))),
+            },
+            Poll::Ready(Some(Err(status))) => {
+                this.finish(status.code());
+                Poll::Ready(Some(Err(status)))
             }
-            Poll::Ready(Some(Err(status))) => this.finish(status.code()),
-            Poll::Ready(None) => this.finish(Code::Unknown),
-            Poll::Pending => {}
+            Poll::Ready(None) => {
+                this.finish(Code::Unknown);
+                Poll::Ready(None)
+            }
+            Poll::Pending => Poll::Pending,
         }
-        polled
     }
 
     fn is_end_stream(&self) -> bool {
@@ -327,6 +366,26 @@ impl Body for Metered {
 
     fn size_hint(&self) -> SizeHint {
         self.inner.size_hint()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grpc_messages_are_percent_decoded() {
+        assert_eq!(percent_decode("a%20b%2Cc%"), "a b,c%");
+        assert_eq!(percent_decode("%E2%9C%93 ok"), "\u{2713} ok");
+        let mut h = http::HeaderMap::new();
+        h.insert("grpc-status", http::HeaderValue::from(11));
+        h.insert(
+            "grpc-message",
+            http::HeaderValue::from_static("decoded%20message%20length%20too%20large"),
+        );
+        let (code, message) = status_in(&h).unwrap();
+        assert_eq!(code, Code::OutOfRange);
+        assert_eq!(transport_code(code, &message), Code::ResourceExhausted);
     }
 }
 
