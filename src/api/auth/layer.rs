@@ -369,6 +369,12 @@ impl Body for Metered {
     }
 }
 
+impl Drop for Metered {
+    fn drop(&mut self) {
+        self.finish(Code::Cancelled);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -386,11 +392,5 @@ mod tests {
         let (code, message) = status_in(&h).unwrap();
         assert_eq!(code, Code::OutOfRange);
         assert_eq!(transport_code(code, &message), Code::ResourceExhausted);
-    }
-}
-
-impl Drop for Metered {
-    fn drop(&mut self) {
-        self.finish(Code::Cancelled);
     }
 }
