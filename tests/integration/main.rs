@@ -11,5 +11,6 @@ mod lists;
 mod screening;
 mod security;
 mod startup;
+mod tls;
 mod util;
 mod validation;
