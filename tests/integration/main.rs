@@ -6,6 +6,7 @@
 
 mod cli;
 mod decisions;
+mod durability;
 mod health;
 mod lists;
 mod screening;
