@@ -7,6 +7,7 @@
 mod cli;
 mod decisions;
 mod durability;
+mod fuzz_regressions;
 mod health;
 mod lists;
 mod screening;
