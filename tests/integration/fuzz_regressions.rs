@@ -8,8 +8,11 @@ use std::path::Path;
 #[path = "../../fuzz/src/harness.rs"]
 mod harness;
 
+/// A fuzz target body.
+type Target = fn(&[u8]);
+
 /// Runs `target` on every file under `dir`; returns how many ran.
-fn replay(dir: &Path, target: fn(&[u8])) -> usize {
+fn replay(dir: &Path, target: Target) -> usize {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return 0;
     };
@@ -34,7 +37,7 @@ fn replay(dir: &Path, target: fn(&[u8])) -> usize {
 #[test]
 fn found_inputs_and_seeds_run_clean() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let targets: [(&str, fn(&[u8])); 3] = [
+    let targets: [(&str, Target); 3] = [
         ("import", harness::import),
         ("normalize_name", harness::normalize_name),
         ("screen_party", harness::screen_party),
@@ -70,6 +73,6 @@ fn seeds_of_each_format_import() {
             .collect();
         let imported =
             exportscreen::lists::import(format, &files).unwrap_or_else(|e| panic!("{format}: {e}"));
-        assert!(imported.content.len() > 0, "{format}");
+        assert!(!imported.content.is_empty(), "{format}");
     }
 }
