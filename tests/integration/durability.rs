@@ -240,3 +240,82 @@ async fn sigterm_lets_running_calls_finish() {
         store.screening(id).unwrap();
     }
 }
+
+#[tokio::test]
+async fn json_logs_carry_the_request_id_and_principal_on_every_line_of_a_call() {
+    let dir = data_dir();
+    let log = dir.path().join("server.log");
+    let port = free_port();
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_exportscreen"))
+        .args(["serve", "--no-seed", "--log-format", "json", "--listen"])
+        .arg(addr.to_string())
+        .arg("--data-dir")
+        .arg(dir.path())
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut health = HealthClient::new(
+        Endpoint::from_shared(format!("http://{addr}"))
+            .unwrap()
+            .connect_lazy(),
+    );
+    for _ in 0..2400 {
+        if health
+            .check(HealthCheckRequest {
+                service: String::new(),
+            })
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let mut req = tonic::Request::new(pb::ScreenShipmentRequest {
+        shipment: Some(plain_shipment("LOG-1")),
+    });
+    req.metadata_mut()
+        .insert("x-request-id", "log-test-7".parse().unwrap());
+    ScreeningServiceClient::new(channel(addr))
+        .screen_shipment(req)
+        .await
+        .unwrap();
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().unwrap().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    child.wait().await.unwrap();
+
+    let text = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let of_call: Vec<&serde_json::Value> = lines
+        .iter()
+        .filter(|v| v.to_string().contains("log-test-7"))
+        .collect();
+    assert!(
+        of_call.iter().any(|v| v["fields"]["message"] == "screened"),
+        "{text}"
+    );
+    for v in &of_call {
+        assert_eq!(v["span"]["request_id"], "log-test-7", "{v}");
+        let rpc = v["spans"]
+            .as_array()
+            .and_then(|s| s.iter().find(|s| s["name"] == "rpc"))
+            .unwrap_or_else(|| panic!("no rpc span: {v}"));
+        assert_eq!(rpc["principal"], "test-admin", "{v}");
+        assert_eq!(
+            rpc["method"],
+            "/exportscreen.v1.ScreeningService/ScreenShipment"
+        );
+    }
+    // No line anywhere holds the token.
+    assert!(!text.contains(ADMIN_SECRET));
+}
