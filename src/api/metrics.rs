@@ -3,7 +3,7 @@
 //!
 //! | metric | type | labels |
 //! |---|---|---|
-//! | `exportscreen_requests_total` | counter | `method`, `code` (gRPC status name) |
+//! | `exportscreen_requests_total` | counter | `method` (`other` for a path no service has), `code` (gRPC status name) |
 //! | `exportscreen_request_duration_seconds` | histogram | `method` (whole call, streams included) |
 //! | `exportscreen_screening_engine_seconds` | histogram | (engine time of one shipment) |
 //! | `exportscreen_screenings_total` | counter | `decision` |

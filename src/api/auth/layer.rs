@@ -179,6 +179,7 @@ where
         let control = Arc::clone(&self.control);
 
         let method = req.uri().path().to_string();
+        let label = policy::metric_label(&method).to_string();
         let request_id = ensure_request_id(&mut req);
         let span = info_span!("rpc", %method, %request_id, principal = field::Empty);
         let started = Instant::now();
@@ -187,7 +188,7 @@ where
                 Err(e) => {
                     let status = Status::from(ApiError::Auth(e));
                     log_status(&status);
-                    metrics::global().record_call(&method, status.code(), started.elapsed());
+                    metrics::global().record_call(&label, status.code(), started.elapsed());
                     let mut resp = status.into_http::<tonic::body::Body>();
                     echo_request_id(&mut resp, &request_id);
                     return Ok(resp);
@@ -204,7 +205,7 @@ where
             }
             let mut resp = inner.call(req).await?;
             echo_request_id(&mut resp, &request_id);
-            Ok(meter(resp, method, started))
+            Ok(meter(resp, label, started))
         };
         Box::pin(fut.instrument(span))
     }
@@ -281,7 +282,7 @@ fn percent_decode(s: &str) -> String {
 /// status it carries ([`transport_code`]).
 fn meter(
     mut resp: http::Response<tonic::body::Body>,
-    method: String,
+    method: String, // the metric label
     started: Instant,
 ) -> http::Response<tonic::body::Body> {
     if let Some((code, message)) = status_in(resp.headers()) {

@@ -20,6 +20,15 @@ pub const OPEN_SERVICES: &[&str] = &[
     "grpc.reflection.v1alpha.ServerReflection",
 ];
 
+/// Methods of the open services (metrics name them; any other path under
+/// those services is refused by the service itself).
+pub const OPEN_METHODS: &[&str] = &[
+    "/grpc.health.v1.Health/Check",
+    "/grpc.health.v1.Health/Watch",
+    "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+    "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+];
+
 /// Roles (besides ADMIN) allowed per method path.
 pub const METHOD_ROLES: &[(&str, &[Role])] = &[
     // ScreeningService
@@ -88,6 +97,13 @@ pub fn access(path: &str) -> Access {
         .iter()
         .find(|(p, _)| *p == path)
         .map_or(Access::Roles(&[]), |(_, roles)| Access::Roles(roles))
+}
+
+/// The method's name for metrics: its path when it is a known method,
+/// else `other` (a client cannot grow the label set with made-up paths).
+pub fn metric_label(path: &str) -> &str {
+    let known = OPEN_METHODS.contains(&path) || METHOD_ROLES.iter().any(|(p, _)| *p == path);
+    if known { path } else { "other" }
 }
 
 /// True when `caller` may call a method requiring `roles`.
@@ -240,5 +256,14 @@ mod tests {
         );
         assert_eq!(service_of("nothing"), "");
         assert_eq!(describe(&[Officer]), "ADMIN, OFFICER");
+        assert_eq!(
+            metric_label("/grpc.health.v1.Health/Check"),
+            "/grpc.health.v1.Health/Check"
+        );
+        assert_eq!(
+            metric_label("/exportscreen.v1.ListService/ListLists"),
+            "/exportscreen.v1.ListService/ListLists"
+        );
+        assert_eq!(metric_label("/made.up/Path-123"), "other");
     }
 }
