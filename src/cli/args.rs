@@ -76,6 +76,17 @@ pub enum TokenCommand {
     List(TokenListArgs),
     /// Revoke a token by id (`tok-...`): refused from its next call on.
     Revoke(TokenRevokeArgs),
+    /// Lost the ADMIN token? With the server stopped, write a new one to
+    /// <data-dir>/admin.token (revoke the old one afterwards).
+    Recover(TokenRecoverArgs),
+}
+
+/// `token recover`
+#[derive(Debug, Args)]
+pub struct TokenRecoverArgs {
+    /// Data directory of the (stopped) server.
+    #[arg(long, default_value = DEFAULT_DATA_DIR)]
+    pub data_dir: PathBuf,
 }
 
 /// `token create`

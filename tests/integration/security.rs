@@ -745,3 +745,29 @@ async fn the_token_commands_create_list_and_revoke() {
     assert!(line.contains("revoked"), "{table}");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_lost_admin_token_is_recovered_offline() {
+    let dir = data_dir();
+    let d = dir.path().to_str().unwrap();
+    let out = cli(&["token", "recover", "--data-dir", "/nonexistent/x"], None).await;
+    assert!(!out.status.success());
+    let out = cli(&["token", "recover", "--data-dir", d], None).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let secret = std::fs::read_to_string(dir.path().join(ADMIN_TOKEN_FILE)).unwrap();
+    let server = TestServer::start(dir.path()).await;
+    let me = AdminServiceClient::new(server.channel_with(secret.trim()))
+        .who_am_i(pb::WhoAmIRequest {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(me.roles, vec![pb::AccessRole::Admin as i32]);
+    // While the server runs, the database is locked: recovery refuses.
+    let out = cli(&["token", "recover", "--data-dir", d], None).await;
+    assert!(!out.status.success());
+    server.stop().await;
+}

@@ -55,6 +55,26 @@ pub fn ensure_admin_token(
     if store.has_tokens()? {
         return Ok(None);
     }
+    let path = write_admin_token(store, data_dir, "first start: bootstrap ADMIN token")?;
+    info!(
+        path = %path.display(),
+        "first start: an ADMIN token was created; its secret is in this file (readable by this user only)"
+    );
+    Ok(Some(path))
+}
+
+/// Creates a new ADMIN token and writes it to `<data_dir>/admin.token`
+/// (replacing the file), recording `reason` in the audit trail; returns the
+/// file's path. `exportscreen token recover` uses it when the ADMIN token
+/// is lost (with the server stopped: the database is locked while it runs).
+///
+/// # Errors
+/// [`BootstrapError`] when the file or the store cannot be written.
+pub fn write_admin_token(
+    store: &Store,
+    data_dir: &Path,
+    reason: &str,
+) -> Result<PathBuf, BootstrapError> {
     let secret = generate_secret().map_err(BootstrapError::Random)?;
     let path = data_dir.join(ADMIN_TOKEN_FILE);
     write_secret_file(&path, &secret).map_err(|cause| BootstrapError::File {
@@ -79,18 +99,14 @@ pub fn ensure_admin_token(
             actor: "system".into(),
             action: "token.create".into(),
             subject: record.token_id.clone(),
-            reason: "first start: bootstrap ADMIN token".into(),
+            reason: reason.into(),
             details: serde_json::json!({ "principal": BOOTSTRAP_PRINCIPAL, "roles": ["ADMIN"] }),
         },
         now,
     )?;
     store.flush_blocking()?;
-    info!(
-        path = %path.display(),
-        token_id = %record.token_id,
-        "first start: an ADMIN token was created; its secret is in this file (readable by this user only)"
-    );
-    Ok(Some(path))
+    info!(path = %path.display(), token_id = %record.token_id, "ADMIN token written");
+    Ok(path)
 }
 
 /// Writes `secret` and a line feed to `path` with mode 0600, atomically.

@@ -1,5 +1,6 @@
 //! `exportscreen token create|list|revoke`: access tokens of a running
-//! server (the caller's token must be an ADMIN one).
+//! server (the caller's token must be an ADMIN one); `token recover`: a new
+//! ADMIN token written into a stopped server's data directory.
 
 use anyhow::{Context, bail};
 use serde_json::json;
@@ -32,6 +33,16 @@ pub async fn run(cmd: TokenCommand) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        TokenCommand::Recover(a) => {
+            let dir = a.data_dir;
+            let db = dir.join(crate::api::startup::DB_DIR);
+            if !db.is_dir() {
+                bail!("{} holds no database: not a data directory", dir.display());
+            }
+            let path = tokio::task::spawn_blocking(move || recover(&dir, &db)).await??;
+            println!("a new ADMIN token is in {}", path.display());
+            Ok(())
+        }
         TokenCommand::Revoke(a) => {
             let mut c = client::admin(&a.server.server).await?;
             let info = c
@@ -45,6 +56,17 @@ pub async fn run(cmd: TokenCommand) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// Writes a new ADMIN token into the stopped server's data directory.
+fn recover(dir: &std::path::Path, db: &std::path::Path) -> anyhow::Result<std::path::PathBuf> {
+    let store = crate::store::Store::open(db)
+        .context("opening the database (is the server still running? stop it first)")?;
+    Ok(crate::api::auth::bootstrap::write_admin_token(
+        &store,
+        dir,
+        "token recover: new ADMIN token",
+    )?)
 }
 
 async fn create(a: TokenCreateArgs) -> anyhow::Result<()> {
