@@ -20,6 +20,36 @@ pub enum Role {
     Admin,
 }
 
+impl Role {
+    /// Every role, in declaration order.
+    pub const ALL: [Role; 5] = [
+        Role::Exporter,
+        Role::Officer,
+        Role::Compliance,
+        Role::Auditor,
+        Role::Admin,
+    ];
+
+    /// Upper-case name (`EXPORTER` ...), as stored with a token.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Exporter => "EXPORTER",
+            Role::Officer => "OFFICER",
+            Role::Compliance => "COMPLIANCE",
+            Role::Auditor => "AUDITOR",
+            Role::Admin => "ADMIN",
+        }
+    }
+
+    /// The role named `name` (case-insensitive, with or without the
+    /// `ACCESS_ROLE_` prefix).
+    pub fn parse(name: &str) -> Option<Role> {
+        let upper = name.trim().to_ascii_uppercase();
+        let bare = upper.strip_prefix("ACCESS_ROLE_").unwrap_or(&upper);
+        Role::ALL.into_iter().find(|r| r.as_str() == bare)
+    }
+}
+
 /// The caller of a request.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Caller {

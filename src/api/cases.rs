@@ -21,7 +21,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 use tracing::{Instrument, debug, info, info_span, instrument};
 
-use super::caller::Caller;
+use super::caller::{Caller, Role};
 use super::convert::{MAX_TEXT, text};
 use super::pb;
 use super::pb::audit_service_server::AuditService;
@@ -49,16 +49,16 @@ const STREAM_BUFFER: usize = 64;
 /// a caller who may not see it is limited to its own exporter.
 const NO_EXPORTER: &str = "\u{0}";
 
-/// Who acts: the caller's principal. Without access control (the anonymous
-/// caller), the `x-exportscreen-actor` metadata names the officer, as it
-/// names a list version's author; once the access-control layer attaches
-/// a principal, the metadata is ignored.
+/// Who acts: the caller's principal. An ADMIN caller (a console or
+/// integration acting for people) and the anonymous caller (no access
+/// control) may name the person with the `x-exportscreen-actor` metadata;
+/// for every other caller the metadata is ignored.
 ///
 /// # Errors
 /// INVALID_ARGUMENT for unprintable or over-long metadata.
 pub fn actor_of<T>(req: &Request<T>) -> Result<String, ApiError> {
     let caller = Caller::of(req);
-    if caller != Caller::anonymous() {
+    if caller != Caller::anonymous() && !caller.roles.contains(&Role::Admin) {
         return Ok(caller.principal);
     }
     let Some(v) = req.metadata().get(ACTOR_HEADER) else {

@@ -738,6 +738,24 @@ mod tests {
     }
 
     #[test]
+    fn what_real_names_contain_stays_valid() {
+        // Zero-width non-joiner and joiner shape Persian and Indic names;
+        // any script, tabs and line breaks in addresses are fine.
+        for name in [
+            "\u{645}\u{62d}\u{645}\u{62f}\u{200c}\u{631}\u{636}\u{627}",
+            "\u{915}\u{94d}\u{200d}\u{937}\u{924}\u{94d}\u{930}\u{93f}\u{92f}",
+            "\u{5317}\u{4eac}\u{822a}\u{5929}",
+            "O'Brien-M\u{fc}ller & S\u{f6}hne GmbH",
+            "Line one\nLine two\tand a tab",
+        ] {
+            assert_eq!(text(name.into(), "n", MAX_TEXT, true).unwrap(), name);
+        }
+        let mut s = good_shipment();
+        s.parties[0].name = "\u{645}\u{62d}\u{645}\u{62f}\u{200c}\u{631}\u{636}\u{627}".into();
+        assert!(shipment(s, "shipment").is_ok());
+    }
+
+    #[test]
     fn the_error_message_names_the_field() {
         let err = text("a\u{1b}b".into(), "party.name", MAX_TEXT, true).unwrap_err();
         let msg = tonic::Status::from(err).message().to_string();

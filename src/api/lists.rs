@@ -19,7 +19,6 @@ use std::time::Instant;
 use tonic::{Request, Response, Status, Streaming};
 use tracing::{info, instrument};
 
-use super::caller::Caller;
 use super::convert::{self, MAX_TEXT, list_info, text};
 use super::entries::{entry_from_pb, entry_to_pb, version_to_pb};
 use super::pb;
@@ -27,7 +26,7 @@ use super::pb::import_list_request::Msg;
 use super::pb::list_service_server::ListService;
 use super::state::{AppState, EditInfo, NewVersion};
 use super::status::ApiError;
-use super::{ACTOR_HEADER, request_id, respond};
+use super::{request_id, respond};
 use crate::engine::{Engine, LoadedList};
 use crate::lists::describe_files;
 use crate::lists::{self, ImportError, NewEntry, SourceData, identity_keys};
@@ -43,7 +42,6 @@ pub const MAX_FILES: usize = 64;
 /// Longest file name in bytes.
 pub const MAX_FILE_NAME: usize = 255;
 /// Longest author name in bytes.
-const MAX_ACTOR: usize = 128;
 /// Author recorded when the client does not name one.
 pub const ANONYMOUS: &str = "anonymous";
 
@@ -179,27 +177,10 @@ impl ListApi {
     }
 }
 
-/// The author of a change: the caller's principal; for the anonymous
-/// caller (no access control), the `x-exportscreen-actor` metadata if set.
+/// The author of a change: the caller's principal (an ADMIN or the
+/// anonymous caller may name a person with `x-exportscreen-actor`).
 fn author<T>(req: &Request<T>) -> Result<String, ApiError> {
-    let caller = Caller::of(req);
-    if caller != Caller::anonymous() {
-        return Ok(caller.principal);
-    }
-    actor(req)
-}
-
-/// The `x-exportscreen-actor` metadata, else anonymous.
-fn actor<T>(req: &Request<T>) -> Result<String, ApiError> {
-    let Some(v) = req.metadata().get(ACTOR_HEADER) else {
-        return Ok(ANONYMOUS.to_string());
-    };
-    let field = format!("metadata.{ACTOR_HEADER}");
-    let v = v
-        .to_str()
-        .map_err(|_| ApiError::invalid(&field, "must be printable ASCII"))?;
-    let v = text(v.trim().to_string(), &field, MAX_ACTOR, true)?;
-    Ok(v)
+    super::cases::actor_of(req)
 }
 
 /// Receives the header and the files; checks sizes as data arrives.

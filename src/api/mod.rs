@@ -17,11 +17,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use tonic::{Code, Response, Status};
 use tracing::{error, info, warn};
 
+pub mod auth;
 pub mod caller;
 pub mod cases;
 pub mod convert;
 pub mod entries;
 pub mod lists;
+pub mod metrics;
 pub mod refresh;
 pub mod rescreen;
 pub mod screening;
@@ -30,8 +32,9 @@ pub mod server;
 pub mod startup;
 pub mod state;
 pub mod status;
+pub mod tls;
 
-pub use server::{ServeError, ServerConfig, run};
+pub use server::{ServeError, ServerConfig, run, run_with};
 pub use status::ApiError;
 
 /// Generated protobuf types and service stubs of `exportscreen.v1`.
@@ -52,13 +55,23 @@ pub const ACTOR_HEADER: &str = "x-exportscreen-actor";
 /// The request id for logs: the client's `x-request-id` if it is short and
 /// printable, else `r-<n>` from a process-wide counter.
 pub fn request_id<T>(req: &tonic::Request<T>) -> String {
-    static NEXT: AtomicU64 = AtomicU64::new(1);
     req.metadata()
         .get(REQUEST_ID_HEADER)
         .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .filter(|v| valid_request_id(v))
         .map(str::to_string)
-        .unwrap_or_else(|| format!("r-{}", NEXT.fetch_add(1, Ordering::Relaxed)))
+        .unwrap_or_else(new_request_id)
+}
+
+/// True for a usable client request id: 1 to 64 printable ASCII characters.
+pub fn valid_request_id(v: &str) -> bool {
+    !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// A fresh request id, `r-<n>` from a process-wide counter.
+pub fn new_request_id() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    format!("r-{}", NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
 /// Turns a handler result into the gRPC answer, logging a failure once:

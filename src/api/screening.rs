@@ -4,6 +4,11 @@
 //! A shipment screening is validated, screened inline (the engine takes
 //! microseconds), recorded with its case, flushed, and only then answered,
 //! so every screening id a client sees is durable.
+//!
+//! Access: the layer has checked the caller's roles. A caller bound to an
+//! exporter (an EXPORTER token) screens under that exporter whatever the
+//! body says, and sees only its own screenings (another exporter's is
+//! NOT_FOUND, like an unknown id).
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -13,6 +18,8 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status, Streaming};
 use tracing::{Instrument, debug, info, info_span, instrument};
 
+use super::auth::layer::MessageBudget;
+use super::caller::Caller;
 use super::cases::{self, actor_of};
 use super::convert::{self, required};
 use super::pb;
@@ -28,6 +35,8 @@ pub const MAX_PARTY_LIMIT: u32 = 1000;
 const MAX_ID: usize = 128;
 /// Answers buffered ahead of a slow ScreenShipments reader.
 const STREAM_BUFFER: usize = 16;
+/// Most shipments in one ScreenShipments stream.
+pub const MAX_STREAM_MESSAGES: usize = 100_000;
 
 /// List kinds as [`crate::model::ListContent::kind`] names them.
 const DENIAL: &str = "denial";
@@ -46,15 +55,27 @@ impl ScreeningApi {
     }
 
     /// Validates, screens, records (with its case) and flushes one shipment.
-    /// `field` is the request's path in error messages.
+    /// `field` is the request's path in error messages. A caller bound to an
+    /// exporter screens under that exporter.
     async fn screen(
         &self,
+        caller: &Caller,
         req: pb::ScreenShipmentRequest,
         field: &str,
         actor: &str,
     ) -> Result<pb::ScreenShipmentResponse, ApiError> {
         let pb::ScreenShipmentRequest { shipment } = req;
-        let shipment = convert::shipment(required(shipment, field)?, field)?;
+        let mut shipment = convert::shipment(required(shipment, field)?, field)?;
+        if let Some(exporter) = &caller.exporter {
+            if shipment.exporter.trim() != exporter {
+                info!(
+                    exporter_in_body = %shipment.exporter,
+                    exporter = %exporter,
+                    "exporter taken from the token"
+                );
+            }
+            shipment.exporter = exporter.clone();
+        }
         let engine = self.state.engine();
         let started = Instant::now();
         let outcome = engine.screen_shipment(&shipment);
@@ -72,6 +93,7 @@ impl ScreeningApi {
         )
         .await?;
         drop(engine);
+        super::metrics::global().record_screening(&record.outcome, engine_micros);
         info!(
             screening_id = %record.screening_id,
             decision = record.outcome.decision.as_str(),
@@ -88,11 +110,15 @@ impl ScreeningApi {
         &self,
         req: Request<pb::ScreenShipmentRequest>,
     ) -> Result<Response<pb::ScreenShipmentResponse>, Status> {
+        let caller = Caller::of(&req);
         let actor = match actor_of(&req) {
             Ok(a) => a,
             Err(e) => return respond(Err(e)),
         };
-        respond(self.screen(req.into_inner(), "shipment", &actor).await)
+        respond(
+            self.screen(&caller, req.into_inner(), "shipment", &actor)
+                .await,
+        )
     }
 
     fn screen_shipments_stream(
@@ -100,6 +126,8 @@ impl ScreeningApi {
         req: Request<Streaming<pb::ScreenShipmentRequest>>,
     ) -> ReceiverStream<Result<pb::ScreenShipmentResponse, Status>> {
         let span = info_span!("ScreenShipments", request_id = %request_id(&req));
+        let caller = Caller::of(&req);
+        let budget = req.extensions().get::<MessageBudget>().cloned();
         // An invalid actor fails the first answer (and so the stream).
         let actor = actor_of(&req).map_err(|e| Status::from(&e));
         let mut inbound = req.into_inner();
@@ -117,19 +145,35 @@ impl ScreeningApi {
                         Err(status) => {
                             // An undecodable message or a broken stream: say so,
                             // rather than end as if every request was answered.
+                            let status = Status::from(ApiError::Stream(Box::new(status)));
                             log_status(&status);
                             let _ = tx.send(Err(status)).await;
                             break;
                         }
                     };
-                    let answer = match &actor {
-                        Ok(actor) => this
-                            .screen(msg, &format!("requests[{index}].shipment"), actor)
+                    let answer = async {
+                        let actor = actor.clone().map_err(|s| ApiError::Stream(Box::new(s)))?;
+                        if index >= MAX_STREAM_MESSAGES {
+                            return Err(ApiError::TooMany {
+                                field: format!("requests[{index}]"),
+                                message: format!(
+                                    "at most {MAX_STREAM_MESSAGES} shipments per stream"
+                                ),
+                            });
+                        }
+                        // The call paid for the first message.
+                        if let (Some(budget), true) = (&budget, index > 0) {
+                            budget.take()?;
+                        }
+                        this.screen(&caller, msg, &format!("requests[{index}].shipment"), &actor)
                             .await
-                            .map_err(|e| Status::from(&e)),
-                        Err(status) => Err(status.clone()),
                     }
-                    .inspect_err(log_status);
+                    .await
+                    .map_err(|e| {
+                        let status = Status::from(&e);
+                        log_status(&status);
+                        status
+                    });
                     let failed = answer.is_err();
                     if tx.send(answer).await.is_err() || failed {
                         break;
@@ -209,16 +253,26 @@ impl ScreeningApi {
         &self,
         req: Request<pb::GetScreeningRequest>,
     ) -> Result<Response<pb::GetScreeningResponse>, Status> {
-        respond(self.get_screening_inner(req.into_inner()))
+        let caller = Caller::of(&req);
+        respond(self.get_screening_inner(&caller, req.into_inner()))
     }
 
     fn get_screening_inner(
         &self,
+        caller: &Caller,
         req: pb::GetScreeningRequest,
     ) -> Result<pb::GetScreeningResponse, ApiError> {
         let pb::GetScreeningRequest { screening_id } = req;
         let id = convert::text(screening_id, "screening_id", MAX_ID, true)?;
         let record = self.state.store().screening(id.trim())?;
+        // Another exporter's screening looks exactly like a missing one.
+        if !caller.may_see_exporter(record.shipment.exporter.trim()) {
+            return Err(crate::store::StoreError::NotFound {
+                what: "screening",
+                id: id.trim().to_string(),
+            }
+            .into());
+        }
         Ok(convert::get_screening_response(record))
     }
 }

@@ -1,9 +1,10 @@
-//! The gRPC server: start-up, the services (screening, lists, health,
-//! reflection v1 and v1alpha) and graceful shutdown.
+//! The gRPC server: start-up, the services (screening, lists, admin,
+//! health, reflection v1 and v1alpha) behind the access-control layer,
+//! optional TLS, the metrics endpoint, and graceful shutdown.
 //!
 //! [`run`] takes an already bound listener and a shutdown future, so tests
 //! bind `127.0.0.1:0` and stop the server when they are done, and `serve`
-//! passes SIGTERM | SIGINT.
+//! passes SIGTERM | SIGINT. [`run_with`] also takes the metrics listener.
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -15,9 +16,14 @@ use tonic::transport::server::TcpIncoming;
 use tonic_health::ServingStatus;
 use tracing::info;
 
+use super::auth::admin::AdminApi;
+use super::auth::bootstrap::{self, BootstrapError};
+use super::auth::layer::{AccessControl, AccessLayer};
+use super::auth::rate::RateLimit;
 use super::cases::{AuditApi, CaseApi};
 use super::lists::ListApi;
 use super::pb;
+use super::pb::admin_service_server::AdminServiceServer;
 use super::pb::audit_service_server::AuditServiceServer;
 use super::pb::case_service_server::CaseServiceServer;
 use super::pb::list_service_server::ListServiceServer;
@@ -25,6 +31,7 @@ use super::pb::screening_service_server::ScreeningServiceServer;
 use super::screening::ScreeningApi;
 use super::seed::SeedError;
 use super::startup;
+use super::tls::{self, TlsError, TlsFiles};
 use crate::engine::EngineError;
 use crate::store::StoreError;
 
@@ -34,6 +41,8 @@ pub const MAX_SCREENING_MESSAGE: usize = 16 << 20;
 /// Largest request message of the list service: one 1 MiB chunk plus
 /// framing, with room so an oversized chunk gets our own error naming it.
 pub const MAX_LIST_MESSAGE: usize = 4 << 20;
+/// Largest request message of the admin service.
+pub const MAX_ADMIN_MESSAGE: usize = 64 << 10;
 
 /// How the server runs.
 #[derive(Clone, Debug)]
@@ -47,6 +56,12 @@ pub struct ServerConfig {
     /// Look-back window in days of the re-screening after a denial-list
     /// change (default 90; 0 turns it off).
     pub rescreen_days: u32,
+    /// TLS identity (and client CA for mTLS); `None`: plaintext.
+    pub tls: Option<TlsFiles>,
+    /// Serve plaintext on addresses other than loopback.
+    pub allow_plaintext: bool,
+    /// Per-principal rate limit (ADMIN exempt).
+    pub rate_limit: RateLimit,
 }
 
 impl ServerConfig {
@@ -56,12 +71,33 @@ impl ServerConfig {
             data_dir: data_dir.into(),
             seed_defaults: true,
             rescreen_days: super::state::DEFAULT_RESCREEN_DAYS,
+            tls: None,
+            allow_plaintext: false,
+            rate_limit: RateLimit::default(),
         }
     }
 
     /// Sets the re-screening look-back window in days (0: off).
     pub fn rescreen_days(mut self, days: u32) -> ServerConfig {
         self.rescreen_days = days;
+        self
+    }
+
+    /// Serves TLS with these files (mTLS when a client CA is given).
+    pub fn tls(mut self, files: Option<TlsFiles>) -> ServerConfig {
+        self.tls = files;
+        self
+    }
+
+    /// Allows plaintext on addresses other than loopback.
+    pub fn allow_plaintext(mut self, on: bool) -> ServerConfig {
+        self.allow_plaintext = on;
+        self
+    }
+
+    /// Sets the per-principal rate limit.
+    pub fn rate_limit(mut self, limit: RateLimit) -> ServerConfig {
+        self.rate_limit = limit;
         self
     }
 
@@ -115,6 +151,12 @@ pub enum ServeError {
     /// The scheduled-refresh configuration is invalid.
     #[error("invalid scheduled-refresh configuration: {0}")]
     Refresh(#[from] super::refresh::RefreshConfigError),
+    /// TLS cannot be set up, or plaintext is not allowed on the address.
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    /// The first ADMIN token could not be created.
+    #[error(transparent)]
+    Bootstrap(#[from] BootstrapError),
 }
 
 /// Opens the data directory and serves on `listener` until `shutdown`
@@ -132,8 +174,32 @@ pub async fn run(
     config: ServerConfig,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), ServeError> {
+    run_with(listener, None, config, shutdown).await
+}
+
+/// [`run`], also serving Prometheus metrics on `metrics` (plain HTTP,
+/// `/metrics`) while the server runs.
+///
+/// # Errors
+/// As [`run`]; also when TLS cannot be set up or plaintext is refused on a
+/// non-loopback address.
+pub async fn run_with(
+    listener: TcpListener,
+    metrics: Option<TcpListener>,
+    config: ServerConfig,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), ServeError> {
+    let addr = listener.local_addr().map_err(|cause| ServeError::DataDir {
+        path: config.data_dir.clone(),
+        cause,
+    })?;
+    tls::check_plaintext(addr, config.tls.is_some(), config.allow_plaintext)?;
+    let tls_config = config.tls.as_ref().map(tls::server_config).transpose()?;
+
     let refresh_config = super::refresh::load(&config.data_dir.join(startup::CONFIG_DIR))?;
     let state = Arc::new(startup::open(&config).await?);
+    bootstrap::ensure_admin_token(state.store(), &config.data_dir)?;
+    let access = Arc::new(AccessControl::new(state.store().clone(), config.rate_limit));
     let refreshing = refresh_config
         .map(|c| super::refresh::start(Arc::clone(&state), c))
         .unwrap_or_default();
@@ -151,6 +217,8 @@ pub async fn run(
         .max_decoding_message_size(MAX_LIST_MESSAGE);
     let cases = CaseServiceServer::new(CaseApi::new(Arc::clone(&state)));
     let audit = AuditServiceServer::new(AuditApi::new(Arc::clone(&state)));
+    let admin = AdminServiceServer::new(AdminApi::new(Arc::clone(&state)))
+        .max_decoding_message_size(MAX_ADMIN_MESSAGE);
 
     let (health, health_service) = tonic_health::server::health_reporter();
     health
@@ -159,6 +227,7 @@ pub async fn run(
     health.set_serving::<ListServiceServer<ListApi>>().await;
     health.set_serving::<CaseServiceServer<CaseApi>>().await;
     health.set_serving::<AuditServiceServer<AuditApi>>().await;
+    health.set_serving::<AdminServiceServer<AdminApi>>().await;
     health.set_service_status("", ServingStatus::Serving).await;
 
     // Health's descriptors so grpcurl can call it by name; google.rpc's so
@@ -183,8 +252,21 @@ pub async fn run(
         .build_v1alpha()
         .map_err(ServeError::Reflection)?;
 
-    let addr = listener.local_addr().ok();
-    info!(addr = ?addr, data_dir = %config.data_dir.display(), "serving");
+    let metrics_task = match metrics {
+        Some(l) => {
+            info!(addr = ?l.local_addr().ok(), "metrics on http://ADDR/metrics");
+            Some(tokio::spawn(super::metrics::serve(l, Arc::clone(&state))))
+        }
+        None => None,
+    };
+
+    info!(
+        %addr,
+        tls = tls_config.is_some(),
+        mtls = config.tls.as_ref().is_some_and(|t| t.client_ca.is_some()),
+        data_dir = %config.data_dir.display(),
+        "serving"
+    );
     let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
     let hub_state = Arc::clone(&state);
     let signal = async move {
@@ -198,13 +280,19 @@ pub async fn run(
             <ListServiceServer<ListApi> as tonic::server::NamedService>::NAME,
             <CaseServiceServer<CaseApi> as tonic::server::NamedService>::NAME,
             <AuditServiceServer<AuditApi> as tonic::server::NamedService>::NAME,
+            <AdminServiceServer<AdminApi> as tonic::server::NamedService>::NAME,
         ] {
             health
                 .set_service_status(name, ServingStatus::NotServing)
                 .await;
         }
     };
-    let served = Server::builder()
+    let mut builder = Server::builder();
+    if let Some(tls_config) = tls_config {
+        builder = builder.tls_config(tls_config)?;
+    }
+    let served = builder
+        .layer(AccessLayer::new(access))
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
@@ -212,9 +300,13 @@ pub async fn run(
         .add_service(lists)
         .add_service(cases)
         .add_service(audit)
+        .add_service(admin)
         .serve_with_incoming_shutdown(incoming, signal)
         .await;
     for task in refreshing {
+        task.abort();
+    }
+    if let Some(task) = metrics_task {
         task.abort();
     }
     // A re-screening in progress finishes (its cases are not lost).

@@ -13,6 +13,7 @@ use thiserror::Error;
 use tonic::{Code, Status};
 use tonic_types::{ErrorDetails, StatusExt};
 
+use crate::api::auth::AuthError;
 use crate::cases::CaseError;
 use crate::engine::EngineError;
 use crate::lists::{EditError, ImportError};
@@ -40,6 +41,18 @@ pub enum ApiError {
     /// does not decode); answered with the transport's own status.
     #[error("request stream: {}", .0.message())]
     Stream(Box<Status>),
+    /// Access control refused the call (no or bad token, wrong role, rate
+    /// limit).
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    /// A stream sent more messages than allowed.
+    #[error("{field}: {message}")]
+    TooMany {
+        /// The first message over the limit (`requests[100000]`).
+        field: String,
+        /// The limit.
+        message: String,
+    },
 }
 
 impl ApiError {
@@ -104,8 +117,44 @@ impl From<&ApiError> for Status {
             ApiError::Lib(e) => lib_status(e),
             ApiError::TooLarge { .. } => Status::resource_exhausted(e.to_string()),
             ApiError::Internal(m) => Status::internal(m.clone()),
-            ApiError::Stream(s) => Status::new(s.code(), s.message().to_string()),
+            ApiError::Stream(s) => Status::new(
+                transport_code(s.code(), s.message()),
+                s.message().to_string(),
+            ),
+            ApiError::Auth(e) => auth_status(e),
+            ApiError::TooMany { .. } => Status::resource_exhausted(e.to_string()),
         }
+    }
+}
+
+/// The code for a status raised by the transport (tonic): a message over
+/// the size limit is RESOURCE_EXHAUSTED (as gRPC specifies), not tonic's
+/// OUT_OF_RANGE; every other code stays.
+pub fn transport_code(code: Code, message: &str) -> Code {
+    if code == Code::OutOfRange && message.contains("message length too large") {
+        Code::ResourceExhausted
+    } else {
+        code
+    }
+}
+
+fn auth_status(e: &AuthError) -> Status {
+    let msg = e.to_string();
+    match e {
+        AuthError::Missing
+        | AuthError::Malformed
+        | AuthError::Unknown
+        | AuthError::Expired { .. }
+        | AuthError::Revoked { .. } => Status::unauthenticated(msg),
+        AuthError::Forbidden { .. } => Status::permission_denied(msg),
+        AuthError::RateLimited { retry_after, .. } => Status::with_error_details(
+            Code::ResourceExhausted,
+            msg,
+            ErrorDetails::with_retry_info(Some(*retry_after)),
+        ),
+        // A stored token the server cannot read: the server's fault.
+        AuthError::BadRecord { .. } => Status::internal(msg),
+        AuthError::Store(e) => store_status(e),
     }
 }
 
@@ -229,6 +278,74 @@ mod tests {
                 Code::ResourceExhausted,
             ),
             ("internal", ApiError::Internal("x".into()), Code::Internal),
+            ("no token", AuthError::Missing.into(), Code::Unauthenticated),
+            (
+                "bad header",
+                AuthError::Malformed.into(),
+                Code::Unauthenticated,
+            ),
+            (
+                "unknown token",
+                AuthError::Unknown.into(),
+                Code::Unauthenticated,
+            ),
+            (
+                "expired",
+                AuthError::Expired {
+                    token_id: "tok-1".into(),
+                }
+                .into(),
+                Code::Unauthenticated,
+            ),
+            (
+                "revoked",
+                AuthError::Revoked {
+                    token_id: "tok-1".into(),
+                }
+                .into(),
+                Code::Unauthenticated,
+            ),
+            (
+                "forbidden",
+                AuthError::Forbidden {
+                    principal: "p".into(),
+                    method: "/m".into(),
+                    allowed: "ADMIN".into(),
+                }
+                .into(),
+                Code::PermissionDenied,
+            ),
+            (
+                "rate",
+                AuthError::RateLimited {
+                    principal: "p".into(),
+                    per_second: 1.0,
+                    burst: 1.0,
+                    retry_after: std::time::Duration::from_millis(5),
+                }
+                .into(),
+                Code::ResourceExhausted,
+            ),
+            (
+                "too many messages",
+                ApiError::TooMany {
+                    field: "requests[10]".into(),
+                    message: "at most 10".into(),
+                },
+                Code::ResourceExhausted,
+            ),
+            (
+                "oversized message",
+                ApiError::Stream(Box::new(Status::out_of_range(
+                    "Error, decoded message length too large: found 9 bytes, the limit is: 8 bytes",
+                ))),
+                Code::ResourceExhausted,
+            ),
+            (
+                "stream reset",
+                ApiError::Stream(Box::new(Status::cancelled("reset"))),
+                Code::Cancelled,
+            ),
             (
                 "unknown format",
                 ImportError::UnknownFormat {

@@ -1,8 +1,9 @@
 //! Command line: one binary, `exportscreen`.
 //!
 //! - `serve` (the default): the gRPC service;
-//! - `screen`, `import`, `lists`, `versions`, `diff`, `entry`, `replay`:
-//!   clients of a running server;
+//! - `screen`, `import`, `lists`, `versions`, `diff`, `entry`, `replay`,
+//!   `token`: clients of a running server (with a token: `--token`,
+//!   `EXPORTSCREEN_TOKEN`, `--token-file`);
 //! - `cases`, `audit`, `report`: the licensing officers' clients;
 //! - `eval`: match-quality evaluation in-process, on the bundled lists.
 //!
@@ -25,6 +26,19 @@ use args::{Cli, Command};
 /// Any failure, for `main` to print.
 pub fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    let args::ClientArgs {
+        token,
+        token_file,
+        ca_cert,
+        client_cert,
+        client_key,
+    } = cli.client;
+    client::configure(client::Credentials {
+        token,
+        token_file,
+        ca_cert,
+        client_identity: client_cert.zip(client_key),
+    });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -43,6 +57,7 @@ pub fn run() -> anyhow::Result<()> {
             Some(Command::Cases(c)) => commands::cases::run(c).await,
             Some(Command::Audit(c)) => commands::audit::run(c).await,
             Some(Command::Report(a)) => commands::report::run(a).await,
+            Some(Command::Token(c)) => commands::token::run(c).await,
         }
     })
 }

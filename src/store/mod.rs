@@ -21,6 +21,7 @@
 //! | `party_history` | normalised party name | [`PartyHistory`](crate::cases::PartyHistory) (JSON) |
 //! | `audit` | sequence number (u64 big-endian) | [`audit::AuditRecord`] (JSON, hash-chained) |
 //! | `audit_head` | `head` | last sequence number and hash |
+//! | `tokens`, `token_hashes` | see [`tokens`] | access tokens (hashes only) |
 //!
 //! # Durability
 //!
@@ -36,6 +37,8 @@ pub mod keys;
 mod list_cases;
 mod lists;
 mod screenings;
+mod stats;
+pub mod tokens;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -82,6 +85,8 @@ pub struct Store {
     party_history: sled::Tree,
     audit: sled::Tree,
     audit_head: sled::Tree,
+    tokens: sled::Tree,
+    token_hashes: sled::Tree,
 }
 
 impl Store {
@@ -148,6 +153,8 @@ impl Store {
             party_history: db.open_tree("party_history")?,
             audit: db.open_tree("audit")?,
             audit_head: db.open_tree("audit_head")?,
+            tokens: db.open_tree("tokens")?,
+            token_hashes: db.open_tree("token_hashes")?,
             db,
         })
     }

@@ -8,6 +8,7 @@
 use std::process::Output;
 use std::time::Duration;
 
+use crate::util::AuthChannel;
 use exportscreen::api::pb;
 use exportscreen::api::pb::audit_service_client::AuditServiceClient;
 use exportscreen::api::pb::case_service_client::CaseServiceClient;
@@ -15,18 +16,17 @@ use exportscreen::api::pb::import_list_request::Msg;
 use exportscreen::api::startup::DB_DIR;
 use exportscreen::api::{ACTOR_HEADER, state::now_unix_ms};
 use exportscreen::store::Store;
-use tonic::transport::Channel;
 use tonic::{Code, Request};
 
 use crate::util::{CONTROL_ID, DENIAL_ID, LISTED_NAME, TestServer, data_dir, plain_shipment};
 
 const DAY: i64 = 86_400_000;
 
-fn cases(s: &TestServer) -> CaseServiceClient<Channel> {
+fn cases(s: &TestServer) -> CaseServiceClient<AuthChannel> {
     CaseServiceClient::new(s.channel.clone())
 }
 
-fn audit(s: &TestServer) -> AuditServiceClient<Channel> {
+fn audit(s: &TestServer) -> AuditServiceClient<AuthChannel> {
     AuditServiceClient::new(s.channel.clone())
 }
 
@@ -841,6 +841,7 @@ async fn the_queue_pages_by_priority_and_the_report_counts_marks_and_decisions()
 async fn exportscreen(args: &[&str]) -> Output {
     tokio::process::Command::new(env!("CARGO_BIN_EXE_exportscreen"))
         .args(args)
+        .env("EXPORTSCREEN_TOKEN", crate::util::ADMIN_SECRET)
         .output()
         .await
         .unwrap()
@@ -881,8 +882,8 @@ async fn the_audit_trail_verifies_exports_and_detects_a_tampered_record() {
     assert_eq!(
         got,
         vec![
-            (1, "screening", "anonymous"),
-            (2, "screening", "anonymous"),
+            (1, "screening", "test-admin"),
+            (2, "screening", "test-admin"),
             (3, "case.claim", "alice")
         ]
     );

@@ -2,10 +2,12 @@
 
 use std::process::Output;
 
-use crate::util::{DENIAL_ID, TestServer, data_dir};
+use crate::util::{ADMIN_SECRET, DENIAL_ID, TestServer, data_dir};
 
+/// Runs the binary with the test ADMIN token in `EXPORTSCREEN_TOKEN`.
 async fn exportscreen(args: &[&str]) -> Output {
     tokio::process::Command::new(env!("CARGO_BIN_EXE_exportscreen"))
+        .env("EXPORTSCREEN_TOKEN", ADMIN_SECRET)
         .args(args)
         .output()
         .await

@@ -324,9 +324,9 @@ async fn edits_make_versions_that_are_listed_diffed_audited_and_screened() {
         changes,
         vec![
             ("list.entry.add", "test-denial@2", "officer-3"),
-            ("list.entry.update", "test-denial@3", "anonymous"),
-            ("list.entry.remove", "test-denial@4", "anonymous"),
-            ("list.entry.add", "team-watch@1", "anonymous"),
+            ("list.entry.update", "test-denial@3", "test-admin"),
+            ("list.entry.remove", "test-denial@4", "test-admin"),
+            ("list.entry.add", "team-watch@1", "test-admin"),
         ]
     );
     assert!(audit.iter().any(|r| r.reason == "delisted"));

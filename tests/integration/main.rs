@@ -7,12 +7,16 @@
 mod cases;
 mod cli;
 mod decisions;
+mod durability;
+mod fuzz_regressions;
 mod health;
 mod history;
 mod hotswap;
 mod lists;
 mod rescreen;
 mod screening;
+mod security;
 mod startup;
+mod tls;
 mod util;
 mod validation;

@@ -1,10 +1,17 @@
 //! Test servers and fixtures: a real server on `127.0.0.1:0` over a
-//! temporary data directory pre-filled with lists built from model types,
-//! seeding off. Each test stops its own server ([`TestServer::stop`]).
+//! temporary data directory pre-filled with lists built from model types
+//! and an ADMIN token ([`ADMIN_SECRET`]), seeding off. Each test stops its
+//! own server ([`TestServer::stop`]).
+//!
+//! `TestServer::channel` sends the ADMIN token with every call, so clients
+//! built on it (`XClient::new(server.channel.clone())`) are authorised;
+//! [`TestServer::channel_with`] gives a channel with another token and
+//! [`TestServer::raw`] one without any.
 
 use std::path::Path;
 use std::time::Duration;
 
+use exportscreen::api::auth::bootstrap::ADMIN_TOKEN_FILE;
 use exportscreen::api::pb;
 use exportscreen::api::pb::list_service_client::ListServiceClient;
 use exportscreen::api::pb::screening_service_client::ScreeningServiceClient;
@@ -15,10 +22,14 @@ use exportscreen::model::{
     NameKind, SourceFile,
 };
 use exportscreen::store::Store;
+use exportscreen::store::tokens::NewToken;
 use tempfile::TempDir;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use tonic::metadata::{Ascii, MetadataValue};
+use tonic::service::Interceptor;
+use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Channel, Endpoint};
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
@@ -31,12 +42,40 @@ pub const CONTROL_ID: &str = "test-control";
 /// The listed name of the test denial list's first entry.
 pub const LISTED_NAME: &str = "Zephyr Orbital Propulsion Works";
 
+/// The ADMIN token of every [`data_dir`].
+pub const ADMIN_SECRET: &str = "es_test-admin-secret";
+
+/// Adds `authorization: Bearer <token>` to every call.
+#[derive(Clone)]
+pub struct Bearer(MetadataValue<Ascii>);
+
+impl Bearer {
+    /// A bearer for `secret`.
+    pub fn new(secret: &str) -> Bearer {
+        Bearer(format!("Bearer {secret}").parse().unwrap())
+    }
+}
+
+impl Interceptor for Bearer {
+    fn call(&mut self, mut req: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
+        req.metadata_mut().insert("authorization", self.0.clone());
+        Ok(req)
+    }
+}
+
+/// A channel that sends a token with every call.
+pub type AuthChannel = InterceptedService<Channel, Bearer>;
+
 /// A running server.
 pub struct TestServer {
     /// `http://127.0.0.1:PORT`
     pub url: String,
-    /// A connected channel.
-    pub channel: Channel,
+    /// A channel sending the ADMIN token.
+    pub channel: AuthChannel,
+    /// A channel sending no token.
+    pub raw: Channel,
+    /// The ADMIN token ([`ADMIN_SECRET`], or the one a fresh data directory got).
+    pub admin_token: String,
     stop: Option<oneshot::Sender<()>>,
     handle: Option<JoinHandle<Result<(), ServeError>>>,
 }
@@ -54,26 +93,44 @@ impl TestServer {
     }
 
     async fn start_with(dir: &Path, seed: bool) -> TestServer {
+        Self::start_config(ServerConfig::new(dir).seed_defaults(seed)).await
+    }
+
+    /// Starts a server with `config` (its data directory as given) and waits
+    /// until it is SERVING.
+    pub async fn start_config(config: ServerConfig) -> TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = oneshot::channel::<()>();
-        let config = ServerConfig::new(dir).seed_defaults(seed);
+        let dir = config.data_dir.clone();
         let handle = tokio::spawn(exportscreen::api::run(listener, config, async {
             let _ = rx.await;
         }));
-        let channel = Endpoint::from_shared(url.clone()).unwrap().connect_lazy();
+        let raw = Endpoint::from_shared(url.clone()).unwrap().connect_lazy();
         let mut server = TestServer {
             url,
-            channel,
+            channel: InterceptedService::new(raw.clone(), Bearer::new(ADMIN_SECRET)),
+            raw,
+            admin_token: ADMIN_SECRET.to_string(),
             stop: Some(tx),
             handle: Some(handle),
         };
         server.wait_serving().await;
+        // A fresh data directory got its own ADMIN token.
+        if let Ok(t) = std::fs::read_to_string(dir.join(ADMIN_TOKEN_FILE)) {
+            server.admin_token = t.trim().to_string();
+            server.channel = server.channel_with(&server.admin_token);
+        }
         server
     }
 
+    /// A channel sending `secret` as its token.
+    pub fn channel_with(&self, secret: &str) -> AuthChannel {
+        InterceptedService::new(self.raw.clone(), Bearer::new(secret))
+    }
+
     async fn wait_serving(&mut self) {
-        let mut health = HealthClient::new(self.channel.clone());
+        let mut health = HealthClient::new(self.raw.clone());
         // Seeding the bundled lists takes a few seconds in a debug build.
         for _ in 0..2400 {
             if self.handle.as_ref().is_some_and(|h| h.is_finished()) {
@@ -93,13 +150,13 @@ impl TestServer {
         panic!("server not SERVING after 60 s");
     }
 
-    /// A ScreeningService client.
-    pub fn screening(&self) -> ScreeningServiceClient<Channel> {
+    /// A ScreeningService client (ADMIN token).
+    pub fn screening(&self) -> ScreeningServiceClient<AuthChannel> {
         ScreeningServiceClient::new(self.channel.clone())
     }
 
-    /// A ListService client.
-    pub fn lists(&self) -> ListServiceClient<Channel> {
+    /// A ListService client (ADMIN token).
+    pub fn lists(&self) -> ListServiceClient<AuthChannel> {
         ListServiceClient::new(self.channel.clone())
     }
 
@@ -126,9 +183,37 @@ impl Drop for TestServer {
     }
 }
 
-/// A fresh data directory pre-filled with [`denial_list`] and [`control_list`].
+/// Stores a token with `secret` in the (stopped) data directory `dir`.
+pub fn put_token(
+    dir: &Path,
+    secret: &str,
+    principal: &str,
+    roles: &[&str],
+    exporter: Option<&str>,
+) {
+    let store = Store::open(dir.join(DB_DIR)).unwrap();
+    store
+        .insert_token(
+            secret,
+            NewToken {
+                principal: principal.into(),
+                roles: roles.iter().map(|r| r.to_string()).collect(),
+                exporter: exporter.map(str::to_string),
+                description: "integration test".into(),
+                expires_at_unix_ms: None,
+                created_by: "tests".into(),
+            },
+            1_700_000_000_000,
+        )
+        .unwrap();
+    store.flush_blocking().unwrap();
+}
+
+/// A fresh data directory pre-filled with [`denial_list`], [`control_list`]
+/// and an ADMIN token ([`ADMIN_SECRET`]).
 pub fn data_dir() -> TempDir {
     let dir = tempfile::tempdir().unwrap();
+    put_token(dir.path(), ADMIN_SECRET, "test-admin", &["ADMIN"], None);
     let store = Store::open(dir.path().join(DB_DIR)).unwrap();
     for content in [denial_list(), control_list()] {
         let id = match content {

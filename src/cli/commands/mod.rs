@@ -10,3 +10,4 @@ pub mod lists;
 pub mod report;
 pub mod screen;
 pub mod serve;
+pub mod token;

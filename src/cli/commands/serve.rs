@@ -1,38 +1,76 @@
-//! `exportscreen serve`: logs to standard error, binds, runs the server
-//! until SIGINT or SIGTERM.
+//! `exportscreen serve`: logs to standard error (text or JSON), binds the
+//! gRPC and (optionally) metrics listeners, runs the server until SIGINT or
+//! SIGTERM.
 
 use anyhow::Context;
 use tokio::net::TcpListener;
 use tracing::warn;
 use tracing_subscriber::EnvFilter;
 
+use crate::api::auth::rate::RateLimit;
+use crate::api::tls::TlsFiles;
 use crate::api::{self, ServerConfig};
-use crate::cli::args::ServeArgs;
+use crate::cli::args::{LogFormat, ServeArgs};
 
 /// Runs the service.
 ///
 /// # Errors
 /// The address cannot be bound, or start-up fails (the message says why).
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
-    init_tracing();
+    init_tracing(args.log_format);
+    let usable = |x: f64| x.is_finite() && x >= 0.0;
+    if !usable(args.rate_limit) || !usable(args.rate_burst) {
+        anyhow::bail!("--rate-limit and --rate-burst must be finite numbers >= 0");
+    }
     let listener = TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let metrics = match args.metrics_listen {
+        Some(addr) => Some(
+            TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr} for metrics"))?,
+        ),
+        None => None,
+    };
+    let tls = match (args.tls_cert, args.tls_key) {
+        (Some(cert), Some(key)) => Some(TlsFiles {
+            cert,
+            key,
+            client_ca: args.client_ca,
+        }),
+        _ => None,
+    };
     let config = ServerConfig::new(&args.data_dir)
         .seed_defaults(!args.no_seed)
-        .rescreen_days(args.rescreen_days);
-    api::run(listener, config, shutdown_signal()).await?;
+        .rescreen_days(args.rescreen_days)
+        .tls(tls)
+        .allow_plaintext(args.allow_plaintext)
+        .rate_limit(RateLimit {
+            per_second: args.rate_limit,
+            burst: args.rate_burst,
+        });
+    api::run_with(listener, metrics, config, shutdown_signal()).await?;
     Ok(())
 }
 
-/// Logs to standard error; `RUST_LOG` overrides the default `info`.
-fn init_tracing() {
+/// Logs to standard error as text or JSON lines; `RUST_LOG` overrides the
+/// default `info`. Every line of a call carries its span fields (method,
+/// request id, principal).
+fn init_tracing(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    // Fails only if a subscriber is already set (e.g. embedded use): keep that one.
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    // Fails only if a subscriber is already set (e.g. embedded use): keep that one.
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(true)
+            .try_init(),
+    };
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.

@@ -1,0 +1,151 @@
+//! The bodies of the fuzz targets, shared with the regression test that
+//! replays the inputs the fuzzer found (`tests/fuzz_regressions.rs`
+//! includes this file): each function must return, not panic, for any
+//! input, and checks the invariants its code promises.
+
+use std::sync::{Arc, OnceLock};
+
+use exportscreen::engine::party::PartyQuery;
+use exportscreen::engine::party::normalize::normalize;
+use exportscreen::engine::reference::ReferenceFiles;
+use exportscreen::engine::{Engine, LoadedList};
+use exportscreen::lists::{self, SourceData};
+use exportscreen::model::{DenialEntry, EntryName, ListContent, ListMeta, NameKind};
+
+/// Byte separating the files of one input (ASCII record separator).
+pub const FILE_SEPARATOR: u8 = 0x1E;
+
+/// The file names each format reads, in the order the input's parts fill them.
+pub fn files_of(format: &str) -> &'static [&'static str] {
+    match format {
+        "ofac-sdn-csv" => &["sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv"],
+        "ofac-cons-csv" => &[
+            "cons_prim.csv",
+            "cons_alt.csv",
+            "cons_add.csv",
+            "cons_comments.csv",
+        ],
+        "un-sc-xml" => &["consolidated.xml"],
+        "bis-dpl-tsv" => &["dpl.txt"],
+        "trade-gov-csl-csv" => &["consolidated.csv"],
+        _ => &["internal-list.toml"],
+    }
+}
+
+/// Importers: the first byte picks the format, the rest is split into the
+/// format's files at [`FILE_SEPARATOR`]. Any bytes must give a list or an
+/// error naming a file, never a panic.
+pub fn import(data: &[u8]) {
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    let format = lists::FORMATS[usize::from(selector) % lists::FORMATS.len()];
+    let names = files_of(format);
+    let files: Vec<SourceData> = rest
+        .splitn(names.len(), |b| *b == FILE_SEPARATOR)
+        .zip(names)
+        .map(|(part, name)| SourceData {
+            name: (*name).to_string(),
+            data: part.to_vec(),
+        })
+        .collect();
+    match lists::import(format, &files) {
+        Ok(imported) => {
+            // What an importer returns has names to screen against.
+            if let ListContent::Denial(entries) = &imported.content {
+                for e in entries {
+                    assert!(!e.entry_id.is_empty(), "entry without id: {e:?}");
+                }
+            }
+        }
+        Err(e) => {
+            let msg = e.to_string();
+            assert!(!msg.is_empty());
+        }
+    }
+}
+
+/// The party-name normaliser on any text (invalid UTF-8 replaced, as a
+/// lossy reader would): tokens are non-empty and hold no whitespace, and
+/// the result is deterministic.
+pub fn normalize_name(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let n = normalize(&text);
+    for t in &n.tokens {
+        assert!(!t.is_empty(), "empty token from {text:?}");
+        assert!(
+            !t.chars().any(char::is_whitespace),
+            "space in token {t:?} from {text:?}"
+        );
+    }
+    assert_eq!(n, normalize(&text), "not deterministic for {text:?}");
+    let _ = n.key();
+}
+
+fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| {
+        let names = [
+            "Zephyr Orbital Propulsion Works",
+            "MAKHLOUF, Rami",
+            "Obshchestvo s Ogranichennoy Otvetstvennostyu Kvant",
+            "\u{645}\u{62d}\u{645}\u{62f} \u{631}\u{636}\u{627}",
+            "KIM Jong Un",
+            "Al-Qasim Trading L.L.C.",
+        ];
+        let entries: Vec<DenialEntry> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| DenialEntry {
+                entry_id: i.to_string(),
+                names: vec![EntryName {
+                    name: (*n).to_string(),
+                    kind: NameKind::Primary,
+                }],
+                ..DenialEntry::default()
+            })
+            .collect();
+        let content = ListContent::Denial(entries);
+        let meta = ListMeta {
+            list_id: "fuzz".into(),
+            version: 1,
+            kind: content.kind().into(),
+            entries: u32::try_from(content.len()).unwrap_or(0),
+            ..ListMeta::default()
+        };
+        let list = LoadedList {
+            meta,
+            content: Arc::new(content),
+        };
+        match Engine::build(&[list], &ReferenceFiles::embedded()) {
+            Ok(e) => e,
+            Err(e) => panic!("fuzz engine: {e}"),
+        }
+    })
+}
+
+/// Party screening (normaliser, candidate search, alignment, scoring) on
+/// any name: scores stay within [0, 1] and come best first.
+pub fn screen_party(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let (name, country) = text.split_once('\u{1F}').unwrap_or((&text, ""));
+    let matches = engine().screen_party(
+        &PartyQuery {
+            name,
+            country,
+            address: "",
+        },
+        10,
+    );
+    for m in &matches {
+        assert!(
+            (0.0..=1.0).contains(&m.score),
+            "score {} for {name:?}",
+            m.score
+        );
+    }
+    assert!(
+        matches.windows(2).all(|w| w[0].score >= w[1].score),
+        "not best first for {name:?}"
+    );
+}
