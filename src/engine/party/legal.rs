@@ -404,6 +404,34 @@ const FUZZY_LEGAL: &[&str] = &[
     "publichnoye",
 ];
 
+/// [`PHRASES`] grouped by their first word, so that a token is compared
+/// with each distinct first word once.
+static PHRASES_BY_FIRST: LazyLock<Vec<(&'static str, Vec<&'static [&'static str]>)>> =
+    LazyLock::new(|| {
+        let mut groups: Vec<(&'static str, Vec<&'static [&'static str]>)> = Vec::new();
+        for p in PHRASES.iter().filter(|p| !p.is_empty()) {
+            match groups.iter_mut().find(|(first, _)| *first == p[0]) {
+                Some((_, v)) => v.push(p),
+                None => groups.push((p[0], vec![p])),
+            }
+        }
+        groups
+    });
+
+/// First bytes and greatest length of the legal words: a prefix of a token
+/// can only be one of them if it starts with one of these bytes.
+static WORD_STARTS: LazyLock<([bool; 256], usize)> = LazyLock::new(|| {
+    let mut starts = [false; 256];
+    let mut longest = 0;
+    for w in WORDS {
+        if let Some(&b) = w.as_bytes().first() {
+            starts[usize::from(b)] = true;
+        }
+        longest = longest.max(w.len());
+    }
+    (starts, longest)
+});
+
 /// A word list as a hash set (built once).
 struct WordSet(LazyLock<FxHashSet<&'static str>>);
 
@@ -439,9 +467,12 @@ fn is_legal_word(t: &str) -> bool {
     }
     let b = t.as_bytes();
     // Two legal words run together: `companylimited`, `coltd`.
+    let (starts, longest) = &*WORD_STARTS;
     if (5..=24).contains(&b.len())
+        && starts[usize::from(b[0])]
         && t.is_ascii()
-        && (2..t.len() - 1).any(|k| WORD_SET.has(&t[..k]) && WORD_SET.has(&t[k..]))
+        && (2..(t.len() - 1).min(longest + 1))
+            .any(|k| WORD_SET.has(&t[..k]) && WORD_SET.has(&t[k..]))
     {
         return true;
     }
@@ -540,11 +571,16 @@ pub fn strip(raw: Vec<String>) -> (Vec<String>, Vec<String>, bool) {
     // Phrases: longest match at each position.
     let mut i = 0;
     while i < raw.len() {
-        let best = PHRASES
+        let best = PHRASES_BY_FIRST
             .iter()
+            .filter(|(first, _)| phrase_word_eq(first, &raw[i]))
+            .flat_map(|(_, phrases)| phrases.iter())
             .filter(|p| {
                 p.len() <= raw.len() - i
-                    && p.iter().zip(&raw[i..]).all(|(a, b)| phrase_word_eq(a, b))
+                    && p[1..]
+                        .iter()
+                        .zip(&raw[i + 1..])
+                        .all(|(a, b)| phrase_word_eq(a, b))
             })
             .map(|p| p.len())
             .max();

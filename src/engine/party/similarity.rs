@@ -6,6 +6,10 @@
 //! agreement. Short tokens get no fuzzy credit: "short names need
 //! near-exact agreement".
 
+use std::sync::LazyLock;
+
+use rustc_hash::FxHashMap;
+
 /// Minimum token length for full one-edit typo credit.
 pub const TYPO_MIN_LEN: usize = 5;
 /// Minimum length of the longer token for the reduced short-token typo
@@ -213,16 +217,35 @@ const EQUIVALENT: &[&[&str]] = &[
 
 /// Similarity from the equivalence table (0.0 when not equivalent).
 pub fn equivalent(a: &str, b: &str) -> bool {
-    EQUIVALENT.iter().any(|g| g.contains(&a) && g.contains(&b))
+    let ga = groups_of(a);
+    !ga.is_empty() && groups_of(b).iter().any(|g| ga.contains(g))
 }
 
 /// The equivalents of a token (empty when it belongs to no group).
 pub fn equivalents(a: &str) -> impl Iterator<Item = &'static str> {
-    EQUIVALENT
+    groups_of(a)
         .iter()
-        .filter(move |g| g.contains(&a))
-        .flat_map(|g| g.iter().copied())
+        .flat_map(|&g| EQUIVALENT[g].iter().copied())
         .filter(move |x| *x != a)
+}
+
+/// Word -> the equivalence groups holding it, in table order (built once:
+/// every token comparison asks).
+static GROUPS: LazyLock<FxHashMap<&'static str, Vec<usize>>> = LazyLock::new(|| {
+    let mut m: FxHashMap<&'static str, Vec<usize>> = FxHashMap::default();
+    for (g, words) in EQUIVALENT.iter().enumerate() {
+        for w in *words {
+            let v = m.entry(w).or_default();
+            if !v.contains(&g) {
+                v.push(g);
+            }
+        }
+    }
+    m
+});
+
+fn groups_of(a: &str) -> &'static [usize] {
+    GROUPS.get(a).map(Vec::as_slice).unwrap_or(&[])
 }
 
 /// Similarity of two tokens (no vocabulary needed): exact, typo, table or
@@ -251,8 +274,11 @@ pub fn token_sim(a: &str, b: &str, consonantal: bool) -> f64 {
         return SHORT_TYPO_SIM;
     }
     let min = la.min(lb);
-    if (min >= SKELETON_MIN_LEN || consonantal && min >= 3) && skeleton(a) == skeleton(b) {
+    if min >= SKELETON_MIN_LEN || consonantal && min >= 3 {
         let sk = skeleton(a);
+        if sk != skeleton(b) {
+            return 0.0;
+        }
         let d = osa_distance(a.as_bytes(), b.as_bytes(), 3);
         if sk.len() >= 3 && (consonantal || d <= 2 || d <= 3 && min >= 7) {
             return VARIANT_SIM - 0.03;
