@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 
 use rustc_hash::FxHashSet;
 
-use super::similarity::osa_distance;
+use super::similarity::within_one_edit;
 
 /// Multi-word legal forms (normalised tokens), longest first within a
 /// starting word is not required: the longest match at each position wins.
@@ -482,7 +482,7 @@ fn is_legal_word(t: &str) -> bool {
             let wb = w.as_bytes();
             wb.len().abs_diff(b.len()) <= 1
                 && (wb[0] == b[0] || wb[1] == b[1])
-                && osa_distance(b, wb, 1) <= 1
+                && within_one_edit(b, wb)
         })
 }
 
@@ -490,10 +490,7 @@ fn is_legal_word(t: &str) -> bool {
 /// words of four letters or more (`jint stock`, `joint stoc`).
 fn phrase_word_eq(word: &str, token: &str) -> bool {
     word == token
-        || word.len() >= 4
-            && token.len() >= 3
-            && word.len().abs_diff(token.len()) <= 1
-            && osa_distance(word.as_bytes(), token.as_bytes(), 1) <= 1
+        || word.len() >= 4 && token.len() >= 3 && within_one_edit(word.as_bytes(), token.as_bytes())
 }
 
 /// Legal forms that are sometimes glued to the name (`OOOKBK`).

@@ -72,6 +72,27 @@ pub fn osa_distance(a: &[u8], b: &[u8], max: usize) -> usize {
     prev[m]
 }
 
+/// `osa_distance(a, b, 1) <= 1` in one pass: equal, or one substitution,
+/// insertion, deletion or adjacent transposition apart.
+pub fn within_one_edit(a: &[u8], b: &[u8]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let Some(i) = short.iter().zip(long).position(|(x, y)| x != y) else {
+        // One is a prefix of the other.
+        return true;
+    };
+    if short.len() < long.len() {
+        return short[i..] == long[i + 1..];
+    }
+    short[i + 1..] == long[i + 1..]
+        || i + 1 < short.len()
+            && short[i] == long[i + 1]
+            && short[i + 1] == long[i]
+            && short[i + 2..] == long[i + 2..]
+}
+
 /// Similarity credited to a typo at `distance` in tokens of these lengths.
 pub fn typo_sim(len_a: usize, len_b: usize, distance: usize) -> f64 {
     let len = len_a.min(len_b);
@@ -290,6 +311,29 @@ pub fn token_sim(a: &str, b: &str, consonantal: bool) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_edit_agrees_with_the_distance() {
+        let words: Vec<Vec<u8>> = [
+            "", "a", "ab", "ba", "abc", "acb", "bac", "abcd", "abdc", "abd", "xbcd", "abcde",
+            "aabc", "abca", "bcda", "company", "compnay", "copmany", "compan", "ccompany",
+            "companny", "cmopany",
+        ]
+        .iter()
+        .map(|w| w.as_bytes().to_vec())
+        .collect();
+        for a in &words {
+            for b in &words {
+                assert_eq!(
+                    within_one_edit(a, b),
+                    osa_distance(a, b, 1) <= 1,
+                    "{:?} {:?}",
+                    String::from_utf8_lossy(a),
+                    String::from_utf8_lossy(b)
+                );
+            }
+        }
+    }
 
     #[test]
     fn distances() {
