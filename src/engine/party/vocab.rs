@@ -32,7 +32,48 @@ pub struct Vocab {
     deletes: FxHashMap<u64, Vec<u32>>,
     /// Consonant skeleton -> token ids (tokens of SKELETON_MIN_LEN+).
     skeletons: FxHashMap<Box<str>, Vec<u32>>,
+    /// Which hashes `deletes` may hold: most query variants are in no
+    /// listed token, and this answers without touching the large map.
+    delete_bits: Bits,
+    /// Which FNV hashes a token of `ids` may have.
+    token_bits: Bits,
     idf_unknown: f32,
+}
+
+/// A one-hash Bloom filter over 64-bit hashes: `may_hold` is false only for
+/// hashes never added.
+#[derive(Debug, Default)]
+struct Bits {
+    words: Vec<u64>,
+    shift: u32,
+}
+
+impl Bits {
+    /// A filter of `2^log2` bits.
+    fn new(log2: u32) -> Bits {
+        Bits {
+            words: vec![0; 1 << log2.saturating_sub(6)],
+            shift: 64 - log2,
+        }
+    }
+
+    fn slot(&self, h: u64) -> (usize, u64) {
+        let bit = (h.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize;
+        (bit >> 6, 1 << (bit & 63))
+    }
+
+    fn add(&mut self, h: u64) {
+        let (w, m) = self.slot(h);
+        self.words[w] |= m;
+    }
+
+    fn may_hold(&self, h: u64) -> bool {
+        if self.words.is_empty() {
+            return true;
+        }
+        let (w, m) = self.slot(h);
+        self.words[w] & m != 0
+    }
 }
 
 /// Builder: collects tokens per name and per entry, then freezes.
@@ -141,6 +182,14 @@ impl VocabBuilder {
             list.sort_unstable();
             list.dedup();
         }
+        self.v.delete_bits = Bits::new(22);
+        for &h in self.v.deletes.keys() {
+            self.v.delete_bits.add(h);
+        }
+        self.v.token_bits = Bits::new(20);
+        for s in &self.v.strings {
+            self.v.token_bits.add(hash(s.as_bytes()));
+        }
         self.v
     }
 }
@@ -213,19 +262,26 @@ impl Vocab {
         }
         // The token itself may be a deletion variant of a listed token
         // (insertion in the query) ...
-        if let Some(l) = self.deletes.get(&hash(token.as_bytes())) {
-            out.extend_from_slice(l);
-        }
-        // ... or share a deletion variant with it (substitution,
-        // transposition), or a listed token may be its deletion variant.
-        for h in deletion_hashes(token) {
-            if let Some(l) = self.deletes.get(&h) {
+        let whole = hash(token.as_bytes());
+        if self.delete_bits.may_hold(whole) {
+            if let Some(l) = self.deletes.get(&whole) {
                 out.extend_from_slice(l);
             }
         }
+        // ... or share a deletion variant with it (substitution,
+        // transposition), or a listed token may be its deletion variant.
         let b = token.as_bytes();
         let mut buf = Vec::with_capacity(b.len());
-        for i in 0..b.len() {
+        for (i, h) in deletion_hashes(token).enumerate() {
+            if self.delete_bits.may_hold(h) {
+                if let Some(l) = self.deletes.get(&h) {
+                    out.extend_from_slice(l);
+                }
+            }
+            // The variant hashes as a whole token would.
+            if !self.token_bits.may_hold(h) {
+                continue;
+            }
             buf.clear();
             buf.extend_from_slice(&b[..i]);
             buf.extend_from_slice(&b[i + 1..]);
