@@ -69,6 +69,10 @@ pub fn words(text: &str) -> String {
 /// scripts transliterated. Returns the text and whether a consonantal
 /// script (Arabic, Hebrew ...) was seen.
 pub fn fold(text: &str) -> (String, bool) {
+    if text.is_ascii() {
+        // NFKC leaves ASCII as it is.
+        return (text.to_ascii_lowercase(), false);
+    }
     let mut out = String::with_capacity(text.len() + 8);
     let mut consonantal = false;
     for c in text.nfkc() {
