@@ -139,8 +139,6 @@ struct NameRec {
     /// Concatenations of two of the name's tokens (in both orders) with the
     /// mask of the two tokens: "RamiMakhlouf" for "MAKHLOUF, Rami".
     joins: Box<[(u32, u64)]>,
-    /// Sum of the token weights.
-    total: f32,
     /// Tokens written before the comma of a person's "LAST, First" name:
     /// the family names.
     surnames: u64,
@@ -154,30 +152,37 @@ type Expansions = Box<[(u32, f32)]>;
 /// Per-thread scratch space for candidate generation (one slot per name).
 #[derive(Default)]
 struct Scratch {
-    /// Query weight shared with each name (upper bound).
-    acc: Vec<f32>,
-    /// Name weight shared with the query (upper bound).
-    accn: Vec<f32>,
-    /// Last query token (index + 1) counted for each name.
-    mark: Vec<u16>,
+    slots: Vec<Slot>,
     /// Names with a non-zero `acc`.
     touched: Vec<u32>,
+}
+
+/// What candidate generation knows of one name (kept together: one cache
+/// line per name touched).
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    /// Query weight shared with the name (upper bound).
+    acc: f32,
+    /// Name weight shared with the query (upper bound).
+    accn: f32,
+    /// Last query token (index + 1) counted for the name.
+    mark: u16,
 }
 
 impl Scratch {
     /// Adds weights to every name of `postings` (new names included).
     fn add_all(&mut self, postings: &[u32], stamp: u16, w: f32, cover: f32) {
         for &n in postings {
-            let k = n as usize;
-            if self.mark[k] == stamp {
+            let slot = &mut self.slots[n as usize];
+            if slot.mark == stamp {
                 continue;
             }
-            self.mark[k] = stamp;
-            if self.acc[k] == 0.0 {
+            slot.mark = stamp;
+            if slot.acc == 0.0 {
                 self.touched.push(n);
             }
-            self.acc[k] += w;
-            self.accn[k] += cover;
+            slot.acc += w;
+            slot.accn += cover;
         }
     }
 
@@ -193,7 +198,7 @@ impl Scratch {
             }
         } else {
             for &n in postings {
-                if self.acc[n as usize] > 0.0 {
+                if self.slots[n as usize].acc > 0.0 {
                     self.bump(n as usize, stamp, w, cover);
                 }
             }
@@ -201,10 +206,11 @@ impl Scratch {
     }
 
     fn bump(&mut self, k: usize, stamp: u16, w: f32, cover: f32) {
-        if self.mark[k] != stamp {
-            self.mark[k] = stamp;
-            self.acc[k] += w;
-            self.accn[k] += cover;
+        let slot = &mut self.slots[k];
+        if slot.mark != stamp {
+            slot.mark = stamp;
+            slot.acc += w;
+            slot.accn += cover;
         }
     }
 }
@@ -219,6 +225,9 @@ pub struct PartyIndex {
     lists: Vec<String>,
     entries: Vec<EntryRec>,
     names: Vec<NameRec>,
+    /// Sum of each name's token weights (by name number; apart from
+    /// `names` so that candidate generation reads 4 bytes per name).
+    name_totals: Vec<f32>,
     vocab: Vocab,
     /// Order-free key -> names.
     exact: FxHashMap<Box<str>, Vec<u32>>,
@@ -309,16 +318,17 @@ impl PartyIndex {
                         short: nn.tokens.iter().all(|t| t.len() <= 4),
                         tokens: tokens.into(),
                         joins: joins.into(),
-                        total: 0.0,
                     });
                     normed.push(nn);
                 }
             }
         }
         idx.vocab = vb.finish(idx.entries.len());
-        for rec in &mut idx.names {
-            rec.total = rec.tokens.iter().map(|&t| idx.vocab.idf(t)).sum();
-        }
+        idx.name_totals = idx
+            .names
+            .iter()
+            .map(|rec| rec.tokens.iter().map(|&t| idx.vocab.idf(t)).sum())
+            .collect();
         idx.memo = (0..idx.vocab.len())
             .map(|_| std::sync::OnceLock::new())
             .collect();
@@ -636,10 +646,8 @@ impl PartyIndex {
         SCRATCH.with(|cell| {
             let mut sc = cell.borrow_mut();
             let sc = &mut *sc;
-            if sc.acc.len() < self.names.len() {
-                sc.acc.resize(self.names.len(), 0.0);
-                sc.accn.resize(self.names.len(), 0.0);
-                sc.mark.resize(self.names.len(), 0);
+            if sc.slots.len() < self.names.len() {
+                sc.slots.resize(self.names.len(), Slot::default());
             }
             // Joins first: they may always introduce names.
             for (ji, j) in qjoins.iter().enumerate() {
@@ -687,24 +695,26 @@ impl PartyIndex {
                     }
                 }
             }
-            for &n in &sc.touched {
+            let Scratch { slots, touched } = sc;
+            for &n in touched.iter() {
                 let k = n as usize;
-                let rec = &self.names[k];
-                let q_ub = ((sc.acc[k] + initials) / total).min(1.0);
+                let slot = std::mem::take(&mut slots[k]);
+                if slot.acc < need {
+                    continue;
+                }
+                let q_ub = ((slot.acc + initials) / total).min(1.0);
                 // With initials the name side is unknown: test the query side only.
-                let n_ub = if rec.total > 0.0 && initials == 0.0 {
-                    (sc.accn[k] / rec.total).min(1.0)
+                let name_total = self.name_totals[k];
+                let n_ub = if name_total > 0.0 && initials == 0.0 {
+                    (slot.accn / name_total).min(1.0)
                 } else {
                     1.0
                 };
-                if sc.acc[k] >= need && q_ub + n_ub >= min_sum {
+                if q_ub + n_ub >= min_sum {
                     out.push(n);
                 }
-                sc.acc[k] = 0.0;
-                sc.accn[k] = 0.0;
-                sc.mark[k] = 0;
             }
-            sc.touched.clear();
+            touched.clear();
         });
     }
 
