@@ -1327,7 +1327,8 @@ fn words_start_before(p: &Prepared<'_>, i: usize, count: usize) -> usize {
 
 /// Every word of the text (lower case, letters and digits).
 fn all_words<'p>(p: &'p Prepared<'_>) -> Vec<&'p str> {
-    let mut out = Vec::new();
+    // Words are separated by at least one char.
+    let mut out = Vec::with_capacity(p.len().div_ceil(2));
     let mut j = 0;
     while j < p.len() {
         if !is_word_char(p.at(j)) {

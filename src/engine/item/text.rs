@@ -63,9 +63,10 @@ enum Kind {
 
 /// Normalises `s` for matching.
 pub(crate) fn normalize(s: &str) -> Normalized {
+    // Capacities are estimates: splitting letters from digits adds spaces.
     let mut out = Normalized {
-        text: String::with_capacity(s.len() + 2),
-        tokens: Vec::new(),
+        text: String::with_capacity(s.len() + s.len() / 2 + 2),
+        tokens: Vec::with_capacity(s.len() / 3 + 2),
     };
     out.text.push(' ');
     let mut cur = String::new();
