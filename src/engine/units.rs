@@ -141,9 +141,14 @@ pub fn format_number(value: f64) -> String {
     if a != 0.0 && !(1e-3..1e7).contains(&a) {
         return format!("{value:e}");
     }
-    let s = format!("{value:.4}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".into() } else { s.into() }
+    if value.fract() == 0.0 {
+        // A whole number: what the trimming below leaves ("-0" is "0").
+        return (value as i64).to_string();
+    }
+    let mut s = format!("{value:.4}");
+    let len = s.trim_end_matches('0').trim_end_matches('.').len();
+    s.truncate(len);
+    if s == "-0" { "0".into() } else { s }
 }
 
 /// One parameter read from the text.
@@ -365,8 +370,14 @@ impl Params {
             if !s.is_empty() {
                 s.push_str("; ");
             }
-            let vals: Vec<String> = p.values.iter().map(|v| format_value(&p.key, *v)).collect();
-            let _ = write!(s, "{} {}", p.key, vals.join("/"));
+            s.push_str(&p.key);
+            s.push(' ');
+            for (i, v) in p.values.iter().enumerate() {
+                if i > 0 {
+                    s.push('/');
+                }
+                s.push_str(&format_value(&p.key, *v));
+            }
             if !p.text.is_empty() {
                 let _ = write!(s, " ('{}')", p.text);
             }

@@ -1225,16 +1225,17 @@ fn evaluate_rules(e: &ControlEntry, params: &Params) -> Verdict {
     };
     let texts =
         |r: &crate::model::ThresholdRule, st: &[CondState], want: fn(&CondState) -> bool| {
-            r.all
-                .iter()
-                .zip(st)
-                .filter(|(_, s)| want(s))
-                .map(|(c, s)| match s {
+            let mut out = String::new();
+            for (i, (c, s)) in r.all.iter().zip(st).filter(|(_, s)| want(s)).enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(&match s {
                     CondState::Holds(v) | CondState::Fails(v) => cond_text(c, Some(*v)),
                     CondState::Missing => cond_text(c, None),
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
+                });
+            }
+            out
         };
     let holds = |s: &CondState| matches!(s, CondState::Holds(_));
     let fails = |s: &CondState| matches!(s, CondState::Fails(_));
