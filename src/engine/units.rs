@@ -141,9 +141,14 @@ pub fn format_number(value: f64) -> String {
     if a != 0.0 && !(1e-3..1e7).contains(&a) {
         return format!("{value:e}");
     }
-    let s = format!("{value:.4}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".into() } else { s.into() }
+    if value.fract() == 0.0 {
+        // A whole number: what the trimming below leaves ("-0" is "0").
+        return (value as i64).to_string();
+    }
+    let mut s = format!("{value:.4}");
+    let len = s.trim_end_matches('0').trim_end_matches('.').len();
+    s.truncate(len);
+    if s == "-0" { "0".into() } else { s }
 }
 
 /// One parameter read from the text.
@@ -307,10 +312,10 @@ impl Params {
                 self.add_derived(to, v, format!("same as {from}"));
             }
         }
-        let words = text.to_lowercase();
         let (density, assumed) = match self.first("density_g_cc") {
             Some(d) => (Some(d), ""),
             None => {
+                let words = text.to_lowercase();
                 let fibre = words.contains("fib") || words.contains("prepreg");
                 if !fibre {
                     (None, "")
@@ -365,8 +370,14 @@ impl Params {
             if !s.is_empty() {
                 s.push_str("; ");
             }
-            let vals: Vec<String> = p.values.iter().map(|v| format_value(&p.key, *v)).collect();
-            let _ = write!(s, "{} {}", p.key, vals.join("/"));
+            s.push_str(&p.key);
+            s.push(' ');
+            for (i, v) in p.values.iter().enumerate() {
+                if i > 0 {
+                    s.push('/');
+                }
+                s.push_str(&format_value(&p.key, *v));
+            }
             if !p.text.is_empty() {
                 let _ = write!(s, " ('{}')", p.text);
             }
@@ -383,6 +394,9 @@ impl Params {
 struct Prepared<'a> {
     original: &'a str,
     chars: Vec<char>,
+    /// One byte per prepared char: the char when ASCII, NUL otherwise, so
+    /// that runs of word chars are `&str` slices.
+    ascii: String,
     orig: Vec<usize>,
     upper: Vec<bool>,
 }
@@ -392,6 +406,7 @@ impl<'a> Prepared<'a> {
         let mut p = Prepared {
             original,
             chars: Vec::with_capacity(original.len()),
+            ascii: String::with_capacity(original.len()),
             orig: Vec::with_capacity(original.len()),
             upper: Vec::with_capacity(original.len()),
         };
@@ -456,6 +471,7 @@ impl<'a> Prepared<'a> {
 
     fn push(&mut self, c: char, at: usize, up: bool) {
         self.chars.push(c);
+        self.ascii.push(if c.is_ascii() { c } else { '\0' });
         self.orig.push(at);
         self.upper.push(up);
     }
@@ -478,6 +494,12 @@ impl<'a> Prepared<'a> {
 
     fn len(&self) -> usize {
         self.chars.len()
+    }
+
+    /// Prepared chars `[start, end)` as text; only for runs of ASCII chars
+    /// (words), which are the same in [`Prepared::ascii`].
+    fn word(&self, start: usize, end: usize) -> &str {
+        &self.ascii[start..end]
     }
 
     fn at(&self, i: usize) -> char {
@@ -1241,7 +1263,7 @@ fn exponent(p: &Prepared<'_>, mut j: usize) -> Option<(i32, usize)> {
 }
 
 /// Words before `i` in the same clause, nearest first, stopping at a number.
-fn words_before(p: &Prepared<'_>, i: usize, max: usize) -> Vec<String> {
+fn words_before<'p>(p: &'p Prepared<'_>, i: usize, max: usize) -> Vec<&'p str> {
     let mut out = Vec::new();
     let mut j = i;
     while j > 0 && out.len() < max {
@@ -1257,7 +1279,7 @@ fn words_before(p: &Prepared<'_>, i: usize, max: usize) -> Vec<String> {
         while j > 0 && is_word_char(p.at(j - 1)) {
             j -= 1;
         }
-        let w: String = p.chars[j..end].iter().collect();
+        let w = p.word(j, end);
         if w.starts_with(|c: char| c.is_ascii_digit()) {
             break;
         }
@@ -1267,7 +1289,7 @@ fn words_before(p: &Prepared<'_>, i: usize, max: usize) -> Vec<String> {
 }
 
 /// Words after `i` in the same clause, nearest first, stopping at a number.
-fn words_after(p: &Prepared<'_>, i: usize, max: usize) -> Vec<String> {
+fn words_after<'p>(p: &'p Prepared<'_>, i: usize, max: usize) -> Vec<&'p str> {
     let mut out = Vec::new();
     let mut j = i;
     while j < p.len() && out.len() < max {
@@ -1283,7 +1305,7 @@ fn words_after(p: &Prepared<'_>, i: usize, max: usize) -> Vec<String> {
         while j < p.len() && is_word_char(p.at(j)) {
             j += 1;
         }
-        let w: String = p.chars[start..j].iter().collect();
+        let w = p.word(start, j);
         if w.starts_with(|c: char| c.is_ascii_digit()) {
             break;
         }
@@ -1315,8 +1337,9 @@ fn words_start_before(p: &Prepared<'_>, i: usize, count: usize) -> usize {
 }
 
 /// Every word of the text (lower case, letters and digits).
-fn all_words(p: &Prepared<'_>) -> Vec<String> {
-    let mut out = Vec::new();
+fn all_words<'p>(p: &'p Prepared<'_>) -> Vec<&'p str> {
+    // Words are separated by at least one char.
+    let mut out = Vec::with_capacity(p.len().div_ceil(2));
     let mut j = 0;
     while j < p.len() {
         if !is_word_char(p.at(j)) {
@@ -1327,7 +1350,7 @@ fn all_words(p: &Prepared<'_>) -> Vec<String> {
         while j < p.len() && is_word_char(p.at(j)) {
             j += 1;
         }
-        out.push(p.chars[start..j].iter().collect());
+        out.push(p.word(start, j));
     }
     out
 }
@@ -1351,16 +1374,19 @@ fn qualifier_before(p: &Prepared<'_>, i: usize) -> Qualifier {
         }
     }
     let w = words_before(p, i, 2);
-    let pair = match (w.get(1), w.first()) {
-        (Some(a), Some(b)) => format!("{a} {b}"),
-        _ => String::new(),
+    // (word before last, last word); words hold no space, so the pair
+    // "a b" is a phrase exactly when both words are.
+    let (prev, last) = match (w.get(1), w.first()) {
+        (Some(a), Some(b)) => (Some(*a), *b),
+        (None, Some(b)) => (None, *b),
+        _ => (None, ""),
     };
-    let last = w.first().map(String::as_str).unwrap_or("");
-    match (pair.as_str(), last) {
-        ("less than" | "lower than" | "smaller than" | "finer than", _)
-        | (_, "below" | "under") => Qualifier::Less,
-        ("better than", _) => Qualifier::Better,
-        ("more than" | "greater than" | "higher than" | "larger than", _)
+    match (prev, last) {
+        (Some("less" | "lower" | "smaller" | "finer"), "than") | (_, "below" | "under") => {
+            Qualifier::Less
+        }
+        (Some("better"), "than") => Qualifier::Better,
+        (Some("more" | "greater" | "higher" | "larger"), "than")
         | (_, "above" | "over" | "exceeding" | "exceeds") => Qualifier::Greater,
         _ => Qualifier::None,
     }
@@ -1412,8 +1438,8 @@ fn cue_matches(word: &str, cue: &str) -> bool {
 
 /// The role of the nearest cue word: after[0], before[0], after[1] ...
 fn nearest_cue(
-    before: &[String],
-    after: &[String],
+    before: &[&str],
+    after: &[&str],
     cues: &[(&str, &'static str)],
 ) -> Option<&'static str> {
     let n = before.len().max(after.len());
@@ -1427,7 +1453,7 @@ fn nearest_cue(
     None
 }
 
-fn any_cue(words: &[String], cues: &[&str]) -> bool {
+fn any_cue(words: &[&str], cues: &[&str]) -> bool {
     words.iter().any(|w| cues.iter().any(|c| cue_matches(w, c)))
 }
 
@@ -1663,7 +1689,7 @@ const DOSE_CUES: &[&str] = &[
 ];
 
 /// Reads the role of one number and returns (key, value) pairs.
-fn roles(p: &Prepared<'_>, n: &Num, unit: UnitHit, global: &[String]) -> Vec<(&'static str, f64)> {
+fn roles(p: &Prepared<'_>, n: &Num, unit: UnitHit, global: &[&str]) -> Vec<(&'static str, f64)> {
     let before = words_before(p, n.start, 5);
     let after = words_after(p, unit.end, 4);
     let v = n.value * unit.factor;
@@ -1841,8 +1867,8 @@ fn roles(p: &Prepared<'_>, n: &Num, unit: UnitHit, global: &[String]) -> Vec<(&'
             }
         }
         Dim::Percent => {
-            if after.first().is_some_and(|w| w == "of")
-                && after.get(1).is_some_and(|w| w == "range")
+            if after.first().is_some_and(|w| *w == "of")
+                && after.get(1).is_some_and(|w| *w == "range")
             {
                 return one("accuracy_pct_range", v);
             }
@@ -1919,7 +1945,7 @@ fn roles(p: &Prepared<'_>, n: &Num, unit: UnitHit, global: &[String]) -> Vec<(&'
     }
 }
 
-fn g_role(before: &[String], after: &[String], v: f64) -> Vec<(&'static str, f64)> {
+fn g_role(before: &[&str], after: &[&str], v: f64) -> Vec<(&'static str, f64)> {
     if any_cue(after, &["rms"]) || any_cue(before, &["vibration", "random", "rms"]) {
         vec![("vibration_g_rms", v)]
     } else if any_cue(before, &["shock", "survival", "survive", "drop"])
@@ -1931,7 +1957,7 @@ fn g_role(before: &[String], after: &[String], v: f64) -> Vec<(&'static str, f64
     }
 }
 
-fn mass_role(before: &[String], after: &[String], kg: f64) -> Vec<(&'static str, f64)> {
+fn mass_role(before: &[&str], after: &[&str], kg: f64) -> Vec<(&'static str, f64)> {
     match nearest_cue(before, after, MASS_CUES) {
         Some(role) => vec![(role, kg)],
         None => vec![],
@@ -1939,8 +1965,8 @@ fn mass_role(before: &[String], after: &[String], kg: f64) -> Vec<(&'static str,
 }
 
 fn angle_role(
-    before: &[String],
-    after: &[String],
+    before: &[&str],
+    after: &[&str],
     arcsec: f64,
     factor: f64,
 ) -> Vec<(&'static str, f64)> {
@@ -1976,16 +2002,14 @@ fn before_text(p: &Prepared<'_>, i: usize, max: usize) -> String {
 fn keyword_role(p: &Prepared<'_>, n: &Num) -> Option<(&'static str, f64)> {
     let mut w = words_before(p, n.start, 4);
     // Skip small joining words: "dielectric constant of 5.5", "Tg approx. 190".
-    while w.first().is_some_and(|x| {
-        matches!(
-            x.as_str(),
-            "of" | "approx" | "ca" | "about" | "is" | "max" | "min"
-        )
-    }) {
+    while w
+        .first()
+        .is_some_and(|x| matches!(*x, "of" | "approx" | "ca" | "about" | "is" | "max" | "min"))
+    {
         w.remove(0);
     }
-    let last = w.first().map(String::as_str)?;
-    let prev = w.get(1).map(String::as_str).unwrap_or("");
+    let last = w.first().copied()?;
+    let prev = w.get(1).copied().unwrap_or("");
     let v = n.value;
     match (prev, last) {
         (_, "mach") => Some(("mach", v)),
@@ -2094,7 +2118,7 @@ fn feature_matcher() -> Option<&'static AhoCorasick> {
         .as_ref()
 }
 
-fn features(words: &[String], out: &mut Vec<Reading>) {
+fn features(words: &[&str], out: &mut Vec<Reading>) {
     let mut found: Vec<(&'static str, f64, String)> = Vec::new();
     // One string " w1 w2 ... " and the offset of each word in it.
     let mut joined = String::with_capacity(words.iter().map(|w| w.len() + 1).sum::<usize>() + 1);
@@ -2115,8 +2139,8 @@ fn features(words: &[String], out: &mut Vec<Reading>) {
             continue;
         };
         if phrase == "manual" {
-            let prev = i.checked_sub(1).map(|j| words[j].as_str()).unwrap_or("");
-            let next = words.get(i + 1).map(String::as_str).unwrap_or("");
+            let prev = i.checked_sub(1).map(|j| words[j]).unwrap_or("");
+            let next = words.get(i + 1).copied().unwrap_or("");
             if matches!(
                 prev,
                 "operating" | "user" | "instruction" | "service" | "owner" | "owners" | "with"
@@ -2128,7 +2152,7 @@ fn features(words: &[String], out: &mut Vec<Reading>) {
         // "no numerical control", "non-spherical", "without slip rings".
         let negator = (1..=2).find(|d| {
             i.checked_sub(*d)
-                .is_some_and(|j| NEGATORS.contains(&words[j].as_str()))
+                .is_some_and(|j| NEGATORS.contains(&words[j]))
         });
         let v = if negator.is_some() && value > 0.5 {
             0.0
@@ -2157,8 +2181,7 @@ fn features(words: &[String], out: &mut Vec<Reading>) {
             });
         }
     }
-    // "room temperature": about 20 °C.
-    let joined = format!(" {} ", words.join(" "));
+    // "room temperature": about 20 °C. (`joined` is " w1 w2 ... ".)
     // "room temperature", "ambient", and cold isostatic pressing: about 20 °C.
     if joined.contains(" room temperature ")
         || joined.contains(" ambient ")
@@ -2172,7 +2195,7 @@ fn features(words: &[String], out: &mut Vec<Reading>) {
     }
     // Written axis counts: "two-axis", "three axes".
     for (i, w) in words.iter().enumerate() {
-        let n = match w.as_str() {
+        let n = match *w {
             "single" | "one" | "uni" => 1.0,
             "two" | "dual" | "bi" | "twin" | "biaxial" => 2.0,
             "three" | "tri" | "triple" | "triaxial" => 3.0,
@@ -2185,11 +2208,11 @@ fn features(words: &[String], out: &mut Vec<Reading>) {
         if w.ends_with("axial")
             || words
                 .get(i + 1)
-                .is_some_and(|x| matches!(x.as_str(), "axis" | "axes" | "axial"))
+                .is_some_and(|x| matches!(*x, "axis" | "axes" | "axial"))
         {
             let text = match words.get(i + 1) {
                 Some(next) if !w.ends_with("axial") => format!("{w} {next}"),
-                _ => w.clone(),
+                _ => (*w).to_string(),
             };
             out.push(Reading {
                 key: "axes",
@@ -2201,7 +2224,7 @@ fn features(words: &[String], out: &mut Vec<Reading>) {
     // Bearing precision classes written as "P4", "P2".
     if words.iter().any(|w| w.starts_with("bearing")) {
         for w in words {
-            let abec = match w.as_str() {
+            let abec = match *w {
                 "p2" => 9.0,
                 "p4" => 7.0,
                 "p5" => 5.0,
@@ -2271,7 +2294,7 @@ pub fn extract(text: &str) -> Vec<Reading> {
         if unit.is_none() {
             // "4 coordinated programmable axes".
             let after = words_after(&p, end, 3);
-            if let Some(k) = after.iter().position(|w| w == "axes" || w == "axis") {
+            if let Some(k) = after.iter().position(|w| *w == "axes" || *w == "axis") {
                 if k > 0 {
                     unit = Some(UnitHit {
                         dim: Dim::Axes,
@@ -2323,7 +2346,6 @@ pub fn extract(text: &str) -> Vec<Reading> {
     let mut out = Vec::new();
     for n in &nums {
         let unit_end = n.unit.map(|u| u.end).unwrap_or(n.end).max(n.end);
-        let mut said = p.original_text(n.start, unit_end);
         let pairs = match n.unit {
             Some(unit) => roles(&p, n, unit, &global),
             None => keyword_role(&p, n).into_iter().collect(),
@@ -2333,10 +2355,15 @@ pub fn extract(text: &str) -> Vec<Reading> {
         } else {
             pairs
         };
-        if n.unit.is_none() && !pairs.is_empty() {
-            // A keyword figure: show the keyword too ("ABEC-7", "Mach 0.2").
-            said = p.original_text(words_start_before(&p, n.start, 2), unit_end);
+        if pairs.is_empty() {
+            continue;
         }
+        let said = if n.unit.is_none() {
+            // A keyword figure: show the keyword too ("ABEC-7", "Mach 0.2").
+            p.original_text(words_start_before(&p, n.start, 2), unit_end)
+        } else {
+            p.original_text(n.start, unit_end)
+        };
         for (key, value) in pairs {
             if key == NONE || !value.is_finite() {
                 continue;

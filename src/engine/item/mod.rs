@@ -259,8 +259,9 @@ pub struct ItemIndex {
     list_id: String,
     entries: Vec<Compiled>,
     phrases: Vec<String>,
-    /// For each phrase, the entries that use it in a term.
-    anchor_users: Vec<Vec<u32>>,
+    /// For each phrase, the (entry, term) pairs whose term has it as a part,
+    /// in order.
+    term_users: Vec<Vec<(u32, u32)>>,
     matcher: Option<AhoCorasick>,
 }
 
@@ -377,12 +378,13 @@ impl ItemIndex {
                 national_codes,
             });
         }
-        let mut anchor_users = vec![Vec::new(); table.phrases.len()];
+        let mut term_users = vec![Vec::new(); table.phrases.len()];
         for (i, c) in compiled.iter().enumerate() {
-            for t in &c.terms {
+            for (ti, t) in c.terms.iter().enumerate() {
                 for p in &t.parts {
-                    if anchor_users[*p].last() != Some(&(i as u32)) {
-                        anchor_users[*p].push(i as u32);
+                    let user = (i as u32, ti as u32);
+                    if term_users[*p].last() != Some(&user) {
+                        term_users[*p].push(user);
                     }
                 }
             }
@@ -401,7 +403,7 @@ impl ItemIndex {
             list_id: list_id.to_string(),
             entries: compiled,
             phrases: table.phrases,
-            anchor_users,
+            term_users,
             matcher,
         })
     }
@@ -492,25 +494,40 @@ impl ItemIndex {
         hits: &[(usize, usize, usize)],
         params: &Params,
     ) -> (Vec<Candidate<'a>>, Vec<NamedSpan>) {
+        // Phrases found, as a bit set (a cheaper test than a search of `hits`).
+        let mut found = vec![0u64; self.phrases.len().div_ceil(64)];
+        for h in hits {
+            found[h.0 / 64] |= 1 << (h.0 % 64);
+        }
+        let present = |phrase: usize| found[phrase / 64] & (1 << (phrase % 64)) != 0;
         let spans = |phrase: usize| -> &[(usize, usize, usize)] {
+            if !present(phrase) {
+                return &[];
+            }
             let from = hits.partition_point(|h| h.0 < phrase);
             let to = hits.partition_point(|h| h.0 <= phrase);
             &hits[from..to]
         };
-        let present = |phrase: usize| !spans(phrase).is_empty();
-        let mut entry_ids: Vec<u32> = hits
-            .iter()
-            .flat_map(|h| self.anchor_users[h.0].iter().copied())
-            .collect();
-        entry_ids.sort_unstable();
-        entry_ids.dedup();
+        // The terms with at least one phrase found, by entry then term: only
+        // these can be present, and their entries are the candidates.
+        let mut users: Vec<(u32, u32)> = Vec::new();
+        for (k, h) in hits.iter().enumerate() {
+            if k == 0 || hits[k - 1].0 != h.0 {
+                users.extend_from_slice(&self.term_users[h.0]);
+            }
+        }
+        users.sort_unstable();
+        users.dedup();
 
         let mut out = Vec::new();
         let mut named = Vec::new();
-        for id in entry_ids {
+        for group in users.chunk_by(|a, b| a.0 == b.0) {
+            let id = group[0].0;
             let c = &self.entries[id as usize];
             let mut anchors: Vec<AnchorHit> = Vec::new();
-            for (ti, t) in c.terms.iter().enumerate() {
+            for &(_, ti) in group {
+                let ti = ti as usize;
+                let t = &c.terms[ti];
                 if !t.parts.iter().all(|p| present(*p)) {
                     continue;
                 }
@@ -1091,16 +1108,19 @@ fn uninformative(norm: &Normalized) -> bool {
 }
 
 fn quote_list(words: &[String]) -> String {
-    let mut uniq: Vec<&String> = Vec::new();
-    for w in words {
-        if !uniq.contains(&w) {
-            uniq.push(w);
+    let mut out = String::new();
+    for (i, w) in words.iter().enumerate() {
+        if words[..i].contains(w) {
+            continue;
         }
+        if !out.is_empty() {
+            out.push_str(", ");
+        }
+        out.push('\'');
+        out.push_str(w);
+        out.push('\'');
     }
-    uniq.iter()
-        .map(|w| format!("'{w}'"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    out
 }
 
 /// The original words of the token spans, in text order, joined by " … ".
@@ -1205,16 +1225,17 @@ fn evaluate_rules(e: &ControlEntry, params: &Params) -> Verdict {
     };
     let texts =
         |r: &crate::model::ThresholdRule, st: &[CondState], want: fn(&CondState) -> bool| {
-            r.all
-                .iter()
-                .zip(st)
-                .filter(|(_, s)| want(s))
-                .map(|(c, s)| match s {
+            let mut out = String::new();
+            for (i, (c, s)) in r.all.iter().zip(st).filter(|(_, s)| want(s)).enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(&match s {
                     CondState::Holds(v) | CondState::Fails(v) => cond_text(c, Some(*v)),
                     CondState::Missing => cond_text(c, None),
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
+                });
+            }
+            out
         };
     let holds = |s: &CondState| matches!(s, CondState::Holds(_));
     let fails = |s: &CondState| matches!(s, CondState::Fails(_));

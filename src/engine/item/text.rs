@@ -63,19 +63,22 @@ enum Kind {
 
 /// Normalises `s` for matching.
 pub(crate) fn normalize(s: &str) -> Normalized {
-    let mut raw: Vec<(String, usize, usize, u32)> = Vec::new();
+    // Capacities are estimates: splitting letters from digits adds spaces.
+    let mut out = Normalized {
+        text: String::with_capacity(s.len() + s.len() / 2 + 2),
+        tokens: Vec::with_capacity(s.len() / 3 + 2),
+    };
+    out.text.push(' ');
     let mut cur = String::new();
     let mut cur_kind = Kind::Alpha;
     let mut cur_start = 0;
     let mut cur_end = 0;
     let mut clause = 0u32;
-    let flush = |cur: &mut String,
-                 start: usize,
-                 end: usize,
-                 clause: u32,
-                 raw: &mut Vec<(String, usize, usize, u32)>| {
+    // Each word goes to the text as soon as it ends.
+    let flush = |cur: &mut String, start: usize, end: usize, clause: u32, out: &mut Normalized| {
         if !cur.is_empty() {
-            raw.push((std::mem::take(cur), start, end, clause));
+            push_word(out, cur, start, end, clause);
+            cur.clear();
         }
     };
     for (at, c) in s.char_indices() {
@@ -118,7 +121,7 @@ pub(crate) fn normalize(s: &str) -> Normalized {
             match kind {
                 Some(k) => {
                     if !cur.is_empty() && k != cur_kind {
-                        flush(&mut cur, cur_start, cur_end, clause, &mut raw);
+                        flush(&mut cur, cur_start, cur_end, clause, &mut out);
                     }
                     if cur.is_empty() {
                         cur_start = at;
@@ -128,7 +131,7 @@ pub(crate) fn normalize(s: &str) -> Normalized {
                     cur_end = end;
                 }
                 None => {
-                    flush(&mut cur, cur_start, cur_end, clause, &mut raw);
+                    flush(&mut cur, cur_start, cur_end, clause, &mut out);
                     if matches!(f, ',' | ';' | '|' | '(' | ')' | '[' | ']' | '\n') {
                         clause += 1;
                     }
@@ -136,28 +139,27 @@ pub(crate) fn normalize(s: &str) -> Normalized {
             }
         }
     }
-    flush(&mut cur, cur_start, cur_end, clause, &mut raw);
+    flush(&mut cur, cur_start, cur_end, clause, &mut out);
+    out
+}
 
-    let mut text = String::with_capacity(s.len() + 2);
-    text.push(' ');
-    let mut tokens = Vec::with_capacity(raw.len());
-    for (word, orig_start, orig_end, clause) in raw {
-        let start = text.len();
-        if word.as_bytes()[0].is_ascii_digit() {
-            let t = word.trim_start_matches('0');
-            text.push_str(if t.is_empty() { "0" } else { t });
-        } else {
-            push_stem(&mut text, &canon(&word));
-        }
-        text.push(' ');
-        tokens.push(Token {
-            start,
-            orig_start,
-            orig_end,
-            clause,
-        });
+/// Appends one raw word (letters or digits) and its token.
+fn push_word(out: &mut Normalized, word: &str, orig_start: usize, orig_end: usize, clause: u32) {
+    let text = &mut out.text;
+    let start = text.len();
+    if word.as_bytes()[0].is_ascii_digit() {
+        let t = word.trim_start_matches('0');
+        text.push_str(if t.is_empty() { "0" } else { t });
+    } else {
+        push_stem(text, &canon(word));
     }
-    Normalized { text, tokens }
+    text.push(' ');
+    out.tokens.push(Token {
+        start,
+        orig_start,
+        orig_end,
+        clause,
+    });
 }
 
 /// The normalised form of a phrase (" a b "), or `None` when it has no word.
