@@ -404,19 +404,21 @@ const FUZZY_LEGAL: &[&str] = &[
     "publichnoye",
 ];
 
+/// A multi-word legal form, as its normalised words.
+type Phrase = &'static [&'static str];
+
 /// [`PHRASES`] grouped by their first word, so that a token is compared
 /// with each distinct first word once.
-static PHRASES_BY_FIRST: LazyLock<Vec<(&'static str, Vec<&'static [&'static str]>)>> =
-    LazyLock::new(|| {
-        let mut groups: Vec<(&'static str, Vec<&'static [&'static str]>)> = Vec::new();
-        for p in PHRASES.iter().filter(|p| !p.is_empty()) {
-            match groups.iter_mut().find(|(first, _)| *first == p[0]) {
-                Some((_, v)) => v.push(p),
-                None => groups.push((p[0], vec![p])),
-            }
+static PHRASES_BY_FIRST: LazyLock<Vec<(&'static str, Vec<Phrase>)>> = LazyLock::new(|| {
+    let mut groups: Vec<(&'static str, Vec<Phrase>)> = Vec::new();
+    for p in PHRASES.iter().filter(|p| !p.is_empty()) {
+        match groups.iter_mut().find(|(first, _)| *first == p[0]) {
+            Some((_, v)) => v.push(p),
+            None => groups.push((p[0], vec![p])),
         }
-        groups
-    });
+    }
+    groups
+});
 
 /// First bytes and greatest length of the legal words: a prefix of a token
 /// can only be one of them if it starts with one of these bytes.
