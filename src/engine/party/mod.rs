@@ -84,10 +84,14 @@ struct Tuning {
     generic_only: f64,
     /// A short name (all tokens of four letters or less) with a fuzzy pair.
     short_fuzzy: f64,
-    /// One of two or more family names ("LAST1 LAST2, First") is missing.
+    /// A family name of a "LAST, First" person is missing (given names alone
+    /// are shared by many people).
     surname_missing: f64,
     /// An organisation-looking query against a person entry.
     org_vs_person: f64,
+    /// A query in Han, Kana or Hangul against a name listed in Latin
+    /// letters: only the sound agrees.
+    cross_script: f64,
     /// Score of a query equal to the acronym of a listed organisation name.
     acronym: f64,
     /// Bonus when the party's address names a city of the entry's addresses.
@@ -110,6 +114,7 @@ const TUNING: Tuning = Tuning {
     short_fuzzy: 0.9,
     surname_missing: 0.9,
     org_vs_person: 0.85,
+    cross_script: 0.85,
     acronym: 0.85,
     address_agree: 0.03,
     country_agree: 0.03,
@@ -144,6 +149,10 @@ struct NameRec {
     surnames: u64,
     /// Every token has at most four letters (many Chinese and Korean names).
     short: bool,
+    /// Written in Han, Kana or Hangul.
+    ideographic: bool,
+    /// The listed name itself carries a legal-form word ("PAO, Hua Chiang").
+    org_hint: bool,
 }
 
 /// Listed tokens a token may stand for, with similarity, sorted by id.
@@ -316,6 +325,8 @@ impl PartyIndex {
                         text: n.name.clone(),
                         surnames: surname_mask(e.kind, &n.name, nn.tokens.len()),
                         short: nn.tokens.iter().all(|t| t.len() <= 4),
+                        ideographic: nn.ideographic,
+                        org_hint: nn.org_hint,
                         tokens: tokens.into(),
                         joins: joins.into(),
                     });
@@ -542,6 +553,14 @@ impl PartyIndex {
         }
         let mut buf = Vec::new();
         self.vocab.one_edit_candidates(t, &mut buf);
+        if t.len() <= 4 {
+            // Slips in tokens too short for the deletion index.
+            buf.extend(
+                similarity::short_slips(t)
+                    .iter()
+                    .filter_map(|v| self.vocab.id(v)),
+            );
+        }
         for v in similarity::equivalents(t) {
             if let Some(id) = self.vocab.id(v) {
                 buf.push(id);
@@ -771,7 +790,10 @@ impl PartyIndex {
                     )
                 });
             }
-            if rec.surnames.count_ones() >= 2 && rec.surnames & !a.name_mask != 0 {
+            // Two given names alone are shared by many people; a long chain
+            // of them (Arabic "X BEN Y BEN Z") is distinctive.
+            let weak_rest = rec.surnames.count_ones() >= 2 || a.name_tokens_covered <= 2;
+            if rec.surnames != 0 && rec.surnames & !a.name_mask != 0 && weak_rest {
                 s *= TUNING.surname_missing;
                 note(&mut sink, || {
                     format!("a family name is missing (x{:.2})", TUNING.surname_missing)
@@ -784,12 +806,21 @@ impl PartyIndex {
                 });
             }
         }
-        if nn.org_hint && entry.kind == EntityKind::Person {
+        if nn.org_hint && !rec.org_hint && entry.kind == EntityKind::Person {
             s *= TUNING.org_vs_person;
             note(&mut sink, || {
                 format!(
                     "organisation name against a listed person (x{:.2})",
                     TUNING.org_vs_person
+                )
+            });
+        }
+        if nn.ideographic && !rec.ideographic {
+            s *= TUNING.cross_script;
+            note(&mut sink, || {
+                format!(
+                    "query in Han/Kana/Hangul against a name listed in Latin letters: only the sound agrees (x{:.2})",
+                    TUNING.cross_script
                 )
             });
         }

@@ -28,6 +28,10 @@ pub struct NormName {
     /// Persian, Hebrew ...): its vowels are lost and only consonant
     /// skeletons can be compared.
     pub consonantal: bool,
+    /// True when the name was written in Han, Kana or Hangul: its
+    /// romanisation records only the sound, and many different names share
+    /// each syllable (王晨 and 汪琛 are both `wang chen`).
+    pub ideographic: bool,
 }
 
 impl NormName {
@@ -55,6 +59,7 @@ pub fn normalize(name: &str) -> NormName {
         legal,
         org_hint,
         consonantal,
+        ideographic: !name.is_ascii() && name.chars().any(is_cjk),
     }
 }
 
@@ -315,6 +320,14 @@ mod tests {
         assert!(n.consonantal);
         assert_eq!(n.tokens.len(), 3);
         assert!(!normalize("Zardari").consonantal);
+    }
+
+    #[test]
+    fn han_kana_and_hangul_are_marked_ideographic() {
+        assert!(normalize("王晨").ideographic);
+        assert!(normalize("김광수").ideographic);
+        assert!(!normalize("WANG Chen").ideographic);
+        assert!(!normalize("Владимир Путин").ideographic);
     }
 
     #[test]

@@ -106,6 +106,45 @@ pub fn typo_sim(len_a: usize, len_b: usize, distance: usize) -> f64 {
     }
 }
 
+/// True when `b` is `a` with two neighbouring letters swapped.
+pub fn is_transposition(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+    matches!(diff.as_slice(), [i, j] if *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i])
+}
+
+/// True when the two tokens differ only in doubled letters (`ali` / `alli`).
+pub fn same_without_doubles(a: &str, b: &str) -> bool {
+    let undouble = |t: &str| {
+        let mut v = t.as_bytes().to_vec();
+        v.dedup();
+        v
+    };
+    a != b && undouble(a) == undouble(b)
+}
+
+/// Short-token slips: every adjacent transposition of `t` and `t` with one
+/// doubled letter undoubled (candidates to look up as whole tokens).
+pub fn short_slips(t: &str) -> Vec<String> {
+    let b = t.as_bytes();
+    let mut out = Vec::new();
+    for i in 0..b.len().saturating_sub(1) {
+        if b[i] != b[i + 1] {
+            let mut v = b.to_vec();
+            v.swap(i, i + 1);
+            out.push(String::from_utf8_lossy(&v).into_owned());
+        } else {
+            let mut v = b.to_vec();
+            v.remove(i);
+            out.push(String::from_utf8_lossy(&v).into_owned());
+        }
+    }
+    out
+}
+
 /// Consonant skeleton used to compare romanisations: the first letter, then
 /// consonants only, with digraphs and interchangeable letters unified and
 /// doubles collapsed. `mohammad`, `muhammad`, `mohamed`, `mokhammad` all
@@ -294,6 +333,17 @@ pub fn token_sim(a: &str, b: &str, consonantal: bool) -> f64 {
     if d == 1 && la.min(lb) >= 3 && la.max(lb) >= 4 && a.as_bytes()[0] == b.as_bytes()[0] {
         return SHORT_TYPO_SIM;
     }
+    // A letter dropped from a five-letter word, the first one included
+    // (murad / urad).
+    if d == 1 && la.min(lb) == TYPO_MIN_LEN - 1 && la.max(lb) == TYPO_MIN_LEN {
+        return SHORT_TYPO_SIM;
+    }
+    // Short tokens: two neighbouring letters swapped (abd / adb) or a letter
+    // doubled (yu / yyu): slips of the hand, unlike a changed letter, which
+    // is as often another name (jon / jan).
+    if d == 1 && (la.min(lb) >= 3 && is_transposition(a, b) || same_without_doubles(a, b)) {
+        return SHORT_TYPO_SIM;
+    }
     let min = la.min(lb);
     if min >= SKELETON_MIN_LEN || consonantal && min >= 3 {
         let sk = skeleton(a);
@@ -387,5 +437,19 @@ mod tests {
             assert_eq!(s >= 0.8, *similar, "{a} {b} -> {s}");
         }
         assert!(token_sim("zardari", "zrdry", true) >= 0.8);
+        // Slips of the hand in short tokens get the reduced short-token credit.
+        for (a, b) in [
+            ("adb", "abd"),
+            ("baid", "abid"),
+            ("yyu", "yu"),
+            ("alli", "ali"),
+            ("urad", "murad"),
+            ("heik", "sheik"),
+        ] {
+            assert_eq!(token_sim(a, b, false), SHORT_TYPO_SIM, "{a} {b}");
+        }
+        for (a, b) in [("ab", "ba"), ("adb", "abc"), ("jon", "jan")] {
+            assert_eq!(token_sim(a, b, false), 0.0, "{a} {b}");
+        }
     }
 }

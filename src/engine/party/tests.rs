@@ -98,6 +98,11 @@ fn listed() -> Vec<DenialEntry> {
         entry("17", O, &[("LAROSA SA", N)], "Panama"),
         entry("18", P, &[("AJILI, Sa'id", N)], "Tunisia"),
         entry("19", P, &[("KHALIL, Ahmad Jawad", N)], "Lebanon"),
+        entry("21", P, &[("AL-MASLI, 'Abd-al-Hamid", N)], ""),
+        entry("22", P, &[("ZHONGXIAN, Wang", N)], "China"),
+        entry("23", P, &[("KINAHAN, Christopher Vincent", N)], "Ireland"),
+        entry("24", P, &[("PAO, Hua Chiang", N)], "Taiwan"),
+        entry("25", P, &[("MURAD, Abdul Hakim", N)], ""),
         entry(
             "20",
             O,
@@ -195,6 +200,30 @@ fn search(idx: &PartyIndex, name: &str, country: &str) -> Vec<PartyMatch> {
 
 /// (case name, query, expected top entry or None for no match, near-exact)
 const CASES: &[(&str, &str, Option<&str>, bool)] = &[
+    (
+        "neighbouring letters swapped in a short token",
+        "ADB-AL-HAMID AL-MASLI",
+        Some("21"),
+        false,
+    ),
+    (
+        "first letter dropped from a five-letter word",
+        "ABDUL HAKIM URAD",
+        Some("25"),
+        false,
+    ),
+    (
+        "a legal-looking word that is part of the listed name",
+        "PAO, Hua Chiagn",
+        Some("24"),
+        false,
+    ),
+    (
+        "given names without the family name",
+        "Christopher Vincent",
+        None,
+        false,
+    ),
     (
         "exact primary",
         "CHINA NORTH INDUSTRIES GROUP CORPORATION LIMITED",
@@ -480,4 +509,15 @@ fn one_of_two_family_names_missing_is_not_a_match() {
         "{}",
         m.explanation
     );
+}
+
+#[test]
+fn han_characters_only_sound_like_a_latin_name() {
+    let idx = index();
+    let latin = search(&idx, "WANG Zhongxian", "");
+    let han = search(&idx, "王忠贤", "");
+    assert_eq!(latin[0].entry_id, "22");
+    assert_eq!(han[0].entry_id, "22");
+    assert!(han[0].score < latin[0].score * 0.9, "{han:?}");
+    assert!(han[0].explanation.contains("only the sound agrees"));
 }
