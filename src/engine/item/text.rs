@@ -171,6 +171,10 @@ pub(crate) fn normalize_phrase(s: &str) -> Option<String> {
 /// British spellings and variants -> one spelling.
 fn canon(w: &str) -> Cow<'_, str> {
     let mapped = match w {
+        // ERP abbreviations that name nothing else.
+        "rkt" => "rocket",
+        "rkts" => "rockets",
+        "assy" => "assembly",
         "fibre" => "fiber",
         "fibres" => "fibers",
         "aluminium" => "aluminum",
