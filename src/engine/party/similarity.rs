@@ -112,8 +112,12 @@ pub fn is_transposition(a: &str, b: &str) -> bool {
     if a.len() != b.len() {
         return false;
     }
-    let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
-    matches!(diff.as_slice(), [i, j] if *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i])
+    match (0..a.len()).find(|&i| a[i] != b[i]) {
+        Some(i) => {
+            i + 1 < a.len() && a[i] == b[i + 1] && a[i + 1] == b[i] && a[i + 2..] == b[i + 2..]
+        }
+        None => false,
+    }
 }
 
 /// True when the two tokens differ only in doubled letters (`ali` / `alli`).
