@@ -49,6 +49,27 @@ enum Want {
 }
 
 const CASES: &[(&str, Want)] = &[
+    // ERP abbreviations and other wordings of the goods.
+    (
+        "Small SLV, 3-stage solid, payload 700 kg to 500 km SSO",
+        Want::Flag("1.A.1", ItemStatus::Controlled),
+    ),
+    (
+        "Solid rkt motor, total impulse 9.0E5 N-s",
+        Want::Flag("20.A.1.b", ItemStatus::Controlled),
+    ),
+    (
+        "2-axis motion simulator w/ slip rings, rate to 1,000 deg/s",
+        Want::Flag("9.B.2.c", ItemStatus::Controlled),
+    ),
+    (
+        "Tungsten metal powder W 99.95 %, FSSS 4 um",
+        Want::Flag("6.C.7", ItemStatus::Controlled),
+    ),
+    (
+        "W powder 99.95%, 4 µm",
+        Want::Flag("6.C.7", ItemStatus::Controlled),
+    ),
     // Controlled, with figures in other units than the canonical ones.
     (
         "AP oxidiser, 90 um, 25 kg drums",
@@ -233,6 +254,22 @@ const CASES: &[(&str, Want)] = &[
         Want::Adjacent("6.C.2"),
     ),
     ("Jet A-1 aviation turbine fuel", Want::Adjacent("4.C.2.f")),
+    (
+        "Radial ball bearing ABEC-9, bore 60 mm, OD 95 mm",
+        Want::Adjacent("3.A.7"),
+    ),
+    (
+        "Radial ball bearing ABEC 9, bore 20 mm, OD 42 mm",
+        Want::Flag("3.A.7", ItemStatus::Controlled),
+    ),
+    (
+        "Tungsten carbide powder WC 0.8 um, cobalt 6%",
+        Want::Adjacent("6.C.7"),
+    ),
+    (
+        "Motion simulator seat for racing games, 2-axis",
+        Want::Clear,
+    ),
     (
         "Hand-operated metal spinning lathe",
         Want::Adjacent("3.B.3"),
