@@ -30,11 +30,13 @@ pub mod api;
 pub mod bundled;
 pub mod cases;
 pub mod cli;
-pub mod engine;
 pub mod error;
 pub mod eval;
 pub mod lists;
-pub mod model;
 pub mod store;
 
 pub use error::{Error, Result};
+/// The pure screening engine (its own crate, `crates/engine`).
+pub use exportscreen_engine as engine;
+/// Domain types shared by every layer (part of the engine crate).
+pub use exportscreen_engine::model;

@@ -1,9 +1,16 @@
-//! The screening engine: pure (no I/O, no async), immutable, built from a
-//! snapshot of all lists plus the reference configuration.
+//! exportscreen-engine: the screening engine, pure (no I/O, no async),
+//! immutable, built from a snapshot of all lists plus the reference
+//! configuration, and the domain types ([`model`]) every layer shares.
 //!
-//! A list change builds a new [`Engine`] off the request path; the API swaps
-//! it in atomically, so screening never waits for an import.
+//! This crate depends on no async runtime, transport, protobuf or storage
+//! crate: the compiler, not a grep, keeps it pure. The service crate
+//! (`exportscreen`) re-exports it as `exportscreen::engine` and
+//! `exportscreen::model`.
 //!
+//! A list change builds a new [`Engine`] off the request path; the service
+//! swaps it in atomically, so screening never waits for an import.
+//!
+//! - [`model`]: plain domain types (entries, shipments, findings, decisions).
 //! - [`party`]: name normalisation and fuzzy matching against denial lists.
 //! - [`item`]: control-list classification of item descriptions.
 //! - [`geo`]: countries, country groups, gazetteer.
@@ -11,11 +18,14 @@
 //! - [`policy`]: thresholds and rule switches (`policy.toml`).
 //! - [`decision`]: combines findings into the decision.
 
+#![deny(missing_docs)]
+
 pub mod decision;
 pub mod end_use;
 mod error;
 pub mod geo;
 pub mod item;
+pub mod model;
 pub mod party;
 pub mod policy;
 pub mod reference;

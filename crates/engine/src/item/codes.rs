@@ -136,7 +136,7 @@ pub(crate) fn dotted_prefix(a: &str, b: &str) -> bool {
 }
 
 /// True when either code is a dotted prefix of the other.
-pub(crate) fn codes_related(a: &str, b: &str) -> bool {
+pub fn codes_related(a: &str, b: &str) -> bool {
     dotted_prefix(a, b) || dotted_prefix(b, a)
 }
 

@@ -3,7 +3,7 @@
 //! leaving out mentions that the text clearly negates.
 //!
 //! Terms match whole words on the normalised text (case, accents and
-//! punctuation folded; see [`crate::engine::geo`]'s text rules), leftmost-longest,
+//! punctuation folded; see [`crate::geo`]'s text rules), leftmost-longest,
 //! so a longer benign phrase (`military-grade`, `Salvation Army`) cancels the
 //! term it covers.
 //!

@@ -2,7 +2,7 @@
 //! uses and validation of `red-flags.toml`.
 
 use super::*;
-use crate::engine::reference::ReferenceFiles;
+use crate::reference::ReferenceFiles;
 
 fn flags() -> RedFlags {
     RedFlags::from_toml(&ReferenceFiles::embedded().red_flags).unwrap()

@@ -30,10 +30,10 @@ impl ReferenceFiles {
     /// The defaults from `control-lists/`, embedded at build time.
     pub fn embedded() -> Self {
         ReferenceFiles {
-            policy: include_str!("../../control-lists/policy.toml").to_string(),
-            countries: include_str!("../../control-lists/countries.toml").to_string(),
-            gazetteer: include_str!("../../control-lists/gazetteer.toml").to_string(),
-            red_flags: include_str!("../../control-lists/red-flags.toml").to_string(),
+            policy: include_str!("../../../control-lists/policy.toml").to_string(),
+            countries: include_str!("../../../control-lists/countries.toml").to_string(),
+            gazetteer: include_str!("../../../control-lists/gazetteer.toml").to_string(),
+            red_flags: include_str!("../../../control-lists/red-flags.toml").to_string(),
         }
     }
 

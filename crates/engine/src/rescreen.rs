@@ -237,11 +237,11 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::engine::LoadedList;
-    use crate::engine::reference::ReferenceFiles;
+    use crate::LoadedList;
     use crate::model::{
         EntityKind, EntryName, ListContent, ListMeta, NameKind, Party, PartyRole, Shipment,
     };
+    use crate::reference::ReferenceFiles;
 
     fn entry(id: &str, name: &str) -> DenialEntry {
         DenialEntry {

@@ -91,14 +91,14 @@ mod tests {
 
     #[test]
     fn embedded_policy_parses() {
-        let p = Policy::from_toml(include_str!("../../control-lists/policy.toml")).unwrap();
+        let p = Policy::from_toml(include_str!("../../../control-lists/policy.toml")).unwrap();
         assert!(p.party.review_threshold < p.party.near_exact_threshold);
         assert!(p.party.prohibiting_roles.contains(&PartyRole::EndUser));
     }
 
     #[test]
     fn threshold_out_of_range_is_rejected() {
-        let text = include_str!("../../control-lists/policy.toml")
+        let text = include_str!("../../../control-lists/policy.toml")
             .replace("review_threshold = 0.80", "review_threshold = 1.5");
         let err = Policy::from_toml(&text).unwrap_err().to_string();
         assert!(err.contains("review_threshold"), "{err}");

@@ -3,9 +3,9 @@
 //! list (common given names and company words weigh little).
 
 use super::*;
-use crate::engine::geo::Geo;
-use crate::engine::reference::ReferenceFiles;
+use crate::geo::Geo;
 use crate::model::{Address, DenialEntry, EntityKind, EntryName, NameKind};
+use crate::reference::ReferenceFiles;
 
 const THRESHOLD: f64 = 0.8;
 

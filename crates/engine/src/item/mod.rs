@@ -50,6 +50,7 @@
 //! first through its higher score.
 
 mod codes;
+pub use codes::codes_related;
 mod text;
 
 #[cfg(test)]
@@ -88,7 +89,8 @@ impl ItemStatus {
         }
     }
 
-    fn rank(self) -> u8 {
+    /// Strength for sorting: controlled before uncertain before adjacent.
+    pub fn rank(self) -> u8 {
         match self {
             ItemStatus::Controlled => 0,
             ItemStatus::Uncertain => 1,

@@ -4,7 +4,6 @@ use thiserror::Error;
 
 /// The engine could not be built.
 #[derive(Debug, Error)]
-#[non_exhaustive]
 pub enum EngineError {
     /// A configuration file is malformed.
     #[error("configuration file {file}: {message}")]

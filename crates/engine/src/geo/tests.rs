@@ -3,8 +3,8 @@
 use std::sync::OnceLock;
 
 use super::*;
-use crate::engine::policy::Policy;
-use crate::engine::reference::ReferenceFiles;
+use crate::policy::Policy;
+use crate::reference::ReferenceFiles;
 
 fn geo() -> &'static Geo {
     static GEO: OnceLock<Geo> = OnceLock::new();

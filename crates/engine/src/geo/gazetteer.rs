@@ -29,7 +29,7 @@ use serde::Deserialize;
 
 use super::countries::Countries;
 use super::text::{NormText, PhraseSet, normalize_phrase};
-use crate::engine::EngineError;
+use crate::EngineError;
 
 pub(crate) const FILE: &str = "gazetteer.toml";
 

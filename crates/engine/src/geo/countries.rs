@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::Deserialize;
 
 use super::text::NormText;
-use crate::engine::EngineError;
+use crate::EngineError;
 
 pub(crate) const FILE: &str = "countries.toml";
 

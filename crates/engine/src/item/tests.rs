@@ -1,0 +1,182 @@
+//! Classifier mechanisms on small hand-made entries (the bundled MTCR
+//! list is tested from the service crate, `tests/item_classification.rs`,
+//! where its TOML importer lives).
+
+use super::*;
+use crate::model::{Condition, NationalCode as ModelNational, ThresholdRule};
+
+fn item(description: &str, declared: &str, params: &[(&str, f64)]) -> Item {
+    let mut parameters: Vec<(String, f64)> =
+        params.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+    parameters.sort_by(|a, b| a.0.cmp(&b.0));
+    Item {
+        description: description.into(),
+        declared_code: declared.into(),
+        parameters,
+        ..Item::default()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Mechanisms on small hand-made entries
+
+fn entry(code: &str, terms: &[&str]) -> ControlEntry {
+    ControlEntry {
+        code: code.into(),
+        title: format!("entry {code}"),
+        category: ControlCategory::II,
+        notes: String::new(),
+        terms: terms.iter().map(|t| t.to_string()).collect(),
+        context: Vec::new(),
+        exclusions: Vec::new(),
+        rules: Vec::new(),
+        national_codes: Vec::new(),
+    }
+}
+
+fn codes_of(index: &ItemIndex, d: &str) -> (Vec<String>, Vec<String>) {
+    let a = index.classify(&item(d, "", &[]));
+    (
+        a.matches.iter().map(|m| m.code.clone()).collect(),
+        a.adjacent.iter().map(|m| m.code.clone()).collect(),
+    )
+}
+
+#[test]
+fn terms_match_whole_words_and_conjunctions() {
+    let mut ap = entry("4.C.4.b", &["ap + micron", "ammonium perchlorate"]);
+    ap.exclusions = vec!["!apple".into()];
+    let index = ItemIndex::build("t", &[ap]).unwrap();
+    assert_eq!(codes_of(&index, "AP, 200 micron").0, vec!["4.C.4.b"]);
+    assert!(codes_of(&index, "AP grade").0.is_empty());
+    assert!(
+        codes_of(&index, "Apple purée, 200 micron sieve")
+            .0
+            .is_empty()
+    );
+    assert!(codes_of(&index, "Snap ring 200 micron").0.is_empty());
+}
+
+#[test]
+fn context_groups_and_figures_gate_generic_terms() {
+    let mut valve = entry("3.A.5", &["servo valve"]);
+    valve.context = vec![vec!["propellant".into(), "param:flow_l_min".into()]];
+    valve.rules = vec![ThresholdRule {
+        label: "servo".into(),
+        all: vec![
+            Condition {
+                param: "flow_l_min".into(),
+                op: Comparison::Ge,
+                value: 24.0,
+            },
+            Condition {
+                param: "pressure_mpa".into(),
+                op: Comparison::Ge,
+                value: 7.0,
+            },
+        ],
+    }];
+    let index = ItemIndex::build("t", &[valve]).unwrap();
+    assert_eq!(
+        codes_of(&index, "Servo valve for a press"),
+        (vec![], vec![])
+    );
+    assert_eq!(
+        codes_of(&index, "Servo valve, propellant feed").0,
+        vec!["3.A.5"]
+    );
+    assert_eq!(
+        codes_of(&index, "Servo valve 8 gpm 1500 psi").0,
+        vec!["3.A.5"]
+    );
+    assert_eq!(
+        codes_of(&index, "Servo valve 2 gpm 1500 psi").1,
+        vec!["3.A.5"]
+    );
+    let a = index.classify(&item("Servo valve 30 l/min", "", &[]));
+    assert_eq!(a.matches[0].status, ItemStatus::Uncertain);
+}
+
+#[test]
+fn soft_exclusions_make_adjacent_and_hard_ones_clear() {
+    let mut drone = entry("19.A.2", &["drone"]);
+    drone.context = vec![vec!["param:range_km".into()]];
+    drone.exclusions = vec!["photography".into(), "!toy".into()];
+    let index = ItemIndex::build("t", &[drone]).unwrap();
+    assert_eq!(codes_of(&index, "Drone, 400 km range").0, vec!["19.A.2"]);
+    assert_eq!(codes_of(&index, "Drone for photography").1, vec!["19.A.2"]);
+    assert_eq!(
+        codes_of(&index, "Toy drone, 400 km range"),
+        (vec![], vec![])
+    );
+    assert_eq!(
+        codes_of(&index, "Drone, not for photography, 400 km range").0,
+        vec!["19.A.2"]
+    );
+}
+
+#[test]
+fn longer_terms_modifiers_and_purposes_name_other_goods() {
+    let index = ItemIndex::build(
+        "t",
+        &[
+            entry("2.A.1.c", &["rocket motor", "rocket engine"]),
+            entry("3.A.3", &["rocket motor case"]),
+            entry("15.B.3", &["test stand"]),
+            entry("3.A.5", &["servo valve"]),
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        codes_of(&index, "Rocket motor case, steel").0,
+        vec!["3.A.3"]
+    );
+    assert_eq!(
+        codes_of(&index, "Rocket engine static test stand").0,
+        vec!["15.B.3"]
+    );
+    assert_eq!(
+        codes_of(&index, "Servo valve for rocket engines").0,
+        vec!["3.A.5"]
+    );
+    assert_eq!(codes_of(&index, "Rocket motor").0, vec!["2.A.1.c"]);
+    assert_eq!(
+        codes_of(&index, "Parts for rocket motors").0,
+        vec!["2.A.1.c"]
+    );
+}
+
+#[test]
+fn build_rejects_unusable_entries() {
+    let mut bad_param = entry("4.C.2.a", &["hydrazine"]);
+    bad_param.rules = vec![ThresholdRule {
+        label: String::new(),
+        all: vec![Condition {
+            param: "strength".into(),
+            op: Comparison::Gt,
+            value: 1.0,
+        }],
+    }];
+    let mut bad_national = entry("4.C.2.a", &["hydrazine"]);
+    bad_national.national_codes = vec![ModelNational {
+        code: "8471.30".into(),
+        confirmed: false,
+    }];
+    let cases: Vec<(&str, Vec<ControlEntry>)> = vec![
+        ("bad code", vec![entry("4C2a", &["hydrazine"])]),
+        ("no terms", vec![entry("4.C.2.a", &[])]),
+        ("empty term", vec![entry("4.C.2.a", &["--"])]),
+        ("unknown param", vec![bad_param]),
+        ("bad national code", vec![bad_national]),
+        (
+            "duplicate",
+            vec![entry("4.C.2.a", &["a"]), entry("4.C.2.a", &["b"])],
+        ),
+    ];
+    for (name, entries) in cases {
+        match ItemIndex::build("t", &entries) {
+            Err(EngineError::ControlEntry { code, .. }) => assert!(code.starts_with('4'), "{name}"),
+            other => panic!("{name}: expected ControlEntry error, got {other:?}"),
+        }
+    }
+}
