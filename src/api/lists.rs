@@ -57,6 +57,7 @@ struct Upload {
     list_id: String,
     format: String,
     reason: String,
+    options: lists::ImportOptions,
     files: Vec<SourceData>,
 }
 
@@ -86,6 +87,7 @@ impl ListApi {
             list_id,
             format,
             reason,
+            options,
             files,
         } = upload;
         info!(
@@ -100,7 +102,7 @@ impl ListApi {
         let parse_format = format.clone();
         let (imported, described) = tokio::task::spawn_blocking(move || {
             let described = describe_files(&files);
-            lists::import(&parse_format, &files).map(|i| (i, described))
+            lists::import_with(&parse_format, &files, &options).map(|i| (i, described))
         })
         .await??;
         let lists::Imported { content, warnings } = imported;
@@ -199,6 +201,7 @@ async fn receive(mut inbound: Streaming<pb::ImportListRequest>) -> Result<Upload
         list_id,
         format,
         reason,
+        options,
     } = header;
     if !is_valid_list_id(&list_id) {
         return Err(ApiError::invalid(
@@ -218,6 +221,15 @@ async fn receive(mut inbound: Streaming<pb::ImportListRequest>) -> Result<Upload
         .into());
     }
     let reason = text(reason, "header.reason", MAX_TEXT, false)?;
+    let mut opts = lists::ImportOptions::new();
+    for (k, v) in options {
+        let v = text(v, &format!("header.options[{k}]"), MAX_TEXT, false)?;
+        opts.insert(k, v);
+    }
+    // Also before any data arrives.
+    if let Ok(f) = lists::format(&format) {
+        lists::format::check_options(f, &opts)?;
+    }
 
     let mut files: Vec<SourceData> = Vec::new();
     let mut total = 0usize;
@@ -292,6 +304,7 @@ async fn receive(mut inbound: Streaming<pb::ImportListRequest>) -> Result<Upload
         list_id,
         format,
         reason,
+        options: opts,
         files,
     })
 }

@@ -8,7 +8,7 @@ use tracing::info;
 use super::state::{AppState, NewVersion};
 use super::status::ApiError;
 use crate::bundled::{BUNDLED, BundledList, SEED_AUTHOR};
-use crate::lists::{self, describe_files};
+use crate::lists::describe_files;
 
 /// A bundled list could not be seeded.
 #[derive(Debug, thiserror::Error)]
@@ -81,7 +81,7 @@ pub async fn seed_missing(state: &AppState) -> Result<Vec<String>, SeedError> {
 
 fn parse(seed: &BundledList) -> Result<NewVersion, ApiError> {
     let files = seed.sources();
-    let imported = lists::import(seed.format, &files)?;
+    let imported = seed.import()?;
     Ok(NewVersion {
         list_id: seed.list_id.to_string(),
         format: seed.format.to_string(),
@@ -98,6 +98,7 @@ fn parse(seed: &BundledList) -> Result<NewVersion, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lists;
     use crate::store::keys::is_valid_list_id;
 
     #[test]

@@ -154,7 +154,7 @@ mod tests {
     fn finding(kind: FindingKind, entry: &str, score: f64, decision: Decision) -> Finding {
         Finding {
             kind,
-            target: "item:0".into(),
+            target: crate::model::Target::Item(0),
             list_id: if entry.is_empty() { "" } else { "ctl" }.into(),
             entry_id: entry.into(),
             entry_name: format!("entry {entry}"),
@@ -165,6 +165,7 @@ mod tests {
             explanation: String::new(),
             decision,
             rule: String::new(),
+            category: None,
         }
     }
 

@@ -178,6 +178,8 @@ pub fn response_json(r: &pb::ScreenShipmentResponse) -> Value {
         policy,
         engine_micros,
         unsuppressed_decision,
+        destination,
+        rule,
     } = r;
     json!({
         "screening_id": screening_id,
@@ -194,6 +196,17 @@ pub fn response_json(r: &pb::ScreenShipmentResponse) -> Value {
             "party_near_exact_threshold": p.party_near_exact_threshold,
         })),
         "engine_micros": engine_micros,
+        "rule": rule,
+        "destination": destination.as_ref().map(|d| json!({
+            "declared": d.declared,
+            "ultimate": d.ultimate,
+            "basis": d.basis,
+            "party_index": d.party_index,
+            "groups": d.groups,
+            "embargo_group": d.embargo_group,
+            "sanctioned_region": d.sanctioned_region,
+            "summary": d.summary,
+        })),
     })
 }
 
@@ -214,6 +227,7 @@ fn finding_json(f: &pb::Finding) -> Value {
         suppressed,
         suppressed_by,
         suppressed_by_case,
+        category,
     } = f;
     json!({
         "suppressed": suppressed,
@@ -231,6 +245,7 @@ fn finding_json(f: &pb::Finding) -> Value {
         "reason": reason,
         "explanation": explanation,
         "rule": rule,
+        "category": category,
     })
 }
 
@@ -241,6 +256,9 @@ pub fn response_text(r: &pb::ScreenShipmentResponse) -> String {
     let _ = writeln!(out, "screening: {}", r.screening_id);
     if !r.case_id.is_empty() {
         let _ = writeln!(out, "case:      {}", r.case_id);
+    }
+    if let Some(d) = r.destination.as_ref().filter(|d| !d.summary.is_empty()) {
+        let _ = writeln!(out, "where:     {}", d.summary);
     }
     if r.findings.is_empty() {
         let _ = writeln!(out, "findings:  none");
