@@ -549,7 +549,17 @@ fn show(out: &mut String, misses: &[String], n: usize) {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
+    use serde_json::json;
+
     use super::*;
+    use crate::engine::LoadedList;
+    use crate::engine::reference::ReferenceFiles;
+    use crate::model::{
+        Comparison, Condition, ControlCategory, ControlEntry, DenialEntry, EntityKind, EntryName,
+        ListContent, ListMeta, NameKind, ThresholdRule,
+    };
 
     #[test]
     fn code_matching_follows_dotted_prefixes() {
@@ -566,5 +576,172 @@ mod tests {
         assert_eq!(role_of("PARTY_ROLE_CONSIGNEE"), Some(PartyRole::Consignee));
         assert_eq!(role_of(""), Some(PartyRole::Unspecified));
         assert_eq!(role_of("BUYER"), None);
+    }
+
+    fn denial(list: &str, id: &str, name: &str) -> LoadedList {
+        LoadedList {
+            meta: ListMeta {
+                list_id: list.into(),
+                version: 1,
+                kind: "denial".into(),
+                ..ListMeta::default()
+            },
+            content: Arc::new(ListContent::Denial(vec![DenialEntry {
+                entry_id: id.into(),
+                kind: EntityKind::Organization,
+                names: vec![EntryName {
+                    name: name.into(),
+                    kind: NameKind::Primary,
+                }],
+                ..DenialEntry::default()
+            }])),
+        }
+    }
+
+    /// An engine with two evaluated lists, one list the party set is not
+    /// labelled against, and one control entry.
+    fn engine() -> Engine {
+        let control = LoadedList {
+            meta: ListMeta {
+                list_id: "mtcr".into(),
+                version: 1,
+                kind: "control".into(),
+                ..ListMeta::default()
+            },
+            content: Arc::new(ListContent::Control(vec![ControlEntry {
+                code: "4.C.2.b".into(),
+                title: "Hydrazine".into(),
+                category: ControlCategory::II,
+                notes: String::new(),
+                terms: vec!["hydrazine".into()],
+                context: vec![],
+                exclusions: vec![],
+                rules: vec![ThresholdRule {
+                    label: "concentration".into(),
+                    all: vec![Condition {
+                        param: "concentration_pct".into(),
+                        op: Comparison::Gt,
+                        value: 70.0,
+                    }],
+                }],
+                national_codes: vec![],
+            }])),
+        };
+        let lists = [
+            control,
+            denial("ofac-sdn", "101", "ZEPHYRON ORBITALIS"),
+            denial("un-sc", "7", "KESTRALUX DYNAMIKA"),
+            // Not one of the four evaluated lists: its matches do not count.
+            denial("bis-entity", "e1", "HALCYVEX PRAZISION"),
+        ];
+        match Engine::build(&lists, &ReferenceFiles::embedded()) {
+            Ok(e) => e,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn party_case(name: &str, expect: Value) -> Value {
+        json!({"id": name, "category": if expect["match"] == true { "pos_x" } else { "neg_x" },
+               "query": {"name": name, "country": ""}, "expect": expect})
+    }
+
+    /// Metrics computed by hand for a small table of cases.
+    #[test]
+    fn metrics_of_a_hand_counted_table() {
+        let pos = |list: &str, id: &str| json!({"match": true, "list_id": list, "entry_id": id});
+        let cases = Cases {
+            party: vec![
+                // found, top-1
+                party_case("Zephyron Orbitalis", pos("ofac-sdn", "101")),
+                // found, top-1 (expected entry given as a number)
+                party_case(
+                    "Kestralux Dynamika",
+                    json!({"match": true, "list_id": "un-sc", "entry_id": 7}),
+                ),
+                // missed: the expected entry is another one
+                party_case("Kestralux Dynamika", pos("un-sc", "8")),
+                // missed: nothing matches
+                party_case("Quietly Unlisted Works", pos("ofac-sdn", "101")),
+                // negatives: one false positive; a match on a list the set is
+                // not labelled against is not one.
+                party_case("Zephyron Orbitalis", json!({"match": false})),
+                party_case("Halcyvex Prazision", json!({"match": false})),
+                party_case("Plainfield Supplies", json!({"match": false})),
+                party_case("Rivermouth Bakery", json!({"match": false})),
+            ],
+            item: vec![
+                // controlled and found
+                json!({"id": "i1", "category": "controlled", "query": {"description": "Anhydrous hydrazine", "parameters": {"concentration_pct": 98.0}}, "expect": {"controlled": true, "codes": ["4.C.2"]}}),
+                // controlled, not found
+                json!({"id": "i2", "category": "controlled", "query": {"description": "Gyro", "parameters": {}}, "expect": {"controlled": true, "codes": ["9.A.4"]}}),
+                // not controlled, flagged (a false flag)
+                json!({"id": "i3", "category": "not_controlled_plain", "query": {"description": "Hydrazine 99", "parameters": {"concentration_pct": 99.0}}, "expect": {"controlled": false}}),
+                // not controlled, not flagged
+                json!({"id": "i4", "category": "not_controlled_plain", "query": {"description": "Garden hose", "parameters": {}}, "expect": {"controlled": false}}),
+            ],
+            shipment: vec![
+                // right decision, must-flag found
+                json!({"id": "s1", "category": "c", "shipment": {"destination_country": "FR", "items": [{"description": "Anhydrous hydrazine", "parameters": {"concentration_pct": 98.0}}], "parties": [{"role": "CONSIGNEE", "name": "Plainfield Supplies", "country": "FR"}]}, "expect": {"decision": "LICENSE_REQUIRED", "must_flag": ["item:0"]}}),
+                // right decision, one must-flag target missing
+                json!({"id": "s2", "category": "c", "shipment": {"destination_country": "FR", "items": [{"description": "Anhydrous hydrazine", "parameters": {"concentration_pct": 98.0}}], "parties": [{"role": "CONSIGNEE", "name": "Plainfield Supplies", "country": "FR"}]}, "expect": {"decision": "LICENSE_REQUIRED", "must_flag": ["item:0", "party:0"]}}),
+                // wrong decision
+                json!({"id": "s3", "category": "c", "shipment": {"destination_country": "FR", "items": [{"description": "Garden hose"}], "parties": [{"role": "CONSIGNEE", "name": "Zephyron Orbitalis", "country": "FR"}]}, "expect": {"decision": "CLEAR", "must_flag": []}}),
+                // right decision, nothing to flag
+                json!({"id": "s4", "category": "c", "shipment": {"destination_country": "FR", "items": [{"description": "Garden hose"}], "parties": [{"role": "CONSIGNEE", "name": "Plainfield Supplies", "country": "FR"}]}, "expect": {"decision": "CLEAR", "must_flag": []}}),
+            ],
+        };
+        let (report, s) = evaluate(&engine(), &cases, &EvalOptions::default()).unwrap();
+        // Party: 4 positives, 2 found (1 and 2), both top-1; 4 negatives, 1 flagged.
+        assert_eq!(s.party_recall, 0.5, "{report}");
+        assert_eq!(s.party_top1, 0.5);
+        assert_eq!(s.party_fp, 0.25);
+        // Items: 2 controlled, 1 found; 2 flagged, 1 of them right.
+        assert_eq!(s.item_recall, 0.5);
+        assert_eq!(s.item_precision, 0.5);
+        // Shipments: 3 of 4 decisions right; exact 2 of 4; must-flag 2 of 3.
+        assert_eq!(s.shipment_acc, 0.75);
+        assert_eq!(s.shipment_exact, 0.5);
+        assert!((s.must_flag_recall - 2.0 / 3.0).abs() < 1e-12);
+        assert!(s.engine_p99_ms > 0.0);
+        let line = s.to_string();
+        assert!(
+            line.contains("party_recall=0.5000 party_top1=0.5000 party_fp=0.2500"),
+            "{line}"
+        );
+        assert!(line.contains("engine_p99_ms="), "{line}");
+        assert!(!line.contains(" p99_ms="), "{line}");
+        assert!(report.contains("confusion (expected -> got)"), "{report}");
+    }
+
+    #[test]
+    fn empty_files_give_zero_ratios_and_full_must_flag_recall() {
+        let (_, s) = evaluate(&engine(), &Cases::default(), &EvalOptions::default()).unwrap();
+        assert_eq!(
+            s,
+            EvalSummary {
+                must_flag_recall: 1.0,
+                ..EvalSummary::default()
+            }
+        );
+    }
+
+    #[test]
+    fn malformed_cases_are_errors() {
+        let bad_role = Cases {
+            shipment: vec![
+                json!({"id": "s", "shipment": {"parties": [{"role": "BUYER", "name": "X"}]}, "expect": {}}),
+            ],
+            ..Cases::default()
+        };
+        let err = evaluate(&engine(), &bad_role, &EvalOptions::default()).unwrap_err();
+        assert!(err.to_string().contains("BUYER"), "{err}");
+        let bad_param = Cases {
+            item: vec![
+                json!({"id": "i", "query": {"description": "x", "parameters": {"range_km": "far"}}, "expect": {}}),
+            ],
+            ..Cases::default()
+        };
+        let err = evaluate(&engine(), &bad_param, &EvalOptions::default()).unwrap_err();
+        assert!(err.to_string().contains("range_km"), "{err}");
     }
 }
