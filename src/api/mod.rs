@@ -24,6 +24,7 @@ pub mod convert;
 pub mod entries;
 pub mod lists;
 pub mod metrics;
+pub mod parameters;
 pub mod refresh;
 pub mod rescreen;
 pub mod screening;
@@ -33,6 +34,7 @@ pub mod startup;
 pub mod state;
 pub mod status;
 pub mod tls;
+pub mod validate;
 
 pub use server::{ServeError, ServerConfig, run, run_with};
 pub use status::ApiError;

@@ -26,6 +26,7 @@ use super::pb;
 use super::pb::screening_service_server::ScreeningService;
 use super::state::{AppState, now_unix_ms};
 use super::status::ApiError;
+use super::validate;
 use super::{log_status, request_id, respond};
 use crate::engine::party::PartyQuery;
 
@@ -66,6 +67,8 @@ impl ScreeningApi {
     ) -> Result<pb::ScreenShipmentResponse, ApiError> {
         let pb::ScreenShipmentRequest { shipment } = req;
         let mut shipment = convert::shipment(required(shipment, field)?, field)?;
+        let engine = self.state.engine();
+        validate::shipment(&shipment, engine.geo(), field)?;
         if let Some(exporter) = &caller.exporter {
             if shipment.exporter.trim() != exporter {
                 info!(
@@ -76,7 +79,6 @@ impl ScreeningApi {
             }
             shipment.exporter = exporter.clone();
         }
-        let engine = self.state.engine();
         let started = Instant::now();
         let outcome = engine.screen_shipment(&shipment);
         let engine_micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
@@ -208,6 +210,7 @@ impl ScreeningApi {
             ));
         }
         let engine = self.state.engine();
+        validate::party_country(&party.country, engine.geo(), "party.country")?;
         let query = PartyQuery {
             name: &party.name,
             country: &party.country,
@@ -325,5 +328,14 @@ impl ScreeningService for ScreeningApi {
         request: Request<pb::GetScreeningRequest>,
     ) -> Result<Response<pb::GetScreeningResponse>, Status> {
         self.get_screening_traced(request).await
+    }
+
+    #[instrument(name = "ListParameters", skip_all, fields(request_id = %request_id(&request)))]
+    async fn list_parameters(
+        &self,
+        request: Request<pb::ListParametersRequest>,
+    ) -> Result<Response<pb::ListParametersResponse>, Status> {
+        let pb::ListParametersRequest {} = request.into_inner();
+        Ok(Response::new(super::parameters::list_parameters()))
     }
 }
