@@ -25,6 +25,7 @@ pub mod entries;
 pub mod lists;
 pub mod metrics;
 pub mod parameters;
+pub mod protocol;
 pub mod refresh;
 pub mod rescreen;
 pub mod screening;

@@ -26,8 +26,8 @@ use super::pb;
 use super::pb::screening_service_server::ScreeningService;
 use super::state::{AppState, now_unix_ms};
 use super::status::ApiError;
-use super::validate;
 use super::{log_status, request_id, respond};
+use super::{protocol, validate};
 use crate::engine::party::PartyQuery;
 
 /// Largest ScreenParty `limit`.
@@ -147,7 +147,10 @@ impl ScreeningApi {
                         Err(status) => {
                             // An undecodable message or a broken stream: say so,
                             // rather than end as if every request was answered.
-                            let status = Status::from(ApiError::Stream(Box::new(status)));
+                            let status = Status::from(protocol::request_error(
+                                status,
+                                &format!("requests[{index}]"),
+                            ));
                             log_status(&status);
                             let _ = tx.send(Err(status)).await;
                             break;

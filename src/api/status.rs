@@ -45,6 +45,15 @@ pub enum ApiError {
     /// limit).
     #[error(transparent)]
     Auth(#[from] AuthError),
+    /// A request message that cannot be read (not valid protobuf, a frame
+    /// cut short, no message at all): the client's mistake.
+    #[error("{field}: {message}")]
+    Undecodable {
+        /// Where (`shipment.items.description`, `requests[3]`).
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
     /// A stream sent more messages than allowed.
     #[error("{field}: {message}")]
     TooMany {
@@ -123,6 +132,7 @@ impl From<&ApiError> for Status {
             ),
             ApiError::Auth(e) => auth_status(e),
             ApiError::TooMany { .. } => Status::resource_exhausted(e.to_string()),
+            ApiError::Undecodable { field, message } => bad_request(field, message.clone()),
         }
     }
 }
@@ -340,6 +350,14 @@ mod tests {
                     "Error, decoded message length too large: found 9 bytes, the limit is: 8 bytes",
                 ))),
                 Code::ResourceExhausted,
+            ),
+            (
+                "undecodable message",
+                ApiError::Undecodable {
+                    field: "requests[2].shipment.items.description".into(),
+                    message: "not a valid protobuf message: invalid string value".into(),
+                },
+                Code::InvalidArgument,
             ),
             (
                 "stream reset",

@@ -13,6 +13,7 @@ mod health;
 mod history;
 mod hotswap;
 mod lists;
+mod protocol;
 mod rescreen;
 mod screening;
 mod security;
