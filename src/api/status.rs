@@ -54,6 +54,13 @@ pub enum ApiError {
         /// What is wrong.
         message: String,
     },
+    /// The revocation would leave no live ADMIN token (nobody could manage
+    /// tokens any more without an offline recovery).
+    #[error(
+        "the last live ADMIN token cannot be revoked: create another ADMIN token first \
+         (exportscreen token create --role admin), then revoke this one"
+    )]
+    LastAdmin,
     /// A stream sent more messages than allowed.
     #[error("{field}: {message}")]
     TooMany {
@@ -133,6 +140,7 @@ impl From<&ApiError> for Status {
             ApiError::Auth(e) => auth_status(e),
             ApiError::TooMany { .. } => Status::resource_exhausted(e.to_string()),
             ApiError::Undecodable { field, message } => bad_request(field, message.clone()),
+            ApiError::LastAdmin => Status::failed_precondition(e.to_string()),
         }
     }
 }
@@ -153,6 +161,7 @@ fn auth_status(e: &AuthError) -> Status {
     match e {
         AuthError::Missing
         | AuthError::Malformed
+        | AuthError::Ambiguous { .. }
         | AuthError::Unknown
         | AuthError::Expired { .. }
         | AuthError::Revoked { .. } => Status::unauthenticated(msg),
@@ -294,6 +303,12 @@ mod tests {
                 AuthError::Malformed.into(),
                 Code::Unauthenticated,
             ),
+            (
+                "two headers",
+                AuthError::Ambiguous { count: 2 }.into(),
+                Code::Unauthenticated,
+            ),
+            ("last admin", ApiError::LastAdmin, Code::FailedPrecondition),
             (
                 "unknown token",
                 AuthError::Unknown.into(),

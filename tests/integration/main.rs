@@ -19,5 +19,6 @@ mod screening;
 mod security;
 mod startup;
 mod tls;
+mod token_guardrails;
 mod util;
 mod validation;
