@@ -21,6 +21,7 @@ pub mod auth;
 pub mod caller;
 pub mod cases;
 pub mod convert;
+pub mod datadir;
 pub mod entries;
 pub mod lists;
 pub mod metrics;
