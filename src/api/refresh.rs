@@ -6,7 +6,7 @@
 //! is no refresh. Example:
 //!
 //! ```toml
-//! interval = "24h"          # default for every list: 90s, 30m, 12h, 7d ...
+//! interval = "24h"          # default for every list: 90s, 30m, 12h, 7d, 1h 30m ...
 //! timeout = "60s"           # per download
 //!
 //! [[list]]
@@ -108,22 +108,10 @@ pub struct RefreshConfig {
     pub timeout: Duration,
 }
 
-/// `90s`, `30m`, `12h`, `7d` (a number alone is seconds).
+/// A positive duration in the project's one grammar ([`crate::duration`]:
+/// `90s`, `30m`, `12h`, `7d`, `1h 30m`).
 pub fn parse_duration(text: &str) -> Option<Duration> {
-    let t = text.trim();
-    let (num, unit) = match t.find(|c: char| !c.is_ascii_digit()) {
-        Some(i) => (&t[..i], t[i..].trim()),
-        None => (t, "s"),
-    };
-    let n: u64 = num.parse().ok()?;
-    let secs = match unit {
-        "s" => n,
-        "m" => n.checked_mul(60)?,
-        "h" => n.checked_mul(3600)?,
-        "d" => n.checked_mul(86_400)?,
-        _ => return None,
-    };
-    (secs > 0).then(|| Duration::from_secs(secs))
+    crate::duration::parse(text).ok().filter(|d| !d.is_zero())
 }
 
 /// The file name a URL's file is imported under: its last path segment.
@@ -147,7 +135,7 @@ pub fn parse(text: &str, path: &Path) -> Result<RefreshConfig, RefreshConfigErro
     let duration = |what: &str, v: &str| {
         parse_duration(v).ok_or_else(|| {
             err(format!(
-                "{what} = {v:?}: use a number with s, m, h or d (e.g. \"24h\")"
+                "{what} = {v:?}: a positive duration such as \"90s\", \"30m\", \"12h\", \"7d\" or \"1h 30m\""
             ))
         })
     };
@@ -415,10 +403,18 @@ mod tests {
             assert!(e.to_string().contains(what), "{text}: {e}");
             assert!(e.to_string().starts_with("config/refresh.toml"), "{e}");
         }
-        for (t, secs) in [("90", 90), ("15m", 900), ("2h", 7200), ("7d", 604_800)] {
+        for (t, secs) in [
+            ("90s", 90),
+            ("15m", 900),
+            ("2h", 7200),
+            ("7d", 604_800),
+            ("1h 30m", 5400),
+        ] {
             assert_eq!(parse_duration(t), Some(Duration::from_secs(secs)), "{t}");
         }
+        // The same grammar as --ttl: no bare numbers, nothing empty.
         assert_eq!(parse_duration("0s"), None);
+        assert_eq!(parse_duration("90"), None);
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(load(dir.path()).unwrap(), None);
     }

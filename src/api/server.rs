@@ -120,6 +120,10 @@ pub enum ServeError {
         /// The I/O error.
         cause: std::io::Error,
     },
+    /// The data directory is not private (group- or world-writable) or
+    /// cannot be made so.
+    #[error(transparent)]
+    Insecure(#[from] super::datadir::DataDirError),
     /// The database could not be opened or read.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -194,6 +198,11 @@ pub async fn run_with(
         cause,
     })?;
     tls::check_plaintext(addr, config.tls.is_some(), config.allow_plaintext)?;
+    // Before anything in it is read: a directory others may write to is refused.
+    let tightened = super::datadir::secure(&config.data_dir)?;
+    if tightened > 0 {
+        info!(tightened, data_dir = %config.data_dir.display(), "data directory made private (0700, files 0600)");
+    }
     let tls_config = config.tls.as_ref().map(tls::server_config).transpose()?;
 
     let refresh_config = super::refresh::load(&config.data_dir.join(startup::CONFIG_DIR))?;
