@@ -62,6 +62,9 @@ pub struct ServerConfig {
     pub allow_plaintext: bool,
     /// Per-principal rate limit (ADMIN exempt).
     pub rate_limit: RateLimit,
+    /// A CA certificate (PEM) the scheduled refresh trusts besides the
+    /// platform's trust store (a TLS-inspecting proxy's CA).
+    pub ca_cert: Option<PathBuf>,
 }
 
 impl ServerConfig {
@@ -74,7 +77,15 @@ impl ServerConfig {
             tls: None,
             allow_plaintext: false,
             rate_limit: RateLimit::default(),
+            ca_cert: None,
         }
+    }
+
+    /// Trusts `ca_cert` (besides the platform's roots) for the scheduled
+    /// refresh's downloads.
+    pub fn ca_cert(mut self, ca_cert: Option<PathBuf>) -> ServerConfig {
+        self.ca_cert = ca_cert;
+        self
     }
 
     /// Sets the re-screening look-back window in days (0: off).
@@ -205,7 +216,11 @@ pub async fn run_with(
     }
     let tls_config = config.tls.as_ref().map(tls::server_config).transpose()?;
 
-    let refresh_config = super::refresh::load(&config.data_dir.join(startup::CONFIG_DIR))?;
+    let refresh_config =
+        super::refresh::load(&config.data_dir.join(startup::CONFIG_DIR))?.map(|mut r| {
+            r.ca_cert.clone_from(&config.ca_cert);
+            r
+        });
     let state = Arc::new(startup::open(&config).await?);
     bootstrap::ensure_admin_token(state.store(), &config.data_dir)?;
     let access = Arc::new(AccessControl::new(state.store().clone(), config.rate_limit));

@@ -8,6 +8,7 @@ mod cases;
 mod cli;
 mod decisions;
 mod durability;
+mod examples;
 mod files;
 mod fuzz_regressions;
 mod health;

@@ -265,7 +265,7 @@ async fn list(a: CasesListArgs) -> anyhow::Result<()> {
         page_size: a.limit,
         page_token: opt(&a.page_token),
     };
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let mut cases = Vec::new();
     let next = loop {
         let r = c
@@ -495,7 +495,7 @@ pub fn case_json(c: &pb::Case) -> Value {
 }
 
 async fn show(a: CaseIdArgs) -> anyhow::Result<()> {
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let case = c
         .get_case(request(
             pb::GetCaseRequest { case_id: a.case_id },
@@ -546,7 +546,7 @@ fn done(common: &OfficerArgs, r: &pb::CaseActionResponse) -> anyhow::Result<()> 
 }
 
 async fn claim(a: ClaimArgs) -> anyhow::Result<()> {
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let msg = pb::ClaimCaseRequest {
         case_id: a.case_id,
         assignee: opt(&a.to),
@@ -561,7 +561,7 @@ async fn claim(a: ClaimArgs) -> anyhow::Result<()> {
 }
 
 async fn decide(a: DecideArgs) -> anyhow::Result<()> {
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let msg = pb::DecideCaseRequest {
         case_id: a.case_id,
         decision: if a.approve {
@@ -589,7 +589,7 @@ async fn mark(a: MarkArgs) -> anyhow::Result<()> {
     let Some(index) = a.finding.checked_sub(1) else {
         bail!("--finding counts from 1, as `cases show` numbers findings");
     };
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let msg = pb::MarkFindingRequest {
         case_id: a.case_id,
         screening_id: a.screening,
@@ -610,7 +610,7 @@ async fn mark(a: MarkArgs) -> anyhow::Result<()> {
 }
 
 async fn request_info(a: RequestInfoArgs) -> anyhow::Result<()> {
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let msg = pb::RequestInfoRequest {
         case_id: a.case_id,
         reason: a.reason,
@@ -638,7 +638,7 @@ pub fn parse_check_kind(s: &str) -> anyhow::Result<pb::CheckKind> {
 
 async fn record_check(a: RecordCheckArgs) -> anyhow::Result<()> {
     let kind = parse_check_kind(&a.kind)?;
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let msg = pb::RecordCheckRequest {
         case_id: a.case_id,
         kind: kind as i32,
@@ -655,7 +655,7 @@ async fn record_check(a: RecordCheckArgs) -> anyhow::Result<()> {
 
 async fn schedule_check(a: ScheduleCheckArgs) -> anyhow::Result<()> {
     let due = parse_when(&a.due)?;
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let msg = pb::ScheduleCheckRequest {
         case_id: a.case_id,
         due_unix_ms: due,
@@ -670,7 +670,7 @@ async fn schedule_check(a: ScheduleCheckArgs) -> anyhow::Result<()> {
 }
 
 async fn suppression(a: SuppressionArgs) -> anyhow::Result<()> {
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let s = c
         .get_suppression(request(
             pb::GetSuppressionRequest {
@@ -750,7 +750,7 @@ async fn watch(a: WatchArgs) -> anyhow::Result<()> {
             .map(|p| p as i32)
             .unwrap_or(0),
     };
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let mut stream = c
         .watch_cases(request(msg, a.common.actor.as_deref())?)
         .await

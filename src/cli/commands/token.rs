@@ -18,7 +18,7 @@ pub async fn run(cmd: TokenCommand) -> anyhow::Result<()> {
     match cmd {
         TokenCommand::Create(a) => create(a).await,
         TokenCommand::List(a) => {
-            let mut c = client::admin(&a.server.server).await?;
+            let mut c = client::admin().await?;
             let tokens = c
                 .list_tokens(pb::ListTokensRequest {})
                 .await
@@ -44,7 +44,7 @@ pub async fn run(cmd: TokenCommand) -> anyhow::Result<()> {
             Ok(())
         }
         TokenCommand::Revoke(a) => {
-            let mut c = client::admin(&a.server.server).await?;
+            let mut c = client::admin().await?;
             let info = c
                 .revoke_token(pb::RevokeTokenRequest {
                     token_id: a.token_id,
@@ -85,7 +85,7 @@ async fn create(a: TokenCreateArgs) -> anyhow::Result<()> {
         Lifetime::Seconds(s) => (s, false),
         Lifetime::Never => (0, true),
     };
-    let mut c = client::admin(&a.server.server).await?;
+    let mut c = client::admin().await?;
     let answer = c
         .create_token(pb::CreateTokenRequest {
             principal: a.principal,
