@@ -6,6 +6,7 @@
 
 mod cases;
 mod cli;
+mod cli_exit;
 mod decisions;
 mod durability;
 mod examples;
