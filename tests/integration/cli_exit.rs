@@ -325,7 +325,7 @@ async fn exit_codes_environment_and_standard_input() {
             ]),
             env: admin(),
             stdin: None,
-            code: 1,
+            code: 2,
             says: "err:--ttl never",
         },
         // Refused by the server.
