@@ -19,6 +19,7 @@ pub mod commands;
 pub mod exit;
 pub mod input;
 pub mod json;
+pub mod time;
 
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches};

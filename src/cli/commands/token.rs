@@ -153,9 +153,7 @@ fn time(ms: i64) -> String {
     if ms == 0 {
         return "-".into();
     }
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_else(|| ms.to_string())
+    crate::cli::time::local(ms)
 }
 
 fn info_json(i: &pb::TokenInfo) -> serde_json::Value {
