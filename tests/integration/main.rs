@@ -17,6 +17,7 @@ mod history;
 mod hotswap;
 mod lists;
 mod protocol;
+mod readme;
 mod rescreen;
 mod screening;
 mod security;
