@@ -6,6 +6,7 @@
 
 mod cases;
 mod cli;
+mod cli_exit;
 mod decisions;
 mod durability;
 mod examples;
@@ -16,6 +17,7 @@ mod history;
 mod hotswap;
 mod lists;
 mod protocol;
+mod readme;
 mod rescreen;
 mod screening;
 mod security;

@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::api::caller::Role;
 use crate::api::pb;
 use crate::cli::args::{TokenCommand, TokenCreateArgs};
-use crate::cli::client;
+use crate::cli::{client, exit};
 
 /// Runs a token subcommand.
 ///
@@ -80,8 +80,9 @@ async fn create(a: TokenCreateArgs) -> anyhow::Result<()> {
                     format!("unknown role {r:?} (exporter, officer, compliance, auditor, admin)")
                 })
         })
-        .collect::<anyhow::Result<Vec<i32>>>()?;
-    let (ttl_seconds, no_expiry) = match parse_ttl(&a.ttl)? {
+        .collect::<anyhow::Result<Vec<i32>>>()
+        .map_err(exit::usage)?;
+    let (ttl_seconds, no_expiry) = match parse_ttl(&a.ttl).map_err(exit::usage)? {
         Lifetime::Seconds(s) => (s, false),
         Lifetime::Never => (0, true),
     };
@@ -152,9 +153,7 @@ fn time(ms: i64) -> String {
     if ms == 0 {
         return "-".into();
     }
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_else(|| ms.to_string())
+    crate::cli::time::local(ms)
 }
 
 fn info_json(i: &pb::TokenInfo) -> serde_json::Value {
