@@ -1484,7 +1484,7 @@ fn ecfr_options_and_malformed_files() {
     let cut = text.find("Supplement No. 7").unwrap();
     let truncated = SourceData {
         name: files[0].name.clone(),
-        data: text[..cut + 2000].as_bytes().to_vec(),
+        data: text.as_bytes()[..cut + 2000].to_vec(),
     };
     let err = import_with(
         "ecfr-744-xml",

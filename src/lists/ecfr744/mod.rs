@@ -46,42 +46,45 @@ const FORMAT: &str = "ecfr-744-xml";
 /// One of the supplements the format reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Supplement {
-    EntityList,
-    UnverifiedList,
-    MeuList,
+    /// No. 4, the Entity List.
+    Entity,
+    /// No. 6, the Unverified List.
+    Unverified,
+    /// No. 7, the Military End-User List.
+    Meu,
 }
 
 impl Supplement {
     fn parse(v: &str) -> Option<Supplement> {
         match v.trim().to_ascii_lowercase().as_str() {
-            "4" | "entity-list" => Some(Supplement::EntityList),
-            "6" | "unverified-list" => Some(Supplement::UnverifiedList),
-            "7" | "meu-list" => Some(Supplement::MeuList),
+            "4" | "entity-list" => Some(Supplement::Entity),
+            "6" | "unverified-list" => Some(Supplement::Unverified),
+            "7" | "meu-list" => Some(Supplement::Meu),
             _ => None,
         }
     }
 
     fn number(self) -> u8 {
         match self {
-            Supplement::EntityList => 4,
-            Supplement::UnverifiedList => 6,
-            Supplement::MeuList => 7,
+            Supplement::Entity => 4,
+            Supplement::Unverified => 6,
+            Supplement::Meu => 7,
         }
     }
 
     fn program(self) -> &'static str {
         match self {
-            Supplement::EntityList => "BIS Entity List",
-            Supplement::UnverifiedList => "BIS Unverified List",
-            Supplement::MeuList => "BIS Military End-User List",
+            Supplement::Entity => "BIS Entity List",
+            Supplement::Unverified => "BIS Unverified List",
+            Supplement::Meu => "BIS Military End-User List",
         }
     }
 
     /// Cells per row.
     fn columns(self) -> usize {
         match self {
-            Supplement::EntityList => 5,
-            Supplement::UnverifiedList | Supplement::MeuList => 3,
+            Supplement::Entity => 5,
+            Supplement::Unverified | Supplement::Meu => 3,
         }
     }
 }
@@ -185,7 +188,7 @@ fn import(files: &[SourceData], supplement: Supplement) -> Result<Imported, Impo
             ));
         }
         let (requirement, policy, citations) = match supplement {
-            Supplement::EntityList => {
+            Supplement::Entity => {
                 let (mut req, mut pol) = (row.cells[2].clone(), row.cells[3].clone());
                 let mentions_items = |s: &str| s.to_lowercase().contains("items");
                 if !mentions_items(&req) && mentions_items(&pol) && !req.trim().is_empty() {
@@ -194,7 +197,7 @@ fn import(files: &[SourceData], supplement: Supplement) -> Result<Imported, Impo
                 }
                 (req, pol, row.cells[4].clone())
             }
-            Supplement::UnverifiedList | Supplement::MeuList => {
+            Supplement::Unverified | Supplement::Meu => {
                 (String::new(), String::new(), row.cells[2].clone())
             }
         };

@@ -895,10 +895,19 @@ mod tests {
         items.iter().map(|s| s.to_string()).collect()
     }
 
+    /// (cell, name, aliases, former names, addresses)
+    type Cell = (
+        &'static str,
+        &'static str,
+        &'static [&'static str],
+        &'static [&'static str],
+        &'static [&'static str],
+    );
+
     /// Cells as the eCFR text of 2026-07-23 writes them (shortened).
     #[test]
     fn entity_cells() {
-        let cases: &[(&str, &str, &[&str], &[&str], &[&str])] = &[
+        let cases: &[Cell] = &[
             (
                 "Emal Bilal Mangal, a.k.a., the following three aliases:\n\u{2014}Imal Bilal; \u{E000}and\u{E001}\n\u{2014}Aimal Balal; \u{E000}and\u{E001}\n\u{2014}Bellal Mangal.\n \n Kolola Pushta, Kabul, Afghanistan; \u{E000}and\u{E001} Maidan Sahr, Paktiya, Afghanistan.",
                 "Emal Bilal Mangal",

@@ -7,10 +7,10 @@
 //!    groups, the embargo that applies, a sanctioned region.
 //! 2. [`rules`]: the rules in force (`policy.toml` `[rules] active`) each
 //!    add findings; [`listing`] decides what a list match leads to.
-//! 3. The strongest finding decides: PROHIBITED > LICENSE_REQUIRED > REVIEW
-//!    > CLEAR. The outcome carries the findings (strongest first), the
-//!    destination facts and the rule behind the decision, so that nothing
-//!    downstream computes them again.
+//! 3. The strongest finding decides (PROHIBITED, then LICENSE_REQUIRED,
+//!    REVIEW, CLEAR). The outcome carries the findings (strongest first),
+//!    the destination facts and the rule behind the decision, so that
+//!    nothing downstream computes them again.
 
 mod context;
 mod listing;

@@ -86,6 +86,14 @@ struct PlaceSpec {
     unambiguous: Vec<String>,
 }
 
+/// A table of places: its path in the file, country, region and places.
+type PlaceTable<'a> = (
+    String,
+    &'a String,
+    Option<String>,
+    &'a BTreeMap<String, PlaceSpec>,
+);
+
 /// One gazetteer place.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Place {
@@ -237,12 +245,7 @@ impl Gazetteer {
         let mut explicit: HashMap<String, (usize, bool)> = HashMap::new();
         let mut generated: HashMap<String, Option<(usize, bool)>> = HashMap::new();
         // (table path, country, region, places)
-        let mut tables: Vec<(
-            String,
-            &String,
-            Option<String>,
-            &BTreeMap<String, PlaceSpec>,
-        )> = Vec::new();
+        let mut tables: Vec<PlaceTable<'_>> = Vec::new();
         for (iso, table) in &file.places {
             if !countries.countries.contains_key(iso) {
                 return Err(cfg(format!(
