@@ -12,6 +12,7 @@ mod fuzz_regressions;
 mod health;
 mod history;
 mod hotswap;
+mod http;
 mod lists;
 mod rescreen;
 mod screening;

@@ -1,5 +1,5 @@
 //! `exportscreen serve`: logs to standard error (text or JSON), binds the
-//! gRPC and (optionally) metrics listeners, runs the server until SIGINT or
+//! gRPC and (optionally) metrics and HTTP/JSON listeners, runs the server until SIGINT or
 //! SIGTERM.
 
 use anyhow::Context;
@@ -33,6 +33,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         ),
         None => None,
     };
+    let http = match args.http_listen {
+        Some(addr) => Some(
+            TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr} for http/json"))?,
+        ),
+        None => None,
+    };
     let tls = match (args.tls_cert, args.tls_key) {
         (Some(cert), Some(key)) => Some(TlsFiles {
             cert,
@@ -50,7 +58,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             per_second: args.rate_limit,
             burst: args.rate_burst,
         });
-    api::run_with(listener, metrics, config, shutdown_signal()).await?;
+    api::run_with_http(listener, metrics, http, config, shutdown_signal()).await?;
     Ok(())
 }
 
