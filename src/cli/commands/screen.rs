@@ -36,10 +36,7 @@ pub async fn run(args: ScreenArgs) -> anyhow::Result<()> {
         .map_err(client::status_error)?
         .into_inner();
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&json::response_json(&answer))?
-        );
+        json::print(&answer)?;
     } else {
         print!("{}", json::response_text(&answer));
     }
