@@ -14,6 +14,7 @@ mod health;
 mod history;
 mod hotswap;
 mod http;
+mod hygiene;
 mod lists;
 mod rescreen;
 mod screening;

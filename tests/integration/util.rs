@@ -258,6 +258,7 @@ pub fn meta(list_id: &str, version: u64, content: &ListContent) -> ListMeta {
         }],
         warnings: vec![],
         checksum: format!("checksum-{list_id}-{version}"),
+        ..ListMeta::default()
     }
 }
 
