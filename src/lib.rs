@@ -25,6 +25,8 @@
 //! - [`eval`]: in-process evaluation on a case directory.
 //! - [`cli`]: the command line (`serve`, `screen`, `import`, `lists`, `eval`).
 //! - [`error`]: the crate's error type.
+//! - [`duration`]: the one duration grammar (humantime) of flags and
+//!   configuration files.
 
 #![deny(missing_docs)]
 
@@ -32,6 +34,7 @@ pub mod api;
 pub mod bundled;
 pub mod cases;
 pub mod cli;
+pub mod duration;
 pub mod error;
 pub mod eval;
 pub mod http;

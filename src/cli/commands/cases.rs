@@ -250,7 +250,7 @@ async fn list(a: CasesListArgs) -> anyhow::Result<()> {
         page_size: a.limit,
         page_token: opt(&a.page_token),
     };
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let mut cases = Vec::new();
     let next = loop {
         let r = c
@@ -445,7 +445,7 @@ pub fn case_text(c: &pb::Case) -> String {
 }
 
 async fn show(a: CaseIdArgs) -> anyhow::Result<()> {
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let case = c
         .get_case(request(
             pb::GetCaseRequest { case_id: a.case_id },
@@ -490,7 +490,7 @@ fn done(common: &OfficerArgs, r: &pb::CaseActionResponse) -> anyhow::Result<()> 
 }
 
 async fn claim(a: ClaimArgs) -> anyhow::Result<()> {
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let msg = pb::ClaimCaseRequest {
         case_id: a.case_id,
         assignee: opt(&a.to),
@@ -505,7 +505,7 @@ async fn claim(a: ClaimArgs) -> anyhow::Result<()> {
 }
 
 async fn decide(a: DecideArgs) -> anyhow::Result<()> {
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let msg = pb::DecideCaseRequest {
         case_id: a.case_id,
         decision: if a.approve {
@@ -533,7 +533,7 @@ async fn mark(a: MarkArgs) -> anyhow::Result<()> {
     let Some(index) = a.finding.checked_sub(1) else {
         bail!("--finding counts from 1, as `cases show` numbers findings");
     };
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let msg = pb::MarkFindingRequest {
         case_id: a.case_id,
         screening_id: a.screening,
@@ -554,7 +554,7 @@ async fn mark(a: MarkArgs) -> anyhow::Result<()> {
 }
 
 async fn request_info(a: RequestInfoArgs) -> anyhow::Result<()> {
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let msg = pb::RequestInfoRequest {
         case_id: a.case_id,
         reason: a.reason,
@@ -582,7 +582,7 @@ pub fn parse_check_kind(s: &str) -> anyhow::Result<pb::CheckKind> {
 
 async fn record_check(a: RecordCheckArgs) -> anyhow::Result<()> {
     let kind = parse_check_kind(&a.kind)?;
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let msg = pb::RecordCheckRequest {
         case_id: a.case_id,
         kind: kind as i32,
@@ -599,7 +599,7 @@ async fn record_check(a: RecordCheckArgs) -> anyhow::Result<()> {
 
 async fn schedule_check(a: ScheduleCheckArgs) -> anyhow::Result<()> {
     let due = parse_when(&a.due)?;
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let msg = pb::ScheduleCheckRequest {
         case_id: a.case_id,
         due_unix_ms: due,
@@ -614,7 +614,7 @@ async fn schedule_check(a: ScheduleCheckArgs) -> anyhow::Result<()> {
 }
 
 async fn suppression(a: SuppressionArgs) -> anyhow::Result<()> {
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let s = c
         .get_suppression(request(
             pb::GetSuppressionRequest {
@@ -695,7 +695,7 @@ async fn watch(a: WatchArgs) -> anyhow::Result<()> {
             .map(|p| p as i32)
             .unwrap_or(0),
     };
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let mut stream = c
         .watch_cases(request(msg, a.common.actor.as_deref())?)
         .await

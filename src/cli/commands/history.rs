@@ -13,7 +13,7 @@ use crate::cli::client;
 /// # Errors
 /// The server cannot be reached, or refuses (unknown list).
 pub async fn versions(args: VersionsArgs) -> anyhow::Result<()> {
-    let mut c = client::lists(&args.server.server).await?;
+    let mut c = client::lists().await?;
     let versions = c
         .list_versions(pb::ListVersionsRequest {
             list_id: args.list_id.clone(),
@@ -89,7 +89,7 @@ pub fn versions_text(versions: &[pb::ListVersion]) -> String {
 /// # Errors
 /// The server cannot be reached, or refuses (unknown list or version).
 pub async fn diff(args: DiffArgs) -> anyhow::Result<()> {
-    let mut c = client::lists(&args.server.server).await?;
+    let mut c = client::lists().await?;
     let d = c
         .diff_versions(pb::DiffVersionsRequest {
             list_id: args.list_id.clone(),
@@ -148,7 +148,7 @@ pub fn diff_text(d: &pb::DiffVersionsResponse) -> String {
 /// # Errors
 /// The server cannot be reached, or refuses (unknown screening).
 pub async fn replay(args: ReplayArgs) -> anyhow::Result<()> {
-    let mut c = client::lists(&args.server.server).await?;
+    let mut c = client::lists().await?;
     let r = c
         .replay_screening(pb::ReplayScreeningRequest {
             screening_id: args.screening_id.clone(),

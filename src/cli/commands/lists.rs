@@ -10,7 +10,7 @@ use crate::cli::client;
 /// # Errors
 /// The server cannot be reached or fails.
 pub async fn run(args: ListsArgs) -> anyhow::Result<()> {
-    let mut c = client::lists(&args.server.server).await?;
+    let mut c = client::lists().await?;
     let lists = c
         .list_lists(pb::ListListsRequest {})
         .await
