@@ -260,6 +260,11 @@ pub struct ServeArgs {
     /// Serve Prometheus metrics on this address (plain HTTP, /metrics).
     #[arg(long)]
     pub metrics_listen: Option<SocketAddr>,
+    /// Serve the HTTP/JSON API on this address (proto3 JSON, same tokens
+    /// and roles; OpenAPI at /openapi.json). Plaintext: loopback unless
+    /// --allow-plaintext (and never beside TLS gRPC off loopback).
+    #[arg(long)]
+    pub http_listen: Option<SocketAddr>,
     /// Log format on standard error.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -285,6 +290,7 @@ impl Default for ServeArgs {
             client_ca: None,
             allow_plaintext: false,
             metrics_listen: None,
+            http_listen: None,
             log_format: LogFormat::Text,
             rate_limit: 50.0,
             rate_burst: 100.0,

@@ -1,8 +1,6 @@
 //! `exportscreen lists`: the lists a running server screens against, as a
 //! table (or JSON).
 
-use serde_json::json;
-
 use crate::api::pb;
 use crate::cli::args::ListsArgs;
 use crate::cli::client;
@@ -20,20 +18,7 @@ pub async fn run(args: ListsArgs) -> anyhow::Result<()> {
         .into_inner()
         .lists;
     if args.json {
-        let rows: Vec<_> = lists
-            .iter()
-            .map(|l| {
-                json!({
-                    "list_id": l.list_id, "kind": l.kind, "version": l.version,
-                    "entries": l.entries, "names": l.names, "format": l.format,
-                    "imported_at": crate::cli::time::utc(l.imported_at_unix_ms),
-                    "author": l.author, "reason": l.reason, "source": l.source,
-                    "checksum": l.r#ref.as_ref().map(|r| r.checksum.clone()).unwrap_or_default(),
-                    "warnings": l.warnings,
-                })
-            })
-            .collect();
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        crate::cli::json::print(&pb::ListListsResponse { lists })?;
     } else {
         print!("{}", table(&lists));
     }
