@@ -62,18 +62,23 @@ async fn serving(addr: SocketAddr, child: &mut Child) -> bool {
     panic!("server neither SERVING nor stopped after 60 s");
 }
 
-async fn stop(mut child: Child) {
+async fn stop(child: Child) {
     let pid = child.id().unwrap().to_string();
     let status = std::process::Command::new("kill")
         .args(["-TERM", &pid])
         .status()
         .unwrap();
     assert!(status.success());
-    let exit = tokio::time::timeout(Duration::from_secs(20), child.wait())
+    let out = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
         .await
         .expect("server did not stop after SIGTERM")
         .unwrap();
-    assert!(exit.success(), "{exit:?}");
+    assert!(
+        out.status.success(),
+        "{:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Every path under `dir` (itself included) whose mode is not 0700 for a
