@@ -1,7 +1,7 @@
 //! Data at rest: the real binary, started under a permissive umask (000),
 //! keeps its data directory 0700 and every file in it 0600, tightens a
 //! directory left open to reading, and refuses to start on a directory
-//! others may write to.
+//! others may write to. (Its log, read through a pipe, carries no colour.)
 
 #![cfg(unix)]
 
@@ -31,7 +31,7 @@ fn spawn(dir: &Path, addr: SocketAddr) -> Child {
         .args(["serve", "--no-seed", "--listen", &addr.to_string()])
         .arg("--data-dir")
         .arg(dir)
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", "info")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
@@ -73,11 +73,13 @@ async fn stop(child: Child) {
         .await
         .expect("server did not stop after SIGTERM")
         .unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {log}", out.status);
+    // Logs into a pipe carry no colour codes.
+    assert!(log.contains("serving"), "{log}");
     assert!(
-        out.status.success(),
-        "{:?}: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
+        !log.contains('\u{1b}'),
+        "ANSI escape codes in a redirected log: {log:?}"
     );
 }
 
