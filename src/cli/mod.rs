@@ -19,6 +19,7 @@ pub mod commands;
 pub mod exit;
 pub mod input;
 pub mod json;
+pub mod time;
 
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches};
@@ -42,9 +43,18 @@ pub fn run() -> anyhow::Result<u8> {
         client_cert,
         client_key,
     } = cli.client;
+    let mut token =
+        client::choose_token(token, from_cli("token"), token_file, from_cli("token_file"));
+    if let client::TokenSource::File(path) = &token {
+        // Standard input is read before the command reads any file of its
+        // own, so that a second `-` is refused whatever the command.
+        if input::is_stdin(path) {
+            token = client::TokenSource::Value(client::resolve_token(&token)?.unwrap_or_default());
+        }
+    }
     client::configure(client::Credentials {
         server,
-        token: client::choose_token(token, from_cli("token"), token_file, from_cli("token_file")),
+        token,
         ca_cert,
         client_identity: client_cert.zip(client_key),
     });

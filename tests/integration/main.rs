@@ -7,6 +7,7 @@
 mod boundary;
 mod cases;
 mod cli;
+mod cli_exit;
 mod decisions;
 mod durability;
 mod examples;
@@ -19,6 +20,7 @@ mod http;
 mod hygiene;
 mod lists;
 mod protocol;
+mod readme;
 mod rescreen;
 mod screening;
 mod security;

@@ -70,14 +70,9 @@ pub fn parse_when(s: &str) -> anyhow::Result<i64> {
     bail!("{s:?}: expected YYYY-MM-DD, an RFC 3339 time or Unix milliseconds")
 }
 
-/// Unix milliseconds as `YYYY-MM-DD HH:MM UTC` (empty for 0).
+/// Unix milliseconds as RFC 3339 in local time (empty for 0).
 pub fn show_time(ms: i64) -> String {
-    if ms == 0 {
-        return String::new();
-    }
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
-        .unwrap_or_else(|| ms.to_string())
+    crate::cli::time::local(ms)
 }
 
 /// A status argument (`open`, `in-review`, `check-due` ...).
@@ -638,8 +633,8 @@ async fn suppression(a: SuppressionArgs) -> anyhow::Result<()> {
         "entry_fingerprint": s.entry_fingerprint,
         "judged_version": format!("{}@{}", version.list_id, version.version),
         "case_id": s.case_id, "screening_id": s.screening_id, "finding_index": s.finding_index,
-        "officer": s.officer, "reason": s.reason, "created_at": show_time(s.created_at_unix_ms),
-        "ended_at": show_time(s.ended_at_unix_ms), "ended_by": s.ended_by, "ended_why": s.ended_why,
+        "officer": s.officer, "reason": s.reason, "created_at": crate::cli::time::utc(s.created_at_unix_ms),
+        "ended_at": crate::cli::time::utc(s.ended_at_unix_ms), "ended_by": s.ended_by, "ended_why": s.ended_why,
     });
     if let Value::Object(m) = v {
         for (k, v) in m {
@@ -732,7 +727,9 @@ mod tests {
             1_700_000_000_000
         );
         assert!(parse_when("14/11/2023").is_err());
-        assert_eq!(show_time(1_700_000_000_000), "2023-11-14 22:13 UTC");
+        let shown = show_time(1_700_000_000_000);
+        let back = chrono::DateTime::parse_from_rfc3339(&shown).unwrap();
+        assert_eq!(back.timestamp_millis(), 1_700_000_000_000, "{shown}");
         assert_eq!(show_time(0), "");
     }
 

@@ -77,11 +77,52 @@ pub fn versions_text(versions: &[pb::ListVersion]) -> String {
                 let _ = writeln!(out, "    re-screening failed: {}", r.error);
             }
         }
+    }
+    // Importer warnings once per list, however many versions repeat them.
+    let mut seen: Vec<(&str, Vec<u64>)> = Vec::new();
+    for v in versions {
+        let Some(i) = &v.info else { continue };
         for w in &i.warnings {
-            let _ = writeln!(out, "    warning: {w}");
+            match seen.iter_mut().find(|(t, _)| t == w) {
+                Some((_, at)) => at.push(i.version),
+                None => seen.push((w, vec![i.version])),
+            }
         }
     }
+    for (w, at) in &seen {
+        let _ = writeln!(out, "warning ({}): {w}", occurrences(at));
+    }
     out
+}
+
+/// Where a warning occurred: `v3`, `v1, v2, v4`, `v2 x5`, `5 versions
+/// from v1 to v9`.
+fn occurrences(versions: &[u64]) -> String {
+    let mut distinct: Vec<(u64, usize)> = Vec::new();
+    for v in versions {
+        match distinct.last_mut() {
+            Some((last, n)) if last == v => *n += 1,
+            _ => distinct.push((*v, 1)),
+        }
+    }
+    let one = |(v, n): &(u64, usize)| {
+        if *n > 1 {
+            format!("v{v} x{n}")
+        } else {
+            format!("v{v}")
+        }
+    };
+    match distinct.as_slice() {
+        [] => String::new(),
+        [first, .., last] if distinct.len() > 4 => format!(
+            "{} versions from v{} to v{}, {} times",
+            distinct.len(),
+            first.0,
+            last.0,
+            versions.len()
+        ),
+        all => all.iter().map(one).collect::<Vec<_>>().join(", "),
+    }
 }
 
 /// Prints the diff between two versions.
@@ -192,4 +233,48 @@ pub async fn replay(args: ReplayArgs) -> anyhow::Result<()> {
         println!("  {d}");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version(n: u64, warnings: &[&str]) -> pb::ListVersion {
+        pb::ListVersion {
+            info: Some(pb::ListInfo {
+                version: n,
+                imported_at_unix_ms: 1_700_000_000_000,
+                warnings: warnings.iter().map(|w| w.to_string()).collect(),
+                ..pb::ListInfo::default()
+            }),
+            ..pb::ListVersion::default()
+        }
+    }
+
+    #[test]
+    fn a_warning_every_version_repeats_is_shown_once_with_where() {
+        let missing = "sdn_comments.csv is missing: remarks cut at 1,000 characters stay cut";
+        let t = versions_text(&[
+            version(1, &[missing]),
+            version(2, &[missing, "row 7 skipped", "row 7 skipped"]),
+            version(3, &[missing]),
+        ]);
+        let warnings: Vec<&str> = t.lines().filter(|l| l.starts_with("warning")).collect();
+        assert_eq!(
+            warnings,
+            [
+                format!("warning (v1, v2, v3): {missing}").as_str(),
+                "warning (v2 x2): row 7 skipped",
+            ],
+            "{t}"
+        );
+        let many: Vec<pb::ListVersion> = (1..=6).map(|n| version(n, &[missing])).collect();
+        let t = versions_text(&many);
+        assert!(
+            t.contains(&format!(
+                "warning (6 versions from v1 to v6, 6 times): {missing}"
+            )),
+            "{t}"
+        );
+    }
 }

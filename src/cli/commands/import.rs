@@ -83,8 +83,20 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
         "imported {} version {}: {} entries, {} names (live {} ms after upload)",
         r.list_id, r.version, r.entries, r.names, r.swap_millis
     );
+    // Identical warnings (a skipped row kind, a missing optional file) once, counted.
+    let mut seen: Vec<(&str, usize)> = Vec::new();
     for w in &r.warnings {
-        println!("warning: {w}");
+        match seen.iter_mut().find(|(t, _)| t == w) {
+            Some((_, n)) => *n += 1,
+            None => seen.push((w, 1)),
+        }
+    }
+    for (w, n) in seen {
+        if n > 1 {
+            println!("warning (x{n}): {w}");
+        } else {
+            println!("warning: {w}");
+        }
     }
     Ok(())
 }

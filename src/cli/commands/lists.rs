@@ -77,11 +77,9 @@ pub async fn run(args: ListsArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Unix milliseconds as `YYYY-MM-DD HH:MM:SS UTC`.
+/// Unix milliseconds as RFC 3339 in local time.
 pub fn imported_at(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
-        .unwrap_or_else(|| ms.to_string())
+    crate::cli::time::local(ms)
 }
 
 /// The lists as an aligned text table.
@@ -169,11 +167,14 @@ mod tests {
         let lines: Vec<&str> = t.lines().collect();
         assert_eq!(lines.len(), 2);
         assert!(lines[0].starts_with("ID        KIND    VERSION"), "{t}");
+        let at = imported_at(1_700_000_000_000);
         assert!(
-            lines[1]
-                .starts_with("ofac-sdn  denial  2        13821    30912  2023-11-14 22:13:20 UTC"),
+            lines[1].starts_with(&format!(
+                "ofac-sdn  denial  2        13821    30912  {at}  ofac"
+            )),
             "{t}"
         );
+        assert!(chrono::DateTime::parse_from_rfc3339(&at).is_ok(), "{at}");
         assert_eq!(table(&[]).lines().nth(1), Some("(no lists)"));
     }
 }

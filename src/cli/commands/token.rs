@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 use crate::api::caller::Role;
 use crate::api::pb;
 use crate::cli::args::{TokenCommand, TokenCreateArgs};
-use crate::cli::client;
+use crate::cli::{client, exit};
 
 /// Runs a token subcommand.
 ///
@@ -78,8 +78,9 @@ async fn create(a: TokenCreateArgs) -> anyhow::Result<()> {
                     format!("unknown role {r:?} (exporter, officer, compliance, auditor, admin)")
                 })
         })
-        .collect::<anyhow::Result<Vec<i32>>>()?;
-    let (ttl_seconds, no_expiry) = match parse_ttl(&a.ttl)? {
+        .collect::<anyhow::Result<Vec<i32>>>()
+        .map_err(exit::usage)?;
+    let (ttl_seconds, no_expiry) = match parse_ttl(&a.ttl).map_err(exit::usage)? {
         Lifetime::Seconds(s) => (s, false),
         Lifetime::Never => (0, true),
     };
@@ -148,9 +149,7 @@ fn time(ms: i64) -> String {
     if ms == 0 {
         return "-".into();
     }
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_else(|| ms.to_string())
+    crate::cli::time::local(ms)
 }
 
 /// The tokens as a table, with their state at `now_unix_ms`.
