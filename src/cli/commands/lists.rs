@@ -161,6 +161,8 @@ mod tests {
             names: 30912,
             imported_at_unix_ms: 1_700_000_000_000,
             source: "ofac-sdn-csv: sdn.csv, alt.csv, add.csv".into(),
+            published: "2023-12-28".into(),
+            official: true,
             ..pb::ListInfo::default()
         };
         let t = table(&[l]);
@@ -170,7 +172,7 @@ mod tests {
         let at = imported_at(1_700_000_000_000);
         assert!(
             lines[1].starts_with(&format!(
-                "ofac-sdn  denial  2        13821    30912  {at}  ofac"
+                "ofac-sdn  denial  2        13821    30912  2023-12-28  {at}  official  ofac"
             )),
             "{t}"
         );
