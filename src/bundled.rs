@@ -17,6 +17,9 @@ pub struct BundledList {
     pub format: &'static str,
     /// What it is and as of when.
     pub description: &'static str,
+    /// Publication date of the bundled files (`YYYY-MM-DD`, or `YYYY-MM`
+    /// when the agency gave only the month; empty: unknown).
+    pub published: &'static str,
     /// (file name, bytes) in import order.
     pub files: &'static [(&'static str, &'static [u8])],
     /// Import options (name, value).
@@ -43,6 +46,7 @@ pub const SEED_AUTHOR: &str = "seed";
 pub const BUNDLED: &[BundledList] = &[
     BundledList {
         list_id: "mtcr",
+        published: "2024-03-14",
         format: "exportscreen-toml",
         description: "MTCR Equipment, Software and Technology Annex (2024), bundled",
         files: &[file!("mtcr.toml", "mtcr.toml")],
@@ -50,6 +54,7 @@ pub const BUNDLED: &[BundledList] = &[
     },
     BundledList {
         list_id: "ofac-sdn",
+        published: "2023-12-28",
         format: "ofac-sdn-csv",
         description: "OFAC Specially Designated Nationals list of 2023-12-28, bundled",
         files: &[
@@ -61,6 +66,7 @@ pub const BUNDLED: &[BundledList] = &[
     },
     BundledList {
         list_id: "ofac-cons",
+        published: "2025-12",
         format: "ofac-cons-csv",
         description: "OFAC non-SDN consolidated lists of 2025-12, bundled",
         files: &[
@@ -72,6 +78,7 @@ pub const BUNDLED: &[BundledList] = &[
     },
     BundledList {
         list_id: "un-sc",
+        published: "2026-02-27",
         format: "un-sc-xml",
         description: "UN Security Council consolidated list of 2026-02-27, bundled",
         files: &[file!(
@@ -82,6 +89,7 @@ pub const BUNDLED: &[BundledList] = &[
     },
     BundledList {
         list_id: "bis-dpl",
+        published: "2023-11",
         format: "bis-dpl-tsv",
         description: "BIS Denied Persons List of 2023-11, bundled",
         files: &[file!("dpl.txt", "lists/bis-dpl-2023-11/dpl.txt")],
@@ -92,6 +100,7 @@ pub const BUNDLED: &[BundledList] = &[
         format: "ecfr-744-xml",
         description: "BIS Entity List (Supplement No. 4 to 15 CFR part 744), eCFR text of 2026-07-23, bundled",
         files: &[ECFR_744],
+        published: "2026-07-23",
         options: &[("supplement", "4")],
     },
     BundledList {
@@ -99,6 +108,7 @@ pub const BUNDLED: &[BundledList] = &[
         format: "ecfr-744-xml",
         description: "BIS Unverified List (Supplement No. 6 to 15 CFR part 744), eCFR text of 2026-07-23, bundled",
         files: &[ECFR_744],
+        published: "2026-07-23",
         options: &[("supplement", "6")],
     },
     BundledList {
@@ -106,6 +116,7 @@ pub const BUNDLED: &[BundledList] = &[
         format: "ecfr-744-xml",
         description: "BIS Military End-User List (Supplement No. 7 to 15 CFR part 744), eCFR text of 2026-07-23, bundled",
         files: &[ECFR_744],
+        published: "2026-07-23",
         options: &[("supplement", "7")],
     },
     BundledList {
@@ -113,6 +124,7 @@ pub const BUNDLED: &[BundledList] = &[
         format: "trade-gov-csl-csv",
         description: "State Department nonproliferation sanctions (ISN) from the trade.gov Consolidated Screening List of 2022-04, bundled",
         files: &[CSL_ISN_DTC],
+        published: "2022-04",
         options: &[("sources", "ISN")],
     },
     BundledList {
@@ -120,6 +132,7 @@ pub const BUNDLED: &[BundledList] = &[
         format: "trade-gov-csl-csv",
         description: "State Department ITAR debarred parties (DDTC) from the trade.gov Consolidated Screening List of 2022-04, bundled",
         files: &[CSL_ISN_DTC],
+        published: "2022-04",
         options: &[("sources", "DTC")],
     },
 ];
@@ -201,6 +214,12 @@ pub fn version_meta(info: &VersionInfo<'_>, files: &[SourceData], imported: &Imp
     let files = lists::describe_files(files);
     let checksum = lists::version_checksum(&files);
     ListMeta {
+        published: BUNDLED
+            .iter()
+            .find(|b| b.list_id == list_id)
+            .map(|b| b.published.to_string())
+            .unwrap_or_default(),
+        retired: false,
         list_id: list_id.to_string(),
         version,
         kind: imported.content.kind().to_string(),

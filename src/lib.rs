@@ -18,6 +18,8 @@
 //!   sled calls live here.
 //! - [`api`]: tonic services, the protobuf <-> model conversions and the one
 //!   place where errors become gRPC statuses.
+//! - [`http`]: the HTTP/JSON front: proto3 JSON transcoded in process onto
+//!   the same tonic routes and layers, and the OpenAPI document.
 //! - [`bundled`]: the official lists and control list shipped with the
 //!   service (seed of a fresh data directory).
 //! - [`eval`]: in-process evaluation on a case directory.
@@ -35,6 +37,7 @@ pub mod cli;
 pub mod duration;
 pub mod error;
 pub mod eval;
+pub mod http;
 pub mod lists;
 pub mod store;
 

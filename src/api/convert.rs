@@ -626,6 +626,7 @@ pub fn item_match_to_pb(m: ItemMatch) -> pb::ItemMatch {
 /// A list version's metadata as ListInfo.
 pub fn list_info(m: &ListMeta) -> pb::ListInfo {
     let version_ref = list_version_to_pb(m.version_ref());
+    let official = crate::lists::hygiene::is_official(m);
     let ListMeta {
         list_id,
         version,
@@ -639,6 +640,8 @@ pub fn list_info(m: &ListMeta) -> pb::ListInfo {
         files,
         warnings,
         checksum: _, // carried by `ref`
+        published,
+        retired,
     } = m.clone();
     let source = format!(
         "{format}: {}",
@@ -662,6 +665,9 @@ pub fn list_info(m: &ListMeta) -> pb::ListInfo {
         files: files.into_iter().map(source_file_to_pb).collect(),
         warnings,
         r#ref: Some(version_ref),
+        published,
+        official,
+        retired,
     }
 }
 

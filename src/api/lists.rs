@@ -24,12 +24,14 @@ use super::entries::{entry_from_pb, entry_to_pb, version_to_pb};
 use super::pb;
 use super::pb::import_list_request::Msg;
 use super::pb::list_service_server::ListService;
-use super::state::{AppState, EditInfo, NewVersion};
+use super::state::{AppState, EditInfo, NewVersion, RETIRE_ORIGIN};
 use super::status::ApiError;
 use super::{request_id, respond};
 use crate::engine::{Engine, LoadedList};
 use crate::lists::describe_files;
-use crate::lists::{self, ImportError, NewEntry, SourceData, identity_keys};
+use crate::lists::edit::EditError;
+use crate::lists::hygiene::{self, LOCAL_FORMAT};
+use crate::lists::{self, ImportError, SourceData, identity_keys};
 use crate::model::{Finding, ListContent};
 use crate::store::keys::is_valid_list_id;
 
@@ -102,9 +104,11 @@ impl ListApi {
         let parse_format = format.clone();
         let (imported, described) = tokio::task::spawn_blocking(move || {
             let described = describe_files(&files);
-            lists::import_with(&parse_format, &files, &options).map(|i| (i, described))
+            let published = lists::published::published(&parse_format, &files);
+            lists::import_with(&parse_format, &files, &options).map(|i| (i, (described, published)))
         })
         .await??;
+        let (described, published) = described;
         let lists::Imported { content, warnings } = imported;
 
         let metas = self
@@ -119,6 +123,7 @@ impl ListApi {
                 content,
                 origin: "import".into(),
                 entry_id: String::new(),
+                published,
             }])
             .await?;
         let meta = metas
@@ -154,11 +159,14 @@ impl ListApi {
         let pb::GetListRequest { list_id } = req;
         let list_id = text(list_id, "list_id", MAX_TEXT, true)?;
         let engine = self.state.engine();
-        engine
-            .lists()
-            .iter()
-            .find(|m| m.list_id == list_id)
-            .map(super::convert::list_info)
+        if let Some(m) = engine.lists().iter().find(|m| m.list_id == list_id) {
+            return Ok(super::convert::list_info(m));
+        }
+        // A retired list is not in the engine.
+        self.state
+            .current_lists()
+            .get(&list_id)
+            .map(|l| super::convert::list_info(&l.meta))
             .ok_or_else(|| ApiError::not_found(format!("list {list_id}")))
     }
 
@@ -169,11 +177,20 @@ impl ListApi {
     ) -> Result<Response<pb::ListListsResponse>, Status> {
         let pb::ListListsRequest {} = req.into_inner();
         let engine = self.state.engine();
+        // The screened lists, then the retired ones (kept for replay).
+        let retired: Vec<pb::ListInfo> = self
+            .state
+            .current_lists()
+            .values()
+            .filter(|l| l.meta.retired)
+            .map(|l| super::convert::list_info(&l.meta))
+            .collect();
         respond(Ok(pb::ListListsResponse {
             lists: engine
                 .lists()
                 .iter()
                 .map(super::convert::list_info)
+                .chain(retired)
                 .collect(),
         }))
     }
@@ -366,6 +383,22 @@ impl ListService for ListApi {
         respond(self.diff_inner(request.into_inner()).await)
     }
 
+    #[instrument(name = "CreateList", skip_all, fields(request_id = %request_id(&request)))]
+    async fn create_list(
+        &self,
+        request: Request<pb::CreateListRequest>,
+    ) -> Result<Response<pb::ListInfo>, Status> {
+        respond(self.create_list_inner(request).await)
+    }
+
+    #[instrument(name = "RetireList", skip_all, fields(request_id = %request_id(&request)))]
+    async fn retire_list(
+        &self,
+        request: Request<pb::RetireListRequest>,
+    ) -> Result<Response<pb::ListInfo>, Status> {
+        respond(self.retire_list_inner(request).await)
+    }
+
     #[instrument(name = "AddEntry", skip_all, fields(request_id = %request_id(&request)))]
     async fn add_entry(
         &self,
@@ -403,7 +436,18 @@ impl ListService for ListApi {
 const MAX_ID: usize = 256;
 
 /// Format of a list created by adding its first entry by hand.
-const HAND_MADE_FORMAT: &str = "exportscreen-toml";
+const HAND_MADE_FORMAT: &str = LOCAL_FORMAT;
+
+/// The list a hand edit applies to ([`hygiene::editable`]).
+fn editable<'a>(list_id: &str, base: Option<&'a LoadedList>) -> Result<&'a LoadedList, ApiError> {
+    hygiene::editable(list_id, base.map(|b| &b.meta))?;
+    base.ok_or_else(|| {
+        EditError::UnknownList {
+            list_id: list_id.to_string(),
+        }
+        .into()
+    })
+}
 
 fn list_id_field(list_id: String) -> Result<String, ApiError> {
     let list_id = text(list_id, "list_id", MAX_TEXT, true)?;
@@ -619,18 +663,9 @@ impl ListApi {
         };
         let id = list_id.clone();
         self.edit(&list_id, expected_version, info, move |base| {
-            let (format, content) = match base {
-                Some(b) => (b.meta.format.clone(), b.content.as_ref().clone()),
-                // A new list, made by hand.
-                None => (
-                    HAND_MADE_FORMAT.to_string(),
-                    match &entry {
-                        NewEntry::Denial(_) => ListContent::Denial(Vec::new()),
-                        NewEntry::Control(_) => ListContent::Control(Vec::new()),
-                    },
-                ),
-            };
-            let (next, entry_id) = lists::edit::add(&id, &format, &content, entry)?;
+            let b = editable(&id, base)?;
+            let format = b.meta.format.clone();
+            let (next, entry_id) = lists::edit::add(&id, &format, &b.content, entry)?;
             Ok((next, entry_id, format))
         })
         .await
@@ -659,7 +694,7 @@ impl ListApi {
         };
         let id = list_id.clone();
         self.edit(&list_id, expected_version, info, move |base| {
-            let b = base.ok_or_else(|| ApiError::not_found(format!("list {id}")))?;
+            let b = editable(&id, base)?;
             let next = lists::edit::update(&id, &b.meta.format, &b.content, &entry_id, entry)?;
             Ok((next, entry_id, b.meta.format.clone()))
         })
@@ -687,11 +722,83 @@ impl ListApi {
         };
         let id = list_id.clone();
         self.edit(&list_id, expected_version, info, move |base| {
-            let b = base.ok_or_else(|| ApiError::not_found(format!("list {id}")))?;
+            let b = editable(&id, base)?;
             let next = lists::edit::remove(&id, &b.meta.format, &b.content, &entry_id)?;
             Ok((next, entry_id, b.meta.format.clone()))
         })
         .await
+    }
+
+    async fn create_list_inner(
+        &self,
+        req: Request<pb::CreateListRequest>,
+    ) -> Result<pb::ListInfo, ApiError> {
+        let author = author(&req)?;
+        let pb::CreateListRequest {
+            list_id,
+            kind,
+            reason,
+        } = req.into_inner();
+        let list_id = list_id_field(list_id)?;
+        let reason = text(reason, "reason", MAX_TEXT, false)?;
+        let content = match pb::ListKind::try_from(kind) {
+            Ok(pb::ListKind::Denial) => ListContent::Denial(Vec::new()),
+            Ok(pb::ListKind::Control) => ListContent::Control(Vec::new()),
+            Ok(pb::ListKind::Unspecified) | Err(_) => {
+                return Err(ApiError::invalid(
+                    "kind",
+                    format!("LIST_KIND_DENIAL or LIST_KIND_CONTROL, got {kind}"),
+                ));
+            }
+        };
+        let info = EditInfo {
+            author,
+            reason,
+            origin: "create".into(),
+        };
+        let id = list_id.clone();
+        let done = self
+            .state
+            .edit(&list_id, 0, info, move |base| match base {
+                Some(_) => Err(EditError::ListExists { list_id: id }.into()),
+                None => Ok((content, String::new(), HAND_MADE_FORMAT.to_string())),
+            })
+            .await?;
+        info!(list_id = %list_id, kind = %done.list.meta.kind, "list created");
+        Ok(list_info(&done.list.meta))
+    }
+
+    async fn retire_list_inner(
+        &self,
+        req: Request<pb::RetireListRequest>,
+    ) -> Result<pb::ListInfo, ApiError> {
+        let author = author(&req)?;
+        let pb::RetireListRequest {
+            list_id,
+            reason,
+            expected_version,
+        } = req.into_inner();
+        let list_id = list_id_field(list_id)?;
+        let reason = text(reason, "reason", MAX_TEXT, true)?;
+        let info = EditInfo {
+            author,
+            reason,
+            origin: RETIRE_ORIGIN.into(),
+        };
+        let id = list_id.clone();
+        let done = self
+            .state
+            .edit(&list_id, expected_version, info, move |base| {
+                let b = base.ok_or(EditError::UnknownList { list_id: id })?;
+                Ok((
+                    b.content.as_ref().clone(),
+                    String::new(),
+                    b.meta.format.clone(),
+                ))
+            })
+            .await?;
+        info!(list_id = %list_id, version = done.list.meta.version, "list retired");
+        Ok(list_info(&done.list.meta))
     }
 
     async fn replay_inner(

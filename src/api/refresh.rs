@@ -319,6 +319,7 @@ pub async fn refresh_once(
             Err(e) => return failed(format!("download task failed: {e}")),
         };
     let described = describe_files(&files);
+    let published = lists::published::published(&list.format, &files);
     if let Some(current) = state.current_lists().get(&list.list_id) {
         let same = current.meta.format == list.format
             && current.meta.files.len() == described.len()
@@ -349,6 +350,7 @@ pub async fn refresh_once(
         content: imported.content,
         origin: "refresh".into(),
         entry_id: String::new(),
+        published,
     };
     match state.commit(vec![version]).await {
         Ok(metas) => {

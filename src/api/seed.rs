@@ -8,7 +8,7 @@ use tracing::info;
 use super::state::{AppState, NewVersion};
 use super::status::ApiError;
 use crate::bundled::{BUNDLED, BundledList, SEED_AUTHOR};
-use crate::lists::describe_files;
+use crate::lists::{self, describe_files};
 
 /// A bundled list could not be seeded.
 #[derive(Debug, thiserror::Error)]
@@ -92,13 +92,16 @@ fn parse(seed: &BundledList) -> Result<NewVersion, ApiError> {
         content: imported.content,
         origin: "seed".into(),
         entry_id: String::new(),
+        published: match lists::published::published(seed.format, &files) {
+            stated if !stated.is_empty() => stated,
+            _ => seed.published.to_string(),
+        },
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lists;
     use crate::store::keys::is_valid_list_id;
 
     #[test]

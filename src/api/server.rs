@@ -204,6 +204,22 @@ pub async fn run_with(
     config: ServerConfig,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), ServeError> {
+    run_with_http(listener, metrics, None, config, shutdown).await
+}
+
+/// [`run_with`], also serving the HTTP/JSON front ([`crate::http`]) on
+/// `http`: the same services behind the same layer, called in process.
+///
+/// # Errors
+/// As [`run_with`]; plaintext HTTP follows the same rule as gRPC
+/// (loopback only unless allowed), and is refused when gRPC uses TLS.
+pub async fn run_with_http(
+    listener: TcpListener,
+    metrics: Option<TcpListener>,
+    http: Option<TcpListener>,
+    config: ServerConfig,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), ServeError> {
     let addr = listener.local_addr().map_err(|cause| ServeError::DataDir {
         path: config.data_dir.clone(),
         cause,
@@ -215,6 +231,18 @@ pub async fn run_with(
         info!(tightened, data_dir = %config.data_dir.display(), "data directory made private (0700, files 0600)");
     }
     let tls_config = config.tls.as_ref().map(tls::server_config).transpose()?;
+    if let Some(l) = &http {
+        let http_addr = l.local_addr().map_err(|cause| ServeError::DataDir {
+            path: config.data_dir.clone(),
+            cause,
+        })?;
+        // The HTTP front has no TLS of its own: never plaintext beside TLS.
+        tls::check_plaintext(
+            http_addr,
+            false,
+            config.allow_plaintext && tls_config.is_none(),
+        )?;
+    }
 
     let refresh_config =
         super::refresh::load(&config.data_dir.join(startup::CONFIG_DIR))?.map(|mut r| {
@@ -284,6 +312,23 @@ pub async fn run_with(
         None => None,
     };
 
+    let (http_stop, http_stopped) = tokio::sync::oneshot::channel::<()>();
+    let http_task = http.map(|l| {
+        let routes = tonic::service::Routes::new(health_service.clone())
+            .add_service(screening.clone())
+            .add_service(lists.clone())
+            .add_service(cases.clone())
+            .add_service(audit.clone())
+            .add_service(admin.clone());
+        let grpc = tower::util::BoxCloneSyncService::new(tower::Layer::layer(
+            &AccessLayer::new(Arc::clone(&access)),
+            routes,
+        ));
+        tokio::spawn(crate::http::serve(l, grpc, async move {
+            let _ = http_stopped.await;
+        }))
+    });
+
     info!(
         %addr,
         tls = tls_config.is_some(),
@@ -316,7 +361,7 @@ pub async fn run_with(
         builder = builder.tls_config(tls_config)?;
     }
     let served = builder
-        .layer(AccessLayer::new(access))
+        .layer(AccessLayer::new(Arc::clone(&access)))
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
@@ -329,6 +374,12 @@ pub async fn run_with(
         .await;
     for task in refreshing {
         task.abort();
+    }
+    let _ = http_stop.send(());
+    if let Some(task) = http_task {
+        if let Ok(Err(e)) = task.await {
+            tracing::warn!(error = %e, "http/json front failed");
+        }
     }
     if let Some(task) = metrics_task {
         task.abort();

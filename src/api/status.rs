@@ -244,7 +244,9 @@ fn import_status(e: &ImportError) -> Status {
 fn edit_status(e: &EditError) -> Status {
     let msg = e.to_string();
     match e {
-        EditError::NoSuchEntry { .. } => Status::not_found(msg),
+        EditError::NoSuchEntry { .. } | EditError::UnknownList { .. } => Status::not_found(msg),
+        EditError::ListExists { .. } => Status::already_exists(msg),
+        EditError::Official { .. } | EditError::Retired { .. } => Status::failed_precondition(msg),
         EditError::DuplicateId { .. } => Status::already_exists(msg),
         EditError::Invalid { field, message } => bad_request(field, message.clone()),
         EditError::WrongKind { .. } => bad_request("entry", msg),

@@ -98,6 +98,11 @@ pub enum Command {
     Import(ImportArgs),
     /// Show the lists a running server screens against.
     Lists(ListsArgs),
+    /// Create an empty list to edit by hand (a team's own list, or a local
+    /// overlay of an official one).
+    CreateList(CreateListArgs),
+    /// Retire a list: kept for replay, no longer screened or changed.
+    RetireList(RetireListArgs),
     /// Show every version of a list: who, when, why, how, what changed,
     /// and what re-screening found.
     Versions(VersionsArgs),
@@ -260,6 +265,11 @@ pub struct ServeArgs {
     /// Serve Prometheus metrics on this address (plain HTTP, /metrics).
     #[arg(long)]
     pub metrics_listen: Option<SocketAddr>,
+    /// Serve the HTTP/JSON API on this address (proto3 JSON, same tokens
+    /// and roles; OpenAPI at /openapi.json). Plaintext: loopback unless
+    /// --allow-plaintext (and never beside TLS gRPC off loopback).
+    #[arg(long)]
+    pub http_listen: Option<SocketAddr>,
     /// Log format on standard error.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -285,6 +295,7 @@ impl Default for ServeArgs {
             client_ca: None,
             allow_plaintext: false,
             metrics_listen: None,
+            http_listen: None,
             log_format: LogFormat::Text,
             rate_limit: 50.0,
             rate_burst: 100.0,
@@ -360,6 +371,38 @@ pub struct ListsArgs {
     pub json: bool,
 }
 
+/// What a list made by hand holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListKindArg {
+    /// Parties (names, aliases, addresses).
+    Denial,
+    /// Items (control-list entries).
+    Control,
+}
+
+/// `create-list`
+#[derive(Debug, Args)]
+pub struct CreateListArgs {
+    /// List id (lower-case letters, digits and dashes), e.g. `ofac-sdn-local`.
+    pub list_id: String,
+    /// What it holds.
+    #[arg(long, value_enum)]
+    pub kind: ListKindArg,
+    /// Who and why.
+    #[command(flatten)]
+    pub edit: EditArgs,
+}
+
+/// `retire-list`
+#[derive(Debug, Args)]
+pub struct RetireListArgs {
+    /// List id.
+    pub list_id: String,
+    /// Who, why (required), which version.
+    #[command(flatten)]
+    pub edit: EditArgs,
+}
+
 /// `versions`
 #[derive(Debug, Args)]
 pub struct VersionsArgs {
@@ -429,7 +472,7 @@ pub enum EntryAction {
     /// Add an entry written in the exportscreen-toml format (one
     /// `[[entry]]`; the `[list]` table may be left out for a party).
     Add {
-        /// List id (a new id starts a new list).
+        /// List id (an existing list made by hand: see create-list).
         list_id: String,
         /// The entry file.
         file: PathBuf,

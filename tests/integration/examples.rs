@@ -38,7 +38,8 @@ fn recorded(dir: &Path) -> BTreeMap<String, Answer> {
     out
 }
 
-/// The answers of a `screen --json` run: one JSON document, or JSON lines.
+/// The answers of a `screen --json` run (the API's proto3 JSON): one JSON
+/// document, or JSON lines.
 fn answers(stdout: &str) -> Vec<Answer> {
     let docs: Vec<serde_json::Value> = match serde_json::from_str(stdout) {
         Ok(v) => vec![v],
@@ -50,16 +51,22 @@ fn answers(stdout: &str) -> Vec<Answer> {
     };
     docs.iter()
         .map(|d| {
+            // proto3 JSON: an empty list of findings is left out.
             let mut targets: Vec<String> = d["findings"]
                 .as_array()
-                .unwrap()
+                .map(Vec::as_slice)
+                .unwrap_or_default()
                 .iter()
                 .map(|f| f["target"].as_str().unwrap().to_string())
                 .collect();
             targets.sort();
             targets.dedup();
             Answer {
-                decision: d["decision"].as_str().unwrap().to_string(),
+                decision: d["decision"]
+                    .as_str()
+                    .unwrap()
+                    .trim_start_matches("DECISION_")
+                    .to_string(),
                 targets,
             }
         })

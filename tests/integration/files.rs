@@ -1,7 +1,7 @@
 //! Data at rest: the real binary, started under a permissive umask (000),
 //! keeps its data directory 0700 and every file in it 0600, tightens a
 //! directory left open to reading, and refuses to start on a directory
-//! others may write to.
+//! others may write to. (Its log, read through a pipe, carries no colour.)
 
 #![cfg(unix)]
 
@@ -31,7 +31,7 @@ fn spawn(dir: &Path, addr: SocketAddr) -> Child {
         .args(["serve", "--no-seed", "--listen", &addr.to_string()])
         .arg("--data-dir")
         .arg(dir)
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", "info")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
@@ -62,18 +62,25 @@ async fn serving(addr: SocketAddr, child: &mut Child) -> bool {
     panic!("server neither SERVING nor stopped after 60 s");
 }
 
-async fn stop(mut child: Child) {
+async fn stop(child: Child) {
     let pid = child.id().unwrap().to_string();
     let status = std::process::Command::new("kill")
         .args(["-TERM", &pid])
         .status()
         .unwrap();
     assert!(status.success());
-    let exit = tokio::time::timeout(Duration::from_secs(20), child.wait())
+    let out = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
         .await
         .expect("server did not stop after SIGTERM")
         .unwrap();
-    assert!(exit.success(), "{exit:?}");
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {log}", out.status);
+    // Logs into a pipe carry no colour codes.
+    assert!(log.contains("serving"), "{log}");
+    assert!(
+        !log.contains('\u{1b}'),
+        "ANSI escape codes in a redirected log: {log:?}"
+    );
 }
 
 /// Every path under `dir` (itself included) whose mode is not 0700 for a

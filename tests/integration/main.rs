@@ -4,6 +4,7 @@
 //! Lives in `tests/integration/` so that Cargo builds one test binary from
 //! `main.rs` and its modules (every `tests/*.rs` would be a binary of its own).
 
+mod boundary;
 mod cases;
 mod cli;
 mod cli_exit;
@@ -15,6 +16,8 @@ mod fuzz_regressions;
 mod health;
 mod history;
 mod hotswap;
+mod http;
+mod hygiene;
 mod lists;
 mod protocol;
 mod readme;

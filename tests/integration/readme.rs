@@ -179,6 +179,18 @@ fn steps_are_read_from_marked_blocks_only() {
     );
 }
 
+#[test]
+fn every_accepted_parameter_key_is_documented() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let missing: Vec<&str> = exportscreen::engine::units::PARAMS
+        .iter()
+        .map(|p| p.key)
+        .filter(|k| !readme.contains(&format!("`{k}`")))
+        .collect();
+    assert!(missing.is_empty(), "README.md does not list {missing:?}");
+}
+
 #[tokio::test]
 async fn the_readme_runs_as_written() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

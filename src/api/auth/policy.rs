@@ -78,6 +78,8 @@ pub const METHOD_ROLES: &[(&str, &[Role])] = &[
         "/exportscreen.v1.ListService/DiffVersions",
         &[Compliance, Officer, Auditor],
     ),
+    ("/exportscreen.v1.ListService/CreateList", &[Compliance]),
+    ("/exportscreen.v1.ListService/RetireList", &[Compliance]),
     ("/exportscreen.v1.ListService/AddEntry", &[Compliance]),
     ("/exportscreen.v1.ListService/UpdateEntry", &[Compliance]),
     ("/exportscreen.v1.ListService/RemoveEntry", &[Compliance]),

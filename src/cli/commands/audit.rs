@@ -26,11 +26,7 @@ pub async fn run(cmd: AuditCommand) -> anyhow::Result<()> {
                 .map_err(client::status_error)?
                 .into_inner();
             if a.common.json {
-                println!(
-                    "{}",
-                    json!({"intact": r.intact, "records": r.records,
-                           "broken_seq": r.broken_seq, "problem": r.problem})
-                );
+                println!("{}", serde_json::to_string(&r)?);
             }
             if !r.intact {
                 bail!(

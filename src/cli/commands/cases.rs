@@ -171,21 +171,6 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// A summary as JSON.
-pub fn summary_json(c: &pb::CaseSummary) -> Value {
-    json!({
-        "case_id": c.case_id, "exporter": c.exporter, "reference": c.reference,
-        "status": status_name(c.status), "decision": cli_json::decision_name(c.decision),
-        "priority": priority_name(c.priority), "priority_score": c.priority_score,
-        "assignee": c.assignee, "created_at_unix_ms": c.created_at_unix_ms,
-        "updated_at_unix_ms": c.updated_at_unix_ms, "decided_at_unix_ms": c.decided_at_unix_ms,
-        "check_due_unix_ms": c.check_due_unix_ms, "screenings": c.screenings,
-        "entries": c.entries.iter().map(|e| json!({
-            "list_id": e.list_id, "entry_id": e.entry_id, "entry_name": e.entry_name,
-        })).collect::<Vec<_>>(),
-    })
-}
-
 /// The queue as a table.
 pub fn queue_table(cases: &[pb::CaseSummary], now: i64) -> String {
     let rows: Vec<Vec<String>> = cases
@@ -276,11 +261,10 @@ async fn list(a: CasesListArgs) -> anyhow::Result<()> {
         }
     };
     if a.common.json {
-        let v = json!({
-            "cases": cases.iter().map(summary_json).collect::<Vec<_>>(),
-            "next_page_token": next,
-        });
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        cli_json::print(&pb::ListCasesResponse {
+            cases,
+            next_page_token: next,
+        })?;
     } else {
         print!("{}", queue_table(&cases, crate::api::state::now_unix_ms()));
         if !next.is_empty() {
@@ -455,40 +439,6 @@ pub fn case_text(c: &pb::Case) -> String {
     out
 }
 
-/// A case as JSON.
-pub fn case_json(c: &pb::Case) -> Value {
-    json!({
-        "summary": c.summary.as_ref().map(summary_json),
-        "signals": c.signals.as_ref().map(|s| json!({
-            "decision": cli_json::decision_name(s.decision), "max_score": s.max_score,
-            "category_i": s.category_i, "embargoed_destination": s.embargoed_destination,
-            "prior_denials": s.prior_denials, "prior_confirmations": s.prior_confirmations,
-            "serial_parties": s.serial_parties, "explanation": s.explanation,
-        })),
-        "screenings": c.screenings.iter().map(|s| json!({
-            "screening_id": s.screening_id,
-            "screened_at_unix_ms": s.screened_at_unix_ms,
-            "result": s.result.as_ref().map(cli_json::response_json),
-        })).collect::<Vec<_>>(),
-        "marks": c.marks.iter().map(|m| json!({
-            "screening_id": m.screening_id, "finding_index": m.finding_index,
-            "verdict": verdict_name(m.verdict), "officer": m.officer, "reason": m.reason,
-            "at_unix_ms": m.at_unix_ms, "list_id": m.list_id, "entry_id": m.entry_id,
-            "match_kind": m.match_kind, "suppression_id": m.suppression_id,
-        })).collect::<Vec<_>>(),
-        "checks": c.checks.iter().map(|k| json!({
-            "kind": check_name(k.kind), "document": k.document, "notes": k.notes,
-            "officer": k.officer, "at_unix_ms": k.at_unix_ms,
-        })).collect::<Vec<_>>(),
-        "history": c.history.iter().map(|h| json!({
-            "at_unix_ms": h.at_unix_ms, "actor": h.actor, "action": h.action,
-            "from": status_name(h.from), "to": status_name(h.to),
-            "reason": h.reason, "detail": h.detail,
-        })).collect::<Vec<_>>(),
-        "decided_by": c.decided_by,
-    })
-}
-
 async fn show(a: CaseIdArgs) -> anyhow::Result<()> {
     let mut c = client::cases().await?;
     let case = c
@@ -500,7 +450,7 @@ async fn show(a: CaseIdArgs) -> anyhow::Result<()> {
         .map_err(client::status_error)?
         .into_inner();
     if a.common.json {
-        println!("{}", serde_json::to_string_pretty(&case_json(&case))?);
+        cli_json::print(&case)?;
     } else {
         print!("{}", case_text(&case));
     }
@@ -511,13 +461,7 @@ async fn show(a: CaseIdArgs) -> anyhow::Result<()> {
 fn done(common: &OfficerArgs, r: &pb::CaseActionResponse) -> anyhow::Result<()> {
     let s = r.case.clone().unwrap_or_default();
     if common.json {
-        let v = json!({
-            "case": summary_json(&s),
-            "audit_seqs": r.audit_seqs,
-            "suppression_id": r.suppression_id,
-        });
-        println!("{}", serde_json::to_string_pretty(&v)?);
-        return Ok(());
+        return cli_json::print(r);
     }
     let mut line = format!(
         "{}: {} ({} {} {}){}",
@@ -676,6 +620,9 @@ async fn suppression(a: SuppressionArgs) -> anyhow::Result<()> {
         .await
         .map_err(client::status_error)?
         .into_inner();
+    if a.common.json {
+        return cli_json::print(&s);
+    }
     let party = s.party.clone().unwrap_or_default();
     let version = s.judged_version.clone().unwrap_or_default();
     let v = json!({
@@ -689,9 +636,7 @@ async fn suppression(a: SuppressionArgs) -> anyhow::Result<()> {
         "officer": s.officer, "reason": s.reason, "created_at": crate::cli::time::utc(s.created_at_unix_ms),
         "ended_at": crate::cli::time::utc(s.ended_at_unix_ms), "ended_by": s.ended_by, "ended_why": s.ended_why,
     });
-    if a.common.json {
-        println!("{}", serde_json::to_string_pretty(&v)?);
-    } else if let Value::Object(m) = v {
+    if let Value::Object(m) = v {
         for (k, v) in m {
             let v = match v {
                 Value::String(s) => s,
@@ -755,12 +700,8 @@ async fn watch(a: WatchArgs) -> anyhow::Result<()> {
     let mut seen = 0u64;
     while let Some(e) = stream.message().await.map_err(client::status_error)? {
         if a.common.json {
-            let v = json!({
-                "kind": short(pb::case_event::Kind::try_from(e.kind).map(|k| k.as_str_name()).unwrap_or(""), "KIND_"),
-                "action": e.action, "actor": e.actor, "at_unix_ms": e.at_unix_ms,
-                "case": e.case.as_ref().map(summary_json), "missed": e.missed,
-            });
-            println!("{v}");
+            // One event per line (NDJSON).
+            println!("{}", serde_json::to_string(&e)?);
         } else {
             println!("{}", event_line(&e));
         }

@@ -4,7 +4,6 @@
 //! the same importer as a whole file, so the rules are the same.
 
 use anyhow::{Context, bail};
-use serde_json::json;
 
 use crate::api::entries::denial_to_pb;
 use crate::api::pb;
@@ -37,12 +36,11 @@ pub async fn run(args: EntryArgs) -> anyhow::Result<()> {
                 .await
                 .map_err(client::status_error)?
                 .into_inner();
-            let e = r.entry.unwrap_or_default();
             if json {
-                println!("{}", serde_json::to_string_pretty(&entry_json(&e))?);
+                crate::cli::json::print(&r)?;
             } else {
                 println!("{} version {}", r.list_id, r.version);
-                print!("{}", entry_text(&e));
+                print!("{}", entry_text(&r.entry.unwrap_or_default()));
             }
             Ok(())
         }
@@ -110,7 +108,11 @@ pub async fn run(args: EntryArgs) -> anyhow::Result<()> {
     }
 }
 
-fn request<T>(msg: T, edit: &EditArgs) -> anyhow::Result<tonic::Request<T>> {
+/// `msg` with the `--actor` metadata, if given.
+///
+/// # Errors
+/// An actor that is not printable ASCII.
+pub fn request<T>(msg: T, edit: &EditArgs) -> anyhow::Result<tonic::Request<T>> {
     let mut req = tonic::Request::new(msg);
     if let Some(actor) = &edit.actor {
         let value = actor
@@ -174,25 +176,6 @@ pub fn parse_entry(text: &str, name: &str) -> anyhow::Result<pb::ListEntry> {
             body: Some(Body::ControlJson(serde_json::to_string(&e[0])?)),
         },
     })
-}
-
-/// An entry as JSON.
-pub fn entry_json(e: &pb::ListEntry) -> serde_json::Value {
-    let body = match &e.body {
-        Some(Body::Denial(d)) => json!({
-            "kind": d.kind,
-            "names": d.names.iter().map(|n| json!({"name": n.name, "kind": n.kind})).collect::<Vec<_>>(),
-            "programs": d.programs,
-            "addresses": d.addresses.iter().map(|a| json!({"street": a.street, "city": a.city, "region": a.region, "postal_code": a.postal_code, "country": a.country})).collect::<Vec<_>>(),
-            "countries": d.countries,
-            "identifiers": d.identifiers.iter().map(|i| json!({"kind": i.kind, "value": i.value, "country": i.country})).collect::<Vec<_>>(),
-            "dates_of_birth": d.dates_of_birth,
-            "remarks": d.remarks,
-        }),
-        Some(Body::ControlJson(j)) => serde_json::from_str(j).unwrap_or(serde_json::Value::Null),
-        None => serde_json::Value::Null,
-    };
-    json!({"entry_id": e.entry_id, "identity_key": e.identity_key, "entry": body})
 }
 
 /// An entry as readable lines.

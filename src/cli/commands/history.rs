@@ -3,9 +3,6 @@
 
 use std::fmt::Write as _;
 
-use serde_json::json;
-
-use super::entry::entry_json;
 use super::lists::imported_at;
 use crate::api::pb;
 use crate::cli::args::{DiffArgs, ReplayArgs, VersionsArgs};
@@ -26,31 +23,11 @@ pub async fn versions(args: VersionsArgs) -> anyhow::Result<()> {
         .into_inner()
         .versions;
     if args.json {
-        let rows: Vec<_> = versions.iter().map(version_json).collect();
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        crate::cli::json::print(&pb::ListVersionsResponse { versions })?;
     } else {
         print!("{}", versions_text(&versions));
     }
     Ok(())
-}
-
-fn version_json(v: &pb::ListVersion) -> serde_json::Value {
-    let i = v.info.clone().unwrap_or_default();
-    json!({
-        "version": i.version, "imported_at": crate::cli::time::utc(i.imported_at_unix_ms),
-        "author": i.author, "reason": i.reason, "origin": v.origin, "entry_id": v.entry_id,
-        "entries": i.entries, "names": i.names, "format": i.format,
-        "previous_version": v.previous_version,
-        "added": v.added, "removed": v.removed, "changed": v.changed,
-        "checksum": i.r#ref.map(|r| r.checksum).unwrap_or_default(),
-        "files": i.files.iter().map(|f| json!({"name": f.name, "bytes": f.bytes, "sha256": f.sha256})).collect::<Vec<_>>(),
-        "warnings": i.warnings,
-        "rescreen": v.rescreen.as_ref().map(|r| json!({
-            "screenings_checked": r.screenings_checked, "entries_checked": r.entries_checked,
-            "candidates": r.candidates, "case_ids": r.case_ids, "screening_ids": r.screening_ids,
-            "lookback_days": r.lookback_days, "millis": r.millis, "error": r.error,
-        })),
-    })
 }
 
 /// The versions as readable lines, oldest first.
@@ -165,17 +142,7 @@ pub async fn diff(args: DiffArgs) -> anyhow::Result<()> {
         .map_err(client::status_error)?
         .into_inner();
     if args.json {
-        let v = json!({
-            "list_id": d.list_id, "from_version": d.from_version, "to_version": d.to_version,
-            "added_count": d.added_count, "removed_count": d.removed_count, "changed_count": d.changed_count,
-            "added": d.added.iter().map(entry_json).collect::<Vec<_>>(),
-            "removed": d.removed.iter().map(entry_json).collect::<Vec<_>>(),
-            "changed": d.changed.iter().map(|c| json!({
-                "identity_key": c.identity_key, "fields": c.fields,
-                "before": c.before.as_ref().map(entry_json), "after": c.after.as_ref().map(entry_json),
-            })).collect::<Vec<_>>(),
-        });
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        crate::cli::json::print(&d)?;
     } else {
         print!("{}", diff_text(&d));
     }
@@ -236,16 +203,7 @@ pub async fn replay(args: ReplayArgs) -> anyhow::Result<()> {
             .unwrap_or_else(|_| d.to_string())
     };
     if args.json {
-        let v = json!({
-            "screening_id": r.screening_id,
-            "list_versions": r.list_versions.iter().map(|v| format!("{}@{}", v.list_id, v.version)).collect::<Vec<_>>(),
-            "original_decision": name(r.original_decision),
-            "replayed_decision": name(r.replayed_decision),
-            "same_decision": r.same_decision, "same_findings": r.same_findings,
-            "differences": r.differences, "policy_changed": r.policy_changed,
-        });
-        println!("{}", serde_json::to_string_pretty(&v)?);
-        return Ok(());
+        return crate::cli::json::print(&r);
     }
     println!(
         "{} replayed with {}",

@@ -104,11 +104,9 @@ fn print_answer(
     index: Option<usize>,
 ) -> anyhow::Result<()> {
     match (as_json, index) {
-        (true, None) => println!(
-            "{}",
-            serde_json::to_string_pretty(&json::response_json(answer))?
-        ),
-        (true, Some(_)) => println!("{}", serde_json::to_string(&json::response_json(answer))?),
+        // The API's proto3 JSON: pretty for one answer, one line each for a batch.
+        (true, None) => json::print(answer)?,
+        (true, Some(_)) => println!("{}", serde_json::to_string(answer)?),
         (false, None) => print!("{}", json::response_text(answer)),
         (false, Some(i)) => {
             if i > 0 {

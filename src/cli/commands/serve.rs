@@ -1,6 +1,7 @@
 //! `exportscreen serve`: logs to standard error (text or JSON; colour only
 //! on a terminal; an invalid `RUST_LOG` stops start-up), binds the gRPC and
-//! (optionally) metrics listeners, runs the server until SIGINT or SIGTERM.
+//! (optionally) metrics and HTTP/JSON listeners, runs the server until
+//! SIGINT or SIGTERM.
 
 use std::io::IsTerminal;
 
@@ -36,6 +37,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         ),
         None => None,
     };
+    let http = match args.http_listen {
+        Some(addr) => Some(
+            TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr} for http/json"))?,
+        ),
+        None => None,
+    };
     let tls = match (args.tls_cert, args.tls_key) {
         (Some(cert), Some(key)) => Some(TlsFiles {
             cert,
@@ -54,7 +63,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             burst: args.rate_burst,
         })
         .ca_cert(crate::cli::client::ca_cert());
-    api::run_with(listener, metrics, config, shutdown_signal()).await?;
+    api::run_with_http(listener, metrics, http, config, shutdown_signal()).await?;
     Ok(())
 }
 

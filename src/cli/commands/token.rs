@@ -3,7 +3,6 @@
 //! ADMIN token written into a stopped server's data directory.
 
 use anyhow::{Context, bail};
-use serde_json::json;
 
 use crate::api::caller::Role;
 use crate::api::pb;
@@ -26,8 +25,7 @@ pub async fn run(cmd: TokenCommand) -> anyhow::Result<()> {
                 .into_inner()
                 .tokens;
             if a.json {
-                let rows: Vec<_> = tokens.iter().map(info_json).collect();
-                println!("{}", serde_json::to_string_pretty(&rows)?);
+                crate::cli::json::print(&pb::ListTokensResponse { tokens })?;
             } else {
                 print!("{}", table(&tokens, crate::api::state::now_unix_ms()));
             }
@@ -100,9 +98,7 @@ async fn create(a: TokenCreateArgs) -> anyhow::Result<()> {
         .map_err(client::status_error)?
         .into_inner();
     if a.json {
-        let mut v = answer.info.as_ref().map(info_json).unwrap_or_default();
-        v["token"] = json!(answer.token);
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        crate::cli::json::print(&answer)?;
     } else {
         let id = answer.info.map(|i| i.token_id).unwrap_or_default();
         eprintln!("created {id}; the token is shown once, store it now:");
@@ -154,15 +150,6 @@ fn time(ms: i64) -> String {
         return "-".into();
     }
     crate::cli::time::local(ms)
-}
-
-fn info_json(i: &pb::TokenInfo) -> serde_json::Value {
-    json!({
-        "token_id": i.token_id, "principal": i.principal, "roles": role_names(&i.roles),
-        "exporter": i.exporter, "description": i.description,
-        "created_at_unix_ms": i.created_at_unix_ms, "expires_at_unix_ms": i.expires_at_unix_ms,
-        "revoked_at_unix_ms": i.revoked_at_unix_ms, "created_by": i.created_by,
-    })
 }
 
 /// The tokens as a table, with their state at `now_unix_ms`.
