@@ -684,7 +684,19 @@ impl ItemIndex {
                 }
                 all_groups &= ok;
             }
-            if !all_groups && exclusions.is_empty() {
+            // Goods named by a phrase of their own ("radar altimeter", "GNSS
+            // receiver") whose line says nothing of what they are for are
+            // UNCERTAIN: whether they are the entry's goods (designed for
+            // rockets, say) is not stated, so a person looks. A generic word
+            // ("launcher"), or a stated purpose the entry does not know,
+            // needs the context.
+            let named_only = !all_groups
+                && exclusions.is_empty()
+                && !states_purpose(norm)
+                && anchors.iter().any(|a| {
+                    a.single && c.terms[a.term].tokens >= 2 && !c.terms[a.term].look_alike
+                });
+            if !all_groups && exclusions.is_empty() && !named_only {
                 continue;
             }
             out.push(Candidate {
@@ -745,7 +757,38 @@ impl ItemIndex {
         explanation.push('.');
 
         // Status.
-        let (status, kind, rules_note) = if cand.exclusions.is_empty() {
+        let (status, kind, rules_note) = if !cand.context_complete && cand.exclusions.is_empty() {
+            let wanted: Vec<String> = c
+                .context
+                .iter()
+                .filter(|group| {
+                    !group.iter().any(|i| match i {
+                        ContextItem::Phrase(p) => cand.context_hits.iter().any(|h| {
+                            self.phrases[*p].trim()
+                                == norm.text[norm.tokens[h.0].start..]
+                                    .split(' ')
+                                    .next()
+                                    .unwrap_or("")
+                        }),
+                        ContextItem::Param(k) => params.get(k).is_some(),
+                    })
+                })
+                .flat_map(|group| {
+                    group.iter().take(4).map(|i| match i {
+                        ContextItem::Phrase(p) => self.phrases[*p].trim().to_string(),
+                        ContextItem::Param(k) => format!("a figure for {k}"),
+                    })
+                })
+                .collect();
+            (
+                ItemStatus::Uncertain,
+                VerdictKind::Unknown,
+                format!(
+                    " The goods are named but the description does not say what they are for (the entry needs {} ...): a person checks.",
+                    quote_list(&wanted)
+                ),
+            )
+        } else if cand.exclusions.is_empty() {
             let v = evaluate_rules(e, params);
             (v.status, v.kind, v.note)
         } else {
@@ -1125,6 +1168,12 @@ fn describes_goods(norm: &Normalized, s: (usize, usize), anchors: &[(usize, usiz
         || text::is_attribute(w)
         || text::is_purpose(w)
         || text::is_link(w)
+}
+
+/// True when some clause of the description says what the goods are for
+/// ("for passenger cars", "used in ...").
+fn states_purpose(norm: &Normalized) -> bool {
+    (0..norm.len()).any(|i| text::is_purpose(norm.raw(i)) && norm.raw(i) != "of")
 }
 
 /// True when the description has no word naming goods (only numbers and

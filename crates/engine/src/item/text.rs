@@ -370,8 +370,13 @@ fn add_catalogue_readings(out: &mut Normalized, original: &str) {
     if clauses[1..].iter().any(|&(a, _)| !comma_before(a)) {
         return;
     }
+    // Names only: no figure anywhere, a head without link words.
     let head = clauses[0];
-    if clauses.len() < 2 || head.1 - head.0 > MAX_WORDS || !(head.0..head.1).all(alpha) {
+    if clauses.len() < 2
+        || head.1 - head.0 > MAX_WORDS
+        || !(0..n).all(alpha)
+        || (head.0..head.1).any(|i| is_link(out.raw(i)) || is_purpose(out.raw(i)))
+    {
         return;
     }
     let mut readings: Vec<Vec<usize>> = Vec::new();
