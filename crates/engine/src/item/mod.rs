@@ -999,11 +999,17 @@ fn drop_subsumed(cands: &mut Vec<Candidate<'_>>, named: &[NamedSpan], norm: &Nor
     // Spans compare by the words of the description they stand for, so a
     // catalogue reading ("isostatic press" from "Presses, isostatic")
     // covers the head word it repeats.
+    let sources = |s: (usize, usize)| -> Vec<u32> {
+        let mut v: Vec<u32> = (s.0..=s.1).map(|i| norm.tokens[i].source).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
     let inside = |entry: usize, s: (usize, usize)| {
-        let s = norm.source_span(s.0, s.1);
+        let s = sources(s);
         named.iter().any(|(other, o)| {
-            let o = norm.source_span(o.0, o.1);
-            *other != entry && o.0 <= s.0 && s.1 <= o.1 && (o.1 - o.0) > (s.1 - s.0)
+            let o = sources(*o);
+            *other != entry && o.len() > s.len() && s.iter().all(|x| o.contains(x))
         })
     };
     cands.retain(|c| {
