@@ -68,6 +68,7 @@ fn sdn_version(files: &[SourceData], reason: &str) -> NewVersion {
         content: imported.content,
         origin: "import".into(),
         entry_id: String::new(),
+        published: String::new(),
     }
 }
 
@@ -416,6 +417,7 @@ async fn bench_rescreen(screenings: usize) {
             content: next,
             origin: "import".into(),
             entry_id: String::new(),
+            published: String::new(),
         }])
         .await
         .unwrap_or_else(|e| panic!("{e}"));

@@ -24,12 +24,14 @@ use super::entries::{entry_from_pb, entry_to_pb, version_to_pb};
 use super::pb;
 use super::pb::import_list_request::Msg;
 use super::pb::list_service_server::ListService;
-use super::state::{AppState, EditInfo, NewVersion};
+use super::state::{AppState, EditInfo, NewVersion, RETIRE_ORIGIN};
 use super::status::ApiError;
 use super::{request_id, respond};
 use crate::engine::{Engine, LoadedList};
 use crate::lists::describe_files;
-use crate::lists::{self, ImportError, NewEntry, SourceData, identity_keys};
+use crate::lists::edit::EditError;
+use crate::lists::hygiene::{self, LOCAL_FORMAT};
+use crate::lists::{self, ImportError, SourceData, identity_keys};
 use crate::model::{Finding, ListContent};
 use crate::store::keys::is_valid_list_id;
 
@@ -100,9 +102,11 @@ impl ListApi {
         let parse_format = format.clone();
         let (imported, described) = tokio::task::spawn_blocking(move || {
             let described = describe_files(&files);
-            lists::import(&parse_format, &files).map(|i| (i, described))
+            let published = lists::published::published(&parse_format, &files);
+            lists::import(&parse_format, &files).map(|i| (i, (described, published)))
         })
         .await??;
+        let (described, published) = described;
         let lists::Imported { content, warnings } = imported;
 
         let metas = self
@@ -117,6 +121,7 @@ impl ListApi {
                 content,
                 origin: "import".into(),
                 entry_id: String::new(),
+                published,
             }])
             .await?;
         let meta = metas
@@ -152,11 +157,14 @@ impl ListApi {
         let pb::GetListRequest { list_id } = req;
         let list_id = text(list_id, "list_id", MAX_TEXT, true)?;
         let engine = self.state.engine();
-        engine
-            .lists()
-            .iter()
-            .find(|m| m.list_id == list_id)
-            .map(super::convert::list_info)
+        if let Some(m) = engine.lists().iter().find(|m| m.list_id == list_id) {
+            return Ok(super::convert::list_info(m));
+        }
+        // A retired list is not in the engine.
+        self.state
+            .current_lists()
+            .get(&list_id)
+            .map(|l| super::convert::list_info(&l.meta))
             .ok_or_else(|| ApiError::not_found(format!("list {list_id}")))
     }
 
@@ -167,11 +175,20 @@ impl ListApi {
     ) -> Result<Response<pb::ListListsResponse>, Status> {
         let pb::ListListsRequest {} = req.into_inner();
         let engine = self.state.engine();
+        // The screened lists, then the retired ones (kept for replay).
+        let retired: Vec<pb::ListInfo> = self
+            .state
+            .current_lists()
+            .values()
+            .filter(|l| l.meta.retired)
+            .map(|l| super::convert::list_info(&l.meta))
+            .collect();
         respond(Ok(pb::ListListsResponse {
             lists: engine
                 .lists()
                 .iter()
                 .map(super::convert::list_info)
+                .chain(retired)
                 .collect(),
         }))
     }
@@ -185,7 +202,7 @@ fn author<T>(req: &Request<T>) -> Result<String, ApiError> {
 
 /// Receives the header and the files; checks sizes as data arrives.
 async fn receive(mut inbound: Streaming<pb::ImportListRequest>) -> Result<Upload, ApiError> {
-    let first = inbound.message().await.map_err(stream_error)?;
+    let first = inbound.message().await.map_err(|s| stream_error(s, 0))?;
     let header = match first.and_then(|m| m.msg) {
         Some(Msg::Header(h)) => h,
         Some(Msg::Chunk(_)) | None => {
@@ -222,7 +239,11 @@ async fn receive(mut inbound: Streaming<pb::ImportListRequest>) -> Result<Upload
     let mut files: Vec<SourceData> = Vec::new();
     let mut total = 0usize;
     let mut index = 0usize;
-    while let Some(msg) = inbound.message().await.map_err(stream_error)? {
+    while let Some(msg) = inbound
+        .message()
+        .await
+        .map_err(|s| stream_error(s, index + 1))?
+    {
         index += 1;
         let chunk = match msg.msg {
             Some(Msg::Chunk(c)) => c,
@@ -296,9 +317,10 @@ async fn receive(mut inbound: Streaming<pb::ImportListRequest>) -> Result<Upload
     })
 }
 
-/// The client's stream broke (cancelled, reset, undecodable message).
-fn stream_error(status: Status) -> ApiError {
-    ApiError::Stream(Box::new(status))
+/// The client's stream broke (cancelled, reset) or its message `index`
+/// does not decode.
+fn stream_error(status: Status, index: usize) -> ApiError {
+    super::protocol::request_error(status, &format!("requests[{index}]"))
 }
 
 #[tonic::async_trait]
@@ -348,6 +370,22 @@ impl ListService for ListApi {
         respond(self.diff_inner(request.into_inner()).await)
     }
 
+    #[instrument(name = "CreateList", skip_all, fields(request_id = %request_id(&request)))]
+    async fn create_list(
+        &self,
+        request: Request<pb::CreateListRequest>,
+    ) -> Result<Response<pb::ListInfo>, Status> {
+        respond(self.create_list_inner(request).await)
+    }
+
+    #[instrument(name = "RetireList", skip_all, fields(request_id = %request_id(&request)))]
+    async fn retire_list(
+        &self,
+        request: Request<pb::RetireListRequest>,
+    ) -> Result<Response<pb::ListInfo>, Status> {
+        respond(self.retire_list_inner(request).await)
+    }
+
     #[instrument(name = "AddEntry", skip_all, fields(request_id = %request_id(&request)))]
     async fn add_entry(
         &self,
@@ -385,7 +423,18 @@ impl ListService for ListApi {
 const MAX_ID: usize = 256;
 
 /// Format of a list created by adding its first entry by hand.
-const HAND_MADE_FORMAT: &str = "exportscreen-toml";
+const HAND_MADE_FORMAT: &str = LOCAL_FORMAT;
+
+/// The list a hand edit applies to ([`hygiene::editable`]).
+fn editable<'a>(list_id: &str, base: Option<&'a LoadedList>) -> Result<&'a LoadedList, ApiError> {
+    hygiene::editable(list_id, base.map(|b| &b.meta))?;
+    base.ok_or_else(|| {
+        EditError::UnknownList {
+            list_id: list_id.to_string(),
+        }
+        .into()
+    })
+}
 
 fn list_id_field(list_id: String) -> Result<String, ApiError> {
     let list_id = text(list_id, "list_id", MAX_TEXT, true)?;
@@ -601,18 +650,9 @@ impl ListApi {
         };
         let id = list_id.clone();
         self.edit(&list_id, expected_version, info, move |base| {
-            let (format, content) = match base {
-                Some(b) => (b.meta.format.clone(), b.content.as_ref().clone()),
-                // A new list, made by hand.
-                None => (
-                    HAND_MADE_FORMAT.to_string(),
-                    match &entry {
-                        NewEntry::Denial(_) => ListContent::Denial(Vec::new()),
-                        NewEntry::Control(_) => ListContent::Control(Vec::new()),
-                    },
-                ),
-            };
-            let (next, entry_id) = lists::edit::add(&id, &format, &content, entry)?;
+            let b = editable(&id, base)?;
+            let format = b.meta.format.clone();
+            let (next, entry_id) = lists::edit::add(&id, &format, &b.content, entry)?;
             Ok((next, entry_id, format))
         })
         .await
@@ -641,7 +681,7 @@ impl ListApi {
         };
         let id = list_id.clone();
         self.edit(&list_id, expected_version, info, move |base| {
-            let b = base.ok_or_else(|| ApiError::not_found(format!("list {id}")))?;
+            let b = editable(&id, base)?;
             let next = lists::edit::update(&id, &b.meta.format, &b.content, &entry_id, entry)?;
             Ok((next, entry_id, b.meta.format.clone()))
         })
@@ -669,11 +709,83 @@ impl ListApi {
         };
         let id = list_id.clone();
         self.edit(&list_id, expected_version, info, move |base| {
-            let b = base.ok_or_else(|| ApiError::not_found(format!("list {id}")))?;
+            let b = editable(&id, base)?;
             let next = lists::edit::remove(&id, &b.meta.format, &b.content, &entry_id)?;
             Ok((next, entry_id, b.meta.format.clone()))
         })
         .await
+    }
+
+    async fn create_list_inner(
+        &self,
+        req: Request<pb::CreateListRequest>,
+    ) -> Result<pb::ListInfo, ApiError> {
+        let author = author(&req)?;
+        let pb::CreateListRequest {
+            list_id,
+            kind,
+            reason,
+        } = req.into_inner();
+        let list_id = list_id_field(list_id)?;
+        let reason = text(reason, "reason", MAX_TEXT, false)?;
+        let content = match pb::ListKind::try_from(kind) {
+            Ok(pb::ListKind::Denial) => ListContent::Denial(Vec::new()),
+            Ok(pb::ListKind::Control) => ListContent::Control(Vec::new()),
+            Ok(pb::ListKind::Unspecified) | Err(_) => {
+                return Err(ApiError::invalid(
+                    "kind",
+                    format!("LIST_KIND_DENIAL or LIST_KIND_CONTROL, got {kind}"),
+                ));
+            }
+        };
+        let info = EditInfo {
+            author,
+            reason,
+            origin: "create".into(),
+        };
+        let id = list_id.clone();
+        let done = self
+            .state
+            .edit(&list_id, 0, info, move |base| match base {
+                Some(_) => Err(EditError::ListExists { list_id: id }.into()),
+                None => Ok((content, String::new(), HAND_MADE_FORMAT.to_string())),
+            })
+            .await?;
+        info!(list_id = %list_id, kind = %done.list.meta.kind, "list created");
+        Ok(list_info(&done.list.meta))
+    }
+
+    async fn retire_list_inner(
+        &self,
+        req: Request<pb::RetireListRequest>,
+    ) -> Result<pb::ListInfo, ApiError> {
+        let author = author(&req)?;
+        let pb::RetireListRequest {
+            list_id,
+            reason,
+            expected_version,
+        } = req.into_inner();
+        let list_id = list_id_field(list_id)?;
+        let reason = text(reason, "reason", MAX_TEXT, true)?;
+        let info = EditInfo {
+            author,
+            reason,
+            origin: RETIRE_ORIGIN.into(),
+        };
+        let id = list_id.clone();
+        let done = self
+            .state
+            .edit(&list_id, expected_version, info, move |base| {
+                let b = base.ok_or(EditError::UnknownList { list_id: id })?;
+                Ok((
+                    b.content.as_ref().clone(),
+                    String::new(),
+                    b.meta.format.clone(),
+                ))
+            })
+            .await?;
+        info!(list_id = %list_id, version = done.list.meta.version, "list retired");
+        Ok(list_info(&done.list.meta))
     }
 
     async fn replay_inner(

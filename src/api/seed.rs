@@ -92,6 +92,10 @@ fn parse(seed: &BundledList) -> Result<NewVersion, ApiError> {
         content: imported.content,
         origin: "seed".into(),
         entry_id: String::new(),
+        published: match lists::published::published(seed.format, &files) {
+            stated if !stated.is_empty() => stated,
+            _ => seed.published.to_string(),
+        },
     })
 }
 

@@ -62,6 +62,9 @@ pub struct ServerConfig {
     pub allow_plaintext: bool,
     /// Per-principal rate limit (ADMIN exempt).
     pub rate_limit: RateLimit,
+    /// A CA certificate (PEM) the scheduled refresh trusts besides the
+    /// platform's trust store (a TLS-inspecting proxy's CA).
+    pub ca_cert: Option<PathBuf>,
 }
 
 impl ServerConfig {
@@ -74,7 +77,15 @@ impl ServerConfig {
             tls: None,
             allow_plaintext: false,
             rate_limit: RateLimit::default(),
+            ca_cert: None,
         }
+    }
+
+    /// Trusts `ca_cert` (besides the platform's roots) for the scheduled
+    /// refresh's downloads.
+    pub fn ca_cert(mut self, ca_cert: Option<PathBuf>) -> ServerConfig {
+        self.ca_cert = ca_cert;
+        self
     }
 
     /// Sets the re-screening look-back window in days (0: off).
@@ -120,6 +131,10 @@ pub enum ServeError {
         /// The I/O error.
         cause: std::io::Error,
     },
+    /// The data directory is not private (group- or world-writable) or
+    /// cannot be made so.
+    #[error(transparent)]
+    Insecure(#[from] super::datadir::DataDirError),
     /// The database could not be opened or read.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -189,14 +204,51 @@ pub async fn run_with(
     config: ServerConfig,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), ServeError> {
+    run_with_http(listener, metrics, None, config, shutdown).await
+}
+
+/// [`run_with`], also serving the HTTP/JSON front ([`crate::http`]) on
+/// `http`: the same services behind the same layer, called in process.
+///
+/// # Errors
+/// As [`run_with`]; plaintext HTTP follows the same rule as gRPC
+/// (loopback only unless allowed), and is refused when gRPC uses TLS.
+pub async fn run_with_http(
+    listener: TcpListener,
+    metrics: Option<TcpListener>,
+    http: Option<TcpListener>,
+    config: ServerConfig,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), ServeError> {
     let addr = listener.local_addr().map_err(|cause| ServeError::DataDir {
         path: config.data_dir.clone(),
         cause,
     })?;
     tls::check_plaintext(addr, config.tls.is_some(), config.allow_plaintext)?;
+    // Before anything in it is read: a directory others may write to is refused.
+    let tightened = super::datadir::secure(&config.data_dir)?;
+    if tightened > 0 {
+        info!(tightened, data_dir = %config.data_dir.display(), "data directory made private (0700, files 0600)");
+    }
     let tls_config = config.tls.as_ref().map(tls::server_config).transpose()?;
+    if let Some(l) = &http {
+        let http_addr = l.local_addr().map_err(|cause| ServeError::DataDir {
+            path: config.data_dir.clone(),
+            cause,
+        })?;
+        // The HTTP front has no TLS of its own: never plaintext beside TLS.
+        tls::check_plaintext(
+            http_addr,
+            false,
+            config.allow_plaintext && tls_config.is_none(),
+        )?;
+    }
 
-    let refresh_config = super::refresh::load(&config.data_dir.join(startup::CONFIG_DIR))?;
+    let refresh_config =
+        super::refresh::load(&config.data_dir.join(startup::CONFIG_DIR))?.map(|mut r| {
+            r.ca_cert.clone_from(&config.ca_cert);
+            r
+        });
     let state = Arc::new(startup::open(&config).await?);
     bootstrap::ensure_admin_token(state.store(), &config.data_dir)?;
     let access = Arc::new(AccessControl::new(state.store().clone(), config.rate_limit));
@@ -260,6 +312,23 @@ pub async fn run_with(
         None => None,
     };
 
+    let (http_stop, http_stopped) = tokio::sync::oneshot::channel::<()>();
+    let http_task = http.map(|l| {
+        let routes = tonic::service::Routes::new(health_service.clone())
+            .add_service(screening.clone())
+            .add_service(lists.clone())
+            .add_service(cases.clone())
+            .add_service(audit.clone())
+            .add_service(admin.clone());
+        let grpc = tower::util::BoxCloneSyncService::new(tower::Layer::layer(
+            &AccessLayer::new(Arc::clone(&access)),
+            routes,
+        ));
+        tokio::spawn(crate::http::serve(l, grpc, async move {
+            let _ = http_stopped.await;
+        }))
+    });
+
     info!(
         %addr,
         tls = tls_config.is_some(),
@@ -292,7 +361,7 @@ pub async fn run_with(
         builder = builder.tls_config(tls_config)?;
     }
     let served = builder
-        .layer(AccessLayer::new(access))
+        .layer(AccessLayer::new(Arc::clone(&access)))
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
@@ -305,6 +374,12 @@ pub async fn run_with(
         .await;
     for task in refreshing {
         task.abort();
+    }
+    let _ = http_stop.send(());
+    if let Some(task) = http_task {
+        if let Ok(Err(e)) = task.await {
+            tracing::warn!(error = %e, "http/json front failed");
+        }
     }
     if let Some(task) = metrics_task {
         task.abort();

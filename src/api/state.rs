@@ -54,6 +54,21 @@ pub struct NewVersion {
     pub origin: String,
     /// The entry edited by hand (edits only).
     pub entry_id: String,
+    /// Publication date the source states (`YYYY-MM-DD`), or empty.
+    pub published: String,
+}
+
+/// The origin of a version that retires its list (RetireList).
+pub const RETIRE_ORIGIN: &str = "retire";
+
+/// The lists the engine screens: all but the retired ones (those stay for
+/// replay, which builds its own engine from the recorded versions).
+fn live<'a>(lists: impl IntoIterator<Item = &'a LoadedList>) -> Vec<LoadedList> {
+    lists
+        .into_iter()
+        .filter(|l| !l.meta.retired)
+        .cloned()
+        .collect()
 }
 
 /// Milliseconds since the Unix epoch.
@@ -114,7 +129,7 @@ impl AppState {
         let (engine, lists) = {
             let reference = Arc::clone(&reference);
             tokio::task::spawn_blocking(move || {
-                Engine::build(&lists, &reference).map(|e| (e, lists))
+                Engine::build(&live(&lists), &reference).map(|e| (e, lists))
             })
             .await
             .map_err(|e| EngineError::Build(format!("engine build task failed: {e}")))??
@@ -227,6 +242,7 @@ impl AppState {
             .into());
         }
         let (content, entry_id, format) = edit(base)?;
+        let published = base.map(|b| b.meta.published.clone()).unwrap_or_default();
         let mut files = base.map(|b| b.meta.files.clone()).unwrap_or_default();
         files.push(edit_file(&change.origin, at + 1, &entry_id, &content));
         let version = NewVersion {
@@ -239,6 +255,7 @@ impl AppState {
             content,
             origin: change.origin,
             entry_id,
+            published,
         };
         let mut done = self.commit_locked(&mut current, vec![version]).await?;
         done.pop()
@@ -264,6 +281,10 @@ impl AppState {
                 )));
             }
             self.store.check_kind(&v.list_id, v.content.kind())?;
+            crate::lists::hygiene::may_replace(
+                &v.list_id,
+                current.get(&v.list_id).map(|l| &l.meta),
+            )?;
             let NewVersion {
                 list_id,
                 format,
@@ -274,6 +295,7 @@ impl AppState {
                 content,
                 origin,
                 entry_id,
+                published,
             } = v;
             let version = self.store.latest_version(&list_id)? + 1;
             let meta = ListMeta {
@@ -286,6 +308,8 @@ impl AppState {
                 author,
                 reason,
                 checksum: version_checksum(&files),
+                published,
+                retired: origin == RETIRE_ORIGIN,
                 files,
                 warnings,
                 list_id,
@@ -301,7 +325,7 @@ impl AppState {
 
         // The next engine and the diffs against the replaced versions, side
         // by side on blocking threads.
-        let all: Vec<LoadedList> = next.values().cloned().collect();
+        let all: Vec<LoadedList> = live(next.values());
         let reference = Arc::clone(&self.reference);
         let build = tokio::task::spawn_blocking(move || Engine::build(&all, &reference));
         let pairs: Vec<(LoadedList, Option<LoadedList>)> = added
@@ -451,7 +475,7 @@ fn version_diff(new: &LoadedList, previous: Option<&LoadedList>) -> ListDiff {
 fn audit_record(c: &Committed) -> NewAudit {
     let m = &c.list.meta;
     let action = match c.change.origin.as_str() {
-        o if o.starts_with("entry.") => format!("list.{o}"),
+        o if o.starts_with("entry.") || o == "create" || o == RETIRE_ORIGIN => format!("list.{o}"),
         _ => "list.import".to_string(),
     };
     NewAudit {
@@ -513,6 +537,7 @@ mod tests {
             content,
             origin: "import".into(),
             entry_id: String::new(),
+            published: String::new(),
         }
     }
 
