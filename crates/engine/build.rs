@@ -8,11 +8,14 @@ mod data;
 
 use std::path::PathBuf;
 
+/// Reads one file's text into Rust code, or says what is wrong and where.
+type Reader = fn(&str) -> Result<String, data::DataError>;
+
 fn main() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../control-lists");
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     println!("cargo:rerun-if-changed=build/data.rs");
-    let tables: [(&str, fn(&str) -> Result<String, data::DataError>); 3] = [
+    let tables: [(&str, Reader); 3] = [
         ("units.toml", data::units),
         ("negation.toml", data::negation),
         ("item-words.toml", data::item_words),

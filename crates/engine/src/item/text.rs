@@ -270,7 +270,7 @@ fn normalize_as(s: &str, mode: Mode) -> Normalized {
         .collect();
     let has = |guard: &str| {
         let g = stem_of(guard);
-        stems.iter().any(|s| *s == g)
+        stems.contains(&g)
     };
     for (i, w) in words.iter().enumerate() {
         let source = out.tokens.len() as u32;
@@ -347,7 +347,7 @@ pub(crate) fn is_generic(word: &str) -> bool {
 fn add_catalogue_readings(out: &mut Normalized, original: &str) {
     const MAX_WORDS: usize = 5;
     let n = out.tokens.len();
-    if n < 2 || n > 24 {
+    if !(2..=24).contains(&n) {
         return;
     }
     let clause_of = |i: usize| out.tokens[i].clause;
@@ -404,8 +404,8 @@ fn add_catalogue_readings(out: &mut Normalized, original: &str) {
             }
         }
     }
-    let mut clause = clause_of(n - 1) + 1;
-    for r in readings.into_iter().take(4) {
+    let first = clause_of(n - 1) + 1;
+    for (clause, r) in (first..).zip(readings.into_iter().take(4)) {
         for i in r {
             let t = out.tokens[i].clone();
             let stem = out.token(i).to_string();
@@ -422,7 +422,6 @@ fn add_catalogue_readings(out: &mut Normalized, original: &str) {
                 ..t
             });
         }
-        clause += 1;
     }
 }
 
