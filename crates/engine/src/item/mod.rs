@@ -492,6 +492,7 @@ impl ItemIndex {
 
         let (mut candidates, named) = self.candidates(&norm, &hits, &params);
         drop_subsumed(&mut candidates, &named, &norm);
+        drop_named_elsewhere(&mut candidates);
         // The declared code keeps an entry the wording alone would drop
         // ("ring laser gyro IMU" declared as the gyro entry).
         let keep = |c: &Candidate<'_>| {
@@ -1019,6 +1020,26 @@ fn drop_subsumed(cands: &mut Vec<Candidate<'_>>, named: &[NamedSpan], norm: &Nor
                 .iter()
                 .flat_map(|a| a.spans.iter())
                 .all(|s| inside(c.entry, *s)))
+    });
+}
+
+/// Drops candidates kept only because their goods are named (context
+/// missing) when an entry whose context holds is named by the same words:
+/// "fibre optic gyro" is a 9.A.4 gyro, not an unstated high-g 9.A.5 one.
+fn drop_named_elsewhere(cands: &mut Vec<Candidate<'_>>) {
+    let full: Vec<(usize, usize)> = cands
+        .iter()
+        .filter(|c| c.context_complete || !c.exclusions.is_empty())
+        .flat_map(|c| c.anchors.iter().flat_map(|a| a.spans.iter().copied()))
+        .collect();
+    cands.retain(|c| {
+        c.context_complete
+            || !c.exclusions.is_empty()
+            || !c
+                .anchors
+                .iter()
+                .flat_map(|a| a.spans.iter())
+                .all(|s| full.iter().any(|o| o.0 <= s.0 && s.1 <= o.1))
     });
 }
 
