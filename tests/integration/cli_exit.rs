@@ -230,7 +230,7 @@ async fn exit_codes_environment_and_standard_input() {
             env: admin(),
             stdin: None,
             code: 13,
-            says: "out:\"CLEAR\"",
+            says: "out:\"DECISION_CLEAR\"",
         },
         // Standard input.
         Run {
