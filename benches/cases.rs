@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 use exportscreen::cases::{CaseFilter, CaseStatus, ScreeningFacts};
 use exportscreen::model::{
     Decision, Finding, FindingKind, ListVersionRef, Party, PartyRole, ScreeningOutcome, Shipment,
+    Target,
 };
 use exportscreen::store::{NewScreening, Store};
 
@@ -46,12 +47,8 @@ const EXPORTERS: usize = 100;
 
 fn finding(rng: &mut Rng, i: usize, decision: Decision) -> Finding {
     let (kind, target, list) = match decision {
-        Decision::LicenseRequired => (FindingKind::Item, format!("item:{i}"), "mtcr"),
-        _ => (
-            FindingKind::Party,
-            format!("party:{}", 1 + i % 2),
-            "ofac-sdn",
-        ),
+        Decision::LicenseRequired => (FindingKind::Item, Target::Item(i), "mtcr"),
+        _ => (FindingKind::Party, Target::Party(1 + i % 2), "ofac-sdn"),
     };
     let entry = rng.below(5000).to_string();
     Finding {
@@ -67,6 +64,7 @@ fn finding(rng: &mut Rng, i: usize, decision: Decision) -> Finding {
         explanation: "Matched 'SOME TRADING CO' (primary): tokens some~some (1.00), trading~trading (1.00); coverage 0.91/0.88.".into(),
         decision,
         rule: "party.review_threshold".into(),
+        category: None,
     }
 }
 

@@ -292,6 +292,7 @@ async fn bench_grpc(rounds: usize) {
                 list_id: "ofac-sdn".into(),
                 format: "ofac-sdn-csv".into(),
                 reason: format!("bench round {i}"),
+                options: Default::default(),
             })),
         }];
         for f in &files {

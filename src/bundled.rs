@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use crate::engine::LoadedList;
-use crate::lists::{self, ImportError, Imported, SourceData};
+use crate::lists::{self, ImportError, ImportOptions, Imported, SourceData};
 use crate::model::ListMeta;
 
 /// One bundled list: id, import format and files.
@@ -22,6 +22,8 @@ pub struct BundledList {
     pub published: &'static str,
     /// (file name, bytes) in import order.
     pub files: &'static [(&'static str, &'static [u8])],
+    /// Import options (name, value).
+    pub options: &'static [(&'static str, &'static str)],
 }
 
 macro_rules! file {
@@ -48,6 +50,7 @@ pub const BUNDLED: &[BundledList] = &[
         format: "exportscreen-toml",
         description: "MTCR Equipment, Software and Technology Annex (2024), bundled",
         files: &[file!("mtcr.toml", "mtcr.toml")],
+        options: &[],
     },
     BundledList {
         list_id: "ofac-sdn",
@@ -59,6 +62,7 @@ pub const BUNDLED: &[BundledList] = &[
             file!("alt.csv", "lists/ofac-sdn-2023-12-28/alt.csv"),
             file!("add.csv", "lists/ofac-sdn-2023-12-28/add.csv"),
         ],
+        options: &[],
     },
     BundledList {
         list_id: "ofac-cons",
@@ -70,6 +74,7 @@ pub const BUNDLED: &[BundledList] = &[
             file!("cons_alt.csv", "lists/ofac-cons-2025-12/cons_alt.csv"),
             file!("cons_add.csv", "lists/ofac-cons-2025-12/cons_add.csv"),
         ],
+        options: &[],
     },
     BundledList {
         list_id: "un-sc",
@@ -80,6 +85,7 @@ pub const BUNDLED: &[BundledList] = &[
             "consolidated.xml",
             "lists/un-sc-2026-02-27/consolidated.xml"
         )],
+        options: &[],
     },
     BundledList {
         list_id: "bis-dpl",
@@ -87,8 +93,62 @@ pub const BUNDLED: &[BundledList] = &[
         format: "bis-dpl-tsv",
         description: "BIS Denied Persons List of 2023-11, bundled",
         files: &[file!("dpl.txt", "lists/bis-dpl-2023-11/dpl.txt")],
+        options: &[],
+    },
+    BundledList {
+        list_id: "bis-entity",
+        format: "ecfr-744-xml",
+        description: "BIS Entity List (Supplement No. 4 to 15 CFR part 744), eCFR text of 2026-07-23, bundled",
+        files: &[ECFR_744],
+        published: "2026-07-23",
+        options: &[("supplement", "4")],
+    },
+    BundledList {
+        list_id: "bis-uvl",
+        format: "ecfr-744-xml",
+        description: "BIS Unverified List (Supplement No. 6 to 15 CFR part 744), eCFR text of 2026-07-23, bundled",
+        files: &[ECFR_744],
+        published: "2026-07-23",
+        options: &[("supplement", "6")],
+    },
+    BundledList {
+        list_id: "bis-meu",
+        format: "ecfr-744-xml",
+        description: "BIS Military End-User List (Supplement No. 7 to 15 CFR part 744), eCFR text of 2026-07-23, bundled",
+        files: &[ECFR_744],
+        published: "2026-07-23",
+        options: &[("supplement", "7")],
+    },
+    BundledList {
+        list_id: "state-isn",
+        format: "trade-gov-csl-csv",
+        description: "State Department nonproliferation sanctions (ISN) from the trade.gov Consolidated Screening List of 2022-04, bundled",
+        files: &[CSL_ISN_DTC],
+        published: "2022-04",
+        options: &[("sources", "ISN")],
+    },
+    BundledList {
+        list_id: "state-dtc",
+        format: "trade-gov-csl-csv",
+        description: "State Department ITAR debarred parties (DDTC) from the trade.gov Consolidated Screening List of 2022-04, bundled",
+        files: &[CSL_ISN_DTC],
+        published: "2022-04",
+        options: &[("sources", "DTC")],
     },
 ];
+
+/// The eCFR XML of 15 CFR part 744, as published (three lists read from it).
+const ECFR_744: (&str, &[u8]) = file!(
+    "title-15_part-744.xml",
+    "lists/bis-ecfr-744-2026-07-23/title-15_part-744.xml"
+);
+
+/// The ISN and DTC records of the trade.gov CSL of 2022-04, each as
+/// published (see `control-lists/lists/SOURCES.md`).
+const CSL_ISN_DTC: (&str, &[u8]) = file!(
+    "consolidated.csv",
+    "lists/trade-gov-csl-2022-04/consolidated-isn-dtc.csv"
+);
 
 impl BundledList {
     /// The files as importer input.
@@ -100,6 +160,22 @@ impl BundledList {
                 data: data.to_vec(),
             })
             .collect()
+    }
+
+    /// The import options.
+    pub fn import_options(&self) -> ImportOptions {
+        self.options
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+            .collect()
+    }
+
+    /// Parses the bundled files with the list's format and options.
+    ///
+    /// # Errors
+    /// [`ImportError`] (a bundled file that does not parse is a build bug).
+    pub fn import(&self) -> Result<Imported, ImportError> {
+        lists::import_with(self.format, &self.sources(), &self.import_options())
     }
 
     /// The reason recorded with a seeded version.
@@ -169,8 +245,7 @@ pub fn load_all(now_unix_ms: i64) -> Result<Vec<LoadedList>, (String, ImportErro
         .iter()
         .map(|b| {
             let files = b.sources();
-            let imported =
-                lists::import(b.format, &files).map_err(|e| (b.list_id.to_string(), e))?;
+            let imported = b.import().map_err(|e| (b.list_id.to_string(), e))?;
             let reason = b.reason();
             let info = VersionInfo {
                 list_id: b.list_id,

@@ -4,7 +4,11 @@
 //! shipment decision accuracy, each by category, plus engine latency.
 //!
 //! The metrics are computed exactly as the external gRPC harness
-//! (`eval_service.py`) computes them, so both must agree.
+//! (`eval_service.py`) computes them, so both must agree: party matches
+//! count only on the lists the party cases are labelled against
+//! ([`PARTY_LISTS`]). [`run`] reads a directory; [`evaluate`] scores cases
+//! already in memory (what the tests use). The summary's latency is the
+//! in-process engine's (`engine_p99_ms`), not the gRPC harness's RPC p99.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -21,6 +25,10 @@ use crate::model::{Item, Party, PartyRole, Shipment};
 /// Per-category tally: (hits, total).
 type Tally = BTreeMap<String, (usize, usize)>;
 
+/// The lists the party cases are labelled against; matches on other lists
+/// the service carries are not scored (as in `eval_service.py`).
+pub const PARTY_LISTS: [&str; 4] = ["ofac-sdn", "ofac-cons", "un-sc", "bis-dpl"];
+
 /// Options of an evaluation run.
 #[derive(Clone, Debug, Default)]
 pub struct EvalOptions {
@@ -30,16 +38,92 @@ pub struct EvalOptions {
     pub limit: usize,
 }
 
+/// The cases of one evaluation, one JSON object per case (the format of
+/// `../shared/eval/README.md`).
+#[derive(Clone, Debug, Default)]
+pub struct Cases {
+    /// `party.jsonl`.
+    pub party: Vec<Value>,
+    /// `item.jsonl`.
+    pub item: Vec<Value>,
+    /// `shipment.jsonl`.
+    pub shipment: Vec<Value>,
+}
+
+/// The figures of a run. Ratios are 0 when there is nothing to divide by.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EvalSummary {
+    /// Positive party cases whose expected entry is among the matches.
+    pub party_recall: f64,
+    /// Positive party cases whose best match is the expected entry (or an equivalent).
+    pub party_top1: f64,
+    /// Negative party cases with any match.
+    pub party_fp: f64,
+    /// Controlled items with a matching code.
+    pub item_recall: f64,
+    /// Flagged items that are controlled and code-matched.
+    pub item_precision: f64,
+    /// Shipments with the expected decision.
+    pub shipment_acc: f64,
+    /// Shipments with the expected decision and every must-flag target.
+    pub shipment_exact: f64,
+    /// Must-flag targets found, over all must-flag targets (1 when none).
+    pub must_flag_recall: f64,
+    /// 99th percentile of the in-process engine time per call (all Screen*
+    /// calls), milliseconds. Not the RPC p99 of the gRPC harness.
+    pub engine_p99_ms: f64,
+}
+
+impl std::fmt::Display for EvalSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "party_recall={:.4} party_top1={:.4} party_fp={:.4} item_recall={:.4} item_precision={:.4} shipment_acc={:.4} shipment_exact={:.4} must_flag_recall={:.4} engine_p99_ms={:.3}",
+            self.party_recall,
+            self.party_top1,
+            self.party_fp,
+            self.item_recall,
+            self.item_precision,
+            self.shipment_acc,
+            self.shipment_exact,
+            self.must_flag_recall,
+            self.engine_p99_ms
+        )
+    }
+}
+
 /// Runs every case file in `dir` against `engine`; returns the report text
-/// and the one-line summary.
+/// and the summary.
 ///
 /// # Errors
 /// A missing or malformed case file.
-pub fn run(engine: &Engine, dir: &Path, opts: &EvalOptions) -> anyhow::Result<(String, String)> {
+pub fn run(
+    engine: &Engine,
+    dir: &Path,
+    opts: &EvalOptions,
+) -> anyhow::Result<(String, EvalSummary)> {
+    let cases = Cases {
+        party: load(dir, "party", opts.limit)?,
+        item: load(dir, "item", opts.limit)?,
+        shipment: load(dir, "shipment", opts.limit)?,
+    };
+    evaluate(engine, &cases, opts)
+}
+
+/// Scores `cases` against `engine`; returns the report text and the summary.
+///
+/// # Errors
+/// A case the format does not allow (an unknown role, a parameter that is
+/// not a number).
+pub fn evaluate(
+    engine: &Engine,
+    cases: &Cases,
+    opts: &EvalOptions,
+) -> anyhow::Result<(String, EvalSummary)> {
     let mut out = String::new();
-    let party = load(dir, "party", opts.limit)?;
-    let items = load(dir, "item", opts.limit)?;
-    let ships = load(dir, "shipment", opts.limit)?;
+    let party = &cases.party;
+    let items = &cases.item;
+    let ships = &cases.shipment;
     let mut lat_party = Vec::new();
     let mut lat_item = Vec::new();
     let mut lat_ship = Vec::new();
@@ -48,7 +132,7 @@ pub fn run(engine: &Engine, dir: &Path, opts: &EvalOptions) -> anyhow::Result<(S
     let (mut pos, mut hit, mut top, mut neg, mut fp, mut alerts) = (0, 0, 0, 0, 0, 0);
     let mut cat: Tally = BTreeMap::new();
     let mut misses = Vec::new();
-    for c in &party {
+    for c in party {
         let q = &c["query"];
         let name = str_of(q, "name");
         let country = str_of(q, "country");
@@ -62,6 +146,10 @@ pub fn run(engine: &Engine, dir: &Path, opts: &EvalOptions) -> anyhow::Result<(S
             0,
         );
         lat_party.push(t0.elapsed().as_secs_f64() * 1e6);
+        let ms: Vec<_> = ms
+            .into_iter()
+            .filter(|m| PARTY_LISTS.contains(&m.list_id.as_str()))
+            .collect();
         alerts += ms.len();
         let ex = &c["expect"];
         let category = str_of(c, "category").to_string();
@@ -130,9 +218,10 @@ pub fn run(engine: &Engine, dir: &Path, opts: &EvalOptions) -> anyhow::Result<(S
     );
     let _ = writeln!(
         out,
-        "   recall {party_recall:.4}  top-1 {:.4}  FP rate {party_fp:.4}  alerts/query {:.2}",
+        "   recall {party_recall:.4}  top-1 {:.4}  FP rate {party_fp:.4}  alerts/query {:.2} (matches on {} only)",
         ratio(top, pos),
-        alerts as f64 / party.len().max(1) as f64
+        alerts as f64 / party.len().max(1) as f64,
+        PARTY_LISTS.join(", ")
     );
     let _ = writeln!(out, "   by category (pos: recall, neg: FP rate):");
     for (k, (h, n)) in &cat {
@@ -146,7 +235,7 @@ pub fn run(engine: &Engine, dir: &Path, opts: &EvalOptions) -> anyhow::Result<(S
     let (mut n_unctrl, mut fp_unctrl) = (0, 0);
     let mut cat: Tally = BTreeMap::new();
     let mut misses = Vec::new();
-    for c in &items {
+    for c in items {
         let item = item_of(&c["query"])?;
         let t0 = Instant::now();
         let ms = engine.screen_item(&item);
@@ -225,7 +314,7 @@ pub fn run(engine: &Engine, dir: &Path, opts: &EvalOptions) -> anyhow::Result<(S
     let mut confusion: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
     let mut cat: Tally = BTreeMap::new();
     let mut misses = Vec::new();
-    for c in &ships {
+    for c in ships {
         let s = shipment_of(&c["shipment"])?;
         let t0 = Instant::now();
         let outcome = engine.screen_shipment(&s);
@@ -237,8 +326,15 @@ pub fn run(engine: &Engine, dir: &Path, opts: &EvalOptions) -> anyhow::Result<(S
             .as_array()
             .map(|a| a.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
-        let targets: Vec<&str> = outcome.findings.iter().map(|f| f.target.as_str()).collect();
-        let found = need.iter().filter(|n| targets.contains(n)).count();
+        let targets: Vec<String> = outcome
+            .findings
+            .iter()
+            .map(|f| f.target.to_string())
+            .collect();
+        let found = need
+            .iter()
+            .filter(|n| targets.iter().any(|t| t == **n))
+            .count();
         let ok = want == got;
         acc += usize::from(ok);
         exact += usize::from(ok && found == need.len());
@@ -264,16 +360,16 @@ pub fn run(engine: &Engine, dir: &Path, opts: &EvalOptions) -> anyhow::Result<(S
         }
     }
     let ship_acc = ratio(acc, ships.len());
+    let ship_exact = ratio(exact, ships.len());
+    let must_flag_recall = if need_n == 0 {
+        1.0
+    } else {
+        ratio(got_n, need_n)
+    };
     let _ = writeln!(out, "\n== shipment ({} cases)", ships.len());
     let _ = writeln!(
         out,
-        "   decision accuracy {ship_acc:.4}  exact match {:.4}  must-flag recall {:.4}",
-        ratio(exact, ships.len()),
-        if need_n == 0 {
-            1.0
-        } else {
-            ratio(got_n, need_n)
-        }
+        "   decision accuracy {ship_acc:.4}  exact match {ship_exact:.4}  must-flag recall {must_flag_recall:.4}"
     );
     let _ = writeln!(
         out,
@@ -308,11 +404,20 @@ pub fn run(engine: &Engine, dir: &Path, opts: &EvalOptions) -> anyhow::Result<(S
         );
     }
     let (_, _, p99_all) = summary(&mut all);
-    let line = format!(
-        "party_recall={party_recall:.4} party_fp={party_fp:.4} item_recall={item_recall:.4} item_precision={item_precision:.4} shipment_acc={ship_acc:.4} p99_ms={:.3}",
-        p99_all / 1000.0
-    );
-    Ok((out, line))
+    Ok((
+        out,
+        EvalSummary {
+            party_recall,
+            party_top1: ratio(top, pos),
+            party_fp,
+            item_recall,
+            item_precision,
+            shipment_acc: ship_acc,
+            shipment_exact: ship_exact,
+            must_flag_recall,
+            engine_p99_ms: p99_all / 1000.0,
+        },
+    ))
 }
 
 fn load(dir: &Path, kind: &str, limit: usize) -> anyhow::Result<Vec<Value>> {
@@ -444,7 +549,17 @@ fn show(out: &mut String, misses: &[String], n: usize) {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
+    use serde_json::json;
+
     use super::*;
+    use crate::engine::LoadedList;
+    use crate::engine::reference::ReferenceFiles;
+    use crate::model::{
+        Comparison, Condition, ControlCategory, ControlEntry, DenialEntry, EntityKind, EntryName,
+        ListContent, ListMeta, NameKind, ThresholdRule,
+    };
 
     #[test]
     fn code_matching_follows_dotted_prefixes() {
@@ -461,5 +576,172 @@ mod tests {
         assert_eq!(role_of("PARTY_ROLE_CONSIGNEE"), Some(PartyRole::Consignee));
         assert_eq!(role_of(""), Some(PartyRole::Unspecified));
         assert_eq!(role_of("BUYER"), None);
+    }
+
+    fn denial(list: &str, id: &str, name: &str) -> LoadedList {
+        LoadedList {
+            meta: ListMeta {
+                list_id: list.into(),
+                version: 1,
+                kind: "denial".into(),
+                ..ListMeta::default()
+            },
+            content: Arc::new(ListContent::Denial(vec![DenialEntry {
+                entry_id: id.into(),
+                kind: EntityKind::Organization,
+                names: vec![EntryName {
+                    name: name.into(),
+                    kind: NameKind::Primary,
+                }],
+                ..DenialEntry::default()
+            }])),
+        }
+    }
+
+    /// An engine with two evaluated lists, one list the party set is not
+    /// labelled against, and one control entry.
+    fn engine() -> Engine {
+        let control = LoadedList {
+            meta: ListMeta {
+                list_id: "mtcr".into(),
+                version: 1,
+                kind: "control".into(),
+                ..ListMeta::default()
+            },
+            content: Arc::new(ListContent::Control(vec![ControlEntry {
+                code: "4.C.2.b".into(),
+                title: "Hydrazine".into(),
+                category: ControlCategory::II,
+                notes: String::new(),
+                terms: vec!["hydrazine".into()],
+                context: vec![],
+                exclusions: vec![],
+                rules: vec![ThresholdRule {
+                    label: "concentration".into(),
+                    all: vec![Condition {
+                        param: "concentration_pct".into(),
+                        op: Comparison::Gt,
+                        value: 70.0,
+                    }],
+                }],
+                national_codes: vec![],
+            }])),
+        };
+        let lists = [
+            control,
+            denial("ofac-sdn", "101", "ZEPHYRON ORBITALIS"),
+            denial("un-sc", "7", "KESTRALUX DYNAMIKA"),
+            // Not one of the four evaluated lists: its matches do not count.
+            denial("bis-entity", "e1", "HALCYVEX PRAZISION"),
+        ];
+        match Engine::build(&lists, &ReferenceFiles::embedded()) {
+            Ok(e) => e,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn party_case(name: &str, expect: Value) -> Value {
+        json!({"id": name, "category": if expect["match"] == true { "pos_x" } else { "neg_x" },
+               "query": {"name": name, "country": ""}, "expect": expect})
+    }
+
+    /// Metrics computed by hand for a small table of cases.
+    #[test]
+    fn metrics_of_a_hand_counted_table() {
+        let pos = |list: &str, id: &str| json!({"match": true, "list_id": list, "entry_id": id});
+        let cases = Cases {
+            party: vec![
+                // found, top-1
+                party_case("Zephyron Orbitalis", pos("ofac-sdn", "101")),
+                // found, top-1 (expected entry given as a number)
+                party_case(
+                    "Kestralux Dynamika",
+                    json!({"match": true, "list_id": "un-sc", "entry_id": 7}),
+                ),
+                // missed: the expected entry is another one
+                party_case("Kestralux Dynamika", pos("un-sc", "8")),
+                // missed: nothing matches
+                party_case("Quietly Unlisted Works", pos("ofac-sdn", "101")),
+                // negatives: one false positive; a match on a list the set is
+                // not labelled against is not one.
+                party_case("Zephyron Orbitalis", json!({"match": false})),
+                party_case("Halcyvex Prazision", json!({"match": false})),
+                party_case("Plainfield Supplies", json!({"match": false})),
+                party_case("Rivermouth Bakery", json!({"match": false})),
+            ],
+            item: vec![
+                // controlled and found
+                json!({"id": "i1", "category": "controlled", "query": {"description": "Anhydrous hydrazine", "parameters": {"concentration_pct": 98.0}}, "expect": {"controlled": true, "codes": ["4.C.2"]}}),
+                // controlled, not found
+                json!({"id": "i2", "category": "controlled", "query": {"description": "Gyro", "parameters": {}}, "expect": {"controlled": true, "codes": ["9.A.4"]}}),
+                // not controlled, flagged (a false flag)
+                json!({"id": "i3", "category": "not_controlled_plain", "query": {"description": "Hydrazine 99", "parameters": {"concentration_pct": 99.0}}, "expect": {"controlled": false}}),
+                // not controlled, not flagged
+                json!({"id": "i4", "category": "not_controlled_plain", "query": {"description": "Garden hose", "parameters": {}}, "expect": {"controlled": false}}),
+            ],
+            shipment: vec![
+                // right decision, must-flag found
+                json!({"id": "s1", "category": "c", "shipment": {"destination_country": "FR", "items": [{"description": "Anhydrous hydrazine", "parameters": {"concentration_pct": 98.0}}], "parties": [{"role": "CONSIGNEE", "name": "Plainfield Supplies", "country": "FR"}]}, "expect": {"decision": "LICENSE_REQUIRED", "must_flag": ["item:0"]}}),
+                // right decision, one must-flag target missing
+                json!({"id": "s2", "category": "c", "shipment": {"destination_country": "FR", "items": [{"description": "Anhydrous hydrazine", "parameters": {"concentration_pct": 98.0}}], "parties": [{"role": "CONSIGNEE", "name": "Plainfield Supplies", "country": "FR"}]}, "expect": {"decision": "LICENSE_REQUIRED", "must_flag": ["item:0", "party:0"]}}),
+                // wrong decision
+                json!({"id": "s3", "category": "c", "shipment": {"destination_country": "FR", "items": [{"description": "Garden hose"}], "parties": [{"role": "CONSIGNEE", "name": "Zephyron Orbitalis", "country": "FR"}]}, "expect": {"decision": "CLEAR", "must_flag": []}}),
+                // right decision, nothing to flag
+                json!({"id": "s4", "category": "c", "shipment": {"destination_country": "FR", "items": [{"description": "Garden hose"}], "parties": [{"role": "CONSIGNEE", "name": "Plainfield Supplies", "country": "FR"}]}, "expect": {"decision": "CLEAR", "must_flag": []}}),
+            ],
+        };
+        let (report, s) = evaluate(&engine(), &cases, &EvalOptions::default()).unwrap();
+        // Party: 4 positives, 2 found (1 and 2), both top-1; 4 negatives, 1 flagged.
+        assert_eq!(s.party_recall, 0.5, "{report}");
+        assert_eq!(s.party_top1, 0.5);
+        assert_eq!(s.party_fp, 0.25);
+        // Items: 2 controlled, 1 found; 2 flagged, 1 of them right.
+        assert_eq!(s.item_recall, 0.5);
+        assert_eq!(s.item_precision, 0.5);
+        // Shipments: 3 of 4 decisions right; exact 2 of 4; must-flag 2 of 3.
+        assert_eq!(s.shipment_acc, 0.75);
+        assert_eq!(s.shipment_exact, 0.5);
+        assert!((s.must_flag_recall - 2.0 / 3.0).abs() < 1e-12);
+        assert!(s.engine_p99_ms > 0.0);
+        let line = s.to_string();
+        assert!(
+            line.contains("party_recall=0.5000 party_top1=0.5000 party_fp=0.2500"),
+            "{line}"
+        );
+        assert!(line.contains("engine_p99_ms="), "{line}");
+        assert!(!line.contains(" p99_ms="), "{line}");
+        assert!(report.contains("confusion (expected -> got)"), "{report}");
+    }
+
+    #[test]
+    fn empty_files_give_zero_ratios_and_full_must_flag_recall() {
+        let (_, s) = evaluate(&engine(), &Cases::default(), &EvalOptions::default()).unwrap();
+        assert_eq!(
+            s,
+            EvalSummary {
+                must_flag_recall: 1.0,
+                ..EvalSummary::default()
+            }
+        );
+    }
+
+    #[test]
+    fn malformed_cases_are_errors() {
+        let bad_role = Cases {
+            shipment: vec![
+                json!({"id": "s", "shipment": {"parties": [{"role": "BUYER", "name": "X"}]}, "expect": {}}),
+            ],
+            ..Cases::default()
+        };
+        let err = evaluate(&engine(), &bad_role, &EvalOptions::default()).unwrap_err();
+        assert!(err.to_string().contains("BUYER"), "{err}");
+        let bad_param = Cases {
+            item: vec![
+                json!({"id": "i", "query": {"description": "x", "parameters": {"range_km": "far"}}, "expect": {}}),
+            ],
+            ..Cases::default()
+        };
+        let err = evaluate(&engine(), &bad_param, &EvalOptions::default()).unwrap_err();
+        assert!(err.to_string().contains("range_km"), "{err}");
     }
 }

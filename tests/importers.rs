@@ -5,8 +5,10 @@
 
 use std::path::Path;
 
-use exportscreen::lists::{ImportError, Imported, SourceData, control_toml, diff, import};
-use exportscreen::model::{DenialEntry, EntityKind, ListContent, NameKind};
+use exportscreen::lists::{
+    ImportError, ImportOptions, Imported, SourceData, control_toml, diff, import, import_with,
+};
+use exportscreen::model::{DenialEntry, EntityKind, LicenseScope, ListContent, NameKind};
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -1268,4 +1270,379 @@ fn dpl_versions_pair_rows_by_name_and_address() {
     // Keyed by id, the same two versions would differ almost everywhere.
     let by_id = diff("ofac-sdn-csv", &old.content, "ofac-sdn-csv", &new.content);
     assert!(by_id.changed.len() > 10, "{}", by_id.changed.len());
+}
+
+// ---------------------------------------------------------------------------
+// eCFR 15 CFR part 744 (Entity List, Unverified List, MEU List)
+
+fn options(pairs: &[(&str, &str)]) -> ImportOptions {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+        .collect()
+}
+
+fn ecfr(files: &[SourceData], supplement: &str) -> Imported {
+    import_with(
+        "ecfr-744-xml",
+        files,
+        &options(&[("supplement", supplement)]),
+    )
+    .unwrap_or_else(|e| panic!("supplement {supplement}: {e}"))
+}
+
+/// Entries per country as the importer reads them.
+fn per_country(entries: &[DenialEntry]) -> std::collections::BTreeMap<String, usize> {
+    let mut out = std::collections::BTreeMap::new();
+    for e in entries {
+        *out.entry(e.countries[0].clone()).or_insert(0) += 1;
+    }
+    out
+}
+
+fn by_name<'a>(entries: &'a [DenialEntry], name: &str) -> &'a DenialEntry {
+    entries
+        .iter()
+        .find(|e| e.primary_name() == name)
+        .unwrap_or_else(|| panic!("no entry named {name}"))
+}
+
+#[test]
+fn ecfr_entity_list_slice() {
+    let imported = ecfr(&fixture("ecfr-744-xml"), "4");
+    let e = entries(&imported);
+    check_invariants(e);
+    // Counted by hand in the fixture (the rows of each country that carry a
+    // licence requirement; China adds two subordinate institutions and eight
+    // affiliated entities of its rows).
+    let counts = per_country(e);
+    assert_eq!(counts["AFGHANISTAN"], 30);
+    assert_eq!(counts["BELIZE"], 2);
+    assert_eq!(counts["VIETNAM"], 3);
+    assert_eq!(counts["GERMANY"], 3);
+    assert_eq!(counts["CRIMEA REGION OF UKRAINE"], 6);
+
+    let emal = by_name(e, "Emal Bilal Mangal");
+    assert_eq!(
+        names(emal, NameKind::Alias),
+        ["Imal Bilal", "Aimal Balal", "Bellal Mangal"]
+    );
+    assert_eq!(emal.addresses.len(), 2);
+    assert_eq!(emal.addresses[0].country, "AFGHANISTAN");
+    assert_eq!(emal.programs, ["BIS Entity List"]);
+    let t = emal.listing.as_ref().unwrap();
+    assert_eq!(t.license_scope, LicenseScope::AllItems);
+    assert_eq!(t.license_review_policy, "Presumption of denial");
+    assert_eq!(t.federal_register, ["79 FR 44683, 8/1/14"]);
+
+    // Address entries: limited requirement, and said to be addresses.
+    let a1: Vec<&DenialEntry> = e
+        .iter()
+        .filter(|x| x.primary_name() == "Address 01")
+        .collect();
+    assert_eq!(a1.len(), 1);
+    assert_eq!(
+        a1[0].listing.as_ref().unwrap().license_scope,
+        LicenseScope::SomeItems
+    );
+    assert!(a1[0].remarks.contains("address entry"), "{}", a1[0].remarks);
+
+    // Subordinate institutions: entries of their own with the parent's terms,
+    // and the addresses that apply to all of them.
+    let casic = by_name(
+        e,
+        "China Aerospace Science and Industry Corporation Second Academy",
+    );
+    assert!(names(casic, NameKind::Alias).contains(&"CASIC Second Academy"));
+    let sub = by_name(e, "201 Research Institute");
+    assert_eq!(
+        names(sub, NameKind::Alias),
+        ["Aerospace Science and Technology Defense Technology Research and Experimental Center"]
+    );
+    assert!(
+        sub.remarks
+            .contains("Subordinate institution of China Aerospace Science")
+    );
+    assert_eq!(sub.listing, casic.listing);
+    for x in [casic, sub] {
+        assert!(
+            x.addresses
+                .iter()
+                .any(|a| a.street.starts_with("50 Yongding Road")),
+            "{x:?}"
+        );
+    }
+    // Affiliated entities of Huawei, with the footnotes of the requirement.
+    let huawei = by_name(e, "Huawei Technologies Co., Ltd.");
+    let req = &huawei.listing.as_ref().unwrap().license_requirement;
+    assert!(
+        req.contains("734.9(e) [1]") && req.ends_with("[2]"),
+        "{req}"
+    );
+    assert!(
+        huawei.remarks.contains("Footnote 1: For this entity"),
+        "{}",
+        huawei.remarks
+    );
+    let marine = by_name(e, "Huawei Marine Networks Co., Ltd.");
+    assert_eq!(
+        names(marine, NameKind::Alias),
+        [
+            "Huawei Marine",
+            "HMN Technologies",
+            "Huahai Zhihui Technology Co., Ltd.",
+            "HMN Tech"
+        ]
+    );
+    assert!(
+        marine
+            .remarks
+            .contains("Affiliated entity of Huawei Technologies Co., Ltd.")
+    );
+    // The Nezhad row has its requirement and policy swapped in the source.
+    let nezhad = by_name(e, "Djamshid Nezhad");
+    let t = nezhad.listing.as_ref().unwrap();
+    assert_eq!(t.license_review_policy, "Presumption of denial");
+    assert_eq!(t.license_scope, LicenseScope::AllItems);
+    assert!(
+        imported.warnings.iter().any(|w| w.contains("swapped")),
+        "{:?}",
+        imported.warnings
+    );
+    // Ids: 12 hex digits of the country and name, unique, and the identity.
+    let mut ids = std::collections::HashSet::new();
+    for x in e {
+        assert!(ids.insert(x.entry_id.clone()), "{}", x.entry_id);
+        assert_eq!(diff::identity_key("ecfr-744-xml", x), x.entry_id);
+        assert!(
+            x.entry_id[..12].bytes().all(|b| b.is_ascii_hexdigit()),
+            "{}",
+            x.entry_id
+        );
+    }
+    // The same file read again gives the same ids.
+    let again = ecfr(&fixture("ecfr-744-xml"), "4");
+    assert_eq!(entries(&again), e);
+}
+
+#[test]
+fn ecfr_unverified_and_meu_slices() {
+    let files = fixture("ecfr-744-xml");
+    let uvl = ecfr(&files, "unverified-list");
+    let u = entries(&uvl);
+    check_invariants(u);
+    // Armenia: three rows, counted by hand; Türkiye twelve.
+    let counts = per_country(u);
+    assert_eq!(counts["ARMENIA"], 3);
+    assert_eq!(counts["TÜRKIYE"], 12);
+    let ia = by_name(u, "Iranian & Armenian");
+    assert_eq!(ia.addresses[0].street, "Komitas 26/114, Yerevan, Armenia");
+    let t = ia.listing.as_ref().unwrap();
+    assert_eq!(t.license_scope, LicenseScope::Unstated);
+    assert_eq!(t.federal_register, ["85 FR 64017, October 9, 2020"]);
+    assert_eq!(ia.programs, ["BIS Unverified List"]);
+
+    let meu = ecfr(&files, "7");
+    let m = entries(&meu);
+    check_invariants(m);
+    assert!(m.iter().all(|x| x.primary_name() != "[Reserved]"));
+    let aecc = by_name(m, "AECC Aviation Power Co. Ltd.");
+    assert!(
+        aecc.remarks
+            .contains("Subordinate institution of Aero-Engine Company of China"),
+        "{}",
+        aecc.remarks
+    );
+    assert!(
+        m.iter()
+            .all(|x| x.programs == ["BIS Military End-User List"])
+    );
+}
+
+#[test]
+fn ecfr_options_and_malformed_files() {
+    let files = fixture("ecfr-744-xml");
+    for (opts, option) in [
+        (options(&[]), "supplement"),
+        (options(&[("supplement", "5")]), "supplement"),
+    ] {
+        match import_with("ecfr-744-xml", &files, &opts) {
+            Err(ImportError::BadOption { option: o, .. }) => assert_eq!(o, option),
+            other => panic!("{other:?}"),
+        }
+    }
+    match import_with("ecfr-744-xml", &files, &options(&[("sheet", "4")])) {
+        Err(ImportError::UnknownOption { option, known, .. }) => {
+            assert_eq!(option, "sheet");
+            assert_eq!(known, "supplement");
+        }
+        other => panic!("{other:?}"),
+    }
+    // A file without the supplement, and a truncated one.
+    let data = &files[0].data;
+    let text = std::str::from_utf8(data).unwrap();
+    let cut = text.find("Supplement No. 7").unwrap();
+    let truncated = SourceData {
+        name: files[0].name.clone(),
+        data: text.as_bytes()[..cut + 2000].to_vec(),
+    };
+    let err = import_with(
+        "ecfr-744-xml",
+        &[truncated],
+        &options(&[("supplement", "7")]),
+    )
+    .unwrap_err();
+    let (_, line, msg) = malformed(err);
+    assert!(line > 0 && msg.contains("never closed"), "{line} {msg}");
+    let only_uvl = SourceData {
+        name: "part-744.xml".into(),
+        data: text
+            .replace(
+                "Supplement No. 4 to Part 744",
+                "Supplement No. 9 to Part 744",
+            )
+            .into_bytes(),
+    };
+    let err = import_with(
+        "ecfr-744-xml",
+        &[only_uvl],
+        &options(&[("supplement", "4")]),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("no Supplement No. 4 to Part 744"),
+        "{err}"
+    );
+}
+
+/// The whole bundled eCFR file: counts for a few countries checked by hand
+/// against the published table (rows that carry a licence requirement or a
+/// citation), and the totals.
+#[test]
+fn ecfr_bundled_file_counts() {
+    let files = bundled("bis-ecfr-744-2026-07-23");
+    let el = ecfr(&files, "4");
+    let e = entries(&el);
+    check_invariants(e);
+    let counts = per_country(e);
+    for (country, n) in [
+        ("AFGHANISTAN", 30),
+        ("BELIZE", 2),
+        ("CUBA", 1),
+        ("IRELAND", 6),
+        ("VIETNAM", 3),
+        ("SOUTH SUDAN", 15),
+        ("CRIMEA REGION OF UKRAINE", 28),
+    ] {
+        assert_eq!(counts[country], n, "{country}");
+    }
+    // 3,411 rows with a licence requirement, plus subordinate institutions and
+    // affiliated entities, less the affiliate rows that repeat their parent.
+    assert!((3411..3500).contains(&e.len()), "{}", e.len());
+    assert!(e.iter().all(|x| {
+        x.listing
+            .as_ref()
+            .is_some_and(|t| t.license_scope != LicenseScope::Unstated)
+    }));
+    let all = e
+        .iter()
+        .filter(|x| x.listing.as_ref().map(|t| t.license_scope) == Some(LicenseScope::AllItems))
+        .count();
+    assert!(all * 100 > e.len() * 95, "{all} of {}", e.len());
+    // No alias is a stray connector or an address.
+    for x in e {
+        for n in &x.names {
+            assert!(!matches!(n.name.as_str(), "and" | "or" | ""), "{x:?}");
+        }
+    }
+    let uvl = ecfr(&files, "6");
+    assert_eq!(entries(&uvl).len(), 186);
+    assert_eq!(per_country(entries(&uvl))["ARMENIA"], 3);
+    // 90 rows: 4 [Reserved], 14 "Subordinate institution" markers, 2 headers.
+    let meu = ecfr(&files, "7");
+    assert_eq!(entries(&meu).len(), 70);
+}
+
+#[test]
+fn csl_sources_option_keeps_the_chosen_sources() {
+    let files = bundled("trade-gov-csl-2022-04");
+    for (sources, n, source) in [
+        (
+            "ISN",
+            163,
+            "Nonproliferation Sanctions (ISN) - State Department",
+        ),
+        ("dtc", 727, "ITAR Debarred (DTC) - State Department"),
+    ] {
+        let imported = import_with(
+            "trade-gov-csl-csv",
+            &files,
+            &options(&[("sources", sources)]),
+        )
+        .unwrap();
+        let e = entries(&imported);
+        check_invariants(e);
+        assert_eq!(e.len(), n, "{sources}");
+        assert!(
+            e.iter().all(|x| x.programs.iter().any(|p| p == source)),
+            "{sources}"
+        );
+        assert!(
+            imported
+                .warnings
+                .iter()
+                .any(|w| w.contains("sources option")),
+            "{:?}",
+            imported.warnings
+        );
+    }
+    let all = import("trade-gov-csl-csv", &files).unwrap();
+    assert_eq!(entries(&all).len(), 163 + 727);
+    let none = import_with("trade-gov-csl-csv", &files, &options(&[("sources", "EL")]));
+    assert!(matches!(none, Err(ImportError::Empty { .. })), "{none:?}");
+    let blank = import_with("trade-gov-csl-csv", &files, &options(&[("sources", " , ")]));
+    assert!(
+        matches!(blank, Err(ImportError::BadOption { .. })),
+        "{blank:?}"
+    );
+    // E.O. 13382 designations carry that programme (the policy denies them).
+    let isn = import_with("trade-gov-csl-csv", &files, &options(&[("sources", "ISN")])).unwrap();
+    let aio = entries(&isn)
+        .iter()
+        .find(|x| x.primary_name() == "Aerospace Industries Organization (AIO)")
+        .unwrap();
+    assert!(aio.programs.iter().any(|p| p == "E.O. 13382"));
+    assert_eq!(
+        aio.listing.as_ref().unwrap().federal_register,
+        ["Vol. 70, No. 126, 07/01/05"]
+    );
+}
+
+#[test]
+fn csl_licence_columns_become_listing_terms() {
+    let imported = import("trade-gov-csl-csv", &fixture("trade-gov-csl-csv")).unwrap();
+    let e = entries(&imported);
+    let el: Vec<&DenialEntry> = e
+        .iter()
+        .filter(|x| x.programs.iter().any(|p| p.starts_with("Entity List (EL)")))
+        .collect();
+    assert!(!el.is_empty());
+    for x in el {
+        let t = x.listing.as_ref().unwrap();
+        assert_eq!(t.license_scope, LicenseScope::AllItems, "{x:?}");
+        assert!(t.license_review_policy.starts_with("Presumption of denial"));
+    }
+    let meu: Vec<&DenialEntry> = e
+        .iter()
+        .filter(|x| {
+            x.programs
+                .iter()
+                .any(|p| p.starts_with("Military End User"))
+        })
+        .collect();
+    assert!(!meu.is_empty());
+    assert!(
+        meu.iter()
+            .all(|x| x.listing.as_ref().unwrap().license_scope == LicenseScope::SomeItems)
+    );
 }

@@ -29,8 +29,27 @@ pub fn files_of(format: &str) -> &'static [&'static str] {
         "un-sc-xml" => &["consolidated.xml"],
         "bis-dpl-tsv" => &["dpl.txt"],
         "trade-gov-csl-csv" => &["consolidated.csv"],
+        "ecfr-744-xml" => &["title-15_part-744.xml"],
         _ => &["internal-list.toml"],
     }
+}
+
+/// The options an input's selector byte gives a format: for `ecfr-744-xml`
+/// the supplement (4, 6 or 7, from the selector's multiple of the number of
+/// formats), for `trade-gov-csl-csv` a source selection on odd multiples.
+pub fn options_of(format: &str, selector: u8) -> lists::ImportOptions {
+    let round = usize::from(selector) / lists::FORMATS.len();
+    let mut o = lists::ImportOptions::new();
+    match format {
+        "ecfr-744-xml" => {
+            o.insert("supplement".into(), ["4", "6", "7"][round % 3].into());
+        }
+        "trade-gov-csl-csv" if round % 2 == 1 => {
+            o.insert("sources".into(), "ISN,DTC".into());
+        }
+        _ => {}
+    }
+    o
 }
 
 /// Importers: the first byte picks the format, the rest is split into the
@@ -50,7 +69,7 @@ pub fn import(data: &[u8]) {
             data: part.to_vec(),
         })
         .collect();
-    match lists::import(format, &files) {
+    match lists::import_with(format, &files, &options_of(format, selector)) {
         Ok(imported) => {
             // What an importer returns has names to screen against.
             if let ListContent::Denial(entries) = &imported.content {

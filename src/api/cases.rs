@@ -836,7 +836,7 @@ mod tests {
     fn case(exporter: &str) -> CaseRecord {
         let f = crate::model::Finding {
             kind: crate::model::FindingKind::EndUse,
-            target: "end_use".into(),
+            target: crate::model::Target::EndUse,
             list_id: String::new(),
             entry_id: String::new(),
             entry_name: String::new(),
@@ -847,6 +847,7 @@ mod tests {
             explanation: String::new(),
             decision: Decision::Review,
             rule: String::new(),
+            category: None,
         };
         let intake = crate::cases::workflow::Intake {
             screening_id: "scr-1",

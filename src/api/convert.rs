@@ -429,10 +429,11 @@ pub fn finding_to_pb(f: Finding) -> pb::Finding {
         explanation,
         decision,
         rule,
+        category,
     } = f;
     pb::Finding {
         kind: finding_kind_to_pb(kind).into(),
-        target,
+        target: target.to_string(),
         list_id,
         entry_id,
         score,
@@ -447,6 +448,40 @@ pub fn finding_to_pb(f: Finding) -> pb::Finding {
         suppressed: false,
         suppressed_by: String::new(),
         suppressed_by_case: String::new(),
+        category: category.map(|c| c.as_str().to_string()).unwrap_or_default(),
+    }
+}
+
+/// The destination facts on the wire.
+pub fn destination_to_pb(d: model::DestinationFacts) -> pb::DestinationFacts {
+    let summary = d.describe();
+    let model::DestinationFacts {
+        declared,
+        ultimate,
+        basis,
+        from_address: _,
+        groups,
+        embargo,
+        region,
+    } = d;
+    let basis_name = match basis {
+        model::UltimateBasis::EndUser { .. } => "end_user",
+        model::UltimateBasis::Consignee { .. } => "consignee",
+        model::UltimateBasis::Declared => "declared",
+        model::UltimateBasis::Unknown => "unknown",
+    };
+    pb::DestinationFacts {
+        declared: declared.unwrap_or_default(),
+        ultimate: ultimate.unwrap_or_default(),
+        basis: basis_name.to_string(),
+        party_index: basis
+            .party()
+            .and_then(|i| u32::try_from(i).ok())
+            .unwrap_or_default(),
+        groups,
+        embargo_group: embargo.map(|e| e.group).unwrap_or_default(),
+        sanctioned_region: region.map(|r| r.id).unwrap_or_default(),
+        summary,
     }
 }
 
@@ -498,6 +533,8 @@ pub fn screening_response(r: &ScreeningRecord) -> pb::ScreenShipmentResponse {
         findings,
         list_versions,
         policy,
+        destination,
+        rule,
     } = outcome;
     let mut findings: Vec<pb::Finding> = findings.into_iter().map(finding_to_pb).collect();
     for s in suppressed {
@@ -516,6 +553,8 @@ pub fn screening_response(r: &ScreeningRecord) -> pb::ScreenShipmentResponse {
         list_versions: list_versions.into_iter().map(list_version_to_pb).collect(),
         policy: Some(policy_to_pb(policy)),
         engine_micros,
+        destination: Some(destination_to_pb(destination)),
+        rule: rule.map(|r| r.as_str().to_string()).unwrap_or_default(),
     }
 }
 
@@ -928,7 +967,7 @@ mod tests {
                 decision: Decision::Review,
                 findings: vec![Finding {
                     kind: FindingKind::EndUse,
-                    target: "end_use".into(),
+                    target: crate::model::Target::EndUse,
                     list_id: String::new(),
                     entry_id: String::new(),
                     entry_name: String::new(),
@@ -939,6 +978,7 @@ mod tests {
                     explanation: "e".into(),
                     decision: Decision::Review,
                     rule: "red_flags.missile".into(),
+                    category: None,
                 }],
                 list_versions: vec![ListVersionRef {
                     list_id: "un-sc".into(),
@@ -950,6 +990,7 @@ mod tests {
                     party_review_threshold: 0.8,
                     party_near_exact_threshold: 0.99,
                 },
+                ..ScreeningOutcome::default()
             },
             engine_micros: 42,
             case_id: Some("case-1".into()),

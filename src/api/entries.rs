@@ -7,8 +7,8 @@ use super::pb;
 use super::status::ApiError;
 use crate::lists::NewEntry;
 use crate::model::{
-    Address, ControlEntry, DenialEntry, EntityKind, EntryName, Identifier, ListContent, ListMeta,
-    NameKind,
+    Address, ControlEntry, DenialEntry, EntityKind, EntryName, Identifier, LicenseScope,
+    ListContent, ListMeta, ListingTerms, NameKind,
 };
 use crate::store::{RescreenSummary, VersionChange};
 
@@ -98,6 +98,12 @@ pub fn denial_to_pb(e: &DenialEntry) -> pb::DenialEntry {
             .collect(),
         dates_of_birth: e.dates_of_birth.clone(),
         remarks: e.remarks.clone(),
+        listing: e.listing.as_ref().map(|t| pb::ListingTerms {
+            license_requirement: t.license_requirement.clone(),
+            license_scope: t.license_scope.as_str().to_string(),
+            license_review_policy: t.license_review_policy.clone(),
+            federal_register: t.federal_register.clone(),
+        }),
     }
 }
 
@@ -152,7 +158,40 @@ pub fn denial_from_pb(e: pb::DenialEntry, field: &str) -> Result<DenialEntry, Ap
         identifiers,
         dates_of_birth,
         remarks,
+        listing,
     } = e;
+    let listing = listing
+        .map(|t| {
+            let f = |p: &str| format!("{field}.listing.{p}");
+            let scope = match t.license_scope.as_str() {
+                "" | "unstated" => LicenseScope::Unstated,
+                "all_items" => LicenseScope::AllItems,
+                "some_items" => LicenseScope::SomeItems,
+                other => {
+                    return Err(ApiError::invalid(
+                        f("license_scope"),
+                        format!("unknown scope {other:?}: all_items, some_items or unstated"),
+                    ));
+                }
+            };
+            Ok(ListingTerms {
+                license_requirement: text(
+                    t.license_requirement,
+                    &f("license_requirement"),
+                    MAX_TEXT,
+                    false,
+                )?,
+                license_scope: scope,
+                license_review_policy: text(
+                    t.license_review_policy,
+                    &f("license_review_policy"),
+                    MAX_TEXT,
+                    false,
+                )?,
+                federal_register: texts(t.federal_register, &f("federal_register"))?,
+            })
+        })
+        .transpose()?;
     let names = many(names, &format!("{field}.names"))?
         .into_iter()
         .enumerate()
@@ -200,6 +239,7 @@ pub fn denial_from_pb(e: pb::DenialEntry, field: &str) -> Result<DenialEntry, Ap
         identifiers,
         dates_of_birth: texts(dates_of_birth, &format!("{field}.dates_of_birth"))?,
         remarks: text(remarks, &format!("{field}.remarks"), MAX_TEXT * 16, false)?,
+        listing,
     })
 }
 
@@ -295,6 +335,12 @@ mod tests {
             }],
             dates_of_birth: vec![],
             remarks: "r".into(),
+            listing: Some(ListingTerms {
+                license_requirement: "For all items subject to the EAR.".into(),
+                license_scope: LicenseScope::AllItems,
+                license_review_policy: "Presumption of denial".into(),
+                federal_register: vec!["76 FR 71869, 11/21/11".into()],
+            }),
         };
         assert_eq!(denial_from_pb(denial_to_pb(&e), "entry").unwrap(), e);
     }

@@ -59,6 +59,7 @@ struct Upload {
     list_id: String,
     format: String,
     reason: String,
+    options: lists::ImportOptions,
     files: Vec<SourceData>,
 }
 
@@ -88,6 +89,7 @@ impl ListApi {
             list_id,
             format,
             reason,
+            options,
             files,
         } = upload;
         info!(
@@ -103,7 +105,7 @@ impl ListApi {
         let (imported, described) = tokio::task::spawn_blocking(move || {
             let described = describe_files(&files);
             let published = lists::published::published(&parse_format, &files);
-            lists::import(&parse_format, &files).map(|i| (i, (described, published)))
+            lists::import_with(&parse_format, &files, &options).map(|i| (i, (described, published)))
         })
         .await??;
         let (described, published) = described;
@@ -216,6 +218,7 @@ async fn receive(mut inbound: Streaming<pb::ImportListRequest>) -> Result<Upload
         list_id,
         format,
         reason,
+        options,
     } = header;
     if !is_valid_list_id(&list_id) {
         return Err(ApiError::invalid(
@@ -235,6 +238,15 @@ async fn receive(mut inbound: Streaming<pb::ImportListRequest>) -> Result<Upload
         .into());
     }
     let reason = text(reason, "header.reason", MAX_TEXT, false)?;
+    let mut opts = lists::ImportOptions::new();
+    for (k, v) in options {
+        let v = text(v, &format!("header.options[{k}]"), MAX_TEXT, false)?;
+        opts.insert(k, v);
+    }
+    // Also before any data arrives.
+    if let Ok(f) = lists::format(&format) {
+        lists::format::check_options(f, &opts)?;
+    }
 
     let mut files: Vec<SourceData> = Vec::new();
     let mut total = 0usize;
@@ -313,6 +325,7 @@ async fn receive(mut inbound: Streaming<pb::ImportListRequest>) -> Result<Upload
         list_id,
         format,
         reason,
+        options: opts,
         files,
     })
 }

@@ -81,7 +81,7 @@ pub async fn seed_missing(state: &AppState) -> Result<Vec<String>, SeedError> {
 
 fn parse(seed: &BundledList) -> Result<NewVersion, ApiError> {
     let files = seed.sources();
-    let imported = lists::import(seed.format, &files)?;
+    let imported = seed.import()?;
     Ok(NewVersion {
         list_id: seed.list_id.to_string(),
         format: seed.format.to_string(),

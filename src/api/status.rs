@@ -231,6 +231,9 @@ fn engine_status(e: &EngineError) -> Status {
 fn import_status(e: &ImportError) -> Status {
     match e {
         ImportError::UnknownFormat { .. } => bad_request("header.format", e.to_string()),
+        ImportError::UnknownOption { option, .. } | ImportError::BadOption { option, .. } => {
+            bad_request(&format!("header.options[{option}]"), e.to_string())
+        }
         ImportError::MissingFile { file, .. }
         | ImportError::UnexpectedFile { file, .. }
         | ImportError::Malformed { file, .. }

@@ -1,8 +1,8 @@
 //! What a screening contributes to the workflow: the decision once some
 //! findings no longer count, the priority signals, the entries cited, and
-//! the facts only the engine knows (Category I entries, embargoed
-//! destinations, resolved party countries). Pure: it reads the engine's
-//! immutable snapshot, nothing else.
+//! the facts the engine decided on (Category I findings, an embargoed
+//! destination or sanctioned region), read from its outcome, never
+//! computed a second time. Pure.
 
 use std::collections::BTreeSet;
 
@@ -10,7 +10,9 @@ use super::keys;
 use super::priority::Signals;
 use super::record::{CitedEntry, PartyHistory, ScreeningFacts};
 use crate::engine::Engine;
-use crate::model::{ControlCategory, Decision, Finding, FindingKind, Party, PartyRole, Shipment};
+use crate::model::{
+    ControlCategory, Decision, Finding, FindingKind, Party, PartyRole, ScreeningOutcome, Shipment,
+};
 
 /// The decision from the findings that still count: the strongest, CLEAR
 /// when none is left.
@@ -94,32 +96,20 @@ pub fn history_parties(shipment: &Shipment) -> impl Iterator<Item = &Party> {
 }
 
 /// The facts of a screening: Category I findings and an embargoed
-/// destination from the engine, the parties' history from `histories`
+/// destination (declared or ultimate, or a sanctioned region) as the
+/// engine's outcome states them, the parties' history from `histories`
 /// (one per party of [`history_parties`] that has one).
-pub fn screening_facts(
-    engine: &Engine,
-    shipment: &Shipment,
-    findings: &[Finding],
-    histories: &[PartyHistory],
-) -> ScreeningFacts {
-    let category_i = findings
+pub fn screening_facts(outcome: &ScreeningOutcome, histories: &[PartyHistory]) -> ScreeningFacts {
+    let category_i = outcome
+        .findings
         .iter()
         .enumerate()
-        .filter(|(_, f)| f.kind == FindingKind::Item && is_category_i(engine, f))
+        .filter(|(_, f)| f.kind == FindingKind::Item && f.category == Some(ControlCategory::I))
         .map(|(i, _)| i)
         .collect();
-    let embargo_groups = &engine.policy().destination.embargo_groups;
-    let embargoed_destination = engine
-        .geo()
-        .resolve_country(&shipment.destination_country)
-        .is_some_and(|iso| {
-            embargo_groups
-                .iter()
-                .any(|g| engine.geo().in_group(&iso, g))
-        });
     let mut facts = ScreeningFacts {
         category_i,
-        embargoed_destination,
+        embargoed_destination: outcome.destination.embargoed(),
         ..ScreeningFacts::default()
     };
     for h in histories {
@@ -132,16 +122,6 @@ pub fn screening_facts(
     facts
 }
 
-/// True when the finding cites a Category I entry of a control list.
-fn is_category_i(engine: &Engine, f: &Finding) -> bool {
-    engine
-        .item_indexes()
-        .iter()
-        .filter(|idx| idx.list_id() == f.list_id)
-        .flat_map(|idx| idx.entries())
-        .any(|e| e.code == f.entry_id && e.category == ControlCategory::I)
-}
-
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
@@ -149,12 +129,12 @@ mod tests {
     use super::*;
     use crate::engine::LoadedList;
     use crate::engine::reference::ReferenceFiles;
-    use crate::model::{ControlEntry, ListContent, ListMeta};
+    use crate::model::{ControlEntry, Item, ListContent, ListMeta};
 
     fn finding(kind: FindingKind, entry: &str, score: f64, decision: Decision) -> Finding {
         Finding {
             kind,
-            target: "item:0".into(),
+            target: crate::model::Target::Item(0),
             list_id: if entry.is_empty() { "" } else { "ctl" }.into(),
             entry_id: entry.into(),
             entry_name: format!("entry {entry}"),
@@ -165,6 +145,7 @@ mod tests {
             explanation: String::new(),
             decision,
             rule: String::new(),
+            category: None,
         }
     }
 
@@ -238,27 +219,66 @@ mod tests {
     }
 
     #[test]
-    fn facts_name_category_i_findings_embargoes_and_serial_parties() {
+    fn facts_come_from_the_engine_outcome() {
         let engine = engine();
-        let findings = vec![
-            finding(FindingKind::Item, "3.A.1", 1.0, Decision::LicenseRequired),
-            finding(FindingKind::Item, "1.A.1", 1.0, Decision::LicenseRequired),
-            finding(FindingKind::Destination, "1.A.1", 1.0, Decision::Prohibited),
-        ];
+        let item = |code: &str, category| Finding {
+            category,
+            ..finding(FindingKind::Item, code, 1.0, Decision::LicenseRequired)
+        };
+        // The engine knows Category I and the ultimate destination: an Iranian
+        // end user behind a Turkish consignee makes the destination embargoed
+        // although the declared destination is not.
+        let shipment = Shipment {
+            destination_country: "TR".into(),
+            items: vec![Item {
+                description: "term 1.A.1".into(),
+                ..Item::default()
+            }],
+            parties: vec![
+                Party {
+                    role: PartyRole::Consignee,
+                    name: "Anatolia Transit".into(),
+                    country: "TR".into(),
+                    ..Party::default()
+                },
+                Party {
+                    role: PartyRole::EndUser,
+                    name: "Zagros Workshop".into(),
+                    address: "Tehran".into(),
+                    country: "IR".into(),
+                },
+            ],
+            ..Shipment::default()
+        };
+        let outcome = engine.screen_shipment(&shipment);
+        let f = screening_facts(&outcome, &[]);
+        assert!(f.embargoed_destination);
+        let cat_i: Vec<usize> = outcome
+            .findings
+            .iter()
+            .enumerate()
+            .filter(|(_, x)| x.kind == FindingKind::Item && x.entry_id == "1.A.1")
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(f.category_i, cat_i);
+        assert!(!cat_i.is_empty());
+
         let table = [
-            ("Iran (Islamic Republic of)", true),
-            ("IR", true),
-            ("JP", false),
-            ("", false),
+            (vec![item("1.A.1", Some(ControlCategory::I))], vec![0]),
+            (vec![item("3.A.1", Some(ControlCategory::II))], vec![]),
+            (
+                vec![item("3.A.1", None), item("1.A.1", Some(ControlCategory::I))],
+                vec![1],
+            ),
         ];
-        for (dest, embargoed) in table {
-            let shipment = Shipment {
-                destination_country: dest.into(),
-                ..Shipment::default()
+        for (findings, want) in table {
+            let outcome = ScreeningOutcome {
+                findings,
+                ..ScreeningOutcome::default()
             };
-            let f = screening_facts(&engine, &shipment, &findings, &[]);
-            assert_eq!(f.category_i, vec![1], "{dest}");
-            assert_eq!(f.embargoed_destination, embargoed, "{dest}");
+            let f = screening_facts(&outcome, &[]);
+            assert_eq!(f.category_i, want);
+            assert!(!f.embargoed_destination);
         }
         let histories = [
             PartyHistory {
@@ -273,7 +293,7 @@ mod tests {
                 ..PartyHistory::default()
             },
         ];
-        let f = screening_facts(&engine, &Shipment::default(), &[], &histories);
+        let f = screening_facts(&ScreeningOutcome::default(), &histories);
         assert_eq!((f.prior_denials, f.prior_confirmations), (3, 1));
         assert_eq!(f.serial_parties, vec!["Quillon", "Zephyr"]);
     }

@@ -66,9 +66,9 @@ pub fn entry_fingerprint(entry: &DenialEntry) -> String {
     hex::encode(&digest[..16])
 }
 
-/// The index of the party a finding concerns (`party:<i>`).
+/// The index of the party a finding concerns.
 pub fn party_index(f: &Finding) -> Option<usize> {
-    f.target.strip_prefix("party:")?.parse().ok()
+    f.target.party()
 }
 
 /// True when an officer's "not a match" on this finding can suppress it in
@@ -180,7 +180,7 @@ mod tests {
     fn finding(kind: FindingKind, target: &str, entry: &str, score: f64) -> Finding {
         Finding {
             kind,
-            target: target.into(),
+            target: target.parse().expect("a finding target"),
             list_id: if entry.is_empty() { "" } else { "sdn" }.into(),
             entry_id: entry.into(),
             entry_name: String::new(),
@@ -191,6 +191,7 @@ mod tests {
             explanation: String::new(),
             decision: Decision::Review,
             rule: String::new(),
+            category: None,
         }
     }
 

@@ -643,7 +643,7 @@ mod tests {
     ) -> Finding {
         Finding {
             kind,
-            target: target.into(),
+            target: target.parse().expect("a finding target"),
             list_id: if entry.is_empty() { "" } else { "sdn" }.into(),
             entry_id: entry.into(),
             entry_name: format!("Entry {entry}"),
@@ -654,6 +654,7 @@ mod tests {
             explanation: String::new(),
             decision,
             rule: String::new(),
+            category: None,
         }
     }
 

@@ -327,9 +327,13 @@ pub struct ImportArgs {
     #[arg(long = "list")]
     pub list_id: String,
     /// Format: ofac-sdn-csv, ofac-cons-csv, un-sc-xml, bis-dpl-tsv,
-    /// trade-gov-csl-csv or exportscreen-toml.
+    /// trade-gov-csl-csv, exportscreen-toml or ecfr-744-xml.
     #[arg(long)]
     pub format: String,
+    /// A format option, `NAME=VALUE` (repeatable): `supplement=4` for
+    /// ecfr-744-xml, `sources=ISN,DTC` for trade-gov-csl-csv.
+    #[arg(long = "option", value_name = "NAME=VALUE", value_parser = parse_option)]
+    pub options: Vec<(String, String)>,
     /// Why the list is imported (recorded with the version).
     #[arg(long, default_value = "")]
     pub reason: String,
@@ -345,6 +349,18 @@ pub struct ImportArgs {
     /// dpl.txt, consolidated.csv, list.toml).
     #[arg(long)]
     pub stdin_name: Option<String>,
+}
+
+/// `NAME=VALUE`.
+fn parse_option(s: &str) -> Result<(String, String), String> {
+    let (k, v) = s
+        .split_once('=')
+        .ok_or_else(|| format!("{s:?}: expected NAME=VALUE"))?;
+    let k = k.trim();
+    if k.is_empty() {
+        return Err(format!("{s:?}: the option name is empty"));
+    }
+    Ok((k.to_string(), v.trim().to_string()))
 }
 
 /// `lists`

@@ -187,6 +187,9 @@ pub fn response_text(r: &pb::ScreenShipmentResponse) -> String {
     if !r.case_id.is_empty() {
         let _ = writeln!(out, "case:      {}", r.case_id);
     }
+    if let Some(d) = r.destination.as_ref().filter(|d| !d.summary.is_empty()) {
+        let _ = writeln!(out, "where:     {}", d.summary);
+    }
     if r.findings.is_empty() {
         let _ = writeln!(out, "findings:  none");
     } else {

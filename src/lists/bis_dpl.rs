@@ -15,14 +15,36 @@
 use crate::model::{Address, DenialEntry, EntityKind, ListContent, NameKind};
 
 use super::delimited::Reader;
+use super::diff::name_address_identity;
 use super::entry::push_name;
 use super::text::{Fallback, clean, decode, looks_like_organization};
-use super::{ImportError, Imported, SourceData, pick_single};
+use super::{ImportError, ImportOptions, Imported, ListFormat, SourceData, pick_single};
 
 const FORMAT: &str = "bis-dpl-tsv";
 
 /// The programme every DPL entry carries.
 const PROGRAM: &str = "BIS DPL";
+
+/// `bis-dpl-tsv`: ids are row positions; identity is name and address.
+pub(crate) struct DplTsv;
+
+impl ListFormat for DplTsv {
+    fn name(&self) -> &'static str {
+        FORMAT
+    }
+    fn files(&self) -> &'static str {
+        "one .txt or .tsv file (dpl.txt)"
+    }
+    fn import(&self, files: &[SourceData], _: &ImportOptions) -> Result<Imported, ImportError> {
+        import(files)
+    }
+    fn positional_ids(&self) -> bool {
+        true
+    }
+    fn identity(&self, entry: &DenialEntry) -> String {
+        name_address_identity(entry)
+    }
+}
 
 /// Imports the DPL.
 pub(crate) fn import(files: &[SourceData]) -> Result<Imported, ImportError> {

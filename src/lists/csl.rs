@@ -13,17 +13,26 @@
 //! Addresses are one comma-joined string each: the trailing two-letter
 //! country code goes to `country`, the rest to `street`. `ids` items
 //! (`Passport, U00242309, TR`) are kept when their kind is an identifier
-//! (not `Website`, `Target Type` ...).
+//! (not `Website`, `Target Type` ...). The `license_requirement`,
+//! `license_policy` and `federal_register_notice` columns (Entity List
+//! rows ...) become the entry's listing terms.
+//!
+//! Option `sources`: keep only the rows of some source lists, named by the
+//! code in the source's parentheses (`ISN` for `Nonproliferation Sanctions
+//! (ISN) - State Department`, `DTC`, `EL`, `SDN` ...) or by the whole source
+//! name, comma-separated. The warnings say how many rows each kept and
+//! skipped source had.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::model::{Address, DenialEntry, EntityKind, Identifier, ListContent, NameKind};
 
 use super::delimited::Reader;
 use super::entry::{Skipped, push_name};
+use super::listing;
 use super::remarks::identifier_kind;
 use super::text::{Fallback, clean, decode, looks_like_organization, push_unique, split_multi};
-use super::{ImportError, Imported, SourceData, pick_single};
+use super::{ImportError, ImportOptions, Imported, ListFormat, SourceData, pick_single};
 
 const FORMAT: &str = "trade-gov-csl-csv";
 
@@ -45,10 +54,75 @@ struct Columns {
     call_sign: usize,
     vessel_flag: usize,
     federal_register_notice: usize,
+    license_requirement: usize,
+    license_policy: usize,
 }
 
-/// Imports the CSL.
-pub(crate) fn import(files: &[SourceData]) -> Result<Imported, ImportError> {
+/// `trade-gov-csl-csv`, with the `sources` option.
+pub(crate) struct CslCsv;
+
+impl ListFormat for CslCsv {
+    fn name(&self) -> &'static str {
+        FORMAT
+    }
+    fn files(&self) -> &'static str {
+        "one .csv file (consolidated.csv)"
+    }
+    fn options(&self) -> &'static [(&'static str, &'static str)] {
+        &[(
+            "sources",
+            "source lists to keep, comma-separated: the code in parentheses (ISN, DTC, EL, SDN ...) or the whole source name; default all",
+        )]
+    }
+    fn import(
+        &self,
+        files: &[SourceData],
+        options: &ImportOptions,
+    ) -> Result<Imported, ImportError> {
+        let sources = match options.get("sources") {
+            None => None,
+            Some(v) => {
+                let wanted: Vec<String> = v
+                    .split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                if wanted.is_empty() {
+                    return Err(ImportError::BadOption {
+                        format: FORMAT.to_string(),
+                        option: "sources".to_string(),
+                        message: "names no source (e.g. sources=ISN,DTC)".to_string(),
+                    });
+                }
+                Some(wanted)
+            }
+        };
+        import(files, sources.as_deref())
+    }
+}
+
+/// The code of a CSL source: the text in its first parentheses
+/// (`Nonproliferation Sanctions (ISN) - State Department` -> `ISN`), else
+/// the whole source.
+pub(crate) fn source_code(source: &str) -> &str {
+    source
+        .split_once('(')
+        .and_then(|(_, rest)| rest.split_once(')'))
+        .map_or(source.trim(), |(code, _)| code.trim())
+}
+
+/// True when `source` is one of `wanted` (by code or whole name, any case).
+fn selected(source: &str, wanted: &[String]) -> bool {
+    wanted.iter().any(|w| {
+        w.eq_ignore_ascii_case(source_code(source)) || w.eq_ignore_ascii_case(source.trim())
+    })
+}
+
+/// Imports the CSL, keeping only the rows of the `sources` asked for.
+pub(crate) fn import(
+    files: &[SourceData],
+    sources: Option<&[String]>,
+) -> Result<Imported, ImportError> {
     let file = pick_single(FORMAT, files, &["csv"], "consolidated.csv")?;
     let name = file.name.as_str();
     let mut warnings = Vec::new();
@@ -93,7 +167,18 @@ pub(crate) fn import(files: &[SourceData]) -> Result<Imported, ImportError> {
         call_sign: optional("call_sign"),
         vessel_flag: optional("vessel_flag"),
         federal_register_notice: optional("federal_register_notice"),
+        license_requirement: optional("license_requirement"),
+        license_policy: optional("license_policy"),
     };
+    if sources.is_some() && c.source == usize::MAX {
+        return Err(ImportError::malformed(
+            name,
+            header.line,
+            "the header row has no source column, so the sources option cannot select rows",
+        ));
+    }
+    // source -> (kept, skipped) rows
+    let mut by_source: BTreeMap<String, (u64, u64)> = BTreeMap::new();
 
     let mut entries: Vec<DenialEntry> = Vec::new();
     let mut by_id: HashMap<String, usize> = HashMap::new();
@@ -116,6 +201,17 @@ pub(crate) fn import(files: &[SourceData]) -> Result<Imported, ImportError> {
                     r.fields.len()
                 ),
             ));
+        }
+        if let Some(wanted) = sources {
+            let source = clean(r.get(c.source));
+            let keep = selected(&source, wanted);
+            let slot = by_source.entry(source.into_owned()).or_default();
+            if keep {
+                slot.0 += 1;
+            } else {
+                slot.1 += 1;
+                continue;
+            }
         }
         let id = clean(r.get(c.id));
         if id.is_empty() {
@@ -203,6 +299,13 @@ pub(crate) fn import(files: &[SourceData]) -> Result<Imported, ImportError> {
                 entry.identifiers.push(id);
             }
         }
+        if entry.listing.is_none() {
+            entry.listing = listing::terms(
+                r.get(c.license_requirement),
+                r.get(c.license_policy),
+                r.get(c.federal_register_notice),
+            );
+        }
         let remarks = [
             (c.title, "Title: "),
             (c.remarks, ""),
@@ -220,6 +323,31 @@ pub(crate) fn import(files: &[SourceData]) -> Result<Imported, ImportError> {
                 entry.remarks.push_str(" | ");
             }
             entry.remarks.push_str(&remarks);
+        }
+    }
+    if let Some(wanted) = sources {
+        let kept: Vec<String> = by_source
+            .iter()
+            .filter(|(_, (k, _))| *k > 0)
+            .map(|(s, (k, _))| format!("{} ({k} rows)", source_code(s)))
+            .collect();
+        let skipped: u64 = by_source.values().map(|(_, s)| s).sum();
+        warnings.push(format!(
+            "{name}: sources option {}: kept {}; skipped {skipped} rows of other sources",
+            wanted.join(","),
+            if kept.is_empty() {
+                "nothing".to_string()
+            } else {
+                kept.join(", ")
+            }
+        ));
+        for w in wanted {
+            if !by_source
+                .keys()
+                .any(|s| selected(s, std::slice::from_ref(w)))
+            {
+                warnings.push(format!("{name}: sources option: no row has source '{w}'"));
+            }
         }
     }
     if entries.is_empty() {
@@ -297,6 +425,29 @@ fn identifier(item: &str) -> Option<Identifier> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn source_codes_are_the_parenthesised_abbreviation() {
+        let cases = [
+            ("Nonproliferation Sanctions (ISN) - State Department", "ISN"),
+            ("ITAR Debarred (DTC) - State Department", "DTC"),
+            (
+                "Non-SDN Menu-Based Sanctions List (NS-MBS List) - Treasury Department",
+                "NS-MBS List",
+            ),
+            ("Some list", "Some list"),
+        ];
+        for (source, code) in cases {
+            assert_eq!(source_code(source), code, "{source}");
+        }
+        let wanted = [
+            "isn".to_string(),
+            "ITAR Debarred (DTC) - State Department".to_string(),
+        ];
+        assert!(selected(cases[0].0, &wanted));
+        assert!(selected(cases[1].0, &wanted));
+        assert!(!selected(cases[2].0, &wanted));
+    }
 
     #[test]
     fn addresses_split_off_the_country_code() {

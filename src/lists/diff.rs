@@ -17,23 +17,26 @@ use std::collections::HashMap;
 
 use crate::model::{ControlEntry, DenialEntry, ListContent};
 
-/// Formats whose entry ids are row positions (not stable across versions).
-pub const POSITIONAL_FORMATS: &[&str] = &["bis-dpl-tsv"];
-
 /// True when `format` numbers its entries by row position, so that ids
 /// shift between versions (the BIS DPL).
 pub fn positional_ids(format: &str) -> bool {
-    POSITIONAL_FORMATS.contains(&format)
+    super::format(format).is_ok_and(|f| f.positional_ids())
 }
 
 /// The identity of a denial-list entry across versions of a list in
-/// `format`: its `entry_id`, or for positional formats `name|address`
-/// normalised (letters and digits folded to lower-case ASCII, everything
-/// else one space).
+/// `format`: what the format says ([`super::ListFormat::identity`]: the
+/// `entry_id`, or for the DPL `name|address` normalised); the `entry_id`
+/// for an unknown format.
 pub fn identity_key(format: &str, entry: &DenialEntry) -> String {
-    if !positional_ids(format) {
-        return entry.entry_id.clone();
+    match super::format(format) {
+        Ok(f) => f.identity(entry),
+        Err(_) => entry.entry_id.clone(),
     }
+}
+
+/// The DPL's identity: `name|address`, normalised (letters and digits
+/// folded to lower-case ASCII, everything else one space).
+pub(crate) fn name_address_identity(entry: &DenialEntry) -> String {
     let address = entry
         .addresses
         .iter()
@@ -167,6 +170,7 @@ pub fn denial_fields(a: &DenialEntry, b: &DenialEntry, ignore_id: bool) -> Vec<&
         identifiers,
         dates_of_birth,
         remarks,
+        listing,
     } = a;
     let checks = [
         ("entry_id", !ignore_id && *entry_id != b.entry_id),
@@ -178,6 +182,7 @@ pub fn denial_fields(a: &DenialEntry, b: &DenialEntry, ignore_id: bool) -> Vec<&
         ("identifiers", *identifiers != b.identifiers),
         ("dates_of_birth", *dates_of_birth != b.dates_of_birth),
         ("remarks", *remarks != b.remarks),
+        ("listing", *listing != b.listing),
     ];
     out.extend(checks.iter().filter(|(_, d)| *d).map(|(f, _)| *f));
     out

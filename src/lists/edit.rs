@@ -9,7 +9,9 @@
 
 use thiserror::Error;
 
-use crate::model::{Address, ControlEntry, DenialEntry, Identifier, ListContent, NameKind};
+use crate::model::{
+    Address, ControlEntry, DenialEntry, Identifier, ListContent, ListingTerms, NameKind,
+};
 
 use super::diff::positional_ids;
 use super::entry::push_name;
@@ -151,6 +153,7 @@ pub fn clean_denial(entry: DenialEntry, positional: bool) -> Result<DenialEntry,
         identifiers,
         dates_of_birth,
         remarks,
+        listing,
     } = entry;
     let entry_id = clean_owned(&entry_id);
     if entry_id.is_empty() && !positional {
@@ -159,10 +162,22 @@ pub fn clean_denial(entry: DenialEntry, positional: bool) -> Result<DenialEntry,
             "required: the entry's id in its list",
         ));
     }
+    let listing = listing.map(|t| ListingTerms {
+        license_requirement: clean_owned(&t.license_requirement),
+        license_scope: t.license_scope,
+        license_review_policy: clean_owned(&t.license_review_policy),
+        federal_register: t
+            .federal_register
+            .iter()
+            .map(|c| clean_owned(c))
+            .filter(|c| !c.is_empty())
+            .collect(),
+    });
     let mut out = DenialEntry {
         entry_id,
         kind,
         remarks: clean_owned(&remarks),
+        listing,
         ..DenialEntry::default()
     };
     for (i, n) in names.iter().enumerate() {

@@ -15,6 +15,26 @@ pub enum ImportError {
         /// Comma-separated known formats.
         known: String,
     },
+    /// An import option the format does not read.
+    #[error("format {format} has no option '{option}' (its options: {known})")]
+    UnknownOption {
+        /// Format name.
+        format: String,
+        /// The option sent.
+        option: String,
+        /// Comma-separated options of the format, or `none`.
+        known: String,
+    },
+    /// An import option's value is not usable.
+    #[error("format {format}, option {option}: {message}")]
+    BadOption {
+        /// Format name.
+        format: String,
+        /// The option.
+        option: String,
+        /// What is wrong.
+        message: String,
+    },
     /// A file the format needs was not sent.
     #[error("format {format} needs a file named {file}")]
     MissingFile {

@@ -10,8 +10,12 @@
 //! | `ofac-cons-csv` | `cons_prim.csv`; optional `cons_alt.csv`, `cons_add.csv`, `cons_comments.csv` | `ent_num` |
 //! | `un-sc-xml` | one `.xml` file (`consolidated.xml`) | `DATAID` |
 //! | `bis-dpl-tsv` | one `.txt`/`.tsv` file (`dpl.txt`) | 1-based data-row position |
-//! | `trade-gov-csl-csv` | one `.csv` file (`consolidated.csv`) | `_id` |
+//! | `trade-gov-csl-csv` | one `.csv` file (`consolidated.csv`); option `sources` | `_id` |
 //! | `exportscreen-toml` | one `.toml` file | `id` (denial lists) |
+//! | `ecfr-744-xml` | one `.xml` file (`title-15_part-744.xml`); option `supplement` | hash of country and name |
+//!
+//! Every format implements [`ListFormat`] and is listed in [`REGISTRY`]
+//! (see [`format`]).
 //!
 //! Shared rules: bytes are read as published (UTF-8 byte-order mark, CRLF and
 //! a trailing 0x1A tolerated; the CSV/TSV formats read a line that is not
@@ -34,15 +38,20 @@ pub mod published;
 
 mod bis_dpl;
 mod csl;
+mod ecfr744;
+pub mod format;
+mod listing;
 mod native;
 mod ofac;
 mod remarks;
 mod text;
 mod un_sc;
+mod xml;
 
 pub use diff::{ListDiff, diff, identity_key, identity_keys, positional_ids};
 pub use edit::{EditError, NewEntry};
 pub use error::ImportError;
+pub use format::{FORMATS, ImportOptions, ListFormat, REGISTRY, format};
 
 use sha2::{Digest, Sha256};
 
@@ -66,34 +75,28 @@ pub struct Imported {
     pub warnings: Vec<String>,
 }
 
-/// Format names, in the order documented.
-pub const FORMATS: &[&str] = &[
-    "ofac-sdn-csv",
-    "ofac-cons-csv",
-    "un-sc-xml",
-    "bis-dpl-tsv",
-    "trade-gov-csl-csv",
-    "exportscreen-toml",
-];
-
-/// Parses `files` in `format`.
+/// Parses `files` in `format`, without options.
 ///
 /// # Errors
 /// [`ImportError`] for an unknown format, a missing or unexpected file, or a
 /// malformed file (with its name and line).
 pub fn import(format: &str, files: &[SourceData]) -> Result<Imported, ImportError> {
-    match format {
-        "ofac-sdn-csv" => ofac::import(&ofac::SDN, files),
-        "ofac-cons-csv" => ofac::import(&ofac::CONS, files),
-        "un-sc-xml" => un_sc::import(files),
-        "bis-dpl-tsv" => bis_dpl::import(files),
-        "trade-gov-csl-csv" => csl::import(files),
-        "exportscreen-toml" => native::import(files),
-        _ => Err(ImportError::UnknownFormat {
-            format: format.to_string(),
-            known: FORMATS.join(", "),
-        }),
-    }
+    import_with(format, files, &ImportOptions::new())
+}
+
+/// Parses `files` in `format` with `options` (each format says which it reads).
+///
+/// # Errors
+/// [`ImportError`] for an unknown format or option, a missing or unexpected
+/// file, or a malformed file (with its name and line).
+pub fn import_with(
+    format: &str,
+    files: &[SourceData],
+    options: &ImportOptions,
+) -> Result<Imported, ImportError> {
+    let f = self::format(format)?;
+    format::check_options(f, options)?;
+    f.import(files, options)
 }
 
 /// The file name without any directory part.

@@ -46,7 +46,9 @@ use crate::model::{Address, DenialEntry, EntityKind, Identifier, ListContent, Na
 
 use super::entry::push_name;
 use super::text::{Fallback, clean, decode, line_of_offset, push_unique};
-use super::{ImportError, Imported, SourceData, control_toml, pick_single};
+use super::{
+    ImportError, ImportOptions, Imported, ListFormat, SourceData, control_toml, pick_single,
+};
 
 const FORMAT: &str = "exportscreen-toml";
 
@@ -160,6 +162,21 @@ struct NativeAddress {
     postal_code: String,
     #[serde(default)]
     country: String,
+}
+
+/// `exportscreen-toml`.
+pub(crate) struct NativeToml;
+
+impl ListFormat for NativeToml {
+    fn name(&self) -> &'static str {
+        FORMAT
+    }
+    fn files(&self) -> &'static str {
+        "one .toml file"
+    }
+    fn import(&self, files: &[SourceData], _: &ImportOptions) -> Result<Imported, ImportError> {
+        import(files)
+    }
 }
 
 /// Imports one `exportscreen-toml` file.

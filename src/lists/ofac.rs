@@ -25,7 +25,7 @@ use crate::model::{Address, DenialEntry, EntityKind, Identifier, ListContent, Na
 use super::delimited::{Reader, Record};
 use super::entry::{Skipped, push_name};
 use super::text::{Fallback, clean, decode, ofac_field, push_unique};
-use super::{ImportError, Imported, SourceData, pick_named, remarks};
+use super::{ImportError, ImportOptions, Imported, ListFormat, SourceData, pick_named, remarks};
 
 /// The file names of one OFAC list.
 #[derive(Debug)]
@@ -67,6 +67,36 @@ struct Pending {
     remarks: String,
     /// Title and vessel details, kept ahead of the remarks.
     details: Vec<String>,
+}
+
+/// `ofac-sdn-csv`.
+pub(crate) struct SdnCsv;
+
+impl ListFormat for SdnCsv {
+    fn name(&self) -> &'static str {
+        "ofac-sdn-csv"
+    }
+    fn files(&self) -> &'static str {
+        "sdn.csv; optional alt.csv, add.csv, sdn_comments.csv"
+    }
+    fn import(&self, files: &[SourceData], _: &ImportOptions) -> Result<Imported, ImportError> {
+        import(&SDN, files)
+    }
+}
+
+/// `ofac-cons-csv`.
+pub(crate) struct ConsCsv;
+
+impl ListFormat for ConsCsv {
+    fn name(&self) -> &'static str {
+        "ofac-cons-csv"
+    }
+    fn files(&self) -> &'static str {
+        "cons_prim.csv; optional cons_alt.csv, cons_add.csv, cons_comments.csv"
+    }
+    fn import(&self, files: &[SourceData], _: &ImportOptions) -> Result<Imported, ImportError> {
+        import(&CONS, files)
+    }
 }
 
 /// Imports one OFAC list.

@@ -15,42 +15,16 @@
 
 use std::collections::HashMap;
 
-use quick_xml::events::{BytesRef, Event};
+use quick_xml::events::Event;
 
 use crate::model::{Address, DenialEntry, EntityKind, Identifier, ListContent, NameKind};
 
 use super::entry::push_name;
 use super::text::{Fallback, clean, clean_owned, decode, push_unique};
-use super::{ImportError, Imported, SourceData, pick_single};
+use super::xml::{Lines, resolve};
+use super::{ImportError, ImportOptions, Imported, ListFormat, SourceData, pick_single};
 
 const FORMAT: &str = "un-sc-xml";
-
-/// Counts lines while the reader moves forward through the text.
-struct Lines<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-    line: u64,
-}
-
-impl Lines<'_> {
-    /// The 1-based line of byte `offset` (offsets must not go backwards by
-    /// much: counting restarts from the top if they do).
-    fn at(&mut self, offset: u64) -> u64 {
-        let offset = usize::try_from(offset)
-            .unwrap_or(usize::MAX)
-            .min(self.bytes.len());
-        if offset < self.pos {
-            self.pos = 0;
-            self.line = 1;
-        }
-        self.line += self.bytes[self.pos..offset]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u64;
-        self.pos = offset;
-        self.line
-    }
-}
 
 /// The child elements of one group (`INDIVIDUAL_ALIAS`, `..._ADDRESS` ...),
 /// as (name, text) pairs in order.
@@ -239,18 +213,18 @@ fn date_of_birth(g: &Group) -> Option<String> {
     })
 }
 
-/// The text of an entity or character reference.
-fn resolve(reference: &BytesRef<'_>) -> Option<char> {
-    if reference.is_char_ref() {
-        return reference.resolve_char_ref().ok().flatten();
+/// `un-sc-xml`.
+pub(crate) struct UnScXml;
+
+impl ListFormat for UnScXml {
+    fn name(&self) -> &'static str {
+        FORMAT
     }
-    match reference.as_ref() {
-        "amp" => Some('&'),
-        "lt" => Some('<'),
-        "gt" => Some('>'),
-        "apos" => Some('\''),
-        "quot" => Some('"'),
-        _ => None,
+    fn files(&self) -> &'static str {
+        "one .xml file (consolidated.xml)"
+    }
+    fn import(&self, files: &[SourceData], _: &ImportOptions) -> Result<Imported, ImportError> {
+        import(files)
     }
 }
 
@@ -260,11 +234,7 @@ pub(crate) fn import(files: &[SourceData]) -> Result<Imported, ImportError> {
     let name = file.name.as_str();
     let mut warnings = Vec::new();
     let text = decode(name, &file.data, Fallback::Reject, &mut warnings)?;
-    let mut lines = Lines {
-        bytes: text.as_bytes(),
-        pos: 0,
-        line: 1,
-    };
+    let mut lines = Lines::new(text.as_bytes());
     let mut reader = quick_xml::Reader::from_str(&text);
     let mut stack: Vec<(String, u64)> = Vec::new();
     let mut buf = String::new();

@@ -466,6 +466,7 @@ async fn import_denial(server: &TestServer, toml: String) -> u64 {
                 list_id: DENIAL_ID.into(),
                 format: "exportscreen-toml".into(),
                 reason: "test update".into(),
+                options: Default::default(),
             })),
         },
         pb::ImportListRequest {

@@ -1,7 +1,9 @@
 //! End-to-end decisions on the bundled lists: a real server seeded from
 //! `control-lists/` exactly as `cargo run` seeds a fresh data directory,
 //! called with the generated client. One server serves the whole table
-//! (seeding takes a few seconds in a debug build).
+//! (seeding takes a few seconds in a debug build). The table holds one case
+//! per bundled list and per destination rule (policy v2: per-list
+//! consequences, ultimate destination, sanctioned regions, catch-all).
 
 use exportscreen::api::pb;
 use exportscreen::api::pb::{Decision, FindingKind, PartyRole};
@@ -57,7 +59,7 @@ fn cases() -> Vec<Case> {
         };
     vec![
         Case {
-            name: "a NORINCO alias as end user is prohibited",
+            name: "NORINCO (OFAC's CMIC list, an investment ban) as end user is reviewed",
             shipment: ship(
                 "TH",
                 "Spare parts for a packaging line",
@@ -73,8 +75,189 @@ fn cases() -> Vec<Case> {
                     party(PartyRole::EndUser, "NORINCO", "Beijing", "CN"),
                 ],
             ),
-            decision: Decision::Prohibited,
+            decision: Decision::Review,
             must_cite: &[("party:2", "ofac-cons", "30957")],
+        },
+        Case {
+            name: "an Entity List university as end user needs a licence for office furniture",
+            shipment: ship(
+                "CN",
+                "Furnishing a new laboratory building",
+                vec![item("Office chairs, swivel, mesh back", &[])],
+                vec![
+                    exporter(),
+                    party(
+                        PartyRole::Consignee,
+                        "Pearl River Office Supply",
+                        "Guangzhou",
+                        "CN",
+                    ),
+                    party(PartyRole::EndUser, "Tianjin University", "Tianjin", "CN"),
+                ],
+            ),
+            decision: Decision::LicenseRequired,
+            must_cite: &[("party:2", "bis-entity", "")],
+        },
+        Case {
+            name: "an Unverified List consignee is reviewed",
+            shipment: ship(
+                "AM",
+                "Resale to local workshops",
+                vec![item("Garden hose, 25 m", &[])],
+                vec![
+                    exporter(),
+                    party(
+                        PartyRole::Consignee,
+                        "Piricas Trading Company",
+                        "Yerevan",
+                        "AM",
+                    ),
+                ],
+            ),
+            decision: Decision::Review,
+            must_cite: &[("party:1", "bis-uvl", "")],
+        },
+        Case {
+            name: "a Military End-User List end user needs a licence for a controlled item",
+            shipment: ship(
+                "CN",
+                "Propellant research",
+                vec![item(
+                    "Unsymmetrical dimethylhydrazine (UDMH), 200 l drums",
+                    &[],
+                )],
+                vec![
+                    exporter(),
+                    party(
+                        PartyRole::EndUser,
+                        "Academy of Aerospace Solid Propulsion Technology",
+                        "Xian",
+                        "CN",
+                    ),
+                ],
+            ),
+            decision: Decision::LicenseRequired,
+            must_cite: &[("party:1", "bis-meu", ""), ("item:0", "mtcr", "4.C.2.b")],
+        },
+        Case {
+            name: "an INKSNA-sanctioned supplier as consignee needs a licence",
+            shipment: ship(
+                "CN",
+                "Resale",
+                vec![item("Office chairs, swivel, mesh back", &[])],
+                vec![
+                    exporter(),
+                    party(
+                        PartyRole::Consignee,
+                        "Zibo Elim Trade Company, Ltd.",
+                        "Zibo",
+                        "CN",
+                    ),
+                ],
+            ),
+            decision: Decision::LicenseRequired,
+            must_cite: &[("party:1", "state-isn", "")],
+        },
+        Case {
+            name: "an ITAR-debarred purchaser without a controlled item is reviewed",
+            shipment: ship(
+                "DE",
+                "Resale",
+                vec![item("Office chairs, swivel, mesh back", &[])],
+                vec![
+                    exporter(),
+                    party(
+                        PartyRole::Consignee,
+                        "Hansa Bueromoebel GmbH",
+                        "Hamburg",
+                        "DE",
+                    ),
+                    party(PartyRole::Purchaser, "AMA United Group", "", ""),
+                ],
+            ),
+            decision: Decision::Review,
+            must_cite: &[("party:2", "state-dtc", "")],
+        },
+        Case {
+            name: "an SDN freight forwarder is prohibited",
+            shipment: ship(
+                "SG",
+                "Resale",
+                vec![item("Office chairs, swivel, mesh back", &[])],
+                vec![
+                    exporter(),
+                    party(
+                        PartyRole::Consignee,
+                        "Lakeside Industrial Distributors",
+                        "Singapore",
+                        "SG",
+                    ),
+                    party(PartyRole::FreightForwarder, "SINA BANK", "", ""),
+                ],
+            ),
+            decision: Decision::Prohibited,
+            must_cite: &[("party:2", "ofac-sdn", "")],
+        },
+        Case {
+            name: "plain goods through Georgia to an end user in Damascus need a licence",
+            shipment: ship(
+                "GE",
+                "Spare parts",
+                vec![item("Office chairs, swivel, mesh back", &[])],
+                vec![
+                    exporter(),
+                    party(PartyRole::Consignee, "Kartli Logistics", "Tbilisi", "GE"),
+                    party(
+                        PartyRole::EndUser,
+                        "Barada Workshop",
+                        "Souq Street 3, Damascus",
+                        "SY",
+                    ),
+                ],
+            ),
+            decision: Decision::LicenseRequired,
+            must_cite: &[("destination", "", "")],
+        },
+        Case {
+            name: "a controlled item to a consignee in Simferopol is prohibited",
+            shipment: ship(
+                "UA",
+                "Spare parts",
+                vec![item(
+                    "Unsymmetrical dimethylhydrazine (UDMH), 200 l drums",
+                    &[],
+                )],
+                vec![
+                    exporter(),
+                    party(
+                        PartyRole::Consignee,
+                        "Chernomor Supply",
+                        "Kievskaya 12, Simferopol",
+                        "UA",
+                    ),
+                ],
+            ),
+            decision: Decision::Prohibited,
+            must_cite: &[("destination", "mtcr", ""), ("item:0", "mtcr", "")],
+        },
+        Case {
+            name: "a UAV end use in Saudi Arabia needs a licence for plain goods (catch-all)",
+            shipment: ship(
+                "SA",
+                "Airframe assembly for long-range UAVs",
+                vec![item("Office chairs, swivel, mesh back", &[])],
+                vec![
+                    exporter(),
+                    party(
+                        PartyRole::Consignee,
+                        "Najd Industrial Works",
+                        "Riyadh",
+                        "SA",
+                    ),
+                ],
+            ),
+            decision: Decision::LicenseRequired,
+            must_cite: &[("end_use", "", "")],
         },
         Case {
             name: "UDMH in drums needs a licence under 4.C.2.b",
@@ -237,9 +420,96 @@ async fn the_bundled_lists_decide_reference_shipments() {
             );
             assert!(f.kind != FindingKind::Unspecified as i32);
         }
-        assert!(resp.list_versions.iter().any(|v| v.list_id == "mtcr"));
-        assert!(resp.list_versions.iter().any(|v| v.list_id == "ofac-sdn"));
+        for list in [
+            "mtcr",
+            "ofac-sdn",
+            "bis-entity",
+            "bis-uvl",
+            "bis-meu",
+            "state-isn",
+            "state-dtc",
+        ] {
+            assert!(
+                resp.list_versions.iter().any(|v| v.list_id == list),
+                "{list}"
+            );
+        }
+        // The answer says where the goods go.
+        let d = resp.destination.as_ref().expect("destination facts");
+        assert!(
+            d.summary.starts_with("declared destination"),
+            "{}",
+            d.summary
+        );
+        assert_eq!(resp.rule.is_empty(), case.decision == Decision::Clear);
         assert_eq!(resp.case_id.is_empty(), case.decision == Decision::Clear);
+    }
+
+    // An Entity List finding cites the entry's licence review policy and the
+    // 50 percent rule; the diversion says where the goods really go.
+    let tianjin = cases()
+        .into_iter()
+        .find(|c| c.name.starts_with("an Entity List university"))
+        .unwrap();
+    let resp = client
+        .screen_shipment(pb::ScreenShipmentRequest {
+            shipment: Some(tianjin.shipment),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let f = resp
+        .findings
+        .iter()
+        .find(|f| f.list_id == "bis-entity")
+        .unwrap();
+    assert!(f.reason.contains("Presumption of denial"), "{}", f.reason);
+    assert!(f.explanation.contains("50 percent"), "{}", f.explanation);
+    assert!(f.rule.starts_with("listed_party:bis-entity"), "{}", f.rule);
+    let damascus = cases()
+        .into_iter()
+        .find(|c| c.name.contains("Damascus"))
+        .unwrap();
+    let resp = client
+        .screen_shipment(pb::ScreenShipmentRequest {
+            shipment: Some(damascus.shipment),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let d = resp.destination.unwrap();
+    assert_eq!((d.declared.as_str(), d.ultimate.as_str()), ("GE", "SY"));
+    assert_eq!(
+        d.summary,
+        "declared destination GE, ultimate destination SY (end user)"
+    );
+    assert!(
+        resp.findings
+            .iter()
+            .any(|f| f.rule.starts_with("diversion"))
+    );
+
+    // ListLists shows the bundled lists with their counts.
+    let lists = server
+        .lists()
+        .list_lists(pb::ListListsRequest {})
+        .await
+        .unwrap()
+        .into_inner();
+    for (id, format) in [
+        ("bis-entity", "ecfr-744-xml"),
+        ("bis-uvl", "ecfr-744-xml"),
+        ("bis-meu", "ecfr-744-xml"),
+        ("state-isn", "trade-gov-csl-csv"),
+        ("state-dtc", "trade-gov-csl-csv"),
+    ] {
+        let l = lists
+            .lists
+            .iter()
+            .find(|l| l.list_id == id)
+            .unwrap_or_else(|| panic!("{id} not listed"));
+        assert_eq!(l.format, format, "{id}");
+        assert!(l.entries > 0 && l.names >= l.entries, "{id}: {l:?}");
     }
 
     // ScreenParty finds NORINCO's entry first; ScreenItem numbers UDMH's entry.

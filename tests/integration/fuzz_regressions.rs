@@ -112,7 +112,7 @@ fn seeds_of_each_format_import() {
     // The seeds are real list files: each must import, so the fuzzer
     // starts from inputs that reach deep into every parser.
     let dir = corpus_dir("import");
-    for format in exportscreen::lists::FORMATS {
+    for format in exportscreen::lists::FORMATS.iter() {
         let data = std::fs::read(dir.join(format)).unwrap();
         let (selector, rest) = data.split_first().unwrap();
         assert_eq!(
@@ -129,8 +129,9 @@ fn seeds_of_each_format_import() {
                 data: d.to_vec(),
             })
             .collect();
-        let imported =
-            exportscreen::lists::import(format, &files).unwrap_or_else(|e| panic!("{format}: {e}"));
+        let options = harness::options_of(format, *selector);
+        let imported = exportscreen::lists::import_with(format, &files, &options)
+            .unwrap_or_else(|e| panic!("{format}: {e}"));
         assert!(!imported.content.is_empty(), "{format}");
     }
 }

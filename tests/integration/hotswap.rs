@@ -75,6 +75,7 @@ async fn screening_never_fails_nor_sees_a_half_built_list_during_imports() {
                     list_id: LIST.into(),
                     format: "exportscreen-toml".into(),
                     reason: format!("version {n}"),
+                    options: Default::default(),
                 })),
             },
             pb::ImportListRequest {

@@ -91,6 +91,7 @@ async fn lists_are_created_explicitly_official_ones_overlaid_and_retired_ones_ke
                 list_id: "un-sc".into(),
                 format: "un-sc-xml".into(),
                 reason: "monthly update".into(),
+                options: Default::default(),
             })),
         },
         pb::ImportListRequest {

@@ -13,6 +13,7 @@ fn header(list_id: &str, format: &str) -> pb::ImportListRequest {
             list_id: list_id.into(),
             format: format.into(),
             reason: "test".into(),
+            options: Default::default(),
         })),
     }
 }

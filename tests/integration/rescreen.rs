@@ -47,6 +47,7 @@ async fn import_sdn(server: &TestServer, data: &[u8], reason: &str) -> pb::Impor
                 list_id: LIST.into(),
                 format: "ofac-sdn-csv".into(),
                 reason: reason.into(),
+                options: Default::default(),
             })),
         },
         pb::ImportListRequest {
@@ -225,7 +226,7 @@ async fn the_real_sdn_update_opens_cases_for_exactly_the_newly_listed_parties() 
             .filter(|f| f.list_id == LIST && case.cause.entry_ids.contains(&f.entry_id))
             .map(|f| {
                 (
-                    f.target.clone(),
+                    f.target.to_string(),
                     f.entry_id.clone(),
                     f.score,
                     f.decision,
@@ -238,7 +239,7 @@ async fn the_real_sdn_update_opens_cases_for_exactly_the_newly_listed_parties() 
             .iter()
             .map(|f| {
                 (
-                    f.target.clone(),
+                    f.target.to_string(),
                     f.entry_id.clone(),
                     f.score,
                     exportscreen::api::convert::decision_to_pb(f.decision) as i32,

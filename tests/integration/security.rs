@@ -110,6 +110,7 @@ async fn call(method: &str, ch: AuthChannel) -> Code {
                     list_id: "Bad_Id".into(),
                     format: "bis-dpl-tsv".into(),
                     reason: String::new(),
+                    options: Default::default(),
                 })),
             }];
             code(l.import_list(tokio_stream::iter(reqs)).await)

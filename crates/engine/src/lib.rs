@@ -41,12 +41,14 @@ pub mod units;
 #[path = "../build/data.rs"]
 mod build_data;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 pub use error::EngineError;
 
 use crate::model::{
-    Item, ListContent, ListMeta, ListVersionRef, PolicyRef, ScreeningOutcome, Shipment,
+    Item, ListContent, ListMeta, ListVersionRef, ListingTerms, PolicyRef, ScreeningOutcome,
+    Shipment,
 };
 use end_use::RedFlags;
 use geo::Geo;
@@ -69,6 +71,9 @@ pub struct LoadedList {
 pub struct Engine {
     lists: Vec<ListMeta>,
     party: PartyIndex,
+    /// Published listing terms (licence requirement, review policy, Federal
+    /// Register) by list id and entry id, for the entries that have them.
+    listing_terms: HashMap<String, HashMap<String, ListingTerms>>,
     items: Vec<ItemIndex>,
     geo: Geo,
     red_flags: RedFlags,
@@ -85,17 +90,33 @@ impl Engine {
         let policy = Policy::from_toml(&reference.policy)?;
         let geo = Geo::from_toml(&reference.countries, &reference.gazetteer)?;
         let d = &policy.destination;
-        for groups in [&d.embargo_groups, &d.hub_groups, &d.address_groups] {
+        for groups in [
+            &d.embargo_groups,
+            &d.hub_groups,
+            &d.address_groups,
+            &d.diversion_review_groups,
+            &policy.catch_all.groups,
+        ] {
             geo.check_groups(groups)?;
         }
+        geo.check_regions(&d.sanctioned_regions)?;
         let red_flags = RedFlags::from_toml(&reference.red_flags)?;
+        red_flags.check_categories(&policy.catch_all.end_use_categories)?;
         let mut sorted: Vec<&LoadedList> = lists.iter().collect();
         sorted.sort_by(|a, b| a.meta.list_id.cmp(&b.meta.list_id));
         let mut denial = Vec::new();
         let mut items = Vec::new();
+        let mut listing_terms: HashMap<String, HashMap<String, ListingTerms>> = HashMap::new();
         for l in &sorted {
             match l.content.as_ref() {
                 ListContent::Denial(entries) => {
+                    let terms: HashMap<String, ListingTerms> = entries
+                        .iter()
+                        .filter_map(|e| Some((e.entry_id.clone(), e.listing.clone()?)))
+                        .collect();
+                    if !terms.is_empty() {
+                        listing_terms.insert(l.meta.list_id.clone(), terms);
+                    }
                     denial.push((l.meta.list_id.as_str(), &entries[..]))
                 }
                 ListContent::Control(entries) => {
@@ -112,6 +133,7 @@ impl Engine {
         Ok(Engine {
             lists: sorted.iter().map(|l| l.meta.clone()).collect(),
             party,
+            listing_terms,
             items,
             geo,
             red_flags,
@@ -206,5 +228,11 @@ impl Engine {
     /// End-use red flags.
     pub fn red_flags(&self) -> &RedFlags {
         &self.red_flags
+    }
+
+    /// The published terms of a denial-list entry (Entity List licence
+    /// requirement, review policy, Federal Register citations), if it has any.
+    pub fn listing_terms(&self, list_id: &str, entry_id: &str) -> Option<&ListingTerms> {
+        self.listing_terms.get(list_id)?.get(entry_id)
     }
 }

@@ -131,6 +131,56 @@ pub struct DenialEntry {
     pub dates_of_birth: Vec<String>,
     /// Free-text remarks.
     pub remarks: String,
+    /// The terms of an end-user listing as published (BIS Entity List,
+    /// Unverified List, MEU List, CSL rows with licence columns): licence
+    /// requirement, review policy, Federal Register citations. `None` for
+    /// lists that publish none (SDN, UN, DPL ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listing: Option<ListingTerms>,
+}
+
+/// Which items an end-user listing's licence requirement covers, read from
+/// the published requirement ("For all items subject to the EAR" ...).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LicenseScope {
+    /// The listing states no licence requirement (Unverified List, MEU List
+    /// rows, a hand-made entry).
+    #[default]
+    Unstated,
+    /// "For all items subject to the EAR" (possibly with narrow exceptions).
+    AllItems,
+    /// Only some items ("items on the CCL", listed ECCNs, projects of
+    /// § 746.8(a)(4) ...): a licence only when such an item is present.
+    SomeItems,
+}
+
+impl LicenseScope {
+    /// Lower-case name used in explanations.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LicenseScope::Unstated => "unstated",
+            LicenseScope::AllItems => "all_items",
+            LicenseScope::SomeItems => "some_items",
+        }
+    }
+}
+
+/// The terms of an end-user listing, as the source publishes them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListingTerms {
+    /// The licence requirement as written ("For all items subject to the EAR. (See § 744.11 of the EAR)").
+    #[serde(default)]
+    pub license_requirement: String,
+    /// What the requirement covers.
+    #[serde(default)]
+    pub license_scope: LicenseScope,
+    /// The licence review policy as written ("Presumption of denial").
+    #[serde(default)]
+    pub license_review_policy: String,
+    /// Federal Register citations ("76 FR 71869, 11/21/11").
+    #[serde(default)]
+    pub federal_register: Vec<String>,
 }
 
 impl DenialEntry {
@@ -501,6 +551,93 @@ impl Decision {
     }
 }
 
+/// What a finding points at: a party or an item of the shipment (0-based
+/// indices as sent), the destination or the stated end use.
+///
+/// Written `party:<i>`, `item:<i>`, `destination`, `end_use` on the wire
+/// and in stored JSON (serde uses the same text), so earlier records stay
+/// readable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Target {
+    /// The destination (country, region, country group).
+    Destination,
+    /// The stated end use.
+    EndUse,
+    /// `items[i]`.
+    Item(usize),
+    /// `parties[i]` (the exporter included).
+    Party(usize),
+}
+
+impl Target {
+    /// The party index, for a party target.
+    pub fn party(self) -> Option<usize> {
+        match self {
+            Target::Party(i) => Some(i),
+            Target::Destination | Target::EndUse | Target::Item(_) => None,
+        }
+    }
+
+    /// The item index, for an item target.
+    pub fn item(self) -> Option<usize> {
+        match self {
+            Target::Item(i) => Some(i),
+            Target::Destination | Target::EndUse | Target::Party(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Destination => f.write_str("destination"),
+            Target::EndUse => f.write_str("end_use"),
+            Target::Item(i) => write!(f, "item:{i}"),
+            Target::Party(i) => write!(f, "party:{i}"),
+        }
+    }
+}
+
+/// A target text that is none of `party:<i>`, `item:<i>`, `destination`, `end_use`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not a finding target (party:<i>, item:<i>, destination or end_use)")]
+pub struct TargetParseError(pub String);
+
+impl std::str::FromStr for Target {
+    type Err = TargetParseError;
+
+    fn from_str(s: &str) -> Result<Target, TargetParseError> {
+        let bad = || TargetParseError(s.to_string());
+        let index = |rest: &str| rest.parse::<usize>().map_err(|_| bad());
+        match s {
+            "destination" => Ok(Target::Destination),
+            "end_use" => Ok(Target::EndUse),
+            _ => {
+                if let Some(rest) = s.strip_prefix("party:") {
+                    index(rest).map(Target::Party)
+                } else if let Some(rest) = s.strip_prefix("item:") {
+                    index(rest).map(Target::Item)
+                } else {
+                    Err(bad())
+                }
+            }
+        }
+    }
+}
+
+impl Serialize for Target {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Target {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Target, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// What a finding concerns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -520,8 +657,8 @@ pub enum FindingKind {
 pub struct Finding {
     /// Item, party, destination or end use.
     pub kind: FindingKind,
-    /// `party:<i>`, `item:<i>`, `destination` or `end_use`.
-    pub target: String,
+    /// What the finding points at (`party:<i>`, `item:<i>`, `destination`, `end_use`).
+    pub target: Target,
     /// Cited list (empty for configuration rules).
     pub list_id: String,
     /// Cited entry (empty for configuration rules).
@@ -540,8 +677,13 @@ pub struct Finding {
     pub explanation: String,
     /// The decision this finding alone leads to.
     pub decision: Decision,
-    /// Configuration rule that fired, if any.
+    /// The decision rule that made the finding, with the configuration it
+    /// rests on (`listed_party:ofac-sdn`, `embargoed_destination:embargoed`).
     pub rule: String,
+    /// MTCR category of the cited control-list entry (item findings and the
+    /// destination findings that cite an item).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<ControlCategory>,
 }
 
 /// Thresholds and configuration a screening used.
@@ -555,6 +697,206 @@ pub struct PolicyRef {
     pub party_near_exact_threshold: f64,
 }
 
+/// The decision rules of the engine (`crates/engine/src/decision/rules.rs`),
+/// selected by `policy.toml` `[rules] active`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleId {
+    /// A party matches a list entry; the consequence comes from the list's policy.
+    ListedParty,
+    /// A party's address is in a city of an embargoed country it does not declare.
+    PartyAddressEmbargoed,
+    /// A receiving party declares an embargoed country the goods do not go to.
+    ReceivingPartyEmbargoed,
+    /// An item is controlled (or may be).
+    ControlledItem,
+    /// Goods go to an embargoed destination (declared or ultimate).
+    EmbargoedDestination,
+    /// Goods go to a sanctioned region (Crimea ...), read from an address.
+    SanctionedRegion,
+    /// The goods are declared for one country and end up in another of concern.
+    Diversion,
+    /// A controlled-adjacent item goes to a transshipment hub.
+    HubAdjacentItem,
+    /// A missile, rocket or UAV end use in a missile-concern country (EAR 744.3).
+    CatchAll,
+    /// Red-flag terms in the stated end use.
+    EndUseRedFlags,
+    /// A freight forwarder as the only receiving party.
+    ForwarderAsFinalConsignee,
+}
+
+impl RuleId {
+    /// Every rule, in table order.
+    pub const ALL: [RuleId; 11] = [
+        RuleId::ListedParty,
+        RuleId::PartyAddressEmbargoed,
+        RuleId::ReceivingPartyEmbargoed,
+        RuleId::ControlledItem,
+        RuleId::EmbargoedDestination,
+        RuleId::SanctionedRegion,
+        RuleId::Diversion,
+        RuleId::HubAdjacentItem,
+        RuleId::CatchAll,
+        RuleId::EndUseRedFlags,
+        RuleId::ForwarderAsFinalConsignee,
+    ];
+
+    /// The name used in `policy.toml` and in findings (`listed_party` ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleId::ListedParty => "listed_party",
+            RuleId::PartyAddressEmbargoed => "party_address_embargoed",
+            RuleId::ReceivingPartyEmbargoed => "receiving_party_embargoed",
+            RuleId::ControlledItem => "controlled_item",
+            RuleId::EmbargoedDestination => "embargoed_destination",
+            RuleId::SanctionedRegion => "sanctioned_region",
+            RuleId::Diversion => "diversion",
+            RuleId::HubAdjacentItem => "hub_adjacent_item",
+            RuleId::CatchAll => "catch_all",
+            RuleId::EndUseRedFlags => "end_use_red_flags",
+            RuleId::ForwarderAsFinalConsignee => "forwarder_as_final_consignee",
+        }
+    }
+}
+
+/// Where the ultimate destination was read from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "from", rename_all = "snake_case")]
+pub enum UltimateBasis {
+    /// The end user's country (`party` is its index).
+    EndUser {
+        /// Index of the party.
+        party: usize,
+    },
+    /// The consignee's country (no end user gave one).
+    Consignee {
+        /// Index of the party.
+        party: usize,
+    },
+    /// The declared `destination_country` (no end user or consignee gave a country).
+    Declared,
+    /// Nothing resolvable.
+    #[default]
+    Unknown,
+}
+
+impl UltimateBasis {
+    /// Words for explanations: `end user`, `consignee`, `declared`.
+    pub fn label(self) -> &'static str {
+        match self {
+            UltimateBasis::EndUser { .. } => "end user",
+            UltimateBasis::Consignee { .. } => "consignee",
+            UltimateBasis::Declared => "declared",
+            UltimateBasis::Unknown => "unknown",
+        }
+    }
+
+    /// The party the ultimate destination was read from.
+    pub fn party(self) -> Option<usize> {
+        match self {
+            UltimateBasis::EndUser { party } | UltimateBasis::Consignee { party } => Some(party),
+            UltimateBasis::Declared | UltimateBasis::Unknown => None,
+        }
+    }
+}
+
+/// A sanctioned region (Crimea ...) named in a receiving party's address.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RegionFact {
+    /// Region id as `policy.toml` names it (`crimea`).
+    pub id: String,
+    /// Display name ("Crimea region of Ukraine").
+    pub name: String,
+    /// ISO code of the country the region is in.
+    pub country: String,
+    /// Index of the party whose address names it.
+    pub party: usize,
+    /// The place found (`Sevastopol`) and the words of the address that matched.
+    pub place: String,
+    /// The words of the address that matched.
+    pub matched_text: String,
+}
+
+/// Which destination an embargo applies to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EmbargoBasis {
+    /// The ultimate destination (and maybe the declared one too).
+    #[default]
+    Ultimate,
+    /// Only the declared destination.
+    Declared,
+}
+
+/// An embargo group a destination of the shipment is in.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EmbargoFact {
+    /// ISO code of the embargoed country.
+    pub country: String,
+    /// The group (`embargoed`) of `policy.toml` `destination.embargo_groups`.
+    pub group: String,
+    /// Declared or ultimate destination.
+    pub basis: EmbargoBasis,
+}
+
+/// Where the goods go, resolved once by the engine: the rules and the case
+/// workflow read these facts instead of computing them again.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DestinationFacts {
+    /// `destination_country` as an ISO code, when known.
+    pub declared: Option<String>,
+    /// The ultimate destination: the end user's country, else the
+    /// consignee's, else the declared destination (ISO code).
+    pub ultimate: Option<String>,
+    /// Where `ultimate` was read from.
+    pub basis: UltimateBasis,
+    /// True when the ultimate country came from a gazetteer place in the
+    /// party's address (the party declared no country).
+    pub from_address: bool,
+    /// Country groups (`countries.toml`) the ultimate destination is in.
+    pub groups: Vec<String>,
+    /// The embargo the declared or ultimate destination falls under.
+    pub embargo: Option<EmbargoFact>,
+    /// A sanctioned region named in a consignee's or end user's address.
+    pub region: Option<RegionFact>,
+}
+
+impl DestinationFacts {
+    /// True when the goods go to an embargoed country or a sanctioned region.
+    pub fn embargoed(&self) -> bool {
+        self.embargo.is_some() || self.region.is_some()
+    }
+
+    /// "declared destination TR, ultimate destination IR (end user)".
+    pub fn describe(&self) -> String {
+        let declared = self.declared.as_deref().unwrap_or("not given");
+        let mut out = format!("declared destination {declared}");
+        match (&self.ultimate, &self.region) {
+            (_, Some(r)) => {
+                out.push_str(&format!(
+                    ", ultimate destination {} ({}, {} of party {})",
+                    r.name, r.country, r.place, r.party
+                ));
+            }
+            (Some(u), None) => {
+                out.push_str(&format!(
+                    ", ultimate destination {u} ({}{})",
+                    self.basis.label(),
+                    if self.from_address {
+                        ", from its address"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+            (None, None) => out.push_str(", ultimate destination unknown"),
+        }
+        out
+    }
+}
+
 /// The engine's answer for one shipment.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ScreeningOutcome {
@@ -566,4 +908,11 @@ pub struct ScreeningOutcome {
     pub list_versions: Vec<ListVersionRef>,
     /// Policy used.
     pub policy: PolicyRef,
+    /// Where the goods go (declared and ultimate destination, groups,
+    /// embargo, sanctioned region), as the rules used it.
+    #[serde(default)]
+    pub destination: DestinationFacts,
+    /// The rule behind the decision (the strongest finding's); `None` when CLEAR.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<RuleId>,
 }

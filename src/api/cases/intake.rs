@@ -124,7 +124,7 @@ pub async fn record_screening(
             }
         }
     }
-    let facts = facts::screening_facts(engine, &shipment, &outcome.findings, &histories);
+    let facts = facts::screening_facts(&outcome, &histories);
 
     let recorded = store.record_screening(NewScreening {
         shipment,

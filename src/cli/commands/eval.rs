@@ -39,7 +39,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
         show_failures: args.show_failures,
         limit: args.limit,
     };
-    let (report, line) = eval::run(&engine, &args.dir, &opts)?;
-    println!("{report}\n{line}");
+    let (report, summary) = eval::run(&engine, &args.dir, &opts)?;
+    println!("{report}\n{summary}");
     Ok(())
 }

@@ -65,6 +65,7 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
         list_id: args.list_id.clone(),
         format: args.format.clone(),
         reason: args.reason.clone(),
+        options: args.options.iter().cloned().collect(),
     };
     let mut request = tonic::Request::new(tokio_stream::iter(import_messages(header, &files)));
     if let Some(actor) = &args.actor {

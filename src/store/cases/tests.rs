@@ -60,7 +60,7 @@ fn version(v: u64) -> ListVersionRef {
 fn party_finding(decision: Decision, score: f64) -> Finding {
     Finding {
         kind: FindingKind::Party,
-        target: "party:1".into(),
+        target: crate::model::Target::Party(1),
         list_id: "sdn".into(),
         entry_id: "101".into(),
         entry_name: "ZEPHYR ORBITAL".into(),
@@ -71,6 +71,7 @@ fn party_finding(decision: Decision, score: f64) -> Finding {
         explanation: "e".into(),
         decision,
         rule: String::new(),
+        category: None,
     }
 }
 

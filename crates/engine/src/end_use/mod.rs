@@ -247,6 +247,31 @@ impl RedFlags {
         &self.categories
     }
 
+    /// Checks that every category (as `policy.toml` names them) exists, so
+    /// that a misspelt category cannot switch a rule off.
+    ///
+    /// # Errors
+    /// [`EngineError::Config`] for `policy.toml` naming the first unknown category.
+    pub fn check_categories<S: AsRef<str>>(&self, names: &[S]) -> Result<(), EngineError> {
+        for n in names {
+            let n = n.as_ref();
+            if !self.categories.contains_key(n) {
+                return Err(EngineError::Config {
+                    file: "policy.toml".into(),
+                    message: format!(
+                        "unknown red-flag category '{n}' (not in red-flags.toml: {})",
+                        self.categories
+                            .keys()
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Red flags in the text (negated mentions excluded), each term once,
     /// grouped by category in order of first appearance.
     pub fn scan(&self, text: &str) -> Vec<RedFlagHit> {

@@ -21,6 +21,10 @@
 //!   Persian ezafe `e`/`ye` dropped (`Bandar-e Anzali` -> `Bandar Anzali`),
 //!   Arabic article `al`/`el` swapped. A generated variant that two places
 //!   share is dropped; two places sharing an explicit form is an error.
+//! - `[regions.ID]` hold the places of a sanctioned region of a country that
+//!   is not embargoed as a whole (Crimea, Donetsk and Luhansk in Ukraine):
+//!   their hits carry the region id, and an ambiguous place of a region is
+//!   corroborated by another place of the same region or the country's name.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
@@ -50,6 +54,17 @@ struct GazetteerFile {
     groups: Vec<String>,
     context: ContextSpec,
     places: BTreeMap<String, BTreeMap<String, PlaceSpec>>,
+    #[serde(default)]
+    regions: BTreeMap<String, RegionSpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegionSpec {
+    name: String,
+    country: String,
+    source: String,
+    places: BTreeMap<String, PlaceSpec>,
 }
 
 #[derive(Deserialize)]
@@ -71,6 +86,14 @@ struct PlaceSpec {
     unambiguous: Vec<String>,
 }
 
+/// A table of places: its path in the file, country, region and places.
+type PlaceTable<'a> = (
+    String,
+    &'a String,
+    Option<String>,
+    &'a BTreeMap<String, PlaceSpec>,
+);
+
 /// One gazetteer place.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Place {
@@ -82,6 +105,22 @@ pub struct Place {
     pub kind: String,
     /// Whether the bare name needs corroboration.
     pub ambiguous: bool,
+    /// The `[regions.ID]` the place belongs to, if any.
+    pub region: Option<String>,
+}
+
+/// A region of the gazetteer (`[regions.ID]`): a part of a country, such as
+/// a sanctioned region, with its own places.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Region {
+    /// Id (`crimea`).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// ISO alpha-2 code of the country it is in.
+    pub country: String,
+    /// Where its extent was taken from.
+    pub source: String,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -105,6 +144,7 @@ pub(crate) struct Found {
 #[derive(Clone, Debug)]
 pub(crate) struct Gazetteer {
     pub(crate) places: Vec<Place>,
+    pub(crate) regions: Vec<Region>,
     patterns: Vec<Pattern>,
     set: Option<PhraseSet>,
     street_after: HashSet<String>,
@@ -165,6 +205,7 @@ impl Gazetteer {
     pub(crate) fn empty() -> Gazetteer {
         Gazetteer {
             places: Vec::new(),
+            regions: Vec::new(),
             patterns: Vec::new(),
             set: None,
             street_after: HashSet::new(),
@@ -199,9 +240,12 @@ impl Gazetteer {
         let street_before = norm_words(&file.context.street_before, "street_before")?;
 
         let mut places: Vec<Place> = Vec::new();
+        let mut regions: Vec<Region> = Vec::new();
         // explicit forms -> (place, strong)
         let mut explicit: HashMap<String, (usize, bool)> = HashMap::new();
         let mut generated: HashMap<String, Option<(usize, bool)>> = HashMap::new();
+        // (table path, country, region, places)
+        let mut tables: Vec<PlaceTable<'_>> = Vec::new();
         for (iso, table) in &file.places {
             if !countries.countries.contains_key(iso) {
                 return Err(cfg(format!(
@@ -214,8 +258,36 @@ impl Gazetteer {
                     file.groups
                 )));
             }
+            tables.push((format!("places.{iso}"), iso, None, table));
+        }
+        for (rid, r) in &file.regions {
+            if !countries.countries.contains_key(&r.country) {
+                return Err(cfg(format!(
+                    "regions.{rid}: unknown country code '{}' (not in countries.toml)",
+                    r.country
+                )));
+            }
+            if r.name.trim().is_empty() || r.source.trim().is_empty() {
+                return Err(cfg(format!(
+                    "regions.{rid}: name and source must not be empty"
+                )));
+            }
+            regions.push(Region {
+                id: rid.clone(),
+                name: r.name.trim().to_string(),
+                country: r.country.clone(),
+                source: r.source.trim().to_string(),
+            });
+            tables.push((
+                format!("regions.{rid}.places"),
+                &r.country,
+                Some(rid.clone()),
+                &r.places,
+            ));
+        }
+        for (path, iso, region, table) in tables {
             for (name, spec) in table {
-                let id = format!("places.{iso}.\"{name}\"");
+                let id = format!("{path}.\"{name}\"");
                 if !KINDS.contains(&spec.kind.as_str()) {
                     return Err(cfg(format!(
                         "{id}: unknown kind '{}' (expected one of {})",
@@ -229,6 +301,7 @@ impl Gazetteer {
                     country: iso.clone(),
                     kind: spec.kind.clone(),
                     ambiguous: spec.ambiguous,
+                    region: region.clone(),
                 });
                 let plain = std::iter::once(name).chain(&spec.aliases);
                 let forms = plain
@@ -295,6 +368,7 @@ impl Gazetteer {
         };
         Ok(Gazetteer {
             places,
+            regions,
             patterns,
             set,
             street_after,
@@ -338,12 +412,17 @@ impl Gazetteer {
                 continue;
             }
             let country = self.places[*idx].country.as_str();
+            let region = &self.places[*idx].region;
             let corroboration = if *strong {
                 None
             } else {
                 let by_place = hits
                     .iter()
-                    .find(|(o, s, _)| *s && o != idx && self.places[*o].country == country)
+                    .find(|(o, s, _)| {
+                        *s && o != idx
+                            && self.places[*o].country == country
+                            && self.places[*o].region == *region
+                    })
                     .map(|(_, _, w)| w.clone());
                 let by_country = || {
                     country_words

@@ -24,7 +24,7 @@ use super::EngineError;
 use countries::Countries;
 pub use countries::{Country, CountryGroup};
 use gazetteer::Gazetteer;
-pub use gazetteer::Place;
+pub use gazetteer::{Place, Region};
 use text::NormText;
 
 /// A place of the gazetteer found in an address.
@@ -41,6 +41,8 @@ pub struct PlaceHit {
     /// For a name the gazetteer marks ambiguous: the words of the address
     /// that confirmed it (another place or the name of the same country).
     pub corroboration: Option<String>,
+    /// The gazetteer region (`[regions.ID]`) the place is in, if any.
+    pub region: Option<String>,
 }
 
 /// Country resolution, groups and gazetteer.
@@ -145,6 +147,39 @@ impl Geo {
         &self.gazetteer.places
     }
 
+    /// A gazetteer region (`[regions.ID]`) by id.
+    pub fn region(&self, id: &str) -> Option<&Region> {
+        self.gazetteer.regions.iter().find(|r| r.id == id)
+    }
+
+    /// The groups (by name) a country (ISO alpha-2) belongs to, sorted.
+    pub fn groups_of(&self, iso: &str) -> Vec<String> {
+        self.countries
+            .groups
+            .values()
+            .filter(|g| g.members.iter().any(|m| m.eq_ignore_ascii_case(iso.trim())))
+            .map(|g| g.name.clone())
+            .collect()
+    }
+
+    /// Checks that every region id (as `policy.toml` names them) is a
+    /// `[regions.ID]` of the gazetteer.
+    ///
+    /// # Errors
+    /// [`EngineError::Config`] for `policy.toml` naming the first unknown region.
+    pub fn check_regions<S: AsRef<str>>(&self, ids: &[S]) -> Result<(), EngineError> {
+        for id in ids {
+            let id = id.as_ref();
+            if self.region(id).is_none() {
+                return Err(EngineError::Config {
+                    file: "policy.toml".into(),
+                    message: format!("unknown region '{id}' (no [regions.{id}] in gazetteer.toml)"),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Gazetteer places found in an address, each once, in the order they
     /// appear. Ambiguous names count only when corroborated; street and
     /// building names (`Teheran-ro`, `Calle Habana`) do not count.
@@ -161,6 +196,7 @@ impl Geo {
                     kind: p.kind.clone(),
                     matched_text: t.original(address, f.words).to_string(),
                     corroboration: f.corroboration.map(|w| t.original(address, w).to_string()),
+                    region: p.region.clone(),
                 }
             })
             .collect()

@@ -202,10 +202,15 @@ fn policy_groups_exist_and_typos_are_caught() {
         &p.destination.embargo_groups,
         &p.destination.hub_groups,
         &p.destination.address_groups,
+        &p.destination.diversion_review_groups,
+        &p.catch_all.groups,
     ] {
         assert!(!groups.is_empty());
         g.check_groups(groups).unwrap();
     }
+    g.check_regions(&p.destination.sanctioned_regions).unwrap();
+    let err = g.check_regions(&["crimea", "crimean"]).unwrap_err();
+    assert!(err.to_string().contains("'crimean'"), "{err}");
     let err = g.check_groups(&["embargoed", "embargo"]).unwrap_err();
     assert!(err.to_string().contains("'embargo'"), "{err}");
 }
@@ -429,10 +434,92 @@ fn no_places_in_listed_addresses_of_other_countries() {
     for line in lines(&text) {
         let (country, address) = line.split_once('\t').unwrap();
         assert!(!g.in_group(&g.resolve_country(country).unwrap_or_default(), "embargoed"));
-        assert_eq!(g.places_in(address), [], "{country}: {address:?}");
+        let hits = g.places_in(address);
+        let (regions, places): (Vec<_>, Vec<_>) = hits.iter().partition(|h| h.region.is_some());
+        assert_eq!(places, Vec::<&PlaceHit>::new(), "{country}: {address:?}");
+        // Places of sanctioned regions only in Ukrainian addresses.
+        if !regions.is_empty() {
+            assert_eq!(country, "Ukraine", "{address:?}: {regions:?}");
+        }
         n += 1;
     }
     assert!(n > 800);
+}
+
+/// The Ukrainian addresses of the listed-address sample: those in Crimea,
+/// Donetsk or Luhansk name a place of the region, the others none.
+#[test]
+fn sanctioned_regions_in_listed_ukrainian_addresses() {
+    let g = geo();
+    let text = fixture("listed_addresses_other_countries.tsv");
+    let mut seen = 0;
+    for line in lines(&text) {
+        let Some(address) = line.strip_prefix("Ukraine\t") else {
+            continue;
+        };
+        seen += 1;
+        let regions: Vec<String> = g
+            .places_in(address)
+            .into_iter()
+            .filter_map(|h| h.region)
+            .collect();
+        let lower = address.to_lowercase();
+        let want = if lower.contains("crimea")
+            || lower.contains("simferopol")
+            || lower.contains("sevastopol,")
+        {
+            Some("crimea")
+        } else if lower.contains("donetsk") || lower.contains("makeevka") {
+            Some("donetsk")
+        } else if lower.contains("luhansk") {
+            Some("luhansk")
+        } else {
+            None
+        };
+        match want {
+            Some(r) => assert!(regions.iter().any(|x| x == r), "{address:?}: {regions:?}"),
+            None => assert!(regions.is_empty(), "{address:?}: {regions:?}"),
+        }
+    }
+    assert_eq!(seen, 20);
+}
+
+#[test]
+fn region_places_and_their_corroboration() {
+    let g = geo();
+    let region_of = |address: &str| -> Vec<(String, Option<String>)> {
+        g.places_in(address)
+            .into_iter()
+            .map(|h| (h.place, h.region))
+            .collect()
+    };
+    let crimea = Some("crimea".to_string());
+    assert_eq!(
+        region_of("Lenin Street 12, Sevastopol, Crimea"),
+        [
+            ("Sevastopol".to_string(), crimea.clone()),
+            ("Crimea".to_string(), crimea.clone())
+        ]
+    );
+    // Sebastopol is in California too: it needs the region or the country.
+    assert_eq!(region_of("100 Main Street, Sebastopol, CA 95472"), []);
+    assert_eq!(
+        region_of("Sebastopol, Ukraine"),
+        [("Sevastopol".to_string(), crimea.clone())]
+    );
+    assert_eq!(
+        region_of("Balaklava, Sevastopol"),
+        [
+            ("Balaklava".to_string(), crimea.clone()),
+            ("Sevastopol".to_string(), crimea)
+        ]
+    );
+    assert_eq!(region_of("Khreshchatyk 1, Kyiv"), []);
+    assert_eq!(g.region("donetsk").map(|r| r.country.as_str()), Some("UA"));
+    assert!(
+        g.region("crimea")
+            .is_some_and(|r| r.source.contains("13685"))
+    );
 }
 
 #[test]
