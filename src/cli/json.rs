@@ -178,6 +178,8 @@ pub fn response_json(r: &pb::ScreenShipmentResponse) -> Value {
         policy,
         engine_micros,
         unsuppressed_decision,
+        index: _, // streams only
+        error: _, // streams only
     } = r;
     json!({
         "screening_id": screening_id,

@@ -205,6 +205,7 @@ async fn the_bundled_lists_decide_reference_shipments() {
         let resp = client
             .screen_shipment(pb::ScreenShipmentRequest {
                 shipment: Some(case.shipment.clone()),
+                ..Default::default()
             })
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", case.name))
@@ -271,7 +272,10 @@ async fn the_bundled_lists_decide_reference_shipments() {
 
     // A request without a shipment is refused with a message naming the field.
     let err = client
-        .screen_shipment(pb::ScreenShipmentRequest { shipment: None })
+        .screen_shipment(pb::ScreenShipmentRequest {
+            shipment: None,
+            ..Default::default()
+        })
         .await
         .unwrap_err();
     assert_eq!(err.code(), Code::InvalidArgument);

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use exportscreen::api::pb;
 use exportscreen::api::pb::screening_service_client::ScreeningServiceClient;
 use exportscreen::api::startup::DB_DIR;
-use exportscreen::store::Store;
+use exportscreen::store::{SledStore, Store};
 use tokio::process::{Child, Command};
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Endpoint;
@@ -103,6 +103,7 @@ async fn load(addr: SocketAddr, round: usize, acked: Arc<Mutex<Vec<Acked>>>) {
                 let r = c
                     .screen_shipment(pb::ScreenShipmentRequest {
                         shipment: Some(shipment(round * 100 + client, n)),
+                        ..Default::default()
                     })
                     .await;
                 match r {
@@ -184,9 +185,9 @@ async fn acknowledged_screenings_survive_sigkill() {
     );
 
     // The directory opens cleanly in-process too, and reads back whole.
-    let store = Store::open(dir.path().join(DB_DIR)).unwrap();
+    let store = SledStore::open(dir.path().join(DB_DIR)).unwrap();
     for (id, _) in &all {
-        store.screening(id).unwrap();
+        store.screening(&id.as_str().into()).unwrap();
     }
     store.load_current_lists().unwrap();
     assert!(matches!(
@@ -208,6 +209,7 @@ async fn sigterm_lets_running_calls_finish() {
         .into_inner();
     let req = |n: usize| pb::ScreenShipmentRequest {
         shipment: Some(plain_shipment(&format!("TERM-{n}"))),
+        ..Default::default()
     };
     tx.send(req(0)).await.unwrap();
     let first = answers.message().await.unwrap().unwrap();
@@ -235,9 +237,9 @@ async fn sigterm_lets_running_calls_finish() {
         .expect("server did not exit after SIGTERM")
         .unwrap();
     assert!(exit.success(), "{exit:?}");
-    let store = Store::open(dir.path().join(DB_DIR)).unwrap();
+    let store = SledStore::open(dir.path().join(DB_DIR)).unwrap();
     for id in &ids {
-        store.screening(id).unwrap();
+        store.screening(&id.as_str().into()).unwrap();
     }
 }
 
@@ -277,6 +279,7 @@ async fn json_logs_carry_the_request_id_and_principal_on_every_line_of_a_call() 
     }
     let mut req = tonic::Request::new(pb::ScreenShipmentRequest {
         shipment: Some(plain_shipment("LOG-1")),
+        ..Default::default()
     });
     req.metadata_mut()
         .insert("x-request-id", "log-test-7".parse().unwrap());

@@ -21,8 +21,9 @@ use exportscreen::model::{
     ControlCategory, ControlEntry, DenialEntry, EntityKind, EntryName, ListContent, ListMeta,
     NameKind, SourceFile,
 };
-use exportscreen::store::Store;
-use exportscreen::store::tokens::NewToken;
+use exportscreen::store::NewListVersion;
+use exportscreen::store::tokens::{NewToken, token_hash};
+use exportscreen::store::{SledStore, Store};
 use tempfile::TempDir;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -191,10 +192,10 @@ pub fn put_token(
     roles: &[&str],
     exporter: Option<&str>,
 ) {
-    let store = Store::open(dir.join(DB_DIR)).unwrap();
+    let store = SledStore::open(dir.join(DB_DIR)).unwrap();
     store
         .insert_token(
-            secret,
+            token_hash(secret),
             NewToken {
                 principal: principal.into(),
                 roles: roles.iter().map(|r| r.to_string()).collect(),
@@ -205,8 +206,8 @@ pub fn put_token(
             },
             1_700_000_000_000,
         )
+        .wait()
         .unwrap();
-    store.flush_blocking().unwrap();
 }
 
 /// A fresh data directory pre-filled with [`denial_list`], [`control_list`]
@@ -214,17 +215,22 @@ pub fn put_token(
 pub fn data_dir() -> TempDir {
     let dir = tempfile::tempdir().unwrap();
     put_token(dir.path(), ADMIN_SECRET, "test-admin", &["ADMIN"], None);
-    let store = Store::open(dir.path().join(DB_DIR)).unwrap();
+    let store = SledStore::open(dir.path().join(DB_DIR)).unwrap();
     for content in [denial_list(), control_list()] {
         let id = match content {
             ListContent::Denial(_) => DENIAL_ID,
             ListContent::Control(_) => CONTROL_ID,
         };
         store
-            .put_list_version(&meta(id, 1, &content), &content)
+            .put_list_versions(vec![NewListVersion {
+                meta: meta(id, 1, &content),
+                content: std::sync::Arc::new(content),
+                change: None,
+                audit: None,
+            }])
+            .wait()
             .unwrap();
     }
-    store.flush_blocking().unwrap();
     dir
 }
 
@@ -233,7 +239,7 @@ pub fn meta(list_id: &str, version: u64, content: &ListContent) -> ListMeta {
     ListMeta {
         list_id: list_id.into(),
         version,
-        kind: content.kind().into(),
+        kind: content.kind(),
         format: "model".into(),
         entries: content.len() as u32,
         names: content.name_count() as u32,

@@ -72,7 +72,10 @@ async fn invalid_shipments_name_the_field() {
     let mut c = server.screening();
 
     let missing = c
-        .screen_shipment(pb::ScreenShipmentRequest { shipment: None })
+        .screen_shipment(pb::ScreenShipmentRequest {
+            shipment: None,
+            ..Default::default()
+        })
         .await
         .unwrap_err();
     assert_field_error(&missing, Code::InvalidArgument, "shipment");
@@ -81,7 +84,10 @@ async fn invalid_shipments_name_the_field() {
         let mut s = plain_shipment("PO-bad");
         edit(&mut s);
         let err = c
-            .screen_shipment(pb::ScreenShipmentRequest { shipment: Some(s) })
+            .screen_shipment(pb::ScreenShipmentRequest {
+                shipment: Some(s),
+                ..Default::default()
+            })
             .await
             .expect_err(name);
         assert_field_error(&err, Code::InvalidArgument, field);

@@ -25,10 +25,33 @@ const MATCHES_PER_PARTY: usize = 3;
 
 /// Screens one shipment with `engine`.
 pub fn screen(engine: &Engine, shipment: &Shipment) -> ScreeningOutcome {
+    let never = || false;
+    match screen_until(engine, shipment, &never) {
+        Some(outcome) => outcome,
+        None => unreachable!("a screening that is never stopped completes"),
+    }
+}
+
+/// Screens one shipment with `engine`, asking `stop` before each item and
+/// each party; `None` when it said stop (the caller went away).
+pub fn screen_until(
+    engine: &Engine,
+    shipment: &Shipment,
+    stop: &dyn Fn() -> bool,
+) -> Option<ScreeningOutcome> {
     let mut findings = Vec::new();
     let destination = destination_iso(engine, shipment);
-    item_findings(engine, shipment, destination.as_deref(), &mut findings);
+    item_findings(
+        engine,
+        shipment,
+        destination.as_deref(),
+        &mut findings,
+        stop,
+    )?;
     for (i, party) in shipment.parties.iter().enumerate() {
+        if stop() {
+            return None;
+        }
         party_findings(engine, i, party, destination.as_deref(), &mut findings);
     }
     forwarder_finding(engine, shipment, &mut findings);
@@ -45,12 +68,12 @@ pub fn screen(engine: &Engine, shipment: &Shipment) -> ScreeningOutcome {
         .map(|f| f.decision)
         .max()
         .unwrap_or(Decision::Clear);
-    ScreeningOutcome {
+    Some(ScreeningOutcome {
         decision,
         findings,
         list_versions: engine.list_versions(),
         policy: engine.policy_ref().clone(),
-    }
+    })
 }
 
 /// The destination as an ISO code: the declared destination, else the
@@ -77,7 +100,13 @@ fn in_any_group(engine: &Engine, iso: &str, groups: &[String]) -> Option<String>
         .cloned()
 }
 
-fn item_findings(engine: &Engine, s: &Shipment, destination: Option<&str>, out: &mut Vec<Finding>) {
+fn item_findings(
+    engine: &Engine,
+    s: &Shipment,
+    destination: Option<&str>,
+    out: &mut Vec<Finding>,
+    stop: &dyn Fn() -> bool,
+) -> Option<()> {
     let pol = &engine.policy().destination;
     let embargo = destination.and_then(|d| in_any_group(engine, d, &pol.embargo_groups));
     let hub = destination.and_then(|d| in_any_group(engine, d, &pol.hub_groups));
@@ -85,6 +114,9 @@ fn item_findings(engine: &Engine, s: &Shipment, destination: Option<&str>, out: 
         .map(|d| engine.geo().country_name(d).to_string())
         .unwrap_or_default();
     for (i, item) in s.items.iter().enumerate() {
+        if stop() {
+            return None;
+        }
         let mut matches: Vec<ItemMatch> = Vec::new();
         let mut adjacent: Vec<ItemMatch> = Vec::new();
         for idx in engine.item_indexes() {
@@ -147,6 +179,7 @@ fn item_findings(engine: &Engine, s: &Shipment, destination: Option<&str>, out: 
             }
         }
     }
+    Some(())
 }
 
 fn item_finding(i: usize, m: &ItemMatch) -> Finding {

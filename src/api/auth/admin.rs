@@ -4,21 +4,21 @@
 //! role table); these handlers validate, write (token and audit record),
 //! flush, and only then answer.
 
-use std::sync::Arc;
-
 use tonic::{Request, Response, Status};
 use tracing::{info, instrument};
 
 use super::token::generate_secret;
+use crate::actions::AuditAction;
 use crate::api::caller::{Caller, Role};
 use crate::api::convert::{MAX_TEXT, text};
 use crate::api::pb;
 use crate::api::pb::admin_service_server::AdminService;
-use crate::api::state::{AppState, now_unix_ms};
 use crate::api::status::ApiError;
 use crate::api::{request_id, respond};
+use crate::ids::Actor;
+use crate::service::{Services, blocking, now_unix_ms};
 use crate::store::audit::NewAudit;
-use crate::store::tokens::{NewToken, TokenRecord};
+use crate::store::tokens::{NewToken, TokenRecord, token_hash};
 
 /// Longest principal name in bytes.
 pub const MAX_PRINCIPAL: usize = 128;
@@ -30,7 +30,7 @@ pub const MAX_TTL_SECONDS: u64 = 10 * 366 * 24 * 3600;
 /// The admin service.
 #[derive(Clone, Debug)]
 pub struct AdminApi {
-    state: Arc<AppState>,
+    services: Services,
 }
 
 /// The wire value of a role.
@@ -161,9 +161,9 @@ pub fn new_token(
 }
 
 impl AdminApi {
-    /// Serves from `state`.
-    pub fn new(state: Arc<AppState>) -> AdminApi {
-        AdminApi { state }
+    /// Serves from `services`.
+    pub fn new(services: Services) -> AdminApi {
+        AdminApi { services }
     }
 
     async fn create(
@@ -175,24 +175,25 @@ impl AdminApi {
         let new = new_token(req, &caller.principal, now)?;
         let secret =
             generate_secret().map_err(|e| ApiError::Internal(format!("random source: {e}")))?;
-        let store = self.state.store();
-        let record = store.insert_token(&secret, new, now)?;
-        store.append_audit(
-            NewAudit {
-                actor: caller.principal,
-                action: "token.create".into(),
-                subject: record.token_id.clone(),
-                reason: record.description.clone(),
-                details: serde_json::json!({
-                    "principal": record.principal,
-                    "roles": record.roles,
-                    "exporter": record.exporter,
-                    "expires_at_unix_ms": record.expires_at_unix_ms,
-                }),
-            },
-            now,
-        )?;
-        store.flush().await?;
+        let store = self.services.store();
+        let record = store.insert_token(token_hash(&secret), new, now).await?;
+        store
+            .append_audit(
+                NewAudit {
+                    actor: Actor::new(caller.principal),
+                    action: AuditAction::TokenCreate,
+                    subject: record.token_id.clone(),
+                    reason: record.description.clone(),
+                    details: serde_json::json!({
+                        "principal": record.principal,
+                        "roles": record.roles,
+                        "exporter": record.exporter,
+                        "expires_at_unix_ms": record.expires_at_unix_ms,
+                    }),
+                },
+                now,
+            )
+            .await?;
         info!(token_id = %record.token_id, principal = %record.principal, roles = ?record.roles, "token created");
         Ok(pb::CreateTokenResponse {
             token: secret,
@@ -208,19 +209,20 @@ impl AdminApi {
         let pb::RevokeTokenRequest { token_id } = req;
         let token_id = text(token_id, "token_id", MAX_PRINCIPAL, true)?;
         let now = now_unix_ms();
-        let store = self.state.store();
-        let record = store.revoke_token(token_id.trim(), now)?;
-        store.append_audit(
-            NewAudit {
-                actor: caller.principal,
-                action: "token.revoke".into(),
-                subject: record.token_id.clone(),
-                reason: String::new(),
-                details: serde_json::json!({ "principal": record.principal }),
-            },
-            now,
-        )?;
-        store.flush().await?;
+        let store = self.services.store();
+        let record = store.revoke_token(token_id.trim(), now).await?;
+        store
+            .append_audit(
+                NewAudit {
+                    actor: Actor::new(caller.principal),
+                    action: AuditAction::TokenRevoke,
+                    subject: record.token_id.clone(),
+                    reason: String::new(),
+                    details: serde_json::json!({ "principal": record.principal }),
+                },
+                now,
+            )
+            .await?;
         info!(token_id = %record.token_id, principal = %record.principal, "token revoked");
         Ok(token_info(record))
     }
@@ -243,10 +245,10 @@ impl AdminService for AdminApi {
         request: Request<pb::ListTokensRequest>,
     ) -> Result<Response<pb::ListTokensResponse>, Status> {
         let pb::ListTokensRequest {} = request.into_inner();
+        let store = std::sync::Arc::clone(self.services.store());
+        let tokens = blocking(move || Ok(store.tokens()?)).await;
         respond(
-            self.state
-                .store()
-                .tokens()
+            tokens
                 .map(|t| pb::ListTokensResponse {
                     tokens: t.into_iter().map(token_info).collect(),
                 })

@@ -31,6 +31,7 @@ pub async fn run(args: ScreenArgs) -> anyhow::Result<()> {
     let answer = c
         .screen_shipment(pb::ScreenShipmentRequest {
             shipment: Some(shipment),
+            request_id: String::new(),
         })
         .await
         .map_err(client::status_error)?
