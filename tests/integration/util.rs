@@ -8,8 +8,10 @@
 //! [`TestServer::channel_with`] gives a channel with another token and
 //! [`TestServer::raw`] one without any.
 
+use std::net::SocketAddr;
 use std::path::Path;
-use std::time::Duration;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
 
 use exportscreen::api::auth::bootstrap::ADMIN_TOKEN_FILE;
 use exportscreen::api::pb;
@@ -26,6 +28,7 @@ use exportscreen::store::tokens::{NewToken, token_hash};
 use exportscreen::store::{SledStore, Store};
 use tempfile::TempDir;
 use tokio::net::TcpListener;
+use tokio::process::{Child, Command};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tonic::metadata::{Ascii, MetadataValue};
@@ -346,4 +349,52 @@ pub fn assert_field_error(status: &tonic::Status, code: tonic::Code, field: &str
             .unwrap_or_else(|| panic!("no BadRequest detail: {status:?}"));
         assert_eq!(br.field_violations[0].field, field);
     }
+}
+
+/// A free port on loopback.
+pub fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+/// Starts `exportscreen serve --no-seed` (the real binary) on `dir` with
+/// `args`, and waits until it is SERVING.
+pub async fn spawn_binary(dir: &Path, args: &[&str]) -> (Child, SocketAddr) {
+    let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
+    let child = Command::new(env!("CARGO_BIN_EXE_exportscreen"))
+        .args(["serve", "--no-seed", "--listen", &addr.to_string()])
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let raw = Endpoint::from_shared(format!("http://{addr}"))
+        .unwrap()
+        .connect_lazy();
+    let mut health = HealthClient::new(raw);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let r = health
+            .check(HealthCheckRequest {
+                service: String::new(),
+            })
+            .await;
+        if r.is_ok_and(|r| r.into_inner().status == ServingStatus::Serving as i32) {
+            return (child, addr);
+        }
+        assert!(Instant::now() < deadline, "server not SERVING after 60 s");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+/// A channel to a spawned server sending the ADMIN token.
+pub fn binary_channel(addr: SocketAddr) -> AuthChannel {
+    let raw = Endpoint::from_shared(format!("http://{addr}"))
+        .unwrap()
+        .connect_lazy();
+    InterceptedService::new(raw, Bearer::new(ADMIN_SECRET))
 }
