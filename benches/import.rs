@@ -70,6 +70,7 @@ fn sdn_version(files: &[SourceData], reason: &str) -> NewVersion {
         content: imported.content,
         origin: Origin::Import,
         entry_id: None,
+        published: String::new(),
     }
 }
 
@@ -430,6 +431,7 @@ async fn bench_rescreen(screenings: usize) {
             content: next,
             origin: Origin::Import,
             entry_id: None,
+            published: String::new(),
         }])
         .await
         .unwrap_or_else(|e| panic!("{e}"));

@@ -99,6 +99,10 @@ string_enum!(
         ListEntryUpdate => "list.entry.update",
         /// An entry was removed by hand.
         ListEntryRemove => "list.entry.remove",
+        /// An empty list was created (CreateList).
+        ListCreate => "list.create",
+        /// A list was retired (RetireList): kept for replay, no longer screened.
+        ListRetire => "list.retire",
         /// An access token was created.
         TokenCreate => "token.create",
         /// An access token was revoked.
@@ -130,6 +134,10 @@ string_enum!(
         EntryUpdate => "entry.update",
         /// An entry removed by hand.
         EntryRemove => "entry.remove",
+        /// An empty list created by hand (CreateList).
+        Create => "create",
+        /// The list retired (RetireList): its last version, kept for replay.
+        Retire => "retire",
     }
 );
 
@@ -150,6 +158,8 @@ impl Origin {
             Origin::EntryAdd => AuditAction::ListEntryAdd,
             Origin::EntryUpdate => AuditAction::ListEntryUpdate,
             Origin::EntryRemove => AuditAction::ListEntryRemove,
+            Origin::Create => AuditAction::ListCreate,
+            Origin::Retire => AuditAction::ListRetire,
         }
     }
 }
@@ -195,6 +205,8 @@ mod tests {
                 "entry.remove",
                 AuditAction::ListEntryRemove,
             ),
+            (Origin::Create, "create", AuditAction::ListCreate),
+            (Origin::Retire, "retire", AuditAction::ListRetire),
         ];
         assert_eq!(table.len(), Origin::ALL.len());
         for (o, name, action) in table {

@@ -17,6 +17,9 @@ pub struct BundledList {
     pub format: &'static str,
     /// What it is and as of when.
     pub description: &'static str,
+    /// Publication date of the bundled files (`YYYY-MM-DD`, or `YYYY-MM`
+    /// when the agency gave only the month; empty: unknown).
+    pub published: &'static str,
     /// (file name, bytes) in import order.
     pub files: &'static [(&'static str, &'static [u8])],
 }
@@ -41,12 +44,14 @@ pub const SEED_AUTHOR: &str = "seed";
 pub const BUNDLED: &[BundledList] = &[
     BundledList {
         list_id: "mtcr",
+        published: "2024-03-14",
         format: "exportscreen-toml",
         description: "MTCR Equipment, Software and Technology Annex (2024), bundled",
         files: &[file!("mtcr.toml", "mtcr.toml")],
     },
     BundledList {
         list_id: "ofac-sdn",
+        published: "2023-12-28",
         format: "ofac-sdn-csv",
         description: "OFAC Specially Designated Nationals list of 2023-12-28, bundled",
         files: &[
@@ -57,6 +62,7 @@ pub const BUNDLED: &[BundledList] = &[
     },
     BundledList {
         list_id: "ofac-cons",
+        published: "2025-12",
         format: "ofac-cons-csv",
         description: "OFAC non-SDN consolidated lists of 2025-12, bundled",
         files: &[
@@ -67,6 +73,7 @@ pub const BUNDLED: &[BundledList] = &[
     },
     BundledList {
         list_id: "un-sc",
+        published: "2026-02-27",
         format: "un-sc-xml",
         description: "UN Security Council consolidated list of 2026-02-27, bundled",
         files: &[file!(
@@ -76,6 +83,7 @@ pub const BUNDLED: &[BundledList] = &[
     },
     BundledList {
         list_id: "bis-dpl",
+        published: "2023-11",
         format: "bis-dpl-tsv",
         description: "BIS Denied Persons List of 2023-11, bundled",
         files: &[file!("dpl.txt", "lists/bis-dpl-2023-11/dpl.txt")],
@@ -130,6 +138,12 @@ pub fn version_meta(info: &VersionInfo<'_>, files: &[SourceData], imported: &Imp
     let files = lists::describe_files(files);
     let checksum = lists::version_checksum(&files);
     ListMeta {
+        published: BUNDLED
+            .iter()
+            .find(|b| b.list_id == list_id)
+            .map(|b| b.published.to_string())
+            .unwrap_or_default(),
+        retired: false,
         list_id: list_id.to_string(),
         version,
         kind: imported.content.kind(),

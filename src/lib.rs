@@ -26,11 +26,15 @@
 //! - [`ids`], [`actions`]: typed identities and closed vocabularies (audit
 //!   actions, list version origins).
 //! - [`shutdown`]: the owner of background tasks and the shutdown signal.
+//! - [`http`]: the HTTP/JSON front: proto3 JSON transcoded in process onto
+//!   the same tonic routes and layers, and the OpenAPI document.
 //! - [`bundled`]: the official lists and control list shipped with the
 //!   service (seed of a fresh data directory).
 //! - [`eval`]: in-process evaluation on a case directory.
 //! - [`cli`]: the command line (`serve`, `screen`, `import`, `lists`, `eval`).
 //! - [`error`]: the crate's error type.
+//! - [`duration`]: the one duration grammar (humantime) of flags and
+//!   configuration files.
 
 #![deny(missing_docs)]
 
@@ -39,8 +43,10 @@ pub mod api;
 pub mod bundled;
 pub mod cases;
 pub mod cli;
+pub mod duration;
 pub mod error;
 pub mod eval;
+pub mod http;
 pub mod ids;
 pub mod lists;
 pub mod service;

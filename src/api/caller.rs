@@ -88,8 +88,14 @@ impl Caller {
     /// True when the caller may see records of `exporter`: anyone but an
     /// exporter-only caller, or that exporter itself.
     pub fn may_see_exporter(&self, exporter: &str) -> bool {
-        let exporter_only = self.roles.iter().all(|r| *r == Role::Exporter);
-        !exporter_only || self.exporter.as_deref() == Some(exporter)
+        !self.exporter_only() || self.exporter.as_deref() == Some(exporter)
+    }
+
+    /// True for a caller with no role but EXPORTER: it sees its own
+    /// records, without the licensing office's internals
+    /// ([`boundary`](crate::api::cases::boundary)).
+    pub fn exporter_only(&self) -> bool {
+        self.roles.iter().all(|r| *r == Role::Exporter)
     }
 }
 

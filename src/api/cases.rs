@@ -7,7 +7,10 @@
 //! exist) and actor ([`actor_of`]), call [`crate::service::Cases`], convert
 //! the answer. The service runs the pure workflow inside one store write,
 //! waits until it is durable and tells consoles.
+//! What an exporter may see of its cases is decided in one place
+//! ([`boundary`]).
 
+pub mod boundary;
 pub mod convert;
 
 use std::pin::Pin;
@@ -445,7 +448,7 @@ impl CaseApi {
                             if !wanted(&caller, scoped.as_ref(), min_priority, &change) {
                                 continue;
                             }
-                            convert::change_to_event(change)
+                            boundary::event(&caller, convert::change_to_event(change))
                         }
                         Err(broadcast::error::RecvError::Lagged(missed)) => pb::CaseEvent {
                             kind: pb::case_event::Kind::Resync.into(),
@@ -491,7 +494,15 @@ impl CaseService for CaseApi {
         request: Request<pb::ListCasesRequest>,
     ) -> Result<Response<pb::ListCasesResponse>, Status> {
         let caller = Caller::of(&request);
-        respond(self.list_cases_inner(&caller, request.into_inner()).await)
+        let page = self.list_cases_inner(&caller, request.into_inner()).await;
+        respond(page.map(|mut p| {
+            p.cases = p
+                .cases
+                .into_iter()
+                .map(|c| boundary::summary(&caller, c))
+                .collect();
+            p
+        }))
     }
 
     #[instrument(name = "GetCase", skip_all, fields(request_id = %request_id(&request)))]
@@ -500,7 +511,8 @@ impl CaseService for CaseApi {
         request: Request<pb::GetCaseRequest>,
     ) -> Result<Response<pb::Case>, Status> {
         let caller = Caller::of(&request);
-        respond(self.get_case_inner(&caller, request.into_inner()).await)
+        let case = self.get_case_inner(&caller, request.into_inner()).await;
+        respond(case.map(|c| boundary::case(&caller, c)))
     }
 
     #[instrument(name = "ClaimCase", skip_all, fields(request_id = %request_id(&request)))]
@@ -557,10 +569,10 @@ impl CaseService for CaseApi {
         request: Request<pb::GetSuppressionRequest>,
     ) -> Result<Response<pb::Suppression>, Status> {
         let caller = Caller::of(&request);
-        respond(
-            self.get_suppression_inner(&caller, request.into_inner())
-                .await,
-        )
+        let s = self
+            .get_suppression_inner(&caller, request.into_inner())
+            .await;
+        respond(s.map(|s| boundary::suppression(&caller, s)))
     }
 
     type WatchCasesStream = WatchStream;

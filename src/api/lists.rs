@@ -27,6 +27,7 @@ use super::status::ApiError;
 use super::{request_id, respond};
 use crate::ids::{Actor, EntryId, ListId, ScreeningId};
 use crate::lists::{self, ImportError, SourceData};
+use crate::model::ListKind;
 use crate::service::{Committed, EditInfo, EntryEdit, ImportRequest, Services};
 
 /// Most data in one chunk.
@@ -146,9 +147,17 @@ impl ListApi {
         req: Request<pb::ListListsRequest>,
     ) -> Result<Response<pb::ListListsResponse>, Status> {
         let pb::ListListsRequest {} = req.into_inner();
+        // The screened lists, then the retired ones (kept for replay).
         let current = self.services.lists.current();
+        let retired = current.lists.values().filter(|l| l.meta.retired);
         respond(Ok(pb::ListListsResponse {
-            lists: current.lists.values().map(|l| list_info(&l.meta)).collect(),
+            lists: current
+                .engine
+                .lists()
+                .iter()
+                .chain(retired.map(|l| &l.meta))
+                .map(list_info)
+                .collect(),
         }))
     }
 }
@@ -161,7 +170,7 @@ fn author<T>(req: &Request<T>) -> Result<String, ApiError> {
 
 /// Receives the header and the files; checks sizes as data arrives.
 async fn receive(mut inbound: Streaming<pb::ImportListRequest>) -> Result<Upload, ApiError> {
-    let first = inbound.message().await.map_err(stream_error)?;
+    let first = inbound.message().await.map_err(|s| stream_error(s, 0))?;
     let header = match first.and_then(|m| m.msg) {
         Some(Msg::Header(h)) => h,
         Some(Msg::Chunk(_)) | None => {
@@ -191,7 +200,11 @@ async fn receive(mut inbound: Streaming<pb::ImportListRequest>) -> Result<Upload
     let mut files: Vec<SourceData> = Vec::new();
     let mut total = 0usize;
     let mut index = 0usize;
-    while let Some(msg) = inbound.message().await.map_err(stream_error)? {
+    while let Some(msg) = inbound
+        .message()
+        .await
+        .map_err(|s| stream_error(s, index + 1))?
+    {
         index += 1;
         let chunk = match msg.msg {
             Some(Msg::Chunk(c)) => c,
@@ -265,9 +278,10 @@ async fn receive(mut inbound: Streaming<pb::ImportListRequest>) -> Result<Upload
     })
 }
 
-/// The client's stream broke (cancelled, reset, undecodable message).
-fn stream_error(status: Status) -> ApiError {
-    ApiError::Stream(Box::new(status))
+/// The client's stream broke (cancelled, reset) or its message `index`
+/// does not decode.
+fn stream_error(status: Status, index: usize) -> ApiError {
+    super::protocol::request_error(status, &format!("requests[{index}]"))
 }
 
 #[tonic::async_trait]
@@ -315,6 +329,22 @@ impl ListService for ListApi {
         request: Request<pb::DiffVersionsRequest>,
     ) -> Result<Response<pb::DiffVersionsResponse>, Status> {
         respond(self.diff_inner(request.into_inner()).await)
+    }
+
+    #[instrument(name = "CreateList", skip_all, fields(request_id = %request_id(&request)))]
+    async fn create_list(
+        &self,
+        request: Request<pb::CreateListRequest>,
+    ) -> Result<Response<pb::ListInfo>, Status> {
+        respond(self.create_list_inner(request).await)
+    }
+
+    #[instrument(name = "RetireList", skip_all, fields(request_id = %request_id(&request)))]
+    async fn retire_list(
+        &self,
+        request: Request<pb::RetireListRequest>,
+    ) -> Result<Response<pb::ListInfo>, Status> {
+        respond(self.retire_list_inner(request).await)
     }
 
     #[instrument(name = "AddEntry", skip_all, fields(request_id = %request_id(&request)))]
@@ -561,6 +591,66 @@ impl ListApi {
         };
         self.edit(list_id, expected_version, info, EntryEdit::Remove(entry_id))
             .await
+    }
+
+    async fn create_list_inner(
+        &self,
+        req: Request<pb::CreateListRequest>,
+    ) -> Result<pb::ListInfo, ApiError> {
+        let author = author(&req)?;
+        let pb::CreateListRequest {
+            list_id,
+            kind,
+            reason,
+        } = req.into_inner();
+        let list_id = list_id_field(list_id)?;
+        let reason = text(reason, "reason", MAX_TEXT, false)?;
+        let kind = match pb::ListKind::try_from(kind) {
+            Ok(pb::ListKind::Denial) => ListKind::Denial,
+            Ok(pb::ListKind::Control) => ListKind::Control,
+            Ok(pb::ListKind::Unspecified) | Err(_) => {
+                return Err(ApiError::invalid(
+                    "kind",
+                    format!("LIST_KIND_DENIAL or LIST_KIND_CONTROL, got {kind}"),
+                ));
+            }
+        };
+        let info = EditInfo {
+            author: Actor::new(author),
+            reason,
+        };
+        let done = self
+            .services
+            .lists
+            .edit(&list_id, 0, info, EntryEdit::Create(kind))
+            .await?;
+        info!(list_id = %list_id, kind = %done.list.meta.kind, "list created");
+        Ok(list_info(&done.list.meta))
+    }
+
+    async fn retire_list_inner(
+        &self,
+        req: Request<pb::RetireListRequest>,
+    ) -> Result<pb::ListInfo, ApiError> {
+        let author = author(&req)?;
+        let pb::RetireListRequest {
+            list_id,
+            reason,
+            expected_version,
+        } = req.into_inner();
+        let list_id = list_id_field(list_id)?;
+        let reason = text(reason, "reason", MAX_TEXT, true)?;
+        let info = EditInfo {
+            author: Actor::new(author),
+            reason,
+        };
+        let done = self
+            .services
+            .lists
+            .edit(&list_id, expected_version, info, EntryEdit::Retire)
+            .await?;
+        info!(list_id = %list_id, version = done.list.meta.version, "list retired");
+        Ok(list_info(&done.list.meta))
     }
 
     async fn replay_inner(

@@ -30,6 +30,7 @@ use super::pb;
 use super::pb::screening_service_server::ScreeningService;
 use super::status::{ApiError, shipment_error};
 use super::{log_status, request_id, respond};
+use super::{protocol, validate};
 use crate::ids::{Actor, ScreeningId};
 use crate::service::{ScreenRequest, Screened, Services};
 
@@ -75,6 +76,10 @@ impl ScreeningApi {
             request_id,
         } = req;
         let mut shipment = convert::shipment(required(shipment, field)?, field)?;
+        {
+            let engine = self.services.engine();
+            validate::shipment(&shipment, engine.geo(), field)?;
+        }
         let prefix = field.strip_suffix(".shipment").unwrap_or("");
         let request_id = convert::request_id(
             request_id,
@@ -175,14 +180,12 @@ impl ScreeningApi {
                         Ok(Some(m)) => m,
                         Ok(None) => break,
                         Err(status) => {
-                            // An undecodable message or a broken stream: say
-                            // so, naming the message, rather than end as if
-                            // every request was answered.
-                            let status = Status::new(
-                                status.code(),
-                                format!("requests[{index}]: {}", status.message()),
-                            );
-                            let status = Status::from(ApiError::Stream(Box::new(status)));
+                            // An undecodable message or a broken stream: say so,
+                            // rather than end as if every request was answered.
+                            let status = Status::from(protocol::request_error(
+                                status,
+                                &format!("requests[{index}]"),
+                            ));
                             log_status(&status);
                             let _ = tx.send(Err(status)).await;
                             break;
@@ -258,6 +261,10 @@ impl ScreeningApi {
                 "limit",
                 format!("at most {MAX_PARTY_LIMIT}, got {limit} (0 means the default)"),
             ));
+        }
+        {
+            let engine = self.services.engine();
+            validate::party_country(&party.country, engine.geo(), "party.country")?;
         }
         let r = self
             .services
@@ -372,5 +379,14 @@ impl ScreeningService for ScreeningApi {
         request: Request<pb::GetScreeningRequest>,
     ) -> Result<Response<pb::GetScreeningResponse>, Status> {
         self.get_screening_traced(request).await
+    }
+
+    #[instrument(name = "ListParameters", skip_all, fields(request_id = %request_id(&request)))]
+    async fn list_parameters(
+        &self,
+        request: Request<pb::ListParametersRequest>,
+    ) -> Result<Response<pb::ListParametersResponse>, Status> {
+        let pb::ListParametersRequest {} = request.into_inner();
+        Ok(Response::new(super::parameters::list_parameters()))
     }
 }

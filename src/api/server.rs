@@ -95,6 +95,9 @@ pub struct ServerConfig {
     /// How long the store's writer may make no progress while writes wait
     /// before health reports NOT_SERVING.
     pub writer_stall: Duration,
+    /// A CA certificate (PEM) the scheduled refresh trusts besides the
+    /// platform's trust store (a TLS-inspecting proxy's CA).
+    pub ca_cert: Option<PathBuf>,
 }
 
 impl ServerConfig {
@@ -111,6 +114,7 @@ impl ServerConfig {
             engine_threads: 0,
             shutdown_grace: SHUTDOWN_GRACE,
             writer_stall: watchdog::WRITER_STALL,
+            ca_cert: None,
         }
     }
 
@@ -135,6 +139,13 @@ impl ServerConfig {
     /// Sets how long the writer may stall before health says NOT_SERVING.
     pub fn writer_stall(mut self, stall: Duration) -> ServerConfig {
         self.writer_stall = stall;
+        self
+    }
+
+    /// Trusts `ca_cert` (besides the platform's roots) for the scheduled
+    /// refresh's downloads.
+    pub fn ca_cert(mut self, ca_cert: Option<PathBuf>) -> ServerConfig {
+        self.ca_cert = ca_cert;
         self
     }
 
@@ -181,6 +192,10 @@ pub enum ServeError {
         /// The I/O error.
         cause: std::io::Error,
     },
+    /// The data directory is not private (group- or world-writable) or
+    /// cannot be made so.
+    #[error(transparent)]
+    Insecure(#[from] super::datadir::DataDirError),
     /// The database could not be opened or read.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -265,14 +280,50 @@ pub async fn run_with(
     config: ServerConfig,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), ServeError> {
+    run_with_http(listener, metrics, None, config, shutdown).await
+}
+
+/// [`run_with`], also serving the HTTP/JSON front ([`crate::http`]) on
+/// `http`: the same services behind the same layer, called in process.
+///
+/// # Errors
+/// As [`run_with`]; plaintext HTTP follows the same rule as gRPC
+/// (loopback only unless allowed), and is refused when gRPC uses TLS.
+pub async fn run_with_http(
+    listener: TcpListener,
+    metrics: Option<TcpListener>,
+    http: Option<TcpListener>,
+    config: ServerConfig,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), ServeError> {
     let addr = listener.local_addr().map_err(|cause| ServeError::DataDir {
         path: config.data_dir.clone(),
         cause,
     })?;
     tls::check_plaintext(addr, config.tls.is_some(), config.allow_plaintext)?;
+    // Before anything in it is read: a directory others may write to is refused.
+    let tightened = super::datadir::secure(&config.data_dir)?;
+    if tightened > 0 {
+        info!(tightened, data_dir = %config.data_dir.display(), "data directory made private (0700, files 0600)");
+    }
     let tls_config = config.tls.as_ref().map(tls::server_config).transpose()?;
+    if let Some(l) = &http {
+        let http_addr = l.local_addr().map_err(|cause| ServeError::DataDir {
+            path: config.data_dir.clone(),
+            cause,
+        })?;
+        // The HTTP front has no TLS of its own: never plaintext beside TLS.
+        tls::check_plaintext(
+            http_addr,
+            false,
+            config.allow_plaintext && tls_config.is_none(),
+        )?;
+    }
 
-    let refresh_config = refresh::load(&config.data_dir.join(startup::CONFIG_DIR))?;
+    let refresh_config = refresh::load(&config.data_dir.join(startup::CONFIG_DIR))?.map(|mut r| {
+        r.ca_cert.clone_from(&config.ca_cert);
+        r
+    });
     let services = startup::open(&config).await?;
     let store = Arc::clone(services.store());
     {
@@ -357,6 +408,23 @@ pub async fn run_with(
         );
     }
 
+    let (http_stop, http_stopped) = tokio::sync::oneshot::channel::<()>();
+    let http_task = http.map(|l| {
+        let routes = tonic::service::Routes::new(health_service.clone())
+            .add_service(screening.clone())
+            .add_service(lists.clone())
+            .add_service(cases.clone())
+            .add_service(audit.clone())
+            .add_service(admin.clone());
+        let grpc = tower::util::BoxCloneSyncService::new(tower::Layer::layer(
+            &AccessLayer::new(Arc::clone(&access)),
+            routes,
+        ));
+        tokio::spawn(crate::http::serve(l, grpc, async move {
+            let _ = http_stopped.await;
+        }))
+    });
+
     info!(
         %addr,
         tls = tls_config.is_some(),
@@ -388,6 +456,7 @@ pub async fn run_with(
     tokio::pin!(served);
 
     let grace = config.shutdown_grace;
+    let mut http_stop = Some(http_stop);
     let (result, deadline) = tokio::select! {
         r = &mut served => (r, Instant::now() + grace),
         () = shutdown => {
@@ -401,6 +470,9 @@ pub async fn run_with(
                     .await;
             }
             let _ = stop_tx.send(());
+            if let Some(stop) = http_stop.take() {
+                let _ = stop.send(());
+            }
             match tokio::time::timeout_at(deadline.into(), &mut served).await {
                 Ok(r) => (r, deadline),
                 Err(_) => {
@@ -418,6 +490,18 @@ pub async fn run_with(
             }
         }
     };
+    // The HTTP front stops with the gRPC one.
+    if let Some(stop) = http_stop.take() {
+        let _ = stop.send(());
+    }
+    if let Some(task) = http_task {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, task).await {
+            Ok(Ok(Err(e))) => warn!(error = %e, "http/json front failed"),
+            Ok(_) => {}
+            Err(_) => warn!("the http/json front did not stop in time"),
+        }
+    }
     // Everything owned stops (a re-screening in progress finishes: its
     // cases are not lost), then the writer makes everything durable.
     tasks.trigger();

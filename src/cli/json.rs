@@ -1,15 +1,16 @@
 //! JSON on the command line: shipments in (the shape of the evaluation
-//! set's `shipment` objects) and answers out (as JSON or readable text).
+//! set's `shipment` objects) and answers out: `--json` prints the API's
+//! proto3 JSON ([`print`], the same as the HTTP API and grpcurl), text is
+//! for people (enum values without their type prefix, `PROHIBITED`).
 //!
-//! Enum values are written by name without their type prefix (`CONSIGNEE`,
-//! `PROHIBITED`); on input the prefix is tolerated (`PARTY_ROLE_CONSIGNEE`).
+//! On input the role's prefix is optional (`CONSIGNEE`, `PARTY_ROLE_CONSIGNEE`).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use anyhow::{Context, bail};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::api::pb;
 
@@ -167,73 +168,15 @@ fn kind_name(n: i32) -> String {
         .unwrap_or_else(|_| n.to_string())
 }
 
-/// A ScreenShipment answer as JSON (enum values by name).
-pub fn response_json(r: &pb::ScreenShipmentResponse) -> Value {
-    let pb::ScreenShipmentResponse {
-        decision,
-        findings,
-        case_id,
-        screening_id,
-        list_versions,
-        policy,
-        engine_micros,
-        unsuppressed_decision,
-        index: _, // streams only
-        error: _, // streams only
-    } = r;
-    json!({
-        "screening_id": screening_id,
-        "case_id": case_id,
-        "decision": decision_name(*decision),
-        "unsuppressed_decision": decision_name(*unsuppressed_decision),
-        "findings": findings.iter().map(finding_json).collect::<Vec<_>>(),
-        "list_versions": list_versions.iter().map(|v| json!({
-            "list_id": v.list_id, "version": v.version, "checksum": v.checksum,
-        })).collect::<Vec<_>>(),
-        "policy": policy.as_ref().map(|p| json!({
-            "version": p.version,
-            "party_review_threshold": p.party_review_threshold,
-            "party_near_exact_threshold": p.party_near_exact_threshold,
-        })),
-        "engine_micros": engine_micros,
-    })
-}
-
-fn finding_json(f: &pb::Finding) -> Value {
-    let pb::Finding {
-        kind,
-        target,
-        list_id,
-        entry_id,
-        score,
-        matched_text,
-        reason,
-        decision,
-        entry_name,
-        matched_terms,
-        explanation,
-        rule,
-        suppressed,
-        suppressed_by,
-        suppressed_by_case,
-    } = f;
-    json!({
-        "suppressed": suppressed,
-        "suppressed_by": suppressed_by,
-        "suppressed_by_case": suppressed_by_case,
-        "kind": kind_name(*kind),
-        "target": target,
-        "decision": decision_name(*decision),
-        "list_id": list_id,
-        "entry_id": entry_id,
-        "entry_name": entry_name,
-        "score": score,
-        "matched_text": matched_text,
-        "matched_terms": matched_terms,
-        "reason": reason,
-        "explanation": explanation,
-        "rule": rule,
-    })
+/// Prints a message as the API's proto3 JSON (pretty): the same JSON as
+/// the HTTP API and grpcurl (lowerCamelCase names, enums by full name,
+/// 64-bit integers as strings, defaults omitted).
+///
+/// # Errors
+/// Writing standard output failed.
+pub fn print<M: serde::Serialize>(message: &M) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(message)?);
+    Ok(())
 }
 
 /// A ScreenShipment answer for people.
@@ -383,10 +326,12 @@ mod tests {
             screening_id: "scr-1".into(),
             ..pb::ScreenShipmentResponse::default()
         };
-        let j = response_json(&r);
-        assert_eq!(j["decision"], "PROHIBITED");
-        assert_eq!(j["findings"][0]["kind"], "PARTY");
-        assert_eq!(j["findings"][0]["target"], "party:1");
+        // --json is the API's proto3 JSON.
+        let j = serde_json::to_value(&r).unwrap();
+        assert_eq!(j["decision"], "DECISION_PROHIBITED");
+        assert_eq!(j["findings"][0]["kind"], "FINDING_KIND_PARTY");
+        assert_eq!(j["findings"][0]["listId"], "ofac-cons");
+        assert_eq!(j["screeningId"], "scr-1");
         let t = response_text(&r);
         assert!(t.contains("decision:  PROHIBITED"), "{t}");
         assert!(

@@ -72,6 +72,36 @@ pub enum EditError {
         /// The entry's kind.
         entry_kind: String,
     },
+    /// No list has this id (hand edits need a list made with CreateList).
+    #[error(
+        "list {list_id} does not exist: create it first (CreateList with its kind, denial or control)"
+    )]
+    UnknownList {
+        /// List id.
+        list_id: String,
+    },
+    /// CreateList with an id that is taken.
+    #[error("list {list_id} exists already")]
+    ListExists {
+        /// List id.
+        list_id: String,
+    },
+    /// A hand edit of an official list (it would be lost at the next import).
+    #[error(
+        "list {list_id} is official ({format}): hand edits would be lost at the next import; overlay it with a local list (CreateList {list_id}-local, then AddEntry there)"
+    )]
+    Official {
+        /// List id.
+        list_id: String,
+        /// Its format (or `bundled`).
+        format: String,
+    },
+    /// A change to a retired list.
+    #[error("list {list_id} is retired: it is kept for replay and no longer changes")]
+    Retired {
+        /// List id.
+        list_id: String,
+    },
     /// The list changed since the version the edit was based on.
     #[error("list {list_id} is at version {current}, not {expected}: reload it and edit again")]
     VersionConflict {

@@ -29,6 +29,8 @@ pub mod diff;
 pub mod edit;
 mod entry;
 mod error;
+pub mod hygiene;
+pub mod published;
 
 mod bis_dpl;
 mod csl;

@@ -23,10 +23,10 @@ use crate::actions::Origin;
 use crate::engine::{Engine, LoadedList};
 use crate::ids::{Actor, EntryId, ListId, ScreeningId};
 use crate::lists::{
-    self, EditError, ImportError, ListDiff, NewEntry, SourceData, describe_files, diff,
+    self, EditError, ImportError, ListDiff, NewEntry, SourceData, describe_files, diff, hygiene,
     identity_keys, version_checksum,
 };
-use crate::model::{Finding, ListContent, ListMeta, ScreeningOutcome, SourceFile};
+use crate::model::{Finding, ListContent, ListKind, ListMeta, ScreeningOutcome, SourceFile};
 use crate::store::audit::NewAudit;
 use crate::store::{NewListVersion, RescreenSummary, ScreeningRecord, VersionChange};
 
@@ -52,6 +52,8 @@ pub struct NewVersion {
     pub origin: Origin,
     /// The entry edited by hand (edits only).
     pub entry_id: Option<EntryId>,
+    /// Publication date the source states (`YYYY-MM-DD`), or empty.
+    pub published: String,
 }
 
 /// A committed version and what changed against the version it replaced.
@@ -92,15 +94,22 @@ pub struct EditInfo {
     pub reason: String,
 }
 
-/// An edit of one entry by hand.
+/// A change of a list by hand: an entry added, changed or removed (lists
+/// edited by hand only: [`hygiene::editable`]), an empty list created, a
+/// list retired.
 #[derive(Clone, Debug)]
 pub enum EntryEdit {
-    /// Add an entry (to a new list: the list is created).
+    /// Add an entry.
     Add(NewEntry),
     /// Replace an entry.
     Update(EntryId, NewEntry),
     /// Remove an entry.
     Remove(EntryId),
+    /// Create an empty list of this kind (the list must not exist).
+    Create(ListKind),
+    /// Retire the list: kept for replay, no longer screened, imported or
+    /// edited.
+    Retire,
 }
 
 impl EntryEdit {
@@ -109,6 +118,8 @@ impl EntryEdit {
             EntryEdit::Add(_) => Origin::EntryAdd,
             EntryEdit::Update(..) => Origin::EntryUpdate,
             EntryEdit::Remove(_) => Origin::EntryRemove,
+            EntryEdit::Create(_) => Origin::Create,
+            EntryEdit::Retire => Origin::Retire,
         }
     }
 }
@@ -211,9 +222,10 @@ impl Lists {
             .into());
         }
         let parse_format = format.clone();
-        let (imported, described) = blocking(move || {
+        let (imported, (described, published)) = blocking(move || {
             let described = describe_files(&files);
-            Ok(lists::import(&parse_format, &files).map(|i| (i, described))?)
+            let published = lists::published::published(&parse_format, &files);
+            Ok(lists::import(&parse_format, &files).map(|i| (i, (described, published)))?)
         })
         .await?;
         let lists::Imported { content, warnings } = imported;
@@ -228,6 +240,7 @@ impl Lists {
                 content,
                 origin: Origin::Import,
                 entry_id: None,
+                published,
             }])
             .await?;
         done.pop()
@@ -267,8 +280,9 @@ impl Lists {
         let base_owned = base.cloned();
         let (content, entry_id, format) =
             blocking(move || apply_edit(&id, base_owned.as_ref(), edit)).await?;
+        let published = base.map(|b| b.meta.published.clone()).unwrap_or_default();
         let mut files = base.map(|b| b.meta.files.clone()).unwrap_or_default();
-        files.push(edit_file(origin, at + 1, &entry_id, &content));
+        files.push(edit_file(origin, at + 1, entry_id.as_ref(), &content));
         let version = NewVersion {
             list_id: list_id.clone(),
             format,
@@ -278,7 +292,8 @@ impl Lists {
             warnings: Vec::new(),
             content,
             origin,
-            entry_id: Some(entry_id),
+            entry_id,
+            published,
         };
         let mut done = self.commit_locked(&current, vec![version]).await?;
         done.pop()
@@ -310,7 +325,13 @@ impl Lists {
         let now = now_unix_ms();
         let store = Arc::clone(self.core.store());
         let mut next: CurrentLists = current.lists.clone();
-        let checks: Vec<(String, crate::model::ListKind)> = new
+        for v in &new {
+            hygiene::may_replace(
+                v.list_id.as_str(),
+                current.lists.get(v.list_id.as_str()).map(|l| &l.meta),
+            )?;
+        }
+        let checks: Vec<(String, ListKind)> = new
             .iter()
             .map(|v| (v.list_id.to_string(), v.content.kind()))
             .collect();
@@ -346,6 +367,7 @@ impl Lists {
                 content,
                 origin,
                 entry_id,
+                published,
             } = v;
             let meta = ListMeta {
                 version: latest + 1,
@@ -357,6 +379,8 @@ impl Lists {
                 author: author.to_string(),
                 reason,
                 checksum: version_checksum(&files),
+                published,
+                retired: origin == Origin::Retire,
                 files,
                 warnings,
                 list_id: list_id.to_string(),
@@ -615,34 +639,32 @@ impl Lists {
 }
 
 /// Applies an edit to `base` (the list's current version, `None` for a
-/// list never stored); returns the next content, the entry's id and the
-/// version's format.
+/// list never stored); returns the next content, the entry's id (edits of
+/// entries) and the version's format.
 fn apply_edit(
     list_id: &str,
     base: Option<&LoadedList>,
     edit: EntryEdit,
-) -> Result<(ListContent, EntryId, String), crate::Error> {
-    /// Format of a list created by adding its first entry by hand.
-    const HAND_MADE_FORMAT: &str = "exportscreen-toml";
-    let missing = || crate::Error::NotFound(format!("list {list_id}"));
+) -> Result<(ListContent, Option<EntryId>, String), crate::Error> {
+    // The list an entry edit applies to: it exists, is not retired, and is
+    // not an official list (those change by import only).
+    let editable = || -> Result<&LoadedList, crate::Error> {
+        hygiene::editable(list_id, base.map(|b| &b.meta))?;
+        base.ok_or_else(|| {
+            EditError::UnknownList {
+                list_id: list_id.to_string(),
+            }
+            .into()
+        })
+    };
     match edit {
         EntryEdit::Add(entry) => {
-            let (format, content) = match base {
-                Some(b) => (b.meta.format.clone(), b.content.as_ref().clone()),
-                // A new list, made by hand.
-                None => (
-                    HAND_MADE_FORMAT.to_string(),
-                    match &entry {
-                        NewEntry::Denial(_) => ListContent::Denial(Vec::new()),
-                        NewEntry::Control(_) => ListContent::Control(Vec::new()),
-                    },
-                ),
-            };
-            let (next, entry_id) = lists::edit::add(list_id, &format, &content, entry)?;
-            Ok((next, EntryId::new(entry_id), format))
+            let b = editable()?;
+            let (next, entry_id) = lists::edit::add(list_id, &b.meta.format, &b.content, entry)?;
+            Ok((next, Some(EntryId::new(entry_id)), b.meta.format.clone()))
         }
         EntryEdit::Update(entry_id, entry) => {
-            let b = base.ok_or_else(missing)?;
+            let b = editable()?;
             let next = lists::edit::update(
                 list_id,
                 &b.meta.format,
@@ -650,12 +672,32 @@ fn apply_edit(
                 entry_id.as_str(),
                 entry,
             )?;
-            Ok((next, entry_id, b.meta.format.clone()))
+            Ok((next, Some(entry_id), b.meta.format.clone()))
         }
         EntryEdit::Remove(entry_id) => {
-            let b = base.ok_or_else(missing)?;
+            let b = editable()?;
             let next = lists::edit::remove(list_id, &b.meta.format, &b.content, entry_id.as_str())?;
-            Ok((next, entry_id, b.meta.format.clone()))
+            Ok((next, Some(entry_id), b.meta.format.clone()))
+        }
+        EntryEdit::Create(kind) => match base {
+            Some(_) => Err(EditError::ListExists {
+                list_id: list_id.to_string(),
+            }
+            .into()),
+            None => Ok((
+                match kind {
+                    ListKind::Denial => ListContent::Denial(Vec::new()),
+                    ListKind::Control => ListContent::Control(Vec::new()),
+                },
+                None,
+                hygiene::LOCAL_FORMAT.to_string(),
+            )),
+        },
+        EntryEdit::Retire => {
+            let b = base.ok_or_else(|| EditError::UnknownList {
+                list_id: list_id.to_string(),
+            })?;
+            Ok((b.content.as_ref().clone(), None, b.meta.format.clone()))
         }
     }
 }
@@ -667,17 +709,17 @@ fn apply_edit(
 fn edit_file(
     origin: Origin,
     version: u64,
-    entry_id: &EntryId,
+    entry_id: Option<&EntryId>,
     content: &ListContent,
 ) -> SourceFile {
-    let body = lists::edit::position(content, entry_id.as_str())
+    let entry_id = entry_id.map_or("", EntryId::as_str);
+    let body = lists::edit::position(content, entry_id)
         .and_then(|i| match content {
             ListContent::Denial(e) => serde_json::to_vec(&e[i]).ok(),
             ListContent::Control(e) => serde_json::to_vec(&e[i]).ok(),
         })
-        .unwrap_or_else(|| entry_id.as_str().as_bytes().to_vec());
+        .unwrap_or_else(|| entry_id.as_bytes().to_vec());
     let safe: String = entry_id
-        .as_str()
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' {

@@ -106,6 +106,10 @@ fn parse(seed: &BundledList) -> Result<NewVersion, crate::Error> {
         content: imported.content,
         origin: Origin::Seed,
         entry_id: None,
+        published: match lists::published::published(seed.format, &files) {
+            stated if !stated.is_empty() => stated,
+            _ => seed.published.to_string(),
+        },
     })
 }
 

@@ -22,7 +22,8 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// Builds the engine from `lists` (slow: call it off the async workers).
+    /// Builds the engine from `lists` but the retired ones (those stay in
+    /// the snapshot for replay; slow: call it off the async workers).
     ///
     /// # Errors
     /// [`EngineError`] when the configuration or a list is unusable.
@@ -30,7 +31,8 @@ impl Snapshot {
         lists: Vec<LoadedList>,
         reference: &ReferenceFiles,
     ) -> Result<Snapshot, EngineError> {
-        let engine = Engine::build(&lists, reference)?;
+        let screened: Vec<LoadedList> = lists.iter().filter(|l| !l.meta.retired).cloned().collect();
+        let engine = Engine::build(&screened, reference)?;
         Ok(Snapshot {
             engine: Arc::new(engine),
             lists: lists

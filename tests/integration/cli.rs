@@ -60,17 +60,18 @@ async fn screen_reads_an_evaluation_case_and_prints_json() {
     .await;
     assert!(out.status.success(), "{}", text(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The API's proto3 JSON: lowerCamelCase, enums by full name.
     assert!(
-        v["screening_id"].as_str().unwrap().starts_with("scr-"),
+        v["screeningId"].as_str().unwrap().starts_with("scr-"),
         "{v}"
     );
-    assert!(v["decision"].is_string(), "{v}");
+    assert_eq!(v["decision"], "DECISION_CLEAR", "{v}");
     assert!(
-        v["list_versions"]
+        v["listVersions"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|l| l["list_id"] == DENIAL_ID),
+            .any(|l| l["listId"] == DENIAL_ID),
         "{v}"
     );
     server.stop().await;
@@ -195,16 +196,12 @@ async fn list_history_commands_edit_show_diff_and_replay() {
     std::fs::write(
         &case,
         r#"{"reference": "CLI-R", "exporter": "Kestrel", "destination_country": "JP", "end_use": "",
-            "items": [], "parties": [{"role": "CONSIGNEE", "name": "Manticore Drive Systems", "address": "", "country": ""}]}"#,
+            "items": [{"description": "Office chairs"}], "parties": [{"role": "CONSIGNEE", "name": "Manticore Drive Systems", "address": "", "country": ""}]}"#,
     )
     .unwrap();
     let out = run(vec!["screen", case.to_str().unwrap(), "--json"]).await;
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let id = v["screeningId"]
-        .as_str()
-        .or(v["screening_id"].as_str())
-        .unwrap()
-        .to_string();
+    let id = v["screeningId"].as_str().unwrap().to_string();
     let out = run(vec!["replay", &id]).await;
     assert!(out.contains("the same, with the same findings"), "{out}");
     assert!(out.contains("test-denial@3"), "{out}");

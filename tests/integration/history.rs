@@ -267,7 +267,17 @@ async fn edits_make_versions_that_are_listed_diffed_audited_and_screened() {
         .into_inner();
     assert_eq!(d.changed[0].fields, ["names"]);
 
-    // A team's own list, started by hand.
+    // A team's own list, created explicitly, then filled by hand.
+    let created = lists
+        .create_list(pb::CreateListRequest {
+            list_id: "team-watch".into(),
+            kind: pb::ListKind::Denial.into(),
+            reason: "our own list".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!((created.version, created.entries), (1, 0));
     let team = lists
         .add_entry(pb::AddEntryRequest {
             list_id: "team-watch".into(),
@@ -278,7 +288,7 @@ async fn edits_make_versions_that_are_listed_diffed_audited_and_screened() {
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(team.version, 1);
+    assert_eq!(team.version, 2);
     assert_eq!(team.info.unwrap().format, "exportscreen-toml");
 
     // Replaying the first screening uses version 1 and comes out the same.
@@ -329,7 +339,8 @@ async fn edits_make_versions_that_are_listed_diffed_audited_and_screened() {
             ("list.entry.add", "test-denial@2", "officer-3"),
             ("list.entry.update", "test-denial@3", "test-admin"),
             ("list.entry.remove", "test-denial@4", "test-admin"),
-            ("list.entry.add", "team-watch@1", "test-admin"),
+            ("list.create", "team-watch@1", "test-admin"),
+            ("list.entry.add", "team-watch@2", "test-admin"),
         ]
     );
     assert!(audit.iter().any(|r| r.reason == "delisted"));

@@ -4,21 +4,30 @@
 //! Lives in `tests/integration/` so that Cargo builds one test binary from
 //! `main.rs` and its modules (every `tests/*.rs` would be a binary of its own).
 
+mod boundary;
 mod cases;
 mod cli;
+mod cli_exit;
 mod decisions;
 mod durability;
+mod examples;
+mod files;
 mod fuzz_regressions;
 mod health;
 mod history;
 mod hotswap;
+mod http;
+mod hygiene;
 mod lists;
 mod load;
+mod protocol;
+mod readme;
 mod rescreen;
 mod screening;
 mod security;
 mod startup;
 mod tls;
+mod token_guardrails;
 mod util;
 mod validation;
 mod writepath;

@@ -348,6 +348,7 @@ async fn created_tokens_work_until_revoked_at_once() {
             exporter: String::new(),
             ttl_seconds: 3600,
             description: "case work".into(),
+            no_expiry: false,
         })
         .await
         .unwrap()
@@ -733,18 +734,18 @@ async fn the_token_commands_create_list_and_revoke() {
         String::from_utf8_lossy(&out.stderr)
     );
     let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let acme = rows
+    let acme = rows["tokens"]
         .as_array()
         .unwrap()
         .iter()
         .find(|r| r["principal"] == "acme-erp")
         .unwrap()
         .clone();
-    assert_eq!(acme["roles"], serde_json::json!(["EXPORTER"]));
+    assert_eq!(acme["roles"], serde_json::json!(["ACCESS_ROLE_EXPORTER"]));
     assert_eq!(acme["exporter"], "ACME Corp");
     assert!(!String::from_utf8_lossy(&out.stdout).contains(&secret));
 
-    let id = acme["token_id"].as_str().unwrap();
+    let id = acme["tokenId"].as_str().unwrap();
     let out = cli(
         &["token", "revoke", id, "--server", url],
         Some(ADMIN_SECRET),

@@ -74,6 +74,8 @@ pub type AuthChannel = InterceptedService<Channel, Bearer>;
 pub struct TestServer {
     /// `http://127.0.0.1:PORT`
     pub url: String,
+    /// The HTTP/JSON front, `http://127.0.0.1:PORT`.
+    pub http_url: String,
     /// A channel sending the ADMIN token.
     pub channel: AuthChannel,
     /// A channel sending no token.
@@ -105,14 +107,23 @@ impl TestServer {
     pub async fn start_config(config: ServerConfig) -> TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
+        let http = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let http_url = format!("http://{}", http.local_addr().unwrap());
         let (tx, rx) = oneshot::channel::<()>();
         let dir = config.data_dir.clone();
-        let handle = tokio::spawn(exportscreen::api::run(listener, config, async {
-            let _ = rx.await;
-        }));
+        let handle = tokio::spawn(exportscreen::api::run_with_http(
+            listener,
+            None,
+            Some(http),
+            config,
+            async {
+                let _ = rx.await;
+            },
+        ));
         let raw = Endpoint::from_shared(url.clone()).unwrap().connect_lazy();
         let mut server = TestServer {
             url,
+            http_url,
             channel: InterceptedService::new(raw.clone(), Bearer::new(ADMIN_SECRET)),
             raw,
             admin_token: ADMIN_SECRET.to_string(),
@@ -170,9 +181,11 @@ impl TestServer {
             let _ = tx.send(());
         }
         let handle = self.handle.take().unwrap();
-        let res = tokio::time::timeout(Duration::from_secs(10), handle)
+        // Generous: on a loaded 2-core machine a debug build's shutdown
+        // (running calls, a re-screening, the final flush) can take a while.
+        let res = tokio::time::timeout(Duration::from_secs(30), handle)
             .await
-            .expect("server did not stop within 10 s")
+            .expect("server did not stop within 30 s")
             .unwrap();
         res.expect("server returned an error");
     }
@@ -256,6 +269,7 @@ pub fn meta(list_id: &str, version: u64, content: &ListContent) -> ListMeta {
         }],
         warnings: vec![],
         checksum: format!("checksum-{list_id}-{version}"),
+        ..ListMeta::default()
     }
 }
 

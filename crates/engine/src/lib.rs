@@ -30,6 +30,7 @@ pub mod party;
 pub mod policy;
 pub mod reference;
 pub mod rescreen;
+pub mod text;
 pub mod units;
 
 use std::sync::Arc;
@@ -111,9 +112,14 @@ impl Engine {
         })
     }
 
-    /// Screens a shipment: items, parties, destination, end use.
+    /// Screens a shipment: items, parties, destination, end use. The text
+    /// is read as a reader sees it ([`text::canonical`]): invisible
+    /// characters and bidi overrides cannot hide a name or a good.
     pub fn screen_shipment(&self, shipment: &Shipment) -> ScreeningOutcome {
-        decision::screen(self, shipment)
+        match text::canonical_shipment(shipment) {
+            Some(visible) => decision::screen(self, &visible),
+            None => decision::screen(self, shipment),
+        }
     }
 
     /// [`Engine::screen_shipment`], asking `stop` before each item and
@@ -135,10 +141,14 @@ impl Engine {
         } else {
             limit
         };
-        let iso = self.geo.resolve_country(query.country).unwrap_or_default();
+        let name = text::canonical(query.name);
+        let address = text::canonical(query.address);
+        let country = text::canonical(query.country);
+        let iso = self.geo.resolve_country(&country).unwrap_or_default();
         let query = PartyQuery {
+            name: &name,
+            address: &address,
             country: &iso,
-            ..*query
         };
         self.party
             .search(&query, self.policy.party.review_threshold, limit)
@@ -146,6 +156,8 @@ impl Engine {
 
     /// Controlled and uncertain control-list matches of one item, best first.
     pub fn screen_item(&self, item: &Item) -> Vec<ItemMatch> {
+        let visible = text::canonical_item(item);
+        let item = visible.as_ref().unwrap_or(item);
         let mut out: Vec<ItemMatch> = self
             .items
             .iter()

@@ -374,6 +374,13 @@ pub struct ListMeta {
     pub warnings: Vec<String>,
     /// sha256 over the files' checksums, hex: identifies the content.
     pub checksum: String,
+    /// Publication date as the source states it (`YYYY-MM-DD`), empty when
+    /// it carries none.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub published: String,
+    /// Retired: kept for replay, no longer screened.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retired: bool,
 }
 
 impl ListMeta {

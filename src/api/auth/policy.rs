@@ -52,6 +52,10 @@ pub const METHOD_ROLES: &[(&str, &[Role])] = &[
         "/exportscreen.v1.ScreeningService/GetScreening",
         &[Exporter, Officer, Auditor],
     ),
+    (
+        "/exportscreen.v1.ScreeningService/ListParameters",
+        &[Exporter, Officer, Compliance, Auditor],
+    ),
     // ListService
     ("/exportscreen.v1.ListService/ImportList", &[Compliance]),
     (
@@ -74,6 +78,8 @@ pub const METHOD_ROLES: &[(&str, &[Role])] = &[
         "/exportscreen.v1.ListService/DiffVersions",
         &[Compliance, Officer, Auditor],
     ),
+    ("/exportscreen.v1.ListService/CreateList", &[Compliance]),
+    ("/exportscreen.v1.ListService/RetireList", &[Compliance]),
     ("/exportscreen.v1.ListService/AddEntry", &[Compliance]),
     ("/exportscreen.v1.ListService/UpdateEntry", &[Compliance]),
     ("/exportscreen.v1.ListService/RemoveEntry", &[Compliance]),

@@ -70,14 +70,9 @@ pub fn parse_when(s: &str) -> anyhow::Result<i64> {
     bail!("{s:?}: expected YYYY-MM-DD, an RFC 3339 time or Unix milliseconds")
 }
 
-/// Unix milliseconds as `YYYY-MM-DD HH:MM UTC` (empty for 0).
+/// Unix milliseconds as RFC 3339 in local time (empty for 0).
 pub fn show_time(ms: i64) -> String {
-    if ms == 0 {
-        return String::new();
-    }
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
-        .unwrap_or_else(|| ms.to_string())
+    crate::cli::time::local(ms)
 }
 
 /// A status argument (`open`, `in-review`, `check-due` ...).
@@ -176,21 +171,6 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// A summary as JSON.
-pub fn summary_json(c: &pb::CaseSummary) -> Value {
-    json!({
-        "case_id": c.case_id, "exporter": c.exporter, "reference": c.reference,
-        "status": status_name(c.status), "decision": cli_json::decision_name(c.decision),
-        "priority": priority_name(c.priority), "priority_score": c.priority_score,
-        "assignee": c.assignee, "created_at_unix_ms": c.created_at_unix_ms,
-        "updated_at_unix_ms": c.updated_at_unix_ms, "decided_at_unix_ms": c.decided_at_unix_ms,
-        "check_due_unix_ms": c.check_due_unix_ms, "screenings": c.screenings,
-        "entries": c.entries.iter().map(|e| json!({
-            "list_id": e.list_id, "entry_id": e.entry_id, "entry_name": e.entry_name,
-        })).collect::<Vec<_>>(),
-    })
-}
-
 /// The queue as a table.
 pub fn queue_table(cases: &[pb::CaseSummary], now: i64) -> String {
     let rows: Vec<Vec<String>> = cases
@@ -265,7 +245,7 @@ async fn list(a: CasesListArgs) -> anyhow::Result<()> {
         page_size: a.limit,
         page_token: opt(&a.page_token),
     };
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let mut cases = Vec::new();
     let next = loop {
         let r = c
@@ -281,11 +261,10 @@ async fn list(a: CasesListArgs) -> anyhow::Result<()> {
         }
     };
     if a.common.json {
-        let v = json!({
-            "cases": cases.iter().map(summary_json).collect::<Vec<_>>(),
-            "next_page_token": next,
-        });
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        cli_json::print(&pb::ListCasesResponse {
+            cases,
+            next_page_token: next,
+        })?;
     } else {
         print!("{}", queue_table(&cases, crate::service::now_unix_ms()));
         if !next.is_empty() {
@@ -460,42 +439,8 @@ pub fn case_text(c: &pb::Case) -> String {
     out
 }
 
-/// A case as JSON.
-pub fn case_json(c: &pb::Case) -> Value {
-    json!({
-        "summary": c.summary.as_ref().map(summary_json),
-        "signals": c.signals.as_ref().map(|s| json!({
-            "decision": cli_json::decision_name(s.decision), "max_score": s.max_score,
-            "category_i": s.category_i, "embargoed_destination": s.embargoed_destination,
-            "prior_denials": s.prior_denials, "prior_confirmations": s.prior_confirmations,
-            "serial_parties": s.serial_parties, "explanation": s.explanation,
-        })),
-        "screenings": c.screenings.iter().map(|s| json!({
-            "screening_id": s.screening_id,
-            "screened_at_unix_ms": s.screened_at_unix_ms,
-            "result": s.result.as_ref().map(cli_json::response_json),
-        })).collect::<Vec<_>>(),
-        "marks": c.marks.iter().map(|m| json!({
-            "screening_id": m.screening_id, "finding_index": m.finding_index,
-            "verdict": verdict_name(m.verdict), "officer": m.officer, "reason": m.reason,
-            "at_unix_ms": m.at_unix_ms, "list_id": m.list_id, "entry_id": m.entry_id,
-            "match_kind": m.match_kind, "suppression_id": m.suppression_id,
-        })).collect::<Vec<_>>(),
-        "checks": c.checks.iter().map(|k| json!({
-            "kind": check_name(k.kind), "document": k.document, "notes": k.notes,
-            "officer": k.officer, "at_unix_ms": k.at_unix_ms,
-        })).collect::<Vec<_>>(),
-        "history": c.history.iter().map(|h| json!({
-            "at_unix_ms": h.at_unix_ms, "actor": h.actor, "action": h.action,
-            "from": status_name(h.from), "to": status_name(h.to),
-            "reason": h.reason, "detail": h.detail,
-        })).collect::<Vec<_>>(),
-        "decided_by": c.decided_by,
-    })
-}
-
 async fn show(a: CaseIdArgs) -> anyhow::Result<()> {
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     // Every page of the case's screenings, merged.
     let mut case: Option<pb::Case> = None;
     let mut page_token = String::new();
@@ -533,7 +478,7 @@ async fn show(a: CaseIdArgs) -> anyhow::Result<()> {
     }
     let case = case.unwrap_or_default();
     if a.common.json {
-        println!("{}", serde_json::to_string_pretty(&case_json(&case))?);
+        cli_json::print(&case)?;
     } else {
         print!("{}", case_text(&case));
     }
@@ -544,13 +489,7 @@ async fn show(a: CaseIdArgs) -> anyhow::Result<()> {
 fn done(common: &OfficerArgs, r: &pb::CaseActionResponse) -> anyhow::Result<()> {
     let s = r.case.clone().unwrap_or_default();
     if common.json {
-        let v = json!({
-            "case": summary_json(&s),
-            "audit_seqs": r.audit_seqs,
-            "suppression_id": r.suppression_id,
-        });
-        println!("{}", serde_json::to_string_pretty(&v)?);
-        return Ok(());
+        return cli_json::print(r);
     }
     let mut line = format!(
         "{}: {} ({} {} {}){}",
@@ -574,7 +513,7 @@ fn done(common: &OfficerArgs, r: &pb::CaseActionResponse) -> anyhow::Result<()> 
 }
 
 async fn claim(a: ClaimArgs) -> anyhow::Result<()> {
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let msg = pb::ClaimCaseRequest {
         case_id: a.case_id,
         assignee: opt(&a.to),
@@ -589,7 +528,7 @@ async fn claim(a: ClaimArgs) -> anyhow::Result<()> {
 }
 
 async fn decide(a: DecideArgs) -> anyhow::Result<()> {
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let msg = pb::DecideCaseRequest {
         case_id: a.case_id,
         decision: if a.approve {
@@ -617,7 +556,7 @@ async fn mark(a: MarkArgs) -> anyhow::Result<()> {
     let Some(index) = a.finding.checked_sub(1) else {
         bail!("--finding counts from 1, as `cases show` numbers findings");
     };
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let msg = pb::MarkFindingRequest {
         case_id: a.case_id,
         screening_id: a.screening,
@@ -638,7 +577,7 @@ async fn mark(a: MarkArgs) -> anyhow::Result<()> {
 }
 
 async fn request_info(a: RequestInfoArgs) -> anyhow::Result<()> {
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let msg = pb::RequestInfoRequest {
         case_id: a.case_id,
         reason: a.reason,
@@ -666,7 +605,7 @@ pub fn parse_check_kind(s: &str) -> anyhow::Result<pb::CheckKind> {
 
 async fn record_check(a: RecordCheckArgs) -> anyhow::Result<()> {
     let kind = parse_check_kind(&a.kind)?;
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let msg = pb::RecordCheckRequest {
         case_id: a.case_id,
         kind: kind as i32,
@@ -683,7 +622,7 @@ async fn record_check(a: RecordCheckArgs) -> anyhow::Result<()> {
 
 async fn schedule_check(a: ScheduleCheckArgs) -> anyhow::Result<()> {
     let due = parse_when(&a.due)?;
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let msg = pb::ScheduleCheckRequest {
         case_id: a.case_id,
         due_unix_ms: due,
@@ -698,7 +637,7 @@ async fn schedule_check(a: ScheduleCheckArgs) -> anyhow::Result<()> {
 }
 
 async fn suppression(a: SuppressionArgs) -> anyhow::Result<()> {
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let s = c
         .get_suppression(request(
             pb::GetSuppressionRequest {
@@ -709,6 +648,9 @@ async fn suppression(a: SuppressionArgs) -> anyhow::Result<()> {
         .await
         .map_err(client::status_error)?
         .into_inner();
+    if a.common.json {
+        return cli_json::print(&s);
+    }
     let party = s.party.clone().unwrap_or_default();
     let version = s.judged_version.clone().unwrap_or_default();
     let v = json!({
@@ -719,12 +661,10 @@ async fn suppression(a: SuppressionArgs) -> anyhow::Result<()> {
         "entry_fingerprint": s.entry_fingerprint,
         "judged_version": format!("{}@{}", version.list_id, version.version),
         "case_id": s.case_id, "screening_id": s.screening_id, "finding_index": s.finding_index,
-        "officer": s.officer, "reason": s.reason, "created_at": show_time(s.created_at_unix_ms),
-        "ended_at": show_time(s.ended_at_unix_ms), "ended_by": s.ended_by, "ended_why": s.ended_why,
+        "officer": s.officer, "reason": s.reason, "created_at": crate::cli::time::utc(s.created_at_unix_ms),
+        "ended_at": crate::cli::time::utc(s.ended_at_unix_ms), "ended_by": s.ended_by, "ended_why": s.ended_why,
     });
-    if a.common.json {
-        println!("{}", serde_json::to_string_pretty(&v)?);
-    } else if let Value::Object(m) = v {
+    if let Value::Object(m) = v {
         for (k, v) in m {
             let v = match v {
                 Value::String(s) => s,
@@ -778,7 +718,7 @@ async fn watch(a: WatchArgs) -> anyhow::Result<()> {
             .map(|p| p as i32)
             .unwrap_or(0),
     };
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let mut stream = c
         .watch_cases(request(msg, a.common.actor.as_deref())?)
         .await
@@ -788,12 +728,8 @@ async fn watch(a: WatchArgs) -> anyhow::Result<()> {
     let mut seen = 0u64;
     while let Some(e) = stream.message().await.map_err(client::status_error)? {
         if a.common.json {
-            let v = json!({
-                "kind": short(pb::case_event::Kind::try_from(e.kind).map(|k| k.as_str_name()).unwrap_or(""), "KIND_"),
-                "action": e.action, "actor": e.actor, "at_unix_ms": e.at_unix_ms,
-                "case": e.case.as_ref().map(summary_json), "missed": e.missed,
-            });
-            println!("{v}");
+            // One event per line (NDJSON).
+            println!("{}", serde_json::to_string(&e)?);
         } else {
             println!("{}", event_line(&e));
         }
@@ -819,7 +755,9 @@ mod tests {
             1_700_000_000_000
         );
         assert!(parse_when("14/11/2023").is_err());
-        assert_eq!(show_time(1_700_000_000_000), "2023-11-14 22:13 UTC");
+        let shown = show_time(1_700_000_000_000);
+        let back = chrono::DateTime::parse_from_rfc3339(&shown).unwrap();
+        assert_eq!(back.timestamp_millis(), 1_700_000_000_000, "{shown}");
         assert_eq!(show_time(0), "");
     }
 

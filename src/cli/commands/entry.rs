@@ -4,7 +4,6 @@
 //! the same importer as a whole file, so the rules are the same.
 
 use anyhow::{Context, bail};
-use serde_json::json;
 
 use crate::api::entries::denial_to_pb;
 use crate::api::pb;
@@ -26,9 +25,8 @@ pub async fn run(args: EntryArgs) -> anyhow::Result<()> {
             entry_id,
             version,
             json,
-            server,
         } => {
-            let mut c = client::lists(&server.server).await?;
+            let mut c = client::lists().await?;
             let r = c
                 .get_entry(pb::GetEntryRequest {
                     list_id,
@@ -38,12 +36,11 @@ pub async fn run(args: EntryArgs) -> anyhow::Result<()> {
                 .await
                 .map_err(client::status_error)?
                 .into_inner();
-            let e = r.entry.unwrap_or_default();
             if json {
-                println!("{}", serde_json::to_string_pretty(&entry_json(&e))?);
+                crate::cli::json::print(&r)?;
             } else {
                 println!("{} version {}", r.list_id, r.version);
-                print!("{}", entry_text(&e));
+                print!("{}", entry_text(&r.entry.unwrap_or_default()));
             }
             Ok(())
         }
@@ -59,7 +56,7 @@ pub async fn run(args: EntryArgs) -> anyhow::Result<()> {
                 entry: Some(entry),
                 expected_version: edit.expected_version,
             };
-            let mut c = client::lists(&edit.server.server).await?;
+            let mut c = client::lists().await?;
             let r = c
                 .add_entry(request(req, &edit)?)
                 .await
@@ -81,7 +78,7 @@ pub async fn run(args: EntryArgs) -> anyhow::Result<()> {
                 entry: Some(entry),
                 expected_version: edit.expected_version,
             };
-            let mut c = client::lists(&edit.server.server).await?;
+            let mut c = client::lists().await?;
             let r = c
                 .update_entry(request(req, &edit)?)
                 .await
@@ -100,7 +97,7 @@ pub async fn run(args: EntryArgs) -> anyhow::Result<()> {
                 reason: edit.reason.clone(),
                 expected_version: edit.expected_version,
             };
-            let mut c = client::lists(&edit.server.server).await?;
+            let mut c = client::lists().await?;
             let r = c
                 .remove_entry(request(req, &edit)?)
                 .await
@@ -135,9 +132,8 @@ fn report(what: &str, r: pb::EditEntryResponse) {
 /// The file cannot be read, is invalid (with the line), or does not hold
 /// exactly one entry.
 pub fn read_entry(path: &std::path::Path) -> anyhow::Result<pb::ListEntry> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    parse_entry(&text, &path.display().to_string())
+    let text = crate::cli::input::read_text(path)?;
+    parse_entry(&text, &crate::cli::input::shown(path)).map_err(crate::cli::exit::usage)
 }
 
 /// One entry from `exportscreen-toml` text (`name` for messages).
@@ -176,25 +172,6 @@ pub fn parse_entry(text: &str, name: &str) -> anyhow::Result<pb::ListEntry> {
             body: Some(Body::ControlJson(serde_json::to_string(&e[0])?)),
         },
     })
-}
-
-/// An entry as JSON.
-pub fn entry_json(e: &pb::ListEntry) -> serde_json::Value {
-    let body = match &e.body {
-        Some(Body::Denial(d)) => json!({
-            "kind": d.kind,
-            "names": d.names.iter().map(|n| json!({"name": n.name, "kind": n.kind})).collect::<Vec<_>>(),
-            "programs": d.programs,
-            "addresses": d.addresses.iter().map(|a| json!({"street": a.street, "city": a.city, "region": a.region, "postal_code": a.postal_code, "country": a.country})).collect::<Vec<_>>(),
-            "countries": d.countries,
-            "identifiers": d.identifiers.iter().map(|i| json!({"kind": i.kind, "value": i.value, "country": i.country})).collect::<Vec<_>>(),
-            "dates_of_birth": d.dates_of_birth,
-            "remarks": d.remarks,
-        }),
-        Some(Body::ControlJson(j)) => serde_json::from_str(j).unwrap_or(serde_json::Value::Null),
-        None => serde_json::Value::Null,
-    };
-    json!({"entry_id": e.entry_id, "identity_key": e.identity_key, "entry": body})
 }
 
 /// An entry as readable lines.

@@ -4,8 +4,6 @@
 
 use std::fmt::Write as _;
 
-use serde_json::json;
-
 use crate::api::pb;
 use crate::cli::args::ReportArgs;
 use crate::cli::client;
@@ -20,14 +18,14 @@ pub async fn run(a: ReportArgs) -> anyhow::Result<()> {
         from_unix_ms: a.from.as_deref().map(parse_when).transpose()?.unwrap_or(0),
         to_unix_ms: a.to.as_deref().map(parse_when).transpose()?.unwrap_or(0),
     };
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let r = c
         .get_report(request(msg, a.common.actor.as_deref())?)
         .await
         .map_err(client::status_error)?
         .into_inner();
     if a.common.json {
-        println!("{}", serde_json::to_string_pretty(&report_json(&r))?);
+        crate::cli::json::print(&r)?;
     } else {
         print!("{}", report_text(&r));
     }
@@ -133,33 +131,6 @@ pub fn report_text(r: &pb::Report) -> String {
     out
 }
 
-/// The report as JSON.
-pub fn report_json(r: &pb::Report) -> serde_json::Value {
-    let fp = |rows: &[pb::FalsePositiveRate]| {
-        rows.iter()
-            .map(|x| json!({"key": x.key, "not_a_match": x.not_a_match, "confirmed": x.confirmed, "rate": x.rate}))
-            .collect::<Vec<_>>()
-    };
-    json!({
-        "generated_at_unix_ms": r.generated_at_unix_ms,
-        "open_cases": r.open_cases.iter().map(|o| json!({
-            "priority": priority_name(o.priority), "under_1d": o.under_1d,
-            "from_1d_to_3d": o.from_1d_to_3d, "from_3d_to_7d": o.from_3d_to_7d,
-            "from_7d_to_30d": o.from_7d_to_30d, "over_30d": o.over_30d, "total": o.total,
-        })).collect::<Vec<_>>(),
-        "checks_due": r.checks_due, "checks_overdue": r.checks_overdue,
-        "officers": r.officers.iter().map(|o| json!({
-            "officer": o.officer, "approved": o.approved, "denied": o.denied,
-            "mean_millis_to_decision": o.mean_millis_to_decision,
-        })).collect::<Vec<_>>(),
-        "decided": r.decided, "mean_millis_to_decision": r.mean_millis_to_decision,
-        "per_list": fp(&r.per_list), "per_match_kind": fp(&r.per_match_kind),
-        "top_entities": r.top_entities.iter().map(|e| json!({
-            "list_id": e.list_id, "entry_id": e.entry_id, "entry_name": e.entry_name, "cases": e.cases,
-        })).collect::<Vec<_>>(),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,6 +173,8 @@ mod tests {
         ] {
             assert!(t.contains(want), "{want:?} in\n{t}");
         }
-        assert_eq!(report_json(&r)["per_list"][0]["rate"], 0.75);
+        let j = serde_json::to_value(&r).unwrap();
+        assert_eq!(j["perList"][0]["rate"], 0.75);
+        assert_eq!(j["openCases"][0]["priority"], "CASE_PRIORITY_HIGH");
     }
 }

@@ -78,6 +78,9 @@ pub fn fold(text: &str) -> (String, bool) {
         // NFKC leaves ASCII as it is.
         return (text.to_ascii_lowercase(), false);
     }
+    // What a reader sees: no invisible characters, overrides resolved.
+    let visible = crate::text::canonical(text);
+    let text = visible.as_ref();
     let mut out = String::with_capacity(text.len() + 8);
     let mut consonantal = false;
     for c in text.nfkc() {
