@@ -98,6 +98,11 @@ pub enum Command {
     Import(ImportArgs),
     /// Show the lists a running server screens against.
     Lists(ListsArgs),
+    /// Create an empty list to edit by hand (a team's own list, or a local
+    /// overlay of an official one).
+    CreateList(CreateListArgs),
+    /// Retire a list: kept for replay, no longer screened or changed.
+    RetireList(RetireListArgs),
     /// Show every version of a list: who, when, why, how, what changed,
     /// and what re-screening found.
     Versions(VersionsArgs),
@@ -359,6 +364,38 @@ pub struct ListsArgs {
     pub json: bool,
 }
 
+/// What a list made by hand holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListKindArg {
+    /// Parties (names, aliases, addresses).
+    Denial,
+    /// Items (control-list entries).
+    Control,
+}
+
+/// `create-list`
+#[derive(Debug, Args)]
+pub struct CreateListArgs {
+    /// List id (lower-case letters, digits and dashes), e.g. `ofac-sdn-local`.
+    pub list_id: String,
+    /// What it holds.
+    #[arg(long, value_enum)]
+    pub kind: ListKindArg,
+    /// Who and why.
+    #[command(flatten)]
+    pub edit: EditArgs,
+}
+
+/// `retire-list`
+#[derive(Debug, Args)]
+pub struct RetireListArgs {
+    /// List id.
+    pub list_id: String,
+    /// Who, why (required), which version.
+    #[command(flatten)]
+    pub edit: EditArgs,
+}
+
 /// `versions`
 #[derive(Debug, Args)]
 pub struct VersionsArgs {
@@ -428,7 +465,7 @@ pub enum EntryAction {
     /// Add an entry written in the exportscreen-toml format (one
     /// `[[entry]]`; the `[list]` table may be left out for a party).
     Add {
-        /// List id (a new id starts a new list).
+        /// List id (an existing list made by hand: see create-list).
         list_id: String,
         /// The entry file.
         file: PathBuf,

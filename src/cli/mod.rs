@@ -68,6 +68,8 @@ pub fn run() -> anyhow::Result<u8> {
             Some(Command::Screen(a)) => return commands::screen::run(a).await,
             Some(Command::Import(a)) => commands::import::run(a).await,
             Some(Command::Lists(a)) => commands::lists::run(a).await,
+            Some(Command::CreateList(a)) => commands::lists::create(a).await,
+            Some(Command::RetireList(a)) => commands::lists::retire(a).await,
             Some(Command::Versions(a)) => commands::history::versions(a).await,
             Some(Command::Diff(a)) => commands::history::diff(a).await,
             Some(Command::Entry(a)) => commands::entry::run(a).await,

@@ -283,3 +283,110 @@ async fn lists_are_created_explicitly_official_ones_overlaid_and_retired_ones_ke
     assert_eq!(un["official"], true);
     server.stop().await;
 }
+
+async fn cli(server: &TestServer, args: &[&str]) -> (bool, String, String) {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_exportscreen"))
+        .args(args)
+        .env("EXPORTSCREEN_SERVER", &server.url)
+        .env("EXPORTSCREEN_TOKEN", &server.admin_token)
+        .output()
+        .await
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn the_command_line_creates_edits_and_retires_lists() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start_seeded(dir.path()).await;
+    let entry = dir.path().join("entry.toml");
+    std::fs::write(
+        &entry,
+        "[[entry]]\nid = \"L-1\"\ntype = \"organization\"\nname = \"Gryphon Vector Aerospace Trading\"\n",
+    )
+    .unwrap();
+    let entry = entry.to_str().unwrap();
+
+    // A typo is refused and says how to create a list.
+    let (ok, _, err) = cli(
+        &server,
+        &["entry", "add", "ofac-sdnn", entry, "--reason", "x"],
+    )
+    .await;
+    assert!(!ok && err.contains("create it first"), "{err}");
+    // The official list refuses; the overlay takes the entry.
+    let (ok, _, err) = cli(
+        &server,
+        &["entry", "add", "ofac-sdn", entry, "--reason", "x"],
+    )
+    .await;
+    assert!(!ok && err.contains("overlay"), "{err}");
+    let (ok, out, err) = cli(
+        &server,
+        &[
+            "create-list",
+            "ofac-sdn-local",
+            "--kind",
+            "denial",
+            "--reason",
+            "local additions",
+        ],
+    )
+    .await;
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("created ofac-sdn-local (denial), version 1"),
+        "{out}"
+    );
+    let (ok, _, err) = cli(
+        &server,
+        &["entry", "add", "ofac-sdn-local", entry, "--reason", "press"],
+    )
+    .await;
+    assert!(ok, "{err}");
+
+    // The table: publication dates of the bundled lists, official or local.
+    let (ok, table, err) = cli(&server, &["lists"]).await;
+    assert!(ok, "{err}");
+    let line = |id: &str| {
+        table
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(id))
+            .unwrap_or_else(|| panic!("{id} in\n{table}"))
+            .to_string()
+    };
+    assert!(
+        table.lines().next().unwrap().contains("PUBLISHED"),
+        "{table}"
+    );
+    assert!(line("ofac-sdn").contains("2023-12-28") && line("ofac-sdn").contains("official"));
+    assert!(line("un-sc").contains("2026-02-27"));
+    assert!(line("ofac-sdn-local").contains("local"));
+
+    let (ok, _, err) = cli(&server, &["retire-list", "ofac-sdn-local"]).await;
+    assert!(!ok && err.contains("reason"), "a reason is required: {err}");
+    let (ok, out, err) = cli(
+        &server,
+        &[
+            "retire-list",
+            "ofac-sdn-local",
+            "--reason",
+            "merged into team-watch",
+        ],
+    )
+    .await;
+    assert!(ok, "{err}");
+    assert!(out.contains("retired ofac-sdn-local at version 3"), "{out}");
+    let (_, table, _) = cli(&server, &["lists"]).await;
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("ofac-sdn-local") && l.contains("retired")),
+        "{table}"
+    );
+    server.stop().await;
+}

@@ -16,6 +16,8 @@
 //! - [`geo`]: countries, country groups, gazetteer.
 //! - [`end_use`]: red flags in stated end uses.
 //! - [`policy`]: thresholds and rule switches (`policy.toml`).
+//! - [`negation`]: the one negation list every text reader shares.
+//! - [`units`]: figures with units read from item descriptions.
 //! - [`decision`]: combines findings into the decision.
 
 #![deny(missing_docs)]
@@ -26,12 +28,18 @@ mod error;
 pub mod geo;
 pub mod item;
 pub mod model;
+pub mod negation;
 pub mod party;
 pub mod policy;
 pub mod reference;
 pub mod rescreen;
 pub mod text;
 pub mod units;
+
+// The build-time reader of the data files, tested here.
+#[cfg(test)]
+#[path = "../build/data.rs"]
+mod build_data;
 
 use std::sync::Arc;
 

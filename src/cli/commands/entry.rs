@@ -108,7 +108,11 @@ pub async fn run(args: EntryArgs) -> anyhow::Result<()> {
     }
 }
 
-fn request<T>(msg: T, edit: &EditArgs) -> anyhow::Result<tonic::Request<T>> {
+/// `msg` with the `--actor` metadata, if given.
+///
+/// # Errors
+/// An actor that is not printable ASCII.
+pub fn request<T>(msg: T, edit: &EditArgs) -> anyhow::Result<tonic::Request<T>> {
     let mut req = tonic::Request::new(msg);
     if let Some(actor) = &edit.actor {
         let value = actor

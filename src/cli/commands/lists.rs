@@ -1,9 +1,61 @@
 //! `exportscreen lists`: the lists a running server screens against, as a
-//! table (or JSON).
+//! table (or JSON); `create-list` and `retire-list` (list hygiene).
 
 use crate::api::pb;
-use crate::cli::args::ListsArgs;
+use crate::cli::args::{CreateListArgs, ListKindArg, ListsArgs, RetireListArgs};
 use crate::cli::client;
+use crate::cli::commands::entry::request;
+
+/// Creates an empty list to edit by hand.
+///
+/// # Errors
+/// The server cannot be reached, or refuses (taken id, bad id).
+pub async fn create(a: CreateListArgs) -> anyhow::Result<()> {
+    let kind = match a.kind {
+        ListKindArg::Denial => pb::ListKind::Denial,
+        ListKindArg::Control => pb::ListKind::Control,
+    };
+    let msg = pb::CreateListRequest {
+        list_id: a.list_id,
+        kind: kind.into(),
+        reason: a.edit.reason.clone(),
+    };
+    let mut c = client::lists().await?;
+    let info = c
+        .create_list(request(msg, &a.edit)?)
+        .await
+        .map_err(client::status_error)?
+        .into_inner();
+    println!(
+        "created {} ({}), version {}",
+        info.list_id, info.kind, info.version
+    );
+    Ok(())
+}
+
+/// Retires a list.
+///
+/// # Errors
+/// The server cannot be reached, or refuses (unknown list, no reason,
+/// stale version, already retired).
+pub async fn retire(a: RetireListArgs) -> anyhow::Result<()> {
+    let msg = pb::RetireListRequest {
+        list_id: a.list_id,
+        reason: a.edit.reason.clone(),
+        expected_version: a.edit.expected_version,
+    };
+    let mut c = client::lists().await?;
+    let info = c
+        .retire_list(request(msg, &a.edit)?)
+        .await
+        .map_err(client::status_error)?
+        .into_inner();
+    println!(
+        "retired {} at version {}: kept for replay, no longer screened",
+        info.list_id, info.version
+    );
+    Ok(())
+}
 
 /// Prints the server's lists.
 ///
@@ -33,18 +85,37 @@ pub fn imported_at(ms: i64) -> String {
 /// The lists as an aligned text table.
 pub fn table(lists: &[pb::ListInfo]) -> String {
     let header = [
-        "ID", "KIND", "VERSION", "ENTRIES", "NAMES", "IMPORTED", "SOURCE",
+        "ID",
+        "KIND",
+        "VERSION",
+        "ENTRIES",
+        "NAMES",
+        "PUBLISHED",
+        "IMPORTED",
+        "STATE",
+        "SOURCE",
     ];
-    let rows: Vec<[String; 7]> = lists
+    let rows: Vec<[String; 9]> = lists
         .iter()
         .map(|l| {
+            let state = match (l.retired, l.official) {
+                (true, _) => "retired",
+                (false, true) => "official",
+                (false, false) => "local",
+            };
             [
                 l.list_id.clone(),
                 l.kind.clone(),
                 l.version.to_string(),
                 l.entries.to_string(),
                 l.names.to_string(),
+                if l.published.is_empty() {
+                    "-".to_string()
+                } else {
+                    l.published.clone()
+                },
                 imported_at(l.imported_at_unix_ms),
+                state.to_string(),
                 l.source.clone(),
             ]
         })
@@ -90,6 +161,8 @@ mod tests {
             names: 30912,
             imported_at_unix_ms: 1_700_000_000_000,
             source: "ofac-sdn-csv: sdn.csv, alt.csv, add.csv".into(),
+            published: "2023-12-28".into(),
+            official: true,
             ..pb::ListInfo::default()
         };
         let t = table(&[l]);
@@ -99,7 +172,7 @@ mod tests {
         let at = imported_at(1_700_000_000_000);
         assert!(
             lines[1].starts_with(&format!(
-                "ofac-sdn  denial  2        13821    30912  {at}  ofac"
+                "ofac-sdn  denial  2        13821    30912  2023-12-28  {at}  official  ofac"
             )),
             "{t}"
         );
