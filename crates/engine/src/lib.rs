@@ -152,6 +152,20 @@ impl Engine {
         }
     }
 
+    /// [`Engine::screen_shipment`], asking `stop` before each item and
+    /// each party: `None` once it says stop (the caller went away), so a
+    /// cancelled call stops costing CPU.
+    pub fn screen_shipment_until(
+        &self,
+        shipment: &Shipment,
+        stop: &dyn Fn() -> bool,
+    ) -> Option<ScreeningOutcome> {
+        match text::canonical_shipment(shipment) {
+            Some(visible) => decision::screen_until(self, &visible, stop),
+            None => decision::screen_until(self, shipment, stop),
+        }
+    }
+
     /// Party matches at or above the review threshold, best first; `limit`
     /// 0 means the policy's default.
     pub fn screen_party(&self, query: &PartyQuery<'_>, limit: usize) -> Vec<PartyMatch> {
