@@ -111,6 +111,6 @@ pub fn prepare(
             }
         }
     }
-    out.facts = facts::screening_facts(&outcome, &histories);
+    out.facts = facts::screening_facts(outcome, &histories);
     Ok(out)
 }
