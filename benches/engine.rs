@@ -7,8 +7,9 @@
 //!
 //! Inputs are generated deterministically: listed names (primary names and
 //! aliases, some with a typo, some reordered) mixed with invented company
-//! and person names, and item descriptions in ERP style (controlled,
-//! adjacent and plain goods).
+//! and person names, item descriptions drawn from the control texts (EU
+//! Annex I and MTCR wordings with figures, look-alikes and plain goods), and
+//! varied addresses and end uses.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -37,32 +38,95 @@ impl Rng {
     }
 }
 
+/// Item descriptions drawn from the control texts (EU Annex I, Regulation
+/// 2021/821, x1xx headings and MTCR-derived sub-items, in ERP wording with
+/// figures), their look-alikes and plain goods.
 const ITEMS: &[(&str, &[(&str, f64)])] = &[
-    ("Ammonium perchlorate, 20 micron, 25 kg drums", &[]),
-    ("Fibre optic gyroscope, drift 0.05 deg/hr", &[]),
-    ("UDMH propellant in 200 l drums", &[]),
     (
-        "Servo valve 30 l/min 10 MPa, response 40 ms",
-        &[("flow_l_min", 30.0)],
-    ),
-    ("Office chairs, swivel, black", &[]),
-    ("Stainless steel ball valves DN50", &[]),
-    (
-        "Hydrazine hydrate 35% solution",
-        &[("concentration_pct", 35.0)],
-    ),
-    ("Turbofan engine for certified airliner, 120 kN", &[]),
-    ("Carbon fibre prepreg, Tg 180 C", &[]),
-    ("Laptop computers 14 inch", &[]),
-    ("Rocket salad seeds, 500 g", &[]),
-    ("Isostatic press 200 MPa 1400 C, 300 mm chamber", &[]),
-    ("Spherical aluminium powder 30 um, 99.7 %", &[]),
-    ("Garden hose 25 m", &[]),
-    ("Star tracker for satellite attitude control", &[]),
-    (
-        "Vibration test system 60 kN, 20-2000 Hz, digital controller",
+        "Linear accelerometer for inertial navigation, bias repeatability 800 micro g, scale factor 900 ppm",
         &[],
     ),
+    (
+        "Gyro, drift rate stability 0.3 deg/h (1 sigma), 1 g environment",
+        &[],
+    ),
+    (
+        "Spherical aluminium powder, particle size 45 um, Al 98.5 % by weight",
+        &[],
+    ),
+    (
+        "Metal powders of zirconium, 90 % below 60 um, 97.5 % Zr",
+        &[],
+    ),
+    (
+        "Batch mixer for mixing under vacuum 0-13 kPa, temperature-controlled chamber, 150 litres, off-centre kneading shaft",
+        &[("volume_l", 150.0)],
+    ),
+    ("Fluid energy mill for grinding ammonium perchlorate", &[]),
+    (
+        "Isostatic press, max working pressure 100 MPa, 900 C, chamber cavity inside diameter 300 mm",
+        &[],
+    ),
+    (
+        "Flow-forming machine with numerical control, 3 axes coordinated for contouring",
+        &[],
+    ),
+    (
+        "Vibration test system with digital controller, 12 g rms, 20 Hz - 2 kHz, 60 kN bare table",
+        &[],
+    ),
+    ("Motion simulator, two axes, slip rings, 500 deg/s", &[]),
+    (
+        "Maraging steel tube, wall 4 mm, UTS 1.8 GPa precipitation hardened",
+        &[],
+    ),
+    (
+        "Turbofan engine, max thrust 1.5 kN, SFC 0.14 kg/N/h, dry weight 80 kg",
+        &[("thrust_kn", 1.5)],
+    ),
+    ("Liquid propellant tanks for rocket systems, titanium", &[]),
+    ("Thermal batteries designed for missiles", &[]),
+    (
+        "Test stand for solid propellant rocket motors, 100 kN thrust capacity",
+        &[],
+    ),
+    (
+        "Receivers, GNSS, airborne, anti-jam null steering antenna",
+        &[],
+    ),
+    (
+        "Hydrazine hydrate 64 %, water treatment grade",
+        &[("concentration_pct", 64.0)],
+    ),
+    ("Turbofan for certified business jet, 30 kN", &[]),
+    ("Medical linear accelerator 10 MeV for radiotherapy", &[]),
+    ("Deep groove ball bearings 6204-2Z", &[]),
+    ("Office chairs, swivel, black", &[]),
+    ("Laptop computers 14 inch", &[]),
+    ("Garden hose 25 m", &[]),
+    ("Printer paper A4, 80 g", &[]),
+];
+
+/// Addresses of the receiving parties (street, city).
+const ADDRESSES: &[&str] = &[
+    "Industriestrasse 1, 70565 Stuttgart",
+    "Jebel Ali Free Zone, Warehouse RA08, Dubai",
+    "No. 88 Keji Road, Xi'an High-Tech Zone",
+    "Sheikh Bahaei St. 12, Tehran",
+    "Av. Paulista 1000, Sao Paulo",
+    "10 Tuas South Ave 2, Singapore",
+    "Plot 45, MIDC Bhosari, Pune",
+    "Organize Sanayi Bolgesi 3. Cadde, Ankara",
+];
+
+/// Stated end uses, from plain to red-flagged.
+const END_USES: &[&str] = &[
+    "Production of industrial equipment",
+    "Spare parts for our customer's own production line",
+    "Research on satellite attitude control at a university laboratory",
+    "Integration into UAV flight controllers for export",
+    "Not for military use; civil aviation maintenance",
+    "Resale to distributors in the region",
 ];
 
 const FIRST: &[&str] = &[
@@ -234,12 +298,12 @@ fn main() {
                         } else {
                             rng.pick(&names.invented).clone()
                         },
-                        address: "Industriestrasse 1".into(),
+                        address: (*rng.pick(ADDRESSES)).to_string(),
                         country: (*rng.pick(&dests)).to_string(),
                     })
                     .collect(),
                 destination_country: (*rng.pick(&dests)).to_string(),
-                end_use: "Production of industrial equipment".into(),
+                end_use: (*rng.pick(END_USES)).to_string(),
             })
             .collect()
     };

@@ -8,8 +8,8 @@
 //! - `parse`: the importer alone (`lists::import`);
 //! - `engine build`: the whole engine from every bundled list (what a list
 //!   change rebuilds, off the request path);
-//! - `commit`: parse + `AppState::commit` (engine build beside the diff
-//!   against the previous version, one sled transaction, flush, swap);
+//! - `commit`: parse + `Lists::commit` (engine build beside the diff
+//!   against the previous version, one durable store write, swap);
 //! - `grpc import-to-live`: an `ImportList` call to a real server on
 //!   loopback, client wall time and the server's `swap_millis` (last chunk
 //!   in -> new version live);
@@ -25,19 +25,21 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use exportscreen::actions::Origin;
 use exportscreen::api::pb;
 use exportscreen::api::pb::import_list_request::Msg;
 use exportscreen::api::pb::list_service_client::ListServiceClient;
-use exportscreen::api::state::{AppState, NewVersion};
 use exportscreen::api::{ServerConfig, run};
 use exportscreen::bundled::{self, BUNDLED};
 use exportscreen::engine::Engine;
 use exportscreen::engine::reference::ReferenceFiles;
+use exportscreen::ids::{Actor, ListId};
 use exportscreen::lists::{self, SourceData, describe_files};
 use exportscreen::model::{
     Decision, DenialEntry, ListContent, Party, PartyRole, ScreeningOutcome, Shipment,
 };
-use exportscreen::store::{NewScreening, Store};
+use exportscreen::service::{NewVersion, Options, Services, intake_planner, now_unix_ms};
+use exportscreen::store::{NewScreening, SledStore, Store};
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -59,17 +61,27 @@ fn sdn_files() -> Vec<SourceData> {
 fn sdn_version(files: &[SourceData], reason: &str) -> NewVersion {
     let imported = lists::import("ofac-sdn-csv", files).unwrap_or_else(|e| panic!("{e}"));
     NewVersion {
-        list_id: "ofac-sdn".into(),
+        list_id: sdn_id(),
         format: "ofac-sdn-csv".into(),
-        author: "bench".into(),
+        author: Actor::new("bench"),
         reason: reason.into(),
         files: describe_files(files),
         warnings: imported.warnings,
         content: imported.content,
-        origin: "import".into(),
-        entry_id: String::new(),
+        origin: Origin::Import,
+        entry_id: None,
         published: String::new(),
     }
+}
+
+fn sdn_id() -> ListId {
+    ListId::parse("ofac-sdn").unwrap_or_else(|e| panic!("{e}"))
+}
+
+async fn services(store: Arc<SledStore>, all: Vec<exportscreen::engine::LoadedList>) -> Services {
+    Services::start(store, ReferenceFiles::embedded(), all, Options::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn denial(content: &ListContent) -> &[DenialEntry] {
@@ -238,10 +250,8 @@ async fn bench_commit(rounds: usize) {
         ms(median(build))
     );
 
-    let store = Store::temporary().unwrap_or_else(|e| panic!("{e}"));
-    let state = AppState::new(store, reference, all)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let store = Arc::new(SledStore::temporary().unwrap_or_else(|e| panic!("{e}")));
+    let state = services(store, all).await;
     let mut commit = Vec::new();
     for i in 0..rounds {
         let t = Instant::now();
@@ -252,6 +262,7 @@ async fn bench_commit(rounds: usize) {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
         state
+            .lists
             .commit(vec![v])
             .await
             .unwrap_or_else(|e| panic!("{e}"));
@@ -336,15 +347,14 @@ async fn bench_rescreen(screenings: usize) {
         .map(|l| Arc::clone(&l.content))
         .unwrap_or_else(|| panic!("no bundled SDN"));
     let (next, added) = update(&base);
-    let store = Store::temporary().unwrap_or_else(|e| panic!("{e}"));
-    let state = AppState::new(store.clone(), ReferenceFiles::embedded(), all)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let store = Arc::new(SledStore::temporary().unwrap_or_else(|e| panic!("{e}")));
+    let state = services(Arc::clone(&store), all).await;
     let versions = state.engine().list_versions();
 
     let t = Instant::now();
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    let now = exportscreen::api::state::now_unix_ms();
+    let now = now_unix_ms();
+    let mut acks = Vec::with_capacity(screenings);
     let listed_every = (screenings / added.len().clamp(1, 100)).max(1);
     for i in 0..screenings {
         let consignee = if i % listed_every == 0 {
@@ -378,8 +388,8 @@ async fn bench_rescreen(screenings: usize) {
             destination_country: "DE".into(),
             ..Shipment::default()
         };
-        store
-            .record_screening(NewScreening {
+        acks.push(store.record_screening(
+            NewScreening {
                 shipment,
                 outcome: ScreeningOutcome {
                     decision: Decision::Clear,
@@ -388,13 +398,16 @@ async fn bench_rescreen(screenings: usize) {
                 },
                 engine_micros: 0,
                 screened_at_unix_ms: now - (i as i64 % 80) * 24 * 3600 * 1000,
-                actor: "bench".into(),
+                actor: Actor::new("bench"),
                 engine_decision: Decision::Clear,
-                suppressed: Vec::new(),
-                facts: Default::default(),
-                invalidated: Vec::new(),
-            })
-            .unwrap_or_else(|e| panic!("{e}"));
+                ..NewScreening::default()
+            },
+            intake_planner(Actor::new("bench")),
+        ));
+    }
+    // Submitted at once: the writer commits them in large batches.
+    for a in acks {
+        a.await.unwrap_or_else(|e| panic!("{e}"));
     }
     println!(
         "stored {screenings} screenings in {} ({} listed consignees)",
@@ -408,16 +421,17 @@ async fn bench_rescreen(screenings: usize) {
     }];
     let t = Instant::now();
     let committed = state
-        .commit_changes(vec![NewVersion {
-            list_id: "ofac-sdn".into(),
+        .lists
+        .commit(vec![NewVersion {
+            list_id: sdn_id(),
             format: "ofac-sdn-csv".into(),
-            author: "bench".into(),
+            author: Actor::new("bench"),
             reason: "update".into(),
             files: describe_files(&files),
             warnings: vec![],
             content: next,
-            origin: "import".into(),
-            entry_id: String::new(),
+            origin: Origin::Import,
+            entry_id: None,
             published: String::new(),
         }])
         .await

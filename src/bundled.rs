@@ -222,7 +222,7 @@ pub fn version_meta(info: &VersionInfo<'_>, files: &[SourceData], imported: &Imp
         retired: false,
         list_id: list_id.to_string(),
         version,
-        kind: imported.content.kind().to_string(),
+        kind: imported.content.kind(),
         format: format.to_string(),
         entries: u32::try_from(imported.content.len()).unwrap_or(u32::MAX),
         names: u32::try_from(imported.content.name_count()).unwrap_or(u32::MAX),

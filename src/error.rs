@@ -36,4 +36,11 @@ pub enum Error {
     /// Something asked for does not exist.
     #[error("not found: {0}")]
     NotFound(String),
+    /// The call went away (cancelled by the client, or its deadline
+    /// passed) before its work was done; nothing was recorded.
+    #[error("cancelled before it was done")]
+    Cancelled,
+    /// A fault of the server (a background task failed, an invariant broke).
+    #[error("internal error: {0}")]
+    Internal(String),
 }

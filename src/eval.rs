@@ -583,7 +583,7 @@ mod tests {
             meta: ListMeta {
                 list_id: list.into(),
                 version: 1,
-                kind: "denial".into(),
+                kind: crate::model::ListKind::Denial,
                 ..ListMeta::default()
             },
             content: Arc::new(ListContent::Denial(vec![DenialEntry {
@@ -605,7 +605,7 @@ mod tests {
             meta: ListMeta {
                 list_id: "mtcr".into(),
                 version: 1,
-                kind: "control".into(),
+                kind: crate::model::ListKind::Control,
                 ..ListMeta::default()
             },
             content: Arc::new(ListContent::Control(vec![ControlEntry {

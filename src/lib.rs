@@ -14,10 +14,18 @@
 //!   snapshot of all lists and swapped atomically when a list changes.
 //! - [`cases`]: the licensing officers' case workflow as pure logic
 //!   (status machine, priority, suppression keys, reports).
-//! - [`store`]: sled storage of lists, versions, screenings and cases. All
-//!   sled calls live here.
+//! - [`store`]: storage of lists, versions, screenings and cases behind the
+//!   [`store::Store`] trait; sled is the embedded backend (all sled calls
+//!   live in `store/sled_store`).
+//! - [`service`]: the application layer (screening, lists, cases): what
+//!   the service does, independent of gRPC; owns what runs where and the
+//!   transaction boundary.
 //! - [`api`]: tonic services, the protobuf <-> model conversions and the one
-//!   place where errors become gRPC statuses.
+//!   place where errors become gRPC statuses; handlers check, convert, call
+//!   a service, convert.
+//! - [`ids`], [`actions`]: typed identities and closed vocabularies (audit
+//!   actions, list version origins).
+//! - [`shutdown`]: the owner of background tasks and the shutdown signal.
 //! - [`http`]: the HTTP/JSON front: proto3 JSON transcoded in process onto
 //!   the same tonic routes and layers, and the OpenAPI document.
 //! - [`bundled`]: the official lists and control list shipped with the
@@ -30,6 +38,7 @@
 
 #![deny(missing_docs)]
 
+pub mod actions;
 pub mod api;
 pub mod bundled;
 pub mod cases;
@@ -38,7 +47,10 @@ pub mod duration;
 pub mod error;
 pub mod eval;
 pub mod http;
+pub mod ids;
 pub mod lists;
+pub mod service;
+pub mod shutdown;
 pub mod store;
 
 pub use error::{Error, Result};

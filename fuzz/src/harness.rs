@@ -129,7 +129,7 @@ fn engine() -> &'static Engine {
         let meta = ListMeta {
             list_id: "fuzz".into(),
             version: 1,
-            kind: content.kind().into(),
+            kind: content.kind(),
             entries: u32::try_from(content.len()).unwrap_or(0),
             ..ListMeta::default()
         };

@@ -2,20 +2,18 @@
 //! their evidence, officers' commands, the console stream, reports, and the
 //! audit trail's verification and export.
 //!
-//! Handlers are thin: validate ([`convert`]), check the caller may see the
-//! case's exporter (another exporter's case is NOT_FOUND, as if it did not
-//! exist), run the pure workflow ([`crate::cases::workflow`]) inside one
-//! store transaction, flush, tell consoles ([`hub`]), answer. The actor of
-//! every change is the caller's principal ([`actor_of`]). What an exporter
-//! may see of its cases is decided in one place ([`boundary`]).
+//! Handlers are thin: validate ([`convert`]), derive the caller's
+//! [`Scope`] (another exporter's case is NOT_FOUND, as if it did not
+//! exist) and actor ([`actor_of`]), call [`crate::service::Cases`], convert
+//! the answer. The service runs the pure workflow inside one store write,
+//! waits until it is durable and tells consoles.
+//! What an exporter may see of its cases is decided in one place
+//! ([`boundary`]).
 
 pub mod boundary;
 pub mod convert;
-pub mod hub;
-pub mod intake;
 
 use std::pin::Pin;
-use std::sync::Arc;
 
 use futures::Stream;
 use tokio::sync::{broadcast, mpsc};
@@ -28,13 +26,14 @@ use super::convert::{MAX_TEXT, text};
 use super::pb;
 use super::pb::audit_service_server::AuditService;
 use super::pb::case_service_server::CaseService;
-use super::state::{AppState, now_unix_ms};
 use super::status::ApiError;
 use super::{ACTOR_HEADER, request_id, respond};
-use crate::cases::keys;
-use crate::cases::report::{Period, report};
-use crate::cases::workflow::{self, Command, Ctx, MarkTarget, ScreeningView, SuppressionKey};
-use crate::cases::{CaseChange, CaseFilter, CasePriority, CaseRecord, CheckKind, facts};
+use crate::actions::AuditAction;
+use crate::cases::report::Period;
+use crate::cases::{CaseChange, CaseFilter, CasePriority, CheckKind};
+use crate::ids::{Actor, CaseId, ScreeningId, SuppressionId};
+use crate::service::{CaseView, MAX_MEMBERS_PAGE, Scope, Services};
+use crate::store::CaseUpdate;
 use crate::store::audit::ChainCheck;
 
 /// Longest id accepted (case, screening, suppression).
@@ -47,9 +46,10 @@ pub const DEFAULT_PAGE: usize = 50;
 pub const MAX_PAGE: usize = 1000;
 /// Events buffered ahead of a slow console.
 const STREAM_BUFFER: usize = 64;
-/// An exporter name no shipment can have (control characters are refused):
-/// a caller who may not see it is limited to its own exporter.
-const NO_EXPORTER: &str = "\u{0}";
+/// Most bytes of the screenings of one GetCase page (the whole message
+/// stays under 1 MiB: marks, checks and officers' history are bounded by
+/// officers' work).
+const MAX_CASE_SCREENING_BYTES: usize = 768 << 10;
 
 /// Who acts: the caller's principal. An ADMIN caller (a console or
 /// integration acting for people) and the anonymous caller (no access
@@ -73,49 +73,30 @@ pub fn actor_of<T>(req: &Request<T>) -> Result<String, ApiError> {
     text(v.trim().to_string(), &field, MAX_ACTOR, true)
 }
 
-/// The exporter a caller is limited to: `None` when it sees every exporter,
-/// `Some(None)` when it sees none, `Some(Some(e))` for exporter `e`.
-fn exporter_scope(caller: &Caller) -> Option<Option<&str>> {
+/// An exporter name no shipment can have (control characters are refused):
+/// a caller who may not see it is limited to its own exporter.
+const NO_EXPORTER: &str = "\u{0}";
+
+/// The exporters whose records a caller may see.
+pub fn scope_of(caller: &Caller) -> Scope {
     if caller.may_see_exporter(NO_EXPORTER) {
-        return None;
+        return Scope::All;
     }
-    Some(
-        caller
-            .exporter
-            .as_deref()
-            .filter(|e| caller.may_see_exporter(e)),
-    )
+    match caller
+        .exporter
+        .as_deref()
+        .filter(|e| caller.may_see_exporter(e))
+    {
+        Some(own) => Scope::Exporter(own.to_string()),
+        None => Scope::Nothing,
+    }
 }
 
 /// Restricts a queue filter to what the caller may see; `None` when the
 /// answer is empty whatever the store holds (an exporter asking for
 /// another exporter's cases).
-pub fn scope_filter(caller: &Caller, mut filter: CaseFilter) -> Option<CaseFilter> {
-    match exporter_scope(caller) {
-        None => Some(filter),
-        Some(None) => None,
-        Some(Some(own)) => {
-            if filter.exporter.as_deref().is_some_and(|e| e.trim() != own) {
-                return None;
-            }
-            filter.exporter = Some(own.to_string());
-            Some(filter)
-        }
-    }
-}
-
-/// A case the caller may see, or NOT_FOUND (also for other exporters'
-/// cases: their existence is not revealed).
-fn visible(caller: &Caller, case: CaseRecord) -> Result<CaseRecord, ApiError> {
-    if caller.may_see_exporter(&case.exporter) {
-        Ok(case)
-    } else {
-        Err(crate::store::StoreError::NotFound {
-            what: "case",
-            id: case.case_id,
-        }
-        .into())
-    }
+pub fn scope_filter(caller: &Caller, filter: CaseFilter) -> Option<CaseFilter> {
+    scope_of(caller).restrict(filter)
 }
 
 /// A required id field.
@@ -128,77 +109,43 @@ fn reason(value: String) -> Result<String, ApiError> {
     Ok(text(value, "reason", MAX_TEXT, true)?.trim().to_string())
 }
 
+/// The answer to an officer's command.
+fn action_response(update: CaseUpdate) -> pb::CaseActionResponse {
+    info!(
+        case_id = %update.case.case_id,
+        action = %update.change.action,
+        actor = %update.change.actor,
+        status = update.case.status.as_str(),
+        "case changed"
+    );
+    let suppression_id = update
+        .audit
+        .iter()
+        .find(|a| a.action == AuditAction::SuppressionCreate)
+        .map(|a| a.subject.clone())
+        .unwrap_or_default();
+    pb::CaseActionResponse {
+        case: Some(convert::summary_to_pb(update.case.summary())),
+        audit_seqs: update.audit.iter().map(|a| a.seq).collect(),
+        suppression_id,
+    }
+}
+
 /// The case service.
 #[derive(Clone, Debug)]
 pub struct CaseApi {
-    state: Arc<AppState>,
+    services: Services,
+}
+
+/// Who acts and what they may see.
+fn who<T>(req: &Request<T>) -> Result<(Scope, Actor), ApiError> {
+    Ok((scope_of(&Caller::of(req)), Actor::new(actor_of(req)?)))
 }
 
 impl CaseApi {
-    /// Serves from `state`.
-    pub fn new(state: Arc<AppState>) -> CaseApi {
-        CaseApi { state }
-    }
-
-    /// Reads a case the caller may see.
-    async fn read_case(&self, caller: &Caller, case_id: &str) -> Result<CaseRecord, ApiError> {
-        let store = self.state.store().clone();
-        let id = case_id.to_string();
-        let case = tokio::task::spawn_blocking(move || store.case(&id)).await??;
-        visible(caller, case)
-    }
-
-    /// Runs a command on a case in one transaction; flushes; tells consoles.
-    async fn act(
-        &self,
-        caller: &Caller,
-        actor: String,
-        case_id: String,
-        reason: String,
-        cmd: Command,
-    ) -> Result<pb::CaseActionResponse, ApiError> {
-        self.read_case(caller, &case_id).await?;
-        let store = self.state.store().clone();
-        let at = now_unix_ms();
-        let update = tokio::task::spawn_blocking(move || {
-            store.update_case::<ApiError, _>(&case_id, &actor, at, |case, latest| {
-                let ctx = Ctx {
-                    actor: &actor,
-                    reason: &reason,
-                    at_unix_ms: at,
-                    latest: latest.map(|r| ScreeningView {
-                        screening_id: &r.screening_id,
-                        findings: &r.outcome.findings,
-                        suppressed: &r.suppressed,
-                        facts: &r.facts,
-                        parties: &r.shipment.parties,
-                    }),
-                };
-                Ok(workflow::apply(case, &cmd, &ctx).map_err(crate::Error::from)?)
-            })
-        })
-        .await??;
-        self.state.store().flush().await?;
-        info!(
-            case_id = %update.case.case_id,
-            action = %update.change.action,
-            actor = %update.change.actor,
-            status = update.case.status.as_str(),
-            "case changed"
-        );
-        let suppression_id = update
-            .audit
-            .iter()
-            .find(|a| a.action == "suppression.create")
-            .map(|a| a.subject.clone())
-            .unwrap_or_default();
-        let audit_seqs = update.audit.iter().map(|a| a.seq).collect();
-        self.state.cases().publish(update.change);
-        Ok(pb::CaseActionResponse {
-            case: Some(convert::summary_to_pb(update.case.summary())),
-            audit_seqs,
-            suppression_id,
-        })
+    /// Serves from `services`.
+    pub fn new(services: Services) -> CaseApi {
+        CaseApi { services }
     }
 
     async fn list_cases_inner(
@@ -217,36 +164,27 @@ impl CaseApi {
             }
             n => n,
         };
+        let bad_token = || ApiError::invalid("page_token", "not a token from a previous answer");
         let after = match req.page_token.trim() {
             "" => None,
-            t => Some(
-                hex::decode(t)
-                    .ok()
-                    .filter(|p| crate::store::keys::is_queue_position(p))
-                    .ok_or_else(|| {
-                        ApiError::invalid("page_token", "not a token from a previous answer")
-                    })?,
-            ),
+            t => Some(hex::decode(t).map_err(|_| bad_token())?),
         };
-        let Some(filter) = scope_filter(caller, filter) else {
-            return Ok(pb::ListCasesResponse::default());
-        };
-        let store = self.state.store().clone();
-        let page =
-            tokio::task::spawn_blocking(move || store.list_cases(&filter, after.as_deref(), size))
-                .await??;
+        let page = self
+            .services
+            .cases
+            .list(filter, after, size, scope_of(caller))
+            .await
+            .map_err(|e| match e {
+                crate::Error::Store(crate::store::StoreError::InvalidCursor) => bad_token(),
+                other => other.into(),
+            })?;
         debug!(
             cases = page.cases.len(),
             more = page.next.is_some(),
             "queue page"
         );
         Ok(pb::ListCasesResponse {
-            cases: page
-                .cases
-                .into_iter()
-                .filter(|c| caller.may_see_exporter(&c.exporter))
-                .map(convert::summary_to_pb)
-                .collect(),
+            cases: page.cases.into_iter().map(convert::summary_to_pb).collect(),
             next_page_token: page.next.map(hex::encode).unwrap_or_default(),
         })
     }
@@ -256,67 +194,88 @@ impl CaseApi {
         caller: &Caller,
         req: pb::GetCaseRequest,
     ) -> Result<pb::Case, ApiError> {
-        let case_id = id(req.case_id, "case_id")?;
-        let case = self.read_case(caller, &case_id).await?;
-        let store = self.state.store().clone();
-        let ids = case.screening_ids.clone();
-        let screenings = tokio::task::spawn_blocking(move || {
-            ids.iter()
-                .map(|id| store.screening(id))
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .await??;
-        Ok(convert::case_to_pb(case, screenings))
+        let pb::GetCaseRequest {
+            case_id,
+            page_size,
+            page_token,
+        } = req;
+        let case_id = CaseId::new(id(case_id, "case_id")?);
+        if page_size as usize > MAX_MEMBERS_PAGE {
+            return Err(ApiError::invalid(
+                "page_size",
+                format!("at most {MAX_MEMBERS_PAGE}, got {page_size} (0 means 100)"),
+            ));
+        }
+        let after = match page_token.trim() {
+            "" => 0,
+            t => t.parse::<u32>().map_err(|_| {
+                ApiError::invalid("page_token", "not a token from a previous answer")
+            })?,
+        };
+        let view: CaseView = self
+            .services
+            .cases
+            .get(case_id, after, page_size as usize, scope_of(caller))
+            .await?;
+        Ok(convert::case_to_pb(view, MAX_CASE_SCREENING_BYTES))
     }
 
     async fn claim_inner(
         &self,
         req: Request<pb::ClaimCaseRequest>,
     ) -> Result<pb::CaseActionResponse, ApiError> {
-        let (caller, actor) = (Caller::of(&req), actor_of(&req)?);
+        let (scope, actor) = who(&req)?;
         let pb::ClaimCaseRequest {
             case_id,
             assignee,
             reason,
         } = req.into_inner();
-        let case_id = id(case_id, "case_id")?;
+        let case_id = CaseId::new(id(case_id, "case_id")?);
         let assignee = text(assignee, "assignee", MAX_ACTOR, false)?
             .trim()
             .to_string();
         let assignee = if assignee.is_empty() {
-            actor.clone()
+            actor.to_string()
         } else {
             assignee
         };
         let reason = text(reason, "reason", MAX_TEXT, false)?.trim().to_string();
-        self.act(&caller, actor, case_id, reason, Command::Claim { assignee })
-            .await
+        let update = self
+            .services
+            .cases
+            .claim(case_id, actor, assignee, reason, scope)
+            .await?;
+        Ok(action_response(update))
     }
 
     async fn request_info_inner(
         &self,
         req: Request<pb::RequestInfoRequest>,
     ) -> Result<pb::CaseActionResponse, ApiError> {
-        let (caller, actor) = (Caller::of(&req), actor_of(&req)?);
+        let (scope, actor) = who(&req)?;
         let pb::RequestInfoRequest { case_id, reason: r } = req.into_inner();
-        let case_id = id(case_id, "case_id")?;
+        let case_id = CaseId::new(id(case_id, "case_id")?);
         let r = reason(r)?;
-        self.act(&caller, actor, case_id, r, Command::RequestInfo)
-            .await
+        let update = self
+            .services
+            .cases
+            .request_info(case_id, actor, r, scope)
+            .await?;
+        Ok(action_response(update))
     }
 
     async fn decide_inner(
         &self,
         req: Request<pb::DecideCaseRequest>,
     ) -> Result<pb::CaseActionResponse, ApiError> {
-        let (caller, actor) = (Caller::of(&req), actor_of(&req)?);
+        let (scope, actor) = who(&req)?;
         let pb::DecideCaseRequest {
             case_id,
             decision,
             reason: r,
             post_shipment_check_due_unix_ms,
         } = req.into_inner();
-        let case_id = id(case_id, "case_id")?;
+        let case_id = CaseId::new(id(case_id, "case_id")?);
         let decision = convert::case_decision(decision, "decision")?;
         let r = reason(r)?;
         let due = convert::optional_time(post_shipment_check_due_unix_ms);
@@ -326,24 +285,19 @@ impl CaseApi {
                 "only an approval can have a post-shipment check",
             ));
         }
-        self.act(
-            &caller,
-            actor,
-            case_id,
-            r,
-            Command::Decide {
-                decision,
-                check_due_unix_ms: due,
-            },
-        )
-        .await
+        let update = self
+            .services
+            .cases
+            .decide(case_id, actor, decision, due, r, scope)
+            .await?;
+        Ok(action_response(update))
     }
 
     async fn mark_inner(
         &self,
         req: Request<pb::MarkFindingRequest>,
     ) -> Result<pb::CaseActionResponse, ApiError> {
-        let (caller, actor) = (Caller::of(&req), actor_of(&req)?);
+        let (scope, actor) = who(&req)?;
         let pb::MarkFindingRequest {
             case_id,
             screening_id,
@@ -351,84 +305,37 @@ impl CaseApi {
             verdict,
             reason: r,
         } = req.into_inner();
-        let case_id = id(case_id, "case_id")?;
-        let screening_id = id(screening_id, "screening_id")?;
+        let case_id = CaseId::new(id(case_id, "case_id")?);
+        let screening_id = ScreeningId::new(id(screening_id, "screening_id")?);
         let verdict = convert::verdict(verdict, "verdict")?;
         let r = reason(r)?;
-        let case = self.read_case(&caller, &case_id).await?;
-        if !case.screening_ids.contains(&screening_id) {
-            return Err(
-                crate::Error::from(crate::cases::CaseError::ScreeningNotInCase {
-                    case_id,
-                    screening_id,
-                })
-                .into(),
-            );
-        }
-        let store = self.state.store();
-        let screening = store.screening(&screening_id)?;
-        let index = finding_index as usize;
-        let finding = screening.outcome.findings.get(index).cloned();
-        let party = finding
-            .as_ref()
-            .and_then(|f| keys::finding_party(f, &screening.shipment.parties))
-            .cloned();
-        let match_kind = finding
-            .as_ref()
-            .map(|f| keys::match_kind(f, screening.outcome.policy.party_near_exact_threshold))
-            .unwrap_or_default()
-            .to_string();
-        let mut key = None;
-        if let (Some(f), Some(p)) = (finding.as_ref().filter(|f| keys::suppressible(f)), &party) {
-            if let Some(version) = screening
-                .outcome
-                .list_versions
-                .iter()
-                .find(|v| v.list_id == f.list_id)
-            {
-                let engine = self.state.engine();
-                let party_key = facts::party_key(&engine, p);
-                drop(engine);
-                let fingerprint = self
-                    .state
-                    .cases()
-                    .fingerprint(store, &f.list_id, version.version, &f.entry_id)
-                    .await?;
-                if let Some(entry_fingerprint) = fingerprint {
-                    key = Some(SuppressionKey {
-                        party_key,
-                        entry_fingerprint,
-                        judged_version: version.clone(),
-                        new_id: store.new_suppression_id()?,
-                    });
-                }
-            }
-        }
-        let target = MarkTarget {
-            screening_id,
-            finding_index: index,
-            findings_count: screening.outcome.findings.len(),
-            finding,
-            party,
-            match_kind,
-            key,
-            verdict,
-        };
-        self.act(&caller, actor, case_id, r, Command::Mark(Box::new(target)))
-            .await
+        let update = self
+            .services
+            .cases
+            .mark(
+                case_id,
+                screening_id,
+                finding_index as usize,
+                verdict,
+                actor,
+                r,
+                scope,
+            )
+            .await?;
+        Ok(action_response(update))
     }
 
     async fn schedule_inner(
         &self,
         req: Request<pb::ScheduleCheckRequest>,
     ) -> Result<pb::CaseActionResponse, ApiError> {
-        let (caller, actor) = (Caller::of(&req), actor_of(&req)?);
+        let (scope, actor) = who(&req)?;
         let pb::ScheduleCheckRequest {
             case_id,
             due_unix_ms,
             reason: r,
         } = req.into_inner();
-        let case_id = id(case_id, "case_id")?;
+        let case_id = CaseId::new(id(case_id, "case_id")?);
         let Some(due) = convert::optional_time(due_unix_ms).filter(|t| *t > 0) else {
             return Err(ApiError::invalid(
                 "due_unix_ms",
@@ -436,41 +343,37 @@ impl CaseApi {
             ));
         };
         let r = text(r, "reason", MAX_TEXT, false)?.trim().to_string();
-        self.act(
-            &caller,
-            actor,
-            case_id,
-            r,
-            Command::ScheduleCheck { due_unix_ms: due },
-        )
-        .await
+        let update = self
+            .services
+            .cases
+            .schedule_check(case_id, actor, due, r, scope)
+            .await?;
+        Ok(action_response(update))
     }
 
     async fn record_check_inner(
         &self,
         req: Request<pb::RecordCheckRequest>,
     ) -> Result<pb::CaseActionResponse, ApiError> {
-        let (caller, actor) = (Caller::of(&req), actor_of(&req)?);
+        let (scope, actor) = who(&req)?;
         let pb::RecordCheckRequest {
             case_id,
             kind,
             document,
             reason: r,
         } = req.into_inner();
-        let case_id = id(case_id, "case_id")?;
+        let case_id = CaseId::new(id(case_id, "case_id")?);
         let kind: CheckKind = convert::check_kind(kind, "kind")?;
         let document = text(document, "document", MAX_TEXT, false)?
             .trim()
             .to_string();
         let r = reason(r)?;
-        self.act(
-            &caller,
-            actor,
-            case_id,
-            r,
-            Command::RecordCheck { kind, document },
-        )
-        .await
+        let update = self
+            .services
+            .cases
+            .record_check(case_id, actor, kind, document, r, scope)
+            .await?;
+        Ok(action_response(update))
     }
 
     async fn get_suppression_inner(
@@ -478,17 +381,12 @@ impl CaseApi {
         caller: &Caller,
         req: pb::GetSuppressionRequest,
     ) -> Result<pb::Suppression, ApiError> {
-        let sid = id(req.suppression_id, "suppression_id")?;
-        let s = self.state.store().suppression(&sid)?;
-        // It came from a case: the caller must be able to see that case.
-        let case = self.state.store().case(&s.case_id)?;
-        if !caller.may_see_exporter(&case.exporter) {
-            return Err(crate::store::StoreError::NotFound {
-                what: "suppression",
-                id: sid,
-            }
-            .into());
-        }
+        let sid = SuppressionId::new(id(req.suppression_id, "suppression_id")?);
+        let s = self
+            .services
+            .cases
+            .suppression(sid, scope_of(caller))
+            .await?;
         Ok(convert::suppression_to_pb(s))
     }
 
@@ -501,13 +399,8 @@ impl CaseApi {
             from_unix_ms: convert::optional_time(req.from_unix_ms),
             to_unix_ms: convert::optional_time(req.to_unix_ms),
         };
-        let store = self.state.store().clone();
-        let cases = tokio::task::spawn_blocking(move || store.all_cases()).await??;
-        let now = now_unix_ms();
-        let mine = cases
-            .iter()
-            .filter(|c| caller.may_see_exporter(&c.exporter));
-        Ok(convert::report_to_pb(report(mine, now, period)))
+        let r = self.services.cases.report(period, scope_of(caller)).await?;
+        Ok(convert::report_to_pb(r))
     }
 
     fn watch(&self, req: Request<pb::WatchCasesRequest>) -> Result<WatchStream, ApiError> {
@@ -533,17 +426,21 @@ impl CaseApi {
             ..CaseFilter::default()
         };
         let scoped = scope_filter(&caller, filter);
-        let mut events = self.state.cases().subscribe();
-        let mut closed = self.state.cases().closed();
+        let mut events = self.services.cases.subscribe();
+        let tasks = self.services.core().tasks();
+        let mut shutdown = tasks.shutdown();
         let (tx, rx) = mpsc::channel(STREAM_BUFFER);
-        tokio::spawn(
+        // Owned by the server: shutdown ends it (a console stream never
+        // ends by itself).
+        tasks.spawn(
+            "console stream",
             async move {
                 info!("console connected");
                 let mut sent = 0u64;
                 loop {
                     let event = tokio::select! {
-                        _ = closed.wait_for(|c| *c) => break,
-                        _ = tx.closed() => break,
+                        () = shutdown.recv() => break,
+                        () = tx.closed() => break,
                         e = events.recv() => e,
                     };
                     let msg = match event {
@@ -700,18 +597,17 @@ impl CaseService for CaseApi {
 /// The audit service.
 #[derive(Clone, Debug)]
 pub struct AuditApi {
-    state: Arc<AppState>,
+    services: Services,
 }
 
 impl AuditApi {
-    /// Serves from `state`.
-    pub fn new(state: Arc<AppState>) -> AuditApi {
-        AuditApi { state }
+    /// Serves from `services`.
+    pub fn new(services: Services) -> AuditApi {
+        AuditApi { services }
     }
 
     async fn verify(&self) -> Result<pb::VerifyAuditResponse, ApiError> {
-        let store = self.state.store().clone();
-        let check = tokio::task::spawn_blocking(move || store.verify_audit()).await??;
+        let check = self.services.cases.verify_audit().await?;
         Ok(match check {
             ChainCheck::Intact { records } => pb::VerifyAuditResponse {
                 intact: true,
@@ -736,8 +632,7 @@ impl AuditApi {
                 format!("must be after from_unix_ms ({from}), got {to}"),
             ));
         }
-        let store = self.state.store().clone();
-        let records = tokio::task::spawn_blocking(move || store.audit_range(from, to)).await??;
+        let records = self.services.cases.export_audit(from, to).await?;
         debug!(records = records.len(), "audit export");
         Ok(Box::pin(tokio_stream::iter(
             records.into_iter().map(|r| Ok(convert::audit_to_pb(r))),
@@ -833,7 +728,7 @@ mod tests {
         );
     }
 
-    fn case(exporter: &str) -> CaseRecord {
+    fn case(exporter: &str) -> crate::cases::CaseRecord {
         let f = crate::model::Finding {
             kind: crate::model::FindingKind::EndUse,
             target: crate::model::Target::EndUse,
@@ -850,34 +745,35 @@ mod tests {
             category: None,
         };
         let intake = crate::cases::workflow::Intake {
-            screening_id: "scr-1",
+            screening_id: &ScreeningId::new("scr-1"),
             exporter,
             reference: "PO-1",
-            actor: "erp",
+            actor: &Actor::new("erp"),
             at_unix_ms: 1,
             findings: &[f],
             suppressed: &[],
             facts: &Default::default(),
+            cause: None,
         };
-        crate::cases::workflow::intake(None, "case-1", &intake)
+        crate::cases::workflow::plan_intake(None, &CaseId::new("case-1"), &intake)
             .unwrap()
-            .0
+            .case
     }
 
     #[test]
-    fn another_exporters_case_is_not_found() {
-        assert!(visible(&exporter(Some("ACME")), case("ACME")).is_ok());
-        let err = visible(&exporter(Some("ACME")), case("Globex")).unwrap_err();
-        assert_eq!(err.code(), tonic::Code::NotFound);
-        assert_eq!(err.to_string(), "case case-1 not found");
-        assert!(visible(&officer(), case("Globex")).is_ok());
+    fn another_exporters_records_are_out_of_scope() {
+        assert!(scope_of(&exporter(Some("ACME"))).may_see(&case("ACME").exporter));
+        assert!(!scope_of(&exporter(Some("ACME"))).may_see(&case("Globex").exporter));
+        assert!(scope_of(&officer()).may_see(&case("Globex").exporter));
+        assert_eq!(scope_of(&exporter(None)), Scope::Nothing);
+        assert_eq!(scope_of(&Caller::anonymous()), Scope::All);
     }
 
     fn change(exporter: &str, status: CaseStatus, priority: CasePriority) -> CaseChange {
         CaseChange {
             kind: ChangeKind::Updated,
             action: "case.claim".into(),
-            actor: "alice".into(),
+            actor: Actor::new("alice"),
             at_unix_ms: 1,
             summary: CaseSummary {
                 status,

@@ -192,6 +192,29 @@ fn quoted(k: &str) -> String {
 // ---------------------------------------------------------------------------
 // Requests -> model
 
+/// Longest client request id (AIP-155).
+pub const MAX_REQUEST_ID: usize = 128;
+
+/// An optional client request id: empty is none; otherwise 1 to
+/// [`MAX_REQUEST_ID`] printable ASCII characters (a UUID is a good choice).
+///
+/// # Errors
+/// INVALID_ARGUMENT naming `field`.
+pub fn request_id(value: String, field: &str) -> Result<Option<String>> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    if value.len() > MAX_REQUEST_ID || !value.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ApiError::invalid(
+            field,
+            format!(
+                "1 to {MAX_REQUEST_ID} printable ASCII characters without spaces (a UUID is a good choice)"
+            ),
+        ));
+    }
+    Ok(Some(value))
+}
+
 /// A required message field.
 pub fn required<T>(value: Option<T>, field: &str) -> Result<T> {
     value.ok_or_else(|| ApiError::invalid(field, "required"))
@@ -540,21 +563,24 @@ pub fn screening_response(r: &ScreeningRecord) -> pb::ScreenShipmentResponse {
     for s in suppressed {
         if let Some(f) = findings.get_mut(s.index) {
             f.suppressed = true;
-            f.suppressed_by = s.suppression_id;
-            f.suppressed_by_case = s.case_id;
+            f.suppressed_by = s.suppression_id.into_string();
+            f.suppressed_by_case = s.case_id.into_string();
         }
     }
     pb::ScreenShipmentResponse {
         decision: decision_to_pb(decision).into(),
         unsuppressed_decision: decision_to_pb(engine_decision.unwrap_or(decision)).into(),
         findings,
-        case_id: case_id.unwrap_or_default(),
-        screening_id,
+        case_id: case_id.map(String::from).unwrap_or_default(),
+        screening_id: screening_id.into_string(),
         list_versions: list_versions.into_iter().map(list_version_to_pb).collect(),
         policy: Some(policy_to_pb(policy)),
         engine_micros,
         destination: Some(destination_to_pb(destination)),
         rule: rule.map(|r| r.as_str().to_string()).unwrap_or_default(),
+        // Set by the stream handler.
+        index: 0,
+        error: None,
     }
 }
 
@@ -562,7 +588,7 @@ pub fn screening_response(r: &ScreeningRecord) -> pb::ScreenShipmentResponse {
 pub fn get_screening_response(r: ScreeningRecord) -> pb::GetScreeningResponse {
     let result = screening_response(&r);
     pb::GetScreeningResponse {
-        screening_id: r.screening_id,
+        screening_id: r.screening_id.into_string(),
         shipment: Some(shipment_to_pb(r.shipment)),
         result: Some(result),
         screened_at_unix_ms: r.screened_at_unix_ms,
@@ -654,7 +680,7 @@ pub fn list_info(m: &ListMeta) -> pb::ListInfo {
     pb::ListInfo {
         list_id,
         version,
-        kind,
+        kind: kind.as_str().to_string(),
         format,
         entries,
         names,
@@ -1025,7 +1051,7 @@ mod tests {
         let m = ListMeta {
             list_id: "ofac-sdn".into(),
             version: 2,
-            kind: "denial".into(),
+            kind: crate::model::ListKind::Denial,
             format: "ofac-sdn-csv".into(),
             files: vec![
                 SourceFile {

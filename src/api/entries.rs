@@ -8,9 +8,9 @@ use super::status::ApiError;
 use crate::lists::NewEntry;
 use crate::model::{
     Address, ControlEntry, DenialEntry, EntityKind, EntryName, Identifier, LicenseScope,
-    ListContent, ListMeta, ListingTerms, NameKind,
+    ListContent, ListingTerms, NameKind,
 };
-use crate::store::{RescreenSummary, VersionChange};
+use crate::service::VersionInfo;
 
 /// Most names, addresses, identifiers ... in one entry sent by hand.
 const MAX_VALUES: usize = 1000;
@@ -274,16 +274,21 @@ pub fn entry_from_pb(e: Option<pb::ListEntry>, field: &str) -> Result<NewEntry, 
 }
 
 /// A version with its change record and re-screening summary.
-pub fn version_to_pb(
-    meta: &ListMeta,
-    change: Option<VersionChange>,
-    rescreen: Option<RescreenSummary>,
-) -> pb::ListVersion {
+pub fn version_to_pb(v: VersionInfo) -> pb::ListVersion {
+    let VersionInfo {
+        meta,
+        change,
+        rescreen,
+    } = v;
+    // A version stored without a record (tests) has no origin.
+    let origin = change
+        .as_ref()
+        .map_or(String::new(), |c| c.origin.as_str().to_string());
     let change = change.unwrap_or_default();
     pb::ListVersion {
-        info: Some(list_info(meta)),
-        origin: change.origin,
-        entry_id: change.entry_id,
+        info: Some(list_info(&meta)),
+        origin,
+        entry_id: change.entry_id.map(|e| e.to_string()).unwrap_or_default(),
         previous_version: change.previous_version,
         added: change.added,
         removed: change.removed,
@@ -292,8 +297,8 @@ pub fn version_to_pb(
             entries_checked: r.entries_checked,
             screenings_checked: r.screenings_checked,
             candidates: r.candidates,
-            case_ids: r.case_ids,
-            screening_ids: r.screening_ids,
+            case_ids: r.case_ids.into_iter().map(String::from).collect(),
+            screening_ids: r.screening_ids.into_iter().map(String::from).collect(),
             lookback_days: r.lookback_days,
             finished_at_unix_ms: r.finished_at_unix_ms,
             millis: r.millis,

@@ -3,17 +3,16 @@
 //! version, diffs), edits single entries by hand, and replays stored
 //! screenings against the list versions they used.
 //!
-//! An import is received whole, parsed on a blocking thread, and committed
-//! through [`AppState::commit`]: the new version is live only if every file
-//! parsed and the engine built; otherwise the previous version stays live
-//! and the client gets INVALID_ARGUMENT naming the file and line. An edit
-//! is applied to the current version under the same lock
-//! ([`AppState::edit`]) and becomes a version like an import.
+//! An import is received whole here (sizes checked as data arrives), then
+//! handed to [`crate::service::Lists::import`]: the new version is live
+//! only if every file parsed and the engine built; otherwise the previous
+//! version stays live and the client gets INVALID_ARGUMENT naming the file
+//! and line. An edit becomes a version like an import
+//! ([`crate::service::Lists::edit`]).
 //!
 //! The author of a change is the caller's principal; without access control
 //! (the anonymous caller) the `x-exportscreen-actor` metadata names it.
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use tonic::{Request, Response, Status, Streaming};
@@ -24,21 +23,17 @@ use super::entries::{entry_from_pb, entry_to_pb, version_to_pb};
 use super::pb;
 use super::pb::import_list_request::Msg;
 use super::pb::list_service_server::ListService;
-use super::state::{AppState, EditInfo, NewVersion, RETIRE_ORIGIN};
 use super::status::ApiError;
 use super::{request_id, respond};
-use crate::engine::{Engine, LoadedList};
-use crate::lists::describe_files;
-use crate::lists::edit::EditError;
-use crate::lists::hygiene::{self, LOCAL_FORMAT};
-use crate::lists::{self, ImportError, SourceData, identity_keys};
-use crate::model::{Finding, ListContent};
-use crate::store::keys::is_valid_list_id;
+use crate::ids::{Actor, EntryId, ListId, ScreeningId};
+use crate::lists::{self, ImportError, SourceData};
+use crate::model::ListKind;
+use crate::service::{Committed, EditInfo, EntryEdit, ImportRequest, Services};
 
 /// Most data in one chunk.
 pub const MAX_CHUNK: usize = 1 << 20;
 /// Most data in one import (all files).
-pub const MAX_UPLOAD: usize = 256 << 20;
+pub use crate::service::refresh::MAX_UPLOAD;
 /// Most files in one import.
 pub const MAX_FILES: usize = 64;
 /// Longest file name in bytes.
@@ -50,13 +45,13 @@ pub const ANONYMOUS: &str = "anonymous";
 /// The list service.
 #[derive(Clone, Debug)]
 pub struct ListApi {
-    state: Arc<AppState>,
+    services: Services,
 }
 
 /// A received import: the validated header and the files.
 #[derive(Debug)]
 struct Upload {
-    list_id: String,
+    list_id: ListId,
     format: String,
     reason: String,
     options: lists::ImportOptions,
@@ -64,9 +59,9 @@ struct Upload {
 }
 
 impl ListApi {
-    /// Serves from `state`.
-    pub fn new(state: Arc<AppState>) -> ListApi {
-        ListApi { state }
+    /// Serves from `services`.
+    pub fn new(services: Services) -> ListApi {
+        ListApi { services }
     }
 
     #[instrument(name = "ImportList", skip_all, fields(request_id = %request_id(&req)))]
@@ -101,35 +96,19 @@ impl ListApi {
             "import received"
         );
 
-        let parse_format = format.clone();
-        let (imported, described) = tokio::task::spawn_blocking(move || {
-            let described = describe_files(&files);
-            let published = lists::published::published(&parse_format, &files);
-            lists::import_with(&parse_format, &files, &options).map(|i| (i, (described, published)))
-        })
-        .await??;
-        let (described, published) = described;
-        let lists::Imported { content, warnings } = imported;
-
-        let metas = self
-            .state
-            .commit(vec![NewVersion {
+        let Committed { list, .. } = self
+            .services
+            .lists
+            .import(ImportRequest {
                 list_id,
                 format,
-                author,
                 reason,
-                files: described,
-                warnings,
-                content,
-                origin: "import".into(),
-                entry_id: String::new(),
-                published,
-            }])
+                author: Actor::new(author),
+                files,
+                options,
+            })
             .await?;
-        let meta = metas
-            .into_iter()
-            .next()
-            .ok_or_else(|| ApiError::Internal("commit returned no version".into()))?;
+        let meta = list.meta;
         let swap_millis = u64::try_from(received.elapsed().as_millis()).unwrap_or(u64::MAX);
         info!(
             list_id = %meta.list_id,
@@ -158,15 +137,10 @@ impl ListApi {
     fn get_list_inner(&self, req: pb::GetListRequest) -> Result<pb::ListInfo, ApiError> {
         let pb::GetListRequest { list_id } = req;
         let list_id = text(list_id, "list_id", MAX_TEXT, true)?;
-        let engine = self.state.engine();
-        if let Some(m) = engine.lists().iter().find(|m| m.list_id == list_id) {
-            return Ok(super::convert::list_info(m));
-        }
-        // A retired list is not in the engine.
-        self.state
-            .current_lists()
+        self.services
+            .lists
             .get(&list_id)
-            .map(|l| super::convert::list_info(&l.meta))
+            .map(|m| list_info(&m))
             .ok_or_else(|| ApiError::not_found(format!("list {list_id}")))
     }
 
@@ -176,21 +150,16 @@ impl ListApi {
         req: Request<pb::ListListsRequest>,
     ) -> Result<Response<pb::ListListsResponse>, Status> {
         let pb::ListListsRequest {} = req.into_inner();
-        let engine = self.state.engine();
         // The screened lists, then the retired ones (kept for replay).
-        let retired: Vec<pb::ListInfo> = self
-            .state
-            .current_lists()
-            .values()
-            .filter(|l| l.meta.retired)
-            .map(|l| super::convert::list_info(&l.meta))
-            .collect();
+        let current = self.services.lists.current();
+        let retired = current.lists.values().filter(|l| l.meta.retired);
         respond(Ok(pb::ListListsResponse {
-            lists: engine
+            lists: current
+                .engine
                 .lists()
                 .iter()
-                .map(super::convert::list_info)
-                .chain(retired)
+                .chain(retired.map(|l| &l.meta))
+                .map(list_info)
                 .collect(),
         }))
     }
@@ -220,15 +189,8 @@ async fn receive(mut inbound: Streaming<pb::ImportListRequest>) -> Result<Upload
         reason,
         options,
     } = header;
-    if !is_valid_list_id(&list_id) {
-        return Err(ApiError::invalid(
-            "header.list_id",
-            format!(
-                "{:?} is not a list id: use 1 to 64 lower-case letters, digits and dashes, starting with a letter or digit",
-                list_id.chars().take(80).collect::<String>()
-            ),
-        ));
-    }
+    let list_id =
+        ListId::parse(&list_id).map_err(|e| ApiError::invalid("header.list_id", e.to_string()))?;
     // Checked before any data arrives, so a typo costs no upload.
     if !lists::FORMATS.contains(&format.as_str()) {
         return Err(ImportError::UnknownFormat {
@@ -435,82 +397,21 @@ impl ListService for ListApi {
 /// Longest entry or screening id accepted.
 const MAX_ID: usize = 256;
 
-/// Format of a list created by adding its first entry by hand.
-const HAND_MADE_FORMAT: &str = LOCAL_FORMAT;
-
-/// The list a hand edit applies to ([`hygiene::editable`]).
-fn editable<'a>(list_id: &str, base: Option<&'a LoadedList>) -> Result<&'a LoadedList, ApiError> {
-    hygiene::editable(list_id, base.map(|b| &b.meta))?;
-    base.ok_or_else(|| {
-        EditError::UnknownList {
-            list_id: list_id.to_string(),
-        }
-        .into()
-    })
-}
-
-fn list_id_field(list_id: String) -> Result<String, ApiError> {
+fn list_id_field(list_id: String) -> Result<ListId, ApiError> {
     let list_id = text(list_id, "list_id", MAX_TEXT, true)?;
-    if !is_valid_list_id(&list_id) {
-        return Err(ApiError::invalid(
-            "list_id",
-            format!("{list_id:?} is not a list id"),
-        ));
-    }
-    Ok(list_id)
+    ListId::parse(&list_id).map_err(|e| ApiError::invalid("list_id", e.to_string()))
 }
 
 impl ListApi {
-    /// A list version with its content: the current one from memory, older
-    /// ones from the store.
-    async fn version(&self, list_id: &str, version: u64) -> Result<LoadedList, ApiError> {
-        let current = self.state.current_lists();
-        if let Some(l) = current.get(list_id) {
-            if version == 0 || version == l.meta.version {
-                return Ok(l.clone());
-            }
-        } else if version == 0 {
-            return Err(ApiError::not_found(format!("list {list_id}")));
-        }
-        let store = self.state.store().clone();
-        let id = list_id.to_string();
-        let (meta, content) = tokio::task::spawn_blocking(move || {
-            Ok::<_, ApiError>((
-                store.list_meta(&id, version)?,
-                store.list_content(&id, version)?,
-            ))
-        })
-        .await??;
-        Ok(LoadedList {
-            meta,
-            content: Arc::new(content),
-        })
-    }
-
     async fn list_versions_inner(
         &self,
         req: pb::ListVersionsRequest,
     ) -> Result<pb::ListVersionsResponse, ApiError> {
         let list_id = list_id_field(req.list_id)?;
-        let store = self.state.store().clone();
-        let versions = tokio::task::spawn_blocking(move || {
-            let history = store.list_history(&list_id)?;
-            if history.is_empty() {
-                return Err(ApiError::not_found(format!("list {list_id}")));
-            }
-            history
-                .iter()
-                .map(|m| {
-                    Ok(version_to_pb(
-                        m,
-                        store.version_change(&m.list_id, m.version)?,
-                        store.rescreen(&m.list_id, m.version)?,
-                    ))
-                })
-                .collect::<Result<Vec<_>, ApiError>>()
+        let versions = self.services.lists.versions(&list_id).await?;
+        Ok(pb::ListVersionsResponse {
+            versions: versions.into_iter().map(version_to_pb).collect(),
         })
-        .await??;
-        Ok(pb::ListVersionsResponse { versions })
     }
 
     async fn get_entry_inner(
@@ -524,20 +425,15 @@ impl ListApi {
         } = req;
         let list_id = list_id_field(list_id)?;
         let entry_id = text(entry_id, "entry_id", MAX_ID, true)?;
-        let l = self.version(&list_id, version).await?;
-        let keys = identity_keys(&l.meta.format, &l.content);
-        let at = lists::edit::position(&l.content, entry_id.trim())
-            .or_else(|| keys.iter().position(|k| k == entry_id.trim()))
-            .ok_or_else(|| {
-                ApiError::not_found(format!(
-                    "entry {entry_id} in {list_id} version {}",
-                    l.meta.version
-                ))
-            })?;
+        let e = self
+            .services
+            .lists
+            .entry(&list_id, version, &entry_id)
+            .await?;
         Ok(pb::GetEntryResponse {
-            list_id,
-            version: l.meta.version,
-            entry: Some(entry_to_pb(&l.content, at, &keys[at])),
+            list_id: list_id.to_string(),
+            version: e.list.meta.version,
+            entry: Some(entry_to_pb(&e.list.content, e.index, &e.identity_key)),
         })
     }
 
@@ -558,86 +454,82 @@ impl ListApi {
                 "required: a version number",
             ));
         }
-        let from = self.version(&list_id, from_version).await?;
-        let to = self.version(&list_id, to_version).await?;
         let limit = if limit == 0 {
             usize::MAX
         } else {
             limit as usize
         };
-        tokio::task::spawn_blocking(move || {
-            let d = lists::diff(
-                &from.meta.format,
-                &from.content,
-                &to.meta.format,
-                &to.content,
-            );
-            let old_keys = identity_keys(&from.meta.format, &from.content);
-            let new_keys = identity_keys(&to.meta.format, &to.content);
-            let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-            Ok(pb::DiffVersionsResponse {
-                list_id: from.meta.list_id.clone(),
-                from_version: from.meta.version,
-                to_version: to.meta.version,
-                added_count: count(d.added.len()),
-                removed_count: count(d.removed.len()),
-                changed_count: count(d.changed.len()),
-                added: d
-                    .added
-                    .iter()
-                    .take(limit)
-                    .map(|&i| entry_to_pb(&to.content, i, &new_keys[i]))
-                    .collect(),
-                removed: d
-                    .removed
-                    .iter()
-                    .take(limit)
-                    .map(|&i| entry_to_pb(&from.content, i, &old_keys[i]))
-                    .collect(),
-                changed: d
-                    .changed
-                    .iter()
-                    .take(limit)
-                    .map(|c| pb::ChangedEntry {
-                        identity_key: c.key.clone(),
-                        fields: c.fields.iter().map(|f| f.to_string()).collect(),
-                        before: Some(entry_to_pb(&from.content, c.old, &old_keys[c.old])),
-                        after: Some(entry_to_pb(&to.content, c.new, &new_keys[c.new])),
-                    })
-                    .collect(),
-            })
+        let v = self
+            .services
+            .lists
+            .diff(&list_id, from_version, to_version)
+            .await?;
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let (from, to, d) = (&v.from, &v.to, &v.diff);
+        Ok(pb::DiffVersionsResponse {
+            list_id: from.meta.list_id.clone(),
+            from_version: from.meta.version,
+            to_version: to.meta.version,
+            added_count: count(d.added.len()),
+            removed_count: count(d.removed.len()),
+            changed_count: count(d.changed.len()),
+            added: d
+                .added
+                .iter()
+                .take(limit)
+                .map(|&i| entry_to_pb(&to.content, i, &v.to_keys[i]))
+                .collect(),
+            removed: d
+                .removed
+                .iter()
+                .take(limit)
+                .map(|&i| entry_to_pb(&from.content, i, &v.from_keys[i]))
+                .collect(),
+            changed: d
+                .changed
+                .iter()
+                .take(limit)
+                .map(|c| pb::ChangedEntry {
+                    identity_key: c.key.clone(),
+                    fields: c.fields.iter().map(|f| f.to_string()).collect(),
+                    before: Some(entry_to_pb(&from.content, c.old, &v.from_keys[c.old])),
+                    after: Some(entry_to_pb(&to.content, c.new, &v.to_keys[c.new])),
+                })
+                .collect(),
         })
-        .await?
     }
 
     /// Applies an edit and answers with the new version.
-    async fn edit<F>(
+    async fn edit(
         &self,
-        list_id: &str,
+        list_id: ListId,
         expected_version: u64,
         info: EditInfo,
-        edit: F,
-    ) -> Result<pb::EditEntryResponse, ApiError>
-    where
-        F: FnOnce(Option<&LoadedList>) -> Result<(ListContent, String, String), ApiError>,
-    {
+        edit: EntryEdit,
+    ) -> Result<pb::EditEntryResponse, ApiError> {
         let done = self
-            .state
-            .edit(list_id, expected_version, info, edit)
+            .services
+            .lists
+            .edit(&list_id, expected_version, info, edit)
             .await?;
         let meta = &done.list.meta;
+        let entry_id = done
+            .change
+            .entry_id
+            .as_ref()
+            .map_or(String::new(), |e| e.to_string());
         info!(
             list_id = %meta.list_id,
             version = meta.version,
             origin = %done.change.origin,
-            entry_id = %done.change.entry_id,
+            entry_id = %entry_id,
             author = %meta.author,
             "entry edited"
         );
         Ok(pb::EditEntryResponse {
             list_id: meta.list_id.clone(),
             version: meta.version,
-            entry_id: done.change.entry_id.clone(),
+            entry_id,
             info: Some(list_info(meta)),
         })
     }
@@ -657,18 +549,11 @@ impl ListApi {
         let reason = text(reason, "reason", MAX_TEXT, false)?;
         let entry = entry_from_pb(entry, "entry")?;
         let info = EditInfo {
-            author,
+            author: Actor::new(author),
             reason,
-            origin: "entry.add".into(),
         };
-        let id = list_id.clone();
-        self.edit(&list_id, expected_version, info, move |base| {
-            let b = editable(&id, base)?;
-            let format = b.meta.format.clone();
-            let (next, entry_id) = lists::edit::add(&id, &format, &b.content, entry)?;
-            Ok((next, entry_id, format))
-        })
-        .await
+        self.edit(list_id, expected_version, info, EntryEdit::Add(entry))
+            .await
     }
 
     async fn update_entry_inner(
@@ -684,20 +569,19 @@ impl ListApi {
             expected_version,
         } = req.into_inner();
         let list_id = list_id_field(list_id)?;
-        let entry_id = text(entry_id, "entry_id", MAX_ID, true)?.trim().to_string();
+        let entry_id = EntryId::new(text(entry_id, "entry_id", MAX_ID, true)?);
         let reason = text(reason, "reason", MAX_TEXT, false)?;
         let entry = entry_from_pb(entry, "entry")?;
         let info = EditInfo {
-            author,
+            author: Actor::new(author),
             reason,
-            origin: "entry.update".into(),
         };
-        let id = list_id.clone();
-        self.edit(&list_id, expected_version, info, move |base| {
-            let b = editable(&id, base)?;
-            let next = lists::edit::update(&id, &b.meta.format, &b.content, &entry_id, entry)?;
-            Ok((next, entry_id, b.meta.format.clone()))
-        })
+        self.edit(
+            list_id,
+            expected_version,
+            info,
+            EntryEdit::Update(entry_id, entry),
+        )
         .await
     }
 
@@ -713,20 +597,14 @@ impl ListApi {
             expected_version,
         } = req.into_inner();
         let list_id = list_id_field(list_id)?;
-        let entry_id = text(entry_id, "entry_id", MAX_ID, true)?.trim().to_string();
+        let entry_id = EntryId::new(text(entry_id, "entry_id", MAX_ID, true)?);
         let reason = text(reason, "reason", MAX_TEXT, false)?;
         let info = EditInfo {
-            author,
+            author: Actor::new(author),
             reason,
-            origin: "entry.remove".into(),
         };
-        let id = list_id.clone();
-        self.edit(&list_id, expected_version, info, move |base| {
-            let b = editable(&id, base)?;
-            let next = lists::edit::remove(&id, &b.meta.format, &b.content, &entry_id)?;
-            Ok((next, entry_id, b.meta.format.clone()))
-        })
-        .await
+        self.edit(list_id, expected_version, info, EntryEdit::Remove(entry_id))
+            .await
     }
 
     async fn create_list_inner(
@@ -741,9 +619,9 @@ impl ListApi {
         } = req.into_inner();
         let list_id = list_id_field(list_id)?;
         let reason = text(reason, "reason", MAX_TEXT, false)?;
-        let content = match pb::ListKind::try_from(kind) {
-            Ok(pb::ListKind::Denial) => ListContent::Denial(Vec::new()),
-            Ok(pb::ListKind::Control) => ListContent::Control(Vec::new()),
+        let kind = match pb::ListKind::try_from(kind) {
+            Ok(pb::ListKind::Denial) => ListKind::Denial,
+            Ok(pb::ListKind::Control) => ListKind::Control,
             Ok(pb::ListKind::Unspecified) | Err(_) => {
                 return Err(ApiError::invalid(
                     "kind",
@@ -752,17 +630,13 @@ impl ListApi {
             }
         };
         let info = EditInfo {
-            author,
+            author: Actor::new(author),
             reason,
-            origin: "create".into(),
         };
-        let id = list_id.clone();
         let done = self
-            .state
-            .edit(&list_id, 0, info, move |base| match base {
-                Some(_) => Err(EditError::ListExists { list_id: id }.into()),
-                None => Ok((content, String::new(), HAND_MADE_FORMAT.to_string())),
-            })
+            .services
+            .lists
+            .edit(&list_id, 0, info, EntryEdit::Create(kind))
             .await?;
         info!(list_id = %list_id, kind = %done.list.meta.kind, "list created");
         Ok(list_info(&done.list.meta))
@@ -781,21 +655,13 @@ impl ListApi {
         let list_id = list_id_field(list_id)?;
         let reason = text(reason, "reason", MAX_TEXT, true)?;
         let info = EditInfo {
-            author,
+            author: Actor::new(author),
             reason,
-            origin: RETIRE_ORIGIN.into(),
         };
-        let id = list_id.clone();
         let done = self
-            .state
-            .edit(&list_id, expected_version, info, move |base| {
-                let b = base.ok_or(EditError::UnknownList { list_id: id })?;
-                Ok((
-                    b.content.as_ref().clone(),
-                    String::new(),
-                    b.meta.format.clone(),
-                ))
-            })
+            .services
+            .lists
+            .edit(&list_id, expected_version, info, EntryEdit::Retire)
             .await?;
         info!(list_id = %list_id, version = done.list.meta.version, "list retired");
         Ok(list_info(&done.list.meta))
@@ -806,80 +672,28 @@ impl ListApi {
         req: pb::ReplayScreeningRequest,
     ) -> Result<pb::ReplayScreeningResponse, ApiError> {
         let id = text(req.screening_id, "screening_id", MAX_ID, true)?;
-        let id = id.trim().to_string();
-        let store = self.state.store().clone();
-        let record = tokio::task::spawn_blocking(move || store.screening(&id)).await??;
-        let used = record.outcome.list_versions.clone();
-        let live = self.state.engine();
-        let engine = if live.list_versions() == used {
-            live
-        } else {
-            let mut lists = Vec::with_capacity(used.len());
-            for v in &used {
-                let l = self.version(&v.list_id, v.version).await?;
-                if l.meta.checksum != v.checksum {
-                    return Err(ApiError::Internal(format!(
-                        "stored {}@{} has checksum {}, the screening recorded {}",
-                        v.list_id, v.version, l.meta.checksum, v.checksum
-                    )));
-                }
-                lists.push(l);
-            }
-            let reference = self.state.reference().clone();
-            Arc::new(tokio::task::spawn_blocking(move || Engine::build(&lists, &reference)).await??)
-        };
-        let replayed = engine.screen_shipment(&record.shipment);
-        let differences = finding_differences(&record.outcome.findings, &replayed.findings);
+        let r = self.services.lists.replay(ScreeningId::new(id)).await?;
+        let record = r.record;
         Ok(pb::ReplayScreeningResponse {
-            screening_id: record.screening_id,
-            list_versions: used.into_iter().map(convert::list_version_to_pb).collect(),
+            screening_id: record.screening_id.into_string(),
+            list_versions: record
+                .outcome
+                .list_versions
+                .into_iter()
+                .map(convert::list_version_to_pb)
+                .collect(),
             original_decision: convert::decision_to_pb(record.outcome.decision).into(),
-            replayed_decision: convert::decision_to_pb(replayed.decision).into(),
-            same_decision: record.outcome.decision == replayed.decision,
-            same_findings: differences.is_empty(),
-            differences,
-            policy_changed: record.outcome.policy.version != replayed.policy.version,
-            findings: replayed
+            replayed_decision: convert::decision_to_pb(r.replayed.decision).into(),
+            same_decision: record.outcome.decision == r.replayed.decision,
+            same_findings: r.differences.is_empty(),
+            differences: r.differences,
+            policy_changed: r.policy_changed,
+            findings: r
+                .replayed
                 .findings
                 .into_iter()
                 .map(convert::finding_to_pb)
                 .collect(),
         })
     }
-}
-
-/// Findings one side has and the other lacks, compared by target, list,
-/// entry, rule, decision and score (to 4 decimals).
-fn finding_differences(original: &[Finding], replayed: &[Finding]) -> Vec<String> {
-    let key = |f: &Finding| {
-        format!(
-            "{} {} {}{} score {:.4}",
-            f.target,
-            f.decision.as_str(),
-            if f.list_id.is_empty() {
-                &f.rule
-            } else {
-                &f.list_id
-            },
-            if f.entry_id.is_empty() {
-                String::new()
-            } else {
-                format!(" entry {}", f.entry_id)
-            },
-            f.score
-        )
-    };
-    let a: Vec<String> = original.iter().map(key).collect();
-    let b: Vec<String> = replayed.iter().map(key).collect();
-    let mut out: Vec<String> = a
-        .iter()
-        .filter(|k| !b.contains(k))
-        .map(|k| format!("only in the original: {k}"))
-        .collect();
-    out.extend(
-        b.iter()
-            .filter(|k| !a.contains(k))
-            .map(|k| format!("only in the replay: {k}")),
-    );
-    out
 }

@@ -3,7 +3,7 @@
 //!
 //! | metric | type | labels |
 //! |---|---|---|
-//! | `exportscreen_requests_total` | counter | `method` (`other` for a path no service has), `code` (gRPC status name) |
+//! | `exportscreen_requests_total` | counter | `method` (`other` for a path no service has), `code` (gRPC status name: `OK`, `PERMISSION_DENIED` ...) |
 //! | `exportscreen_request_duration_seconds` | histogram | `method` (whole call, streams included) |
 //! | `exportscreen_screening_engine_seconds` | histogram | (engine time of one shipment) |
 //! | `exportscreen_screenings_total` | counter | `decision` |
@@ -17,7 +17,7 @@
 //! gauges are refreshed from the live state at each scrape.
 
 use std::convert::Infallible;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use http_body_util::Full;
@@ -31,8 +31,10 @@ use prometheus::{
 use tokio::net::TcpListener;
 use tracing::{debug, warn};
 
-use super::state::AppState;
+use super::status::code_name;
 use crate::model::{FindingKind, ScreeningOutcome};
+use crate::service::Services;
+use crate::shutdown::Shutdown;
 
 /// Path of the ImportList method (its durations also go to the import histogram).
 const IMPORT_METHOD: &str = "/exportscreen.v1.ListService/ImportList";
@@ -152,8 +154,9 @@ impl Metrics {
 
     /// Records a finished gRPC call.
     pub fn record_call(&self, method: &str, code: tonic::Code, elapsed: Duration) {
-        let code = format!("{code:?}");
-        self.requests.with_label_values(&[method, &code]).inc();
+        self.requests
+            .with_label_values(&[method, code_name(code)])
+            .inc();
         let secs = elapsed.as_secs_f64();
         self.request_seconds
             .with_label_values(&[method])
@@ -176,9 +179,10 @@ impl Metrics {
     }
 
     /// Refreshes the gauges from the live state and renders every metric
-    /// in the Prometheus text format.
-    pub fn render(&self, state: &AppState) -> String {
-        let engine = state.engine();
+    /// in the Prometheus text format (reads the store: call it off the
+    /// async workers).
+    pub fn render(&self, services: &Services) -> String {
+        let engine = services.engine();
         for list in engine.lists() {
             self.list_version
                 .with_label_values(&[&list.list_id])
@@ -188,7 +192,7 @@ impl Metrics {
                 .set(i64::from(list.entries));
         }
         drop(engine);
-        match state.store().open_case_count() {
+        match services.store().open_case_count() {
             Ok(n) => self.open_cases.set(i64::try_from(n).unwrap_or(i64::MAX)),
             Err(e) => warn!(error = %e, "metrics: cannot count open cases"),
         }
@@ -215,11 +219,15 @@ fn unreachable_metric(e: prometheus::Error) -> ! {
     panic!("invalid metric definition: {e}")
 }
 
-/// Serves `/metrics` on `listener` (plain HTTP/1.1) until the task is
-/// dropped. Any other path is 404.
-pub async fn serve(listener: TcpListener, state: Arc<AppState>) {
+/// Serves `/metrics` on `listener` (plain HTTP/1.1) until `shutdown`
+/// fires. Any other path is 404.
+pub async fn serve(listener: TcpListener, services: Services, mut shutdown: Shutdown) {
     loop {
-        let (stream, peer) = match listener.accept().await {
+        let accepted = tokio::select! {
+            () = shutdown.recv() => break,
+            a = listener.accept() => a,
+        };
+        let (stream, peer) = match accepted {
             Ok(c) => c,
             Err(e) => {
                 warn!(error = %e, "metrics: accept failed");
@@ -227,11 +235,23 @@ pub async fn serve(listener: TcpListener, state: Arc<AppState>) {
                 continue;
             }
         };
-        let state = Arc::clone(&state);
+        let services = services.clone();
         tokio::spawn(async move {
             let service = service_fn(move |req: http::Request<Incoming>| {
-                let state = Arc::clone(&state);
-                async move { Ok::<_, Infallible>(answer(req.uri().path(), &state)) }
+                let services = services.clone();
+                async move {
+                    let path = req.uri().path().to_string();
+                    let resp = tokio::task::spawn_blocking(move || answer(&path, &services))
+                        .await
+                        .unwrap_or_else(|e| {
+                            let mut r = http::Response::new(Full::new(bytes::Bytes::from(
+                                format!("metrics failed: {e}\n"),
+                            )));
+                            *r.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
+                            r
+                        });
+                    Ok::<_, Infallible>(resp)
+                }
             });
             if let Err(e) = hyper::server::conn::http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), service)
@@ -243,12 +263,12 @@ pub async fn serve(listener: TcpListener, state: Arc<AppState>) {
     }
 }
 
-fn answer(path: &str, state: &AppState) -> http::Response<Full<bytes::Bytes>> {
+fn answer(path: &str, services: &Services) -> http::Response<Full<bytes::Bytes>> {
     let (status, content_type, body) = if path == "/metrics" {
         (
             http::StatusCode::OK,
             "text/plain; version=0.0.4",
-            global().render(state),
+            global().render(services),
         )
     } else {
         (

@@ -1,12 +1,12 @@
-//! gRPC API: tonic services over the engine and the store.
+//! gRPC API: tonic services over the application layer ([`crate::service`]).
 //!
-//! - [`server`]: [`run`] (listener + shutdown future), [`ServerConfig`].
-//! - [`startup`]: data directory, reference configuration, seeding ([`seed`]).
-//! - [`state`]: the shared [`AppState`](state::AppState) (store, live engine, list changes).
-//! - [`cases`]: the case and audit services (officers' workflow).
-//! - [`screening`], [`lists`]: the screening and list services; handlers are thin:
-//!   validate and convert ([`convert`]), call the engine or the state, map
-//!   errors ([`status`]).
+//! - [`server`]: [`run`] (listener + shutdown future), [`ServerConfig`],
+//!   HTTP/2 settings, the health watchdog, shutdown within a deadline.
+//! - [`startup`]: data directory, reference configuration, seeding.
+//! - [`screening`], [`lists`], [`cases`]: the gRPC services. Handlers are
+//!   thin: check the caller, validate and convert ([`convert`]), call one
+//!   service method, convert the answer; errors become statuses in one
+//!   place ([`status`]).
 //!
 //! Every handler runs in a span with a `request_id` (the client's
 //! `x-request-id` metadata, or a generated `r-<n>`); errors are logged once,
@@ -27,16 +27,13 @@ pub mod lists;
 pub mod metrics;
 pub mod parameters;
 pub mod protocol;
-pub mod refresh;
-pub mod rescreen;
 pub mod screening;
-pub mod seed;
 pub mod server;
 pub mod startup;
-pub mod state;
 pub mod status;
 pub mod tls;
 pub mod validate;
+pub mod watchdog;
 
 pub use server::{ServeError, ServerConfig, run, run_with, run_with_http};
 pub use status::ApiError;

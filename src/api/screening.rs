@@ -1,17 +1,21 @@
 //! ScreeningService: screens shipments (one, or a stream of them), parties
-//! and items, and returns stored screenings.
-//!
-//! A shipment screening is validated, screened inline (the engine takes
-//! microseconds), recorded with its case, flushed, and only then answered,
-//! so every screening id a client sees is durable.
+//! and items, and returns stored screenings. Each handler checks the
+//! caller, converts the request, calls [`crate::service::Screening`] and
+//! converts the answer; the service screens, records, and answers only
+//! once the record is durable.
 //!
 //! Access: the layer has checked the caller's roles. A caller bound to an
 //! exporter (an EXPORTER token) screens under that exporter whatever the
 //! body says, and sees only its own screenings (another exporter's is
-//! NOT_FOUND, like an unknown id).
-
-use std::sync::Arc;
-use std::time::Instant;
+//! NOT_FOUND, like an unknown id). Rate: each shipment costs its parties
+//! and items ([`MessageBudget`]); a unary call over budget is refused, a
+//! stream over budget is slowed down (it stops reading, and HTTP/2 flow
+//! control holds the client back).
+//!
+//! A stream answers in request order, each answer with its `index`; a
+//! request that cannot be screened gets an answer with `error` set and the
+//! stream goes on. Only a broken stream (an undecodable message, a reset)
+//! or an invalid actor ends it with a status.
 
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
@@ -20,15 +24,15 @@ use tracing::{Instrument, debug, info, info_span, instrument};
 
 use super::auth::layer::MessageBudget;
 use super::caller::Caller;
-use super::cases::{self, actor_of};
+use super::cases::{actor_of, scope_of};
 use super::convert::{self, required};
 use super::pb;
 use super::pb::screening_service_server::ScreeningService;
-use super::state::{AppState, now_unix_ms};
-use super::status::ApiError;
+use super::status::{ApiError, shipment_error};
 use super::{log_status, request_id, respond};
 use super::{protocol, validate};
-use crate::engine::party::PartyQuery;
+use crate::ids::{Actor, ScreeningId};
+use crate::service::{ScreenRequest, Screened, Services};
 
 /// Largest ScreenParty `limit`.
 pub const MAX_PARTY_LIMIT: u32 = 1000;
@@ -39,36 +43,52 @@ const STREAM_BUFFER: usize = 16;
 /// Most shipments in one ScreenShipments stream.
 pub const MAX_STREAM_MESSAGES: usize = 100_000;
 
-/// List kinds as [`crate::model::ListContent::kind`] names them.
-const DENIAL: &str = "denial";
-const CONTROL: &str = "control";
-
 /// The screening service.
 #[derive(Clone, Debug)]
 pub struct ScreeningApi {
-    state: Arc<AppState>,
+    services: Services,
+}
+
+/// What a shipment costs against the caller's rate: its parties and items
+/// (at least one).
+pub fn cost(s: &pb::Shipment) -> u64 {
+    (s.parties.len() + s.items.len()).max(1) as u64
 }
 
 impl ScreeningApi {
-    /// Serves from `state`.
-    pub fn new(state: Arc<AppState>) -> ScreeningApi {
-        ScreeningApi { state }
+    /// Serves from `services`.
+    pub fn new(services: Services) -> ScreeningApi {
+        ScreeningApi { services }
     }
 
-    /// Validates, screens, records (with its case) and flushes one shipment.
-    /// `field` is the request's path in error messages. A caller bound to an
-    /// exporter screens under that exporter.
+    /// Converts a request (`field` is its path in error messages), screens
+    /// and records it. A caller bound to an exporter screens under that
+    /// exporter.
     async fn screen(
         &self,
         caller: &Caller,
         req: pb::ScreenShipmentRequest,
         field: &str,
-        actor: &str,
+        actor: &Actor,
     ) -> Result<pb::ScreenShipmentResponse, ApiError> {
-        let pb::ScreenShipmentRequest { shipment } = req;
+        let pb::ScreenShipmentRequest {
+            shipment,
+            request_id,
+        } = req;
         let mut shipment = convert::shipment(required(shipment, field)?, field)?;
-        let engine = self.state.engine();
-        validate::shipment(&shipment, engine.geo(), field)?;
+        {
+            let engine = self.services.engine();
+            validate::shipment(&shipment, engine.geo(), field)?;
+        }
+        let prefix = field.strip_suffix(".shipment").unwrap_or("");
+        let request_id = convert::request_id(
+            request_id,
+            &if prefix.is_empty() {
+                "request_id".to_string()
+            } else {
+                format!("{prefix}.request_id")
+            },
+        )?;
         if let Some(exporter) = &caller.exporter {
             if shipment.exporter.trim() != exporter {
                 info!(
@@ -79,31 +99,28 @@ impl ScreeningApi {
             }
             shipment.exporter = exporter.clone();
         }
-        let started = Instant::now();
-        let outcome = engine.screen_shipment(&shipment);
-        let engine_micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
-
-        // Suppressions, case, audit record; flushed before the answer.
-        let record = cases::intake::record_screening(
-            &self.state,
-            &engine,
-            shipment,
-            outcome,
-            engine_micros,
-            now_unix_ms(),
-            actor,
-        )
-        .await?;
-        drop(engine);
-        super::metrics::global().record_screening(&record.outcome, engine_micros);
-        info!(
-            screening_id = %record.screening_id,
-            decision = record.outcome.decision.as_str(),
-            findings = record.outcome.findings.len(),
-            case_id = record.case_id.as_deref().unwrap_or(""),
-            engine_micros,
-            "screened"
-        );
+        let Screened { record, replayed } = self
+            .services
+            .screening
+            .screen_and_record(ScreenRequest {
+                shipment,
+                actor: actor.clone(),
+                request_id,
+            })
+            .await?;
+        if replayed {
+            info!(screening_id = %record.screening_id, "request id seen before: the stored answer");
+        } else {
+            super::metrics::global().record_screening(&record.outcome, record.engine_micros);
+            info!(
+                screening_id = %record.screening_id,
+                decision = record.outcome.decision.as_str(),
+                findings = record.outcome.findings.len(),
+                case_id = record.case_id.as_ref().map_or("", |c| c.as_str()),
+                engine_micros = record.engine_micros,
+                "screened"
+            );
+        }
         Ok(convert::screening_response(&record))
     }
 
@@ -113,14 +130,18 @@ impl ScreeningApi {
         req: Request<pb::ScreenShipmentRequest>,
     ) -> Result<Response<pb::ScreenShipmentResponse>, Status> {
         let caller = Caller::of(&req);
+        let budget = req.extensions().get::<MessageBudget>().cloned();
         let actor = match actor_of(&req) {
-            Ok(a) => a,
+            Ok(a) => Actor::new(a),
             Err(e) => return respond(Err(e)),
         };
-        respond(
-            self.screen(&caller, req.into_inner(), "shipment", &actor)
-                .await,
-        )
+        let req = req.into_inner();
+        if let (Some(budget), Some(s)) = (&budget, &req.shipment) {
+            if let Err(e) = budget.take_cost(cost(s)) {
+                return respond(Err(e));
+            }
+        }
+        respond(self.screen(&caller, req, "shipment", &actor).await)
     }
 
     fn screen_shipments_stream(
@@ -131,17 +152,31 @@ impl ScreeningApi {
         let caller = Caller::of(&req);
         let budget = req.extensions().get::<MessageBudget>().cloned();
         // An invalid actor fails the first answer (and so the stream).
-        let actor = actor_of(&req).map_err(|e| Status::from(&e));
+        let actor = actor_of(&req).map(Actor::new).map_err(|e| Status::from(&e));
         let mut inbound = req.into_inner();
         let (tx, rx) = mpsc::channel(STREAM_BUFFER);
         let this = self.clone();
         // One task per stream, screening in request order: answers leave in
-        // the order the requests came.
+        // the order the requests came. It ends when the client stops
+        // sending or stops reading.
         tokio::spawn(
             async move {
+                let actor = match actor {
+                    Ok(a) => a,
+                    Err(status) => {
+                        log_status(&status);
+                        let _ = tx.send(Err(status)).await;
+                        return;
+                    }
+                };
                 let mut index = 0usize;
+                let mut failed = 0usize;
                 loop {
-                    let msg = match inbound.message().await {
+                    let msg = tokio::select! {
+                        m = inbound.message() => m,
+                        () = tx.closed() => break,
+                    };
+                    let msg = match msg {
                         Ok(Some(m)) => m,
                         Ok(None) => break,
                         Err(status) => {
@@ -156,36 +191,51 @@ impl ScreeningApi {
                             break;
                         }
                     };
-                    let answer = async {
-                        let actor = actor.clone().map_err(|s| ApiError::Stream(Box::new(s)))?;
-                        if index >= MAX_STREAM_MESSAGES {
-                            return Err(ApiError::TooMany {
-                                field: format!("requests[{index}]"),
-                                message: format!(
-                                    "at most {MAX_STREAM_MESSAGES} shipments per stream"
-                                ),
-                            });
-                        }
-                        // The call paid for the first message.
-                        if let (Some(budget), true) = (&budget, index > 0) {
-                            budget.take()?;
-                        }
-                        this.screen(&caller, msg, &format!("requests[{index}].shipment"), &actor)
-                            .await
-                    }
-                    .await
-                    .map_err(|e| {
-                        let status = Status::from(&e);
+                    if index >= MAX_STREAM_MESSAGES {
+                        let status = Status::from(ApiError::TooMany {
+                            field: format!("requests[{index}]"),
+                            message: format!("at most {MAX_STREAM_MESSAGES} shipments per stream"),
+                        });
                         log_status(&status);
-                        status
-                    });
-                    let failed = answer.is_err();
-                    if tx.send(answer).await.is_err() || failed {
+                        let _ = tx.send(Err(status)).await;
+                        break;
+                    }
+                    // Over the caller's rate: wait (reading nothing meanwhile).
+                    if let Some(budget) = &budget {
+                        let units = msg.shipment.as_ref().map_or(1, cost);
+                        tokio::select! {
+                            () = budget.wait(index > 0, units) => {}
+                            () = tx.closed() => break,
+                        }
+                    }
+                    let field = format!("requests[{index}].shipment");
+                    let answer = tokio::select! {
+                        a = this.screen(&caller, msg, &field, &actor) => a,
+                        // The client went away: dropping the call cancels its work.
+                        () = tx.closed() => break,
+                    };
+                    let answer = match answer {
+                        Ok(mut a) => {
+                            a.index = u32::try_from(index).unwrap_or(u32::MAX);
+                            a
+                        }
+                        Err(e) => {
+                            failed += 1;
+                            let status = Status::from(&e);
+                            log_status(&status);
+                            pb::ScreenShipmentResponse {
+                                index: u32::try_from(index).unwrap_or(u32::MAX),
+                                error: Some(shipment_error(&status)),
+                                ..pb::ScreenShipmentResponse::default()
+                            }
+                        }
+                    };
+                    if tx.send(Ok(answer)).await.is_err() {
                         break;
                     }
                     index += 1;
                 }
-                info!(answered = index, "stream done");
+                info!(answered = index, failed, "stream done");
             }
             .instrument(span),
         );
@@ -197,10 +247,10 @@ impl ScreeningApi {
         &self,
         req: Request<pb::ScreenPartyRequest>,
     ) -> Result<Response<pb::ScreenPartyResponse>, Status> {
-        respond(self.screen_party_inner(req.into_inner()))
+        respond(self.screen_party_inner(req.into_inner()).await)
     }
 
-    fn screen_party_inner(
+    async fn screen_party_inner(
         &self,
         req: pb::ScreenPartyRequest,
     ) -> Result<pb::ScreenPartyResponse, ApiError> {
@@ -212,22 +262,28 @@ impl ScreeningApi {
                 format!("at most {MAX_PARTY_LIMIT}, got {limit} (0 means the default)"),
             ));
         }
-        let engine = self.state.engine();
-        validate::party_country(&party.country, engine.geo(), "party.country")?;
-        let query = PartyQuery {
-            name: &party.name,
-            country: &party.country,
-            address: &party.address,
-        };
-        let matches = engine.screen_party(&query, limit as usize);
-        debug!(matches = matches.len(), "party screened");
+        {
+            let engine = self.services.engine();
+            validate::party_country(&party.country, engine.geo(), "party.country")?;
+        }
+        let r = self
+            .services
+            .screening
+            .screen_party(party, limit as usize)
+            .await?;
+        debug!(matches = r.matches.len(), "party screened");
         Ok(pb::ScreenPartyResponse {
-            matches: matches
+            matches: r
+                .matches
                 .into_iter()
                 .map(convert::party_match_to_pb)
                 .collect(),
-            list_versions: versions_of_kind(&engine, DENIAL),
-            threshold: engine.policy().party.review_threshold,
+            list_versions: r
+                .list_versions
+                .into_iter()
+                .map(convert::list_version_to_pb)
+                .collect(),
+            threshold: r.threshold,
         })
     }
 
@@ -236,21 +292,28 @@ impl ScreeningApi {
         &self,
         req: Request<pb::ScreenItemRequest>,
     ) -> Result<Response<pb::ScreenItemResponse>, Status> {
-        respond(self.screen_item_inner(req.into_inner()))
+        respond(self.screen_item_inner(req.into_inner()).await)
     }
 
-    fn screen_item_inner(
+    async fn screen_item_inner(
         &self,
         req: pb::ScreenItemRequest,
     ) -> Result<pb::ScreenItemResponse, ApiError> {
         let pb::ScreenItemRequest { item } = req;
         let item = convert::item(required(item, "item")?, "item")?;
-        let engine = self.state.engine();
-        let matches = engine.screen_item(&item);
-        debug!(matches = matches.len(), "item screened");
+        let r = self.services.screening.screen_item(item).await?;
+        debug!(matches = r.matches.len(), "item screened");
         Ok(pb::ScreenItemResponse {
-            matches: matches.into_iter().map(convert::item_match_to_pb).collect(),
-            list_versions: versions_of_kind(&engine, CONTROL),
+            matches: r
+                .matches
+                .into_iter()
+                .map(convert::item_match_to_pb)
+                .collect(),
+            list_versions: r
+                .list_versions
+                .into_iter()
+                .map(convert::list_version_to_pb)
+                .collect(),
         })
     }
 
@@ -260,38 +323,23 @@ impl ScreeningApi {
         req: Request<pb::GetScreeningRequest>,
     ) -> Result<Response<pb::GetScreeningResponse>, Status> {
         let caller = Caller::of(&req);
-        respond(self.get_screening_inner(&caller, req.into_inner()))
+        respond(self.get_screening_inner(&caller, req.into_inner()).await)
     }
 
-    fn get_screening_inner(
+    async fn get_screening_inner(
         &self,
         caller: &Caller,
         req: pb::GetScreeningRequest,
     ) -> Result<pb::GetScreeningResponse, ApiError> {
         let pb::GetScreeningRequest { screening_id } = req;
         let id = convert::text(screening_id, "screening_id", MAX_ID, true)?;
-        let record = self.state.store().screening(id.trim())?;
-        // Another exporter's screening looks exactly like a missing one.
-        if !caller.may_see_exporter(record.shipment.exporter.trim()) {
-            return Err(crate::store::StoreError::NotFound {
-                what: "screening",
-                id: id.trim().to_string(),
-            }
-            .into());
-        }
+        let record = self
+            .services
+            .screening
+            .get(ScreeningId::new(id), scope_of(caller))
+            .await?;
         Ok(convert::get_screening_response(record))
     }
-}
-
-/// Versions of the engine's lists of one kind (the lists a party or item
-/// screening used).
-fn versions_of_kind(engine: &crate::engine::Engine, kind: &str) -> Vec<pb::ListVersionRef> {
-    engine
-        .lists()
-        .iter()
-        .filter(|m| m.kind == kind)
-        .map(|m| convert::list_version_to_pb(m.version_ref()))
-        .collect()
 }
 
 #[tonic::async_trait]

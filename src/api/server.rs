@@ -1,20 +1,35 @@
-//! The gRPC server: start-up, the services (screening, lists, admin,
-//! health, reflection v1 and v1alpha) behind the access-control layer,
-//! optional TLS, the metrics endpoint, and graceful shutdown.
+//! The gRPC server: start-up, the services (screening, lists, cases,
+//! audit, admin, health, reflection v1 and v1alpha) behind the
+//! access-control layer, optional TLS, HTTP/2 settings, the metrics
+//! endpoint, the health watchdog, and shutdown.
 //!
 //! [`run`] takes an already bound listener and a shutdown future, so tests
 //! bind `127.0.0.1:0` and stop the server when they are done, and `serve`
 //! passes SIGTERM | SIGINT. [`run_with`] also takes the metrics listener.
+//!
+//! Shutdown: health turns NOT_SERVING, the listener closes, running calls
+//! and streams may finish, background tasks stop, the store's writer makes
+//! everything durable. All of it within [`ServerConfig::shutdown_grace`]:
+//! what is still running then (calls, tasks, pending writes) is named in
+//! the log and abandoned ([`ServeError::Abandoned`]), so a stuck call or a
+//! stuck disk never keeps the process alive.
+//!
+//! HTTP/2: large flow-control windows let a fast client stream a big batch
+//! without its small DATA frames exhausting h2's frame budget (which would
+//! end the connection with ENHANCE_YOUR_CALM "too_many_data_frames"); the
+//! server reads a stream as fast as it screens it, so the windows are what
+//! holds a fast client back.
 
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use tokio::net::TcpListener;
 use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
 use tonic_health::ServingStatus;
-use tracing::info;
+use tracing::{error, info, warn};
 
 use super::auth::admin::AdminApi;
 use super::auth::bootstrap::{self, BootstrapError};
@@ -29,11 +44,13 @@ use super::pb::case_service_server::CaseServiceServer;
 use super::pb::list_service_server::ListServiceServer;
 use super::pb::screening_service_server::ScreeningServiceServer;
 use super::screening::ScreeningApi;
-use super::seed::SeedError;
 use super::startup;
 use super::tls::{self, TlsError, TlsFiles};
+use super::watchdog;
 use crate::engine::EngineError;
-use crate::store::StoreError;
+use crate::service::seed::SeedError;
+use crate::service::{DEFAULT_RESCREEN_DAYS, refresh};
+use crate::store::{SharedStore, StoreError};
 
 /// Largest request message of the screening service (a shipment with the
 /// maximum number of items and parties).
@@ -43,6 +60,12 @@ pub const MAX_SCREENING_MESSAGE: usize = 16 << 20;
 pub const MAX_LIST_MESSAGE: usize = 4 << 20;
 /// Largest request message of the admin service.
 pub const MAX_ADMIN_MESSAGE: usize = 64 << 10;
+/// HTTP/2 flow-control window of a connection (all its streams).
+pub const CONNECTION_WINDOW: u32 = 16 << 20;
+/// HTTP/2 flow-control window of one stream.
+pub const STREAM_WINDOW: u32 = 4 << 20;
+/// Default time shutdown may take before running work is abandoned.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(8);
 
 /// How the server runs.
 #[derive(Clone, Debug)]
@@ -62,6 +85,16 @@ pub struct ServerConfig {
     pub allow_plaintext: bool,
     /// Per-principal rate limit (ADMIN exempt).
     pub rate_limit: RateLimit,
+    /// A store opened by the caller (tests, another backend); `None`: the
+    /// sled database in `data_dir/db`.
+    pub store: Option<SharedStore>,
+    /// Threads of the engine pool (0: one per core).
+    pub engine_threads: usize,
+    /// How long shutdown may take before running work is abandoned.
+    pub shutdown_grace: Duration,
+    /// How long the store's writer may make no progress while writes wait
+    /// before health reports NOT_SERVING.
+    pub writer_stall: Duration,
     /// A CA certificate (PEM) the scheduled refresh trusts besides the
     /// platform's trust store (a TLS-inspecting proxy's CA).
     pub ca_cert: Option<PathBuf>,
@@ -73,12 +106,40 @@ impl ServerConfig {
         ServerConfig {
             data_dir: data_dir.into(),
             seed_defaults: true,
-            rescreen_days: super::state::DEFAULT_RESCREEN_DAYS,
+            rescreen_days: DEFAULT_RESCREEN_DAYS,
             tls: None,
             allow_plaintext: false,
             rate_limit: RateLimit::default(),
+            store: None,
+            engine_threads: 0,
+            shutdown_grace: SHUTDOWN_GRACE,
+            writer_stall: watchdog::WRITER_STALL,
             ca_cert: None,
         }
+    }
+
+    /// Serves from a store opened by the caller instead of `data_dir/db`.
+    pub fn store(mut self, store: SharedStore) -> ServerConfig {
+        self.store = Some(store);
+        self
+    }
+
+    /// Sets the engine pool's threads (0: one per core).
+    pub fn engine_threads(mut self, threads: usize) -> ServerConfig {
+        self.engine_threads = threads;
+        self
+    }
+
+    /// Sets how long shutdown may take.
+    pub fn shutdown_grace(mut self, grace: Duration) -> ServerConfig {
+        self.shutdown_grace = grace;
+        self
+    }
+
+    /// Sets how long the writer may stall before health says NOT_SERVING.
+    pub fn writer_stall(mut self, stall: Duration) -> ServerConfig {
+        self.writer_stall = stall;
+        self
     }
 
     /// Trusts `ca_cert` (besides the platform's roots) for the scheduled
@@ -165,7 +226,22 @@ pub enum ServeError {
     Task(String),
     /// The scheduled-refresh configuration is invalid.
     #[error("invalid scheduled-refresh configuration: {0}")]
-    Refresh(#[from] super::refresh::RefreshConfigError),
+    Refresh(#[from] refresh::RefreshConfigError),
+    /// Shutdown took longer than allowed: the work named was abandoned.
+    #[error(
+        "shutdown abandoned {calls} running call(s), {writes} pending write(s) and tasks [{}] after {grace:?}",
+        tasks.join(", ")
+    )]
+    Abandoned {
+        /// Calls still running.
+        calls: usize,
+        /// Writes submitted and not yet durable.
+        writes: u64,
+        /// Background tasks still running.
+        tasks: Vec<String>,
+        /// The time allowed.
+        grace: Duration,
+    },
     /// TLS cannot be set up, or plaintext is not allowed on the address.
     #[error(transparent)]
     Tls(#[from] TlsError),
@@ -244,43 +320,62 @@ pub async fn run_with_http(
         )?;
     }
 
-    let refresh_config =
-        super::refresh::load(&config.data_dir.join(startup::CONFIG_DIR))?.map(|mut r| {
-            r.ca_cert.clone_from(&config.ca_cert);
-            r
-        });
-    let state = Arc::new(startup::open(&config).await?);
-    bootstrap::ensure_admin_token(state.store(), &config.data_dir)?;
-    let access = Arc::new(AccessControl::new(state.store().clone(), config.rate_limit));
-    let refreshing = refresh_config
-        .map(|c| super::refresh::start(Arc::clone(&state), c))
-        .unwrap_or_default();
-    let engine = state.engine();
+    let refresh_config = refresh::load(&config.data_dir.join(startup::CONFIG_DIR))?.map(|mut r| {
+        r.ca_cert.clone_from(&config.ca_cert);
+        r
+    });
+    let services = startup::open(&config).await?;
+    let store = Arc::clone(services.store());
+    {
+        let (store, dir) = (Arc::clone(&store), config.data_dir.clone());
+        tokio::task::spawn_blocking(move || bootstrap::ensure_admin_token(store.as_ref(), &dir))
+            .await
+            .map_err(|e| ServeError::Task(e.to_string()))??;
+    }
+    let access = Arc::new(AccessControl::new(Arc::clone(&store), config.rate_limit));
+    let tasks = services.core().tasks();
+    if let Some(c) = refresh_config {
+        refresh::start(tasks, &services.lists, c);
+    }
+    let engine = services.engine();
     info!(
         lists = engine.lists().len(),
         policy_version = %engine.policy_ref().version,
+        engine_threads = services.core().pool().threads(),
         "engine live"
     );
     drop(engine);
 
-    let screening = ScreeningServiceServer::new(ScreeningApi::new(Arc::clone(&state)))
+    let screening = ScreeningServiceServer::new(ScreeningApi::new(services.clone()))
         .max_decoding_message_size(MAX_SCREENING_MESSAGE);
-    let lists = ListServiceServer::new(ListApi::new(Arc::clone(&state)))
+    let lists = ListServiceServer::new(ListApi::new(services.clone()))
         .max_decoding_message_size(MAX_LIST_MESSAGE);
-    let cases = CaseServiceServer::new(CaseApi::new(Arc::clone(&state)));
-    let audit = AuditServiceServer::new(AuditApi::new(Arc::clone(&state)));
-    let admin = AdminServiceServer::new(AdminApi::new(Arc::clone(&state)))
+    let cases = CaseServiceServer::new(CaseApi::new(services.clone()));
+    let audit = AuditServiceServer::new(AuditApi::new(services.clone()));
+    let admin = AdminServiceServer::new(AdminApi::new(services.clone()))
         .max_decoding_message_size(MAX_ADMIN_MESSAGE);
 
     let (health, health_service) = tonic_health::server::health_reporter();
-    health
-        .set_serving::<ScreeningServiceServer<ScreeningApi>>()
-        .await;
-    health.set_serving::<ListServiceServer<ListApi>>().await;
-    health.set_serving::<CaseServiceServer<CaseApi>>().await;
-    health.set_serving::<AuditServiceServer<AuditApi>>().await;
-    health.set_serving::<AdminServiceServer<AdminApi>>().await;
-    health.set_service_status("", ServingStatus::Serving).await;
+    let names: Vec<&'static str> = vec![
+        "",
+        <ScreeningServiceServer<ScreeningApi> as tonic::server::NamedService>::NAME,
+        <ListServiceServer<ListApi> as tonic::server::NamedService>::NAME,
+        <CaseServiceServer<CaseApi> as tonic::server::NamedService>::NAME,
+        <AuditServiceServer<AuditApi> as tonic::server::NamedService>::NAME,
+        <AdminServiceServer<AdminApi> as tonic::server::NamedService>::NAME,
+    ];
+    for name in &names {
+        health
+            .set_service_status(*name, ServingStatus::Serving)
+            .await;
+    }
+    watchdog::start(
+        tasks,
+        Arc::clone(&store),
+        health.clone(),
+        names.clone(),
+        config.writer_stall,
+    );
 
     // Health's descriptors so grpcurl can call it by name; google.rpc's so
     // it can decode the BadRequest details of INVALID_ARGUMENT errors.
@@ -304,13 +399,14 @@ pub async fn run_with_http(
         .build_v1alpha()
         .map_err(ServeError::Reflection)?;
 
-    let metrics_task = match metrics {
-        Some(l) => {
-            info!(addr = ?l.local_addr().ok(), "metrics on http://ADDR/metrics");
-            Some(tokio::spawn(super::metrics::serve(l, Arc::clone(&state))))
-        }
-        None => None,
-    };
+    if let Some(l) = metrics {
+        info!(addr = ?l.local_addr().ok(), "metrics on http://ADDR/metrics");
+        let (services, shutdown) = (services.clone(), tasks.shutdown());
+        tasks.spawn(
+            "metrics endpoint",
+            super::metrics::serve(l, services, shutdown),
+        );
+    }
 
     let (http_stop, http_stopped) = tokio::sync::oneshot::channel::<()>();
     let http_task = http.map(|l| {
@@ -337,26 +433,10 @@ pub async fn run_with_http(
         "serving"
     );
     let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
-    let hub_state = Arc::clone(&state);
-    let signal = async move {
-        shutdown.await;
-        info!("shutting down: finishing running calls");
-        // Console streams never end by themselves.
-        hub_state.cases().close();
-        for name in [
-            "",
-            <ScreeningServiceServer<ScreeningApi> as tonic::server::NamedService>::NAME,
-            <ListServiceServer<ListApi> as tonic::server::NamedService>::NAME,
-            <CaseServiceServer<CaseApi> as tonic::server::NamedService>::NAME,
-            <AuditServiceServer<AuditApi> as tonic::server::NamedService>::NAME,
-            <AdminServiceServer<AdminApi> as tonic::server::NamedService>::NAME,
-        ] {
-            health
-                .set_service_status(name, ServingStatus::NotServing)
-                .await;
-        }
-    };
-    let mut builder = Server::builder();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let mut builder = Server::builder()
+        .initial_connection_window_size(CONNECTION_WINDOW)
+        .initial_stream_window_size(STREAM_WINDOW);
     if let Some(tls_config) = tls_config {
         builder = builder.tls_config(tls_config)?;
     }
@@ -370,24 +450,90 @@ pub async fn run_with_http(
         .add_service(cases)
         .add_service(audit)
         .add_service(admin)
-        .serve_with_incoming_shutdown(incoming, signal)
-        .await;
-    for task in refreshing {
-        task.abort();
+        .serve_with_incoming_shutdown(incoming, async {
+            let _ = stop_rx.await;
+        });
+    tokio::pin!(served);
+
+    let grace = config.shutdown_grace;
+    let mut http_stop = Some(http_stop);
+    let (result, deadline) = tokio::select! {
+        r = &mut served => (r, Instant::now() + grace),
+        () = shutdown => {
+            let deadline = Instant::now() + grace;
+            info!(grace_secs = grace.as_secs_f64(), "shutting down: finishing running calls");
+            // Background tasks (consoles, refresh, metrics, watchdog) stop.
+            tasks.trigger();
+            for name in &names {
+                health
+                    .set_service_status(*name, ServingStatus::NotServing)
+                    .await;
+            }
+            let _ = stop_tx.send(());
+            if let Some(stop) = http_stop.take() {
+                let _ = stop.send(());
+            }
+            match tokio::time::timeout_at(deadline.into(), &mut served).await {
+                Ok(r) => (r, deadline),
+                Err(_) => {
+                    let calls = access.in_flight();
+                    let writes = store.writer_health().pending;
+                    let abandoned = tasks.wait(Duration::ZERO).await;
+                    error!(
+                        calls,
+                        writes,
+                        tasks = %abandoned.join(", "),
+                        "shutdown took too long: running calls, pending writes and tasks are abandoned"
+                    );
+                    return Err(ServeError::Abandoned { calls, writes, tasks: abandoned, grace });
+                }
+            }
+        }
+    };
+    // The HTTP front stops with the gRPC one.
+    if let Some(stop) = http_stop.take() {
+        let _ = stop.send(());
     }
-    let _ = http_stop.send(());
     if let Some(task) = http_task {
-        if let Ok(Err(e)) = task.await {
-            tracing::warn!(error = %e, "http/json front failed");
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, task).await {
+            Ok(Ok(Err(e))) => warn!(error = %e, "http/json front failed"),
+            Ok(_) => {}
+            Err(_) => warn!("the http/json front did not stop in time"),
         }
     }
-    if let Some(task) = metrics_task {
-        task.abort();
+    // Everything owned stops (a re-screening in progress finishes: its
+    // cases are not lost), then the writer makes everything durable.
+    tasks.trigger();
+    let left = deadline.saturating_duration_since(Instant::now());
+    let abandoned = tasks.wait(left).await;
+    let left = deadline.saturating_duration_since(Instant::now());
+    let closed = tokio::time::timeout(left, store.close()).await;
+    let writes = store.writer_health().pending;
+    match closed {
+        Ok(Ok(())) if abandoned.is_empty() => {}
+        Ok(Ok(())) => {
+            return Err(ServeError::Abandoned {
+                calls: 0,
+                writes: 0,
+                tasks: abandoned,
+                grace,
+            });
+        }
+        Ok(Err(e)) => return Err(e.into()),
+        Err(_) => {
+            warn!(
+                writes,
+                "the store's writer did not finish in time: pending writes are abandoned"
+            );
+            return Err(ServeError::Abandoned {
+                calls: 0,
+                writes,
+                tasks: abandoned,
+                grace,
+            });
+        }
     }
-    // A re-screening in progress finishes (its cases are not lost).
-    state.rescreen_idle().await;
-    // Everything acknowledged was flushed already; this covers the rest.
-    state.store().flush().await?;
     info!("stopped");
-    served.map_err(ServeError::from)
+    result.map_err(ServeError::from)
 }

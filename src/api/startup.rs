@@ -18,12 +18,13 @@ use std::path::{Path, PathBuf};
 
 use tracing::{info, warn};
 
-use super::seed;
+use std::sync::Arc;
+
 use super::server::{ServeError, ServerConfig};
-use super::state::AppState;
 use crate::engine::EngineError;
 use crate::engine::reference::ReferenceFiles;
-use crate::store::Store;
+use crate::service::{Options, Services, seed};
+use crate::store::{SharedStore, SledStore};
 
 /// Sub-directory of the sled database.
 pub const DB_DIR: &str = "db";
@@ -35,26 +36,33 @@ pub const CONFIG_DIR: &str = "config";
 /// # Errors
 /// [`ServeError`] naming what failed: the directory, the database, a
 /// configuration file, a stored list, or a seed import.
-pub async fn open(config: &ServerConfig) -> Result<AppState, ServeError> {
-    let dir = &config.data_dir;
-    std::fs::create_dir_all(dir).map_err(|cause| ServeError::DataDir {
-        path: dir.clone(),
-        cause,
-    })?;
-    let db_path = dir.join(DB_DIR);
-    let store = tokio::task::spawn_blocking(move || Store::open(db_path))
-        .await
-        .map_err(|e| ServeError::Task(e.to_string()))??;
-
-    let config_dir = dir.join(CONFIG_DIR);
-    let reference = load_reference(&config_dir)?;
+pub async fn open(config: &ServerConfig) -> Result<Services, ServeError> {
+    let dir = config.data_dir.clone();
+    let given = config.store.clone();
+    let task = |e: tokio::task::JoinError| ServeError::Task(e.to_string());
+    // Files and the database are opened off the async workers.
+    let (store, reference) = tokio::task::spawn_blocking(move || {
+        std::fs::create_dir_all(&dir).map_err(|cause| ServeError::DataDir {
+            path: dir.clone(),
+            cause,
+        })?;
+        let store: SharedStore = match given {
+            Some(s) => s,
+            None => Arc::new(SledStore::open(dir.join(DB_DIR))?),
+        };
+        let reference = load_reference(&dir.join(CONFIG_DIR))?;
+        Ok::<_, ServeError>((store, reference))
+    })
+    .await
+    .map_err(task)??;
+    let config_dir = config.data_dir.join(CONFIG_DIR);
 
     let t = std::time::Instant::now();
     let lists = {
-        let store = store.clone();
+        let store = Arc::clone(&store);
         tokio::task::spawn_blocking(move || store.load_current_lists())
             .await
-            .map_err(|e| ServeError::Task(e.to_string()))??
+            .map_err(task)??
     };
     info!(
         lists = lists.len(),
@@ -62,7 +70,11 @@ pub async fn open(config: &ServerConfig) -> Result<AppState, ServeError> {
         "loaded stored lists"
     );
 
-    let state = AppState::new(store, reference, lists)
+    let options = Options {
+        rescreen_days: config.rescreen_days,
+        engine_threads: config.engine_threads,
+    };
+    let services = Services::start(store, reference, lists, options)
         .await
         .map_err(|cause| match cause {
             EngineError::Config { .. } => ServeError::Config {
@@ -70,16 +82,15 @@ pub async fn open(config: &ServerConfig) -> Result<AppState, ServeError> {
                 cause,
             },
             other => ServeError::Engine(other),
-        })?
-        .with_rescreen_days(config.rescreen_days);
+        })?;
 
     if config.seed_defaults {
-        let seeded = seed::seed_missing(&state).await?;
+        let seeded = seed::seed_missing(&services).await?;
         if !seeded.is_empty() {
             info!(lists = %seeded.join(", "), "fresh data directory seeded");
         }
     }
-    Ok(state)
+    Ok(services)
 }
 
 /// Reads the reference configuration from `dir`, first writing the

@@ -14,6 +14,7 @@ use tonic::{Code, Status};
 use tonic_types::{ErrorDetails, StatusExt};
 
 use crate::api::auth::AuthError;
+use crate::api::pb;
 use crate::cases::CaseError;
 use crate::engine::EngineError;
 use crate::lists::{EditError, ImportError};
@@ -166,11 +167,13 @@ fn auth_status(e: &AuthError) -> Status {
         | AuthError::Expired { .. }
         | AuthError::Revoked { .. } => Status::unauthenticated(msg),
         AuthError::Forbidden { .. } => Status::permission_denied(msg),
-        AuthError::RateLimited { retry_after, .. } => Status::with_error_details(
-            Code::ResourceExhausted,
-            msg,
-            ErrorDetails::with_retry_info(Some(*retry_after)),
-        ),
+        AuthError::RateLimited { retry_after, .. } | AuthError::CostLimited { retry_after, .. } => {
+            Status::with_error_details(
+                Code::ResourceExhausted,
+                msg,
+                ErrorDetails::with_retry_info(Some(*retry_after)),
+            )
+        }
         // A stored token the server cannot read: the server's fault.
         AuthError::BadRecord { .. } => Status::internal(msg),
         AuthError::Store(e) => store_status(e),
@@ -202,6 +205,8 @@ fn lib_status(e: &crate::Error) -> Status {
         crate::Error::InvalidArgument { field, message } => bad_request(field, message.clone()),
         crate::Error::NotFound(_) => Status::not_found(e.to_string()),
         crate::Error::Case(e) => case_status(e),
+        crate::Error::Cancelled => Status::cancelled(e.to_string()),
+        crate::Error::Internal(_) => Status::internal(e.to_string()),
     }
 }
 
@@ -258,8 +263,10 @@ fn edit_status(e: &EditError) -> Status {
 fn store_status(e: &StoreError) -> Status {
     let msg = e.to_string();
     match e {
-        StoreError::Open { .. } | StoreError::Io(_) => Status::unavailable(msg),
-        StoreError::Db(_) | StoreError::Encode { .. } | StoreError::InvalidVersion { .. } => {
+        StoreError::Open { .. } | StoreError::Io(_) | StoreError::WriterStopped(_) => {
+            Status::unavailable(msg)
+        }
+        StoreError::Backend(_) | StoreError::Encode { .. } | StoreError::InvalidVersion { .. } => {
             Status::internal(msg)
         }
         StoreError::Corrupt { .. } => Status::data_loss(msg),
@@ -267,6 +274,49 @@ fn store_status(e: &StoreError) -> Status {
         StoreError::InvalidListId { .. } => bad_request("header.list_id", msg),
         StoreError::VersionExists { .. } => Status::aborted(msg),
         StoreError::KindChanged { .. } => Status::failed_precondition(msg),
+        StoreError::InvalidCursor => bad_request("page_token", msg),
+        // The same id cannot name two shipments.
+        StoreError::RequestIdReused { .. } => Status::already_exists(msg),
+    }
+}
+
+/// The name of a gRPC code as the gRPC specification writes it (`OK`,
+/// `PERMISSION_DENIED` ...): metrics labels, stream error answers.
+pub fn code_name(code: Code) -> &'static str {
+    match code {
+        Code::Ok => "OK",
+        Code::Cancelled => "CANCELLED",
+        Code::Unknown => "UNKNOWN",
+        Code::InvalidArgument => "INVALID_ARGUMENT",
+        Code::DeadlineExceeded => "DEADLINE_EXCEEDED",
+        Code::NotFound => "NOT_FOUND",
+        Code::AlreadyExists => "ALREADY_EXISTS",
+        Code::PermissionDenied => "PERMISSION_DENIED",
+        Code::ResourceExhausted => "RESOURCE_EXHAUSTED",
+        Code::FailedPrecondition => "FAILED_PRECONDITION",
+        Code::Aborted => "ABORTED",
+        Code::OutOfRange => "OUT_OF_RANGE",
+        Code::Unimplemented => "UNIMPLEMENTED",
+        Code::Internal => "INTERNAL",
+        Code::Unavailable => "UNAVAILABLE",
+        Code::DataLoss => "DATA_LOSS",
+        Code::Unauthenticated => "UNAUTHENTICATED",
+    }
+}
+
+/// The answer of a ScreenShipments request that was not screened: the
+/// status a ScreenShipment call would have got, as data (the stream goes
+/// on), with the offending field of an INVALID_ARGUMENT.
+pub fn shipment_error(status: &Status) -> pb::ShipmentError {
+    let field = status
+        .get_details_bad_request()
+        .and_then(|b| b.field_violations.first().map(|v| v.field.clone()))
+        .unwrap_or_default();
+    pb::ShipmentError {
+        code: status.code() as i32,
+        code_name: code_name(status.code()).to_string(),
+        message: status.message().to_string(),
+        field,
     }
 }
 
@@ -397,8 +447,8 @@ mod tests {
                 "kind changed",
                 StoreError::KindChanged {
                     list_id: "x".into(),
-                    current: "denial".into(),
-                    new: "control".into(),
+                    current: crate::model::ListKind::Denial,
+                    new: crate::model::ListKind::Control,
                 }
                 .into(),
                 Code::FailedPrecondition,
@@ -427,6 +477,31 @@ mod tests {
                 Code::Unavailable,
             ),
             (
+                "writer stopped",
+                StoreError::WriterStopped("shutting down".into()).into(),
+                Code::Unavailable,
+            ),
+            (
+                "request id reused",
+                StoreError::RequestIdReused {
+                    request_id: "r-1".into(),
+                    screening_id: crate::ids::ScreeningId::new("scr-1"),
+                }
+                .into(),
+                Code::AlreadyExists,
+            ),
+            (
+                "bad page token",
+                StoreError::InvalidCursor.into(),
+                Code::InvalidArgument,
+            ),
+            ("cancelled", crate::Error::Cancelled.into(), Code::Cancelled),
+            (
+                "internal (library)",
+                crate::Error::Internal("x".into()).into(),
+                Code::Internal,
+            ),
+            (
                 "config",
                 EngineError::Config {
                     file: "policy.toml".into(),
@@ -438,7 +513,7 @@ mod tests {
             (
                 "invalid transition",
                 crate::Error::from(CaseError::InvalidTransition {
-                    case_id: "case-1".into(),
+                    case_id: crate::ids::CaseId::new("case-1"),
                     status: crate::cases::CaseStatus::Denied,
                     action: "approve it".into(),
                     allowed: "IN_REVIEW".into(),
@@ -450,7 +525,7 @@ mod tests {
             (
                 "not assignee",
                 crate::Error::from(CaseError::NotAssignee {
-                    case_id: "case-1".into(),
+                    case_id: crate::ids::CaseId::new("case-1"),
                     assignee: "alice".into(),
                     actor: "bob".into(),
                 })
@@ -460,7 +535,7 @@ mod tests {
             (
                 "no such finding",
                 crate::Error::from(CaseError::NoSuchFinding {
-                    screening_id: "scr-1".into(),
+                    screening_id: crate::ids::ScreeningId::new("scr-1"),
                     index: 4,
                     count: 2,
                 })
@@ -557,5 +632,29 @@ mod tests {
         assert_eq!(s.code(), Code::InvalidArgument);
         assert!(s.message().contains("sdn.csv, line 12"), "{}", s.message());
         assert_eq!(violation(&s).unwrap().0, "files[sdn.csv]");
+    }
+
+    #[test]
+    fn code_names_are_the_specification_s() {
+        let table = [
+            (Code::Ok, "OK"),
+            (Code::PermissionDenied, "PERMISSION_DENIED"),
+            (Code::ResourceExhausted, "RESOURCE_EXHAUSTED"),
+            (Code::Unauthenticated, "UNAUTHENTICATED"),
+        ];
+        for (code, name) in table {
+            assert_eq!(code_name(code), name);
+        }
+        let e = shipment_error(&Status::from(ApiError::invalid(
+            "requests[3].shipment.items[0].description",
+            "required: must not be blank",
+        )));
+        assert_eq!((e.code, e.code_name.as_str()), (3, "INVALID_ARGUMENT"));
+        assert_eq!(e.field, "requests[3].shipment.items[0].description");
+        assert!(
+            e.message.starts_with("requests[3].shipment"),
+            "{}",
+            e.message
+        );
     }
 }

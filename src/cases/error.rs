@@ -5,6 +5,7 @@
 use thiserror::Error;
 
 use super::status::CaseStatus;
+use crate::ids::{CaseId, ScreeningId};
 
 /// A case command was refused.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
@@ -14,7 +15,7 @@ pub enum CaseError {
     #[error("case {case_id} is {status}: cannot {action} (allowed when {allowed}){hint}")]
     InvalidTransition {
         /// The case.
-        case_id: String,
+        case_id: CaseId,
         /// Its current status.
         status: CaseStatus,
         /// What was asked (`decide`, `request information` ...).
@@ -28,7 +29,7 @@ pub enum CaseError {
     #[error("case {case_id} is assigned to {assignee}, not {actor}: claim it first")]
     NotAssignee {
         /// The case.
-        case_id: String,
+        case_id: CaseId,
         /// Its officer ("nobody" when unassigned).
         assignee: String,
         /// Who asked.
@@ -40,21 +41,21 @@ pub enum CaseError {
     )]
     ProhibitedApproval {
         /// The case.
-        case_id: String,
+        case_id: CaseId,
     },
     /// The screening named is not one of the case's.
     #[error("screening {screening_id} is not part of case {case_id}")]
     ScreeningNotInCase {
         /// The case.
-        case_id: String,
+        case_id: CaseId,
         /// The screening named.
-        screening_id: String,
+        screening_id: ScreeningId,
     },
     /// The finding index is beyond the screening's findings.
     #[error("screening {screening_id} has {count} findings; there is no finding {index}")]
     NoSuchFinding {
         /// The screening.
-        screening_id: String,
+        screening_id: ScreeningId,
         /// The index asked for (0-based).
         index: usize,
         /// How many findings it has.

@@ -10,6 +10,7 @@ use super::keys;
 use super::priority::Signals;
 use super::record::{CitedEntry, PartyHistory, ScreeningFacts};
 use crate::engine::Engine;
+use crate::ids::EntryRef;
 use crate::model::{
     ControlCategory, Decision, Finding, FindingKind, Party, PartyRole, ScreeningOutcome, Shipment,
 };
@@ -60,11 +61,14 @@ pub fn signals(
 /// CLEAR), sorted, without repeats.
 pub fn cited_entries(findings: &[Finding], excluded: &BTreeSet<usize>) -> Vec<CitedEntry> {
     let mut out: Vec<CitedEntry> = counting(findings, excluded)
-        .filter(|(_, f)| !f.entry_id.is_empty() && f.decision > Decision::Clear)
-        .map(|(_, f)| CitedEntry {
-            list_id: f.list_id.clone(),
-            entry_id: f.entry_id.clone(),
-            entry_name: f.entry_name.clone(),
+        .filter(|(_, f)| f.decision > Decision::Clear)
+        .filter_map(|(_, f)| {
+            let EntryRef { list_id, entry_id } = EntryRef::of(f)?;
+            Some(CitedEntry {
+                list_id,
+                entry_id,
+                entry_name: f.entry_name.clone(),
+            })
         })
         .collect();
     out.sort();
@@ -210,7 +214,7 @@ mod tests {
             meta: ListMeta {
                 list_id: "ctl".into(),
                 version: 1,
-                kind: "control".into(),
+                kind: crate::model::ListKind::Control,
                 ..ListMeta::default()
             },
             content: Arc::new(content),

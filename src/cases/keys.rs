@@ -74,7 +74,7 @@ pub fn party_index(f: &Finding) -> Option<usize> {
 /// True when an officer's "not a match" on this finding can suppress it in
 /// later screenings: a party matched against a list entry.
 pub fn suppressible(f: &Finding) -> bool {
-    f.kind == FindingKind::Party && !f.list_id.is_empty() && !f.entry_id.is_empty()
+    f.kind == FindingKind::Party && crate::ids::EntryRef::of(f).is_some()
 }
 
 /// The finding's party, if it names one of `parties`.

@@ -14,8 +14,9 @@
 //!   (suppressions and party history).
 //! - [`facts`]: what a screening contributes to priority and suppression
 //!   (the only part that reads the engine, and only its pure accessors).
-//! - [`workflow`]: screenings joining cases, and officers' commands applied
-//!   to a case (with the effects the store must write).
+//! - [`workflow`]: screenings (and list changes) opening or joining cases
+//!   as a plan ([`IntakePlan`]) the store applies atomically, and officers'
+//!   commands applied to a case (with the effects the store must write).
 //! - [`report`]: the queue and decision figures.
 //! - [`error`]: refused commands.
 
@@ -31,8 +32,9 @@ pub mod workflow;
 pub use error::CaseError;
 pub use priority::{CasePriority, Signals};
 pub use record::{
-    CaseChange, CaseCheck, CaseFilter, CaseRecord, CaseSummary, ChangeKind, CheckKind, CitedEntry,
-    FindingMark, HistoryEntry, PartyHistory, ScreeningFacts, SuppressedFinding, Suppression,
-    SuppressionEnd, Verdict,
+    CaseCause, CaseChange, CaseCheck, CaseFilter, CaseMember, CaseRecord, CaseSummary, ChangeKind,
+    CheckKind, CitedEntry, FindingMark, HistoryEntry, ListChangeCase, PartyHistory, ScreeningFacts,
+    SuppressedFinding, Suppression, SuppressionEnd, Verdict,
 };
 pub use status::{CaseDecision, CaseStatus};
+pub use workflow::{IntakePlan, Joined};

@@ -1,7 +1,13 @@
 //! The records of the workflow: cases (with marks, checks and history),
 //! their queue summaries and filters, suppressions, party histories, and
-//! what a screening records for the workflow. Plain data, serialised by the
-//! store as JSON; fields added later carry `#[serde(default)]`.
+//! what a screening records for the workflow, and cases opened by a list
+//! change. Plain data, serialised by the store as JSON; fields added later
+//! carry `#[serde(default)]`.
+//!
+//! A case record stays small whatever happens to the shipment: the
+//! screenings that joined it (with the history entry of each join) are
+//! kept by the store as their own records ([`CaseMember`]); the record
+//! holds their count, the latest one, and the officers' actions.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -9,7 +15,8 @@ use serde::{Deserialize, Serialize};
 
 use super::priority::{CasePriority, Signals};
 use super::status::CaseStatus;
-use crate::model::{Decision, FindingKind, ListVersionRef, Party};
+use crate::ids::{Actor, CaseId, ScreeningId, SuppressionId};
+use crate::model::{Decision, Finding, FindingKind, ListVersionRef, Party};
 
 /// A list entry a case's findings cite.
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -48,7 +55,7 @@ impl Verdict {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FindingMark {
     /// The screening.
-    pub screening_id: String,
+    pub screening_id: ScreeningId,
     /// Index of the finding in the screening's findings (0-based).
     pub finding_index: usize,
     /// Not a match, or confirmed.
@@ -71,7 +78,7 @@ pub struct FindingMark {
     pub match_kind: String,
     /// The suppression a "not a match" on a party match created.
     #[serde(default)]
-    pub suppression_id: Option<String>,
+    pub suppression_id: Option<SuppressionId>,
 }
 
 /// What kind of check was recorded.
@@ -130,6 +137,23 @@ pub struct HistoryEntry {
     pub reason: String,
     /// Details (screening id, decision, finding ...).
     pub detail: String,
+    /// How many screenings the case had when it happened (orders officers'
+    /// actions among the joins, which the store keeps apart).
+    #[serde(default)]
+    pub screenings: u32,
+}
+
+/// A screening that joined a case, as the store keeps it: its position
+/// (1 for the screening that opened the case), its id, and the history
+/// entry of the join (`opened`, `screening`, `resubmitted`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CaseMember {
+    /// 1, 2, 3 ... in joining order.
+    pub seq: u32,
+    /// The screening.
+    pub screening_id: ScreeningId,
+    /// What its joining did to the case.
+    pub entry: HistoryEntry,
 }
 
 /// A case: the screenings of one shipment that need an officer, with what
@@ -137,7 +161,7 @@ pub struct HistoryEntry {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CaseRecord {
     /// `case-...`
-    pub case_id: String,
+    pub case_id: CaseId,
     /// Exporter as sent with the shipment (trimmed).
     pub exporter: String,
     /// Shipment reference as sent (trimmed).
@@ -155,8 +179,12 @@ pub struct CaseRecord {
     /// What the score rests on.
     #[serde(default)]
     pub signals: Signals,
-    /// Screenings in the order they joined.
-    pub screening_ids: Vec<String>,
+    /// How many screenings joined it ([`CaseMember`]s, kept apart).
+    #[serde(default)]
+    pub screenings: u32,
+    /// The screening that joined last.
+    #[serde(default)]
+    pub latest_screening: Option<ScreeningId>,
     /// The officer working on it.
     #[serde(default)]
     pub assignee: Option<String>,
@@ -182,22 +210,23 @@ pub struct CaseRecord {
     /// Certificates and verification results.
     #[serde(default)]
     pub checks: Vec<CaseCheck>,
-    /// Every step, oldest first.
+    /// Officers' actions, oldest first (the joins of screenings are kept
+    /// with their [`CaseMember`]s).
     #[serde(default)]
     pub history: Vec<HistoryEntry>,
 }
 
 impl CaseRecord {
     /// The latest screening.
-    pub fn latest_screening(&self) -> Option<&str> {
-        self.screening_ids.last().map(String::as_str)
+    pub fn latest_screening(&self) -> Option<&ScreeningId> {
+        self.latest_screening.as_ref()
     }
 
     /// The latest verdict on each finding of `screening_id`, by index.
-    pub fn verdicts(&self, screening_id: &str) -> BTreeMap<usize, Verdict> {
+    pub fn verdicts(&self, screening_id: &ScreeningId) -> BTreeMap<usize, Verdict> {
         self.marks
             .iter()
-            .filter(|m| m.screening_id == screening_id)
+            .filter(|m| m.screening_id == *screening_id)
             .map(|m| (m.finding_index, m.verdict))
             .collect()
     }
@@ -207,7 +236,7 @@ impl CaseRecord {
     /// an officer confirmed them afterwards.
     pub fn excluded(
         &self,
-        screening_id: &str,
+        screening_id: &ScreeningId,
         suppressed: &[SuppressedFinding],
     ) -> BTreeSet<usize> {
         let verdicts = self.verdicts(screening_id);
@@ -240,7 +269,7 @@ impl CaseRecord {
             updated_at_unix_ms: self.updated_at_unix_ms,
             decided_at_unix_ms: self.decided_at_unix_ms,
             check_due_unix_ms: self.check_due_unix_ms,
-            screenings: u32::try_from(self.screening_ids.len()).unwrap_or(u32::MAX),
+            screenings: self.screenings,
             entries: self.entries.clone(),
         }
     }
@@ -251,7 +280,7 @@ impl CaseRecord {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CaseSummary {
     /// `case-...`
-    pub case_id: String,
+    pub case_id: CaseId,
     /// Exporter.
     pub exporter: String,
     /// Shipment reference.
@@ -298,7 +327,7 @@ pub struct CaseChange {
     /// What happened (`opened`, `screening`, `resubmitted`, `case.claim` ...).
     pub action: String,
     /// Who did it.
-    pub actor: String,
+    pub actor: Actor,
     /// When.
     pub at_unix_ms: i64,
     /// The case as it is now.
@@ -360,9 +389,9 @@ pub struct SuppressedFinding {
     /// Index of the finding (0-based).
     pub index: usize,
     /// The suppression that applied.
-    pub suppression_id: String,
+    pub suppression_id: SuppressionId,
     /// The case where the officer judged the match.
-    pub case_id: String,
+    pub case_id: CaseId,
 }
 
 /// What a screening records for the workflow besides the engine's answer
@@ -387,7 +416,7 @@ pub struct ScreeningFacts {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Suppression {
     /// `sup-...`
-    pub suppression_id: String,
+    pub suppression_id: SuppressionId,
     /// [`super::keys::party_key`] of the party.
     pub party_key: String,
     /// The party as sent when judged.
@@ -403,9 +432,9 @@ pub struct Suppression {
     /// The list version the judgement was made on.
     pub judged_version: ListVersionRef,
     /// The case where it was judged.
-    pub case_id: String,
+    pub case_id: CaseId,
     /// The screening whose finding was marked.
-    pub screening_id: String,
+    pub screening_id: ScreeningId,
     /// The finding's index.
     pub finding_index: usize,
     /// Who judged.
@@ -424,8 +453,8 @@ pub struct Suppression {
 pub struct SuppressionEnd {
     /// Unix time in milliseconds.
     pub at_unix_ms: i64,
-    /// Who ended it (`system` when the entry changed).
-    pub by: String,
+    /// Who ended it ([`Actor::system`] when the entry changed).
+    pub by: Actor,
     /// `entry changed in <list>@<version>`, `confirmed match in <case>`,
     /// `superseded by <sup-id>`.
     pub why: String,
@@ -444,7 +473,43 @@ pub struct PartyHistory {
     /// Findings on this party confirmed as true matches.
     pub confirmed: u32,
     /// The last case that added to it.
-    pub last_case: String,
+    pub last_case: CaseId,
+}
+
+/// Why a case was opened without a new screening.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseCause {
+    /// `list_change`.
+    pub kind: String,
+    /// The list that changed.
+    pub list_id: String,
+    /// Its new version.
+    pub version: u64,
+    /// The version it replaced.
+    pub previous_version: u64,
+    /// The added or changed entries the shipment now matches (ids in the
+    /// new version).
+    pub entry_ids: Vec<String>,
+    /// The stored screening re-checked.
+    pub screening_id: ScreeningId,
+}
+
+impl CaseCause {
+    /// The kind of every cause so far.
+    pub const LIST_CHANGE: &'static str = "list_change";
+}
+
+/// A case opened by a list change: an ordinary case (stored with the
+/// others) with its cause and the findings citing the new entries.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ListChangeCase {
+    /// The case itself, as every case.
+    #[serde(flatten)]
+    pub case: CaseRecord,
+    /// What caused it.
+    pub cause: CaseCause,
+    /// The findings citing the new or changed entries.
+    pub findings: Vec<Finding>,
 }
 
 #[cfg(test)]
@@ -611,7 +676,8 @@ mod tests {
             priority: CasePriority::Low,
             priority_score: 0,
             signals: Signals::default(),
-            screening_ids: vec!["scr-1".into()],
+            screenings: 1,
+            latest_screening: Some("scr-1".into()),
             assignee: None,
             created_at_unix_ms: 0,
             updated_at_unix_ms: 0,
@@ -635,8 +701,8 @@ mod tests {
         };
         // 0: not a match; 1: re-marked confirmed; 2: suppressed at screening;
         // 3: suppressed but confirmed since.
-        let ex = case.excluded("scr-1", &[suppressed(2), suppressed(3)]);
+        let ex = case.excluded(&"scr-1".into(), &[suppressed(2), suppressed(3)]);
         assert_eq!(ex.into_iter().collect::<Vec<_>>(), vec![0, 2]);
-        assert!(case.excluded("scr-2", &[]).is_empty());
+        assert!(case.excluded(&"scr-2".into(), &[]).is_empty());
     }
 }

@@ -1,7 +1,9 @@
-//! The workflow's decisions: a screening opening or joining a case, and an
-//! officer's command applied to a case. Each returns what changed and the
-//! effects the store must write in the same transaction (audit records,
-//! suppressions, party histories); nothing here touches storage.
+//! The workflow's decisions: a screening (or a list change) opening or
+//! joining a case ([`plan_intake`], one function for both), and an
+//! officer's command applied to a case ([`apply`]). Each returns what
+//! changed and what the store must write in the same transaction (the
+//! [`IntakePlan`]; audit records, suppressions, party histories as
+//! [`Effects`]); nothing here touches storage.
 
 use std::collections::BTreeSet;
 
@@ -12,31 +14,37 @@ use super::facts;
 use super::keys;
 use super::priority::Signals;
 use super::record::{
-    CaseCheck, CaseRecord, CitedEntry, FindingMark, HistoryEntry, ScreeningFacts,
+    CaseCause, CaseCheck, CaseRecord, CitedEntry, FindingMark, HistoryEntry, ScreeningFacts,
     SuppressedFinding, Suppression, SuppressionEnd, Verdict,
 };
 use super::status::{CaseDecision, CaseStatus, Transition};
+use crate::actions::AuditAction;
+use crate::ids::{Actor, CaseId, ScreeningId, SuppressionId};
 use crate::model::{Finding, ListVersionRef, Party};
 
 /// A screening about to open or join a case.
 #[derive(Clone, Copy, Debug)]
 pub struct Intake<'a> {
     /// Its id.
-    pub screening_id: &'a str,
+    pub screening_id: &'a ScreeningId,
     /// Exporter (trimmed).
     pub exporter: &'a str,
     /// Shipment reference (trimmed).
     pub reference: &'a str,
-    /// Who screened (the caller's principal).
-    pub actor: &'a str,
+    /// Who screened (the caller's principal; [`Actor::system`] for a list
+    /// change).
+    pub actor: &'a Actor,
     /// When.
     pub at_unix_ms: i64,
-    /// The engine's findings.
+    /// The engine's findings (for a list change: those citing the new entries).
     pub findings: &'a [Finding],
     /// Findings suppressed by earlier judgements.
     pub suppressed: &'a [SuppressedFinding],
     /// Category I, embargo and party-history facts.
     pub facts: &'a ScreeningFacts,
+    /// `None` for a screening; the list change that flags a stored
+    /// screening again.
+    pub cause: Option<&'a CaseCause>,
 }
 
 /// How a screening met its case.
@@ -61,25 +69,63 @@ impl Joined {
     }
 }
 
-/// Opens or joins a case for a screening. `active` is the active case of
-/// the same exporter and reference, if any; `fresh_id` the id a new case
-/// gets. A screening that leaves nothing to decide (CLEAR, possibly after
-/// suppressions) opens no case and joins none, with one exception: it
-/// answers an information request (the case is INFO_REQUESTED), so the
-/// officer who asked sees the corrected shipment.
-pub fn intake(
+/// What a screening does to the cases, as the store must apply it (in the
+/// same transaction as the screening): the case as it will be stored, how
+/// the screening met it, the history entry of the join (kept with the
+/// case's [`CaseMember`](super::CaseMember) for this screening), and
+/// whether the case becomes the shipment's active case in the open-case
+/// index.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IntakePlan {
+    /// The case after the screening joined it.
+    pub case: CaseRecord,
+    /// Opened, joined, or answered an information request.
+    pub joined: Joined,
+    /// The join's history entry.
+    pub entry: HistoryEntry,
+    /// Index the case as the shipment's active case (while it is active).
+    /// A screening always does; a list change only when the shipment has
+    /// no active case.
+    pub index_as_open: bool,
+}
+
+/// Plans the case side of a screening: open a case or join `active`, the
+/// active case of the same exporter and reference (if any, as stored now);
+/// `fresh_id` is the id a new case gets. A screening that leaves nothing
+/// to decide (CLEAR, possibly after suppressions) opens no case and joins
+/// none, with one exception: it answers an information request (the case
+/// is INFO_REQUESTED), so the officer who asked sees the corrected
+/// shipment.
+///
+/// A list change ([`Intake::cause`]) always opens a case of its own, marked
+/// with its cause; it becomes the shipment's active case only when there
+/// is none.
+pub fn plan_intake(
     active: Option<CaseRecord>,
-    fresh_id: &str,
+    fresh_id: &CaseId,
     s: &Intake<'_>,
-) -> Option<(CaseRecord, Joined)> {
+) -> Option<IntakePlan> {
     let excluded: BTreeSet<usize> = s.suppressed.iter().map(|x| x.index).collect();
     let signals = facts::signals(s.findings, &excluded, s.facts);
     let cited = facts::cited_entries(s.findings, &excluded);
-    let detail = format!("{} {}", s.screening_id, signals.decision.as_str());
     let clear = signals.decision == crate::model::Decision::Clear;
-    match active
-        .filter(|c| c.status.is_active() && (!clear || c.status == CaseStatus::InfoRequested))
-    {
+    let active = active.filter(|c| c.status.is_active());
+    if let Some(cause) = s.cause {
+        let (reason, detail) = (
+            format!(
+                "{} version {} lists {}",
+                cause.list_id,
+                cause.version,
+                cause.entry_ids.join(", ")
+            ),
+            format!("re-screening of {}", cause.screening_id),
+        );
+        let mut plan = open(fresh_id, s, signals, cited, reason, detail);
+        plan.index_as_open = active.is_none();
+        return Some(plan);
+    }
+    let detail = format!("{} {}", s.screening_id, signals.decision.as_str());
+    match active.filter(|c| !clear || c.status == CaseStatus::InfoRequested) {
         Some(mut case) => {
             let from = case.status;
             let to = Transition::Resubmission {
@@ -92,12 +138,11 @@ pub fn intake(
             } else {
                 Joined::Joined
             };
-            case.screening_ids.push(s.screening_id.to_string());
+            join(&mut case, s);
             case.status = to;
             set_signals(&mut case, signals);
             merge_entries(&mut case.entries, cited);
-            case.updated_at_unix_ms = s.at_unix_ms;
-            case.history.push(HistoryEntry {
+            let entry = HistoryEntry {
                 at_unix_ms: s.at_unix_ms,
                 actor: s.actor.to_string(),
                 action: joined.as_str().to_string(),
@@ -105,43 +150,75 @@ pub fn intake(
                 to,
                 reason: String::new(),
                 detail,
-            });
-            Some((case, joined))
+                screenings: case.screenings,
+            };
+            Some(IntakePlan {
+                case,
+                joined,
+                entry,
+                index_as_open: true,
+            })
         }
         None if clear => None,
-        None => {
-            let mut case = CaseRecord {
-                case_id: fresh_id.to_string(),
-                exporter: s.exporter.to_string(),
-                reference: s.reference.to_string(),
-                status: CaseStatus::Open,
-                decision: signals.decision,
-                priority: signals.priority(),
-                priority_score: signals.score(),
-                signals: Signals::default(),
-                screening_ids: vec![s.screening_id.to_string()],
-                assignee: None,
-                created_at_unix_ms: s.at_unix_ms,
-                updated_at_unix_ms: s.at_unix_ms,
-                decided_at_unix_ms: None,
-                decided_by: None,
-                check_due_unix_ms: None,
-                entries: cited,
-                marks: vec![],
-                checks: vec![],
-                history: vec![HistoryEntry {
-                    at_unix_ms: s.at_unix_ms,
-                    actor: s.actor.to_string(),
-                    action: Joined::Opened.as_str().to_string(),
-                    from: None,
-                    to: CaseStatus::Open,
-                    reason: String::new(),
-                    detail,
-                }],
-            };
-            set_signals(&mut case, signals);
-            Some((case, Joined::Opened))
-        }
+        None => Some(open(fresh_id, s, signals, cited, String::new(), detail)),
+    }
+}
+
+/// Counts a joining screening.
+fn join(case: &mut CaseRecord, s: &Intake<'_>) {
+    case.screenings = case.screenings.saturating_add(1);
+    case.latest_screening = Some(s.screening_id.clone());
+    case.updated_at_unix_ms = s.at_unix_ms;
+}
+
+/// A new case holding the screening.
+fn open(
+    fresh_id: &CaseId,
+    s: &Intake<'_>,
+    signals: Signals,
+    cited: Vec<CitedEntry>,
+    reason: String,
+    detail: String,
+) -> IntakePlan {
+    let mut case = CaseRecord {
+        case_id: fresh_id.clone(),
+        exporter: s.exporter.to_string(),
+        reference: s.reference.to_string(),
+        status: CaseStatus::Open,
+        decision: signals.decision,
+        priority: signals.priority(),
+        priority_score: signals.score(),
+        signals: Signals::default(),
+        screenings: 0,
+        latest_screening: None,
+        assignee: None,
+        created_at_unix_ms: s.at_unix_ms,
+        updated_at_unix_ms: s.at_unix_ms,
+        decided_at_unix_ms: None,
+        decided_by: None,
+        check_due_unix_ms: None,
+        entries: cited,
+        marks: vec![],
+        checks: vec![],
+        history: vec![],
+    };
+    join(&mut case, s);
+    set_signals(&mut case, signals);
+    let entry = HistoryEntry {
+        at_unix_ms: s.at_unix_ms,
+        actor: s.actor.to_string(),
+        action: Joined::Opened.as_str().to_string(),
+        from: None,
+        to: CaseStatus::Open,
+        reason,
+        detail,
+        screenings: 1,
+    };
+    IntakePlan {
+        case,
+        joined: Joined::Opened,
+        entry,
+        index_as_open: true,
     }
 }
 
@@ -169,14 +246,17 @@ pub struct SuppressionKey {
     /// The list version of the marked screening.
     pub judged_version: ListVersionRef,
     /// Id for a suppression created by this mark.
-    pub new_id: String,
+    pub new_id: SuppressionId,
 }
 
 /// A finding to mark, as the caller read it from the stored screening.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MarkTarget {
     /// The screening.
-    pub screening_id: String,
+    pub screening_id: ScreeningId,
+    /// True when the screening is one of the case's (the caller looked it
+    /// up: a case's screenings are kept apart from its record).
+    pub in_case: bool,
     /// Index of the finding (0-based).
     pub finding_index: usize,
     /// How many findings the screening has.
@@ -256,14 +336,14 @@ impl Command {
     }
 
     /// The audit action (`case.claim` ...).
-    fn audit_action(&self) -> &'static str {
+    pub fn audit_action(&self) -> AuditAction {
         match self {
-            Command::Claim { .. } => "case.claim",
-            Command::RequestInfo => "case.request_info",
-            Command::Decide { .. } => "case.decide",
-            Command::Mark(_) => "case.mark",
-            Command::ScheduleCheck { .. } => "case.schedule_check",
-            Command::RecordCheck { .. } => "case.record_check",
+            Command::Claim { .. } => AuditAction::CaseClaim,
+            Command::RequestInfo => AuditAction::CaseRequestInfo,
+            Command::Decide { .. } => AuditAction::CaseDecide,
+            Command::Mark(_) => AuditAction::CaseMark,
+            Command::ScheduleCheck { .. } => AuditAction::CaseScheduleCheck,
+            Command::RecordCheck { .. } => AuditAction::CaseRecordCheck,
         }
     }
 }
@@ -272,7 +352,7 @@ impl Command {
 #[derive(Clone, Copy, Debug)]
 pub struct ScreeningView<'a> {
     /// Its id.
-    pub screening_id: &'a str,
+    pub screening_id: &'a ScreeningId,
     /// Its findings.
     pub findings: &'a [Finding],
     /// Findings suppressed when it was screened.
@@ -287,7 +367,7 @@ pub struct ScreeningView<'a> {
 #[derive(Clone, Copy, Debug)]
 pub struct Ctx<'a> {
     /// The officer (caller principal).
-    pub actor: &'a str,
+    pub actor: &'a Actor,
     /// The reason given (required by the API where the workflow needs one).
     pub reason: &'a str,
     /// When.
@@ -300,7 +380,7 @@ pub struct Ctx<'a> {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuditDraft {
     /// `case.decide`, `suppression.create` ...
-    pub action: String,
+    pub action: AuditAction,
     /// Case or suppression id.
     pub subject: String,
     /// Why.
@@ -362,7 +442,7 @@ pub fn apply(case: &mut CaseRecord, cmd: &Command, ctx: &Ctx<'_>) -> Result<Effe
             },
         });
     };
-    if cmd.needs_assignee() && case.assignee.as_deref() != Some(ctx.actor) {
+    if cmd.needs_assignee() && case.assignee.as_deref() != Some(ctx.actor.as_str()) {
         return Err(CaseError::NotAssignee {
             case_id: case.case_id.clone(),
             assignee: case.assignee.clone().unwrap_or_else(|| "nobody".into()),
@@ -451,17 +531,18 @@ pub fn apply(case: &mut CaseRecord, cmd: &Command, ctx: &Ctx<'_>) -> Result<Effe
     case.history.push(HistoryEntry {
         at_unix_ms: ctx.at_unix_ms,
         actor: ctx.actor.to_string(),
-        action: action.trim_start_matches("case.").to_string(),
+        action: action.history_name().to_string(),
         from: Some(from),
         to,
         reason: ctx.reason.to_string(),
         detail,
+        screenings: case.screenings,
     });
     fx.audit.insert(
         0,
         AuditDraft {
-            action: action.to_string(),
-            subject: case.case_id.clone(),
+            action,
+            subject: case.case_id.to_string(),
             reason: ctx.reason.to_string(),
             details,
         },
@@ -503,7 +584,7 @@ fn mark(
     fx: &mut Effects,
     details: &mut serde_json::Value,
 ) -> Result<String, CaseError> {
-    if !case.screening_ids.contains(&t.screening_id) {
+    if !t.in_case {
         return Err(CaseError::ScreeningNotInCase {
             case_id: case.case_id.clone(),
             screening_id: t.screening_id.clone(),
@@ -542,8 +623,8 @@ fn mark(
                     ended: None,
                 };
                 fx.audit.push(AuditDraft {
-                    action: "suppression.create".into(),
-                    subject: s.suppression_id.clone(),
+                    action: AuditAction::SuppressionCreate,
+                    subject: s.suppression_id.to_string(),
                     reason: ctx.reason.to_string(),
                     details: json!({
                         "case_id": case.case_id,
@@ -568,7 +649,7 @@ fn mark(
                     finding.entry_id.clone(),
                     SuppressionEnd {
                         at_unix_ms: ctx.at_unix_ms,
-                        by: ctx.actor.to_string(),
+                        by: ctx.actor.clone(),
                         why: format!("confirmed match in {}", case.case_id),
                     },
                 ));
@@ -603,7 +684,7 @@ fn mark(
         suppression_id: suppression_id.clone(),
     });
     // The decision follows the latest screening's findings that still count.
-    if let Some(latest) = ctx.latest.filter(|l| l.screening_id == t.screening_id) {
+    if let Some(latest) = ctx.latest.filter(|l| *l.screening_id == t.screening_id) {
         let excluded = case.excluded(latest.screening_id, latest.suppressed);
         set_signals(
             case,
@@ -693,37 +774,54 @@ mod tests {
         ]
     }
 
+    /// Test values live as long as the test process.
+    fn leak<T>(v: T) -> &'static T {
+        Box::leak(Box::new(v))
+    }
+
     fn intake_of<'a>(
-        id: &'a str,
+        id: &str,
         findings: &'a [Finding],
         suppressed: &'a [SuppressedFinding],
         facts: &'a ScreeningFacts,
         at: i64,
     ) -> Intake<'a> {
         Intake {
-            screening_id: id,
+            screening_id: leak(ScreeningId::new(id)),
             exporter: "ACME",
             reference: "PO-1",
-            actor: "erp",
+            actor: leak(Actor::new("erp")),
             at_unix_ms: at,
             findings,
             suppressed,
             facts,
+            cause: None,
         }
+    }
+
+    /// The planned case, how the screening met it, and the join's history
+    /// entry.
+    fn intake(
+        active: Option<CaseRecord>,
+        fresh: &str,
+        s: &Intake<'_>,
+    ) -> Option<(CaseRecord, Joined, HistoryEntry)> {
+        plan_intake(active, &CaseId::new(fresh), s).map(|p| (p.case, p.joined, p.entry))
     }
 
     fn open_case() -> CaseRecord {
         let f = findings();
         let facts = ScreeningFacts::default();
-        let (case, joined) =
+        let (case, joined, entry) =
             intake(None, "case-1", &intake_of("scr-1", &f, &[], &facts, 100)).unwrap();
         assert_eq!(joined, Joined::Opened);
+        assert_eq!((entry.action.as_str(), entry.screenings), ("opened", 1));
         case
     }
 
-    fn ctx<'a>(actor: &'a str, latest: Option<ScreeningView<'a>>) -> Ctx<'a> {
+    fn ctx<'a>(actor: &str, latest: Option<ScreeningView<'a>>) -> Ctx<'a> {
         Ctx {
-            actor,
+            actor: leak(Actor::new(actor)),
             reason: "because",
             at_unix_ms: 200,
             latest,
@@ -737,7 +835,11 @@ mod tests {
         assert_eq!(case.decision, Decision::Prohibited);
         assert_eq!(case.priority_score, case.signals.score());
         assert_eq!(case.entries.len(), 2);
-        assert_eq!(case.history[0].action, "opened");
+        assert_eq!(case.screenings, 1);
+        assert!(
+            case.history.is_empty(),
+            "the join is kept with its screening"
+        );
 
         let facts = ScreeningFacts::default();
         assert!(intake(None, "case-2", &intake_of("scr-2", &[], &[], &facts, 1)).is_none());
@@ -760,7 +862,7 @@ mod tests {
         case.assignee = Some("alice".into());
         let facts = ScreeningFacts::default();
         let fewer = vec![findings().remove(1)];
-        let (case, joined) = intake(
+        let (case, joined, entry) = intake(
             Some(case),
             "case-x",
             &intake_of("scr-2", &fewer, &[], &facts, 300),
@@ -769,20 +871,34 @@ mod tests {
         assert_eq!(joined, Joined::Resubmitted);
         assert_eq!(case.case_id, "case-1");
         assert_eq!(case.status, CaseStatus::InReview);
-        assert_eq!(case.screening_ids, vec!["scr-1", "scr-2"]);
+        assert_eq!(case.screenings, 2);
+        assert_eq!(case.latest_screening(), Some(&ScreeningId::new("scr-2")));
         assert_eq!(
             case.decision,
             Decision::LicenseRequired,
             "the latest screening decides"
         );
         assert_eq!(case.updated_at_unix_ms, 300);
-        assert_eq!(case.history.last().unwrap().action, "resubmitted");
+        assert_eq!(
+            (
+                entry.action.as_str(),
+                entry.from,
+                entry.to,
+                entry.screenings
+            ),
+            (
+                "resubmitted",
+                Some(CaseStatus::InfoRequested),
+                CaseStatus::InReview,
+                2
+            )
+        );
 
         // A CLEAR resubmission answers the request too; a CLEAR screening
         // does not join a case that asked for nothing.
         let mut asked = open_case();
         asked.status = CaseStatus::InfoRequested;
-        let (c, joined) = intake(
+        let (c, joined, _) = intake(
             Some(asked),
             "case-x",
             &intake_of("scr-9", &[], &[], &facts, 350),
@@ -806,7 +922,7 @@ mod tests {
         let mut decided = case.clone();
         decided.status = CaseStatus::Denied;
         let f = findings();
-        let (c, joined) = intake(
+        let (c, joined, _) = intake(
             Some(decided),
             "case-2",
             &intake_of("scr-3", &f, &[], &facts, 400),
@@ -854,7 +970,7 @@ mod tests {
         .unwrap();
         assert_eq!(case.status, CaseStatus::InReview);
         assert_eq!(case.assignee.as_deref(), Some("alice"));
-        assert_eq!(fx.audit[0].action, "case.claim");
+        assert_eq!(fx.audit[0].action, AuditAction::CaseClaim);
 
         // Someone else may not act on alice's case.
         let err = apply(&mut case, &Command::RequestInfo, &ctx("bob", None)).unwrap_err();
@@ -898,7 +1014,11 @@ mod tests {
         let actions: Vec<&str> = case.history.iter().map(|h| h.action.as_str()).collect();
         assert_eq!(
             actions,
-            vec!["opened", "claim", "request_info", "decide", "record_check"]
+            vec!["claim", "request_info", "decide", "record_check"]
+        );
+        assert!(
+            case.history.iter().all(|h| h.screenings == 1),
+            "officers acted while the case had one screening"
         );
     }
 
@@ -908,7 +1028,7 @@ mod tests {
         parties: &'a [Party],
     ) -> ScreeningView<'a> {
         ScreeningView {
-            screening_id: "scr-1",
+            screening_id: leak(ScreeningId::new("scr-1")),
             findings: f,
             suppressed: &[],
             facts,
@@ -919,6 +1039,7 @@ mod tests {
     fn target(index: usize, verdict: Verdict, f: &[Finding], parties: &[Party]) -> MarkTarget {
         MarkTarget {
             screening_id: "scr-1".into(),
+            in_case: true,
             finding_index: index,
             findings_count: f.len(),
             finding: f.get(index).cloned(),
@@ -972,7 +1093,10 @@ mod tests {
         assert!(case.priority_score < 3000);
         let actions: Vec<&str> = fx.audit.iter().map(|a| a.action.as_str()).collect();
         assert_eq!(actions, vec!["case.mark", "suppression.create"]);
-        assert_eq!(case.marks[0].suppression_id.as_deref(), Some("sup-9"));
+        assert_eq!(
+            case.marks[0].suppression_id.as_ref().map(|s| s.as_str()),
+            Some("sup-9")
+        );
 
         let fx = apply(
             &mut case,
@@ -1012,6 +1136,7 @@ mod tests {
         .unwrap();
         let mut other = target(0, Verdict::NotAMatch, &f, &parties);
         other.screening_id = "scr-77".into();
+        other.in_case = false;
         let err = apply(
             &mut case,
             &Command::Mark(Box::new(other)),

@@ -246,7 +246,7 @@ pub struct ServeArgs {
     pub no_seed: bool,
     /// When a denial list changes, re-check the screenings of this many
     /// past days against the added and changed entries (0: off).
-    #[arg(long, default_value_t = crate::api::state::DEFAULT_RESCREEN_DAYS)]
+    #[arg(long, default_value_t = crate::service::DEFAULT_RESCREEN_DAYS)]
     pub rescreen_days: u32,
     /// TLS certificate chain (PEM); with --tls-key, serve TLS.
     #[arg(long, requires = "tls_key")]
@@ -279,6 +279,13 @@ pub struct ServeArgs {
     /// Calls a principal may make at once after a quiet period.
     #[arg(long, default_value_t = 100.0)]
     pub rate_burst: f64,
+    /// Parties and items screened per second per principal (ADMIN exempt);
+    /// 0 = no limit. A stream over it is slowed down, a call refused.
+    #[arg(long, default_value_t = 2000.0)]
+    pub rate_cost: f64,
+    /// Parties and items a principal may screen at once after a quiet period.
+    #[arg(long, default_value_t = 10_000.0)]
+    pub rate_cost_burst: f64,
 }
 
 impl Default for ServeArgs {
@@ -289,7 +296,7 @@ impl Default for ServeArgs {
                 .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 50051))),
             data_dir: PathBuf::from(DEFAULT_DATA_DIR),
             no_seed: false,
-            rescreen_days: crate::api::state::DEFAULT_RESCREEN_DAYS,
+            rescreen_days: crate::service::DEFAULT_RESCREEN_DAYS,
             tls_cert: None,
             tls_key: None,
             client_ca: None,
@@ -299,6 +306,8 @@ impl Default for ServeArgs {
             log_format: LogFormat::Text,
             rate_limit: 50.0,
             rate_burst: 100.0,
+            rate_cost: 2000.0,
+            rate_cost_burst: 10_000.0,
         }
     }
 }

@@ -1,25 +1,23 @@
 //! The append-only audit trail: every screening, decision, suppression and
 //! list change as a record chained by hash, so that a changed, removed or
-//! inserted record is detectable.
+//! inserted record is detectable. This module holds the records and the
+//! chain's rules; a backend stores them (the sled backend in
+//! `store/sled/audit.rs`).
 //!
 //! Record `n` stores `hash = sha256(prev_hash | seq | time | actor | action
 //! | subject | reason | details)` where `prev_hash` is record `n-1`'s hash
-//! (64 zeros for the first). Records are keyed by their sequence number
-//! (big-endian) in the `audit` tree; the head (last sequence and hash) is
-//! kept under one key of the `audit_head` tree and updated in the same
-//! transaction, so the chain never forks.
+//! (64 zeros for the first). A backend appends a record in the same
+//! transaction as the change it describes, and keeps the head (last
+//! sequence number and hash) with it, so the chain never forks.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use sled::Transactional;
-use sled::transaction::{ConflictableTransactionError, TransactionError};
 
-use super::{Store, StoreError};
+use crate::actions::AuditAction;
+use crate::ids::Actor;
 
 /// Hash that precedes the first record.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-
-const HEAD_KEY: &[u8] = b"head";
 
 /// One audit record.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -30,8 +28,8 @@ pub struct AuditRecord {
     pub at_unix_ms: i64,
     /// Who did it (principal, `seed`, `system` ...).
     pub actor: String,
-    /// What was done: `screening`, `list.import`, `case.decide` ...
-    pub action: String,
+    /// What was done.
+    pub action: AuditAction,
     /// What it was done to: a screening, case or list-version id.
     pub subject: String,
     /// Why (free text given by the actor; may be empty).
@@ -45,12 +43,12 @@ pub struct AuditRecord {
 }
 
 /// A record to append (sequence, time and hashes are assigned).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct NewAudit {
     /// Who.
-    pub actor: String,
+    pub actor: Actor,
     /// What.
-    pub action: String,
+    pub action: AuditAction,
     /// To what.
     pub subject: String,
     /// Why.
@@ -76,10 +74,22 @@ pub enum ChainCheck {
     },
 }
 
-#[derive(Serialize, Deserialize)]
-struct Head {
-    seq: u64,
-    hash: String,
+/// The last record of the chain: what the next record links to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Head {
+    /// Its sequence number (0 before the first record).
+    pub seq: u64,
+    /// Its hash ([`GENESIS`] before the first record).
+    pub hash: String,
+}
+
+impl Default for Head {
+    fn default() -> Self {
+        Head {
+            seq: 0,
+            hash: GENESIS.to_string(),
+        }
+    }
 }
 
 /// The hash of a record's content given its predecessor's hash.
@@ -90,7 +100,7 @@ pub fn record_hash(r: &AuditRecord) -> String {
         r.seq.to_string().as_bytes(),
         r.at_unix_ms.to_string().as_bytes(),
         r.actor.as_bytes(),
-        r.action.as_bytes(),
+        r.action.as_str().as_bytes(),
         r.subject.as_bytes(),
         r.reason.as_bytes(),
         r.details.to_string().as_bytes(),
@@ -101,257 +111,164 @@ pub fn record_hash(r: &AuditRecord) -> String {
     hex::encode(h.finalize())
 }
 
-impl Store {
-    /// Appends a record at time `at_unix_ms`; returns it with its sequence
-    /// number and hash. Durable after the next [`Store::flush`].
-    ///
-    /// # Errors
-    /// [`StoreError`] when the database fails or the head is unreadable.
-    pub fn append_audit(&self, new: NewAudit, at_unix_ms: i64) -> Result<AuditRecord, StoreError> {
-        let res = (&self.audit, &self.audit_head).transaction(|(audit, head)| {
-            let (seq, prev_hash) = match head.get(HEAD_KEY)? {
-                Some(v) => {
-                    let h: Head = serde_json::from_slice(&v).map_err(|e| {
-                        ConflictableTransactionError::Abort(StoreError::Corrupt {
-                            key: "audit_head/head".into(),
-                            message: e.to_string(),
-                        })
-                    })?;
-                    (h.seq + 1, h.hash)
-                }
-                None => (1, GENESIS.to_string()),
-            };
-            let mut rec = AuditRecord {
-                seq,
-                at_unix_ms,
-                actor: new.actor.clone(),
-                action: new.action.clone(),
-                subject: new.subject.clone(),
-                reason: new.reason.clone(),
-                details: new.details.clone(),
-                prev_hash,
-                hash: String::new(),
-            };
-            rec.hash = record_hash(&rec);
-            let value = serde_json::to_vec(&rec).map_err(|cause| {
-                ConflictableTransactionError::Abort(StoreError::Encode {
-                    what: "audit record",
-                    cause,
-                })
-            })?;
-            let head_value = serde_json::to_vec(&Head {
-                seq,
-                hash: rec.hash.clone(),
-            })
-            .map_err(|cause| {
-                ConflictableTransactionError::Abort(StoreError::Encode {
-                    what: "audit head",
-                    cause,
-                })
-            })?;
-            audit.insert(&seq.to_be_bytes(), value)?;
-            head.insert(HEAD_KEY, head_value)?;
-            Ok(rec)
-        });
-        match res {
-            Ok(r) => Ok(r),
-            Err(TransactionError::Abort(e)) => Err(e),
-            Err(TransactionError::Storage(e)) => Err(e.into()),
-        }
-    }
-
-    /// Appends a record inside a transaction over the `audit` and
-    /// `audit_head` trees (in that order), so that the record is written
-    /// with the change it describes, or not at all.
-    ///
-    /// # Errors
-    /// A conflict (sled retries the transaction) or an abort with
-    /// [`StoreError`] when the head is unreadable or a value cannot be encoded.
-    pub(crate) fn append_audit_in<E: From<StoreError>>(
-        audit: &sled::transaction::TransactionalTree,
-        head: &sled::transaction::TransactionalTree,
-        new: NewAudit,
-        at_unix_ms: i64,
-    ) -> Result<AuditRecord, ConflictableTransactionError<E>> {
-        let abort = |e: StoreError| ConflictableTransactionError::Abort(E::from(e));
-        let (seq, prev_hash) = match head.get(HEAD_KEY)? {
-            Some(v) => {
-                let h: Head = serde_json::from_slice(&v).map_err(|e| {
-                    abort(StoreError::Corrupt {
-                        key: "audit_head/head".into(),
-                        message: e.to_string(),
-                    })
-                })?;
-                (h.seq + 1, h.hash)
-            }
-            None => (1, GENESIS.to_string()),
-        };
-        let NewAudit {
-            actor,
-            action,
-            subject,
-            reason,
-            details,
-        } = new;
-        let mut rec = AuditRecord {
-            seq,
-            at_unix_ms,
-            actor,
-            action,
-            subject,
-            reason,
-            details,
-            prev_hash,
-            hash: String::new(),
-        };
-        rec.hash = record_hash(&rec);
-        let value = serde_json::to_vec(&rec).map_err(|cause| {
-            abort(StoreError::Encode {
-                what: "audit record",
-                cause,
-            })
-        })?;
-        let head_value = serde_json::to_vec(&Head {
-            seq,
-            hash: rec.hash.clone(),
-        })
-        .map_err(|cause| {
-            abort(StoreError::Encode {
-                what: "audit head",
-                cause,
-            })
-        })?;
-        audit.insert(&seq.to_be_bytes(), value)?;
-        head.insert(HEAD_KEY, head_value)?;
-        Ok(rec)
-    }
-
-    /// Records with `at_unix_ms` in `[from, to)`, in sequence order.
-    ///
-    /// # Errors
-    /// [`StoreError`] when the database fails or a record is unreadable.
-    pub fn audit_range(
-        &self,
-        from_unix_ms: i64,
-        to_unix_ms: i64,
-    ) -> Result<Vec<AuditRecord>, StoreError> {
-        let mut out = Vec::new();
-        for kv in self.audit.iter() {
-            let (k, v) = kv?;
-            let r = decode(&k, &v)?;
-            if r.at_unix_ms >= from_unix_ms && r.at_unix_ms < to_unix_ms {
-                out.push(r);
-            }
-        }
-        Ok(out)
-    }
-
-    /// Checks every record: consecutive sequence numbers, each linking to
-    /// its predecessor's hash and hashing to its own.
-    ///
-    /// # Errors
-    /// [`StoreError`] when the database fails (a tampered record is a
-    /// [`ChainCheck::Broken`], not an error).
-    pub fn verify_audit(&self) -> Result<ChainCheck, StoreError> {
-        let mut prev = GENESIS.to_string();
-        let mut expect = 1u64;
-        for kv in self.audit.iter() {
-            let (k, v) = kv?;
-            let r = match decode(&k, &v) {
-                Ok(r) => r,
-                Err(e) => {
-                    return Ok(ChainCheck::Broken {
-                        seq: expect,
-                        problem: e.to_string(),
-                    });
-                }
-            };
-            if r.seq != expect {
-                return Ok(ChainCheck::Broken {
-                    seq: expect,
-                    problem: format!("record {expect} is missing (next is {})", r.seq),
-                });
-            }
-            if r.prev_hash != prev {
-                return Ok(ChainCheck::Broken {
-                    seq: r.seq,
-                    problem: "does not link to the previous record's hash".into(),
-                });
-            }
-            if record_hash(&r) != r.hash {
-                return Ok(ChainCheck::Broken {
-                    seq: r.seq,
-                    problem: "content does not match its hash (altered)".into(),
-                });
-            }
-            prev = r.hash;
-            expect += 1;
-        }
-        Ok(ChainCheck::Intact {
-            records: expect - 1,
-        })
-    }
-
-    /// Overwrites a stored record as is (tests of tamper detection only).
-    #[doc(hidden)]
-    pub fn tamper_audit_for_tests(&self, rec: &AuditRecord) -> Result<(), StoreError> {
-        let v = serde_json::to_vec(rec).map_err(|cause| StoreError::Encode {
-            what: "audit record",
-            cause,
-        })?;
-        self.audit.insert(rec.seq.to_be_bytes(), v)?;
-        Ok(())
-    }
+/// The record that follows `head`, at time `at_unix_ms`, with its hash.
+pub fn next_record(head: &Head, new: NewAudit, at_unix_ms: i64) -> AuditRecord {
+    let NewAudit {
+        actor,
+        action,
+        subject,
+        reason,
+        details,
+    } = new;
+    let mut rec = AuditRecord {
+        seq: head.seq + 1,
+        at_unix_ms,
+        actor: actor.as_str().to_string(),
+        action,
+        subject,
+        reason,
+        details,
+        prev_hash: head.hash.clone(),
+        hash: String::new(),
+    };
+    rec.hash = record_hash(&rec);
+    rec
 }
 
-fn decode(k: &[u8], v: &[u8]) -> Result<AuditRecord, StoreError> {
-    serde_json::from_slice(v).map_err(|e| StoreError::Corrupt {
-        key: format!("audit/{}", hex::encode(k)),
-        message: e.to_string(),
-    })
+/// Checks a chain given its records in sequence order (a record that
+/// could not be decoded is an `Err` with why): consecutive sequence
+/// numbers, each linking to its predecessor's hash and hashing to its own.
+pub fn check_chain(records: impl IntoIterator<Item = Result<AuditRecord, String>>) -> ChainCheck {
+    let mut prev = GENESIS.to_string();
+    let mut expect = 1u64;
+    for r in records {
+        let r = match r {
+            Ok(r) => r,
+            Err(problem) => {
+                return ChainCheck::Broken {
+                    seq: expect,
+                    problem,
+                };
+            }
+        };
+        if r.seq != expect {
+            return ChainCheck::Broken {
+                seq: expect,
+                problem: format!("record {expect} is missing (next is {})", r.seq),
+            };
+        }
+        if r.prev_hash != prev {
+            return ChainCheck::Broken {
+                seq: r.seq,
+                problem: "does not link to the previous record's hash".into(),
+            };
+        }
+        if record_hash(&r) != r.hash {
+            return ChainCheck::Broken {
+                seq: r.seq,
+                problem: "content does not match its hash (altered)".into(),
+            };
+        }
+        prev = r.hash;
+        expect += 1;
+    }
+    ChainCheck::Intact {
+        records: expect - 1,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn new(action: &str) -> NewAudit {
+    fn new(action: AuditAction) -> NewAudit {
         NewAudit {
-            actor: "alice".into(),
-            action: action.into(),
+            actor: Actor::new("alice"),
+            action,
             subject: "scr-1".into(),
             reason: "test".into(),
             details: serde_json::json!({"decision": "REVIEW"}),
         }
     }
 
-    #[test]
-    fn records_chain_and_verify() {
-        let s = Store::temporary().unwrap();
-        let a = s.append_audit(new("screening"), 10).unwrap();
-        let b = s.append_audit(new("case.decide"), 20).unwrap();
-        assert_eq!((a.seq, b.seq), (1, 2));
-        assert_eq!(a.prev_hash, GENESIS);
-        assert_eq!(b.prev_hash, a.hash);
-        assert_eq!(s.verify_audit().unwrap(), ChainCheck::Intact { records: 2 });
-        assert_eq!(s.audit_range(15, 30).unwrap(), vec![b]);
+    fn chain(n: usize) -> Vec<AuditRecord> {
+        let mut head = Head::default();
+        let mut out = Vec::new();
+        for i in 0..n {
+            let r = next_record(&head, new(AuditAction::Screening), i as i64);
+            head = Head {
+                seq: r.seq,
+                hash: r.hash.clone(),
+            };
+            out.push(r);
+        }
+        out
     }
 
     #[test]
-    fn an_altered_record_breaks_the_chain() {
-        let s = Store::temporary().unwrap();
-        for i in 0..3 {
-            s.append_audit(new("screening"), i).unwrap();
-        }
-        let mut r = s.audit_range(1, 2).unwrap().remove(0);
-        r.reason = "rewritten".into();
-        s.tamper_audit_for_tests(&r).unwrap();
-        match s.verify_audit().unwrap() {
-            ChainCheck::Broken { seq, problem } => {
-                assert_eq!(seq, 2);
-                assert!(problem.contains("altered"), "{problem}");
+    fn records_chain_and_verify() {
+        let c = chain(3);
+        assert_eq!(c[0].prev_hash, GENESIS);
+        assert_eq!(c[1].prev_hash, c[0].hash);
+        assert_eq!(
+            check_chain(c.into_iter().map(Ok)),
+            ChainCheck::Intact { records: 3 }
+        );
+    }
+
+    #[test]
+    fn an_altered_missing_or_undecodable_record_breaks_the_chain() {
+        let mut altered = chain(3);
+        altered[1].reason = "rewritten".into();
+        type Case = (
+            &'static str,
+            Vec<Result<AuditRecord, String>>,
+            u64,
+            &'static str,
+        );
+        let table: Vec<Case> = vec![
+            (
+                "altered",
+                altered.into_iter().map(Ok).collect(),
+                2,
+                "altered",
+            ),
+            (
+                "missing",
+                chain(3)
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != 1)
+                    .map(|(_, r)| Ok(r))
+                    .collect(),
+                2,
+                "missing",
+            ),
+            (
+                "undecodable",
+                vec![Ok(chain(1).remove(0)), Err("not JSON".into())],
+                2,
+                "not JSON",
+            ),
+        ];
+        for (name, records, seq, problem) in table {
+            match check_chain(records) {
+                ChainCheck::Broken { seq: s, problem: p } => {
+                    assert_eq!(s, seq, "{name}");
+                    assert!(p.contains(problem), "{name}: {p}");
+                }
+                other => panic!("{name}: not detected: {other:?}"),
             }
-            other => panic!("tampering not detected: {other:?}"),
         }
+    }
+
+    #[test]
+    fn the_hash_covers_the_stored_action_name() {
+        // Records written before actions were an enum hashed the same text.
+        let r = chain(1).remove(0);
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["action"], "screening");
+        let back: AuditRecord = serde_json::from_value(json).unwrap();
+        assert_eq!(record_hash(&back), r.hash);
     }
 }

@@ -1,248 +1,471 @@
-//! Storage (sled): lists and their versions, screenings and cases. Every
-//! sled call of the crate lives in this module; the rest of the crate sees
-//! [`Store`] methods taking and returning `model` types.
+//! Storage: lists and their versions, screenings, cases, suppressions,
+//! party histories, the audit trail and access tokens, behind one trait,
+//! [`Store`]. The rest of the crate sees only this trait and the records of
+//! [`records`]; the embedded default backend is sled ([`SledStore`], in
+//! `store/sled/`), and another backend (PostgreSQL, later) implements the
+//! same trait without touching the engine, cases or API code.
 //!
-//! # Trees
+//! # The contract
 //!
-//! | tree | key | value |
-//! |---|---|---|
-//! | `lists` | list id | current version (u64 big-endian) |
-//! | `list_versions` | list id, 0x00, version (big-endian) | [`ListMeta`](crate::model::ListMeta) (JSON) |
-//! | `list_contents` | same as `list_versions` | [`ListContent`](crate::model::ListContent) (JSON) |
-//! | `list_changes` | same as `list_versions` | [`VersionChange`] (JSON): import or edit, counts against the previous version |
-//! | `list_rescreens` | same as `list_versions` | [`RescreenSummary`] (JSON) |
-//! | `list_change_cases` | screening id, 0x00, list id, 0x00, version | case id opened by re-screening |
-//! | `screenings` | screening id | [`ScreeningRecord`] (JSON) |
-//! | `cases` | case id | [`CaseRecord`] (JSON) |
-//! | `open_cases` | exporter + reference ([`keys::case_index_key`]) | id of the active case |
-//! | `case_queue` | status, priority, age, case id ([`keys::queue_key`]) | [`CaseSummary`](crate::cases::CaseSummary) (JSON) |
-//! | `suppressions` | suppression id | [`Suppression`](crate::cases::Suppression) (JSON) |
-//! | `suppression_index` | party key, list id, entry id | id of the active suppression |
-//! | `party_history` | normalised party name | [`PartyHistory`](crate::cases::PartyHistory) (JSON) |
-//! | `audit` | sequence number (u64 big-endian) | [`audit::AuditRecord`] (JSON, hash-chained) |
-//! | `audit_head` | `head` | last sequence number and hash |
-//! | `tokens`, `token_hashes` | see [`tokens`] | access tokens (hashes only) |
-//!
-//! # Durability
-//!
-//! Multi-tree writes (a list version, a screening with its case) are sled
-//! transactions: a crash never leaves half a version or a screening whose
-//! case is missing. Writes are durable once [`Store::flush`] returns; the
-//! API flushes before it acknowledges a write to a client.
+//! - **Reads** are synchronous and may wait for the disk: call them off the
+//!   async workers (the service layer runs them on the blocking pool). The
+//!   one exception is [`Store::token_by_hash`], which every call's access
+//!   check makes on the async workers: it must answer from memory.
+//! - **Writes** never block the caller: each is handed to the backend and
+//!   answered by an [`Ack`], a future that resolves once the write is
+//!   durable (or refused). Each write is atomic: a screening with its case,
+//!   membership, audit record and idempotency key; a case command with its
+//!   suppressions, histories and audit records; a list version with its
+//!   audit record. An answer to a client leaves only after its write's
+//!   `Ack`.
+//! - **Atomic decisions** that depend on what is stored (which case a
+//!   screening joins, whether an officer's command is allowed) are made
+//!   inside the write by a planner the caller passes ([`IntakePlanner`],
+//!   [`CaseCommand`], [`ListChangePlanner`]): the store applies the plan and
+//!   never calls into the case workflow itself.
+//! - **Cost per screening is independent of history**: recording a
+//!   screening reads and writes a bounded number of small records whatever
+//!   the size of its case (a case's screenings are their own records,
+//!   [`crate::cases::CaseMember`], read a page at a time).
 
 pub mod audit;
-mod cases;
 mod error;
-pub mod keys;
-mod list_cases;
-mod lists;
-mod screenings;
-mod stats;
+pub mod records;
+pub mod sled_store;
 pub mod tokens;
 
-use std::path::Path;
-use std::time::{Duration, Instant};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use tokio::sync::oneshot;
 
 pub use crate::cases::{CasePriority, CaseRecord, CaseStatus};
-pub use cases::{CasePage, CaseUpdate, Recorded, SYSTEM_ACTOR};
 pub use error::StoreError;
-pub use list_cases::{
-    CaseCause, CitedEntry, ListChangeCase, NewListChangeCase, OutcomeDigest, ScreeningDigest,
+pub use records::{
+    CaseCommand, CasePage, CaseUpdate, CitedEntry, IDEMPOTENCY_WINDOW_MS, IdempotencyKey,
+    IntakePlanner, ListChangePlanner, NewListChangeCase, NewListVersion, NewScreening,
+    OutcomeDigest, Recorded, RescreenSummary, ScreeningDigest, ScreeningRecord, VersionChange,
+    WriterHealth,
 };
-pub use lists::{RescreenSummary, VersionChange};
-pub use screenings::{NewScreening, ScreeningRecord};
+pub use sled_store::SledStore;
 
-/// Page cache size. List contents are decoded into memory once at start-up
-/// and kept by the engine, so sled's own cache can stay small.
-const CACHE_BYTES: u64 = 64 << 20;
+use crate::cases::{CaseFilter, CaseMember, ListChangeCase, PartyHistory, Suppression};
+use crate::engine::LoadedList;
+use crate::ids::{CaseId, ScreeningId, SuppressionId};
+use crate::model::{ListContent, ListKind, ListMeta};
+use audit::{AuditRecord, ChainCheck, NewAudit};
+use tokens::{NewToken, TokenRecord};
 
-/// How long [`Store::open`] waits for a database locked by this process's
-/// previous handle to be released.
-const LOCK_WAIT: Duration = Duration::from_secs(3);
+/// The store every service shares.
+pub type SharedStore = Arc<dyn Store>;
 
-/// True when sled could not take the database's file lock.
-fn is_lock_error(e: &sled::Error) -> bool {
-    matches!(e, sled::Error::Io(io) if io.to_string().contains("could not acquire lock"))
+/// The answer to a write: resolves once the write is durable (`Ok`) or
+/// was refused (`Err`, nothing written). Await it on the async runtime, or
+/// [`Ack::wait`] for it from a blocking context.
+#[must_use = "a write is acknowledged only when its Ack resolves"]
+#[derive(Debug)]
+pub struct Ack<T, E = StoreError> {
+    state: AckState<T, E>,
 }
 
-/// The database: one sled instance with one tree per record type. Cheap to
-/// clone (all handles are reference-counted).
-#[derive(Clone, Debug)]
-pub struct Store {
-    db: sled::Db,
-    lists: sled::Tree,
-    versions: sled::Tree,
-    contents: sled::Tree,
-    changes: sled::Tree,
-    rescreens: sled::Tree,
-    change_cases: sled::Tree,
-    screenings: sled::Tree,
-    cases: sled::Tree,
-    open_cases: sled::Tree,
-    case_queue: sled::Tree,
-    suppressions: sled::Tree,
-    suppression_index: sled::Tree,
-    party_history: sled::Tree,
-    audit: sled::Tree,
-    audit_head: sled::Tree,
-    tokens: sled::Tree,
-    token_hashes: sled::Tree,
+#[derive(Debug)]
+enum AckState<T, E> {
+    Waiting(oneshot::Receiver<Result<T, E>>),
+    Ready(Option<Result<T, E>>),
 }
 
-impl Store {
-    /// Opens (or creates) the database in directory `path`.
-    ///
-    /// # Errors
-    /// [`StoreError::Open`] when sled cannot open it (locked by another
-    /// process, unreadable, incompatible version).
-    pub fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
-        Store::open_waiting(path.as_ref(), LOCK_WAIT)
+/// The sending half of an [`Ack`], held by the backend until the write is
+/// durable.
+#[derive(Debug)]
+pub struct AckSender<T, E = StoreError>(oneshot::Sender<Result<T, E>>);
+
+impl<T, E> AckSender<T, E> {
+    /// Answers the write (a writer gone before answering is not an error:
+    /// the caller stopped waiting).
+    pub fn send(self, result: Result<T, E>) {
+        let _ = self.0.send(result);
+    }
+}
+
+impl<T, E: From<StoreError>> Ack<T, E> {
+    /// A pending answer and the sender that gives it.
+    pub fn channel() -> (AckSender<T, E>, Ack<T, E>) {
+        let (tx, rx) = oneshot::channel();
+        (
+            AckSender(tx),
+            Ack {
+                state: AckState::Waiting(rx),
+            },
+        )
     }
 
-    /// [`Store::open`], waiting at most `wait` for the file lock.
-    fn open_waiting(path: &Path, wait: Duration) -> Result<Store, StoreError> {
-        let config = sled::Config::new().path(path).cache_capacity(CACHE_BYTES);
-        // sled's background threads may hold the file lock for a moment
-        // after the last handle of a previous open is dropped (a server
-        // restarted in the same process); another process keeps it for good.
-        let deadline = Instant::now() + wait;
-        let db = loop {
-            match config.open() {
-                Ok(db) => break db,
-                Err(e) if is_lock_error(&e) && Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                Err(cause) => {
-                    return Err(StoreError::Open {
-                        path: path.to_path_buf(),
-                        cause,
-                    });
+    /// An answer known at once (a write refused before it was submitted).
+    pub fn ready(result: Result<T, E>) -> Ack<T, E> {
+        Ack {
+            state: AckState::Ready(Some(result)),
+        }
+    }
+
+    /// Waits for the answer, blocking the thread: for synchronous callers
+    /// (command-line tools, tests, blocking tasks). Never on an async
+    /// worker in the server: `.await` it there.
+    ///
+    /// # Errors
+    /// The write's error, or [`StoreError::WriterStopped`] when the writer
+    /// went away without answering.
+    pub fn wait(self) -> Result<T, E> {
+        match self.state {
+            AckState::Ready(r) => r.unwrap_or_else(|| Err(gone())),
+            AckState::Waiting(rx) => {
+                futures::executor::block_on(rx).unwrap_or_else(|_| Err(gone()))
+            }
+        }
+    }
+}
+
+fn gone<E: From<StoreError>>() -> E {
+    E::from(StoreError::WriterStopped(
+        "the write was dropped without an answer".into(),
+    ))
+}
+
+impl<T: Unpin, E: From<StoreError> + Unpin> Future for Ack<T, E> {
+    type Output = Result<T, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        match &mut this.state {
+            AckState::Ready(r) => Poll::Ready(r.take().unwrap_or_else(|| Err(gone()))),
+            AckState::Waiting(rx) => match Pin::new(rx).poll(cx) {
+                Poll::Ready(r) => Poll::Ready(r.unwrap_or_else(|_| Err(gone()))),
+                Poll::Pending => Poll::Pending,
+            },
+        }
+    }
+}
+
+/// Storage: see the module documentation for the contract.
+pub trait Store: Send + Sync + std::fmt::Debug + 'static {
+    // ---- screenings
+
+    /// Records a screening with a new id, planning its case with `plan`
+    /// against the shipment's active case as stored at that moment, ending
+    /// the suppressions found stale, appending its audit record and
+    /// keeping its request id: all in one atomic write. A request id seen
+    /// within [`IDEMPOTENCY_WINDOW_MS`] answers the screening recorded then
+    /// ([`Recorded::replayed`]) and writes nothing, or
+    /// [`StoreError::RequestIdReused`] when that one was another shipment.
+    fn record_screening(&self, new: NewScreening, plan: IntakePlanner) -> Ack<Recorded>;
+
+    /// A stored screening.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown id.
+    fn screening(&self, id: &ScreeningId) -> Result<ScreeningRecord, StoreError>;
+
+    /// The screening an exporter's request id names, if it was recorded
+    /// within [`IDEMPOTENCY_WINDOW_MS`] before `now_unix_ms`, with the
+    /// fingerprint of its shipment.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database cannot be read.
+    fn idempotent(
+        &self,
+        exporter: &str,
+        request_id: &str,
+        now_unix_ms: i64,
+    ) -> Result<Option<(ScreeningRecord, String)>, StoreError>;
+
+    /// The screenings made at or after `since_unix_ms`, newest first, as
+    /// digests (re-screening).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database cannot be read or a record is corrupt.
+    fn screenings_since(&self, since_unix_ms: i64) -> Result<Vec<ScreeningDigest>, StoreError>;
+
+    // ---- cases
+
+    /// Applies an officer's command to a case in one atomic write: the
+    /// case, its queue entry, suppressions, party histories and audit
+    /// records (actor `actor`, time `at`).
+    ///
+    /// # Errors
+    /// The command's refusal, [`StoreError::NotFound`] for an unknown case,
+    /// or a storage failure; nothing is written then.
+    fn update_case(
+        &self,
+        case_id: &CaseId,
+        actor: &crate::ids::Actor,
+        at: i64,
+        command: CaseCommand,
+    ) -> Ack<CaseUpdate, crate::Error>;
+
+    /// A stored case.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown id.
+    fn case(&self, id: &CaseId) -> Result<CaseRecord, StoreError>;
+
+    /// The screenings of a case after position `after` (0: from the
+    /// first), at most `limit`, in joining order.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database cannot be read.
+    fn case_members(
+        &self,
+        id: &CaseId,
+        after: u32,
+        limit: usize,
+    ) -> Result<Vec<CaseMember>, StoreError>;
+
+    /// The position of a screening in a case, `None` when it is not one of
+    /// the case's.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database cannot be read.
+    fn case_member(&self, id: &CaseId, screening: &ScreeningId) -> Result<Option<u32>, StoreError>;
+
+    /// The active case of an exporter's shipment reference, if any.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database cannot be read.
+    fn open_case(&self, exporter: &str, reference: &str) -> Result<Option<CaseRecord>, StoreError>;
+
+    /// One page of the queue: cases passing `filter`, by priority (highest
+    /// first) then age (oldest first), after cursor `after` (from a
+    /// previous page), at most `limit` (at least 1).
+    ///
+    /// # Errors
+    /// [`StoreError::InvalidCursor`] for a cursor this store did not hand
+    /// out; read failures.
+    fn list_cases(
+        &self,
+        filter: &CaseFilter,
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<CasePage, StoreError>;
+
+    /// Every case, in creation order (reports).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database cannot be read or a case is corrupt.
+    fn all_cases(&self) -> Result<Vec<CaseRecord>, StoreError>;
+
+    /// Number of cases waiting for an officer (status OPEN).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database cannot be read.
+    fn open_case_count(&self) -> Result<u64, StoreError>;
+
+    /// Opens a case for a stored screening a list change flags, with its
+    /// audit record; `None` when the screening already has its case for
+    /// this list version (re-running is harmless).
+    fn open_list_change_case(&self, new: NewListChangeCase) -> Ack<Option<ListChangeCase>>;
+
+    /// A case opened by a list change, with its cause and findings.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown id or a case with another cause.
+    fn list_change_case(&self, id: &CaseId) -> Result<ListChangeCase, StoreError>;
+
+    /// Cases that list changes opened for a screening: (list id, version,
+    /// case id), in list and version order.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database cannot be read.
+    fn list_change_cases_of(
+        &self,
+        screening: &ScreeningId,
+    ) -> Result<Vec<(String, u64, CaseId)>, StoreError>;
+
+    // ---- suppressions and party histories
+
+    /// The active suppression of a party key against a list entry, if any.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database cannot be read.
+    fn active_suppression(
+        &self,
+        party_key: &str,
+        list_id: &str,
+        entry_id: &str,
+    ) -> Result<Option<Suppression>, StoreError>;
+
+    /// A suppression by id (active or ended).
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown id.
+    fn suppression(&self, id: &SuppressionId) -> Result<Suppression, StoreError>;
+
+    /// A fresh suppression id.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the id generator fails.
+    fn new_suppression_id(&self) -> Result<SuppressionId, StoreError>;
+
+    /// What officers concluded about a party before (by history key).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database cannot be read.
+    fn party_history(&self, key: &str) -> Result<Option<PartyHistory>, StoreError>;
+
+    // ---- lists
+
+    /// Writes new versions of one or more different lists (each the new
+    /// current version of its list) with their change records and audit
+    /// records: all or none.
+    ///
+    /// # Errors
+    /// [`StoreError::InvalidListId`], [`StoreError::InvalidVersion`] (the
+    /// metadata disagrees with the content, the version is not new, a list
+    /// appears twice), [`StoreError::VersionExists`],
+    /// [`StoreError::KindChanged`], or a write failure.
+    fn put_list_versions(&self, versions: Vec<NewListVersion>) -> Ack<()>;
+
+    /// Ids of every stored list, sorted.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database cannot be read.
+    fn list_ids(&self) -> Result<Vec<String>, StoreError>;
+
+    /// The current version number of a list, `None` when never imported.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database cannot be read.
+    fn current_version(&self, list_id: &str) -> Result<Option<u64>, StoreError>;
+
+    /// The highest version number stored for a list (0 when none).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database cannot be read.
+    fn latest_version(&self, list_id: &str) -> Result<u64, StoreError>;
+
+    /// Metadata of one list version.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when the version does not exist.
+    fn list_meta(&self, list_id: &str, version: u64) -> Result<ListMeta, StoreError>;
+
+    /// Metadata of every version of a list, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database cannot be read.
+    fn list_history(&self, list_id: &str) -> Result<Vec<ListMeta>, StoreError>;
+
+    /// Content of one list version.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when the version does not exist.
+    fn list_content(&self, list_id: &str, version: u64) -> Result<ListContent, StoreError>;
+
+    /// The current version of every list with its content, sorted by id.
+    ///
+    /// # Errors
+    /// [`StoreError::Corrupt`] when a current version is missing or damaged.
+    fn load_current_lists(&self) -> Result<Vec<LoadedList>, StoreError>;
+
+    /// How a version came to be; `None` when stored without a record.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database cannot be read.
+    fn version_change(
+        &self,
+        list_id: &str,
+        version: u64,
+    ) -> Result<Option<VersionChange>, StoreError>;
+
+    /// Records the result of the re-screening after a version.
+    fn put_rescreen(&self, summary: RescreenSummary) -> Ack<()>;
+
+    /// The re-screening record of a version, if it ran.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database cannot be read.
+    fn rescreen(&self, list_id: &str, version: u64) -> Result<Option<RescreenSummary>, StoreError>;
+
+    /// Fails with [`StoreError::KindChanged`] when `list_id` exists with
+    /// another kind (checked again inside [`Store::put_list_versions`]).
+    ///
+    /// # Errors
+    /// [`StoreError::KindChanged`], or a read failure.
+    fn check_kind(&self, list_id: &str, kind: ListKind) -> Result<(), StoreError> {
+        match self.current_version(list_id)? {
+            None => Ok(()),
+            Some(v) => {
+                let current = self.list_meta(list_id, v)?.kind;
+                if current == kind {
+                    Ok(())
+                } else {
+                    Err(StoreError::KindChanged {
+                        list_id: list_id.to_string(),
+                        current,
+                        new: kind,
+                    })
                 }
             }
-        };
-        Store::from_db(db)
+        }
     }
 
-    /// A database in a temporary directory, deleted when the last handle
-    /// is dropped (tests, dry runs).
+    // ---- audit trail
+
+    /// Appends an audit record at `at_unix_ms`.
+    fn append_audit(&self, new: NewAudit, at_unix_ms: i64) -> Ack<AuditRecord>;
+
+    /// Records with `at_unix_ms` in `[from, to)`, in sequence order.
     ///
     /// # Errors
-    /// [`StoreError`] when the temporary files cannot be created.
-    pub fn temporary() -> Result<Store, StoreError> {
-        let db = sled::Config::new()
-            .temporary(true)
-            .cache_capacity(CACHE_BYTES)
-            .open()?;
-        Store::from_db(db)
-    }
+    /// [`StoreError`] when the database fails or a record is unreadable.
+    fn audit_range(
+        &self,
+        from_unix_ms: i64,
+        to_unix_ms: i64,
+    ) -> Result<Vec<AuditRecord>, StoreError>;
 
-    fn from_db(db: sled::Db) -> Result<Store, StoreError> {
-        Ok(Store {
-            lists: db.open_tree("lists")?,
-            versions: db.open_tree("list_versions")?,
-            contents: db.open_tree("list_contents")?,
-            changes: db.open_tree("list_changes")?,
-            rescreens: db.open_tree("list_rescreens")?,
-            change_cases: db.open_tree("list_change_cases")?,
-            screenings: db.open_tree("screenings")?,
-            cases: db.open_tree("cases")?,
-            open_cases: db.open_tree("open_cases")?,
-            case_queue: db.open_tree("case_queue")?,
-            suppressions: db.open_tree("suppressions")?,
-            suppression_index: db.open_tree("suppression_index")?,
-            party_history: db.open_tree("party_history")?,
-            audit: db.open_tree("audit")?,
-            audit_head: db.open_tree("audit_head")?,
-            tokens: db.open_tree("tokens")?,
-            token_hashes: db.open_tree("token_hashes")?,
-            db,
-        })
-    }
-
-    /// Makes every write so far durable (fsync), without blocking the
-    /// executor.
+    /// Checks the whole chain.
     ///
     /// # Errors
-    /// [`StoreError::Io`] when the write-out fails.
-    pub async fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush_async().await?;
-        Ok(())
-    }
+    /// [`StoreError`] when the database fails (a tampered record is a
+    /// [`ChainCheck::Broken`], not an error).
+    fn verify_audit(&self) -> Result<ChainCheck, StoreError>;
 
-    /// Blocking variant of [`Store::flush`] for synchronous callers.
+    // ---- tokens
+
+    /// Stores a token under the SHA-256 hash of its secret.
+    fn insert_token(&self, hash: [u8; 32], new: NewToken, now_unix_ms: i64) -> Ack<TokenRecord>;
+
+    /// Revokes a token (a second revocation keeps the first time).
+    fn revoke_token(&self, token_id: &str, now_unix_ms: i64) -> Ack<TokenRecord>;
+
+    /// The token whose secret hashes to `hash`, live or not. Called on the
+    /// async workers for every call: answers from memory, never waits.
     ///
     /// # Errors
-    /// [`StoreError::Io`] when the write-out fails.
-    pub fn flush_blocking(&self) -> Result<(), StoreError> {
-        self.db.flush()?;
-        Ok(())
-    }
+    /// [`StoreError`] when the record is unusable.
+    fn token_by_hash(&self, hash: &[u8; 32]) -> Result<Option<TokenRecord>, StoreError>;
 
-    /// A fresh id from sled's monotonic generator.
-    fn next_id(&self) -> Result<u64, StoreError> {
-        Ok(self.db.generate_id()?)
-    }
+    /// Every token, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database cannot be read.
+    fn tokens(&self) -> Result<Vec<TokenRecord>, StoreError>;
+
+    // ---- the writer
+
+    /// How the writer is doing (the watchdog reads it every second).
+    fn writer_health(&self) -> WriterHealth;
+
+    /// Stops accepting writes, finishes those submitted and makes them
+    /// durable; resolves when the writer has stopped.
+    fn close(&self) -> Ack<()>;
 }
 
-/// Decodes a JSON value, naming the key when it is corrupt.
-fn decode<T: serde::de::DeserializeOwned>(key: &[u8], value: &[u8]) -> Result<T, StoreError> {
-    serde_json::from_slice(value).map_err(|e| StoreError::Corrupt {
-        key: keys::printable(key),
-        message: e.to_string(),
-    })
-}
-
-/// Encodes a value as JSON.
-fn encode<T: serde::Serialize>(what: &'static str, value: &T) -> Result<Vec<u8>, StoreError> {
-    serde_json::to_vec(value).map_err(|cause| StoreError::Encode { what, cause })
-}
-
-/// Turns a failed sled transaction into the store's error.
-fn tx_error(e: sled::transaction::TransactionError<StoreError>) -> StoreError {
-    match e {
-        sled::transaction::TransactionError::Abort(e) => e,
-        sled::transaction::TransactionError::Storage(e) => e.into(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reopening_a_directory_keeps_the_data() {
-        let dir = tempfile::tempdir().unwrap();
-        let id = {
-            let s = Store::open(dir.path()).unwrap();
-            let rec = s
-                .record_screening(cases::tests::new_screening(
-                    "ACME",
-                    "PO-1",
-                    crate::model::Decision::Clear,
-                ))
-                .unwrap();
-            s.flush_blocking().unwrap();
-            rec.record.screening_id
-        };
-        let s = Store::open(dir.path()).unwrap();
-        assert_eq!(s.screening(&id).unwrap().shipment.reference, "PO-1");
-    }
-
-    #[test]
-    fn a_locked_database_names_its_path() {
-        let dir = tempfile::tempdir().unwrap();
-        let _first = Store::open(dir.path()).unwrap();
-        let wait = Duration::from_millis(100);
-        let started = Instant::now();
-        let err = Store::open_waiting(dir.path(), wait).unwrap_err();
-        assert!(started.elapsed() >= wait, "waited for the lock first");
-        assert!(
-            matches!(&err, StoreError::Open { cause, .. } if is_lock_error(cause)),
-            "{err:?}"
-        );
-        assert!(
-            err.to_string().contains(&dir.path().display().to_string()),
-            "{err}"
-        );
-    }
+/// Opens (or creates) the embedded database in directory `path`.
+///
+/// # Errors
+/// [`StoreError::Open`] when it cannot be opened (locked by another
+/// process, unreadable, incompatible version).
+pub fn open(path: impl AsRef<std::path::Path>) -> Result<SledStore, StoreError> {
+    SledStore::open(path)
 }

@@ -34,6 +34,7 @@ async fn exporters_see_status_and_questions_but_no_internal_notes() {
     let screened = ScreeningServiceClient::new(server.channel_with(EXPORTER))
         .screen_shipment(pb::ScreenShipmentRequest {
             shipment: Some(shipment),
+            ..Default::default()
         })
         .await
         .unwrap()
@@ -77,6 +78,7 @@ async fn exporters_see_status_and_questions_but_no_internal_notes() {
     let full = officer
         .get_case(pb::GetCaseRequest {
             case_id: case_id.clone(),
+            ..Default::default()
         })
         .await
         .unwrap()
@@ -89,6 +91,7 @@ async fn exporters_see_status_and_questions_but_no_internal_notes() {
     let seen = CaseServiceClient::new(server.channel_with(EXPORTER))
         .get_case(pb::GetCaseRequest {
             case_id: case_id.clone(),
+            ..Default::default()
         })
         .await
         .unwrap()

@@ -9,13 +9,14 @@ use std::process::Output;
 use std::time::Duration;
 
 use crate::util::AuthChannel;
+use exportscreen::api::ACTOR_HEADER;
 use exportscreen::api::pb;
 use exportscreen::api::pb::audit_service_client::AuditServiceClient;
 use exportscreen::api::pb::case_service_client::CaseServiceClient;
 use exportscreen::api::pb::import_list_request::Msg;
 use exportscreen::api::startup::DB_DIR;
-use exportscreen::api::{ACTOR_HEADER, state::now_unix_ms};
-use exportscreen::store::Store;
+use exportscreen::service::now_unix_ms;
+use exportscreen::store::{SledStore, Store};
 use tonic::{Code, Request};
 
 use crate::util::{CONTROL_ID, DENIAL_ID, LISTED_NAME, TestServer, data_dir, plain_shipment};
@@ -42,6 +43,7 @@ async fn screen(s: &TestServer, shipment: pb::Shipment) -> pb::ScreenShipmentRes
     s.screening()
         .screen_shipment(pb::ScreenShipmentRequest {
             shipment: Some(shipment),
+            ..Default::default()
         })
         .await
         .unwrap()
@@ -79,6 +81,7 @@ async fn get(s: &TestServer, case_id: &str) -> pb::Case {
     cases(s)
         .get_case(pb::GetCaseRequest {
             case_id: case_id.into(),
+            ..Default::default()
         })
         .await
         .unwrap()
@@ -763,6 +766,7 @@ async fn the_queue_pages_by_priority_and_the_report_counts_marks_and_decisions()
     refused(
         c.get_case(pb::GetCaseRequest {
             case_id: "case-00000000deadbeef".into(),
+            ..Default::default()
         })
         .await,
         Code::NotFound,
@@ -918,11 +922,10 @@ async fn the_audit_trail_verifies_exports_and_detects_a_tampered_record() {
 
     // Someone rewrites history in the database while the server is down.
     {
-        let store = Store::open(dir.path().join(DB_DIR)).unwrap();
+        let store = SledStore::open(dir.path().join(DB_DIR)).unwrap();
         let mut r = store.audit_range(i64::MIN, i64::MAX).unwrap().remove(1);
         r.actor = "nobody".into();
         store.tamper_audit_for_tests(&r).unwrap();
-        store.flush_blocking().unwrap();
     }
     let server = TestServer::start(dir.path()).await;
     let v = audit(&server)
@@ -1064,6 +1067,7 @@ async fn screenings_are_audited_under_their_actor() {
     let server = TestServer::start(dir.path()).await;
     let req = || pb::ScreenShipmentRequest {
         shipment: Some(controlled("PO-800")),
+        ..Default::default()
     };
     let mut c = server.screening();
     let r = c

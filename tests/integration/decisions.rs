@@ -388,6 +388,7 @@ async fn the_bundled_lists_decide_reference_shipments() {
         let resp = client
             .screen_shipment(pb::ScreenShipmentRequest {
                 shipment: Some(case.shipment.clone()),
+                ..Default::default()
             })
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", case.name))
@@ -454,6 +455,7 @@ async fn the_bundled_lists_decide_reference_shipments() {
     let resp = client
         .screen_shipment(pb::ScreenShipmentRequest {
             shipment: Some(tianjin.shipment),
+            request_id: String::new(),
         })
         .await
         .unwrap()
@@ -473,6 +475,7 @@ async fn the_bundled_lists_decide_reference_shipments() {
     let resp = client
         .screen_shipment(pb::ScreenShipmentRequest {
             shipment: Some(damascus.shipment),
+            request_id: String::new(),
         })
         .await
         .unwrap()
@@ -541,7 +544,10 @@ async fn the_bundled_lists_decide_reference_shipments() {
 
     // A request without a shipment is refused with a message naming the field.
     let err = client
-        .screen_shipment(pb::ScreenShipmentRequest { shipment: None })
+        .screen_shipment(pb::ScreenShipmentRequest {
+            shipment: None,
+            ..Default::default()
+        })
         .await
         .unwrap_err();
     assert_eq!(err.code(), Code::InvalidArgument);

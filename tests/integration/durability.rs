@@ -7,20 +7,21 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use exportscreen::api::pb;
 use exportscreen::api::pb::screening_service_client::ScreeningServiceClient;
 use exportscreen::api::startup::DB_DIR;
-use exportscreen::store::Store;
+use exportscreen::store::{SledStore, Store};
 use tokio::process::{Child, Command};
-use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Endpoint;
 use tonic_health::pb::HealthCheckRequest;
-use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
 
-use crate::util::{ADMIN_SECRET, AuthChannel, Bearer, LISTED_NAME, data_dir, plain_shipment};
+use crate::util::{
+    ADMIN_SECRET, LISTED_NAME, binary_channel as channel, data_dir, free_port, plain_shipment,
+    spawn_binary,
+};
 
 /// Kill-and-restart rounds (`EXPORTSCREEN_CRASH_ROUNDS` for a longer run).
 fn rounds() -> usize {
@@ -29,59 +30,19 @@ fn rounds() -> usize {
         .and_then(|v| v.parse().ok())
         .unwrap_or(3)
 }
-/// Concurrent clients during the load.
-const CLIENTS: usize = 4;
+/// Concurrent clients during the load: writes arrive together, so they
+/// share group commits.
+const CLIENTS: usize = 64;
 
-fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().port()
-}
-
-/// Starts `exportscreen serve` on `dir` and waits until it is SERVING.
 async fn spawn_server(dir: &Path) -> (Child, SocketAddr) {
-    let port = free_port();
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    let child = Command::new(env!("CARGO_BIN_EXE_exportscreen"))
-        .args(["serve", "--no-seed", "--listen", &addr.to_string()])
-        .arg("--data-dir")
-        .arg(dir)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let raw = Endpoint::from_shared(format!("http://{addr}"))
-        .unwrap()
-        .connect_lazy();
-    let mut health = HealthClient::new(raw);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let r = health
-            .check(HealthCheckRequest {
-                service: String::new(),
-            })
-            .await;
-        if r.is_ok_and(|r| r.into_inner().status == ServingStatus::Serving as i32) {
-            return (child, addr);
-        }
-        assert!(Instant::now() < deadline, "server not SERVING after 60 s");
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-}
-
-fn channel(addr: SocketAddr) -> AuthChannel {
-    let raw = Endpoint::from_shared(format!("http://{addr}"))
-        .unwrap()
-        .connect_lazy();
-    InterceptedService::new(raw, Bearer::new(ADMIN_SECRET))
+    spawn_binary(dir, &[]).await
 }
 
 /// A shipment: every third one has a listed consignee, so it opens a case
 /// (a transaction over screening, case and index).
 fn shipment(client: usize, n: usize) -> pb::Shipment {
     let mut s = plain_shipment(&format!("DUR-{client}-{n}"));
-    if n % 3 == 0 {
+    if n.is_multiple_of(3) {
         s.parties[1].name = LISTED_NAME.into();
     }
     s
@@ -103,6 +64,7 @@ async fn load(addr: SocketAddr, round: usize, acked: Arc<Mutex<Vec<Acked>>>) {
                 let r = c
                     .screen_shipment(pb::ScreenShipmentRequest {
                         shipment: Some(shipment(round * 100 + client, n)),
+                        ..Default::default()
                     })
                     .await;
                 match r {
@@ -184,9 +146,9 @@ async fn acknowledged_screenings_survive_sigkill() {
     );
 
     // The directory opens cleanly in-process too, and reads back whole.
-    let store = Store::open(dir.path().join(DB_DIR)).unwrap();
+    let store = SledStore::open(dir.path().join(DB_DIR)).unwrap();
     for (id, _) in &all {
-        store.screening(id).unwrap();
+        store.screening(&id.as_str().into()).unwrap();
     }
     store.load_current_lists().unwrap();
     assert!(matches!(
@@ -208,6 +170,7 @@ async fn sigterm_lets_running_calls_finish() {
         .into_inner();
     let req = |n: usize| pb::ScreenShipmentRequest {
         shipment: Some(plain_shipment(&format!("TERM-{n}"))),
+        ..Default::default()
     };
     tx.send(req(0)).await.unwrap();
     let first = answers.message().await.unwrap().unwrap();
@@ -235,9 +198,9 @@ async fn sigterm_lets_running_calls_finish() {
         .expect("server did not exit after SIGTERM")
         .unwrap();
     assert!(exit.success(), "{exit:?}");
-    let store = Store::open(dir.path().join(DB_DIR)).unwrap();
+    let store = SledStore::open(dir.path().join(DB_DIR)).unwrap();
     for id in &ids {
-        store.screening(id).unwrap();
+        store.screening(&id.as_str().into()).unwrap();
     }
 }
 
@@ -277,6 +240,7 @@ async fn json_logs_carry_the_request_id_and_principal_on_every_line_of_a_call() 
     }
     let mut req = tonic::Request::new(pb::ScreenShipmentRequest {
         shipment: Some(plain_shipment("LOG-1")),
+        ..Default::default()
     });
     req.metadata_mut()
         .insert("x-request-id", "log-test-7".parse().unwrap());

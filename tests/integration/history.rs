@@ -6,7 +6,7 @@
 use exportscreen::api::pb;
 use exportscreen::api::pb::list_entry::Body;
 use exportscreen::api::startup::DB_DIR;
-use exportscreen::store::Store;
+use exportscreen::store::{SledStore, Store};
 use tonic::Code;
 
 use crate::util::{DENIAL_ID, TestServer, assert_field_error, data_dir, plain_shipment};
@@ -51,7 +51,10 @@ fn shipment_to(name: &str, reference: &str) -> pb::Shipment {
 async fn screen(server: &TestServer, s: pb::Shipment) -> pb::ScreenShipmentResponse {
     server
         .screening()
-        .screen_shipment(pb::ScreenShipmentRequest { shipment: Some(s) })
+        .screen_shipment(pb::ScreenShipmentRequest {
+            shipment: Some(s),
+            ..Default::default()
+        })
         .await
         .unwrap()
         .into_inner()
@@ -323,11 +326,11 @@ async fn edits_make_versions_that_are_listed_diffed_audited_and_screened() {
     server.stop().await;
 
     // Every change is in the audit trail, with its actor and reason.
-    let store = Store::open(dir.path().join(DB_DIR)).unwrap();
+    let store = SledStore::open(dir.path().join(DB_DIR)).unwrap();
     let audit = store.audit_range(0, i64::MAX).unwrap();
     let changes: Vec<(&str, &str, &str)> = audit
         .iter()
-        .filter(|r| r.action.starts_with("list."))
+        .filter(|r| r.action.as_str().starts_with("list."))
         .map(|r| (r.action.as_str(), r.subject.as_str(), r.actor.as_str()))
         .collect();
     assert_eq!(

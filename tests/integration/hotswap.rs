@@ -56,7 +56,10 @@ async fn screening_never_fails_nor_sees_a_half_built_list_during_imports() {
                 s.parties[1].country = String::new();
                 let r = server
                     .screening()
-                    .screen_shipment(pb::ScreenShipmentRequest { shipment: Some(s) })
+                    .screen_shipment(pb::ScreenShipmentRequest {
+                        shipment: Some(s),
+                        ..Default::default()
+                    })
                     .await
                     .unwrap_or_else(|e| panic!("screening failed during a swap: {e:?}"))
                     .into_inner();

@@ -125,6 +125,7 @@ async fn the_readme_shipment_over_http_gets_the_grpc_answer() {
         .screening()
         .screen_shipment(pb::ScreenShipmentRequest {
             shipment: Some(readme_shipment()),
+            ..Default::default()
         })
         .await
         .unwrap()
@@ -227,6 +228,8 @@ async fn errors_map_to_http_statuses_with_a_json_body() {
         ServerConfig::new(dir.path())
             .seed_defaults(false)
             .rate_limit(RateLimit {
+                cost_per_second: 0.0,
+                cost_burst: 0.0,
                 per_second: 0.1,
                 burst: 3.0,
             }),

@@ -47,7 +47,10 @@ async fn screen_newcomer(server: &TestServer, reference: &str) -> pb::ScreenShip
     s.parties[1].country = String::new();
     server
         .screening()
-        .screen_shipment(pb::ScreenShipmentRequest { shipment: Some(s) })
+        .screen_shipment(pb::ScreenShipmentRequest {
+            shipment: Some(s),
+            ..Default::default()
+        })
         .await
         .unwrap()
         .into_inner()

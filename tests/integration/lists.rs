@@ -259,6 +259,7 @@ async fn a_successful_import_becomes_the_live_version() {
         .screening()
         .screen_shipment(pb::ScreenShipmentRequest {
             shipment: Some(crate::util::plain_shipment("PO-after-import")),
+            ..Default::default()
         })
         .await
         .unwrap()
@@ -353,6 +354,7 @@ async fn a_broken_real_file_is_refused_naming_file_and_line_and_the_old_version_
         .screening()
         .screen_shipment(pb::ScreenShipmentRequest {
             shipment: Some(crate::util::plain_shipment("PO-after-refusal")),
+            ..Default::default()
         })
         .await
         .unwrap()

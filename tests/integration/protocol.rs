@@ -160,6 +160,7 @@ async fn an_undecodable_message_in_a_stream_is_named_by_its_index() {
     let server = TestServer::start(dir.path()).await;
     let good = pb::ScreenShipmentRequest {
         shipment: Some(plain_shipment("PROTO-1")),
+        ..Default::default()
     }
     .encode_to_vec();
     let messages = vec![good.clone(), good, invalid_utf8_request()];

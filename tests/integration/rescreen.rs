@@ -13,7 +13,7 @@ use exportscreen::api::pb::import_list_request::Msg;
 use exportscreen::api::startup::DB_DIR;
 use exportscreen::lists::{SourceData, import};
 use exportscreen::model::{DenialEntry, ListContent};
-use exportscreen::store::Store;
+use exportscreen::store::{SledStore, Store};
 
 use crate::util::{TestServer, data_dir, plain_shipment};
 
@@ -78,7 +78,10 @@ fn shipment(reference: &str, name: &str) -> pb::Shipment {
 async fn screen(server: &TestServer, s: pb::Shipment) -> pb::ScreenShipmentResponse {
     server
         .screening()
-        .screen_shipment(pb::ScreenShipmentRequest { shipment: Some(s) })
+        .screen_shipment(pb::ScreenShipmentRequest {
+            shipment: Some(s),
+            ..Default::default()
+        })
         .await
         .unwrap()
         .into_inner()
@@ -205,17 +208,21 @@ async fn the_real_sdn_update_opens_cases_for_exactly_the_newly_listed_parties() 
     }
     server.stop().await;
 
-    let store = Store::open(dir.path().join(DB_DIR)).unwrap();
+    let store = SledStore::open(dir.path().join(DB_DIR)).unwrap();
     for (sid, case_id) in info.screening_ids.iter().zip(&info.case_ids) {
-        let case = store.list_change_case(case_id).unwrap();
+        let case = store.list_change_case(&case_id.as_str().into()).unwrap();
         let entry_id = &expected[sid];
         assert_eq!(case.cause.kind, "list_change");
         assert_eq!((case.cause.list_id.as_str(), case.cause.version), (LIST, 2));
         assert_eq!(case.cause.previous_version, 1);
-        assert_eq!(&case.cause.screening_id, sid);
+        assert_eq!(case.cause.screening_id.as_str(), sid);
         assert!(case.cause.entry_ids.contains(entry_id), "{case:?}");
-        assert_eq!(case.case.screening_ids, vec![sid.clone()]);
-        let shipment = store.screening(sid).unwrap().shipment;
+        assert_eq!(case.case.screenings, 1);
+        assert_eq!(
+            case.case.latest_screening.as_ref().map(|s| s.as_str()),
+            Some(sid.as_str())
+        );
+        let shipment = store.screening(&sid.as_str().into()).unwrap().shipment;
         assert_eq!(case.case.reference, shipment.reference);
 
         // Identical to the fresh screening's findings citing the same entries.
@@ -254,14 +261,20 @@ async fn the_real_sdn_update_opens_cases_for_exactly_the_newly_listed_parties() 
         );
     }
     for sid in &others {
-        assert!(store.list_change_cases_of(sid).unwrap().is_empty(), "{sid}");
+        assert!(
+            store
+                .list_change_cases_of(&sid.as_str().into())
+                .unwrap()
+                .is_empty(),
+            "{sid}"
+        );
     }
     // Each opening is audited.
     let opened = store
         .audit_range(0, i64::MAX)
         .unwrap()
         .into_iter()
-        .filter(|r| r.action == "case.open" && r.actor == "system")
+        .filter(|r| r.action == exportscreen::actions::AuditAction::CaseOpen && r.actor == "system")
         .count();
     assert_eq!(opened, expected.len());
 }
@@ -312,7 +325,7 @@ fn the_quick_pass_misses_no_shipment_a_full_screening_flags() {
     let meta = ListMeta {
         list_id: LIST.into(),
         version: 2,
-        kind: "denial".into(),
+        kind: exportscreen::model::ListKind::Denial,
         format: "ofac-sdn-csv".into(),
         entries: content.len() as u32,
         names: content.name_count() as u32,

@@ -6,12 +6,13 @@ use exportscreen::engine::policy::Policy;
 use exportscreen::engine::reference::ReferenceFiles;
 use tonic::Code;
 
-use crate::util::{
-    CONTROL_ID, DENIAL_ID, LISTED_NAME, TestServer, assert_field_error, data_dir, plain_shipment,
-};
+use crate::util::{CONTROL_ID, DENIAL_ID, LISTED_NAME, TestServer, data_dir, plain_shipment};
 
 fn request(s: pb::Shipment) -> pb::ScreenShipmentRequest {
-    pb::ScreenShipmentRequest { shipment: Some(s) }
+    pb::ScreenShipmentRequest {
+        shipment: Some(s),
+        ..Default::default()
+    }
 }
 
 #[tokio::test]
@@ -177,7 +178,7 @@ async fn a_batch_is_answered_in_request_order() {
 }
 
 #[tokio::test]
-async fn a_bad_message_ends_the_batch_after_the_earlier_answers() {
+async fn a_bad_message_gets_its_own_error_answer_and_the_batch_goes_on() {
     let dir = data_dir();
     let server = TestServer::start(dir.path()).await;
     let mut c = server.screening();
@@ -188,27 +189,44 @@ async fn a_bad_message_ends_the_batch_after_the_earlier_answers() {
         request(plain_shipment("OK-1")),
         request(plain_shipment("OK-2")),
         request(bad),
-        request(plain_shipment("NEVER")),
+        request(plain_shipment("OK-4")),
     ];
     let mut answers = c
         .screen_shipments(tokio_stream::iter(reqs))
         .await
         .unwrap()
         .into_inner();
-    let mut ok = 0;
-    let err = loop {
-        match answers.message().await {
-            Ok(Some(_)) => ok += 1,
-            Ok(None) => panic!("stream ended without an error"),
-            Err(e) => break e,
-        }
-    };
-    assert_eq!(ok, 3);
-    assert_field_error(
-        &err,
-        Code::InvalidArgument,
-        "requests[3].shipment.parties[1].name",
+    let mut all = Vec::new();
+    while let Some(a) = answers.message().await.unwrap() {
+        all.push(a);
+    }
+    let indexes: Vec<u32> = all.iter().map(|a| a.index).collect();
+    assert_eq!(indexes, vec![0, 1, 2, 3, 4]);
+    for (i, a) in all.iter().enumerate() {
+        assert_eq!(a.error.is_some(), i == 3, "{a:?}");
+        assert_eq!(a.screening_id.is_empty(), i == 3, "{a:?}");
+    }
+    let e = all[3].error.as_ref().unwrap();
+    assert_eq!(
+        (e.code, e.code_name.as_str()),
+        (Code::InvalidArgument as i32, "INVALID_ARGUMENT")
     );
+    assert_eq!(e.field, "requests[3].shipment.parties[1].name");
+    assert!(
+        e.message
+            .starts_with("requests[3].shipment.parties[1].name: "),
+        "{}",
+        e.message
+    );
+    // The answers after it are real screenings, stored.
+    let stored = c
+        .get_screening(pb::GetScreeningRequest {
+            screening_id: all[4].screening_id.clone(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(stored.shipment.unwrap().reference, "OK-4");
     server.stop().await;
 }
 

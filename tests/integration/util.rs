@@ -8,8 +8,10 @@
 //! [`TestServer::channel_with`] gives a channel with another token and
 //! [`TestServer::raw`] one without any.
 
+use std::net::SocketAddr;
 use std::path::Path;
-use std::time::Duration;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
 
 use exportscreen::api::auth::bootstrap::ADMIN_TOKEN_FILE;
 use exportscreen::api::pb;
@@ -21,10 +23,12 @@ use exportscreen::model::{
     ControlCategory, ControlEntry, DenialEntry, EntityKind, EntryName, ListContent, ListMeta,
     NameKind, SourceFile,
 };
-use exportscreen::store::Store;
-use exportscreen::store::tokens::NewToken;
+use exportscreen::store::NewListVersion;
+use exportscreen::store::tokens::{NewToken, token_hash};
+use exportscreen::store::{SledStore, Store};
 use tempfile::TempDir;
 use tokio::net::TcpListener;
+use tokio::process::{Child, Command};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tonic::metadata::{Ascii, MetadataValue};
@@ -204,10 +208,10 @@ pub fn put_token(
     roles: &[&str],
     exporter: Option<&str>,
 ) {
-    let store = Store::open(dir.join(DB_DIR)).unwrap();
+    let store = SledStore::open(dir.join(DB_DIR)).unwrap();
     store
         .insert_token(
-            secret,
+            token_hash(secret),
             NewToken {
                 principal: principal.into(),
                 roles: roles.iter().map(|r| r.to_string()).collect(),
@@ -218,8 +222,8 @@ pub fn put_token(
             },
             1_700_000_000_000,
         )
+        .wait()
         .unwrap();
-    store.flush_blocking().unwrap();
 }
 
 /// A fresh data directory pre-filled with [`denial_list`], [`control_list`]
@@ -227,17 +231,22 @@ pub fn put_token(
 pub fn data_dir() -> TempDir {
     let dir = tempfile::tempdir().unwrap();
     put_token(dir.path(), ADMIN_SECRET, "test-admin", &["ADMIN"], None);
-    let store = Store::open(dir.path().join(DB_DIR)).unwrap();
+    let store = SledStore::open(dir.path().join(DB_DIR)).unwrap();
     for content in [denial_list(), control_list()] {
         let id = match content {
             ListContent::Denial(_) => DENIAL_ID,
             ListContent::Control(_) => CONTROL_ID,
         };
         store
-            .put_list_version(&meta(id, 1, &content), &content)
+            .put_list_versions(vec![NewListVersion {
+                meta: meta(id, 1, &content),
+                content: std::sync::Arc::new(content),
+                change: None,
+                audit: None,
+            }])
+            .wait()
             .unwrap();
     }
-    store.flush_blocking().unwrap();
     dir
 }
 
@@ -246,7 +255,7 @@ pub fn meta(list_id: &str, version: u64, content: &ListContent) -> ListMeta {
     ListMeta {
         list_id: list_id.into(),
         version,
-        kind: content.kind().into(),
+        kind: content.kind(),
         format: "model".into(),
         entries: content.len() as u32,
         names: content.name_count() as u32,
@@ -354,4 +363,52 @@ pub fn assert_field_error(status: &tonic::Status, code: tonic::Code, field: &str
             .unwrap_or_else(|| panic!("no BadRequest detail: {status:?}"));
         assert_eq!(br.field_violations[0].field, field);
     }
+}
+
+/// A free port on loopback.
+pub fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+/// Starts `exportscreen serve --no-seed` (the real binary) on `dir` with
+/// `args`, and waits until it is SERVING.
+pub async fn spawn_binary(dir: &Path, args: &[&str]) -> (Child, SocketAddr) {
+    let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
+    let child = Command::new(env!("CARGO_BIN_EXE_exportscreen"))
+        .args(["serve", "--no-seed", "--listen", &addr.to_string()])
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let raw = Endpoint::from_shared(format!("http://{addr}"))
+        .unwrap()
+        .connect_lazy();
+    let mut health = HealthClient::new(raw);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let r = health
+            .check(HealthCheckRequest {
+                service: String::new(),
+            })
+            .await;
+        if r.is_ok_and(|r| r.into_inner().status == ServingStatus::Serving as i32) {
+            return (child, addr);
+        }
+        assert!(Instant::now() < deadline, "server not SERVING after 60 s");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+/// A channel to a spawned server sending the ADMIN token.
+pub fn binary_channel(addr: SocketAddr) -> AuthChannel {
+    let raw = Endpoint::from_shared(format!("http://{addr}"))
+        .unwrap()
+        .connect_lazy();
+    InterceptedService::new(raw, Bearer::new(ADMIN_SECRET))
 }

@@ -165,7 +165,10 @@ async fn invalid_shipments_name_the_field() {
     let mut c = server.screening();
 
     let missing = c
-        .screen_shipment(pb::ScreenShipmentRequest { shipment: None })
+        .screen_shipment(pb::ScreenShipmentRequest {
+            shipment: None,
+            ..Default::default()
+        })
         .await
         .unwrap_err();
     assert_field_error(&missing, Code::InvalidArgument, "shipment");
@@ -174,7 +177,10 @@ async fn invalid_shipments_name_the_field() {
         let mut s = plain_shipment("PO-bad");
         edit(&mut s);
         let err = c
-            .screen_shipment(pb::ScreenShipmentRequest { shipment: Some(s) })
+            .screen_shipment(pb::ScreenShipmentRequest {
+                shipment: Some(s),
+                ..Default::default()
+            })
             .await
             .expect_err(name);
         assert_field_error(&err, Code::InvalidArgument, field);
@@ -182,9 +188,12 @@ async fn invalid_shipments_name_the_field() {
     for (name, edit) in VALID_CASES {
         let mut s = plain_shipment("PO-ok");
         edit(&mut s);
-        c.screen_shipment(pb::ScreenShipmentRequest { shipment: Some(s) })
-            .await
-            .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        c.screen_shipment(pb::ScreenShipmentRequest {
+            shipment: Some(s),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{name}: {e:?}"));
     }
     server.stop().await;
 }
@@ -197,22 +206,35 @@ async fn a_shipment_not_understood_in_a_stream_is_named_by_its_index() {
     bad.destination_country = "XX".into();
     let requests = [plain_shipment("PO-1"), plain_shipment("PO-2"), bad]
         .into_iter()
-        .map(|s| pb::ScreenShipmentRequest { shipment: Some(s) });
+        .map(|s| pb::ScreenShipmentRequest {
+            shipment: Some(s),
+            ..Default::default()
+        });
     let mut answers = server
         .screening()
         .screen_shipments(tokio_stream::iter(requests))
         .await
         .unwrap()
         .into_inner();
-    for _ in 0..2 {
-        assert!(answers.message().await.unwrap().is_some());
+    for i in 0..2 {
+        let a = answers.message().await.unwrap().unwrap();
+        assert_eq!((a.index, a.error), (i, None));
     }
-    let err = answers.message().await.unwrap_err();
-    assert_field_error(
-        &err,
-        Code::InvalidArgument,
-        "requests[2].shipment.destination_country",
+    // The request not understood gets an answer naming it; the stream goes on.
+    let a = answers.message().await.unwrap().unwrap();
+    assert_eq!(a.index, 2);
+    let e = a.error.expect("an error answer");
+    assert_eq!(
+        (e.code, e.code_name.as_str(), e.field.as_str()),
+        (
+            Code::InvalidArgument as i32,
+            "INVALID_ARGUMENT",
+            "requests[2].shipment.destination_country"
+        ),
+        "{e:?}"
     );
+    assert!(a.screening_id.is_empty() && a.findings.is_empty());
+    assert!(answers.message().await.unwrap().is_none());
     server.stop().await;
 }
 

@@ -16,6 +16,8 @@
 //! - [`geo`]: countries, country groups, gazetteer.
 //! - [`end_use`]: red flags in stated end uses.
 //! - [`policy`]: thresholds and rule switches (`policy.toml`).
+//! - [`negation`]: the one negation list every text reader shares.
+//! - [`units`]: figures with units read from item descriptions.
 //! - [`decision`]: combines findings into the decision.
 
 #![deny(missing_docs)]
@@ -26,12 +28,18 @@ mod error;
 pub mod geo;
 pub mod item;
 pub mod model;
+pub mod negation;
 pub mod party;
 pub mod policy;
 pub mod reference;
 pub mod rescreen;
 pub mod text;
 pub mod units;
+
+// The build-time reader of the data files, tested here.
+#[cfg(test)]
+#[path = "../build/data.rs"]
+mod build_data;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -141,6 +149,20 @@ impl Engine {
         match text::canonical_shipment(shipment) {
             Some(visible) => decision::screen(self, &visible),
             None => decision::screen(self, shipment),
+        }
+    }
+
+    /// [`Engine::screen_shipment`], asking `stop` before each item and
+    /// each party: `None` once it says stop (the caller went away), so a
+    /// cancelled call stops costing CPU.
+    pub fn screen_shipment_until(
+        &self,
+        shipment: &Shipment,
+        stop: &dyn Fn() -> bool,
+    ) -> Option<ScreeningOutcome> {
+        match text::canonical_shipment(shipment) {
+            Some(visible) => decision::screen_until(self, &visible, stop),
+            None => decision::screen_until(self, shipment, stop),
         }
     }
 

@@ -317,6 +317,34 @@ pub struct ControlEntry {
 // ---------------------------------------------------------------------------
 // Lists and versions
 
+/// What a list holds: denied parties or controlled items. A list's kind
+/// never changes across its versions. Stored as `denial` / `control`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ListKind {
+    /// Denied or restricted parties.
+    #[default]
+    Denial,
+    /// Controlled items.
+    Control,
+}
+
+impl ListKind {
+    /// `denial` or `control`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ListKind::Denial => "denial",
+            ListKind::Control => "control",
+        }
+    }
+}
+
+impl std::fmt::Display for ListKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The content of one list version.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "entries", rename_all = "snake_case")]
@@ -328,11 +356,11 @@ pub enum ListContent {
 }
 
 impl ListContent {
-    /// `denial` or `control`.
-    pub fn kind(&self) -> &'static str {
+    /// Denial or control.
+    pub fn kind(&self) -> ListKind {
         match self {
-            ListContent::Denial(_) => "denial",
-            ListContent::Control(_) => "control",
+            ListContent::Denial(_) => ListKind::Denial,
+            ListContent::Control(_) => ListKind::Control,
         }
     }
 
@@ -376,8 +404,8 @@ pub struct ListMeta {
     pub list_id: String,
     /// 1, 2, 3 ... per list.
     pub version: u64,
-    /// `denial` or `control`.
-    pub kind: String,
+    /// Denial or control.
+    pub kind: ListKind,
     /// Import format name.
     pub format: String,
     /// Number of entries.

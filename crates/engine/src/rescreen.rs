@@ -260,7 +260,7 @@ mod tests {
         let meta = ListMeta {
             list_id: "l".into(),
             version: 2,
-            kind: "denial".into(),
+            kind: crate::model::ListKind::Denial,
             entries: content.len() as u32,
             names: content.name_count() as u32,
             ..ListMeta::default()

@@ -21,6 +21,8 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::OnceLock;
 
+use crate::negation;
+
 use aho_corasick::AhoCorasick;
 
 use unicode_normalization::UnicodeNormalization;
@@ -45,101 +47,47 @@ impl ParamSpec {
     }
 }
 
-/// Absolute zero in °C: the lower bound of temperatures.
-const ABSOLUTE_ZERO_C: f64 = -273.15;
-
-macro_rules! params {
-    ($($key:literal => $unit:literal $([$min:expr, $max:expr])?),* $(,)?) => {
-        &[$(params!(@spec $key, $unit $(, $min, $max)?)),*]
-    };
-    // Without a range: a magnitude, at least 0 and unbounded above.
-    (@spec $key:literal, $unit:literal) => {
-        ParamSpec { key: $key, unit: $unit, min: 0.0, max: f64::INFINITY }
-    };
-    (@spec $key:literal, $unit:literal, $min:expr, $max:expr) => {
-        ParamSpec { key: $key, unit: $unit, min: $min, max: $max }
-    };
+/// One unit spelling: dimension, factor to the dimension's base unit and
+/// the role a figure in it has when no cue says otherwise.
+#[derive(Clone, Copy, Debug)]
+struct UnitDef {
+    spelling: &'static str,
+    dim: Dim,
+    factor: f64,
+    default_role: Option<&'static str>,
 }
 
-/// Every parameter key a control-list rule may use: the evaluation keys of
-/// the project plus a few the Annex needs (hydroxyl value, modulus, apogee,
-/// feature flags whose value is 1 when present and 0 when denied).
-///
-/// Each key's accepted range follows its unit: a key without one written
-/// here is a magnitude (`[0, inf]`: a negative range, payload or thrust is
-/// refused at the API); percentages are `[0, 100]`, temperatures start at
-/// absolute zero, flags are 0 or 1.
-pub const PARAMS: &[ParamSpec] = params! {
-    "range_km" => "km",
-    "payload_kg" => "kg",
-    "thrust_kn" => "kN",
-    "total_impulse_ns" => "N·s",
-    "concentration_pct" => "%" [0.0, 100.0],
-    "purity_pct" => "%" [0.0, 100.0],
-    "particle_size_um" => "µm",
-    "grain_size_um" => "µm",
-    "bias_stability_deg_h" => "deg/h",
-    "bias_repeatability_ug" => "µg",
-    "scale_factor_repeatability_ppm" => "ppm",
-    "g_rating" => "g",
-    "flow_l_min" => "L/min",
-    "pressure_mpa" => "MPa",
-    "response_ms" => "ms",
-    "vibration_g_rms" => "g rms",
-    "speed_rpm" => "rpm",
-    "axes" => "axes",
-    "diameter_m" => "m",
-    "thickness_mm" => "mm",
-    "chamber_id_mm" => "mm",
-    "volume_l" => "L",
-    "mass_kg" => "kg",
-    "sfc_kg_n_h" => "kg/(N·h)",
-    "power_kw" => "kW",
-    "force_kn" => "kN",
-    "mach" => "",
-    "energy_mev" => "MeV",
-    "temperature_c" => "°C" [ABSOLUTE_ZERO_C, f64::INFINITY],
-    "tg_c" => "°C" [ABSOLUTE_ZERO_C, f64::INFINITY],
-    "density_g_cc" => "g/cm³",
-    "uts_gpa" => "GPa",
-    "specific_strength_m" => "m",
-    "specific_modulus_m" => "m",
-    "velocity_m_s" => "m/s",
-    "total_dose_rad" => "rad(Si)",
-    "accuracy_mgal" => "mGal",
-    "settling_min" => "min",
-    "aerosol_capacity_l" => "L",
-    "resolution_bits" => "bits",
-    "dielectric_constant" => "",
-    "angular_resolution_mrad" => "mrad",
-    "accuracy_arcsec" => "arcsec",
-    // Keys of our own, for Annex figures the evaluation keys do not cover.
-    "temperature_min_c" => "°C" [ABSOLUTE_ZERO_C, f64::INFINITY],
-    "modulus_gpa" => "GPa",
-    "apogee_km" => "km",
-    "altitude_km" => "km",
-    "accuracy_pct_range" => "% of range",
-    "cep_m" => "m",
-    "tow_width_mm" => "mm",
-    "test_section_mm" => "mm",
-    "bandwidth_khz" => "kHz",
-    "sound_level_db" => "dB",
-    "energy_density_mj_kg" => "MJ/kg",
-    "hydroxyl_value_meq_g" => "meq/g",
-    "viscosity_p" => "P",
-    "abec_class" => "ABEC",
-    "rate_deg_s" => "deg/s",
-    "heading_accuracy_deg" => "deg",
-    // Feature flags: 1 = stated, 0 = denied.
-    "numerical_control" => "flag" [0.0, 1.0],
-    "slip_rings" => "flag" [0.0, 1.0],
-    "anti_jam" => "flag" [0.0, 1.0],
-    "military_code" => "flag" [0.0, 1.0],
-    "spherical" => "flag" [0.0, 1.0],
-    "autonomous" => "flag" [0.0, 1.0],
-    "vacuum" => "flag" [0.0, 1.0],
-    "off_centre_shaft" => "flag" [0.0, 1.0],
-};
+/// A feature phrase and the flag value it states.
+#[derive(Clone, Copy, Debug)]
+struct Feature {
+    phrase: &'static str,
+    key: &'static str,
+    value: f64,
+    /// A word right before the phrase that makes it mean something else.
+    unless_before: &'static [&'static str],
+    /// A word right after it that does the same.
+    unless_after: &'static [&'static str],
+}
+
+/// A density assumed for fibre goods.
+#[derive(Clone, Copy, Debug)]
+struct FibreDensity {
+    name: &'static str,
+    density: f64,
+    /// Parts of words that name the fibre.
+    contains: &'static [&'static str],
+    /// Whole words that name it.
+    words: &'static [&'static str],
+}
+
+// The tables of `control-lists/units.toml`, checked and written as Rust by
+// `build.rs`: `PARAMS` (every parameter key a control-list rule may use,
+// with its unit and physical range: a key without a range written there is
+// a magnitude, `[0, inf]`; percentages are `[0, 100]`, temperatures start at
+// absolute zero, flags are 0 or 1), `LOWER_IS_BETTER`, `UNITS`, the cue
+// tables, `WORDS`, the qualifiers, keywords, classes, axis words, implied
+// figures, fibre densities and `FEATURES`.
+include!(concat!(env!("OUT_DIR"), "/units_toml.rs"));
 
 /// The spec of a known key.
 pub fn spec(key: &str) -> Option<&'static ParamSpec> {
@@ -338,29 +286,33 @@ impl Params {
                 self.add_derived(to, v, format!("same as {from}"));
             }
         }
+        let assumed_note;
         let (density, assumed) = match self.first("density_g_cc") {
             Some(d) => (Some(d), ""),
             None => {
-                let words = text.to_lowercase();
-                let fibre = words.contains("fib") || words.contains("prepreg");
-                if !fibre {
-                    (None, "")
-                } else if words.contains("carbon")
-                    || words.contains("graphite")
-                    || words.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
-                        matches!(
-                            w,
-                            "cf" | "cfrp" | "t300" | "t700" | "t800" | "t1000" | "im7"
-                        )
+                let lower = text.to_lowercase();
+                let words: Vec<&str> = lower
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .collect();
+                let assumed = any_cue(&words, WORDS.fibre)
+                    .then(|| {
+                        FIBRE_DENSITIES.iter().find(|f| {
+                            f.contains.iter().any(|c| lower.contains(c))
+                                || words.iter().any(|w| f.words.contains(w))
+                        })
                     })
-                {
-                    (Some(1.8), " (assumed carbon-fibre density 1.8 g/cm³)")
-                } else if words.contains("aramid") || words.contains("kevlar") {
-                    (Some(1.44), " (assumed aramid density 1.44 g/cm³)")
-                } else if words.contains("glass") {
-                    (Some(2.5), " (assumed glass-fibre density 2.5 g/cm³)")
-                } else {
-                    (None, "")
+                    .flatten();
+                match assumed {
+                    Some(f) => {
+                        assumed_note = format!(
+                            " (assumed {} density {} g/cm³)",
+                            f.name,
+                            format_number(f.density)
+                        );
+                        (Some(f.density), assumed_note.as_str())
+                    }
+                    None => (None, ""),
                 }
             }
         };
@@ -619,486 +571,12 @@ enum Dim {
     Mesh,
 }
 
-/// (spelling in prepared text, dimension, factor to the dimension's base unit).
-/// Base units: m, kg, g, kN, N·s, MPa, L/min, s, deg/h, arcsec, µg, ppm, %,
-/// g/cm³, °C, MeV, MJ/kg, kW, rpm, m/s, rad, mGal, L, kg/(N·h), kHz, dB,
-/// meq/g, P, mesh.
-const UNITS: &[(&str, Dim, f64)] = &[
-    // length
-    ("km", Dim::Length, 1000.0),
-    ("kms", Dim::Length, 1000.0),
-    ("kilometer", Dim::Length, 1000.0),
-    ("kilometers", Dim::Length, 1000.0),
-    ("kilometre", Dim::Length, 1000.0),
-    ("kilometres", Dim::Length, 1000.0),
-    ("nmi", Dim::Length, 1852.0),
-    ("nautical mile", Dim::Length, 1852.0),
-    ("nautical miles", Dim::Length, 1852.0),
-    ("mi", Dim::Length, 1609.344),
-    ("mile", Dim::Length, 1609.344),
-    ("miles", Dim::Length, 1609.344),
-    ("m", Dim::Length, 1.0),
-    ("meter", Dim::Length, 1.0),
-    ("meters", Dim::Length, 1.0),
-    ("metre", Dim::Length, 1.0),
-    ("metres", Dim::Length, 1.0),
-    ("cm", Dim::Length, 0.01),
-    ("mm", Dim::Length, 0.001),
-    ("millimeter", Dim::Length, 0.001),
-    ("millimeters", Dim::Length, 0.001),
-    ("millimetre", Dim::Length, 0.001),
-    ("millimetres", Dim::Length, 0.001),
-    ("um", Dim::Length, 1e-6),
-    ("micron", Dim::Length, 1e-6),
-    ("microns", Dim::Length, 1e-6),
-    ("micrometer", Dim::Length, 1e-6),
-    ("micrometers", Dim::Length, 1e-6),
-    ("micrometre", Dim::Length, 1e-6),
-    ("micrometres", Dim::Length, 1e-6),
-    ("u", Dim::Length, 1e-6),
-    ("in", Dim::Length, 0.0254),
-    ("inch", Dim::Length, 0.0254),
-    ("inches", Dim::Length, 0.0254),
-    ("\"", Dim::Length, 0.0254),
-    ("ft", Dim::Length, 0.3048),
-    ("feet", Dim::Length, 0.3048),
-    ("foot", Dim::Length, 0.3048),
-    ("mesh", Dim::Mesh, 1.0),
-    // mass
-    ("kg", Dim::Mass, 1.0),
-    ("kgs", Dim::Mass, 1.0),
-    ("kilogram", Dim::Mass, 1.0),
-    ("kilograms", Dim::Mass, 1.0),
-    ("g", Dim::Gram, 1.0),
-    ("gram", Dim::Mass, 0.001),
-    ("grams", Dim::Mass, 0.001),
-    ("t", Dim::Mass, 1000.0),
-    ("tonne", Dim::Mass, 1000.0),
-    ("tonnes", Dim::Mass, 1000.0),
-    ("ton", Dim::Mass, 1000.0),
-    ("tons", Dim::Mass, 1000.0),
-    ("lb", Dim::Mass, 0.453_592_37),
-    ("lbs", Dim::Mass, 0.453_592_37),
-    ("pound", Dim::Mass, 0.453_592_37),
-    ("pounds", Dim::Mass, 0.453_592_37),
-    ("mg", Dim::MilliG, 1.0),
-    // g-force
-    ("x g", Dim::GForce, 1.0),
-    ("xg", Dim::GForce, 1.0),
-    ("gn", Dim::GForce, 1.0),
-    ("g's", Dim::GForce, 1.0),
-    ("grms", Dim::GForceRms, 1.0),
-    ("g rms", Dim::GForceRms, 1.0),
-    ("g-rms", Dim::GForceRms, 1.0),
-    ("g (rms)", Dim::GForceRms, 1.0),
-    ("g(rms)", Dim::GForceRms, 1.0),
-    // force
-    ("n", Dim::Force, 0.001),
-    ("newton", Dim::Force, 0.001),
-    ("newtons", Dim::Force, 0.001),
-    ("kn", Dim::Force, 1.0),
-    ("kilonewton", Dim::Force, 1.0),
-    ("kilonewtons", Dim::Force, 1.0),
-    ("mn", Dim::MilliMegaNewton, 1.0),
-    ("meganewton", Dim::Force, 1000.0),
-    ("dan", Dim::Force, 0.01),
-    ("lbf", Dim::Force, 0.004_448_222),
-    ("klbf", Dim::Force, 4.448_222),
-    ("kgf", Dim::Force, 0.009_806_65),
-    ("tf", Dim::Force, 9.806_65),
-    // impulse
-    ("n.s", Dim::Impulse, 1.0),
-    ("n s", Dim::Impulse, 1.0),
-    ("n-s", Dim::Impulse, 1.0),
-    ("n*s", Dim::Impulse, 1.0),
-    ("n.sec", Dim::Impulse, 1.0),
-    ("newton seconds", Dim::Impulse, 1.0),
-    ("newton-seconds", Dim::Impulse, 1.0),
-    ("ns", Dim::NanoOrImpulse, 1.0),
-    ("kn.s", Dim::Impulse, 1e3),
-    ("kn s", Dim::Impulse, 1e3),
-    ("kn-s", Dim::Impulse, 1e3),
-    ("kn*s", Dim::Impulse, 1e3),
-    ("kns", Dim::Impulse, 1e3),
-    ("mn.s", Dim::Impulse, 1e6),
-    ("mn s", Dim::Impulse, 1e6),
-    ("mn-s", Dim::Impulse, 1e6),
-    ("mn*s", Dim::Impulse, 1e6),
-    ("mns", Dim::Impulse, 1e6),
-    ("lbf.s", Dim::Impulse, 4.448_222),
-    ("lbf s", Dim::Impulse, 4.448_222),
-    ("lbf-s", Dim::Impulse, 4.448_222),
-    ("lbf*s", Dim::Impulse, 4.448_222),
-    ("lbfs", Dim::Impulse, 4.448_222),
-    ("lbf.sec", Dim::Impulse, 4.448_222),
-    ("lbf-sec", Dim::Impulse, 4.448_222),
-    ("lb.s", Dim::Impulse, 4.448_222),
-    ("lb-s", Dim::Impulse, 4.448_222),
-    ("lb-sec", Dim::Impulse, 4.448_222),
-    // pressure
-    ("pa", Dim::Pressure, 1e-6),
-    ("kpa", Dim::Pressure, 1e-3),
-    ("mpa", Dim::Pressure, 1.0),
-    ("gpa", Dim::Pressure, 1000.0),
-    ("bar", Dim::Pressure, 0.1),
-    ("bars", Dim::Pressure, 0.1),
-    ("barg", Dim::Pressure, 0.1),
-    ("bara", Dim::Pressure, 0.1),
-    ("mbar", Dim::Pressure, 1e-4),
-    ("psi", Dim::Pressure, 0.006_894_757),
-    ("psig", Dim::Pressure, 0.006_894_757),
-    ("psia", Dim::Pressure, 0.006_894_757),
-    ("ksi", Dim::Pressure, 6.894_757),
-    ("atm", Dim::Pressure, 0.101_325),
-    ("torr", Dim::Pressure, 0.000_133_322),
-    ("n/mm2", Dim::Pressure, 1.0),
-    ("n/mm^2", Dim::Pressure, 1.0),
-    ("kgf/cm2", Dim::Pressure, 0.098_066_5),
-    ("kgf/cm^2", Dim::Pressure, 0.098_066_5),
-    ("kg/cm2", Dim::Pressure, 0.098_066_5),
-    ("kg/cm^2", Dim::Pressure, 0.098_066_5),
-    // flow
-    ("l/min", Dim::Flow, 1.0),
-    ("l/mn", Dim::Flow, 1.0),
-    ("l / min", Dim::Flow, 1.0),
-    ("lpm", Dim::Flow, 1.0),
-    ("lit/min", Dim::Flow, 1.0),
-    ("ltr/min", Dim::Flow, 1.0),
-    ("liter/min", Dim::Flow, 1.0),
-    ("litre/min", Dim::Flow, 1.0),
-    ("liters/min", Dim::Flow, 1.0),
-    ("litres/min", Dim::Flow, 1.0),
-    ("l per min", Dim::Flow, 1.0),
-    ("l per minute", Dim::Flow, 1.0),
-    ("liters per minute", Dim::Flow, 1.0),
-    ("litres per minute", Dim::Flow, 1.0),
-    ("liter per minute", Dim::Flow, 1.0),
-    ("litre per minute", Dim::Flow, 1.0),
-    ("gpm", Dim::Flow, 3.785_411_784),
-    ("usgpm", Dim::Flow, 3.785_411_784),
-    ("gal/min", Dim::Flow, 3.785_411_784),
-    ("gallons per minute", Dim::Flow, 3.785_411_784),
-    ("gallon per minute", Dim::Flow, 3.785_411_784),
-    ("m3/h", Dim::Flow, 1000.0 / 60.0),
-    ("m^3/h", Dim::Flow, 1000.0 / 60.0),
-    ("m3/hr", Dim::Flow, 1000.0 / 60.0),
-    ("l/s", Dim::Flow, 60.0),
-    ("l/sec", Dim::Flow, 60.0),
-    ("l/h", Dim::Flow, 1.0 / 60.0),
-    ("l/hr", Dim::Flow, 1.0 / 60.0),
-    ("cc/min", Dim::Flow, 0.001),
-    ("ml/min", Dim::Flow, 0.001),
-    ("cm3/min", Dim::Flow, 0.001),
-    ("cm^3/min", Dim::Flow, 0.001),
-    // time
-    ("ms", Dim::Time, 0.001),
-    ("msec", Dim::Time, 0.001),
-    ("millisecond", Dim::Time, 0.001),
-    ("milliseconds", Dim::Time, 0.001),
-    ("us", Dim::Time, 1e-6),
-    ("s", Dim::Time, 1.0),
-    ("sec", Dim::Time, 1.0),
-    ("secs", Dim::Time, 1.0),
-    ("second", Dim::Time, 1.0),
-    ("seconds", Dim::Time, 1.0),
-    ("min", Dim::Time, 60.0),
-    ("mins", Dim::Time, 60.0),
-    ("minute", Dim::Time, 60.0),
-    ("minutes", Dim::Time, 60.0),
-    ("h", Dim::Time, 3600.0),
-    ("hr", Dim::Time, 3600.0),
-    ("hrs", Dim::Time, 3600.0),
-    ("hour", Dim::Time, 3600.0),
-    ("hours", Dim::Time, 3600.0),
-    // angular rate
-    ("deg/h", Dim::AngRate, 1.0),
-    ("deg/hr", Dim::AngRate, 1.0),
-    ("deg/hour", Dim::AngRate, 1.0),
-    ("deg / h", Dim::AngRate, 1.0),
-    ("deg/h (1 sigma)", Dim::AngRate, 1.0),
-    ("degree/h", Dim::AngRate, 1.0),
-    ("degrees/h", Dim::AngRate, 1.0),
-    ("degree/hour", Dim::AngRate, 1.0),
-    ("degrees/hour", Dim::AngRate, 1.0),
-    ("deg per hour", Dim::AngRate, 1.0),
-    ("deg per hr", Dim::AngRate, 1.0),
-    ("degree per hour", Dim::AngRate, 1.0),
-    ("degrees per hour", Dim::AngRate, 1.0),
-    ("°/h", Dim::AngRate, 1.0),
-    ("°/hr", Dim::AngRate, 1.0),
-    ("°/hour", Dim::AngRate, 1.0),
-    ("° /h", Dim::AngRate, 1.0),
-    ("° / h", Dim::AngRate, 1.0),
-    ("° per hour", Dim::AngRate, 1.0),
-    ("dph", Dim::AngRate, 1.0),
-    ("deg/s", Dim::AngRateS, 1.0),
-    ("deg/sec", Dim::AngRateS, 1.0),
-    ("°/s", Dim::AngRateS, 1.0),
-    ("°/sec", Dim::AngRateS, 1.0),
-    ("degrees per second", Dim::AngRateS, 1.0),
-    ("deg per second", Dim::AngRateS, 1.0),
-    ("dps", Dim::AngRateS, 1.0),
-    ("rad/s", Dim::AngRateS, 57.295_779_5),
-    ("deg/√h", Dim::RandomWalk, 1.0),
-    ("deg/√hr", Dim::RandomWalk, 1.0),
-    ("°/√h", Dim::RandomWalk, 1.0),
-    ("°/√hr", Dim::RandomWalk, 1.0),
-    ("deg/rt-h", Dim::RandomWalk, 1.0),
-    ("deg/rt-hr", Dim::RandomWalk, 1.0),
-    ("deg/rth", Dim::RandomWalk, 1.0),
-    ("deg/rthr", Dim::RandomWalk, 1.0),
-    ("deg/sqrt(h)", Dim::RandomWalk, 1.0),
-    ("deg/sqrt(hr)", Dim::RandomWalk, 1.0),
-    ("deg/sqrt h", Dim::RandomWalk, 1.0),
-    ("°/rt-h", Dim::RandomWalk, 1.0),
-    ("°/rth", Dim::RandomWalk, 1.0),
-    // angle
-    ("arcsec", Dim::Angle, 1.0),
-    ("arc-sec", Dim::Angle, 1.0),
-    ("arc sec", Dim::Angle, 1.0),
-    ("arc-second", Dim::Angle, 1.0),
-    ("arc-seconds", Dim::Angle, 1.0),
-    ("arc second", Dim::Angle, 1.0),
-    ("arc seconds", Dim::Angle, 1.0),
-    ("arcseconds", Dim::Angle, 1.0),
-    ("arcmin", Dim::Angle, 60.0),
-    ("arc min", Dim::Angle, 60.0),
-    ("arc-min", Dim::Angle, 60.0),
-    ("deg", Dim::Angle, 3600.0),
-    ("degree", Dim::Angle, 3600.0),
-    ("degrees", Dim::Angle, 3600.0),
-    ("°", Dim::Angle, 3600.0),
-    ("mrad", Dim::MradAmbiguous, 1.0),
-    ("urad", Dim::Angle, 0.206_264_8),
-    ("microrad", Dim::Angle, 0.206_264_8),
-    ("milliradian", Dim::Angle, 206.264_8),
-    ("milliradians", Dim::Angle, 206.264_8),
-    ("rad", Dim::RadAmbiguous, 1.0),
-    ("rads", Dim::RadAmbiguous, 1.0),
-    // small accelerations
-    ("ug", Dim::MicroG, 1.0),
-    ("micro g", Dim::MicroG, 1.0),
-    ("micro-g", Dim::MicroG, 1.0),
-    ("microg", Dim::MicroG, 1.0),
-    ("milli-g", Dim::MicroG, 1000.0),
-    ("milli g", Dim::MicroG, 1000.0),
-    ("ppm", Dim::Ppm, 1.0),
-    // percent
-    ("%", Dim::Percent, 1.0),
-    ("pct", Dim::Percent, 1.0),
-    ("percent", Dim::Percent, 1.0),
-    ("per cent", Dim::Percent, 1.0),
-    ("wt%", Dim::Percent, 1.0),
-    ("wt.%", Dim::Percent, 1.0),
-    ("wt %", Dim::Percent, 1.0),
-    ("wt. %", Dim::Percent, 1.0),
-    ("% w/w", Dim::Percent, 1.0),
-    ("%w/w", Dim::Percent, 1.0),
-    ("% wt", Dim::Percent, 1.0),
-    ("mass%", Dim::Percent, 1.0),
-    ("mass %", Dim::Percent, 1.0),
-    ("% by weight", Dim::Percent, 1.0),
-    ("% by mass", Dim::Percent, 1.0),
-    // density
-    ("g/cc", Dim::Density, 1.0),
-    ("g/cm3", Dim::Density, 1.0),
-    ("g/cm^3", Dim::Density, 1.0),
-    ("g/ml", Dim::Density, 1.0),
-    ("g cm^-3", Dim::Density, 1.0),
-    ("g.cm^-3", Dim::Density, 1.0),
-    ("g.cm-3", Dim::Density, 1.0),
-    ("kg/m3", Dim::Density, 0.001),
-    ("kg/m^3", Dim::Density, 0.001),
-    ("kg/l", Dim::Density, 1.0),
-    ("lb/in3", Dim::Density, 27.679_9),
-    ("lb/in^3", Dim::Density, 27.679_9),
-    ("lb/ft3", Dim::Density, 0.016_018_5),
-    ("lb/ft^3", Dim::Density, 0.016_018_5),
-    // temperature
-    ("°c", Dim::TempC, 1.0),
-    ("° c", Dim::TempC, 1.0),
-    ("degc", Dim::TempC, 1.0),
-    ("deg c", Dim::TempC, 1.0),
-    ("deg. c", Dim::TempC, 1.0),
-    ("degree c", Dim::TempC, 1.0),
-    ("degrees c", Dim::TempC, 1.0),
-    ("degree celsius", Dim::TempC, 1.0),
-    ("degrees celsius", Dim::TempC, 1.0),
-    ("celsius", Dim::TempC, 1.0),
-    ("c", Dim::TempC, 1.0),
-    ("°f", Dim::TempF, 1.0),
-    ("° f", Dim::TempF, 1.0),
-    ("degf", Dim::TempF, 1.0),
-    ("deg f", Dim::TempF, 1.0),
-    ("degrees f", Dim::TempF, 1.0),
-    ("fahrenheit", Dim::TempF, 1.0),
-    ("°k", Dim::TempK, 1.0),
-    ("kelvin", Dim::TempK, 1.0),
-    // energy
-    ("mev", Dim::Energy, 1.0),
-    ("kev", Dim::Energy, 0.001),
-    ("gev", Dim::Energy, 1000.0),
-    ("ev", Dim::Energy, 1e-6),
-    ("mj/kg", Dim::EnergyDensity, 1.0),
-    ("kj/kg", Dim::EnergyDensity, 0.001),
-    ("kj/g", Dim::EnergyDensity, 1.0),
-    ("j/g", Dim::EnergyDensity, 0.001),
-    // power
-    ("w", Dim::Power, 0.001),
-    ("watt", Dim::Power, 0.001),
-    ("watts", Dim::Power, 0.001),
-    ("kw", Dim::Power, 1.0),
-    ("kilowatt", Dim::Power, 1.0),
-    ("kilowatts", Dim::Power, 1.0),
-    ("mw", Dim::MilliMegaWatt, 1.0),
-    ("megawatt", Dim::Power, 1000.0),
-    ("megawatts", Dim::Power, 1000.0),
-    ("hp", Dim::Power, 0.745_7),
-    ("bhp", Dim::Power, 0.745_7),
-    ("shp", Dim::Power, 0.745_7),
-    // rotation
-    ("rpm", Dim::Rpm, 1.0),
-    ("r/min", Dim::Rpm, 1.0),
-    ("rev/min", Dim::Rpm, 1.0),
-    ("revs/min", Dim::Rpm, 1.0),
-    ("krpm", Dim::Rpm, 1000.0),
-    // velocity
-    ("m/s", Dim::Velocity, 1.0),
-    ("m/sec", Dim::Velocity, 1.0),
-    ("m.s^-1", Dim::Velocity, 1.0),
-    ("km/h", Dim::Velocity, 1.0 / 3.6),
-    ("km/hr", Dim::Velocity, 1.0 / 3.6),
-    ("kph", Dim::Velocity, 1.0 / 3.6),
-    ("kmh", Dim::Velocity, 1.0 / 3.6),
-    ("km/s", Dim::Velocity, 1000.0),
-    ("kt", Dim::Velocity, 0.514_444),
-    ("kts", Dim::Velocity, 0.514_444),
-    ("knot", Dim::Velocity, 0.514_444),
-    ("knots", Dim::Velocity, 0.514_444),
-    ("mph", Dim::Velocity, 0.447_04),
-    ("ft/s", Dim::Velocity, 0.3048),
-    ("ft/sec", Dim::Velocity, 0.3048),
-    // dose
-    ("rad(si)", Dim::Dose, 1.0),
-    ("rad (si)", Dim::Dose, 1.0),
-    ("rads(si)", Dim::Dose, 1.0),
-    ("rads (si)", Dim::Dose, 1.0),
-    ("krad", Dim::Dose, 1e3),
-    ("krads", Dim::Dose, 1e3),
-    ("krad(si)", Dim::Dose, 1e3),
-    ("krad (si)", Dim::Dose, 1e3),
-    ("mrad(si)", Dim::Dose, 1e6),
-    ("mrad (si)", Dim::Dose, 1e6),
-    ("megarad", Dim::Dose, 1e6),
-    ("megarads", Dim::Dose, 1e6),
-    ("gy", Dim::Dose, 100.0),
-    ("gy(si)", Dim::Dose, 100.0),
-    ("gy (si)", Dim::Dose, 100.0),
-    ("kgy", Dim::Dose, 1e5),
-    ("kgy(si)", Dim::Dose, 1e5),
-    // gravity
-    ("mgal", Dim::Gravity, 1.0),
-    ("milligal", Dim::Gravity, 1.0),
-    ("ugal", Dim::Gravity, 0.001),
-    // volume
-    ("l", Dim::Volume, 1.0),
-    ("lt", Dim::Volume, 1.0),
-    ("ltr", Dim::Volume, 1.0),
-    ("ltrs", Dim::Volume, 1.0),
-    ("liter", Dim::Volume, 1.0),
-    ("liters", Dim::Volume, 1.0),
-    ("litre", Dim::Volume, 1.0),
-    ("litres", Dim::Volume, 1.0),
-    ("ml", Dim::Volume, 0.001),
-    ("gal", Dim::Volume, 3.785_411_784),
-    ("gallon", Dim::Volume, 3.785_411_784),
-    ("gallons", Dim::Volume, 3.785_411_784),
-    ("usg", Dim::Volume, 3.785_411_784),
-    ("m3", Dim::Volume, 1000.0),
-    ("m^3", Dim::Volume, 1000.0),
-    ("cu m", Dim::Volume, 1000.0),
-    ("dm3", Dim::Volume, 1.0),
-    ("cc", Dim::Volume, 0.001),
-    ("bbl", Dim::Volume, 158.987),
-    // specific fuel consumption
-    ("kg/n/h", Dim::Sfc, 1.0),
-    ("kg/n/hr", Dim::Sfc, 1.0),
-    ("kg/n.h", Dim::Sfc, 1.0),
-    ("kg/n.hr", Dim::Sfc, 1.0),
-    ("kg/nh", Dim::Sfc, 1.0),
-    ("kg/(n.h)", Dim::Sfc, 1.0),
-    ("kg/(n h)", Dim::Sfc, 1.0),
-    ("kg/(n*h)", Dim::Sfc, 1.0),
-    ("kg/(n.hr)", Dim::Sfc, 1.0),
-    ("kg/n-h", Dim::Sfc, 1.0),
-    ("kg/dan/h", Dim::Sfc, 0.1),
-    ("kg/dan.h", Dim::Sfc, 0.1),
-    ("kg/(dan.h)", Dim::Sfc, 0.1),
-    ("kg/(dan h)", Dim::Sfc, 0.1),
-    ("kg/kn/h", Dim::Sfc, 0.001),
-    ("kg/(kn.h)", Dim::Sfc, 0.001),
-    ("kg/kgf/h", Dim::Sfc, 0.101_972),
-    ("kg/(kgf.h)", Dim::Sfc, 0.101_972),
-    ("kg/kgf.h", Dim::Sfc, 0.101_972),
-    ("lb/lbf/h", Dim::Sfc, 0.101_972),
-    ("lb/lbf/hr", Dim::Sfc, 0.101_972),
-    ("lb/lbf.h", Dim::Sfc, 0.101_972),
-    ("lb/lbf.hr", Dim::Sfc, 0.101_972),
-    ("lb/lbf-hr", Dim::Sfc, 0.101_972),
-    ("lb/lbf-h", Dim::Sfc, 0.101_972),
-    ("lb/(lbf.h)", Dim::Sfc, 0.101_972),
-    ("lb/(lbf.hr)", Dim::Sfc, 0.101_972),
-    ("lb/(lbf h)", Dim::Sfc, 0.101_972),
-    ("lb/(lbf hr)", Dim::Sfc, 0.101_972),
-    ("lbm/lbf/h", Dim::Sfc, 0.101_972),
-    ("lbm/(lbf.h)", Dim::Sfc, 0.101_972),
-    ("lbm/lbf/hr", Dim::Sfc, 0.101_972),
-    ("g/kn/s", Dim::Sfc, 0.0036),
-    ("g/kn.s", Dim::Sfc, 0.0036),
-    ("g/(kn.s)", Dim::Sfc, 0.0036),
-    ("g/(kn s)", Dim::Sfc, 0.0036),
-    ("mg/n/s", Dim::Sfc, 0.0036),
-    ("mg/n.s", Dim::Sfc, 0.0036),
-    ("mg/ns", Dim::Sfc, 0.0036),
-    ("mg/(n.s)", Dim::Sfc, 0.0036),
-    ("mg/(n s)", Dim::Sfc, 0.0036),
-    // counts
-    ("bit", Dim::Bits, 1.0),
-    ("bits", Dim::Bits, 1.0),
-    ("axis", Dim::Axes, 1.0),
-    ("axes", Dim::Axes, 1.0),
-    ("axial", Dim::Axes, 1.0),
-    // frequency
-    ("hz", Dim::Frequency, 0.001),
-    ("khz", Dim::Frequency, 1.0),
-    ("mhz", Dim::Frequency, 1000.0),
-    ("ghz", Dim::Frequency, 1e6),
-    // sound
-    ("db", Dim::Sound, 1.0),
-    ("dba", Dim::Sound, 1.0),
-    ("db(a)", Dim::Sound, 1.0),
-    ("db spl", Dim::Sound, 1.0),
-    // chemistry
-    ("meq/g", Dim::Hydroxyl, 1.0),
-    ("mmol/g", Dim::Hydroxyl, 1.0),
-    ("mg koh/g", Dim::Hydroxyl, 1.0 / 56.106),
-    ("mgkoh/g", Dim::Hydroxyl, 1.0 / 56.106),
-    ("poise", Dim::Viscosity, 1.0),
-    ("p", Dim::PoiseBare, 1.0),
-    ("cp", Dim::Viscosity, 0.01),
-    ("cps", Dim::Viscosity, 0.01),
-    ("centipoise", Dim::Viscosity, 0.01),
-    ("pa.s", Dim::Viscosity, 10.0),
-    ("pa s", Dim::Viscosity, 10.0),
-    ("mpa.s", Dim::Viscosity, 0.01),
-    ("mpa s", Dim::Viscosity, 0.01),
-];
-
 /// A unit found after a number.
 #[derive(Clone, Copy, Debug)]
 struct UnitHit {
     dim: Dim,
     factor: f64,
+    default_role: Option<&'static str>,
     start: usize,
     end: usize,
 }
@@ -1106,22 +584,19 @@ struct UnitHit {
 /// A unit spelling as chars, grouped by first char for fast lookup.
 struct UnitSpelling {
     chars: Vec<char>,
-    dim: Dim,
-    factor: f64,
+    def: &'static UnitDef,
 }
 
 fn unit_table() -> &'static HashMap<char, Vec<UnitSpelling>> {
     static TABLE: OnceLock<HashMap<char, Vec<UnitSpelling>>> = OnceLock::new();
     TABLE.get_or_init(|| {
         let mut m: HashMap<char, Vec<UnitSpelling>> = HashMap::new();
-        for (spelling, dim, factor) in UNITS {
-            let chars: Vec<char> = spelling.chars().collect();
+        for def in UNITS {
+            let chars: Vec<char> = def.spelling.chars().collect();
             if let Some(first) = chars.first() {
-                m.entry(*first).or_default().push(UnitSpelling {
-                    chars,
-                    dim: *dim,
-                    factor: *factor,
-                });
+                m.entry(*first)
+                    .or_default()
+                    .push(UnitSpelling { chars, def });
             }
         }
         m
@@ -1149,8 +624,9 @@ fn unit_at(p: &Prepared<'_>, i: usize) -> Option<UnitHit> {
         }
         if best.is_none_or(|b| end > b.end) {
             best = Some(UnitHit {
-                dim: u.dim,
-                factor: u.factor,
+                dim: u.def.dim,
+                factor: u.def.factor,
+                default_role: u.def.default_role,
                 start: i,
                 end,
             });
@@ -1407,36 +883,27 @@ fn qualifier_before(p: &Prepared<'_>, i: usize) -> Qualifier {
         (None, Some(b)) => (None, *b),
         _ => (None, ""),
     };
-    match (prev, last) {
-        (Some("less" | "lower" | "smaller" | "finer"), "than") | (_, "below" | "under") => {
-            Qualifier::Less
-        }
-        (Some("better"), "than") => Qualifier::Better,
-        (Some("more" | "greater" | "higher" | "larger"), "than")
-        | (_, "above" | "over" | "exceeding" | "exceeds") => Qualifier::Greater,
-        _ => Qualifier::None,
+    // A qualifier of two words ends with `last`; one of one word is `last`.
+    let said = |phrases: &[&str]| {
+        phrases.iter().any(|q| match q.split_once(' ') {
+            Some((a, b)) => prev == Some(a) && last == b,
+            None => last == *q,
+        })
+    };
+    if said(QUALIFIER_LESS) {
+        Qualifier::Less
+    } else if said(QUALIFIER_BETTER) {
+        Qualifier::Better
+    } else if said(QUALIFIER_GREATER) {
+        Qualifier::Greater
+    } else {
+        Qualifier::None
     }
 }
 
 /// Keys for which a smaller value is better (used for "better than").
 fn lower_is_better(key: &str) -> bool {
-    matches!(
-        key,
-        "bias_stability_deg_h"
-            | "bias_repeatability_ug"
-            | "scale_factor_repeatability_ppm"
-            | "accuracy_mgal"
-            | "accuracy_arcsec"
-            | "angular_resolution_mrad"
-            | "response_ms"
-            | "sfc_kg_n_h"
-            | "heading_accuracy_deg"
-            | "cep_m"
-            | "accuracy_pct_range"
-            | "settling_min"
-            | "particle_size_um"
-            | "grain_size_um"
-    )
+    LOWER_IS_BETTER.contains(&key)
 }
 
 fn adjust(value: f64, q: Qualifier, key: &str) -> f64 {
@@ -1486,234 +953,6 @@ fn any_cue(words: &[&str], cues: &[&str]) -> bool {
 /// "none" marks a number that must not be read as a parameter.
 const NONE: &str = "none";
 
-const LENGTH_CUES: &[(&str, &str)] = &[
-    ("range", "range_km"),
-    ("reach", "range_km"),
-    ("distance", "range_km"),
-    ("radius", "range_km"),
-    ("apogee", "apogee_km"),
-    ("altitude", "altitude_km"),
-    ("ceiling", "altitude_km"),
-    ("alt", "altitude_km"),
-    ("cep", "cep_m"),
-    ("dia", "diameter_m"),
-    ("diam", "diameter_m"),
-    ("diameter", "diameter_m"),
-    ("od", "diameter_m"),
-    ("caliber", "diameter_m"),
-    ("calibre", "diameter_m"),
-    ("id", "chamber_id_mm"),
-    ("inner", "chamber_id_mm"),
-    ("inside", "chamber_id_mm"),
-    ("internal", "chamber_id_mm"),
-    ("bore", "chamber_id_mm"),
-    ("working", "chamber_id_mm"),
-    ("work", "chamber_id_mm"),
-    ("zone", "chamber_id_mm"),
-    ("chamber", "chamber_id_mm"),
-    ("cavity", "chamber_id_mm"),
-    ("vessel", "chamber_id_mm"),
-    ("thick*", "thickness_mm"),
-    ("wall", "thickness_mm"),
-    ("sheet", "thickness_mm"),
-    ("sheets", "thickness_mm"),
-    ("plate", "thickness_mm"),
-    ("plates", "thickness_mm"),
-    ("foil", "thickness_mm"),
-    ("gauge", "thickness_mm"),
-    ("strip", "thickness_mm"),
-    ("tow", "tow_width_mm"),
-    ("tows", "tow_width_mm"),
-    ("band", "tow_width_mm"),
-    ("bands", "tow_width_mm"),
-    ("tape", "tow_width_mm"),
-    ("section", "test_section_mm"),
-    ("grain*", "grain_size_um"),
-    ("particle*", "particle_size_um"),
-    ("powder", "particle_size_um"),
-    ("d50", "particle_size_um"),
-    ("d90", "particle_size_um"),
-    ("d10", "particle_size_um"),
-    ("aps", "particle_size_um"),
-];
-
-const MASS_CUES: &[(&str, &str)] = &[
-    ("payload*", "payload_kg"),
-    ("warhead", "payload_kg"),
-    ("useful", "payload_kg"),
-    ("carry*", "payload_kg"),
-    ("mass", "mass_kg"),
-    ("weight", "mass_kg"),
-    ("weighs", "mass_kg"),
-    ("weighing", "mass_kg"),
-    ("dry", "mass_kg"),
-    ("empty", "mass_kg"),
-    ("wt", "mass_kg"),
-    ("rotor*", "mass_kg"),
-];
-
-const FORCE_CUES: &[(&str, &str)] = &[
-    ("thrust", "thrust_kn"),
-    ("engine", "thrust_kn"),
-    ("motor", "thrust_kn"),
-    ("turbojet", "thrust_kn"),
-    ("turbofan", "thrust_kn"),
-    ("jet", "thrust_kn"),
-    ("rocket", "thrust_kn"),
-    ("booster", "thrust_kn"),
-    ("propulsion", "thrust_kn"),
-    ("static", "thrust_kn"),
-    ("force", "force_kn"),
-    ("shaker", "force_kn"),
-    ("shakers", "force_kn"),
-    ("vibration", "force_kn"),
-    ("exciter", "force_kn"),
-    ("press", "force_kn"),
-    ("table", "force_kn"),
-    ("sine", "force_kn"),
-    ("random", "force_kn"),
-];
-
-const PRESSURE_CUES: &[(&str, &str)] = &[
-    ("tensile", "uts_gpa"),
-    ("uts", "uts_gpa"),
-    ("strength", "uts_gpa"),
-    ("yield", "uts_gpa"),
-    ("ultimate", "uts_gpa"),
-    ("modulus", "modulus_gpa"),
-    ("stiffness", "modulus_gpa"),
-    ("young*", "modulus_gpa"),
-    ("vacuum", NONE),
-    ("pressure", "pressure_mpa"),
-];
-
-const TIME_CUES: &[(&str, &str)] = &[
-    ("response", "response_ms"),
-    ("switching", "response_ms"),
-    ("actuation", "response_ms"),
-    ("rise", "response_ms"),
-    ("reaction", "response_ms"),
-    ("settl*", "settling_min"),
-    ("steady", "settling_min"),
-    ("stabili*", "settling_min"),
-    ("warm*", "settling_min"),
-    ("endurance", NONE),
-    ("flight", NONE),
-    ("burn", NONE),
-];
-
-const PERCENT_CUES: &[(&str, &str)] = &[
-    ("purity", "purity_pct"),
-    ("pure", "purity_pct"),
-    ("assay", "purity_pct"),
-    ("min", "purity_pct"),
-    ("al", "purity_pct"),
-    ("aluminum", "purity_pct"),
-    ("aluminium", "purity_pct"),
-    ("zr", "purity_pct"),
-    ("zirconium", "purity_pct"),
-    ("b", "purity_pct"),
-    ("boron", "purity_pct"),
-    ("mg", "purity_pct"),
-    ("magnesium", "purity_pct"),
-    ("be", "purity_pct"),
-    ("beryllium", "purity_pct"),
-    ("w", "purity_pct"),
-    ("tungsten", "purity_pct"),
-    ("mo", "purity_pct"),
-    ("molybdenum", "purity_pct"),
-    ("metal", "purity_pct"),
-    ("metallic", "purity_pct"),
-    ("active", "purity_pct"),
-    ("concentration", "concentration_pct"),
-    ("conc", "concentration_pct"),
-    ("solution", "concentration_pct"),
-    ("aqueous", "concentration_pct"),
-    ("hydrazine", "concentration_pct"),
-    ("n2h4", "concentration_pct"),
-    ("mmh", "concentration_pct"),
-    ("udmh", "concentration_pct"),
-    ("hno3", "concentration_pct"),
-    ("h2o2", "concentration_pct"),
-    ("peroxide", "concentration_pct"),
-    ("cep", "accuracy_pct_range"),
-    ("moisture", NONE),
-    ("water", NONE),
-    ("humidity", NONE),
-    ("rh", NONE),
-    ("oxide", NONE),
-    ("oxygen", NONE),
-    ("ash", NONE),
-    ("efficiency", NONE),
-    ("tolerance", NONE),
-    ("error", NONE),
-    ("linearity", NONE),
-    ("duty", NONE),
-    ("n", NONE),
-    ("nitrogen", NONE),
-    ("austenite", NONE),
-    ("cr", NONE),
-    ("ni", NONE),
-    ("ti", NONE),
-    ("c", NONE),
-    ("solids", NONE),
-    ("fill*", NONE),
-    ("off", NONE),
-    ("discount", NONE),
-    ("vat", NONE),
-    ("load", NONE),
-];
-
-const ENGINE_CUES: &[&str] = &[
-    "engine",
-    "turbojet",
-    "turbofan",
-    "turboprop",
-    "turboshaft",
-    "ramjet",
-];
-
-const SPRAY_CUES: &[&str] = &[
-    "spray*",
-    "aerosol*",
-    "dispens*",
-    "crop*",
-    "pesticid*",
-    "herbicid*",
-    "insecticid*",
-    "agricultur*",
-    "fogg*",
-    "atomi*",
-    "mister",
-];
-
-const INERTIAL_CUES: &[&str] = &[
-    "accelerometer*",
-    "gyro*",
-    "inertial",
-    "imu",
-    "ins",
-    "ahrs",
-    "centrifuge*",
-    "acceleration",
-    "accel",
-    "shock",
-    "navigation",
-];
-
-const DOSE_CUES: &[&str] = &[
-    "dose",
-    "tid",
-    "radiation*",
-    "rad",
-    "hard*",
-    "ionizing",
-    "ionising",
-    "gamma",
-    "total",
-    "si",
-];
-
 /// Reads the role of one number and returns (key, value) pairs.
 fn roles(p: &Prepared<'_>, n: &Num, unit: UnitHit, global: &[&str]) -> Vec<(&'static str, f64)> {
     let before = words_before(p, n.start, 5);
@@ -1758,12 +997,9 @@ fn roles(p: &Prepared<'_>, n: &Num, unit: UnitHit, global: &[&str]) -> Vec<(&'st
             }
         }
         Dim::Gram => {
-            let g_cue = any_cue(&before, &["accel*", "rated", "acceleration", "shock", "g"])
-                || any_cue(
-                    &after,
-                    &["accel*", "acceleration", "load", "range", "rating", "rated"],
-                )
-                || any_cue(global, INERTIAL_CUES);
+            let g_cue = any_cue(&before, WORDS.g_before)
+                || any_cue(&after, WORDS.g_after)
+                || any_cue(global, WORDS.inertial);
             if g_cue {
                 g_role(&before, &after, n.value)
             } else {
@@ -1774,7 +1010,7 @@ fn roles(p: &Prepared<'_>, n: &Num, unit: UnitHit, global: &[&str]) -> Vec<(&'st
         Dim::GForceRms => one("vibration_g_rms", v),
         Dim::Mass => {
             let r = mass_role(&before, &after, v);
-            if r.is_empty() && any_cue(global, ENGINE_CUES) {
+            if r.is_empty() && any_cue(global, WORDS.engine) {
                 // An engine's bare mass is its dry mass.
                 vec![("mass_kg", v)]
             } else {
@@ -1782,8 +1018,7 @@ fn roles(p: &Prepared<'_>, n: &Num, unit: UnitHit, global: &[&str]) -> Vec<(&'st
             }
         }
         Dim::MilliG => {
-            let inertial = any_cue(global, &["accelerometer*", "imu", "inertial", "ins"])
-                && any_cue(&before, &["bias", "offset", "repeatab*", "stabil*"]);
+            let inertial = any_cue(global, WORDS.accelerometer) && any_cue(&before, WORDS.bias);
             if inertial {
                 one("bias_repeatability_ug", n.value * 1000.0)
             } else {
@@ -1802,10 +1037,7 @@ fn roles(p: &Prepared<'_>, n: &Num, unit: UnitHit, global: &[&str]) -> Vec<(&'st
                 v
             };
             let role = nearest_cue(&before, &after, FORCE_CUES).unwrap_or_else(|| {
-                if any_cue(
-                    global,
-                    &["shaker*", "vibration", "exciter", "press", "force"],
-                ) {
+                if any_cue(global, WORDS.force_goods) {
                     "force_kn"
                 } else {
                     "thrust_kn"
@@ -1815,18 +1047,14 @@ fn roles(p: &Prepared<'_>, n: &Num, unit: UnitHit, global: &[&str]) -> Vec<(&'st
         }
         Dim::Impulse => one("total_impulse_ns", v),
         Dim::NanoOrImpulse => {
-            if any_cue(&before, &["impulse", "total"]) || any_cue(global, &["impulse"]) {
+            if any_cue(&before, WORDS.impulse_before) || any_cue(global, WORDS.impulse) {
                 one("total_impulse_ns", n.value)
             } else {
                 vec![]
             }
         }
         Dim::Pressure => {
-            let default = if unit.factor >= 1000.0 || unit.factor == 6.894_757 {
-                "uts_gpa"
-            } else {
-                "pressure_mpa"
-            };
+            let default = unit.default_role.unwrap_or("pressure_mpa");
             match nearest_cue(&before, &after, PRESSURE_CUES).unwrap_or(default) {
                 "uts_gpa" => one("uts_gpa", v / 1000.0),
                 "modulus_gpa" => one("modulus_gpa", v / 1000.0),
@@ -1846,14 +1074,16 @@ fn roles(p: &Prepared<'_>, n: &Num, unit: UnitHit, global: &[&str]) -> Vec<(&'st
             }
         }
         Dim::AngRate => {
-            if any_cue(&before, &["arw", "walk"]) || any_cue(&after, &["arw"]) {
+            if any_cue(&before, WORDS.random_walk_before)
+                || any_cue(&after, WORDS.random_walk_after)
+            {
                 vec![]
             } else {
                 one("bias_stability_deg_h", v)
             }
         }
         Dim::AngRateS => {
-            if any_cue(&before, &["bias", "drift"]) {
+            if any_cue(&before, WORDS.drift) {
                 one("bias_stability_deg_h", v * 3600.0)
             } else {
                 one("rate_deg_s", v)
@@ -1867,7 +1097,7 @@ fn roles(p: &Prepared<'_>, n: &Num, unit: UnitHit, global: &[&str]) -> Vec<(&'st
             } else if !upper_first {
                 false
             } else {
-                any_cue(&before, DOSE_CUES) || any_cue(global, &["radiation*", "hardened", "dose"])
+                any_cue(&before, WORDS.dose) || any_cue(global, WORDS.radiation)
             };
             if mega {
                 one("total_dose_rad", n.value * 1e6)
@@ -1876,7 +1106,7 @@ fn roles(p: &Prepared<'_>, n: &Num, unit: UnitHit, global: &[&str]) -> Vec<(&'st
             }
         }
         Dim::RadAmbiguous => {
-            if any_cue(&before, DOSE_CUES) || any_cue(global, &["radiation*", "hardened", "dose"]) {
+            if any_cue(&before, WORDS.dose) || any_cue(global, WORDS.radiation) {
                 one("total_dose_rad", n.value)
             } else {
                 vec![]
@@ -1884,9 +1114,7 @@ fn roles(p: &Prepared<'_>, n: &Num, unit: UnitHit, global: &[&str]) -> Vec<(&'st
         }
         Dim::MicroG => one("bias_repeatability_ug", v),
         Dim::Ppm => {
-            if any_cue(&before, &["scale", "factor", "sf"])
-                || any_cue(global, &["accelerometer*", "gyro*", "inertial", "imu"])
-            {
+            if any_cue(&before, WORDS.scale_factor) || any_cue(global, WORDS.inertial_sensor) {
                 one("scale_factor_repeatability_ppm", v)
             } else {
                 vec![]
@@ -1911,7 +1139,9 @@ fn roles(p: &Prepared<'_>, n: &Num, unit: UnitHit, global: &[&str]) -> Vec<(&'st
                 Dim::TempK => n.value - 273.15,
                 _ => n.value,
             };
-            if any_cue(&before, &["tg", "glass", "transition"]) || any_cue(&after, &["tg"]) {
+            if any_cue(&before, WORDS.glass_transition_before)
+                || any_cue(&after, WORDS.glass_transition_after)
+            {
                 one("tg_c", c)
             } else if n.range_lower || (c < 0.0 && !n.range_upper) {
                 one("temperature_min_c", c)
@@ -1935,7 +1165,7 @@ fn roles(p: &Prepared<'_>, n: &Num, unit: UnitHit, global: &[&str]) -> Vec<(&'st
         Dim::Gravity => one("accuracy_mgal", v),
         Dim::Volume => {
             let mut out = vec![("volume_l", v)];
-            if any_cue(global, SPRAY_CUES) {
+            if any_cue(global, WORDS.spray) {
                 out.push(("aerosol_capacity_l", v));
             }
             out
@@ -1944,16 +1174,14 @@ fn roles(p: &Prepared<'_>, n: &Num, unit: UnitHit, global: &[&str]) -> Vec<(&'st
         Dim::Bits => one("resolution_bits", v),
         Dim::Axes => one("axes", v),
         Dim::Frequency => {
-            if any_cue(&before, &["bandwidth", "control"]) {
+            if any_cue(&before, WORDS.bandwidth) {
                 one("bandwidth_khz", v)
             } else {
                 vec![]
             }
         }
         Dim::Sound => {
-            if any_cue(&before, &["acoustic", "sound", "noise", "spl", "overall"])
-                || any_cue(global, &["acoustic"])
-            {
+            if any_cue(&before, WORDS.sound) || any_cue(global, WORDS.acoustic) {
                 one("sound_level_db", v)
             } else {
                 vec![]
@@ -1962,7 +1190,7 @@ fn roles(p: &Prepared<'_>, n: &Num, unit: UnitHit, global: &[&str]) -> Vec<(&'st
         Dim::Hydroxyl => one("hydroxyl_value_meq_g", v),
         Dim::Viscosity => one("viscosity_p", v),
         Dim::PoiseBare => {
-            if any_cue(&before, &["viscosity", "visc"]) {
+            if any_cue(&before, WORDS.viscosity) {
                 one("viscosity_p", v)
             } else {
                 vec![]
@@ -1972,11 +1200,9 @@ fn roles(p: &Prepared<'_>, n: &Num, unit: UnitHit, global: &[&str]) -> Vec<(&'st
 }
 
 fn g_role(before: &[&str], after: &[&str], v: f64) -> Vec<(&'static str, f64)> {
-    if any_cue(after, &["rms"]) || any_cue(before, &["vibration", "random", "rms"]) {
+    if any_cue(after, WORDS.rms_after) || any_cue(before, WORDS.rms_before) {
         vec![("vibration_g_rms", v)]
-    } else if any_cue(before, &["shock", "survival", "survive", "drop"])
-        || any_cue(after, &["shock", "survival"])
-    {
+    } else if any_cue(before, WORDS.shock_before) || any_cue(after, WORDS.shock_after) {
         vec![]
     } else {
         vec![("g_rating", v)]
@@ -1997,20 +1223,20 @@ fn angle_role(
     factor: f64,
 ) -> Vec<(&'static str, f64)> {
     let near = |cues: &[&str]| any_cue(before, cues) || any_cue(after, cues);
-    if near(&["heading", "azimuth"]) {
+    if near(WORDS.heading) {
         return vec![("heading_accuracy_deg", arcsec / 3600.0)];
     }
     if factor > 100.0 && factor < 300.0 {
         // milliradians: a resolution unless stated otherwise.
-        if near(&["accuracy", "position*", "pointing"]) {
+        if near(WORDS.pointing) {
             return vec![("accuracy_arcsec", arcsec)];
         }
         return vec![("angular_resolution_mrad", arcsec / 206.264_8)];
     }
-    if near(&["resolution"]) {
+    if near(WORDS.resolution) {
         return vec![("angular_resolution_mrad", arcsec / 206.264_8)];
     }
-    if factor <= 60.0 || near(&["accuracy", "position*", "positioning", "pointing"]) {
+    if factor <= 60.0 || near(WORDS.positioning) {
         return vec![("accuracy_arcsec", arcsec)];
     }
     vec![]
@@ -2028,119 +1254,39 @@ fn before_text(p: &Prepared<'_>, i: usize, max: usize) -> String {
 fn keyword_role(p: &Prepared<'_>, n: &Num) -> Option<(&'static str, f64)> {
     let mut w = words_before(p, n.start, 4);
     // Skip small joining words: "dielectric constant of 5.5", "Tg approx. 190".
-    while w
-        .first()
-        .is_some_and(|x| matches!(*x, "of" | "approx" | "ca" | "about" | "is" | "max" | "min"))
-    {
+    while w.first().is_some_and(|x| WORDS.keyword_gap.contains(x)) {
         w.remove(0);
     }
     let last = w.first().copied()?;
     let prev = w.get(1).copied().unwrap_or("");
     let v = n.value;
-    match (prev, last) {
-        (_, "mach") => Some(("mach", v)),
-        (_, "abec") => Some(("abec_class", v)),
-        ("dielectric", "constant") | (_, "permittivity") | (_, "dk") | (_, "er") => {
-            Some(("dielectric_constant", v))
-        }
-        (_, "class") if before_text(p, n.start, 16).contains("492") => {
-            let abec = match v as i64 {
-                2 => 9.0,
-                4 => 7.0,
-                5 => 5.0,
-                6 => 3.0,
-                _ => 1.0,
-            };
-            Some(("abec_class", abec))
-        }
-        (_, "tg") => Some(("tg_c", v)),
-        ("hydroxyl", "value") | ("oh", "value") | (_, "hydroxyl") => {
-            if v > 5.0 {
-                Some(("hydroxyl_value_meq_g", v / 56.106))
-            } else {
-                Some(("hydroxyl_value_meq_g", v))
-            }
-        }
-        _ => None,
+    if last == "class" && before_text(p, n.start, 16).contains("492") {
+        // ISO 492 tolerance classes as ABEC classes.
+        let abec = ISO492_CLASSES
+            .iter()
+            .find(|(class, _)| *class == v as i64)
+            .map_or(1.0, |(_, abec)| *abec);
+        return Some(("abec_class", abec));
     }
+    let key = KEYWORDS.iter().find_map(|(phrase, key)| {
+        let hit = match phrase.split_once(' ') {
+            Some((a, b)) => prev == a && last == b,
+            None => last == *phrase,
+        };
+        hit.then_some(*key)
+    })?;
+    if key == "hydroxyl_value_meq_g" && v > 5.0 {
+        // A hydroxyl value above 5 is in mg KOH/g.
+        return Some((key, v / 56.106));
+    }
+    Some((key, v))
 }
-
-/// A feature phrase and the flag value it states.
-const FEATURES: &[(&str, &str, f64)] = &[
-    ("spherical", "spherical", 1.0),
-    ("spheroidal", "spherical", 1.0),
-    ("atomized", "spherical", 1.0),
-    ("atomised", "spherical", 1.0),
-    ("non spherical", "spherical", 0.0),
-    ("flake", "spherical", 0.0),
-    ("flakes", "spherical", 0.0),
-    ("flaky", "spherical", 0.0),
-    ("leafing", "spherical", 0.0),
-    ("irregular", "spherical", 0.0),
-    ("cnc", "numerical_control", 1.0),
-    ("nc", "numerical_control", 1.0),
-    ("numerical control", "numerical_control", 1.0),
-    ("numerically controlled", "numerical_control", 1.0),
-    ("computer controlled", "numerical_control", 1.0),
-    ("computer numerical", "numerical_control", 1.0),
-    ("manual", "numerical_control", 0.0),
-    ("manually operated", "numerical_control", 0.0),
-    ("hand operated", "numerical_control", 0.0),
-    ("slip ring", "slip_rings", 1.0),
-    ("slip rings", "slip_rings", 1.0),
-    ("slipring", "slip_rings", 1.0),
-    ("sliprings", "slip_rings", 1.0),
-    ("non contact transfer", "slip_rings", 1.0),
-    ("non contact data transfer", "slip_rings", 1.0),
-    ("non contact power", "slip_rings", 1.0),
-    ("non contact data", "slip_rings", 1.0),
-    ("contactless transfer", "slip_rings", 1.0),
-    ("contactless data", "slip_rings", 1.0),
-    ("anti jam", "anti_jam", 1.0),
-    ("antijam", "anti_jam", 1.0),
-    ("anti jamming", "anti_jam", 1.0),
-    ("null steering", "anti_jam", 1.0),
-    ("crpa", "anti_jam", 1.0),
-    ("controlled reception pattern", "anti_jam", 1.0),
-    ("adaptive antenna", "anti_jam", 1.0),
-    ("beam steering antenna", "anti_jam", 1.0),
-    ("p y", "military_code", 1.0),
-    ("p y code", "military_code", 1.0),
-    ("py code", "military_code", 1.0),
-    ("m code", "military_code", 1.0),
-    ("saasm", "military_code", 1.0),
-    ("public regulated service", "military_code", 1.0),
-    ("prs", "military_code", 1.0),
-    ("military code", "military_code", 1.0),
-    ("precise positioning service", "military_code", 1.0),
-    ("autonomous", "autonomous", 1.0),
-    ("autonomously", "autonomous", 1.0),
-    ("autopilot", "autonomous", 1.0),
-    ("auto pilot", "autonomous", 1.0),
-    ("waypoint", "autonomous", 1.0),
-    ("waypoints", "autonomous", 1.0),
-    ("bvlos", "autonomous", 1.0),
-    ("beyond visual line of sight", "autonomous", 1.0),
-    ("beyond visual range", "autonomous", 1.0),
-    ("beyond line of sight", "autonomous", 1.0),
-    ("pre programmed", "autonomous", 1.0),
-    ("preprogrammed", "autonomous", 1.0),
-    ("vacuum", "vacuum", 1.0),
-    ("evacuated", "vacuum", 1.0),
-    ("off centre", "off_centre_shaft", 1.0),
-    ("off center", "off_centre_shaft", 1.0),
-    ("offset shaft", "off_centre_shaft", 1.0),
-    ("eccentric", "off_centre_shaft", 1.0),
-    ("planetary", "off_centre_shaft", 1.0),
-];
-
-const NEGATORS: &[&str] = &["no", "non", "not", "without", "never"];
 
 /// One automaton over the feature phrases, padded with spaces.
 fn feature_matcher() -> Option<&'static AhoCorasick> {
     static MATCHER: OnceLock<Option<AhoCorasick>> = OnceLock::new();
     MATCHER
-        .get_or_init(|| AhoCorasick::new(FEATURES.iter().map(|(p, _, _)| format!(" {p} "))).ok())
+        .get_or_init(|| AhoCorasick::new(FEATURES.iter().map(|f| format!(" {} ", f.phrase))).ok())
         .as_ref()
 }
 
@@ -2159,35 +1305,27 @@ fn features(words: &[&str], out: &mut Vec<Reading>) {
         return;
     };
     for m in matcher.find_overlapping_iter(&joined) {
-        let (phrase, key, value) = FEATURES[m.pattern().as_usize()];
-        let n_parts = phrase.split(' ').count();
+        let f = &FEATURES[m.pattern().as_usize()];
+        let n_parts = f.phrase.split(' ').count();
         let Ok(i) = starts.binary_search(&(m.start() + 1)) else {
             continue;
         };
-        if phrase == "manual" {
-            let prev = i.checked_sub(1).map(|j| words[j]).unwrap_or("");
-            let next = words.get(i + 1).copied().unwrap_or("");
-            if matches!(
-                prev,
-                "operating" | "user" | "instruction" | "service" | "owner" | "owners" | "with"
-            ) || matches!(next, "override" | "included" | "mode")
-            {
-                continue;
-            }
+        // "operating manual", "manual override": another meaning.
+        let prev = i.checked_sub(1).map(|j| words[j]).unwrap_or("");
+        let next = words.get(i + n_parts).copied().unwrap_or("");
+        if f.unless_before.contains(&prev) || f.unless_after.contains(&next) {
+            continue;
         }
         // "no numerical control", "non-spherical", "without slip rings".
-        let negator = (1..=2).find(|d| {
-            i.checked_sub(*d)
-                .is_some_and(|j| NEGATORS.contains(&words[j]))
-        });
-        let v = if negator.is_some() && value > 0.5 {
+        let negator = negation::SHARED.cue_before(words, i, &|_| false);
+        let v = if negator.is_some() && f.value > 0.5 {
             0.0
         } else {
-            value
+            f.value
         };
-        let from = i - negator.unwrap_or(0);
+        let from = negator.unwrap_or(i);
         let said = words[from..(i + n_parts).min(words.len())].join(" ");
-        found.push((key, v, said));
+        found.push((f.key, v, said));
     }
     // A stated feature wins over a denial elsewhere ("CNC with manual override").
     let mut keys: Vec<&'static str> = found.iter().map(|f| f.0).collect();
@@ -2207,29 +1345,31 @@ fn features(words: &[&str], out: &mut Vec<Reading>) {
             });
         }
     }
-    // "room temperature": about 20 °C. (`joined` is " w1 w2 ... ".)
-    // "room temperature", "ambient", and cold isostatic pressing: about 20 °C.
-    if joined.contains(" room temperature ")
-        || joined.contains(" ambient ")
-        || joined.contains(" cold isostatic ")
-    {
-        out.push(Reading {
-            key: "temperature_c",
-            value: 20.0,
-            text: "room temperature".into(),
-        });
+    // Figures implied by words: "room temperature" is about 20 °C.
+    // (`joined` is " w1 w2 ... ".)
+    let mut implied: Vec<&str> = Vec::new();
+    for (phrase, key, value, text) in IMPLIED {
+        if !implied.contains(key)
+            && joined.match_indices(phrase).any(|(at, _)| {
+                joined[..at].ends_with(' ') && joined[at + phrase.len()..].starts_with(' ')
+            })
+        {
+            implied.push(key);
+            out.push(Reading {
+                key,
+                value: *value,
+                text: (*text).to_string(),
+            });
+        }
     }
     // Written axis counts: "two-axis", "three axes".
     for (i, w) in words.iter().enumerate() {
-        let n = match *w {
-            "single" | "one" | "uni" => 1.0,
-            "two" | "dual" | "bi" | "twin" | "biaxial" => 2.0,
-            "three" | "tri" | "triple" | "triaxial" => 3.0,
-            "four" => 4.0,
-            "five" => 5.0,
-            "six" => 6.0,
-            "seven" => 7.0,
-            _ => continue,
+        let Some(n) = AXIS_WORDS
+            .iter()
+            .find(|(word, _)| word == w)
+            .map(|(_, n)| *n)
+        else {
+            continue;
         };
         if w.ends_with("axial")
             || words
@@ -2248,15 +1388,14 @@ fn features(words: &[&str], out: &mut Vec<Reading>) {
         }
     }
     // Bearing precision classes written as "P4", "P2".
-    if words.iter().any(|w| w.starts_with("bearing")) {
+    if any_cue(words, WORDS.bearing) {
         for w in words {
-            let abec = match *w {
-                "p2" => 9.0,
-                "p4" => 7.0,
-                "p5" => 5.0,
-                "p6" => 3.0,
-                "p0" => 1.0,
-                _ => continue,
+            let Some(abec) = BEARING_CLASSES
+                .iter()
+                .find(|(class, _)| class == w)
+                .map(|(_, abec)| *abec)
+            else {
+                continue;
             };
             out.push(Reading {
                 key: "abec_class",
@@ -2325,6 +1464,7 @@ pub fn extract(text: &str) -> Vec<Reading> {
                     unit = Some(UnitHit {
                         dim: Dim::Axes,
                         factor: 1.0,
+                        default_role: None,
                         start: end,
                         end,
                     });
@@ -2646,6 +1786,10 @@ mod tests {
         ];
         for (key, value, ok) in table {
             assert_eq!(spec(key).unwrap().admits(*value), *ok, "{key} = {value}");
+        }
+        // Every role of the tables is a key; "better than" keys exist.
+        for key in LOWER_IS_BETTER {
+            assert!(is_known(key), "{key}");
         }
     }
 

@@ -10,15 +10,17 @@ use tonic::{Request, Response, Status};
 use tracing::{info, instrument};
 
 use super::token::generate_secret;
+use crate::actions::AuditAction;
 use crate::api::caller::{Caller, Role};
 use crate::api::convert::{MAX_TEXT, text};
 use crate::api::pb;
 use crate::api::pb::admin_service_server::AdminService;
-use crate::api::state::{AppState, now_unix_ms};
 use crate::api::status::ApiError;
 use crate::api::{request_id, respond};
+use crate::ids::Actor;
+use crate::service::{Services, blocking, now_unix_ms};
 use crate::store::audit::NewAudit;
-use crate::store::tokens::{NewToken, TokenRecord};
+use crate::store::tokens::{NewToken, TokenRecord, token_hash};
 
 /// Longest principal name in bytes.
 pub const MAX_PRINCIPAL: usize = 128;
@@ -35,7 +37,7 @@ pub const RESERVED_PRINCIPALS: &[&str] = &["admin", "system", "anonymous", "refr
 /// The admin service.
 #[derive(Clone, Debug)]
 pub struct AdminApi {
-    state: Arc<AppState>,
+    services: Services,
     /// Revocations one at a time: two concurrent revocations of the last
     /// two ADMIN tokens must not both pass the last-ADMIN check.
     revoking: Arc<tokio::sync::Mutex<()>>,
@@ -197,10 +199,10 @@ pub fn new_token(
 }
 
 impl AdminApi {
-    /// Serves from `state`.
-    pub fn new(state: Arc<AppState>) -> AdminApi {
+    /// Serves from `services`.
+    pub fn new(services: Services) -> AdminApi {
         AdminApi {
-            state,
+            services,
             revoking: Arc::default(),
         }
     }
@@ -214,24 +216,25 @@ impl AdminApi {
         let new = new_token(req, &caller.principal, now)?;
         let secret =
             generate_secret().map_err(|e| ApiError::Internal(format!("random source: {e}")))?;
-        let store = self.state.store();
-        let record = store.insert_token(&secret, new, now)?;
-        store.append_audit(
-            NewAudit {
-                actor: caller.principal,
-                action: "token.create".into(),
-                subject: record.token_id.clone(),
-                reason: record.description.clone(),
-                details: serde_json::json!({
-                    "principal": record.principal,
-                    "roles": record.roles,
-                    "exporter": record.exporter,
-                    "expires_at_unix_ms": record.expires_at_unix_ms,
-                }),
-            },
-            now,
-        )?;
-        store.flush().await?;
+        let store = self.services.store();
+        let record = store.insert_token(token_hash(&secret), new, now).await?;
+        store
+            .append_audit(
+                NewAudit {
+                    actor: Actor::new(caller.principal),
+                    action: AuditAction::TokenCreate,
+                    subject: record.token_id.clone(),
+                    reason: record.description.clone(),
+                    details: serde_json::json!({
+                        "principal": record.principal,
+                        "roles": record.roles,
+                        "exporter": record.exporter,
+                        "expires_at_unix_ms": record.expires_at_unix_ms,
+                    }),
+                },
+                now,
+            )
+            .await?;
         info!(token_id = %record.token_id, principal = %record.principal, roles = ?record.roles, "token created");
         Ok(pb::CreateTokenResponse {
             token: secret,
@@ -247,24 +250,28 @@ impl AdminApi {
         let pb::RevokeTokenRequest { token_id } = req;
         let token_id = text(token_id, "token_id", MAX_PRINCIPAL, true)?;
         let now = now_unix_ms();
-        let store = self.state.store();
+        let store = Arc::clone(self.services.store());
         let _one_at_a_time = self.revoking.lock().await;
-        let tokens = store.tokens()?;
+        let tokens = {
+            let store = Arc::clone(&store);
+            blocking(move || Ok(store.tokens()?)).await?
+        };
         if leaves_no_admin(&tokens, token_id.trim(), now) {
             return Err(ApiError::LastAdmin);
         }
-        let record = store.revoke_token(token_id.trim(), now)?;
-        store.append_audit(
-            NewAudit {
-                actor: caller.principal,
-                action: "token.revoke".into(),
-                subject: record.token_id.clone(),
-                reason: String::new(),
-                details: serde_json::json!({ "principal": record.principal }),
-            },
-            now,
-        )?;
-        store.flush().await?;
+        let record = store.revoke_token(token_id.trim(), now).await?;
+        store
+            .append_audit(
+                NewAudit {
+                    actor: Actor::new(caller.principal),
+                    action: AuditAction::TokenRevoke,
+                    subject: record.token_id.clone(),
+                    reason: String::new(),
+                    details: serde_json::json!({ "principal": record.principal }),
+                },
+                now,
+            )
+            .await?;
         info!(token_id = %record.token_id, principal = %record.principal, "token revoked");
         Ok(token_info(record))
     }
@@ -300,10 +307,10 @@ impl AdminService for AdminApi {
         request: Request<pb::ListTokensRequest>,
     ) -> Result<Response<pb::ListTokensResponse>, Status> {
         let pb::ListTokensRequest {} = request.into_inner();
+        let store = std::sync::Arc::clone(self.services.store());
+        let tokens = blocking(move || Ok(store.tokens()?)).await;
         respond(
-            self.state
-                .store()
-                .tokens()
+            tokens
                 .map(|t| pb::ListTokensResponse {
                     tokens: t.into_iter().map(token_info).collect(),
                 })

@@ -13,10 +13,12 @@ use std::path::{Path, PathBuf};
 use tracing::info;
 
 use super::token::generate_secret;
+use crate::actions::AuditAction;
 use crate::api::caller::Role;
-use crate::api::state::now_unix_ms;
+use crate::ids::Actor;
+use crate::service::now_unix_ms;
 use crate::store::audit::NewAudit;
-use crate::store::tokens::NewToken;
+use crate::store::tokens::{NewToken, token_hash};
 use crate::store::{Store, StoreError};
 
 /// File name of the first ADMIN token in the data directory.
@@ -44,15 +46,16 @@ pub enum BootstrapError {
 }
 
 /// Creates the first ADMIN token when `store` has none; returns the path of
-/// the file holding it (`None` when tokens exist already).
+/// the file holding it (`None` when tokens exist already). Blocking: call
+/// it off the async workers.
 ///
 /// # Errors
 /// [`BootstrapError`] when the file or the store cannot be written.
 pub fn ensure_admin_token(
-    store: &Store,
+    store: &dyn Store,
     data_dir: &Path,
 ) -> Result<Option<PathBuf>, BootstrapError> {
-    if store.has_tokens()? {
+    if !store.tokens()?.is_empty() {
         return Ok(None);
     }
     let path = write_admin_token(store, data_dir, "first start: bootstrap ADMIN token")?;
@@ -71,7 +74,7 @@ pub fn ensure_admin_token(
 /// # Errors
 /// [`BootstrapError`] when the file or the store cannot be written.
 pub fn write_admin_token(
-    store: &Store,
+    store: &dyn Store,
     data_dir: &Path,
     reason: &str,
 ) -> Result<PathBuf, BootstrapError> {
@@ -82,29 +85,32 @@ pub fn write_admin_token(
         cause,
     })?;
     let now = now_unix_ms();
-    let record = store.insert_token(
-        &secret,
-        NewToken {
-            principal: BOOTSTRAP_PRINCIPAL.into(),
-            roles: vec![Role::Admin.as_str().into()],
-            exporter: None,
-            description: format!("first ADMIN token, written to {ADMIN_TOKEN_FILE}"),
-            expires_at_unix_ms: None,
-            created_by: "system".into(),
-        },
-        now,
-    )?;
-    store.append_audit(
-        NewAudit {
-            actor: "system".into(),
-            action: "token.create".into(),
-            subject: record.token_id.clone(),
-            reason: reason.into(),
-            details: serde_json::json!({ "principal": BOOTSTRAP_PRINCIPAL, "roles": ["ADMIN"] }),
-        },
-        now,
-    )?;
-    store.flush_blocking()?;
+    let record = store
+        .insert_token(
+            token_hash(&secret),
+            NewToken {
+                principal: BOOTSTRAP_PRINCIPAL.into(),
+                roles: vec![Role::Admin.as_str().into()],
+                exporter: None,
+                description: format!("first ADMIN token, written to {ADMIN_TOKEN_FILE}"),
+                expires_at_unix_ms: None,
+                created_by: Actor::SYSTEM.into(),
+            },
+            now,
+        )
+        .wait()?;
+    store
+        .append_audit(
+            NewAudit {
+                actor: Actor::system(),
+                action: AuditAction::TokenCreate,
+                subject: record.token_id.clone(),
+                reason: reason.into(),
+                details: serde_json::json!({ "principal": BOOTSTRAP_PRINCIPAL, "roles": ["ADMIN"] }),
+            },
+            now,
+        )
+        .wait()?;
     info!(path = %path.display(), token_id = %record.token_id, "ADMIN token written");
     Ok(path)
 }
@@ -146,12 +152,14 @@ pub fn write_secret_file(path: &Path, secret: &str) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::actions::AuditAction;
     use crate::api::auth::token::authenticate;
+    use crate::store::SledStore;
 
     #[test]
     fn a_fresh_store_gets_one_admin_token_in_a_private_file() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::temporary().unwrap();
+        let store = SledStore::temporary().unwrap();
         let path = ensure_admin_token(&store, dir.path()).unwrap().unwrap();
         assert_eq!(path, dir.path().join(ADMIN_TOKEN_FILE));
         let secret = std::fs::read_to_string(&path).unwrap();
@@ -171,7 +179,7 @@ mod tests {
         // The creation is audited.
         let audit = store.audit_range(0, i64::MAX).unwrap();
         assert!(
-            audit.iter().any(|r| r.action == "token.create"),
+            audit.iter().any(|r| r.action == AuditAction::TokenCreate),
             "{audit:?}"
         );
     }

@@ -10,8 +10,9 @@
 //!    store (UNAUTHENTICATED when missing, unknown, expired or revoked), the
 //!    caller's roles against the table (PERMISSION_DENIED) and its rate
 //!    limit (RESOURCE_EXHAUSTED; ADMIN exempt);
-//! 3. inserts the [`Caller`] (and a [`MessageBudget`] for streams) into the
-//!    request's extensions, where handlers find them;
+//! 3. inserts the [`Caller`] (and a [`MessageBudget`]: the cost of each
+//!    shipment, the later messages of a stream) into the request's
+//!    extensions, where handlers find them;
 //! 4. records the call's status and duration when its response ends
 //!    (metrics), mapping tonic's OUT_OF_RANGE for an oversized message to
 //!    RESOURCE_EXHAUSTED on the way, and answering a request message tonic
@@ -21,6 +22,7 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::time::Instant;
 
@@ -36,25 +38,33 @@ use super::rate::{RateLimit, RateLimiter};
 use super::token;
 use crate::api::caller::{Caller, Role};
 use crate::api::protocol;
-use crate::api::state::now_unix_ms;
 use crate::api::status::{ApiError, transport_code};
 use crate::api::{REQUEST_ID_HEADER, log_status, metrics, new_request_id, valid_request_id};
-use crate::store::Store;
+use crate::service::now_unix_ms;
+use crate::store::SharedStore;
 
-/// What the layer needs: the token store and the rate limiter.
+/// What the layer needs: the token store, the rate limiter, and the count
+/// of calls in flight (shutdown names what it abandons).
 #[derive(Debug)]
 pub struct AccessControl {
-    store: Store,
+    store: SharedStore,
     limiter: RateLimiter,
+    in_flight: Arc<AtomicUsize>,
 }
 
 impl AccessControl {
     /// Access control over the tokens in `store`, with `limit` per principal.
-    pub fn new(store: Store, limit: RateLimit) -> AccessControl {
+    pub fn new(store: SharedStore, limit: RateLimit) -> AccessControl {
         AccessControl {
             store,
             limiter: RateLimiter::new(limit),
+            in_flight: Arc::new(AtomicUsize::new(0)),
         }
+    }
+
+    /// Calls running now (a stream counts until its last message).
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.load(Ordering::Relaxed)
     }
 
     /// Decides a call of `path` with `headers`: `Ok(None)` for an open
@@ -72,7 +82,7 @@ impl AccessControl {
             Access::Roles(roles) => roles,
         };
         let secret = token::bearer(headers)?.ok_or(AuthError::Missing)?;
-        let caller = token::authenticate(&self.store, secret, now_unix_ms())?;
+        let caller = token::authenticate(self.store.as_ref(), secret, now_unix_ms())?;
         if !policy::permits(roles, &caller) {
             return Err(AuthError::Forbidden {
                 principal: caller.principal,
@@ -106,8 +116,9 @@ impl AccessControl {
     }
 }
 
-/// The caller's rate budget, for handlers of streams: each message after
-/// the first (which the call paid for) takes one more token.
+/// The caller's rate budget, for handlers: what a shipment costs (its
+/// parties and items), and each message of a stream after the first
+/// (which the call paid for).
 #[derive(Clone, Debug)]
 pub struct MessageBudget {
     control: Arc<AccessControl>,
@@ -121,6 +132,55 @@ impl MessageBudget {
     /// [`ApiError`] RESOURCE_EXHAUSTED when the budget is spent.
     pub fn take(&self) -> Result<(), ApiError> {
         self.control.charge(&self.caller).map_err(ApiError::Auth)
+    }
+
+    /// Takes a shipment's cost (`units`: its parties and items).
+    ///
+    /// # Errors
+    /// [`ApiError`] RESOURCE_EXHAUSTED (with the wait in a RetryInfo) when
+    /// the budget is spent.
+    pub fn take_cost(&self, units: u64) -> Result<(), ApiError> {
+        if self.caller.has(Role::Admin) {
+            return Ok(());
+        }
+        self.control
+            .limiter
+            .take_cost(&self.caller.principal, units, Instant::now())
+            .map_err(|retry_after| {
+                let limit = self.control.limiter.limit();
+                ApiError::Auth(AuthError::CostLimited {
+                    principal: self.caller.principal.clone(),
+                    per_second: limit.cost_per_second,
+                    burst: limit.cost_burst,
+                    cost: units,
+                    retry_after,
+                })
+            })
+    }
+
+    /// Waits until the budget admits a message (`message`: one call token,
+    /// for the messages after a stream's first) costing `units`: a stream
+    /// over its rate is slowed down, never refused.
+    pub async fn wait(&self, message: bool, units: u64) {
+        if self.caller.has(Role::Admin) {
+            return;
+        }
+        if message {
+            while let Err(wait) = self
+                .control
+                .limiter
+                .take(&self.caller.principal, Instant::now())
+            {
+                tokio::time::sleep(wait).await;
+            }
+        }
+        while let Err(wait) =
+            self.control
+                .limiter
+                .take_cost(&self.caller.principal, units, Instant::now())
+        {
+            tokio::time::sleep(wait).await;
+        }
     }
 }
 
@@ -187,6 +247,7 @@ where
         let span = info_span!("rpc", %method, %request_id, principal = field::Empty);
         let started = Instant::now();
         let fut = async move {
+            let call = InFlight::start(Arc::clone(&control.in_flight));
             match control.admit(&method, req.headers()) {
                 Err(e) => {
                     let status = Status::from(ApiError::Auth(e));
@@ -208,7 +269,7 @@ where
             }
             let mut resp = inner.call(req).await?;
             echo_request_id(&mut resp, &request_id);
-            Ok(meter(resp, label, started))
+            Ok(meter(resp, label, started, call))
         };
         Box::pin(fut.instrument(span))
     }
@@ -280,13 +341,32 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// A call counted as in flight until dropped.
+#[derive(Debug)]
+struct InFlight(Arc<AtomicUsize>);
+
+impl InFlight {
+    fn start(count: Arc<AtomicUsize>) -> InFlight {
+        count.fetch_add(1, Ordering::Relaxed);
+        InFlight(count)
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 /// Records the call when its response ends (a trailers-only response, an
 /// error answered at once, now), mapping tonic's transport codes in the
-/// status it carries ([`transport_code`]).
+/// status it carries ([`transport_code`]); the call counts as in flight
+/// until then.
 fn meter(
     mut resp: http::Response<tonic::body::Body>,
     method: String, // the metric label
     started: Instant,
+    call: InFlight,
 ) -> http::Response<tonic::body::Body> {
     if let Some((code, message)) = status_in(resp.headers()) {
         if let Some(error) = protocol::rewrite(code, &message) {
@@ -316,7 +396,7 @@ fn meter(
     resp.map(|inner| {
         tonic::body::Body::new(Metered {
             inner,
-            call: Some((method, started)),
+            call: Some((method, started, call)),
         })
     })
 }
@@ -325,12 +405,12 @@ fn meter(
 /// it is dropped early: the client went away).
 struct Metered {
     inner: tonic::body::Body,
-    call: Option<(String, Instant)>,
+    call: Option<(String, Instant, InFlight)>,
 }
 
 impl Metered {
     fn finish(&mut self, code: Code) {
-        if let Some((method, started)) = self.call.take() {
+        if let Some((method, started, _in_flight)) = self.call.take() {
             metrics::global().record_call(&method, code, started.elapsed());
         }
     }

@@ -4,7 +4,8 @@
 //!   the header, checking a token against the store.
 //! - [`policy`]: the per-method role table (a method not in it is
 //!   ADMIN-only) and the services open without a token (health, reflection).
-//! - [`rate`]: per-principal token buckets (ADMIN exempt).
+//! - [`rate`]: per-principal token buckets of calls and of screening cost
+//!   (parties and items; ADMIN exempt).
 //! - [`layer`]: the tower layer in front of every service: request id,
 //!   authentication, authorisation, rate limit, request metrics; it puts the
 //!   [`Caller`](super::caller::Caller) into the request's extensions.
@@ -86,6 +87,20 @@ pub enum AuthError {
         /// Burst allowed.
         burst: f64,
         /// When the next request would be admitted.
+        retry_after: Duration,
+    },
+    /// The caller is over its rate of parties and items screened.
+    #[error("screening cost limit of {principal} exceeded ({per_second} parties and items/s, burst {burst}; this shipment costs {cost}); retry in {} ms", .retry_after.as_millis())]
+    CostLimited {
+        /// The caller.
+        principal: String,
+        /// Sustained cost per second allowed.
+        per_second: f64,
+        /// Burst allowed.
+        burst: f64,
+        /// What the refused shipment costs (its parties and items).
+        cost: u64,
+        /// When it would be admitted.
         retry_after: Duration,
     },
     /// The token store could not be read.

@@ -1,18 +1,29 @@
-//! Per-principal rate limits: a token bucket per principal, refilled at
-//! `per_second` up to `burst`. Each call (and each message of a stream)
-//! takes one token; ADMIN callers are not limited.
+//! Per-principal rate limits: two token buckets per principal, refilled at
+//! their rate up to their burst. Every call (and each message of a stream
+//! after the first) takes one token of the *calls* bucket; a shipment also
+//! takes its *cost*, its parties and items (at least one), from the *cost*
+//! bucket, so that one call with a thousand parties counts for what it
+//! costs. ADMIN callers are not limited.
+//!
+//! A cost larger than the burst is admitted when the bucket is full and
+//! leaves it in debt (negative): a big shipment is never refused forever,
+//! it only waits longer before the next.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// A rate limit; `per_second` 0 turns it off.
+/// A rate limit; a rate of 0 turns that bucket off.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RateLimit {
     /// Sustained calls per second per principal.
     pub per_second: f64,
     /// Calls allowed at once after a quiet period.
     pub burst: f64,
+    /// Sustained cost (parties and items screened) per second per principal.
+    pub cost_per_second: f64,
+    /// Cost allowed at once after a quiet period.
+    pub cost_burst: f64,
 }
 
 impl RateLimit {
@@ -20,6 +31,8 @@ impl RateLimit {
     pub const OFF: RateLimit = RateLimit {
         per_second: 0.0,
         burst: 0.0,
+        cost_per_second: 0.0,
+        cost_burst: 0.0,
     };
 
     /// True when calls are limited.
@@ -29,11 +42,14 @@ impl RateLimit {
 }
 
 impl Default for RateLimit {
-    /// 50 calls per second, bursts of 100.
+    /// 50 calls per second, bursts of 100; 2,000 parties and items per
+    /// second, bursts of 10,000 (five shipments of the largest size).
     fn default() -> Self {
         RateLimit {
             per_second: 50.0,
             burst: 100.0,
+            cost_per_second: 2000.0,
+            cost_burst: 10_000.0,
         }
     }
 }
@@ -44,11 +60,57 @@ struct Bucket {
     at: Instant,
 }
 
+/// One bucket per principal at one rate.
+#[derive(Debug)]
+struct Buckets {
+    per_second: f64,
+    burst: f64,
+    buckets: Mutex<HashMap<String, Bucket>>,
+}
+
+impl Buckets {
+    fn new(per_second: f64, burst: f64) -> Buckets {
+        Buckets {
+            per_second,
+            burst: burst.max(1.0),
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Takes `n` tokens of `principal`'s bucket at `now`: admitted when the
+    /// bucket holds `n` (or, for `n` above the burst, is full); otherwise
+    /// how long until it does.
+    fn take(&self, principal: &str, n: f64, now: Instant) -> Result<(), Duration> {
+        if self.per_second <= 0.0 {
+            return Ok(());
+        }
+        // A poisoned lock only means another thread panicked mid-update of
+        // plain numbers: the map is still usable.
+        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        let bucket = buckets.entry(principal.to_string()).or_insert(Bucket {
+            tokens: self.burst,
+            at: now,
+        });
+        let elapsed = now.saturating_duration_since(bucket.at).as_secs_f64();
+        bucket.tokens = (bucket.tokens + elapsed * self.per_second).min(self.burst);
+        bucket.at = now;
+        let needed = n.min(self.burst);
+        if bucket.tokens >= needed {
+            bucket.tokens -= n;
+            Ok(())
+        } else {
+            let missing = needed - bucket.tokens;
+            Err(Duration::from_secs_f64(missing / self.per_second))
+        }
+    }
+}
+
 /// The buckets of all principals.
 #[derive(Debug)]
 pub struct RateLimiter {
     limit: RateLimit,
-    buckets: Mutex<HashMap<String, Bucket>>,
+    calls: Buckets,
+    cost: Buckets,
 }
 
 impl RateLimiter {
@@ -56,7 +118,8 @@ impl RateLimiter {
     pub fn new(limit: RateLimit) -> RateLimiter {
         RateLimiter {
             limit,
-            buckets: Mutex::new(HashMap::new()),
+            calls: Buckets::new(limit.per_second, limit.burst),
+            cost: Buckets::new(limit.cost_per_second, limit.cost_burst),
         }
     }
 
@@ -65,36 +128,20 @@ impl RateLimiter {
         self.limit
     }
 
-    /// Takes one token of `principal`'s bucket at `now`; when it is empty,
-    /// how long until a token is available.
+    /// Takes one call of `principal`'s budget at `now`.
     ///
     /// # Errors
-    /// The wait until the next token, when the bucket is empty.
+    /// The wait until the next call is admitted, when the budget is spent.
     pub fn take(&self, principal: &str, now: Instant) -> Result<(), Duration> {
-        if !self.limit.is_on() {
-            return Ok(());
-        }
-        let burst = self.limit.burst.max(1.0);
-        // A poisoned lock only means another thread panicked mid-update of
-        // plain numbers: the map is still usable.
-        let mut buckets = self
-            .buckets
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let bucket = buckets.entry(principal.to_string()).or_insert(Bucket {
-            tokens: burst,
-            at: now,
-        });
-        let elapsed = now.saturating_duration_since(bucket.at).as_secs_f64();
-        bucket.tokens = (bucket.tokens + elapsed * self.limit.per_second).min(burst);
-        bucket.at = now;
-        if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
-            Ok(())
-        } else {
-            let missing = 1.0 - bucket.tokens;
-            Err(Duration::from_secs_f64(missing / self.limit.per_second))
-        }
+        self.calls.take(principal, 1.0, now)
+    }
+
+    /// Takes `units` of `principal`'s cost budget at `now`.
+    ///
+    /// # Errors
+    /// The wait until the cost is admitted, when the budget is spent.
+    pub fn take_cost(&self, principal: &str, units: u64, now: Instant) -> Result<(), Duration> {
+        self.cost.take(principal, units as f64, now)
     }
 }
 
@@ -102,12 +149,18 @@ impl RateLimiter {
 mod tests {
     use super::*;
 
+    fn limit(per_second: f64, burst: f64) -> RateLimit {
+        RateLimit {
+            per_second,
+            burst,
+            cost_per_second: 100.0,
+            cost_burst: 300.0,
+        }
+    }
+
     #[test]
     fn a_burst_then_the_sustained_rate() {
-        let r = RateLimiter::new(RateLimit {
-            per_second: 10.0,
-            burst: 3.0,
-        });
+        let r = RateLimiter::new(limit(10.0, 3.0));
         let t0 = Instant::now();
         for i in 0..3 {
             assert!(r.take("a", t0).is_ok(), "call {i} of the burst");
@@ -132,9 +185,35 @@ mod tests {
     }
 
     #[test]
+    fn cost_counts_parties_and_items_and_a_big_shipment_leaves_a_debt() {
+        let r = RateLimiter::new(limit(1000.0, 1000.0));
+        let t0 = Instant::now();
+        // 300 units of burst: two shipments of 100, then 150 is too much.
+        assert!(r.take_cost("a", 100, t0).is_ok());
+        assert!(r.take_cost("a", 100, t0).is_ok());
+        let wait = r.take_cost("a", 150, t0).unwrap_err();
+        assert!(
+            (Duration::from_millis(490)..=Duration::from_millis(500)).contains(&wait),
+            "{wait:?}"
+        );
+        // Calls are a budget of their own.
+        assert!(r.take("a", t0).is_ok());
+        // A shipment over the burst passes once the bucket is full, and the
+        // debt delays the next: 3 s to refill 300 after a 600-unit call.
+        let t1 = t0 + Duration::from_secs(10);
+        assert!(r.take_cost("a", 600, t1).is_ok());
+        let wait = r.take_cost("a", 1, t1).unwrap_err();
+        assert!(
+            (Duration::from_millis(3000)..=Duration::from_millis(3010)).contains(&wait),
+            "{wait:?}"
+        );
+    }
+
+    #[test]
     fn off_admits_everything() {
         let r = RateLimiter::new(RateLimit::OFF);
         let t = Instant::now();
         assert!((0..10_000).all(|_| r.take("a", t).is_ok()));
+        assert!((0..10_000).all(|_| r.take_cost("a", 1000, t).is_ok()));
     }
 }

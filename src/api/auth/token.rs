@@ -8,7 +8,7 @@
 use super::AuthError;
 use crate::api::caller::{Caller, Role};
 use crate::store::Store;
-use crate::store::tokens::TokenRecord;
+use crate::store::tokens::{TokenRecord, token_hash};
 
 /// Prefix of every token secret (makes a leaked token easy to recognise).
 pub const SECRET_PREFIX: &str = "es_";
@@ -49,13 +49,20 @@ pub fn bearer(headers: &http::HeaderMap) -> Result<Option<&str>, AuthError> {
     Ok(Some(token))
 }
 
-/// The caller a token speaks for, at `now_unix_ms`.
+/// The caller a token speaks for, at `now_unix_ms` (from the store's
+/// in-memory copy of the tokens: never waits for the disk).
 ///
 /// # Errors
 /// [`AuthError::Unknown`], [`AuthError::Expired`], [`AuthError::Revoked`],
 /// [`AuthError::BadRecord`], or a storage error.
-pub fn authenticate(store: &Store, secret: &str, now_unix_ms: i64) -> Result<Caller, AuthError> {
-    let record = store.token_by_secret(secret)?.ok_or(AuthError::Unknown)?;
+pub fn authenticate(
+    store: &dyn Store,
+    secret: &str,
+    now_unix_ms: i64,
+) -> Result<Caller, AuthError> {
+    let record = store
+        .token_by_hash(&token_hash(secret))?
+        .ok_or(AuthError::Unknown)?;
     if !record.is_live(now_unix_ms) {
         // The answer does not name the token; the operator's log does.
         tracing::info!(token_id = %record.token_id, "refused a revoked or expired token");
@@ -98,6 +105,7 @@ pub fn caller_of(record: &TokenRecord) -> Result<Caller, AuthError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::SledStore;
     use crate::store::tokens::NewToken;
 
     fn headers(value: Option<&str>) -> http::HeaderMap {
@@ -144,11 +152,11 @@ mod tests {
 
     #[test]
     fn authentication_outcomes() {
-        let store = Store::temporary().unwrap();
+        let store = SledStore::temporary().unwrap();
         let mk = |secret: &str, roles: &[&str], expires: Option<i64>| {
             store
                 .insert_token(
-                    secret,
+                    token_hash(secret),
                     NewToken {
                         principal: format!("p-{secret}"),
                         roles: roles.iter().map(|r| r.to_string()).collect(),
@@ -159,12 +167,13 @@ mod tests {
                     },
                     0,
                 )
+                .wait()
                 .unwrap()
         };
         mk("good", &["EXPORTER"], None);
         mk("old", &["OFFICER"], Some(100));
         let revoked = mk("gone", &["ADMIN"], None);
-        store.revoke_token(&revoked.token_id, 5).unwrap();
+        store.revoke_token(&revoked.token_id, 5).wait().unwrap();
         mk("odd", &["WIZARD"], None);
 
         let c = authenticate(&store, "good", 1000).unwrap();

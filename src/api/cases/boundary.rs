@@ -192,6 +192,7 @@ mod tests {
                 ),
             ],
             decided_by: "olga".into(),
+            next_page_token: String::new(),
         }
     }
 

@@ -1,6 +1,8 @@
 //! Protobuf <-> workflow conversions of the case and audit services, with
 //! request validation (fields named by their path in the request).
 
+use prost::Message;
+
 use crate::api::convert::{
     decision_to_pb, get_screening_response, list_version_to_pb, party_to_pb,
 };
@@ -12,7 +14,7 @@ use crate::cases::{
     CaseSummary, ChangeKind, CheckKind, CitedEntry, FindingMark, HistoryEntry, Suppression,
     Verdict,
 };
-use crate::store::ScreeningRecord;
+use crate::service::CaseView;
 use crate::store::audit::AuditRecord;
 
 type Result<T> = std::result::Result<T, ApiError>;
@@ -157,7 +159,7 @@ pub fn summary_to_pb(s: CaseSummary) -> pb::CaseSummary {
         entries,
     } = s;
     pb::CaseSummary {
-        case_id,
+        case_id: case_id.into_string(),
         exporter,
         reference,
         status: status_to_pb(status).into(),
@@ -190,7 +192,7 @@ fn mark_to_pb(m: FindingMark) -> pb::FindingMark {
         suppression_id,
     } = m;
     pb::FindingMark {
-        screening_id,
+        screening_id: screening_id.into_string(),
         finding_index: u32::try_from(finding_index).unwrap_or(u32::MAX),
         verdict: verdict_to_pb(verdict).into(),
         officer,
@@ -200,7 +202,7 @@ fn mark_to_pb(m: FindingMark) -> pb::FindingMark {
         entry_id,
         entry_name,
         match_kind,
-        suppression_id: suppression_id.unwrap_or_default(),
+        suppression_id: suppression_id.map(String::from).unwrap_or_default(),
     }
 }
 
@@ -230,6 +232,7 @@ fn history_to_pb(h: HistoryEntry) -> pb::CaseHistoryEntry {
         to,
         reason,
         detail,
+        screenings: _, // orders the history
     } = h;
     pb::CaseHistoryEntry {
         at_unix_ms,
@@ -245,9 +248,17 @@ fn history_to_pb(h: HistoryEntry) -> pb::CaseHistoryEntry {
     }
 }
 
-/// A case with its screenings on the wire.
-pub fn case_to_pb(c: CaseRecord, screenings: Vec<ScreeningRecord>) -> pb::Case {
-    let summary = summary_to_pb(c.summary());
+/// A case with a page of its screenings on the wire: the screenings in
+/// joining order while their encoded size stays within `max_bytes` (at
+/// least one), the officers' history with the joins of those screenings
+/// in the order they happened, and the token of the next page.
+pub fn case_to_pb(view: CaseView, max_bytes: usize) -> pb::Case {
+    let CaseView {
+        case,
+        members,
+        next,
+    } = view;
+    let summary = summary_to_pb(case.summary());
     let CaseRecord {
         signals,
         marks,
@@ -255,8 +266,37 @@ pub fn case_to_pb(c: CaseRecord, screenings: Vec<ScreeningRecord>) -> pb::Case {
         history,
         decided_by,
         ..
-    } = c;
+    } = case;
     let explanation = signals.explain();
+    let mut screenings = Vec::with_capacity(members.len());
+    let mut joins: Vec<HistoryEntry> = Vec::with_capacity(members.len());
+    let mut bytes = 0usize;
+    let mut last_seq = None;
+    let mut cut = false;
+    for (member, record) in members {
+        let r = get_screening_response(record);
+        let len = r.encoded_len();
+        if !screenings.is_empty() && bytes + len > max_bytes {
+            cut = true;
+            break;
+        }
+        bytes += len;
+        last_seq = Some(member.seq);
+        joins.push(member.entry);
+        screenings.push(r);
+    }
+    let next_page_token = match (cut, next, last_seq) {
+        (true, _, Some(seq)) | (false, Some(_), Some(seq)) => seq.to_string(),
+        _ => String::new(),
+    };
+    // A join n comes before the officers' actions taken when the case had
+    // n screenings.
+    let mut all: Vec<((u32, u8), HistoryEntry)> = joins
+        .into_iter()
+        .map(|h| ((h.screenings, 0), h))
+        .chain(history.into_iter().map(|h| ((h.screenings, 1), h)))
+        .collect();
+    all.sort_by_key(|(k, _)| *k);
     pb::Case {
         summary: Some(summary),
         signals: Some(pb::PrioritySignals {
@@ -269,11 +309,12 @@ pub fn case_to_pb(c: CaseRecord, screenings: Vec<ScreeningRecord>) -> pb::Case {
             serial_parties: signals.serial_parties,
             explanation,
         }),
-        screenings: screenings.into_iter().map(get_screening_response).collect(),
+        screenings,
         marks: marks.into_iter().map(mark_to_pb).collect(),
         checks: checks.into_iter().map(check_to_pb).collect(),
-        history: history.into_iter().map(history_to_pb).collect(),
+        history: all.into_iter().map(|(_, h)| history_to_pb(h)).collect(),
         decided_by: decided_by.unwrap_or_default(),
+        next_page_token,
     }
 }
 
@@ -297,22 +338,25 @@ pub fn suppression_to_pb(s: Suppression) -> pb::Suppression {
         ended,
     } = s;
     pb::Suppression {
-        suppression_id,
+        suppression_id: suppression_id.into_string(),
         party: Some(party_to_pb(party)),
         list_id,
         entry_id,
         entry_name,
         entry_fingerprint,
         judged_version: Some(list_version_to_pb(judged_version)),
-        case_id,
-        screening_id,
+        case_id: case_id.into_string(),
+        screening_id: screening_id.into_string(),
         finding_index: u32::try_from(finding_index).unwrap_or(u32::MAX),
         officer,
         reason,
         created_at_unix_ms,
         active: ended.is_none(),
         ended_at_unix_ms: ended.as_ref().map(|e| e.at_unix_ms).unwrap_or(0),
-        ended_by: ended.as_ref().map(|e| e.by.clone()).unwrap_or_default(),
+        ended_by: ended
+            .as_ref()
+            .map(|e| e.by.as_str().to_string())
+            .unwrap_or_default(),
         ended_why: ended.map(|e| e.why).unwrap_or_default(),
     }
 }
@@ -333,7 +377,7 @@ pub fn change_to_event(c: CaseChange) -> pb::CaseEvent {
         }
         .into(),
         action,
-        actor,
+        actor: actor.as_str().to_string(),
         at_unix_ms,
         case: Some(summary_to_pb(summary)),
         missed: 0,
@@ -484,7 +528,7 @@ pub fn audit_to_pb(r: AuditRecord) -> pb::AuditRecord {
         seq,
         at_unix_ms,
         actor,
-        action,
+        action: action.as_str().to_string(),
         subject,
         reason,
         details_json: details.to_string(),
@@ -567,7 +611,7 @@ mod tests {
             seq: 3,
             at_unix_ms: 4,
             actor: "alice".into(),
-            action: "case.decide".into(),
+            action: crate::actions::AuditAction::CaseDecide,
             subject: "case-1".into(),
             reason: "r".into(),
             details: details.clone(),

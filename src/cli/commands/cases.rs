@@ -266,7 +266,7 @@ async fn list(a: CasesListArgs) -> anyhow::Result<()> {
             next_page_token: next,
         })?;
     } else {
-        print!("{}", queue_table(&cases, crate::api::state::now_unix_ms()));
+        print!("{}", queue_table(&cases, crate::service::now_unix_ms()));
         if !next.is_empty() {
             println!("more: --page-token {next}");
         }
@@ -441,14 +441,42 @@ pub fn case_text(c: &pb::Case) -> String {
 
 async fn show(a: CaseIdArgs) -> anyhow::Result<()> {
     let mut c = client::cases().await?;
-    let case = c
-        .get_case(request(
-            pb::GetCaseRequest { case_id: a.case_id },
-            a.common.actor.as_deref(),
-        )?)
-        .await
-        .map_err(client::status_error)?
-        .into_inner();
+    // Every page of the case's screenings, merged.
+    let mut case: Option<pb::Case> = None;
+    let mut page_token = String::new();
+    loop {
+        let page = c
+            .get_case(request(
+                pb::GetCaseRequest {
+                    case_id: a.case_id.clone(),
+                    page_size: 0,
+                    page_token: page_token.clone(),
+                },
+                a.common.actor.as_deref(),
+            )?)
+            .await
+            .map_err(client::status_error)?
+            .into_inner();
+        page_token = page.next_page_token.clone();
+        case = Some(match case {
+            None => page,
+            Some(mut all) => {
+                all.screenings.extend(page.screenings);
+                // Officers' actions come with every page; joins with theirs.
+                for h in page.history {
+                    if !all.history.contains(&h) {
+                        all.history.push(h);
+                    }
+                }
+                all.history.sort_by_key(|h| h.at_unix_ms);
+                all
+            }
+        });
+        if page_token.is_empty() {
+            break;
+        }
+    }
+    let case = case.unwrap_or_default();
     if a.common.json {
         cli_json::print(&case)?;
     } else {

@@ -57,6 +57,7 @@ pub async fn run(args: ScreenArgs) -> anyhow::Result<u8> {
         Shipments::One(shipment) => {
             let answer = c
                 .screen_shipment(pb::ScreenShipmentRequest {
+                    request_id: String::new(),
                     shipment: Some(shipment),
                 })
                 .await
@@ -66,9 +67,10 @@ pub async fn run(args: ScreenArgs) -> anyhow::Result<u8> {
             vec![answer.decision]
         }
         Shipments::Batch(batch) => {
-            let requests = batch
-                .into_iter()
-                .map(|s| pb::ScreenShipmentRequest { shipment: Some(s) });
+            let requests = batch.into_iter().map(|s| pb::ScreenShipmentRequest {
+                shipment: Some(s),
+                request_id: String::new(),
+            });
             let mut stream = c
                 .screen_shipments(tokio_stream::iter(requests))
                 .await

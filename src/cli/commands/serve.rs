@@ -23,8 +23,18 @@ use crate::cli::exit;
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     init_tracing(args.log_format, std::env::var("RUST_LOG").ok().as_deref())?;
     let usable = |x: f64| x.is_finite() && x >= 0.0;
-    if !usable(args.rate_limit) || !usable(args.rate_burst) {
-        anyhow::bail!("--rate-limit and --rate-burst must be finite numbers >= 0");
+    if ![
+        args.rate_limit,
+        args.rate_burst,
+        args.rate_cost,
+        args.rate_cost_burst,
+    ]
+    .into_iter()
+    .all(usable)
+    {
+        anyhow::bail!(
+            "--rate-limit, --rate-burst, --rate-cost and --rate-cost-burst must be finite numbers >= 0"
+        );
     }
     let listener = TcpListener::bind(args.listen)
         .await
@@ -61,10 +71,20 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .rate_limit(RateLimit {
             per_second: args.rate_limit,
             burst: args.rate_burst,
+            cost_per_second: args.rate_cost,
+            cost_burst: args.rate_cost_burst,
         })
         .ca_cert(crate::cli::client::ca_cert());
-    api::run_with_http(listener, metrics, http, config, shutdown_signal()).await?;
-    Ok(())
+    match api::run_with_http(listener, metrics, http, config, shutdown_signal()).await {
+        Ok(()) => Ok(()),
+        // Something is stuck (a call, a task, the disk): what was abandoned
+        // is logged; end the process now rather than wait in destructors.
+        Err(e @ api::ServeError::Abandoned { .. }) => {
+            eprintln!("exportscreen: {e}");
+            std::process::exit(1);
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Logs to standard error as text or JSON lines; `RUST_LOG` (`rust_log`)

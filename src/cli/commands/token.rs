@@ -27,7 +27,7 @@ pub async fn run(cmd: TokenCommand) -> anyhow::Result<()> {
             if a.json {
                 crate::cli::json::print(&pb::ListTokensResponse { tokens })?;
             } else {
-                print!("{}", table(&tokens, crate::api::state::now_unix_ms()));
+                print!("{}", table(&tokens, crate::service::now_unix_ms()));
             }
             Ok(())
         }
@@ -58,7 +58,7 @@ pub async fn run(cmd: TokenCommand) -> anyhow::Result<()> {
 
 /// Writes a new ADMIN token into the stopped server's data directory.
 fn recover(dir: &std::path::Path, db: &std::path::Path) -> anyhow::Result<std::path::PathBuf> {
-    let store = crate::store::Store::open(db)
+    let store = crate::store::SledStore::open(db)
         .context("opening the database (is the server still running? stop it first)")?;
     Ok(crate::api::auth::bootstrap::write_admin_token(
         &store,

@@ -56,37 +56,42 @@ pub(crate) struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    /// Classifies items, matches parties, resolves the destination.
-    pub fn new(engine: &'a Engine, shipment: &'a Shipment) -> Context<'a> {
-        let items = shipment
-            .items
-            .iter()
-            .map(|item| {
-                let mut facts = ItemFacts::default();
-                for idx in engine.item_indexes() {
-                    let a = idx.classify(item);
-                    facts.matches.extend(a.matches);
-                    facts.adjacent.extend(a.adjacent);
-                }
-                facts
-            })
-            .collect();
-        let parties = shipment
-            .parties
-            .iter()
-            .map(|p| {
-                let query = PartyQuery {
-                    name: &p.name,
-                    country: &p.country,
-                    address: &p.address,
-                };
-                PartyFacts {
-                    country: engine.geo().resolve_country(&p.country),
-                    matches: best_per_list(engine.screen_party(&query, CANDIDATES_PER_PARTY)),
-                    places: engine.geo().places_in(&p.address),
-                }
-            })
-            .collect();
+    /// Classifies items, matches parties, resolves the destination, asking `stop` before each item and each party;
+    /// `None` when it said stop (the caller went away: no more work).
+    pub fn new_until(
+        engine: &'a Engine,
+        shipment: &'a Shipment,
+        stop: &dyn Fn() -> bool,
+    ) -> Option<Context<'a>> {
+        let mut items = Vec::with_capacity(shipment.items.len());
+        for item in &shipment.items {
+            if stop() {
+                return None;
+            }
+            let mut facts = ItemFacts::default();
+            for idx in engine.item_indexes() {
+                let a = idx.classify(item);
+                facts.matches.extend(a.matches);
+                facts.adjacent.extend(a.adjacent);
+            }
+            items.push(facts);
+        }
+        let mut parties = Vec::with_capacity(shipment.parties.len());
+        for p in &shipment.parties {
+            if stop() {
+                return None;
+            }
+            let query = PartyQuery {
+                name: &p.name,
+                country: &p.country,
+                address: &p.address,
+            };
+            parties.push(PartyFacts {
+                country: engine.geo().resolve_country(&p.country),
+                matches: best_per_list(engine.screen_party(&query, CANDIDATES_PER_PARTY)),
+                places: engine.geo().places_in(&p.address),
+            });
+        }
         let mut ctx = Context {
             engine,
             shipment,
@@ -95,7 +100,7 @@ impl<'a> Context<'a> {
             destination: DestinationFacts::default(),
         };
         ctx.destination = destination_facts(&ctx);
-        ctx
+        Some(ctx)
     }
 
     /// True when any item is controlled or may be (a deciding figure missing).

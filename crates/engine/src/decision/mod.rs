@@ -27,10 +27,26 @@ pub use rules::{RULES, Rule};
 
 /// Screens one shipment with `engine`.
 pub fn screen(engine: &Engine, shipment: &Shipment) -> ScreeningOutcome {
-    let ctx = Context::new(engine, shipment);
+    match screen_until(engine, shipment, &|| false) {
+        Some(outcome) => outcome,
+        None => unreachable!("a screening that is never stopped completes"),
+    }
+}
+
+/// Screens one shipment with `engine`, asking `stop` before each item, each
+/// party and each rule; `None` when it said stop (the caller went away).
+pub fn screen_until(
+    engine: &Engine,
+    shipment: &Shipment,
+    stop: &dyn Fn() -> bool,
+) -> Option<ScreeningOutcome> {
+    let ctx = Context::new_until(engine, shipment, stop)?;
     let mut made: Vec<(RuleId, Finding)> = Vec::new();
     let mut buf = Vec::new();
     for rule in RULES {
+        if stop() {
+            return None;
+        }
         if !engine.policy().active(rule.id) {
             continue;
         }
@@ -51,12 +67,12 @@ pub fn screen(engine: &Engine, shipment: &Shipment) -> ScreeningOutcome {
         .first()
         .filter(|(_, f)| f.decision > Decision::Clear)
         .map(|(id, _)| *id);
-    ScreeningOutcome {
+    Some(ScreeningOutcome {
         decision,
         findings: made.into_iter().map(|(_, f)| f).collect(),
         list_versions: engine.list_versions(),
         policy: engine.policy_ref().clone(),
         destination: ctx.destination,
         rule,
-    }
+    })
 }

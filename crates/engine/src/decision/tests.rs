@@ -11,8 +11,8 @@ use std::sync::{Arc, OnceLock};
 use super::rules::RULES;
 use crate::model::{
     Comparison, Condition, ControlCategory, ControlEntry, Decision, DenialEntry, EntityKind,
-    EntryName, Item, LicenseScope, ListContent, ListMeta, ListingTerms, NameKind, Party, PartyRole,
-    RuleId, ScreeningOutcome, Shipment, Target, ThresholdRule, UltimateBasis,
+    EntryName, Item, LicenseScope, ListContent, ListKind, ListMeta, ListingTerms, NameKind, Party,
+    PartyRole, RuleId, ScreeningOutcome, Shipment, Target, ThresholdRule, UltimateBasis,
 };
 use crate::reference::ReferenceFiles;
 use crate::{Engine, LoadedList};
@@ -64,7 +64,7 @@ fn denial(list_id: &str, entries: Vec<DenialEntry>) -> LoadedList {
         meta: ListMeta {
             list_id: list_id.into(),
             version: 1,
-            kind: "denial".into(),
+            kind: ListKind::Denial,
             ..ListMeta::default()
         },
         content: Arc::new(ListContent::Denial(entries)),
@@ -108,7 +108,7 @@ fn lists() -> Vec<LoadedList> {
             meta: ListMeta {
                 list_id: "mtcr".into(),
                 version: 1,
-                kind: "control".into(),
+                kind: ListKind::Control,
                 ..ListMeta::default()
             },
             content: Arc::new(ListContent::Control(vec![hydrazine, stage])),

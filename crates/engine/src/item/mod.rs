@@ -63,6 +63,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use crate::model::{Comparison, ControlCategory, ControlEntry, Item};
 
 use super::EngineError;
+use super::negation;
 use super::units::{self, Params, Source};
 use codes::{CodeAgreement, Declared, NationalCode};
 use text::Normalized;
@@ -179,9 +180,20 @@ pub fn validate_entry(e: &ControlEntry) -> Result<(), String> {
             }
         }
     }
+    let mut term_phrases = std::collections::HashSet::new();
+    for t in &e.terms {
+        term_phrases.insert(phrase_parts(t)?);
+    }
     for x in &e.exclusions {
-        phrase_parts(x.trim_start().trim_start_matches('!'))
-            .map_err(|m| format!("exclusion '{x}': {m}"))?;
+        let (_, body) = exclusion_kind(x);
+        let parts = phrase_parts(body).map_err(|m| format!("exclusion '{x}': {m}"))?;
+        if term_phrases.contains(&parts) {
+            return Err(format!(
+                "'{}' is both a term and an exclusion: a look-alike that names the entry is written '~{}'",
+                body.trim(),
+                body.trim()
+            ));
+        }
     }
     for r in &e.rules {
         if r.all.is_empty() {
@@ -213,6 +225,20 @@ pub fn validate_entry(e: &ControlEntry) -> Result<(), String> {
     Ok(())
 }
 
+/// How an exclusion weighs (see [`ExclusionKind`]) and its words.
+fn exclusion_kind(x: &str) -> (ExclusionKind, &str) {
+    let x = x.trim();
+    if let Some(b) = x.strip_prefix('!') {
+        (ExclusionKind::Hard, b.trim())
+    } else if let Some(b) = x.strip_prefix('~') {
+        (ExclusionKind::LookAlike, b.trim())
+    } else if let Some(b) = x.strip_prefix("annex:") {
+        (ExclusionKind::Annex, b.trim())
+    } else {
+        (ExclusionKind::Soft, x)
+    }
+}
+
 /// Normalised phrases of a term or exclusion (`a + b` -> two phrases).
 fn phrase_parts(s: &str) -> Result<Vec<String>, String> {
     s.split(" + ")
@@ -228,6 +254,23 @@ struct Term {
     text: String,
     parts: Vec<usize>,
     tokens: usize,
+    /// A look-alike (`~` exclusion): names the entry, never controls it.
+    look_alike: bool,
+}
+
+/// How an exclusion weighs when the words describe the goods.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ExclusionKind {
+    /// `!toy`: other goods altogether; the entry is not matched.
+    Hard,
+    /// `hobby`: a look-alike by description; ADJACENT unless a stated
+    /// figure meets a threshold of the entry (then the figures decide).
+    Soft,
+    /// `annex:medical`: excluded by a note of the Annex whatever the figures.
+    Annex,
+    /// `~hydrazine hydrate`: other goods that resemble the entry; naming them
+    /// names the entry, as ADJACENT whatever the figures.
+    LookAlike,
 }
 
 #[derive(Debug)]
@@ -240,7 +283,7 @@ enum ContextItem {
 struct Exclusion {
     text: String,
     parts: Vec<usize>,
-    hard: bool,
+    kind: ExclusionKind,
 }
 
 #[derive(Debug)]
@@ -322,6 +365,7 @@ impl ItemIndex {
                     text: t.trim().to_string(),
                     parts,
                     tokens,
+                    look_alike: false,
                 });
             }
             let mut context = Vec::new();
@@ -341,16 +385,25 @@ impl ItemIndex {
             }
             let mut exclusions = Vec::new();
             for x in &e.exclusions {
-                let trimmed = x.trim();
-                let (hard, body) = match trimmed.strip_prefix('!') {
-                    Some(b) => (true, b.trim()),
-                    None => (false, trimmed),
-                };
+                let (kind, body) = exclusion_kind(x);
                 let parts = table.parts(body).map_err(|m| bad(e, m))?;
+                if kind == ExclusionKind::LookAlike {
+                    // Naming a look-alike names the entry.
+                    let tokens = parts
+                        .iter()
+                        .map(|p| table.phrases[*p].split_whitespace().count())
+                        .sum();
+                    terms.push(Term {
+                        text: body.to_string(),
+                        parts: parts.clone(),
+                        tokens,
+                        look_alike: true,
+                    });
+                }
                 exclusions.push(Exclusion {
                     text: body.to_string(),
                     parts,
-                    hard,
+                    kind,
                 });
             }
             let national: Vec<(NationalCode, bool)> = e
@@ -438,7 +491,8 @@ impl ItemIndex {
         let hits = self.find(&norm);
 
         let (mut candidates, named) = self.candidates(&norm, &hits, &params);
-        drop_subsumed(&mut candidates, &named);
+        drop_subsumed(&mut candidates, &named, &norm);
+        drop_named_elsewhere(&mut candidates);
         // The declared code keeps an entry the wording alone would drop
         // ("ring laser gyro IMU" declared as the gyro entry).
         let keep = |c: &Candidate<'_>| {
@@ -548,9 +602,14 @@ impl ItemIndex {
             if anchors.is_empty() {
                 continue;
             }
-            for a in anchors.iter().filter(|a| a.single) {
-                named.extend(a.spans.iter().map(|s| (id as usize, *s)));
-            }
+            // Where the goods are named: every anchor's words.
+            let anchor_spans: Vec<(usize, usize)> = anchors
+                .iter()
+                .flat_map(|a| a.spans.iter().copied())
+                .collect();
+            // An exclusion counts where its words describe what the goods
+            // are (the goods' noun phrase, their purpose, a qualifying
+            // clause), not negated, never because the word occurs elsewhere.
             let excl_hit = |x: &Exclusion| -> Option<Vec<(usize, usize)>> {
                 let mut sp = Vec::new();
                 for p in &x.parts {
@@ -564,20 +623,38 @@ impl ItemIndex {
                     }
                     sp.extend(live);
                 }
-                Some(sp)
+                sp.iter()
+                    .any(|s| describes_goods(norm, *s, &anchor_spans))
+                    .then_some(sp)
             };
             if c.exclusions
                 .iter()
-                .filter(|x| x.hard)
+                .filter(|x| x.kind == ExclusionKind::Hard)
                 .any(|x| excl_hit(x).is_some())
             {
                 continue;
             }
             let mut exclusions = Vec::new();
-            for (xi, x) in c.exclusions.iter().enumerate().filter(|(_, x)| !x.hard) {
+            for (xi, x) in c
+                .exclusions
+                .iter()
+                .enumerate()
+                .filter(|(_, x)| x.kind != ExclusionKind::Hard)
+            {
                 if let Some(sp) = excl_hit(x) {
                     exclusions.push((xi, sp));
                 }
+            }
+            // A look-alike names the entry only where it names the goods.
+            let named_by_look_alike = exclusions
+                .iter()
+                .any(|(xi, _)| c.exclusions[*xi].kind == ExclusionKind::LookAlike);
+            anchors.retain(|a| !c.terms[a.term].look_alike || named_by_look_alike);
+            if anchors.is_empty() {
+                continue;
+            }
+            for a in anchors.iter().filter(|a| a.single) {
+                named.extend(a.spans.iter().map(|s| (id as usize, *s)));
             }
             let mut context_hits: Vec<(usize, usize)> = Vec::new();
             let mut matched_context: Vec<(usize, usize)> = Vec::new();
@@ -608,7 +685,19 @@ impl ItemIndex {
                 }
                 all_groups &= ok;
             }
-            if !all_groups && exclusions.is_empty() {
+            // Goods named by a phrase of their own ("radar altimeter", "GNSS
+            // receiver") whose line says nothing of what they are for are
+            // UNCERTAIN: whether they are the entry's goods (designed for
+            // rockets, say) is not stated, so a person looks. A generic word
+            // ("launcher"), or a stated purpose the entry does not know,
+            // needs the context.
+            let named_only = !all_groups
+                && exclusions.is_empty()
+                && !states_purpose(norm)
+                && anchors.iter().any(|a| {
+                    a.single && c.terms[a.term].tokens >= 2 && !c.terms[a.term].look_alike
+                });
+            if !all_groups && exclusions.is_empty() && !named_only {
                 continue;
             }
             out.push(Candidate {
@@ -669,7 +758,38 @@ impl ItemIndex {
         explanation.push('.');
 
         // Status.
-        let (status, kind, rules_note) = if cand.exclusions.is_empty() {
+        let (status, kind, rules_note) = if !cand.context_complete && cand.exclusions.is_empty() {
+            let wanted: Vec<String> = c
+                .context
+                .iter()
+                .filter(|group| {
+                    !group.iter().any(|i| match i {
+                        ContextItem::Phrase(p) => cand.context_hits.iter().any(|h| {
+                            self.phrases[*p].trim()
+                                == norm.text[norm.tokens[h.0].start..]
+                                    .split(' ')
+                                    .next()
+                                    .unwrap_or("")
+                        }),
+                        ContextItem::Param(k) => params.get(k).is_some(),
+                    })
+                })
+                .flat_map(|group| {
+                    group.iter().take(4).map(|i| match i {
+                        ContextItem::Phrase(p) => self.phrases[*p].trim().to_string(),
+                        ContextItem::Param(k) => format!("a figure for {k}"),
+                    })
+                })
+                .collect();
+            (
+                ItemStatus::Uncertain,
+                VerdictKind::Unknown,
+                format!(
+                    " The goods are named but the description does not say what they are for (the entry needs {} ...): a person checks.",
+                    quote_list(&wanted)
+                ),
+            )
+        } else if cand.exclusions.is_empty() {
             let v = evaluate_rules(e, params);
             (v.status, v.kind, v.note)
         } else {
@@ -678,14 +798,34 @@ impl ItemIndex {
                 .iter()
                 .map(|(xi, _)| c.exclusions[*xi].text.clone())
                 .collect();
-            (
-                ItemStatus::Adjacent,
-                VerdictKind::Failed,
-                format!(
-                    " Exclusion {} places the goods outside the entry.",
+            // A soft exclusion gives way to stated figures that meet a
+            // threshold rule of the entry: the figures say what the goods
+            // can do.
+            let soft_only = cand
+                .exclusions
+                .iter()
+                .all(|(xi, _)| c.exclusions[*xi].kind == ExclusionKind::Soft);
+            let v = evaluate_rules(e, params);
+            let outweighed = soft_only && v.kind == VerdictKind::RuleHeld;
+            if outweighed {
+                let note = format!(
+                    "{} The words {} describe look-alikes outside the entry, but the stated figures meet its threshold: the figures decide.",
+                    v.note,
                     quote_list(&words)
-                ),
-            )
+                );
+                (v.status, v.kind, note)
+            } else {
+                let why = if soft_only {
+                    "places the goods outside the entry"
+                } else {
+                    "places the goods outside the entry whatever their figures"
+                };
+                (
+                    ItemStatus::Adjacent,
+                    VerdictKind::Failed,
+                    format!(" Exclusion {} {why}.", quote_list(&words)),
+                )
+            }
         };
         explanation.push_str(&rules_note);
 
@@ -856,10 +996,21 @@ struct Candidate<'a> {
 /// single-phrase term of another entry ("rocket motor" inside "rocket motor
 /// case" names the case, not the motor), whether or not that other entry is
 /// itself a candidate: the longer phrase says what the goods are.
-fn drop_subsumed(cands: &mut Vec<Candidate<'_>>, named: &[NamedSpan]) {
+fn drop_subsumed(cands: &mut Vec<Candidate<'_>>, named: &[NamedSpan], norm: &Normalized) {
+    // Spans compare by the words of the description they stand for, so a
+    // catalogue reading ("isostatic press" from "Presses, isostatic")
+    // covers the head word it repeats.
+    let sources = |s: (usize, usize)| -> Vec<u32> {
+        let mut v: Vec<u32> = (s.0..=s.1).map(|i| norm.tokens[i].source).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
     let inside = |entry: usize, s: (usize, usize)| {
+        let s = sources(s);
         named.iter().any(|(other, o)| {
-            *other != entry && o.0 <= s.0 && s.1 <= o.1 && (o.1 - o.0) > (s.1 - s.0)
+            let o = sources(*o);
+            *other != entry && o.len() > s.len() && s.iter().all(|x| o.contains(x))
         })
     };
     cands.retain(|c| {
@@ -869,6 +1020,26 @@ fn drop_subsumed(cands: &mut Vec<Candidate<'_>>, named: &[NamedSpan]) {
                 .iter()
                 .flat_map(|a| a.spans.iter())
                 .all(|s| inside(c.entry, *s)))
+    });
+}
+
+/// Drops candidates kept only because their goods are named (context
+/// missing) when an entry whose context holds is named by the same words:
+/// "fibre optic gyro" is a 9.A.4 gyro, not an unstated high-g 9.A.5 one.
+fn drop_named_elsewhere(cands: &mut Vec<Candidate<'_>>) {
+    let full: Vec<(usize, usize)> = cands
+        .iter()
+        .filter(|c| c.context_complete || !c.exclusions.is_empty())
+        .flat_map(|c| c.anchors.iter().flat_map(|a| a.spans.iter().copied()))
+        .collect();
+    cands.retain(|c| {
+        c.context_complete
+            || !c.exclusions.is_empty()
+            || !c
+                .anchors
+                .iter()
+                .flat_map(|a| a.spans.iter())
+                .all(|s| full.iter().any(|o| o.0 <= s.0 && s.1 <= o.1))
     });
 }
 
@@ -894,7 +1065,7 @@ fn drop_modifiers(
             let gap_ok = o.0 == s.1 + 1
                 || (o.0 == s.1 + 2 && {
                     let g = norm.token(s.1 + 1);
-                    g.as_bytes()[0].is_ascii_alphabetic() && !LINKS.contains(&g)
+                    g.as_bytes()[0].is_ascii_alphabetic() && !text::is_link(norm.raw(s.1 + 1))
                 });
             *other != entry && gap_ok && norm.tokens[o.0].clause == norm.tokens[s.1].clause
         })
@@ -926,63 +1097,13 @@ fn drop_modifiers(
     });
 }
 
-/// Words that link two phrases rather than qualify the second.
-const LINKS: &[&str] = &[
-    "for",
-    "of",
-    "with",
-    "and",
-    "or",
-    "in",
-    "on",
-    "to",
-    "at",
-    "by",
-    "from",
-    "used",
-    "fit",
-    "fits",
-    "fitted",
-    "compatible",
-    "suitable",
-    "intended",
-    "the",
-    "a",
-    "an",
-    "per",
-    "incl",
-    "including",
-    "without",
-    "no",
-    "not",
-    "non",
-    "plus",
-    "via",
-    "into",
-    "inside",
-];
-
-/// Words that introduce what goods are for ("guidance set for ballistic
-/// missiles": the missile is the purpose, the guidance set the goods).
-const PURPOSE: &[&str] = &[
-    "for",
-    "of",
-    "used",
-    "fit",
-    "fits",
-    "fitted",
-    "compatible",
-    "suitable",
-    "intended",
-];
-
 /// True when a purpose word precedes `token` within four tokens of its clause.
 fn purpose_mention(norm: &Normalized, token: usize) -> bool {
     let clause = norm.tokens[token].clause;
     (1..=4).any(|d| {
         token
             .checked_sub(d)
-            .is_some_and(|j| norm.tokens[j].clause == clause && PURPOSE.contains(&norm.token(j)))
+            .is_some_and(|j| norm.tokens[j].clause == clause && text::is_purpose(norm.raw(j)))
     })
 }
 
@@ -1014,98 +1135,80 @@ fn drop_purpose_only(
     });
 }
 
-const NEGATORS: &[&str] = &["not", "non", "no", "without", "never", "nor"];
-
-/// True when one of the three tokens before `token` (same clause) negates it.
+/// True when the shared negation list negates the phrase starting at
+/// `token` from before, in its clause ("non-medical", "not for medical use").
 fn negated(norm: &Normalized, token: usize) -> bool {
     let clause = norm.tokens[token].clause;
-    (1..=3).any(|d| {
-        token
-            .checked_sub(d)
-            .is_some_and(|j| norm.tokens[j].clause == clause && NEGATORS.contains(&norm.token(j)))
-    })
+    let mut from = token;
+    while from > 0 && norm.tokens[from - 1].clause == clause {
+        from -= 1;
+    }
+    let words: Vec<&str> = (from..=token).map(|j| norm.raw(j)).collect();
+    negation::SHARED.negates_before(&words, token - from, &|_| false)
 }
 
-/// Words that alone do not describe goods.
-const GENERIC: &[&str] = &[
-    "item",
-    "part",
-    "parts",
-    "good",
-    "goods",
-    "spare",
-    "spares",
-    "misc",
-    "miscellaneous",
-    "various",
-    "sample",
-    "samples",
-    "component",
-    "components",
-    "assembly",
-    "unit",
-    "units",
-    "material",
-    "materials",
-    "equipment",
-    "tbd",
-    "per",
-    "code",
-    "see",
-    "declared",
-    "lot",
-    "pc",
-    "pcs",
-    "qty",
-    "set",
-    "the",
-    "and",
-    "for",
-    "other",
-    "product",
-    "products",
-    "order",
-    "line",
-    "description",
-    "none",
-    "unknown",
-    "article",
-    "articles",
-    "commodity",
-    "shipment",
-    "consignment",
-    "ref",
-    "refer",
-    "as",
-    "spec",
-    "specification",
-    "accessory",
-    "accessories",
-    "kit",
-    "type",
-    "model",
-    "no",
-    "nr",
-    "number",
-    "drawing",
-    "attached",
-    "quote",
-    "quotation",
-    "invoice",
-    "eccn",
-    "hs",
-    "mtcr",
-    "sku",
-    "pos",
-    "position",
-];
+/// True when the words at `s` describe what the goods are: they stand in
+/// the noun phrase that names the goods (the clause of an anchor, before any
+/// word that introduces accessories or parties), in a purpose phrase ("for
+/// hobby use"), or make up a clause of their own that qualifies the goods
+/// ("consumer grade", "FAA certified"). Not when they follow "with", "incl",
+/// "supplied by" ..., a secondary purpose ("also fits helicopters"), or
+/// qualify another noun ("ISO 9001 certified supplier").
+fn describes_goods(norm: &Normalized, s: (usize, usize), anchors: &[(usize, usize)]) -> bool {
+    let clause = norm.tokens[s.0].clause;
+    let in_clause = |i: usize| norm.tokens[i].clause == clause;
+    let anchor_at = |i: usize| anchors.iter().any(|a| a.0 <= i && i <= a.1);
+    let secondary_before =
+        |j: usize| j > 0 && in_clause(j - 1) && text::is_secondary(norm.raw(j - 1));
+    // The nearest word before them that says how they relate to the goods.
+    let mut j = s.0;
+    while j > 0 && in_clause(j - 1) {
+        j -= 1;
+        if anchor_at(j) {
+            return true;
+        }
+        let w = norm.raw(j);
+        if text::is_secondary(w) {
+            return false;
+        }
+        let used_in = j > 0 && in_clause(j - 1) && text::is_purpose(norm.raw(j - 1));
+        if text::is_purpose(w) || (text::is_accessory(w) && used_in) {
+            // "for hobby use" describes them; "also for" does not.
+            let at = if text::is_purpose(w) { j } else { j - 1 };
+            return !secondary_before(at);
+        }
+        if text::is_accessory(w) {
+            return false;
+        }
+    }
+    if anchors.iter().any(|a| norm.tokens[a.0].clause == clause) {
+        return true;
+    }
+    // A clause of its own qualifies the goods unless the words qualify
+    // another noun that follows them.
+    let next = s.1 + 1;
+    if next >= norm.len() || !in_clause(next) {
+        return true;
+    }
+    let w = norm.raw(next);
+    w.as_bytes()[0].is_ascii_digit()
+        || text::is_attribute(w)
+        || text::is_purpose(w)
+        || text::is_link(w)
+}
+
+/// True when some clause of the description says what the goods are for
+/// ("for passenger cars", "used in ...").
+fn states_purpose(norm: &Normalized) -> bool {
+    (0..norm.len()).any(|i| text::is_purpose(norm.raw(i)) && norm.raw(i) != "of")
+}
 
 /// True when the description has no word naming goods (only numbers and
 /// generic words).
 fn uninformative(norm: &Normalized) -> bool {
     (0..norm.len()).all(|i| {
         let t = norm.token(i);
-        t.len() < 3 || t.as_bytes()[0].is_ascii_digit() || GENERIC.contains(&t)
+        t.len() < 3 || t.as_bytes()[0].is_ascii_digit() || text::is_generic(norm.raw(i))
     })
 }
 
@@ -1126,7 +1229,14 @@ fn quote_list(words: &[String]) -> String {
 }
 
 /// The original words of the token spans, in text order, joined by " … ".
-fn matched_text(original: &str, norm: &Normalized, mut spans: Vec<(usize, usize)>) -> String {
+fn matched_text(original: &str, norm: &Normalized, spans: Vec<(usize, usize)>) -> String {
+    // The words of the description the spans stand for (a catalogue
+    // reading repeats them in another order).
+    let mut spans: Vec<(usize, usize)> = spans
+        .into_iter()
+        .filter(|(f, l)| *f < norm.len() && *l < norm.len())
+        .map(|(f, l)| norm.source_span(f, l))
+        .collect();
     spans.sort_unstable();
     let mut merged: Vec<(usize, usize)> = Vec::new();
     for s in spans {

@@ -1,7 +1,13 @@
-//! Normalisation of item descriptions and control-list phrases for matching:
-//! lower case, NFKC and ASCII folding, British/American spellings unified
-//! (fibre/fiber, aluminium/aluminum, -ise/-ize), plurals stemmed, words and
-//! numbers split apart ("N2O4" -> "n 2 o 4", "CL-20" -> "cl 20").
+//! Normalisation of item descriptions and control-list phrases for matching,
+//! by the rules and word tables of `control-lists/item-words.toml`
+//! (compiled in at build time): lower case, NFKC and ASCII folding,
+//! British/American spellings unified (fibre/fiber, aluminium/aluminum,
+//! -ise/-ize), English nouns and verbs stemmed (plurals, -ing, -ed,
+//! -ize/-izer/-ization, -ify/-ification, -ate/-ation: "atomisation",
+//! "atomiser", "atomising" read alike), abbreviations of goods read as their
+//! expansion ("SRM" = "solid rocket motor"), words and numbers split apart
+//! ("N2O4" -> "n 2 o 4", "CL-20" -> "cl 20"), and catalogue forms
+//! ("Presses, isostatic") also read the other way round.
 //!
 //! The result is one string of tokens separated by single spaces, with a
 //! space at both ends, so that a phrase " a b " can only match whole words:
@@ -10,6 +16,21 @@
 use std::borrow::Cow;
 
 use unicode_normalization::UnicodeNormalization;
+
+/// An abbreviation of goods and its expansion.
+#[derive(Clone, Copy, Debug)]
+struct Abbreviation {
+    short: &'static str,
+    long: &'static str,
+    /// In a description, expand only when one of these words is there.
+    when: &'static [&'static str],
+    /// ... and none of these.
+    unless: &'static [&'static str],
+}
+
+// `SPELLING`, `STEMS`, `WORDS` and `ABBREVIATIONS` from
+// `control-lists/item-words.toml`, checked and written by `build.rs`.
+include!(concat!(env!("OUT_DIR"), "/item_words_toml.rs"));
 
 /// One token of a normalised text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,8 +41,15 @@ pub(crate) struct Token {
     pub orig_start: usize,
     /// Byte offset of the original text where the token ends.
     pub orig_end: usize,
-    /// Clause number (commas, semicolons and brackets start a new clause).
+    /// Clause number (commas, semicolons and brackets start a new clause;
+    /// every catalogue reading is a clause of its own).
     pub clause: u32,
+    /// The token of the description this one repeats (itself, except in a
+    /// catalogue reading).
+    pub source: u32,
+    /// Byte range of the word as written (lower case, before stemming) in
+    /// [`Normalized::raw`].
+    pub raw: (u32, u32),
 }
 
 /// A normalised text and its tokens.
@@ -31,6 +59,8 @@ pub(crate) struct Normalized {
     pub text: String,
     /// Tokens in text order.
     pub tokens: Vec<Token>,
+    /// The words as written, lower case, concatenated.
+    pub raw: String,
 }
 
 impl Normalized {
@@ -44,6 +74,12 @@ impl Normalized {
         &self.text[start..end]
     }
 
+    /// Token `i` as written (lower case, not stemmed): for function words.
+    pub fn raw(&self, i: usize) -> &str {
+        let (a, b) = self.tokens[i].raw;
+        &self.raw[a as usize..b as usize]
+    }
+
     /// The index of the token starting at byte `offset` of the text.
     pub fn token_at(&self, offset: usize) -> Option<usize> {
         self.tokens.binary_search_by(|t| t.start.cmp(&offset)).ok()
@@ -53,6 +89,43 @@ impl Normalized {
     pub fn len(&self) -> usize {
         self.tokens.len()
     }
+
+    /// The tokens of the description that tokens `first..=last` stand for,
+    /// as the lowest and highest index.
+    pub fn source_span(&self, first: usize, last: usize) -> (usize, usize) {
+        let mut lo = usize::MAX;
+        let mut hi = 0;
+        for t in &self.tokens[first..=last.min(self.tokens.len() - 1)] {
+            lo = lo.min(t.source as usize);
+            hi = hi.max(t.source as usize);
+        }
+        (lo, hi)
+    }
+
+    fn push(&mut self, stem: &str, raw: &str, w: &Word, source: u32, clause: u32) {
+        let start = self.text.len();
+        self.text.push_str(stem);
+        self.text.push(' ');
+        let r0 = self.raw.len() as u32;
+        self.raw.push_str(raw);
+        self.tokens.push(Token {
+            start,
+            orig_start: w.orig_start,
+            orig_end: w.orig_end,
+            clause,
+            source,
+            raw: (r0, self.raw.len() as u32),
+        });
+    }
+}
+
+/// A word of the text as written.
+struct Word {
+    text: String,
+    orig_start: usize,
+    orig_end: usize,
+    clause: u32,
+    digit: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -61,23 +134,34 @@ enum Kind {
     Digit,
 }
 
-/// Normalises `s` for matching.
-pub(crate) fn normalize(s: &str) -> Normalized {
-    // Capacities are estimates: splitting letters from digits adds spaces.
-    let mut out = Normalized {
-        text: String::with_capacity(s.len() + s.len() / 2 + 2),
-        tokens: Vec::with_capacity(s.len() / 3 + 2),
-    };
-    out.text.push(' ');
+/// The words of `s`: letters or digits, lower case ASCII, with clauses.
+fn words(s: &str) -> Vec<Word> {
+    let mut out: Vec<Word> = Vec::with_capacity(s.len() / 4 + 1);
     let mut cur = String::new();
     let mut cur_kind = Kind::Alpha;
     let mut cur_start = 0;
     let mut cur_end = 0;
     let mut clause = 0u32;
-    // Each word goes to the text as soon as it ends.
-    let flush = |cur: &mut String, start: usize, end: usize, clause: u32, out: &mut Normalized| {
+    let flush = |cur: &mut String, start: usize, end: usize, clause: u32, out: &mut Vec<Word>| {
         if !cur.is_empty() {
-            push_word(out, cur, start, end, clause);
+            let digit = cur.as_bytes()[0].is_ascii_digit();
+            let text = if digit {
+                let t = cur.trim_start_matches('0');
+                if t.is_empty() {
+                    "0".to_string()
+                } else {
+                    t.to_string()
+                }
+            } else {
+                cur.clone()
+            };
+            out.push(Word {
+                text,
+                orig_start: start,
+                orig_end: end,
+                clause,
+                digit,
+            });
             cur.clear();
         }
     };
@@ -143,94 +227,208 @@ pub(crate) fn normalize(s: &str) -> Normalized {
     out
 }
 
-/// Appends one raw word (letters or digits) and its token.
-fn push_word(out: &mut Normalized, word: &str, orig_start: usize, orig_end: usize, clause: u32) {
-    let text = &mut out.text;
-    let start = text.len();
-    if word.as_bytes()[0].is_ascii_digit() {
-        let t = word.trim_start_matches('0');
-        text.push_str(if t.is_empty() { "0" } else { t });
-    } else {
-        push_stem(text, &canon(word));
+/// Whether abbreviations expand by their guard words (descriptions) or always
+/// (control-list phrases).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Description,
+    Phrase,
+}
+
+fn abbreviation(word: &str) -> Option<&'static Abbreviation> {
+    ABBREVIATIONS
+        .binary_search_by(|a| a.short.cmp(word))
+        .ok()
+        .map(|i| &ABBREVIATIONS[i])
+}
+
+/// The normalised form (spelling, then stem) of one word as written.
+fn stem_of(word: &str) -> Cow<'_, str> {
+    match canon(word) {
+        Cow::Borrowed(w) => stem(w),
+        Cow::Owned(w) => Cow::Owned(stem(&w).into_owned()),
     }
-    text.push(' ');
-    out.tokens.push(Token {
-        start,
-        orig_start,
-        orig_end,
-        clause,
-    });
+}
+
+fn normalize_as(s: &str, mode: Mode) -> Normalized {
+    let words = words(s);
+    let mut out = Normalized {
+        text: String::with_capacity(s.len() + s.len() / 2 + 2),
+        tokens: Vec::with_capacity(words.len() + 2),
+        raw: String::with_capacity(s.len()),
+    };
+    out.text.push(' ');
+    let stems: Vec<Cow<'_, str>> = words
+        .iter()
+        .map(|w| {
+            if w.digit {
+                Cow::Borrowed(w.text.as_str())
+            } else {
+                stem_of(&w.text)
+            }
+        })
+        .collect();
+    let has = |guard: &str| {
+        let g = stem_of(guard);
+        stems.contains(&g)
+    };
+    for (i, w) in words.iter().enumerate() {
+        let source = out.tokens.len() as u32;
+        let expansion = if w.digit {
+            None
+        } else {
+            abbreviation(&w.text).filter(|a| {
+                mode == Mode::Phrase
+                    || ((a.when.is_empty() || a.when.iter().any(|g| has(g)))
+                        && !a.unless.iter().any(|g| has(g)))
+            })
+        };
+        match expansion {
+            Some(a) => {
+                for part in a.long.split(' ') {
+                    out.push(&stem_of(part), part, w, source, w.clause);
+                }
+            }
+            None => out.push(&stems[i], &w.text, w, source, w.clause),
+        }
+    }
+    if mode == Mode::Description {
+        add_catalogue_readings(&mut out, s);
+    }
+    out
+}
+
+/// Normalises a description for matching.
+pub(crate) fn normalize(s: &str) -> Normalized {
+    normalize_as(s, Mode::Description)
 }
 
 /// The normalised form of a phrase (" a b "), or `None` when it has no word.
 pub(crate) fn normalize_phrase(s: &str) -> Option<String> {
-    let n = normalize(s);
+    let n = normalize_as(s, Mode::Phrase);
     (!n.tokens.is_empty()).then_some(n.text)
+}
+
+/// True when `word` (as written) is in the named word set.
+pub(crate) fn is_link(word: &str) -> bool {
+    WORDS.links.contains(&word)
+}
+
+/// True for words introducing what goods are for.
+pub(crate) fn is_purpose(word: &str) -> bool {
+    WORDS.purpose.contains(&word)
+}
+
+/// True for words making a purpose or mention secondary ("also").
+pub(crate) fn is_secondary(word: &str) -> bool {
+    WORDS.secondary.contains(&word)
+}
+
+/// True for words introducing accessories, packaging or parties.
+pub(crate) fn is_accessory(word: &str) -> bool {
+    WORDS.accessory.contains(&word)
+}
+
+/// True for words that, after an exclusion, still describe the goods.
+pub(crate) fn is_attribute(word: &str) -> bool {
+    WORDS.attribute.contains(&word)
+}
+
+/// True for words that alone name no goods.
+pub(crate) fn is_generic(word: &str) -> bool {
+    WORDS.generic.contains(&word)
+}
+
+/// Catalogue forms: a short head clause followed by short qualifier clauses
+/// ("Presses, isostatic", "Graphite, pyrolytic or fibrous reinforced") is
+/// also read qualifier-first, each alternative of a qualifier on its own
+/// ("isostatic press", "pyrolytic graphite", "fibrous reinforced graphite").
+/// Each reading is appended as a clause of its own.
+fn add_catalogue_readings(out: &mut Normalized, original: &str) {
+    const MAX_WORDS: usize = 5;
+    let n = out.tokens.len();
+    if !(2..=24).contains(&n) {
+        return;
+    }
+    let clause_of = |i: usize| out.tokens[i].clause;
+    let alpha = |i: usize| out.text.as_bytes()[out.tokens[i].start].is_ascii_alphabetic();
+    // Clauses as token ranges.
+    let mut clauses: Vec<(usize, usize)> = Vec::new();
+    let mut from = 0;
+    for i in 1..=n {
+        if i == n || clause_of(i) != clause_of(from) {
+            clauses.push((from, i));
+            from = i;
+        }
+    }
+    // Catalogue clauses are separated by commas only.
+    let comma_before = |i: usize| {
+        original
+            .get(out.tokens[i - 1].orig_end..out.tokens[i].orig_start)
+            .is_some_and(|between| between.trim() == ",")
+    };
+    if clauses[1..].iter().any(|&(a, _)| !comma_before(a)) {
+        return;
+    }
+    // Names only: no figure anywhere, a head without link words.
+    let head = clauses[0];
+    if clauses.len() < 2
+        || head.1 - head.0 > MAX_WORDS
+        || !(0..n).all(alpha)
+        || (head.0..head.1).any(|i| is_link(out.raw(i)) || is_purpose(out.raw(i)))
+    {
+        return;
+    }
+    let mut readings: Vec<Vec<usize>> = Vec::new();
+    for &(a, b) in &clauses[1..] {
+        if b - a > MAX_WORDS
+            || !(a..b).all(alpha)
+            || is_link(out.raw(a))
+            || is_purpose(out.raw(a))
+            || is_accessory(out.raw(a))
+            || is_secondary(out.raw(a))
+        {
+            continue;
+        }
+        // Alternatives: "pyrolytic or fibrous reinforced".
+        let mut part: Vec<usize> = Vec::new();
+        for i in a..=b {
+            if i == b || WORDS.coordinators.contains(&out.raw(i)) {
+                if !part.is_empty() {
+                    let mut r = std::mem::take(&mut part);
+                    r.extend(head.0..head.1);
+                    readings.push(r);
+                }
+            } else {
+                part.push(i);
+            }
+        }
+    }
+    let first = clause_of(n - 1) + 1;
+    for (clause, r) in (first..).zip(readings.into_iter().take(4)) {
+        for i in r {
+            let t = out.tokens[i].clone();
+            let stem = out.token(i).to_string();
+            let raw = out.raw(i).to_string();
+            let start = out.text.len();
+            out.text.push_str(&stem);
+            out.text.push(' ');
+            let r0 = out.raw.len() as u32;
+            out.raw.push_str(&raw);
+            out.tokens.push(Token {
+                start,
+                clause,
+                raw: (r0, out.raw.len() as u32),
+                ..t
+            });
+        }
+    }
 }
 
 /// British spellings and variants -> one spelling.
 fn canon(w: &str) -> Cow<'_, str> {
-    let mapped = match w {
-        // ERP abbreviations that name nothing else.
-        "rkt" => "rocket",
-        "rkts" => "rockets",
-        "assy" => "assembly",
-        "fibre" => "fiber",
-        "fibres" => "fibers",
-        "aluminium" => "aluminum",
-        "sulphur" => "sulfur",
-        "sulphate" => "sulfate",
-        "caesium" => "cesium",
-        "colour" => "color",
-        "vapour" => "vapor",
-        "armour" => "armor",
-        "behaviour" => "behavior",
-        "mould" => "mold",
-        "moulds" => "molds",
-        "moulded" => "molded",
-        "moulding" => "molding",
-        "analogue" => "analog",
-        "catalogue" => "catalog",
-        "programme" => "program",
-        "programmes" => "programs",
-        "tyre" => "tire",
-        "tyres" => "tires",
-        "grey" => "gray",
-        "ageing" => "aging",
-        "defence" => "defense",
-        "licence" => "license",
-        "manoeuvre" => "maneuver",
-        "manoeuvring" => "maneuvering",
-        "manoeuvrable" => "maneuverable",
-        "aeroplane" => "airplane",
-        "modelling" => "modeling",
-        "modelled" => "modeled",
-        "fuelled" => "fueled",
-        "fuelling" => "fueling",
-        "labelled" => "labeled",
-        "levelling" => "leveling",
-        "signalling" => "signaling",
-        "travelling" => "traveling",
-        "centre" => "center",
-        "centres" => "centers",
-        "metre" => "meter",
-        "metres" => "meters",
-        "litre" => "liter",
-        "litres" => "liters",
-        "calibre" => "caliber",
-        "kilometre" => "kilometer",
-        "kilometres" => "kilometers",
-        "micrometre" => "micrometer",
-        "millimetre" => "millimeter",
-        "sceptre" => "scepter",
-        "gramme" => "gram",
-        "kerosine" => "kerosene",
-        "draught" => "draft",
-        "plough" => "plow",
-        _ => "",
-    };
-    if !mapped.is_empty() {
-        return Cow::Borrowed(mapped);
+    if let Ok(i) = SPELLING.binary_search_by(|(from, _)| (*from).cmp(w)) {
+        return Cow::Borrowed(SPELLING[i].1);
     }
     // -ise/-ize and -yse/-yze: "oxidiser", "atomised", "pyrolysed", "analyse".
     for (from, to) in [
@@ -258,33 +456,132 @@ fn canon(w: &str) -> Cow<'_, str> {
     Cow::Borrowed(w)
 }
 
-/// A light plural stemmer; the same on both sides, so consistency matters
-/// more than linguistics. Appends the stem of `w` to `out`.
-fn push_stem(out: &mut String, w: &str) {
-    out.push_str(stem(w).as_ref());
+fn is_vowel(b: &[u8], i: usize) -> bool {
+    match b[i] {
+        b'a' | b'e' | b'i' | b'o' | b'u' => true,
+        b'y' => i > 0 && !is_vowel(b, i - 1),
+        _ => false,
+    }
 }
 
+/// Porter's measure: the number of vowel-consonant sequences.
+fn measure(w: &str) -> usize {
+    let b = w.as_bytes();
+    let mut m = 0;
+    let mut prev_vowel = false;
+    for i in 0..b.len() {
+        let v = is_vowel(b, i);
+        if prev_vowel && !v {
+            m += 1;
+        }
+        prev_vowel = v;
+    }
+    m
+}
+
+fn has_vowel(w: &str) -> bool {
+    let b = w.as_bytes();
+    (0..b.len()).any(|i| is_vowel(b, i))
+}
+
+/// Ends consonant-vowel-consonant, the last not w, x or y ("cas", "tun").
+fn ends_cvc(w: &str) -> bool {
+    let b = w.as_bytes();
+    let n = b.len();
+    n >= 3
+        && !is_vowel(b, n - 1)
+        && is_vowel(b, n - 2)
+        && !is_vowel(b, n - 3)
+        && !matches!(b[n - 1], b'w' | b'x' | b'y')
+}
+
+/// The stem of a word: the same for the plural, -ing and -ed forms of nouns
+/// and verbs and for -ize/-izer/-ization, -ify/-ification and -ate/-ation
+/// ("atomizer", "atomizing", "atomization" -> "atomiz"; "casing", "case" ->
+/// "case"; "machined", "machine" -> "machin"). Consistency on both sides
+/// matters more than linguistics; [`STEMS`] holds the irregular forms.
 fn stem(w: &str) -> Cow<'_, str> {
-    if w.len() < 4 {
+    if w.len() < 4 || !w.bytes().all(|b| b.is_ascii_lowercase()) {
         return Cow::Borrowed(w);
     }
-    if w == "axes" {
-        return Cow::Borrowed("axis");
+    if let Ok(i) = STEMS.binary_search_by(|(from, _)| (*from).cmp(w)) {
+        return Cow::Borrowed(STEMS[i].1);
     }
-    if let Some(s) = w.strip_suffix("ies") {
-        if w.len() > 4 {
-            return Cow::Owned(format!("{s}y"));
+    let mut s = w.to_string();
+    // Plurals and third persons.
+    if s.len() > 4 && (s.ends_with("ies") || s.ends_with("ied")) {
+        s.truncate(s.len() - 3);
+        s.push('y');
+    } else if s.ends_with("sses")
+        || s.ends_with("xes")
+        || s.ends_with("ches")
+        || s.ends_with("shes")
+        || s.ends_with("zzes")
+    {
+        s.truncate(s.len() - 2);
+    } else if s.ends_with('s') && !(s.ends_with("ss") || s.ends_with("us") || s.ends_with("is")) {
+        s.truncate(s.len() - 1);
+    }
+    // Derivations onto one verb stem.
+    for (from, to) in [
+        ("ization", "ize"),
+        ("izer", "ize"),
+        ("ification", "ify"),
+        ("ifier", "ify"),
+        ("ation", "ate"),
+    ] {
+        if s.len() > from.len() + 2 && s.ends_with(from) {
+            s.truncate(s.len() - from.len());
+            s.push_str(to);
+            break;
         }
     }
-    for suffix in ["sses", "xes", "ches", "shes"] {
-        if w.ends_with(suffix) {
-            return Cow::Borrowed(&w[..w.len() - 2]);
+    // -ing and -ed.
+    let mut suffixed = false;
+    for suffix in ["ing", "ed"] {
+        if s.len() > suffix.len() + 2 && s.ends_with(suffix) && !s.ends_with("eed") {
+            let base = &s[..s.len() - suffix.len()];
+            if has_vowel(base) {
+                s.truncate(base.len());
+                suffixed = true;
+            }
+            break;
         }
     }
-    if w.ends_with("ss") || w.ends_with("us") || w.ends_with("is") {
-        return Cow::Borrowed(w);
+    if suffixed {
+        let b = s.as_bytes();
+        let n = b.len();
+        if s.ends_with("at") || s.ends_with("bl") || s.ends_with("iz") {
+            s.push('e');
+        } else if n >= 2
+            && b[n - 1] == b[n - 2]
+            && matches!(
+                b[n - 1],
+                b'b' | b'd' | b'g' | b'm' | b'n' | b'p' | b'r' | b't'
+            )
+        {
+            s.truncate(n - 1);
+        } else if measure(&s) == 1 && ends_cvc(&s) {
+            s.push('e');
+        }
     }
-    Cow::Borrowed(w.strip_suffix('s').unwrap_or(w))
+    // A final silent e, as Porter: "machine" = "machined" = "machin".
+    if s.ends_with('e') && s.len() > 3 {
+        let base = &s[..s.len() - 1];
+        let m = measure(base);
+        if m > 1 || (m == 1 && !ends_cvc(base)) {
+            s.truncate(s.len() - 1);
+        }
+    }
+    // "controlled" = "control".
+    if s.ends_with("ll") && measure(&s) > 1 {
+        s.truncate(s.len() - 1);
+    }
+    if s == w {
+        Cow::Borrowed(w)
+    } else {
+        Cow::Owned(s)
+    }
 }
 
 #[cfg(test)]
@@ -295,33 +592,117 @@ mod tests {
     fn normalisation_table() {
         let cases: &[(&str, &str)] = &[
             ("Fibre-optic GYROS", " fiber optic gyro "),
-            (
-                "Aluminium powders, spherical",
-                " aluminum powder spherical ",
-            ),
             ("N2O4 / MON-3", " n 2 o 4 mon 3 "),
-            ("Oxidiser, atomised", " oxidizer atomized "),
+            ("Oxidiser, atomised", " oxidiz atomiz atomiz oxidiz "),
             ("Isostatic presses", " isostatic press "),
             ("Batteries; axes", " battery axis "),
             ("Rhône µm", " rhone um "),
             ("CAS 302-01-2", " cas 302 1 2 "),
             ("", " "),
+            // Catalogue forms are also read qualifier first, alternatives apart.
+            (
+                "Aluminium powders, spherical",
+                " aluminum powder spherical spherical aluminum powder ",
+            ),
+            (
+                "Graphite, pyrolytic or fibrous",
+                " graphit pyrolytic or fibrous pyrolytic graphit fibrous graphit ",
+            ),
+            // Not a catalogue form: figures, or a purpose.
+            ("Servo valve, 30 l/min", " servo valv 30 l min "),
+            ("Gyro, for navigation", " gyro for navigat "),
+            // Abbreviations of goods, with their guard words.
+            ("SRM case", " solid rocket motor case "),
+            ("HIP unit 200 MPa", " hot isostatic press unit 200 mpa "),
+            ("Hip implant", " hip implant "),
+            ("FOG drift 0.1", " fiber optic gyro drift 0 1 "),
+            ("Fog machine", " fog machin "),
         ];
         for (input, want) in cases {
             assert_eq!(normalize(input).text, *want, "input {input:?}");
+        }
+        // Phrases always expand abbreviations and are never inverted.
+        assert_eq!(
+            normalize_phrase("hip").as_deref(),
+            Some(" hot isostatic press ")
+        );
+        assert_eq!(
+            normalize_phrase("gyro, rate").as_deref(),
+            Some(" gyro rate ")
+        );
+    }
+
+    #[test]
+    fn stems_join_inflections_and_derivations() {
+        let groups: &[&[&str]] = &[
+            &[
+                "atomisation",
+                "atomiser",
+                "atomising",
+                "atomised",
+                "atomize",
+                "atomizers",
+            ],
+            &["case", "cases", "casing"],
+            &["machine", "machined", "machining", "machines"],
+            &["separation", "separating", "separated", "separate"],
+            &["densification", "densified", "densify", "densifies"],
+            &["controlled", "control", "controls"],
+            &["wound", "winding", "wind"],
+            &["rated", "rate", "rates", "rating"],
+            &["spinning", "spin", "spun"],
+            &["gases", "gas"],
+            &["hardened", "harden", "hardening"],
+            &["mixing", "mix", "mixture", "mixed"],
+        ];
+        for g in groups {
+            let first = stem_of(g[0]).into_owned();
+            for w in &g[1..] {
+                assert_eq!(stem_of(w), first, "{w} vs {}", g[0]);
+            }
+        }
+        // Words that must stay apart.
+        let apart: &[(&str, &str)] = &[
+            ("accelerator", "acceleration"),
+            ("radiator", "radiation"),
+            ("plane", "plan"),
+            ("fine", "fin"),
+            ("mixer", "mix"),
+            ("liner", "line"),
+            ("station", "state"),
+            ("oxide", "oxidizer"),
+            ("tape", "tap"),
+        ];
+        for (a, b) in apart {
+            assert_ne!(stem_of(a), stem_of(b), "{a} / {b}");
         }
     }
 
     #[test]
     fn tokens_map_back_to_the_original() {
-        let s = "Ring-laser gyro, drift";
+        let s = "Ring-laser gyro; drift";
         let n = normalize(s);
         assert_eq!(n.len(), 4);
         let t = &n.tokens[2];
         assert_eq!(&s[t.orig_start..t.orig_end], "gyro");
         assert_eq!(n.token(2), "gyro");
+        assert_eq!(n.raw(3), "drift");
         assert!(n.tokens[3].clause > n.tokens[2].clause);
         assert_eq!(n.token_at(n.tokens[1].start), Some(1));
+        // A catalogue reading stands for the words it repeats.
+        let s = "Presses, isostatic";
+        let n = normalize(s);
+        assert_eq!(n.len(), 4);
+        assert_eq!(n.source_span(2, 3), (0, 1));
+        assert_eq!(
+            &s[n.tokens[2].orig_start..n.tokens[2].orig_end],
+            "isostatic"
+        );
+        // Expansions stand for the abbreviation.
+        let n = normalize("SRM");
+        assert_eq!(n.len(), 3);
+        assert_eq!(n.source_span(0, 2), (0, 0));
+        assert_eq!((n.tokens[2].orig_start, n.tokens[2].orig_end), (0, 3));
     }
 
     #[test]

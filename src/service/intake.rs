@@ -1,8 +1,8 @@
-//! The case side of a shipment screening: earlier "not a match"
-//! judgements applied to the engine's findings (suppression), the decision
-//! recomputed without them, the facts the case's priority needs, then the
-//! screening recorded with its case and audit record, flushed, and
-//! announced to consoles.
+//! The case side of a shipment screening before it is recorded: earlier
+//! "not a match" judgements applied to the engine's findings
+//! (suppression), the decision recomputed without them, and the facts the
+//! case's priority needs (the parties' history). Synchronous storage
+//! reads: runs on the engine pool with the screening.
 //!
 //! A suppression applies when the finding's party has the same key (name,
 //! address, country) and the cited entry the same content fingerprint as
@@ -12,32 +12,43 @@
 
 use std::collections::BTreeSet;
 
-use super::hub::CaseHub;
-use crate::api::state::AppState;
-use crate::api::status::ApiError;
-use crate::cases::facts;
+use super::events::CaseEvents;
 use crate::cases::keys::{self, suppressible};
-use crate::cases::{PartyHistory, SuppressedFinding};
+use crate::cases::{PartyHistory, ScreeningFacts, SuppressedFinding, facts};
 use crate::engine::Engine;
-use crate::model::{ScreeningOutcome, Shipment};
-use crate::store::{NewScreening, ScreeningRecord, Store};
+use crate::ids::SuppressionId;
+use crate::model::{Decision, ScreeningOutcome, Shipment};
+use crate::store::{Store, StoreError};
 
-/// What the suppression step found.
+/// What the case workflow adds to the engine's answer.
 #[derive(Debug, Default)]
-struct Suppressions {
-    applied: Vec<SuppressedFinding>,
-    invalidated: Vec<(String, String)>,
+pub struct Intake {
+    /// The engine's decision before suppressions.
+    pub engine_decision: Decision,
+    /// Findings suppressed by earlier judgements.
+    pub suppressed: Vec<SuppressedFinding>,
+    /// Suppressions found stale: id and why.
+    pub invalidated: Vec<(SuppressionId, String)>,
+    /// Facts for the case's priority.
+    pub facts: ScreeningFacts,
 }
 
-/// Checks every suppressible finding against the active suppressions.
-async fn suppressions(
-    store: &Store,
-    hub: &CaseHub,
+/// Applies suppressions to `outcome` (its decision becomes the decision
+/// without the suppressed findings) and gathers the facts.
+///
+/// # Errors
+/// Storage failures.
+pub fn prepare(
+    store: &dyn Store,
+    events: &CaseEvents,
     engine: &Engine,
     shipment: &Shipment,
-    outcome: &ScreeningOutcome,
-) -> Result<Suppressions, ApiError> {
-    let mut out = Suppressions::default();
+    outcome: &mut ScreeningOutcome,
+) -> Result<Intake, StoreError> {
+    let mut out = Intake {
+        engine_decision: outcome.decision,
+        ..Intake::default()
+    };
     for (i, f) in outcome.findings.iter().enumerate() {
         if !suppressible(f) {
             continue;
@@ -59,10 +70,7 @@ async fn suppressions(
         let same = if *current == s.judged_version {
             true
         } else {
-            match hub
-                .fingerprint(store, &f.list_id, current.version, &f.entry_id)
-                .await?
-            {
+            match events.fingerprint(store, &f.list_id, current.version, &f.entry_id)? {
                 Some(fp) if fp == s.entry_fingerprint => true,
                 Some(_) => {
                     if !out
@@ -85,61 +93,24 @@ async fn suppressions(
             }
         };
         if same {
-            out.applied.push(SuppressedFinding {
+            out.suppressed.push(SuppressedFinding {
                 index: i,
                 suppression_id: s.suppression_id,
                 case_id: s.case_id,
             });
         }
     }
-    Ok(out)
-}
-
-/// Records a screening the engine has answered: suppressions, decision,
-/// facts, case, audit; flushes; tells consoles. Returns the stored record.
-///
-/// # Errors
-/// Storage failures (nothing is recorded then).
-pub async fn record_screening(
-    state: &AppState,
-    engine: &Engine,
-    shipment: Shipment,
-    mut outcome: ScreeningOutcome,
-    engine_micros: u64,
-    screened_at_unix_ms: i64,
-    actor: &str,
-) -> Result<ScreeningRecord, ApiError> {
-    let store = state.store();
-    let hub = state.cases();
-    let found = suppressions(store, hub, engine, &shipment, &outcome).await?;
-    let engine_decision = outcome.decision;
-    let excluded: BTreeSet<usize> = found.applied.iter().map(|s| s.index).collect();
+    let excluded: BTreeSet<usize> = out.suppressed.iter().map(|s| s.index).collect();
     outcome.decision = facts::effective_decision(&outcome.findings, &excluded);
 
     let mut histories: Vec<PartyHistory> = Vec::new();
-    for p in facts::history_parties(&shipment) {
+    for p in facts::history_parties(shipment) {
         if let Some(h) = store.party_history(&keys::history_key(&p.name))? {
             if !histories.contains(&h) {
                 histories.push(h);
             }
         }
     }
-    let facts = facts::screening_facts(&outcome, &histories);
-
-    let recorded = store.record_screening(NewScreening {
-        shipment,
-        outcome,
-        engine_micros,
-        screened_at_unix_ms,
-        actor: actor.to_string(),
-        engine_decision,
-        suppressed: found.applied,
-        facts,
-        invalidated: found.invalidated,
-    })?;
-    store.flush().await?;
-    if let Some(change) = recorded.change {
-        hub.publish(change);
-    }
-    Ok(recorded.record)
+    out.facts = facts::screening_facts(outcome, &histories);
+    Ok(out)
 }

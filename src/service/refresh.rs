@@ -35,13 +35,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Deserialize;
-use tokio::task::JoinHandle;
 use tracing::{info, warn};
 
-use super::lists::MAX_UPLOAD;
-use super::state::{AppState, NewVersion};
+use super::{Lists, NewVersion};
+use crate::actions::Origin;
+use crate::ids::{Actor, ListId};
 use crate::lists::{self, SourceData, describe_files};
-use crate::store::keys::is_valid_list_id;
+use crate::shutdown::Tasks;
+
+/// Most data in one download (all files of a list), as for an import.
+pub const MAX_UPLOAD: usize = 256 << 20;
 
 /// File name of the configuration, in the configuration directory.
 pub const FILE: &str = "refresh.toml";
@@ -148,7 +151,7 @@ pub fn parse(text: &str, path: &Path) -> Result<RefreshConfig, RefreshConfigErro
     let mut lists: Vec<RefreshList> = Vec::new();
     for (i, l) in f.list.into_iter().enumerate() {
         let at = format!("list[{i}]");
-        if !is_valid_list_id(&l.list_id) {
+        if !ListId::is_valid(&l.list_id) {
             return Err(err(format!(
                 "{at}.list_id {:?} is not a list id",
                 l.list_id
@@ -299,7 +302,7 @@ fn download(
 /// Fetches one list once and imports it if it changed. Never fails: a
 /// problem is logged and returned as [`Refreshed::Failed`].
 pub async fn refresh_once(
-    state: &AppState,
+    lists_service: &Lists,
     list: &RefreshList,
     timeout: Duration,
     ca_cert: Option<&Path>,
@@ -319,8 +322,11 @@ pub async fn refresh_once(
             Err(e) => return failed(format!("download task failed: {e}")),
         };
     let described = describe_files(&files);
+    let Ok(list_id) = ListId::parse(&list.list_id) else {
+        return failed(format!("{:?} is not a list id", list.list_id));
+    };
     let published = lists::published::published(&list.format, &files);
-    if let Some(current) = state.current_lists().get(&list.list_id) {
+    if let Some(current) = lists_service.current().lists.get(&list.list_id) {
         let same = current.meta.format == list.format
             && current.meta.files.len() == described.len()
             && current
@@ -341,20 +347,20 @@ pub async fn refresh_once(
         Err(e) => return failed(format!("import task failed: {e}")),
     };
     let version = NewVersion {
-        list_id: list.list_id.clone(),
+        list_id,
         format: list.format.clone(),
-        author: AUTHOR.into(),
+        author: Actor::new(AUTHOR),
         reason: format!("scheduled refresh from {}", list.urls.join(", ")),
         files: described,
         warnings: imported.warnings,
         content: imported.content,
-        origin: "refresh".into(),
-        entry_id: String::new(),
+        origin: Origin::Refresh,
+        entry_id: None,
         published,
     };
-    match state.commit(vec![version]).await {
-        Ok(metas) => {
-            let version = metas.first().map_or(0, |m| m.version);
+    match lists_service.commit(vec![version]).await {
+        Ok(done) => {
+            let version = done.first().map_or(0, |c| c.list.meta.version);
             info!(list_id = %list.list_id, version, "refresh: new version live");
             Refreshed::Imported { version }
         }
@@ -362,27 +368,33 @@ pub async fn refresh_once(
     }
 }
 
-/// Starts one task per list: a refresh now, then every interval. Abort
-/// the handles to stop.
-pub fn start(state: Arc<AppState>, config: RefreshConfig) -> Vec<JoinHandle<()>> {
-    config
-        .lists
-        .into_iter()
-        .map(|list| {
-            let state = Arc::clone(&state);
-            let timeout = config.timeout;
-            let ca_cert = config.ca_cert.clone();
-            info!(list_id = %list.list_id, interval_secs = list.interval.as_secs(), "scheduled refresh on");
-            tokio::spawn(async move {
+/// Starts one task per list, owned by `tasks`: a refresh now, then every
+/// interval, until shutdown.
+pub fn start(tasks: &Tasks, lists_service: &Lists, config: RefreshConfig) {
+    for list in config.lists {
+        let lists_service = lists_service.clone();
+        let timeout = config.timeout;
+        let ca_cert = config.ca_cert.clone();
+        let mut shutdown = tasks.shutdown();
+        info!(list_id = %list.list_id, interval_secs = list.interval.as_secs(), "scheduled refresh on");
+        tasks.spawn(
+            format!("scheduled refresh of {}", list.list_id),
+            async move {
                 let mut tick = tokio::time::interval(list.interval);
                 tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
                 loop {
-                    tick.tick().await;
-                    refresh_once(&state, &list, timeout, ca_cert.as_deref()).await;
+                    tokio::select! {
+                        _ = shutdown.recv() => break,
+                        _ = tick.tick() => {}
+                    }
+                    tokio::select! {
+                        _ = shutdown.recv() => break,
+                        _ = refresh_once(&lists_service, &list, timeout, ca_cert.as_deref()) => {}
+                    }
                 }
-            })
-        })
-        .collect()
+            },
+        );
+    }
 }
 
 #[cfg(test)]
@@ -390,9 +402,23 @@ mod tests {
     use std::io::{Read, Write};
     use std::net::TcpListener;
 
+    use std::sync::Arc;
+
     use super::*;
     use crate::engine::reference::ReferenceFiles;
-    use crate::store::Store;
+    use crate::service::{Options, Services};
+    use crate::store::SledStore;
+
+    async fn services() -> Services {
+        Services::start(
+            Arc::new(SledStore::temporary().unwrap()),
+            ReferenceFiles::embedded(),
+            vec![],
+            Options::default(),
+        )
+        .await
+        .unwrap()
+    }
 
     const DPL: &[u8] = include_bytes!("../../tests/fixtures/service/dpl-3-rows.txt");
 
@@ -513,27 +539,21 @@ mod tests {
 
     #[tokio::test]
     async fn refresh_imports_new_files_skips_unchanged_and_survives_failures() {
-        let state = AppState::new(
-            Store::temporary().unwrap(),
-            ReferenceFiles::embedded(),
-            vec![],
-        )
-        .await
-        .unwrap();
+        let state = services().await;
         let url = serve(10, || DPL.to_vec());
         let t = Duration::from_secs(10);
 
         let good = list(vec![format!("{url}/dpl.txt")]);
         assert_eq!(
-            refresh_once(&state, &good, t, None).await,
+            refresh_once(&state.lists, &good, t, None).await,
             Refreshed::Imported { version: 1 }
         );
-        let meta = state.current_lists()["bis-dpl"].meta.clone();
+        let meta = state.lists.current().lists["bis-dpl"].meta.clone();
         assert_eq!((meta.author.as_str(), meta.entries), (AUTHOR, 3));
         assert!(meta.reason.contains("/dpl.txt"), "{}", meta.reason);
         assert_eq!(meta.files[0].name, "dpl.txt");
         assert_eq!(
-            refresh_once(&state, &good, t, None).await,
+            refresh_once(&state.lists, &good, t, None).await,
             Refreshed::Unchanged
         );
 
@@ -548,26 +568,18 @@ mod tests {
             vec![format!("{url}/bad.txt")],
             vec![closed],
         ] {
-            let r = refresh_once(&state, &list(urls.clone()), t, None).await;
+            let r = refresh_once(&state.lists, &list(urls.clone()), t, None).await;
             assert!(matches!(r, Refreshed::Failed { .. }), "{urls:?}: {r:?}");
         }
         assert_eq!(state.store().latest_version("bis-dpl").unwrap(), 1);
-        assert_eq!(state.current_lists()["bis-dpl"].meta.version, 1);
+        assert_eq!(state.lists.current().lists["bis-dpl"].meta.version, 1);
         let change = state.store().version_change("bis-dpl", 1).unwrap().unwrap();
-        assert_eq!(change.origin, "refresh");
+        assert_eq!(change.origin, Origin::Refresh);
     }
 
     #[tokio::test]
     async fn the_schedule_fetches_at_start_and_again_after_the_interval() {
-        let state = Arc::new(
-            AppState::new(
-                Store::temporary().unwrap(),
-                ReferenceFiles::embedded(),
-                vec![],
-            )
-            .await
-            .unwrap(),
-        );
+        let state = services().await;
         // Every download returns other bytes: each fetch makes a version.
         let n = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let body = {
@@ -584,8 +596,10 @@ mod tests {
         let url = serve(4, body);
         let mut l = list(vec![format!("{url}/dpl.txt")]);
         l.interval = Duration::from_millis(200);
-        let handles = start(
-            Arc::clone(&state),
+        let tasks = Tasks::new();
+        start(
+            &tasks,
+            &state.lists,
             RefreshConfig {
                 lists: vec![l],
                 timeout: Duration::from_secs(5),
@@ -600,9 +614,9 @@ mod tests {
                 break;
             }
         }
-        for h in handles {
-            h.abort();
-        }
+        tasks.trigger();
+        let abandoned = tasks.wait(Duration::from_secs(10)).await;
+        assert!(abandoned.is_empty(), "{abandoned:?}");
         assert!(version >= 2, "two scheduled fetches, got version {version}");
     }
 }

@@ -1,102 +1,23 @@
-//! Store tests of cases: screenings opening and joining cases, officers'
-//! commands written with their audit records, suppressions and party
-//! histories, and the priority queue.
+//! Screenings opening and joining cases, officers' commands written with
+//! their audit records, suppressions and party histories, and the queue.
 
 use super::*;
-use crate::api::status::ApiError;
-use crate::cases::workflow::{Command, Ctx, MarkTarget, ScreeningView, SuppressionKey};
-use crate::cases::{CaseDecision, CasePriority, ScreeningFacts, SuppressedFinding, Verdict};
-use crate::model::{
-    Decision, Finding, FindingKind, ListVersionRef, Party, PartyRole, ScreeningOutcome, Shipment,
+use crate::cases::workflow::{MarkTarget, SuppressionKey};
+use crate::cases::{
+    CaseDecision, CaseFilter, CasePriority, CaseStatus, ChangeKind, ScreeningFacts,
+    SuppressedFinding, Verdict,
 };
+use crate::ids::{ScreeningId, SuppressionId};
+use crate::store::StoreError;
 use crate::store::audit::ChainCheck;
-
-pub(crate) fn new_screening(exporter: &str, reference: &str, decision: Decision) -> NewScreening {
-    let findings = match decision {
-        Decision::Clear => vec![],
-        d => vec![party_finding(d, 0.9)],
-    };
-    NewScreening {
-        shipment: Shipment {
-            reference: reference.into(),
-            exporter: exporter.into(),
-            parties: vec![
-                Party {
-                    role: PartyRole::Exporter,
-                    name: exporter.into(),
-                    ..Party::default()
-                },
-                Party {
-                    role: PartyRole::Consignee,
-                    name: "Zephyr Orbital".into(),
-                    address: "Street 1".into(),
-                    country: "IR".into(),
-                },
-            ],
-            ..Shipment::default()
-        },
-        outcome: ScreeningOutcome {
-            decision,
-            findings,
-            list_versions: vec![version(1)],
-            ..ScreeningOutcome::default()
-        },
-        engine_micros: 12,
-        screened_at_unix_ms: 1_700_000_000_000,
-        actor: "erp".into(),
-        engine_decision: decision,
-        ..NewScreening::default()
-    }
-}
-
-fn version(v: u64) -> ListVersionRef {
-    ListVersionRef {
-        list_id: "sdn".into(),
-        version: v,
-        checksum: format!("c{v}"),
-    }
-}
-
-fn party_finding(decision: Decision, score: f64) -> Finding {
-    Finding {
-        kind: FindingKind::Party,
-        target: crate::model::Target::Party(1),
-        list_id: "sdn".into(),
-        entry_id: "101".into(),
-        entry_name: "ZEPHYR ORBITAL".into(),
-        score,
-        matched_text: "Zephyr Orbital".into(),
-        matched_terms: vec![],
-        reason: "r".into(),
-        explanation: "e".into(),
-        decision,
-        rule: String::new(),
-        category: None,
-    }
-}
-
-fn at(s: &Store, n: NewScreening, t: i64) -> Recorded {
-    let mut n = n;
-    n.screened_at_unix_ms = t;
-    s.record_screening(n).unwrap()
-}
-
-fn audit_actions(s: &Store) -> Vec<String> {
-    s.audit_range(i64::MIN, i64::MAX)
-        .unwrap()
-        .into_iter()
-        .map(|r| r.action)
-        .collect()
-}
 
 #[test]
 fn clear_screenings_open_no_case_but_are_audited() {
-    let s = Store::temporary().unwrap();
-    let r = s
-        .record_screening(new_screening("ACME", "PO-1", Decision::Clear))
-        .unwrap();
-    assert!(r.record.screening_id.starts_with("scr-"));
+    let s = SledStore::temporary().unwrap();
+    let r = record(&s, new_screening("ACME", "PO-1", Decision::Clear));
+    assert!(r.record.screening_id.as_str().starts_with("scr-"));
     assert_eq!((r.record.case_id.clone(), r.change), (None, None));
+    assert!(!r.replayed);
     assert_eq!(s.screening(&r.record.screening_id).unwrap(), r.record);
     assert_eq!(s.open_case("ACME", "PO-1").unwrap(), None);
     let audit = s.audit_range(i64::MIN, i64::MAX).unwrap();
@@ -114,12 +35,12 @@ fn clear_screenings_open_no_case_but_are_audited() {
 
 #[test]
 fn screenings_of_one_shipment_join_its_active_case() {
-    let s = Store::temporary().unwrap();
+    let s = SledStore::temporary().unwrap();
     let ra = at(&s, new_screening("ACME", "PO-1", Decision::Prohibited), 100);
     let rb = at(&s, new_screening(" ACME", "PO-1 ", Decision::Review), 200);
     let case_id = ra.record.case_id.clone().unwrap();
-    assert!(case_id.starts_with("case-"));
-    assert_eq!(rb.record.case_id.as_deref(), Some(case_id.as_str()));
+    assert!(case_id.as_str().starts_with("case-"));
+    assert_eq!(rb.record.case_id, Some(case_id.clone()));
     assert_eq!(ra.change.unwrap().kind, ChangeKind::Opened);
     let change = rb.change.unwrap();
     assert_eq!(
@@ -133,12 +54,33 @@ fn screenings_of_one_shipment_join_its_active_case() {
     );
 
     let case = s.case(&case_id).unwrap();
+    assert_eq!(case.screenings, 2);
     assert_eq!(
-        case.screening_ids,
+        case.latest_screening(),
+        Some(&rb.record.screening_id),
+        "the latest joined last"
+    );
+    // The members, in joining order, each with the history of its join.
+    let members = s.case_members(&case_id, 0, 10).unwrap();
+    let got: Vec<(u32, &ScreeningId, &str)> = members
+        .iter()
+        .map(|m| (m.seq, &m.screening_id, m.entry.action.as_str()))
+        .collect();
+    assert_eq!(
+        got,
         vec![
-            ra.record.screening_id.clone(),
-            rb.record.screening_id.clone()
+            (1, &ra.record.screening_id, "opened"),
+            (2, &rb.record.screening_id, "screening"),
         ]
+    );
+    assert_eq!(
+        s.case_member(&case_id, &rb.record.screening_id).unwrap(),
+        Some(2)
+    );
+    assert_eq!(
+        s.case_member(&case_id, &ScreeningId::new("scr-ffff"))
+            .unwrap(),
+        None
     );
     assert_eq!(
         case.decision,
@@ -162,8 +104,44 @@ fn screenings_of_one_shipment_join_its_active_case() {
 }
 
 #[test]
+fn joining_a_case_costs_the_same_however_many_screenings_it_has() {
+    let s = SledStore::temporary().unwrap();
+    let first = at(&s, new_screening("ACME", "PO-BIG", Decision::Review), 1);
+    let case_id = first.record.case_id.unwrap();
+    let size = |s: &SledStore| {
+        s.tree(super::super::txn::T::Cases)
+            .get(case_id.as_bytes())
+            .unwrap()
+            .unwrap()
+            .len()
+    };
+    let after_one = size(&s);
+    // Submitted together: they join in group commits.
+    let acks: Vec<_> = (0..300)
+        .map(|i| {
+            let mut n = new_screening("ACME", "PO-BIG", Decision::Review);
+            n.screened_at_unix_ms = 2 + i;
+            s.record_screening(n, intake_planner(Actor::new("erp")))
+        })
+        .collect();
+    for a in acks {
+        a.wait().unwrap();
+    }
+    let case = s.case(&case_id).unwrap();
+    assert_eq!(case.screenings, 301);
+    // The record does not grow with its screenings (only the count's digits).
+    assert!(size(&s) <= after_one + 8, "{} vs {after_one}", size(&s));
+    // Its screenings are read a page at a time, in order.
+    let page = s.case_members(&case_id, 100, 50).unwrap();
+    let seqs: Vec<u32> = page.iter().map(|m| m.seq).collect();
+    assert_eq!(seqs, (101..=150).collect::<Vec<_>>());
+    assert!(s.case_members(&case_id, 301, 50).unwrap().is_empty());
+    assert_eq!(s.case_members(&case_id, 290, 50).unwrap().len(), 11);
+}
+
+#[test]
 fn other_shipments_and_blank_references_get_their_own_cases() {
-    let s = Store::temporary().unwrap();
+    let s = SledStore::temporary().unwrap();
     let rows = [
         ("ACME", "PO-1"),
         ("ACME", "PO-2"),
@@ -171,11 +149,10 @@ fn other_shipments_and_blank_references_get_their_own_cases() {
         ("ACME", ""),
         ("ACME", "  "),
     ];
-    let mut ids: Vec<String> = rows
+    let mut ids: Vec<CaseId> = rows
         .iter()
         .map(|(e, r)| {
-            s.record_screening(new_screening(e, r, Decision::LicenseRequired))
-                .unwrap()
+            record(&s, new_screening(e, r, Decision::LicenseRequired))
                 .record
                 .case_id
                 .unwrap()
@@ -189,38 +166,45 @@ fn other_shipments_and_blank_references_get_their_own_cases() {
 
 #[test]
 fn unknown_ids_are_not_found() {
-    let s = Store::temporary().unwrap();
+    let s = SledStore::temporary().unwrap();
     assert!(matches!(
-        s.screening("scr-0000000000000001"),
+        s.screening(&ScreeningId::new("scr-0000000000000001")),
         Err(StoreError::NotFound {
             what: "screening",
             ..
         })
     ));
     assert!(matches!(
-        s.case("case-1"),
+        s.case(&CaseId::new("case-1")),
         Err(StoreError::NotFound { what: "case", .. })
     ));
     assert!(matches!(
-        s.suppression("sup-1"),
+        s.suppression(&SuppressionId::new("sup-1")),
         Err(StoreError::NotFound {
             what: "suppression",
             ..
         })
     ));
-    let err = s
-        .update_case::<ApiError, _>("case-1", "alice", 1, |_, _| Ok(Effects::default()))
-        .unwrap_err();
-    assert_eq!(err.code(), tonic::Code::NotFound, "{err}");
+    let err = run(&s, &CaseId::new("case-1"), "alice", 1, Command::RequestInfo).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            crate::Error::Store(StoreError::NotFound { what: "case", .. })
+        ),
+        "{err}"
+    );
+    assert!(matches!(
+        s.list_cases(&CaseFilter::default(), Some(b"not a cursor"), 5),
+        Err(StoreError::InvalidCursor)
+    ));
 }
 
 #[test]
 fn ids_increase_with_time() {
-    let s = Store::temporary().unwrap();
-    let ids: Vec<String> = (0..5)
+    let s = SledStore::temporary().unwrap();
+    let ids: Vec<ScreeningId> = (0..5)
         .map(|_| {
-            s.record_screening(new_screening("A", "R", Decision::Clear))
-                .unwrap()
+            record(&s, new_screening("A", "R", Decision::Clear))
                 .record
                 .screening_id
         })
@@ -230,35 +214,9 @@ fn ids_increase_with_time() {
     assert_eq!(ids, sorted);
 }
 
-/// Runs a workflow command as the API does.
-fn run(
-    s: &Store,
-    case_id: &str,
-    actor: &str,
-    t: i64,
-    cmd: Command,
-) -> Result<CaseUpdate, ApiError> {
-    s.update_case::<ApiError, _>(case_id, actor, t, |case, latest| {
-        let view = latest.map(|r| ScreeningView {
-            screening_id: &r.screening_id,
-            findings: &r.outcome.findings,
-            suppressed: &r.suppressed,
-            facts: &r.facts,
-            parties: &r.shipment.parties,
-        });
-        let ctx = Ctx {
-            actor,
-            reason: "checked",
-            at_unix_ms: t,
-            latest: view,
-        };
-        Ok(crate::cases::workflow::apply(case, &cmd, &ctx).map_err(crate::Error::from)?)
-    })
-}
-
 #[test]
 fn commands_move_the_case_in_the_queue_and_are_audited_with_it() {
-    let s = Store::temporary().unwrap();
+    let s = SledStore::temporary().unwrap();
     let r = at(&s, new_screening("ACME", "PO-1", Decision::Prohibited), 100);
     let id = r.record.case_id.unwrap();
     let claimed = run(
@@ -275,6 +233,7 @@ fn commands_move_the_case_in_the_queue_and_are_audited_with_it() {
     assert_eq!(claimed.change.action, "case.claim");
     assert_eq!(claimed.audit.len(), 1);
     assert_eq!(claimed.audit[0].actor, "alice");
+    assert_eq!(claimed.case.history[0].screenings, 1);
     let in_review = CaseFilter {
         statuses: vec![CaseStatus::InReview],
         ..CaseFilter::default()
@@ -289,7 +248,7 @@ fn commands_move_the_case_in_the_queue_and_are_audited_with_it() {
     // A refused command writes nothing, not even an audit record.
     let before = audit_actions(&s);
     let err = run(&s, &id, "bob", 300, Command::RequestInfo).unwrap_err();
-    assert_eq!(err.code(), tonic::Code::FailedPrecondition, "{err}");
+    assert!(matches!(err, crate::Error::Case(_)), "{err}");
     assert_eq!(audit_actions(&s), before);
     assert_eq!(s.case(&id).unwrap(), claimed.case);
 
@@ -308,11 +267,11 @@ fn commands_move_the_case_in_the_queue_and_are_audited_with_it() {
     assert_eq!(denied.case.status, CaseStatus::Denied);
     assert_eq!(s.open_case("ACME", "PO-1").unwrap(), None);
     let h = s.party_history("zephyr orbital").unwrap().unwrap();
-    assert_eq!((h.denied, h.last_case.as_str()), (1, id.as_str()));
+    assert_eq!((h.denied, &h.last_case), (1, &id));
     assert_eq!(s.party_history("acme").unwrap(), None);
     // A new screening of the same reference opens a new case.
     let again = at(&s, new_screening("ACME", "PO-1", Decision::Review), 500);
-    assert_ne!(again.record.case_id.as_deref(), Some(id.as_str()));
+    assert_ne!(again.record.case_id, Some(id));
     assert_eq!(
         audit_actions(&s),
         vec!["screening", "case.claim", "case.decide", "screening"]
@@ -321,12 +280,12 @@ fn commands_move_the_case_in_the_queue_and_are_audited_with_it() {
 }
 
 fn mark(
-    s: &Store,
-    case_id: &str,
+    s: &SledStore,
+    case_id: &CaseId,
     verdict: Verdict,
     new_id: &str,
     t: i64,
-) -> Result<CaseUpdate, ApiError> {
+) -> Result<CaseUpdate, crate::Error> {
     let case = s.case(case_id).unwrap();
     let screening = s.screening(case.latest_screening().unwrap()).unwrap();
     let finding = screening.outcome.findings[0].clone();
@@ -337,6 +296,7 @@ fn mark(
         t,
         Command::Mark(Box::new(MarkTarget {
             screening_id: screening.screening_id.clone(),
+            in_case: true,
             finding_index: 0,
             findings_count: 1,
             finding: Some(finding),
@@ -355,7 +315,7 @@ fn mark(
 
 #[test]
 fn suppressions_are_indexed_superseded_revoked_and_invalidated() {
-    let s = Store::temporary().unwrap();
+    let s = SledStore::temporary().unwrap();
     let r = at(&s, new_screening("ACME", "PO-1", Decision::Review), 100);
     let id = r.record.case_id.unwrap();
     run(
@@ -392,7 +352,7 @@ fn suppressions_are_indexed_superseded_revoked_and_invalidated() {
         "sup-2"
     );
     assert!(
-        s.suppression("sup-1")
+        s.suppression(&"sup-1".into())
             .unwrap()
             .ended
             .unwrap()
@@ -405,7 +365,7 @@ fn suppressions_are_indexed_superseded_revoked_and_invalidated() {
     assert_eq!(u.case.decision, Decision::Review);
     assert_eq!(s.active_suppression("zephyr", "sdn", "101").unwrap(), None);
     assert!(
-        s.suppression("sup-3").is_err(),
+        s.suppression(&"sup-3".into()).is_err(),
         "a confirmation creates none"
     );
     assert_eq!(
@@ -422,10 +382,10 @@ fn suppressions_are_indexed_superseded_revoked_and_invalidated() {
     n.invalidated = vec![("sup-4".into(), "entry changed in sdn@2".into())];
     at(&s, n.clone(), 600);
     assert_eq!(s.active_suppression("zephyr", "sdn", "101").unwrap(), None);
-    let ended = s.suppression("sup-4").unwrap().ended.unwrap();
+    let ended = s.suppression(&"sup-4".into()).unwrap().ended.unwrap();
     assert_eq!(
-        (ended.by.as_str(), ended.why.as_str()),
-        (SYSTEM_ACTOR, "entry changed in sdn@2")
+        (ended.by, ended.why.as_str()),
+        (Actor::system(), "entry changed in sdn@2")
     );
     // Ending it twice is a no-op (no second audit record).
     at(&s, n, 700);
@@ -456,7 +416,7 @@ fn suppressions_are_indexed_superseded_revoked_and_invalidated() {
 
 #[test]
 fn suppressed_findings_are_recorded_and_leave_no_case_when_nothing_remains() {
-    let s = Store::temporary().unwrap();
+    let s = SledStore::temporary().unwrap();
     let mut n = new_screening("ACME", "PO-9", Decision::Review);
     n.outcome.decision = Decision::Clear;
     n.suppressed = vec![SuppressedFinding {
@@ -464,7 +424,7 @@ fn suppressed_findings_are_recorded_and_leave_no_case_when_nothing_remains() {
         suppression_id: "sup-1".into(),
         case_id: "case-0".into(),
     }];
-    let r = s.record_screening(n).unwrap();
+    let r = record(&s, n);
     assert_eq!(r.record.case_id, None);
     let stored = s.screening(&r.record.screening_id).unwrap();
     assert_eq!(stored.engine_decision, Some(Decision::Review));
@@ -476,7 +436,7 @@ fn suppressed_findings_are_recorded_and_leave_no_case_when_nothing_remains() {
 
 #[test]
 fn the_queue_pages_by_priority_then_age_across_statuses() {
-    let s = Store::temporary().unwrap();
+    let s = SledStore::temporary().unwrap();
     let decisions = [
         Decision::Review,
         Decision::Prohibited,
@@ -512,9 +472,9 @@ fn the_queue_pages_by_priority_then_age_across_statuses() {
         )
         .unwrap();
     }
-    let expected: Vec<&str> = [1, 4, 2, 5, 3, 0, 6]
+    let expected: Vec<CaseId> = [1, 4, 2, 5, 3, 0, 6]
         .iter()
-        .map(|i| ids[*i].as_str())
+        .map(|i| ids[*i].clone())
         .collect();
 
     let all = s.list_cases(&CaseFilter::default(), None, 100).unwrap();
@@ -522,7 +482,7 @@ fn the_queue_pages_by_priority_then_age_across_statuses() {
     assert_eq!(
         all.cases
             .iter()
-            .map(|c| c.case_id.as_str())
+            .map(|c| c.case_id.clone())
             .collect::<Vec<_>>(),
         expected
     );
@@ -551,7 +511,7 @@ fn the_queue_pages_by_priority_then_age_across_statuses() {
         exporter: Some("ACME".into()),
         ..CaseFilter::default()
     };
-    let acme: Vec<String> = s
+    let acme: Vec<CaseId> = s
         .list_cases(&f, None, 100)
         .unwrap()
         .cases
@@ -571,7 +531,7 @@ fn the_queue_pages_by_priority_then_age_across_statuses() {
         assignee: Some("alice".into()),
         ..CaseFilter::default()
     };
-    let mine: Vec<String> = s
+    let mine: Vec<CaseId> = s
         .list_cases(&f, None, 1)
         .unwrap()
         .cases
@@ -580,4 +540,19 @@ fn the_queue_pages_by_priority_then_age_across_statuses() {
         .collect();
     assert_eq!(mine, vec![ids[1].clone()]);
     assert_eq!(s.all_cases().unwrap().len(), decisions.len());
+}
+
+#[test]
+fn open_cases_are_counted() {
+    let s = SledStore::temporary().unwrap();
+    assert_eq!(s.open_case_count().unwrap(), 0);
+    for (exporter, reference, decision) in [
+        ("A", "1", Decision::Review),
+        ("A", "1", Decision::Prohibited),
+        ("A", "2", Decision::Clear),
+        ("B", "1", Decision::LicenseRequired),
+    ] {
+        record(&s, new_screening(exporter, reference, decision));
+    }
+    assert_eq!(s.open_case_count().unwrap(), 2);
 }

@@ -2,9 +2,12 @@
 //! screenings of the look-back window are re-checked against the added and
 //! changed entries ([`crate::engine::rescreen`]), and every shipment that
 //! would now be flagged gets a case marked as caused by the change, citing
-//! the entries ([`Store::open_list_change_case`]), with a `case.open` audit
-//! record. The result is stored per list version ([`RescreenSummary`]) and
-//! shown by `ListVersions`.
+//! the entries ([`Store::open_list_change_case`]; planned by the same
+//! workflow function as every case, [`plan_intake`]), with a `case.open`
+//! audit record by [`Actor::system`]. The result is stored per list version
+//! ([`RescreenSummary`]) and shown by `ListVersions`. The run is a task
+//! owned by the server's [`Tasks`](crate::shutdown::Tasks): shutdown waits
+//! for it.
 //!
 //! Only changes that can make a party match count: added entries, and
 //! changed entries whose names, kind, countries or addresses changed.
@@ -18,19 +21,19 @@ use std::time::Instant;
 use tokio::sync::Mutex;
 use tracing::{error, info};
 
-use super::state::{Committed, now_unix_ms};
+use super::lists::Committed;
+use super::{Core, now_unix_ms};
+use crate::actions::AuditAction;
+use crate::cases::workflow::{Intake, plan_intake};
+use crate::cases::{CaseCause, ScreeningFacts};
 use crate::engine::Engine;
 use crate::engine::rescreen::{ChangedEntries, Citation, Stored, rescreen};
+use crate::ids::Actor;
 use crate::lists::diff::MATCHING_FIELDS;
 use crate::lists::{identity_keys, positional_ids};
 use crate::model::ListContent;
 use crate::store::audit::NewAudit;
-use crate::store::{
-    CaseCause, NewListChangeCase, RescreenSummary, ScreeningDigest, Store, StoreError,
-};
-
-/// Actor of the audit records of re-screening.
-pub const SYSTEM_ACTOR: &str = "system";
+use crate::store::{NewListChangeCase, RescreenSummary, ScreeningDigest, Store, StoreError};
 
 /// Milliseconds in a day.
 const DAY_MS: i64 = 24 * 3600 * 1000;
@@ -139,29 +142,34 @@ mod watch_count {
 }
 
 /// Starts the re-screening for the denial lists of a commit (if any
-/// changed in a way that matters) on a background task.
-pub fn spawn(
-    store: Store,
-    engine: Arc<Engine>,
-    committed: &[Committed],
-    days: u32,
-    runs: Arc<Runs>,
-) {
+/// changed in a way that matters) as a task owned by the server.
+pub fn spawn(core: &Arc<Core>, engine: Arc<Engine>, committed: &[Committed]) {
     let committed: Vec<Committed> = committed.iter().filter(|c| matters(c)).cloned().collect();
     if committed.is_empty() {
         return;
     }
+    let runs = Arc::clone(&core.rescreens);
+    let store = Arc::clone(core.store());
+    let days = core.rescreen_days();
     runs.pending.up();
-    tokio::spawn(async move {
+    let name = format!(
+        "re-screening after {}",
+        committed
+            .iter()
+            .map(|c| format!("{}@{}", c.list.meta.list_id, c.list.meta.version))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    core.tasks().spawn(name, async move {
         let _guard = runs.lock.lock().await;
         let ids: Vec<String> = committed
             .iter()
             .map(|c| format!("{}@{}", c.list.meta.list_id, c.list.meta.version))
             .collect();
         let task = tokio::task::spawn_blocking({
-            let store = store.clone();
+            let store = Arc::clone(&store);
             let committed = committed.clone();
-            move || run(&store, &engine, &committed, days, now_unix_ms())
+            move || run(store.as_ref(), &engine, &committed, days, now_unix_ms())
         });
         let result = match task.await {
             Ok(r) => r,
@@ -193,14 +201,11 @@ pub fn spawn(
                         error: message.clone(),
                         ..RescreenSummary::default()
                     };
-                    if let Err(e) = store.put_rescreen(&s) {
+                    if let Err(e) = store.put_rescreen(s).await {
                         error!(error = %e, "recording the failed re-screening failed");
                     }
                 }
             }
-        }
-        if let Err(e) = store.flush().await {
-            error!(error = %e, "flushing after re-screening failed");
         }
         runs.pending.down();
     });
@@ -209,7 +214,7 @@ pub fn spawn(
 /// Identity keys of entries cited by stored screenings, by version of
 /// positional lists (loaded once per version).
 struct Keys<'a> {
-    store: &'a Store,
+    store: &'a dyn Store,
     cache: HashMap<(String, u64), HashMap<String, String>>,
 }
 
@@ -288,7 +293,7 @@ fn citations(
 /// Re-screens the window ending `now` against the changes of `committed`
 /// with `engine`, opens the cases and records one summary per list.
 fn run(
-    store: &Store,
+    store: &dyn Store,
     engine: &Engine,
     committed: &[Committed],
     days: u32,
@@ -316,7 +321,10 @@ fn run(
             })
             .collect();
         for s in &summaries {
-            store.put_rescreen(s).map_err(|e| e.to_string())?;
+            store
+                .put_rescreen(s.clone())
+                .wait()
+                .map_err(|e| e.to_string())?;
         }
         return Ok(summaries);
     }
@@ -366,58 +374,89 @@ fn run(
             let d = &digests[f.index];
             let mut entry_ids: Vec<String> = findings.iter().map(|x| x.entry_id.clone()).collect();
             entry_ids.dedup();
+            let cause = CaseCause {
+                kind: CaseCause::LIST_CHANGE.into(),
+                list_id: job.list_id.clone(),
+                version: job.version,
+                previous_version: job.previous_version,
+                entry_ids: entry_ids.clone(),
+                screening_id: d.screening_id.clone(),
+            };
+            let audit = NewAudit {
+                actor: Actor::system(),
+                action: AuditAction::CaseOpen,
+                subject: String::new(),
+                reason: format!(
+                    "{} version {} lists {} (re-screening of {})",
+                    job.list_id,
+                    job.version,
+                    entry_ids.join(", "),
+                    d.screening_id
+                ),
+                details: serde_json::json!({
+                    "cause": CaseCause::LIST_CHANGE,
+                    "list_id": job.list_id,
+                    "version": job.version,
+                    "entry_ids": entry_ids,
+                    "screening_id": d.screening_id,
+                    "decision": decision.as_str(),
+                }),
+            };
             let opened = store
                 .open_list_change_case(NewListChangeCase {
                     exporter: d.shipment.exporter.clone(),
                     reference: d.shipment.reference.clone(),
-                    decision,
-                    cause: CaseCause {
-                        kind: "list_change".into(),
-                        list_id: job.list_id.clone(),
-                        version: job.version,
-                        previous_version: job.previous_version,
-                        entry_ids: entry_ids.clone(),
-                        screening_id: d.screening_id.clone(),
-                    },
+                    plan: list_change_planner(&d.shipment, cause.clone(), findings.clone(), now),
+                    cause,
                     findings,
-                    now_unix_ms: now,
+                    audit,
                 })
+                .wait()
                 .map_err(|e| e.to_string())?;
             let Some(case) = opened else {
                 continue;
             };
-            store
-                .append_audit(
-                    NewAudit {
-                        actor: SYSTEM_ACTOR.into(),
-                        action: "case.open".into(),
-                        subject: case.case.case_id.clone(),
-                        reason: format!(
-                            "{} version {} lists {} (re-screening of {})",
-                            job.list_id,
-                            job.version,
-                            entry_ids.join(", "),
-                            d.screening_id
-                        ),
-                        details: serde_json::json!({
-                            "cause": "list_change",
-                            "list_id": job.list_id,
-                            "version": job.version,
-                            "entry_ids": entry_ids,
-                            "screening_id": d.screening_id,
-                            "decision": decision.as_str(),
-                        }),
-                    },
-                    now,
-                )
-                .map_err(|e| e.to_string())?;
             summary.case_ids.push(case.case.case_id);
             summary.screening_ids.push(d.screening_id.clone());
         }
         summary.millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         summary.finished_at_unix_ms = now_unix_ms();
-        store.put_rescreen(&summary).map_err(|e| e.to_string())?;
+        store
+            .put_rescreen(summary.clone())
+            .wait()
+            .map_err(|e| e.to_string())?;
         summaries.push(summary);
     }
     Ok(summaries)
+}
+
+/// The planner of a list-change case: the workflow's [`plan_intake`] with
+/// the change as its cause, by [`Actor::system`].
+fn list_change_planner(
+    shipment: &crate::model::Shipment,
+    cause: CaseCause,
+    findings: Vec<crate::model::Finding>,
+    now: i64,
+) -> crate::store::ListChangePlanner {
+    let exporter = shipment.exporter.trim().to_string();
+    let reference = shipment.reference.trim().to_string();
+    let actor = Actor::system();
+    let facts = ScreeningFacts::default();
+    Box::new(move |active, fresh| {
+        let intake = Intake {
+            screening_id: &cause.screening_id,
+            exporter: &exporter,
+            reference: &reference,
+            actor: &actor,
+            at_unix_ms: now,
+            findings: &findings,
+            suppressed: &[],
+            facts: &facts,
+            cause: Some(&cause),
+        };
+        match plan_intake(active.cloned(), fresh, &intake) {
+            Some(plan) => plan,
+            None => unreachable!("a list change always plans a case"),
+        }
+    })
 }

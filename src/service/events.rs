@@ -1,14 +1,12 @@
-//! What the case services share at run time: the broadcast of case changes
-//! to officers' consoles, the signal that ends console streams at shutdown,
-//! and a cache of list-entry fingerprints (suppressions compare an entry's
-//! content across list versions).
+//! Case events and entry fingerprints: the broadcast of case changes to
+//! officers' consoles, and a cache of list-entry fingerprints
+//! (suppressions compare an entry's content across list versions).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
-use tokio::sync::{broadcast, watch};
+use tokio::sync::broadcast;
 
-use crate::api::status::ApiError;
 use crate::cases::CaseChange;
 use crate::cases::keys::entry_fingerprint;
 use crate::model::ListContent;
@@ -21,26 +19,24 @@ const CACHED_VERSIONS: usize = 8;
 
 type Fingerprints = Arc<HashMap<String, String>>;
 
-/// Shared case state (one per server, held by the app state).
+/// Case events and fingerprints (one per server).
 #[derive(Debug)]
-pub struct CaseHub {
+pub struct CaseEvents {
     events: broadcast::Sender<CaseChange>,
-    closed: watch::Sender<bool>,
     fingerprints: Mutex<VecDeque<((String, u64), Fingerprints)>>,
 }
 
-impl Default for CaseHub {
+impl Default for CaseEvents {
     fn default() -> Self {
-        CaseHub::new()
+        CaseEvents::new()
     }
 }
 
-impl CaseHub {
-    /// A hub with no consoles.
-    pub fn new() -> CaseHub {
-        CaseHub {
+impl CaseEvents {
+    /// No consoles yet.
+    pub fn new() -> CaseEvents {
+        CaseEvents {
             events: broadcast::channel(EVENT_BUFFER).0,
-            closed: watch::channel(false).0,
             fingerprints: Mutex::new(VecDeque::new()),
         }
     }
@@ -55,56 +51,37 @@ impl CaseHub {
         self.events.subscribe()
     }
 
-    /// Becomes true when the server shuts down.
-    pub fn closed(&self) -> watch::Receiver<bool> {
-        self.closed.subscribe()
-    }
-
-    /// Ends every console stream (graceful shutdown waits for running
-    /// calls, and a console stream would otherwise never end).
-    pub fn close(&self) {
-        self.closed.send_replace(true);
-    }
-
     /// The fingerprint of a denial-list entry at a list version, `None`
     /// when the version or the entry does not exist. A version's
-    /// fingerprints are computed once (its content is read from the store
-    /// on a blocking thread) and kept for the last few versions used.
+    /// fingerprints are computed once (its content read from the store)
+    /// and kept for the last few versions used. Blocking: call it off the
+    /// async workers.
     ///
     /// # Errors
     /// Storage failures other than a missing version.
-    pub async fn fingerprint(
+    pub fn fingerprint(
         &self,
-        store: &Store,
+        store: &dyn Store,
         list_id: &str,
         version: u64,
         entry_id: &str,
-    ) -> Result<Option<String>, ApiError> {
+    ) -> Result<Option<String>, StoreError> {
         let key = (list_id.to_string(), version);
         if let Some(map) = self.cached(&key) {
             return Ok(map.get(entry_id).cloned());
         }
-        let store = store.clone();
-        let (id, v) = key.clone();
-        let map =
-            tokio::task::spawn_blocking(move || -> Result<Option<Fingerprints>, StoreError> {
-                let content = match store.list_content(&id, v) {
-                    Ok(c) => c,
-                    Err(StoreError::NotFound { .. }) => return Ok(None),
-                    Err(e) => return Err(e),
-                };
-                Ok(Some(Arc::new(match content {
-                    ListContent::Denial(entries) => entries
-                        .iter()
-                        .map(|e| (e.entry_id.clone(), entry_fingerprint(e)))
-                        .collect(),
-                    ListContent::Control(_) => HashMap::new(),
-                })))
-            })
-            .await??;
-        let Some(map) = map else {
-            return Ok(None);
+        let content = match store.list_content(list_id, version) {
+            Ok(c) => c,
+            Err(StoreError::NotFound { .. }) => return Ok(None),
+            Err(e) => return Err(e),
         };
+        let map: Fingerprints = Arc::new(match content {
+            ListContent::Denial(entries) => entries
+                .iter()
+                .map(|e| (e.entry_id.clone(), entry_fingerprint(e)))
+                .collect(),
+            ListContent::Control(_) => HashMap::new(),
+        });
         let found = map.get(entry_id).cloned();
         if let Ok(mut cache) = self.fingerprints.lock() {
             if !cache.iter().any(|(k, _)| *k == key) {
@@ -129,7 +106,8 @@ impl CaseHub {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{DenialEntry, EntryName, ListMeta};
+    use crate::model::{DenialEntry, EntryName, ListKind, ListMeta};
+    use crate::store::{NewListVersion, SledStore};
 
     fn entry(id: &str, name: &str) -> DenialEntry {
         DenialEntry {
@@ -142,54 +120,54 @@ mod tests {
         }
     }
 
-    fn put(store: &Store, version: u64, entries: Vec<DenialEntry>) {
+    fn put(store: &SledStore, version: u64, entries: Vec<DenialEntry>) {
         let content = ListContent::Denial(entries);
         let meta = ListMeta {
             list_id: "sdn".into(),
             version,
-            kind: "denial".into(),
+            kind: ListKind::Denial,
             entries: content.len() as u32,
             names: content.name_count() as u32,
             checksum: format!("c{version}"),
             ..ListMeta::default()
         };
-        store.put_list_version(&meta, &content).unwrap();
+        store
+            .put_list_versions(vec![NewListVersion {
+                meta,
+                content: Arc::new(content),
+                change: None,
+                audit: None,
+            }])
+            .wait()
+            .unwrap();
     }
 
-    #[tokio::test]
-    async fn fingerprints_follow_entry_content_across_versions() {
-        let store = Store::temporary().unwrap();
+    #[test]
+    fn fingerprints_follow_entry_content_across_versions() {
+        let store = SledStore::temporary().unwrap();
         put(&store, 1, vec![entry("1", "Zephyr"), entry("2", "Quillon")]);
         put(
             &store,
             2,
             vec![entry("1", "Zephyr"), entry("2", "Quillon Anvil")],
         );
-        let hub = CaseHub::new();
-        let fp = |v, id: &'static str| {
-            let (hub, store) = (&hub, &store);
-            async move { hub.fingerprint(store, "sdn", v, id).await.unwrap() }
-        };
-        let z1 = fp(1, "1").await.unwrap();
-        assert_eq!(fp(2, "1").await, Some(z1.clone()), "unchanged entry");
-        assert_ne!(fp(2, "2").await, fp(1, "2").await, "edited entry");
-        assert_eq!(fp(1, "9").await, None, "no such entry");
-        assert_eq!(fp(7, "1").await, None, "no such version");
-        assert_eq!(fp(1, "1").await, Some(z1), "cached");
+        let events = CaseEvents::new();
+        let fp = |v, id: &str| events.fingerprint(&store, "sdn", v, id).unwrap();
+        let z1 = fp(1, "1").unwrap();
+        assert_eq!(fp(2, "1"), Some(z1.clone()), "unchanged entry");
+        assert_ne!(fp(2, "2"), fp(1, "2"), "edited entry");
+        assert_eq!(fp(1, "9"), None, "no such entry");
+        assert_eq!(fp(7, "1"), None, "no such version");
+        assert_eq!(fp(1, "1"), Some(z1), "cached");
     }
 
     #[tokio::test]
-    async fn consoles_receive_changes_and_the_close_signal() {
-        let hub = CaseHub::new();
-        hub.publish(sample_change()); // nobody listening: dropped
-        let mut rx = hub.subscribe();
-        let mut closed = hub.closed();
-        hub.publish(sample_change());
+    async fn consoles_receive_changes() {
+        let events = CaseEvents::new();
+        events.publish(sample_change()); // nobody listening: dropped
+        let mut rx = events.subscribe();
+        events.publish(sample_change());
         assert_eq!(rx.recv().await.unwrap().summary.case_id, "case-1");
-        assert!(!*closed.borrow());
-        hub.close();
-        closed.changed().await.unwrap();
-        assert!(*closed.borrow());
     }
 
     fn sample_change() -> CaseChange {
@@ -197,7 +175,7 @@ mod tests {
         CaseChange {
             kind: ChangeKind::Opened,
             action: "opened".into(),
-            actor: "erp".into(),
+            actor: crate::ids::Actor::new("erp"),
             at_unix_ms: 1,
             summary: CaseSummary {
                 case_id: "case-1".into(),

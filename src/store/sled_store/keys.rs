@@ -1,40 +1,30 @@
-//! Key encoding and record ids: the byte layout of every key lives here.
+//! Key encoding of the sled backend: the byte layout of every key lives
+//! here.
 //!
 //! - list versions and contents: `list_id 0x00 version(u64 big-endian)`, so
 //!   a prefix scan over `list_id 0x00` yields one list's versions in order
 //!   (list ids cannot contain 0x00);
 //! - the open-case index: `len(exporter) (u32 big-endian) exporter reference`,
 //!   unambiguous whatever bytes the two strings hold;
-//! - screening and case ids: a prefix and sled's monotonic id as 16 hex
-//!   digits (`scr-000000000000002a`), so ids sort in creation order;
+//! - a case's screenings: `case_id 0x00 seq (u32 big-endian)`, so a range
+//!   scan reads a page of them in joining order; the reverse index
+//!   `screening_id 0x00 case_id`;
 //! - the case queue (priority index): `status code (1 byte) | u32::MAX -
 //!   priority score (u32 big-endian) | created at (i64 with the sign bit
 //!   flipped, big-endian) | case id`, so one status's cases sort by
 //!   priority (highest first), then age (oldest first); the part after the
 //!   status byte is a *queue position*, comparable across statuses;
 //! - the active-suppression index: `len(party key) (u32 big-endian) party
-//!   key len(list id) (u32 big-endian) list id entry id`.
+//!   key len(list id) (u32 big-endian) list id entry id`;
+//! - idempotency keys: `len(exporter) (u32 big-endian) exporter request_id`,
+//!   and their expiry index `time (i64, sign bit flipped) key`.
 
-use super::StoreError;
-
-/// Prefix of screening ids.
-pub const SCREENING_PREFIX: &str = "scr-";
-/// Prefix of case ids.
-pub const CASE_PREFIX: &str = "case-";
-
-/// True when `id` follows the list naming rule `^[a-z0-9][a-z0-9-]{0,63}$`.
-pub fn is_valid_list_id(id: &str) -> bool {
-    let b = id.as_bytes();
-    !b.is_empty()
-        && b.len() <= 64
-        && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
-        && b.iter()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
-}
+use crate::ids::{CaseId, ListId, ScreeningId};
+use crate::store::StoreError;
 
 /// Checks a list id, as the store requires before writing.
 pub fn check_list_id(id: &str) -> Result<(), StoreError> {
-    if is_valid_list_id(id) {
+    if ListId::is_valid(id) {
         Ok(())
     } else {
         Err(StoreError::InvalidListId {
@@ -65,45 +55,61 @@ pub fn parse_version_key(key: &[u8]) -> Option<(&str, u64)> {
     Some((std::str::from_utf8(id).ok()?, u64::from_be_bytes(v)))
 }
 
-/// Key of the open-case index for an exporter and a shipment reference.
-pub fn case_index_key(exporter: &str, reference: &str) -> Vec<u8> {
-    let mut k = Vec::with_capacity(4 + exporter.len() + reference.len());
+/// Two strings, the first prefixed with its length: unambiguous.
+fn pair(a: &str, b: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(4 + a.len() + b.len());
     // Lengths beyond u32 cannot reach the store (requests are far smaller);
     // saturating keeps the encoding total anyway.
-    let len = u32::try_from(exporter.len()).unwrap_or(u32::MAX);
+    let len = u32::try_from(a.len()).unwrap_or(u32::MAX);
     k.extend_from_slice(&len.to_be_bytes());
-    k.extend_from_slice(exporter.as_bytes());
-    k.extend_from_slice(reference.as_bytes());
+    k.extend_from_slice(a.as_bytes());
+    k.extend_from_slice(b.as_bytes());
     k
 }
 
-/// `scr-` + 16 hex digits.
-pub fn screening_id(n: u64) -> String {
-    format!("{SCREENING_PREFIX}{n:016x}")
+/// Key of the open-case index for an exporter and a shipment reference.
+pub fn case_index_key(exporter: &str, reference: &str) -> Vec<u8> {
+    pair(exporter, reference)
 }
 
-/// `case-` + 16 hex digits.
-pub fn case_id(n: u64) -> String {
-    format!("{CASE_PREFIX}{n:016x}")
+/// `case_id 0x00`: the prefix of one case's screenings.
+pub fn member_prefix(case_id: &CaseId) -> Vec<u8> {
+    let mut k = Vec::with_capacity(case_id.as_str().len() + 5);
+    k.extend_from_slice(case_id.as_bytes());
+    k.push(0);
+    k
 }
 
-/// Prefix of suppression ids.
-pub const SUPPRESSION_PREFIX: &str = "sup-";
+/// `case_id 0x00 seq`.
+pub fn member_key(case_id: &CaseId, seq: u32) -> Vec<u8> {
+    let mut k = member_prefix(case_id);
+    k.extend_from_slice(&seq.to_be_bytes());
+    k
+}
 
-/// `sup-` + 16 hex digits.
-pub fn suppression_id(n: u64) -> String {
-    format!("{SUPPRESSION_PREFIX}{n:016x}")
+/// `screening_id 0x00 case_id`: the reverse index of case membership.
+pub fn screening_case_key(screening_id: &ScreeningId, case_id: &CaseId) -> Vec<u8> {
+    let mut k = Vec::with_capacity(screening_id.as_str().len() + case_id.as_str().len() + 1);
+    k.extend_from_slice(screening_id.as_bytes());
+    k.push(0);
+    k.extend_from_slice(case_id.as_bytes());
+    k
 }
 
 /// Length of a queue position's fixed part (priority and time).
 const QUEUE_FIXED: usize = 12;
+
+/// A time as bytes that sort in time order (sign bit flipped, big-endian).
+fn time_bytes(unix_ms: i64) -> [u8; 8] {
+    ((unix_ms as u64) ^ (1 << 63)).to_be_bytes()
+}
 
 /// The queue position of a case: priority (highest first), creation time
 /// (oldest first), case id.
 pub fn queue_position(priority_score: u32, created_at_unix_ms: i64, case_id: &str) -> Vec<u8> {
     let mut k = Vec::with_capacity(QUEUE_FIXED + case_id.len());
     k.extend_from_slice(&(u32::MAX - priority_score).to_be_bytes());
-    k.extend_from_slice(&((created_at_unix_ms as u64) ^ (1 << 63)).to_be_bytes());
+    k.extend_from_slice(&time_bytes(created_at_unix_ms));
     k.extend_from_slice(case_id.as_bytes());
     k
 }
@@ -134,6 +140,35 @@ pub fn suppression_index_key(party_key: &str, list_id: &str, entry_id: &str) -> 
     k
 }
 
+/// Key of an exporter's request id.
+pub fn idempotency_key(exporter: &str, request_id: &str) -> Vec<u8> {
+    pair(exporter, request_id)
+}
+
+/// Key of the expiry index: the time a request id was used, then its key.
+pub fn idempotency_time_key(at_unix_ms: i64, key: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(8 + key.len());
+    k.extend_from_slice(&time_bytes(at_unix_ms));
+    k.extend_from_slice(key);
+    k
+}
+
+/// The expiry index's bound: keys of request ids used before `unix_ms`
+/// sort below it.
+pub fn idempotency_time_bound(unix_ms: i64) -> Vec<u8> {
+    time_bytes(unix_ms).to_vec()
+}
+
+/// `screening_id 0x00 list_id 0x00 version`: a list-change case of a
+/// screening.
+pub fn change_case_key(screening_id: &ScreeningId, list_id: &str, version: u64) -> Vec<u8> {
+    let mut k = Vec::with_capacity(screening_id.as_str().len() + list_id.len() + 10);
+    k.extend_from_slice(screening_id.as_bytes());
+    k.push(0);
+    k.extend_from_slice(&version_key(list_id, version));
+    k
+}
+
 /// Printable form of a key for error messages.
 pub fn printable(key: &[u8]) -> String {
     match parse_version_key(key) {
@@ -147,29 +182,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn list_id_rule() {
-        let cases: &[(&str, bool)] = &[
-            ("ofac-sdn", true),
-            ("mtcr", true),
-            ("0list", true),
-            ("a", true),
-            (&"a".repeat(64), true),
-            (&"a".repeat(65), false),
-            ("", false),
-            ("-sdn", false),
-            ("OFAC", false),
-            ("ofac_sdn", false),
-            ("ofac sdn", false),
-            ("ofac/sdn", false),
-            ("ofäc", false),
-        ];
-        for (id, ok) in cases {
-            assert_eq!(is_valid_list_id(id), *ok, "{id:?}");
-            assert_eq!(check_list_id(id).is_ok(), *ok, "{id:?}");
-        }
-    }
-
-    #[test]
     fn version_keys_round_trip_and_sort_by_version() {
         let k = version_key("ofac-sdn", 258);
         assert_eq!(parse_version_key(&k), Some(("ofac-sdn", 258)));
@@ -178,32 +190,39 @@ mod tests {
         // One list's prefix never covers another list's keys.
         assert!(!version_key("ofac-sdn2", 1).starts_with(&version_prefix("ofac-sdn")));
         assert_eq!(printable(&k), "ofac-sdn@258");
+        assert!(check_list_id("ofac-sdn").is_ok());
+        assert!(matches!(
+            check_list_id("Bad Id"),
+            Err(StoreError::InvalidListId { .. })
+        ));
     }
 
     #[test]
-    fn case_index_keys_are_unambiguous() {
+    fn index_keys_are_unambiguous() {
         assert_ne!(case_index_key("ab", "c"), case_index_key("a", "bc"));
         assert_eq!(case_index_key("x", "y"), case_index_key("x", "y"));
+        assert_ne!(idempotency_key("ab", "c"), idempotency_key("a", "bc"));
+        assert_ne!(
+            suppression_index_key("a", "bc", "d"),
+            suppression_index_key("ab", "c", "d")
+        );
+        assert_ne!(
+            suppression_index_key("a", "b", "cd"),
+            suppression_index_key("a", "bc", "d")
+        );
     }
 
     #[test]
-    fn ids_sort_in_numeric_order() {
-        let mut ids: Vec<String> = [300u64, 2, 17, 1 << 40]
+    fn members_sort_in_joining_order_within_their_case() {
+        let c = CaseId::from_seq(7);
+        let keys: Vec<Vec<u8>> = [1u32, 2, 255, 256, 70_000]
             .iter()
-            .map(|n| screening_id(*n))
+            .map(|n| member_key(&c, *n))
             .collect();
-        ids.sort();
-        assert_eq!(
-            ids,
-            vec![
-                screening_id(2),
-                screening_id(17),
-                screening_id(300),
-                screening_id(1 << 40)
-            ]
-        );
-        assert_eq!(case_id(42), "case-000000000000002a");
-        assert_eq!(suppression_id(42), "sup-000000000000002a");
+        assert!(keys.windows(2).all(|w| w[0] < w[1]));
+        assert!(keys.iter().all(|k| k.starts_with(&member_prefix(&c))));
+        // Another case's members are outside the prefix.
+        assert!(!member_key(&CaseId::from_seq(70), 1).starts_with(&member_prefix(&c)));
     }
 
     #[test]
@@ -229,14 +248,13 @@ mod tests {
     }
 
     #[test]
-    fn suppression_index_keys_are_unambiguous() {
-        assert_ne!(
-            suppression_index_key("a", "bc", "d"),
-            suppression_index_key("ab", "c", "d")
-        );
-        assert_ne!(
-            suppression_index_key("a", "b", "cd"),
-            suppression_index_key("a", "bc", "d")
-        );
+    fn the_expiry_index_sorts_by_time() {
+        let k = idempotency_key("ACME", "r-1");
+        let early = idempotency_time_key(-1, &k);
+        let late = idempotency_time_key(1_700_000_000_000, &k);
+        assert!(early < late);
+        assert!(early < idempotency_time_bound(0));
+        assert!(late >= idempotency_time_bound(1_700_000_000_000));
+        assert!(late < idempotency_time_bound(1_700_000_000_001));
     }
 }

@@ -3,11 +3,14 @@
 //! published). They go through the same [`crate::lists::import`] path as a
 //! user's import (author `seed`).
 
+use std::sync::Arc;
+
 use tracing::info;
 
-use super::state::{AppState, NewVersion};
-use super::status::ApiError;
+use super::{NewVersion, Services, blocking};
+use crate::actions::Origin;
 use crate::bundled::{BUNDLED, BundledList, SEED_AUTHOR};
+use crate::ids::{Actor, ListId};
 use crate::lists::{self, describe_files};
 
 /// A bundled list could not be seeded.
@@ -19,7 +22,7 @@ pub struct SeedError {
     /// Import format.
     pub format: String,
     /// What went wrong.
-    pub cause: Box<ApiError>,
+    pub cause: Box<crate::Error>,
 }
 
 /// Imports every bundled list that has never been stored (a fresh data
@@ -30,23 +33,30 @@ pub struct SeedError {
 /// # Errors
 /// [`SeedError`] naming the list whose import failed; nothing is stored
 /// then.
-pub async fn seed_missing(state: &AppState) -> Result<Vec<String>, SeedError> {
-    let mut todo = Vec::new();
-    for seed in BUNDLED {
-        let fail = |source: ApiError| SeedError {
-            list_id: seed.list_id.to_string(),
-            format: seed.format.to_string(),
-            cause: Box::new(source),
-        };
-        if state
-            .store()
-            .latest_version(seed.list_id)
-            .map_err(|e| fail(e.into()))?
-            == 0
-        {
-            todo.push(seed);
-        }
-    }
+pub async fn seed_missing(services: &Services) -> Result<Vec<String>, SeedError> {
+    let store = Arc::clone(services.store());
+    let stored = blocking(move || {
+        BUNDLED
+            .iter()
+            .map(|seed| Ok(store.latest_version(seed.list_id)? > 0))
+            .collect::<Result<Vec<bool>, crate::Error>>()
+    })
+    .await
+    .map_err(|source| SeedError {
+        list_id: BUNDLED
+            .iter()
+            .map(|s| s.list_id)
+            .collect::<Vec<_>>()
+            .join(", "),
+        format: String::new(),
+        cause: Box::new(source),
+    })?;
+    let todo: Vec<&'static BundledList> = BUNDLED
+        .iter()
+        .zip(stored)
+        .filter(|(_, stored)| !stored)
+        .map(|(seed, _)| seed)
+        .collect();
     if todo.is_empty() {
         return Ok(Vec::new());
     }
@@ -54,14 +64,14 @@ pub async fn seed_missing(state: &AppState) -> Result<Vec<String>, SeedError> {
     // Parse in parallel: the lists are independent and the machine has cores to spare at start-up.
     let tasks: Vec<_> = todo
         .iter()
-        .map(|seed| {
-            let seed: &'static BundledList = seed;
-            tokio::task::spawn_blocking(move || parse(seed))
-        })
+        .map(|&seed| tokio::task::spawn_blocking(move || parse(seed)))
         .collect();
     let mut versions = Vec::with_capacity(tasks.len());
     for (seed, task) in todo.iter().zip(tasks) {
-        let v = task.await.map_err(ApiError::from).and_then(|r| r);
+        let v = task
+            .await
+            .map_err(|e| crate::Error::Internal(format!("background task failed: {e}")))
+            .and_then(|r| r);
         versions.push(v.map_err(|source| SeedError {
             list_id: seed.list_id.to_string(),
             format: seed.format.to_string(),
@@ -69,29 +79,33 @@ pub async fn seed_missing(state: &AppState) -> Result<Vec<String>, SeedError> {
         })?);
     }
 
-    let ids: Vec<String> = versions.iter().map(|v| v.list_id.clone()).collect();
-    state.commit(versions).await.map_err(|source| SeedError {
-        list_id: ids.join(", "),
-        format: todo.iter().map(|s| s.format).collect::<Vec<_>>().join(", "),
-        cause: Box::new(source),
-    })?;
+    let ids: Vec<String> = versions.iter().map(|v| v.list_id.to_string()).collect();
+    services
+        .lists
+        .commit(versions)
+        .await
+        .map_err(|source| SeedError {
+            list_id: ids.join(", "),
+            format: todo.iter().map(|s| s.format).collect::<Vec<_>>().join(", "),
+            cause: Box::new(source),
+        })?;
     info!(lists = %ids.join(", "), "seeded the bundled default lists");
     Ok(ids)
 }
 
-fn parse(seed: &BundledList) -> Result<NewVersion, ApiError> {
+fn parse(seed: &BundledList) -> Result<NewVersion, crate::Error> {
     let files = seed.sources();
     let imported = seed.import()?;
     Ok(NewVersion {
-        list_id: seed.list_id.to_string(),
+        list_id: ListId::parse(seed.list_id).map_err(|e| crate::Error::Internal(e.to_string()))?,
         format: seed.format.to_string(),
-        author: SEED_AUTHOR.to_string(),
+        author: Actor::new(SEED_AUTHOR),
         reason: seed.reason(),
         files: describe_files(&files),
         warnings: imported.warnings,
         content: imported.content,
-        origin: "seed".into(),
-        entry_id: String::new(),
+        origin: Origin::Seed,
+        entry_id: None,
         published: match lists::published::published(seed.format, &files) {
             stated if !stated.is_empty() => stated,
             _ => seed.published.to_string(),
@@ -102,7 +116,6 @@ fn parse(seed: &BundledList) -> Result<NewVersion, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::keys::is_valid_list_id;
 
     #[test]
     fn seed_table_is_well_formed() {
@@ -111,7 +124,7 @@ mod tests {
         ids.dedup();
         assert_eq!(ids.len(), BUNDLED.len(), "duplicate list id");
         for s in BUNDLED {
-            assert!(is_valid_list_id(s.list_id), "{}", s.list_id);
+            assert!(ListId::is_valid(s.list_id), "{}", s.list_id);
             assert!(
                 lists::FORMATS.contains(&s.format),
                 "{}: {}",

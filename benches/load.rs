@@ -1,0 +1,336 @@
+//! Load benchmark of the whole service (release mode): one real server
+//! process (`exportscreen serve`, seeded with the bundled lists) driven over
+//! gRPC on loopback, all in one run:
+//!
+//! 1. empty-RPC throughput: `grpc.health.v1.Health/Check` at 64 concurrent
+//!    calls;
+//! 2. ScreenShipment throughput and latency at 64 concurrent calls (nine in
+//!    ten CLEAR, one in ten flagged, each its own shipment): calls per
+//!    second, p50 and p99; and its ratio to (1);
+//! 3. three successive rounds that screen one flagged consignee again and
+//!    again under one shipment reference, so that its case grows: calls per
+//!    second per round, and the server's resident memory after each round.
+//!
+//! Run: `cargo bench --bench load` (`-- --quick` for shorter phases,
+//! `-- --seconds N` to set a phase's length). Calls are authorised with
+//! the ADMIN token (not rate-limited). The load generator runs on the same
+//! machine as the server and takes part of its cores, as h2load would.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use exportscreen::api::pb;
+use exportscreen::api::pb::screening_service_client::ScreeningServiceClient;
+use tokio::process::{Child, Command};
+use tonic::metadata::MetadataValue;
+use tonic::transport::{Channel, Endpoint};
+use tonic_health::pb::HealthCheckRequest;
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::health_client::HealthClient;
+
+/// Concurrent calls.
+const STREAMS: usize = 64;
+/// HTTP/2 connections they share.
+const CONNECTIONS: usize = 4;
+/// A name on the bundled OFAC SDN list (PROHIBITED as consignee).
+const LISTED: &str = "MAHAN AIR";
+
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+    token: String,
+}
+
+fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    l.local_addr().unwrap_or_else(|e| panic!("{e}")).port()
+}
+
+async fn start(dir: &Path) -> Server {
+    let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
+    let child = Command::new(env!("CARGO_BIN_EXE_exportscreen"))
+        .args(["serve", "--listen", &addr.to_string()])
+        .arg("--data-dir")
+        .arg(dir)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut health = HealthClient::new(channel(addr));
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        let r = health
+            .check(HealthCheckRequest {
+                service: String::new(),
+            })
+            .await;
+        if r.is_ok_and(|r| r.into_inner().status == ServingStatus::Serving as i32) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "server not SERVING");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let token = std::fs::read_to_string(dir.join("admin.token"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .trim()
+        .to_string();
+    Server { child, addr, token }
+}
+
+fn channel(addr: SocketAddr) -> Channel {
+    Endpoint::from_shared(format!("http://{addr}"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .initial_connection_window_size(16 << 20)
+        .initial_stream_window_size(4 << 20)
+        .connect_lazy()
+}
+
+/// Resident memory of a process in MiB (Linux).
+fn rss_mib(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// What one phase measured.
+struct Phase {
+    calls: u64,
+    errors: u64,
+    seconds: f64,
+    latencies: Vec<Duration>,
+}
+
+impl Phase {
+    fn rate(&self) -> f64 {
+        self.calls as f64 / self.seconds
+    }
+
+    fn pct(&self, p: f64) -> Duration {
+        if self.latencies.is_empty() {
+            return Duration::ZERO;
+        }
+        let mut l = self.latencies.clone();
+        l.sort();
+        l[((l.len() - 1) as f64 * p).round() as usize]
+    }
+}
+
+/// Runs `call` from [`STREAMS`] tasks for `seconds`, each call's latency
+/// recorded.
+async fn drive<F, Fut>(channels: &[Channel], seconds: f64, call: F) -> Phase
+where
+    F: Fn(Channel, u64) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let call = Arc::new(call);
+    let next = Arc::new(AtomicU64::new(0));
+    let errors = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let until = started + Duration::from_secs_f64(seconds);
+    let mut tasks = Vec::new();
+    for i in 0..STREAMS {
+        let ch = channels[i % channels.len()].clone();
+        let (call, next, errors) = (Arc::clone(&call), Arc::clone(&next), Arc::clone(&errors));
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            while Instant::now() < until {
+                let n = next.fetch_add(1, Ordering::Relaxed);
+                let t = Instant::now();
+                if call(ch.clone(), n).await {
+                    lat.push(t.elapsed());
+                } else {
+                    errors.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            lat
+        }));
+    }
+    let mut latencies = Vec::new();
+    for t in tasks {
+        latencies.extend(t.await.unwrap_or_default());
+    }
+    Phase {
+        calls: latencies.len() as u64,
+        errors: errors.load(Ordering::Relaxed),
+        seconds: started.elapsed().as_secs_f64(),
+        latencies,
+    }
+}
+
+fn party(role: pb::PartyRole, name: &str, country: &str) -> pb::Party {
+    pb::Party {
+        role: role as i32,
+        name: name.into(),
+        address: String::new(),
+        country: country.into(),
+    }
+}
+
+/// A shipment: office chairs to Japan; `listed` puts a listed consignee in.
+fn shipment(reference: String, listed: bool) -> pb::Shipment {
+    pb::Shipment {
+        reference,
+        exporter: "Kestrel Instruments Inc.".into(),
+        items: vec![pb::Item {
+            description: "Office chairs, ergonomic, grey fabric".into(),
+            declared_code: "9401.30".into(),
+            quantity: 40.0,
+            unit: "pcs".into(),
+            parameters: Default::default(),
+        }],
+        parties: vec![
+            party(pb::PartyRole::Exporter, "Kestrel Instruments Inc.", "US"),
+            party(
+                pb::PartyRole::Consignee,
+                if listed {
+                    LISTED
+                } else {
+                    "Hokuriku Precision Devices K.K."
+                },
+                "JP",
+            ),
+        ],
+        destination_country: "JP".into(),
+        end_use: "Furnishing a new office floor".into(),
+    }
+}
+
+async fn screen(
+    ch: Channel,
+    token: Arc<MetadataValue<tonic::metadata::Ascii>>,
+    s: pb::Shipment,
+) -> bool {
+    let mut c = ScreeningServiceClient::new(ch);
+    let mut req = tonic::Request::new(pb::ScreenShipmentRequest {
+        shipment: Some(s),
+        ..Default::default()
+    });
+    req.metadata_mut()
+        .insert("authorization", token.as_ref().clone());
+    c.screen_shipment(req).await.is_ok()
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    let seconds: f64 = args
+        .iter()
+        .position(|a| a == "--seconds")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if quick { 3.0 } else { 10.0 });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    runtime.block_on(run(seconds));
+}
+
+async fn run(seconds: f64) {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut server = start(dir.path()).await;
+    let pid = server.child.id().unwrap_or(0);
+    let channels: Vec<Channel> = (0..CONNECTIONS).map(|_| channel(server.addr)).collect();
+    let token: Arc<MetadataValue<_>> = Arc::new(
+        format!("Bearer {}", server.token)
+            .parse()
+            .unwrap_or_else(|e| panic!("{e}")),
+    );
+    println!(
+        "server pid {pid}, {STREAMS} concurrent calls over {CONNECTIONS} connections, {seconds} s per phase"
+    );
+
+    // Warm-up: connections, caches, the engine's first screenings.
+    {
+        let token = Arc::clone(&token);
+        drive(&channels, 1.0, move |ch, n| {
+            screen(
+                ch,
+                Arc::clone(&token),
+                shipment(format!("WARM-{n}"), n % 10 == 0),
+            )
+        })
+        .await;
+    }
+
+    let health = drive(&channels, seconds, |ch, _| async move {
+        HealthClient::new(ch)
+            .check(HealthCheckRequest {
+                service: String::new(),
+            })
+            .await
+            .is_ok()
+    })
+    .await;
+
+    let screening = {
+        let token = Arc::clone(&token);
+        drive(&channels, seconds, move |ch, n| {
+            screen(
+                ch,
+                Arc::clone(&token),
+                shipment(format!("MIX-{n}"), n % 10 == 0),
+            )
+        })
+        .await
+    };
+
+    println!();
+    println!("| phase | calls/s | p50 | p99 | errors |");
+    println!("|---|---|---|---|---|");
+    let row = |name: &str, p: &Phase| {
+        println!(
+            "| {name} | {:.0} | {:.2} ms | {:.2} ms | {} |",
+            p.rate(),
+            p.pct(0.5).as_secs_f64() * 1e3,
+            p.pct(0.99).as_secs_f64() * 1e3,
+            p.errors
+        );
+    };
+    row("empty RPC (health Check)", &health);
+    row("ScreenShipment (9/10 CLEAR)", &screening);
+    println!(
+        "\nratio ScreenShipment / empty RPC: {:.3}",
+        screening.rate() / health.rate()
+    );
+
+    println!("\nthree rounds of one flagged consignee, one shipment reference (its case grows):");
+    println!("| round | calls/s | p99 | case screenings after | server RSS after |");
+    println!("|---|---|---|---|---|");
+    let mut rates = Vec::new();
+    let mut total = 0u64;
+    for round in 1..=3 {
+        let token = Arc::clone(&token);
+        let p = drive(&channels, seconds, move |ch, _| {
+            screen(ch, Arc::clone(&token), shipment("BENCH-CASE".into(), true))
+        })
+        .await;
+        total += p.calls;
+        rates.push(p.rate());
+        println!(
+            "| {round} | {:.0} | {:.2} ms | {} | {:.1} MiB |",
+            p.rate(),
+            p.pct(0.99).as_secs_f64() * 1e3,
+            total,
+            rss_mib(pid)
+        );
+    }
+    println!(
+        "round 3 / round 1: {:.3}",
+        rates[2] / rates[0].max(f64::MIN_POSITIVE)
+    );
+    let _ = server.child.start_kill();
+    let _ = server.child.wait().await;
+}

@@ -1,0 +1,200 @@
+//! The engine pool: engine work (screening shipments, parties and items,
+//! with the storage reads a screening's case needs) runs on a fixed set of
+//! threads sized to the cores, never on the async workers, so a heavy call
+//! cannot stall health checks or other clients, and heavy calls queue
+//! instead of oversubscribing the machine.
+//!
+//! Every job carries a [`Cancel`]: it is cancelled when the call that
+//! submitted it goes away (the client cancelled, its deadline passed, the
+//! stream ended), because the call's future owns a guard that cancels on
+//! drop. A job cancelled before it starts is skipped; a running one sees
+//! the flag between parties and items (the engine checks it) and stops
+//! burning CPU.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+
+use tokio::sync::oneshot;
+
+/// A cancellation flag shared by a call and its job.
+#[derive(Clone, Debug, Default)]
+pub struct Cancel(Arc<AtomicBool>);
+
+impl Cancel {
+    /// A flag not yet raised.
+    pub fn new() -> Cancel {
+        Cancel::default()
+    }
+
+    /// Raises the flag.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    /// True once raised.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// Raises its flag when dropped (the call's future went away).
+#[derive(Debug)]
+struct CancelOnDrop(Cancel);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// A fixed pool of engine threads (see the module documentation).
+#[derive(Debug)]
+pub struct EnginePool {
+    tx: Mutex<mpsc::Sender<Job>>,
+    threads: usize,
+    queued: Arc<AtomicUsize>,
+}
+
+impl EnginePool {
+    /// A pool of `threads` threads (at least one).
+    pub fn new(threads: usize) -> EnginePool {
+        let threads = threads.max(1);
+        let (tx, rx) = mpsc::channel::<Job>();
+        let rx = Arc::new(Mutex::new(rx));
+        for i in 0..threads {
+            let rx = Arc::clone(&rx);
+            let spawned = std::thread::Builder::new()
+                .name(format!("engine-{i}"))
+                .spawn(move || {
+                    loop {
+                        // The lock is held only to take the next job.
+                        let job = {
+                            let rx = rx.lock().unwrap_or_else(|p| p.into_inner());
+                            rx.recv()
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            // The pool is gone.
+                            Err(_) => break,
+                        }
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "an engine thread could not be started");
+            }
+        }
+        EnginePool {
+            tx: Mutex::new(tx),
+            threads,
+            queued: Arc::new(AtomicUsize::new(0)),
+        }
+    }
+
+    /// Threads in the pool.
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+
+    /// Jobs submitted and not yet finished.
+    pub fn queued(&self) -> usize {
+        self.queued.load(Ordering::Relaxed)
+    }
+
+    /// Runs `f` on the pool and waits for its result. `f` gets the call's
+    /// [`Cancel`] and should stop early once it is raised. If this future
+    /// is dropped, the job is cancelled.
+    ///
+    /// # Errors
+    /// [`crate::Error::Internal`] when the job panicked or the pool is gone.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, crate::Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Cancel) -> T + Send + 'static,
+    {
+        let cancel = Cancel::new();
+        let guard = CancelOnDrop(cancel.clone());
+        let (tx, rx) = oneshot::channel();
+        let queued = Arc::clone(&self.queued);
+        queued.fetch_add(1, Ordering::Relaxed);
+        let job: Job = Box::new(move || {
+            struct Done(Arc<AtomicUsize>);
+            impl Drop for Done {
+                fn drop(&mut self) {
+                    self.0.fetch_sub(1, Ordering::Relaxed);
+                }
+            }
+            let done = Done(queued);
+            if cancel.is_cancelled() {
+                return;
+            }
+            let result = f(&cancel);
+            // Counted out before the caller hears back.
+            drop(done);
+            let _ = tx.send(result);
+        });
+        let sent = self.tx.lock().unwrap_or_else(|p| p.into_inner()).send(job);
+        if sent.is_err() {
+            self.queued.fetch_sub(1, Ordering::Relaxed);
+            return Err(crate::Error::Internal("the engine pool has stopped".into()));
+        }
+        let result = rx
+            .await
+            .map_err(|_| crate::Error::Internal("an engine job failed".into()));
+        drop(guard);
+        result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn jobs_run_on_the_pool_and_answer() {
+        let pool = EnginePool::new(2);
+        let name = pool
+            .run(|_c| std::thread::current().name().map(str::to_string))
+            .await
+            .unwrap();
+        assert!(name.unwrap().starts_with("engine-"));
+        let panicked = pool.run(|_c| -> u32 { panic!("boom") }).await;
+        assert!(matches!(panicked, Err(crate::Error::Internal(_))));
+        // The pool survives a panicking job.
+        assert_eq!(pool.run(|_c| 7).await.unwrap(), 7);
+    }
+
+    #[tokio::test]
+    async fn a_dropped_call_stops_its_job_and_frees_the_thread() {
+        let pool = Arc::new(EnginePool::new(1));
+        let (seen_tx, seen_rx) = std::sync::mpsc::channel::<Duration>();
+        let started = Instant::now();
+        let call = {
+            let pool = Arc::clone(&pool);
+            tokio::spawn(async move {
+                pool.run(move |cancel| {
+                    // Work that checks the flag between steps, as the engine does.
+                    while !cancel.is_cancelled() && started.elapsed() < Duration::from_secs(20) {
+                        std::thread::sleep(Duration::from_millis(1));
+                    }
+                    let _ = seen_tx.send(started.elapsed());
+                })
+                .await
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        call.abort();
+        // The runtime drops the aborted call's future.
+        assert!(call.await.unwrap_err().is_cancelled());
+        let stopped_after = seen_rx.recv_timeout(Duration::from_secs(5)).unwrap();
+        assert!(stopped_after < Duration::from_secs(2), "{stopped_after:?}");
+        // The one thread is free again.
+        let t = Instant::now();
+        pool.run(|_c| ()).await.unwrap();
+        assert!(t.elapsed() < Duration::from_secs(2));
+        assert_eq!(pool.queued(), 0);
+    }
+}
