@@ -36,6 +36,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             "--rate-limit, --rate-burst, --rate-cost and --rate-cost-burst must be finite numbers >= 0"
         );
     }
+    // Signal handlers first: a SIGTERM from now on shuts down cleanly.
+    let shutdown = shutdown_signal();
     let listener = TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -75,7 +77,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             cost_burst: args.rate_cost_burst,
         })
         .ca_cert(crate::cli::client::ca_cert());
-    match api::run_with_http(listener, metrics, http, config, shutdown_signal()).await {
+    match api::run_with_http(listener, metrics, http, config, shutdown).await {
         Ok(()) => Ok(()),
         // Something is stuck (a call, a task, the disk): what was abandoned
         // is logged; end the process now rather than wait in destructors.
@@ -132,31 +134,47 @@ pub fn log_filter(rust_log: Option<&str>) -> anyhow::Result<EnvFilter> {
     }
 }
 
-/// Completes on SIGINT (Ctrl-C) or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
+/// Completes on SIGINT (Ctrl-C) or SIGTERM. The handlers are installed
+/// now, before start-up, not when the future is first polled: a SIGTERM
+/// that arrives as soon as the server answers still shuts it down cleanly
+/// (rather than killing it with the default action).
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    #[cfg(unix)]
+    let (int, term) = {
+        use tokio::signal::unix::{SignalKind, signal};
+        let install = |kind: SignalKind, name: &'static str| match signal(kind) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                warn!(error = %e, "cannot listen for {name}");
+                None
+            }
+        };
+        (
+            install(SignalKind::interrupt(), "SIGINT"),
+            install(SignalKind::terminate(), "SIGTERM"),
+        )
+    };
+    async move {
+        #[cfg(unix)]
+        {
+            let wait = |s: Option<tokio::signal::unix::Signal>| async move {
+                match s {
+                    Some(mut s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                () = wait(int) => {},
+                () = wait(term) => {},
+            }
+        }
+        #[cfg(not(unix))]
         if let Err(e) = tokio::signal::ctrl_c().await {
             warn!(error = %e, "cannot listen for Ctrl-C");
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(e) => {
-                warn!(error = %e, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
     }
 }
 
