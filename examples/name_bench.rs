@@ -221,10 +221,7 @@ fn main() -> Result<()> {
     let precision = tp as f64 / (tp + fp).max(1) as f64;
     let recall = tp as f64 / (tp + fneg).max(1) as f64;
     let f1 = 2.0 * precision * recall / (precision + recall).max(f64::MIN_POSITIVE);
-    println!(
-        "pairs {}  tp {tp} fp {fp} tn {tn} fn {fneg}",
-        pairs.len()
-    );
+    println!("pairs {}  tp {tp} fp {fp} tn {tn} fn {fneg}", pairs.len());
     println!(
         "accuracy {:.3}  precision {:.3}  recall {:.3}  f1 {:.3}",
         (tp + tn) as f64 / total,

@@ -17,6 +17,7 @@
 //! which tokens paired and what raised or lowered the score.
 
 mod legal;
+pub mod limits;
 pub mod normalize;
 pub mod score;
 pub mod similarity;
@@ -153,6 +154,9 @@ struct NameRec {
     ideographic: bool,
     /// The listed name itself carries a legal-form word ("PAO, Hua Chiang").
     org_hint: bool,
+    /// The first name with the same tokens and the same kind of entry
+    /// (person or not): the two align with any query alike.
+    twin: u32,
 }
 
 /// Listed tokens a token may stand for, with similarity, sorted by id.
@@ -243,6 +247,8 @@ pub struct PartyIndex {
     /// Distinctive multi-word names, for containment in longer queries.
     contained: Option<AhoCorasick>,
     contained_names: Vec<u32>,
+    /// Names with the same tokens as an earlier name (its twin), by that name.
+    twins: FxHashMap<u32, Vec<u32>>,
     /// Acronyms of organisation names of three or more words -> names.
     acronyms: FxHashMap<Box<str>, Vec<u32>>,
     /// Expansions of listed tokens, computed on first use.
@@ -256,6 +262,7 @@ impl PartyIndex {
         let mut idx = PartyIndex::default();
         let mut vb = VocabBuilder::default();
         let mut normed: Vec<NormName> = Vec::new();
+        let mut twins: FxHashMap<(Box<[u32]>, bool), u32> = FxHashMap::default();
         for (li, (list_id, entries)) in lists.iter().enumerate() {
             idx.lists.push((*list_id).to_string());
             for e in entries.iter() {
@@ -296,30 +303,43 @@ impl PartyIndex {
                         continue;
                     }
                     let name_no = idx.names.len() as u32;
-                    let tokens: Vec<u32> = nn
-                        .tokens
-                        .iter()
-                        .map(|t| {
-                            let id = vb.intern(t, false);
-                            vb.add(id, name_no, entry_no);
-                            id
-                        })
-                        .collect();
-                    let joins: Vec<(u32, u64)> = join_pairs(nn.tokens.len())
-                        .map(|(a, b)| {
-                            let j = format!("{}{}", nn.tokens[a], nn.tokens[b]);
-                            let id = vb.intern_join(&j, tokens[a], tokens[b]);
-                            vb.add(id, name_no, entry_no);
-                            (id, (1u64 << a) | (1u64 << b))
-                        })
-                        .collect();
-                    idx.exact.entry(nn.key().into()).or_default().push(name_no);
-                    if e.kind == EntityKind::Organization {
-                        for acr in acronyms(&nn) {
-                            idx.acronyms.entry(acr.into()).or_default().push(name_no);
+                    let tokens: Vec<u32> = nn.tokens.iter().map(|t| vb.intern(t, false)).collect();
+                    // A name with the same tokens as an earlier one (of the
+                    // same kind of entry) is its twin: only the first is in
+                    // the postings, the others follow it.
+                    let twin = *twins
+                        .entry((tokens.clone().into(), e.kind == EntityKind::Person))
+                        .or_insert(name_no);
+                    for &id in &tokens {
+                        vb.count(id, entry_no);
+                        if twin == name_no {
+                            vb.add(id, name_no);
+                        }
+                    }
+                    let joins: Vec<(u32, u64)> = if twin == name_no {
+                        join_pairs(nn.tokens.len())
+                            .map(|(a, b)| {
+                                let j = format!("{}{}", nn.tokens[a], nn.tokens[b]);
+                                let id = vb.intern_join(&j, tokens[a], tokens[b]);
+                                vb.count(id, entry_no);
+                                vb.add(id, name_no);
+                                (id, (1u64 << a) | (1u64 << b))
+                            })
+                            .collect()
+                    } else {
+                        idx.twins.entry(twin).or_default().push(name_no);
+                        Vec::new()
+                    };
+                    if twin == name_no {
+                        idx.exact.entry(nn.key().into()).or_default().push(name_no);
+                        if e.kind == EntityKind::Organization {
+                            for acr in acronyms(&nn) {
+                                idx.acronyms.entry(acr.into()).or_default().push(name_no);
+                            }
                         }
                     }
                     idx.names.push(NameRec {
+                        twin,
                         entry: entry_no,
                         kind: n.kind,
                         text: n.name.clone(),
@@ -353,7 +373,7 @@ impl PartyIndex {
         let mut pats = Vec::new();
         for (i, nn) in normed.iter().enumerate() {
             let rec = &self.names[i];
-            if rec.tokens.len() < 2 || rec.kind == NameKind::WeakAlias {
+            if rec.tokens.len() < 2 || rec.kind == NameKind::WeakAlias || rec.twin != i as u32 {
                 continue;
             }
             let distinctive = rec
@@ -407,18 +427,27 @@ impl PartyIndex {
         cands.extend(self.contained_hits(&nn));
         cands.sort_unstable();
         cands.dedup();
+        if cands.len() > limits::MAX_SCORED_NAMES {
+            // Only copies of the same names come in such numbers (a hostile
+            // list): near-exact names first, then in list order.
+            cands.sort_by_key(|n| (exact_names.binary_search(n).is_err(), *n));
+            cands.truncate(limits::MAX_SCORED_NAMES);
+        }
 
         let country = self.query_country(q.country);
         let address = format!(" {} ", normalize::words(q.address));
         let mut best: FxHashMap<u32, (f64, u32, Via)> = FxHashMap::default();
         // A single query word that is the acronym of a listed organisation.
         if let [only] = nn.tokens.as_slice() {
-            for &name_no in self
+            let heads = self
                 .acronyms
                 .get(only.as_str())
                 .map(Vec::as_slice)
-                .unwrap_or(&[])
-            {
+                .unwrap_or(&[]);
+            let all = heads.iter().flat_map(|h| {
+                std::iter::once(h).chain(self.twins.get(h).map(Vec::as_slice).unwrap_or(&[]))
+            });
+            for &name_no in all.take(limits::MAX_SCORED_NAMES) {
                 let rec = &self.names[name_no as usize];
                 let s = self.adjust(
                     TUNING.acronym,
@@ -435,10 +464,12 @@ impl PartyIndex {
                 }
             }
         }
-        for &name_no in &cands {
-            let rec = &self.names[name_no as usize];
-            let entry = &self.entries[rec.entry as usize];
-            let allow_initials = entry.kind == EntityKind::Person;
+        // Names with the same tokens (twins) align alike: once per group;
+        // at most `MAX_SCORED_NAMES` names are scored in all.
+        let mut budget = limits::MAX_SCORED_NAMES;
+        'heads: for &head in &cands {
+            let rec = &self.names[head as usize];
+            let allow_initials = self.entries[rec.entry as usize].kind == EntityKind::Person;
             let a = align(
                 &qtokens,
                 &qjoins,
@@ -448,22 +479,30 @@ impl PartyIndex {
                 allow_initials,
                 false,
             );
-            let near_exact = exact_names.contains(&name_no);
-            let s = self
-                .final_score(
-                    &nn,
-                    &a,
-                    name_no,
-                    near_exact,
-                    country.as_deref(),
-                    &address,
-                    false,
-                )
-                .0;
-            let via = Via::Tokens { near_exact };
-            let slot = best.entry(rec.entry).or_insert((f64::MIN, name_no, via));
-            if s > slot.0 || (s == slot.0 && name_no < slot.1) {
-                *slot = (s, name_no, via);
+            let near_exact = exact_names.binary_search(&head).is_ok();
+            let members = self.twins.get(&head).map(Vec::as_slice).unwrap_or(&[]);
+            for &name_no in std::iter::once(&head).chain(members) {
+                if budget == 0 {
+                    break 'heads;
+                }
+                budget -= 1;
+                let rec = &self.names[name_no as usize];
+                let s = self
+                    .final_score(
+                        &nn,
+                        &a,
+                        name_no,
+                        near_exact,
+                        country.as_deref(),
+                        &address,
+                        false,
+                    )
+                    .0;
+                let via = Via::Tokens { near_exact };
+                let slot = best.entry(rec.entry).or_insert((f64::MIN, name_no, via));
+                if s > slot.0 || (s == slot.0 && name_no < slot.1) {
+                    *slot = (s, name_no, via);
+                }
             }
         }
         // Rank first, then explain only what is returned.
@@ -483,7 +522,7 @@ impl PartyIndex {
                 let Via::Tokens { near_exact } = via else {
                     return self.acronym_match(&nn, name_no, score, country.as_deref(), &address);
                 };
-                let rec = &self.names[name_no as usize];
+                let rec = &self.names[self.names[name_no as usize].twin as usize];
                 let allow_initials = self.entries[rec.entry as usize].kind == EntityKind::Person;
                 let a = align(
                     &qtokens,
@@ -550,6 +589,10 @@ impl PartyIndex {
         let mut exp: Vec<(u32, f32)> = Vec::new();
         if let Some(id) = self.vocab.id(t) {
             exp.push((id, 1.0));
+        }
+        if t.len() > limits::MAX_TOKEN_BYTES {
+            // Compared exactly only: typo look-ups cost its length squared.
+            return exp;
         }
         let mut buf = Vec::new();
         self.vocab.one_edit_candidates(t, &mut buf);

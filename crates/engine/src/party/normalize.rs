@@ -52,7 +52,10 @@ impl NormName {
 /// Normalises a party name.
 pub fn normalize(name: &str) -> NormName {
     let (folded, consonantal) = fold(name);
-    let raw = tokenize(&folded, consonantal);
+    let mut raw = tokenize(&folded, consonantal);
+    // Bounded work whatever the name: repeats collapsed, at most
+    // `limits::MAX_NAME_TOKENS` words.
+    super::limits::collapse_repeats(&mut raw);
     let (tokens, legal, org_hint) = legal::strip(raw);
     NormName {
         tokens,

@@ -168,7 +168,8 @@ fn listed() -> Vec<DenialEntry> {
                     &format!(
                         "{} {w} {} LLC",
                         f.to_uppercase(),
-                        words[(i + j + 1) % words.len()]
+                        // Another word than `w` (repeated words collapse).
+                        words[(i + 1 + j % (words.len() - 1)) % words.len()]
                     ),
                     N,
                 )],

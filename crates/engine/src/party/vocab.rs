@@ -4,6 +4,7 @@
 
 use rustc_hash::FxHashMap;
 
+use super::limits::MAX_TOKEN_BYTES;
 use super::similarity::{self, SHORT_TYPO_MIN_LEN, SKELETON_MIN_LEN};
 
 /// Vocabulary of name tokens (and of adjacent-token joins).
@@ -114,13 +115,19 @@ impl VocabBuilder {
         id
     }
 
-    /// Records that name `name` of entry `entry` contains token `id`.
-    pub fn add(&mut self, id: u32, name: u32, entry: u32) {
+    /// Records that entry `entry` has a name containing token `id` (for
+    /// its weight).
+    pub fn count(&mut self, id: u32, entry: u32) {
         let i = id as usize;
         if self.last_entry[i] != entry {
             self.last_entry[i] = entry;
             self.v.df[i] += 1;
         }
+    }
+
+    /// Records that name `name` contains token `id` (its postings).
+    pub fn add(&mut self, id: u32, name: u32) {
+        let i = id as usize;
         let p = &mut self.v.postings[i];
         if p.last() != Some(&name) {
             p.push(name);
@@ -159,7 +166,10 @@ impl VocabBuilder {
             })
             .collect();
         for (id, s) in self.v.strings.iter().enumerate() {
-            if self.v.is_join[id] {
+            // Joins, and words too long for typo look-ups (see
+            // `limits::MAX_TOKEN_BYTES`): their deletion variants would make
+            // the build quadratic in the word's length.
+            if self.v.is_join[id] || s.len() > MAX_TOKEN_BYTES {
                 continue;
             }
             if s.len() >= SHORT_TYPO_MIN_LEN {
@@ -257,7 +267,7 @@ impl Vocab {
 
     /// Listed tokens within one edit of `token` (candidates: verify).
     pub fn one_edit_candidates(&self, token: &str, out: &mut Vec<u32>) {
-        if token.len() + 1 < SHORT_TYPO_MIN_LEN {
+        if token.len() + 1 < SHORT_TYPO_MIN_LEN || token.len() > MAX_TOKEN_BYTES {
             return;
         }
         // The token itself may be a deletion variant of a listed token
