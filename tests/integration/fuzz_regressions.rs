@@ -37,10 +37,11 @@ fn replay(dir: &Path, target: Target) -> usize {
 #[test]
 fn found_inputs_and_seeds_run_clean() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let targets: [(&str, Target); 3] = [
+    let targets: [(&str, Target); 4] = [
         ("import", harness::import),
         ("normalize_name", harness::normalize_name),
         ("screen_party", harness::screen_party),
+        ("canonical_text", harness::canonical_text),
     ];
     for (name, target) in targets {
         let seeds = replay(&root.join("fuzz/seeds").join(name), target);
@@ -75,4 +76,23 @@ fn seeds_of_each_format_import() {
             exportscreen::lists::import(format, &files).unwrap_or_else(|e| panic!("{format}: {e}"));
         assert!(!imported.content.is_empty(), "{format}");
     }
+}
+
+#[test]
+fn every_single_hidden_character_anywhere_in_a_listed_name_keeps_it_found() {
+    // The canonical-text target's property, exhaustively for one insertion:
+    // every listed name of the fuzz engine, every position (between and
+    // inside words), every hidden character.
+    let mut runs = 0;
+    for (pick, name) in harness::LISTED.iter().enumerate() {
+        for at in 0..=name.chars().count() {
+            for c in 0..harness::HIDDEN.len() {
+                let input = [pick as u8, at as u8, c as u8];
+                let outcome = std::panic::catch_unwind(|| harness::canonical_text(&input));
+                assert!(outcome.is_ok(), "input {input:?}");
+                runs += 1;
+            }
+        }
+    }
+    assert!(runs > 2_000, "{runs} insertions tried");
 }

@@ -10,6 +10,7 @@ use std::sync::LazyLock;
 
 use rustc_hash::FxHashSet;
 
+use super::rules::NameRules;
 use super::similarity::within_one_edit;
 
 /// Multi-word legal forms (normalised tokens), longest first within a
@@ -380,7 +381,29 @@ pub fn is_generic(t: &str) -> bool {
 
 /// Titles and honorifics dropped from person names.
 const HONORIFICS: &[&str] = &[
-    "mr", "mrs", "ms", "miss", "mister", "dr", "prof", "jr", "sr", "aka", "fka", "nka",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mister",
+    "dr",
+    "prof",
+    "jr",
+    "sr",
+    "aka",
+    "fka",
+    "nka",
+    "president",
+    "prasident",
+    "sir",
+    "monsieur",
+    "madame",
+    "mme",
+    "herr",
+    "frau",
+    "sheikh",
+    "shaikh",
+    "shaykh",
 ];
 
 /// Long legal words for which a one-letter typo is still recognised.
@@ -485,7 +508,7 @@ fn is_legal_word(t: &str) -> bool {
 
 /// A phrase word agrees with a query token: equal, or one edit apart for
 /// words of four letters or more (`jint stock`, `joint stoc`).
-fn phrase_word_eq(word: &str, token: &str) -> bool {
+pub(crate) fn phrase_word_eq(word: &str, token: &str) -> bool {
     word == token
         || word.len() >= 4 && token.len() >= 3 && within_one_edit(word.as_bytes(), token.as_bytes())
 }
@@ -551,6 +574,12 @@ fn join_split_legal(raw: Vec<String>) -> Vec<String> {
     out
 }
 
+/// True for a one-word legal form of the built-in list (`ag`, `gmbh`,
+/// `llc` ...).
+pub fn is_legal_form(t: &str) -> bool {
+    WORD_SET.has(t)
+}
+
 /// True for words that mark an organisation.
 pub fn is_org_word(t: &str) -> bool {
     ORG_SET.has(t)
@@ -558,7 +587,7 @@ pub fn is_org_word(t: &str) -> bool {
 
 /// Removes legal forms and honorifics. Returns (tokens, legal forms found,
 /// organisation hint). If nothing would remain, the tokens are kept.
-pub fn strip(raw: Vec<String>) -> (Vec<String>, Vec<String>, bool) {
+pub fn strip(raw: Vec<String>, rules: &NameRules) -> (Vec<String>, Vec<String>, bool) {
     let raw = split_glued_legal(join_split_legal(raw));
     let mut keep = vec![true; raw.len()];
     let mut legal = Vec::new();
@@ -577,7 +606,8 @@ pub fn strip(raw: Vec<String>) -> (Vec<String>, Vec<String>, bool) {
                         .all(|(a, b)| phrase_word_eq(a, b))
             })
             .map(|p| p.len())
-            .max();
+            .max()
+            .max(rules.legal_phrase_at(&raw, i));
         if let Some(n) = best {
             keep[i..i + n].fill(false);
             legal.push(raw[i..i + n].join(" "));
@@ -590,7 +620,7 @@ pub fn strip(raw: Vec<String>) -> (Vec<String>, Vec<String>, bool) {
     let mut legal_at: Vec<bool> = raw
         .iter()
         .enumerate()
-        .map(|(k, t)| !keep[k] || is_legal_word(t))
+        .map(|(k, t)| !keep[k] || is_legal_word(t) || rules.is_legal_word(t))
         .collect();
     // Short legal forms (`sa`, `as`, `co`, `ab` ...) are name parts unless
     // they stand in the run of legal words at the end ("LAROSA SA"), or at
@@ -696,24 +726,30 @@ mod tests {
             ),
         ];
         for (input, want) in cases {
-            let (t, _, _) = strip(s(input));
+            let (t, _, _) = strip(s(input), NameRules::embedded());
             assert_eq!(t, s(want), "{input:?}");
         }
     }
 
     #[test]
     fn phrases_and_words_are_stripped() {
-        let (t, l, org) = strip(s(&["tactical", "missiles", "joint", "stock", "compan"]));
+        let (t, l, org) = strip(
+            s(&["tactical", "missiles", "joint", "stock", "compan"]),
+            NameRules::embedded(),
+        );
         assert_eq!(t, s(&["tactical", "missiles"]));
         assert_eq!(l, s(&["joint stock compan"]));
         assert!(org);
-        let (t, _, _) = strip(s(&[
-            "obshchestvo",
-            "s",
-            "ogranichennoy",
-            "otvetstvennostyu",
-            "alfa",
-        ]));
+        let (t, _, _) = strip(
+            s(&[
+                "obshchestvo",
+                "s",
+                "ogranichennoy",
+                "otvetstvennostyu",
+                "alfa",
+            ]),
+            NameRules::embedded(),
+        );
         assert_eq!(t, s(&["alfa"]));
     }
 }

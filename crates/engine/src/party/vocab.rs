@@ -38,6 +38,8 @@ pub struct Vocab {
     delete_bits: Bits,
     /// Which FNV hashes a token of `ids` may have.
     token_bits: Bits,
+    /// Ids of the tokens (not joins), sorted by text: prefix look-ups.
+    sorted: Vec<u32>,
     idf_unknown: f32,
 }
 
@@ -196,6 +198,12 @@ impl VocabBuilder {
         for &h in self.v.deletes.keys() {
             self.v.delete_bits.add(h);
         }
+        let mut sorted: Vec<u32> = (0..self.v.strings.len() as u32)
+            .filter(|&i| !self.v.is_join[i as usize])
+            .collect();
+        sorted
+            .sort_unstable_by(|&a, &b| self.v.strings[a as usize].cmp(&self.v.strings[b as usize]));
+        self.v.sorted = sorted;
         self.v.token_bits = Bits::new(20);
         for s in &self.v.strings {
             self.v.token_bits.add(hash(s.as_bytes()));
@@ -301,6 +309,65 @@ impl Vocab {
                 }
             }
         }
+    }
+
+    /// Listed tokens (not joins) longer than `prefix` that begin with it;
+    /// `None` when there are more than `max`.
+    pub fn prefixed(&self, prefix: &str, max: usize) -> Option<Vec<u32>> {
+        let text = |i: u32| &*self.strings[i as usize];
+        let start = self.sorted.partition_point(|&i| text(i) < prefix);
+        let mut out = Vec::new();
+        for &i in &self.sorted[start..] {
+            let t = text(i);
+            if !t.starts_with(prefix) {
+                break;
+            }
+            if t.len() == prefix.len() {
+                continue;
+            }
+            if out.len() == max {
+                return None;
+            }
+            out.push(i);
+        }
+        Some(out)
+    }
+
+    /// Listed words a contraction may stand for (`mgmt` -> management,
+    /// `trdg` -> trading): words of the same first letter, longer by two
+    /// letters or more, holding the contraction's letters in order and
+    /// ending with its last letter (or their last consonant with it); the
+    /// `max` most frequent.
+    pub fn contracted(&self, t: &str, max: usize) -> Vec<u32> {
+        let tb = t.as_bytes();
+        let (Some(&first), Some(&last)) = (tb.first(), tb.last()) else {
+            return Vec::new();
+        };
+        let start = self
+            .sorted
+            .partition_point(|&i| self.strings[i as usize].as_bytes()[0] < first);
+        let mut found: Vec<u32> = Vec::new();
+        for &i in &self.sorted[start..] {
+            let w = self.strings[i as usize].as_bytes();
+            if w[0] != first {
+                break;
+            }
+            if w.len() < tb.len() + 2 || w.len() > 24 || self.df[i as usize] < 2 {
+                continue;
+            }
+            let last_consonant = w.iter().rev().find(|c| !b"aeiouy".contains(c));
+            if w[w.len() - 1] != last && last_consonant != Some(&last) {
+                continue;
+            }
+            let mut rest = w[1..].iter();
+            if tb[1..].iter().all(|c| rest.any(|x| x == c)) {
+                found.push(i);
+            }
+        }
+        found.sort_by_key(|&i| std::cmp::Reverse(self.df[i as usize]));
+        found.truncate(max);
+        found.sort_unstable();
+        found
     }
 
     /// Listed tokens with the same consonant skeleton.
