@@ -105,6 +105,7 @@ struct Tuning {
     other_characters: f64,
     /// "X bin Y" against "Y bin X".
     lineage_swapped: f64,
+
     /// An organisation's listed name names a country the query does not
     /// (a subsidiary: "Banco X Mexico" against "Banco X").
     place_missing: f64,
@@ -128,7 +129,7 @@ const TUNING: Tuning = Tuning {
     short_fuzzy: 0.9,
     surname_missing: 0.9,
     org_vs_person: 0.85,
-    part_differs: 0.9,
+    part_differs: 0.87,
     cross_script: 0.85,
     acronym: 0.85,
     other_characters: 0.8,
@@ -620,35 +621,44 @@ impl PartyIndex {
         let mut out = Vec::with_capacity(nn.tokens.len());
         for t in &nn.tokens {
             let exact = self.vocab.id(t);
-            let exp: std::borrow::Cow<'_, [(u32, f32)]> = match exact {
+            let dotted = nn.dotted.contains(t);
+            let contracted = looks_contracted(t) && !self.rules.is_abbreviation(t);
+            let mut exp: std::borrow::Cow<'_, [(u32, f32)]> = match exact {
                 // Listed tokens: expansions are computed once per engine.
                 Some(id) if !nn.consonantal => std::borrow::Cow::Borrowed(
                     self.memo[id as usize].get_or_init(|| self.expand_token(t, false).into()),
                 ),
-                None if !self.rules.is_abbreviation(t) => {
-                    let mut exp = self.expand_token(t, nn.consonantal);
-                    if nn.dotted.contains(t) {
-                        self.expand_prefix(t, &mut exp);
-                    }
-                    if exp.is_empty() && looks_contracted(t) {
-                        exp = self
-                            .vocab
-                            .contracted(t, 4)
-                            .into_iter()
-                            .map(|id| (id, self.rules.prefix_sim - 0.05))
-                            .collect();
-                    }
-                    std::borrow::Cow::Owned(exp)
-                }
                 _ => std::borrow::Cow::Owned(self.expand_token(t, nn.consonantal)),
             };
+            // A word written as an abbreviation (`Man.`, `Hlds`) may stand
+            // for the common listed words it abbreviates, listed itself or not.
+            if (dotted || contracted) && !self.rules.is_abbreviation(t) {
+                let mut more = exp.to_vec();
+                let before = more.len();
+                if dotted {
+                    self.expand_prefix(t, &mut more);
+                }
+                if contracted {
+                    for id in self.vocab.contracted(t, 4) {
+                        if !more.iter().any(|(e, _)| *e == id) {
+                            more.push((id, self.rules.prefix_sim - 0.05));
+                        }
+                    }
+                    more.sort_unstable_by_key(|(id, _)| *id);
+                }
+                if more.len() > before {
+                    exp = std::borrow::Cow::Owned(more);
+                }
+            }
             let weight = match exact {
                 Some(id) => self.vocab.idf(id),
+                // An abbreviation nothing resolves weighs like a common word.
+                None if exp.is_empty() && (dotted || contracted) => 0.5 * self.vocab.idf_unknown(),
                 None => exp
                     .iter()
                     .map(|(id, _)| self.vocab.idf(*id))
                     .fold(None, |m: Option<f32>, w| Some(m.map_or(w, |m| m.max(w))))
-                    .unwrap_or_else(|| self.vocab.idf_unknown()),
+                    .unwrap_or_else(|| self.vocab.idf_unknown() * vocab::number_weight(t)),
             };
             let joins = exp.iter().any(|&(id, _)| self.vocab.is_joinable(id));
             out.push(QToken {
@@ -730,9 +740,7 @@ impl PartyIndex {
         if t.len() < self.rules.prefix_min || !t.bytes().all(|b| b.is_ascii_alphabetic()) {
             return;
         }
-        let Some(ids) = self.vocab.prefixed(t, self.rules.prefix_max_words) else {
-            return;
-        };
+        let ids = self.vocab.prefixed(t, self.rules.prefix_max_words);
         for id in ids {
             if !exp.iter().any(|(e, _)| *e == id) {
                 exp.push((id, self.rules.prefix_sim));
@@ -1017,7 +1025,24 @@ impl PartyIndex {
             // A single token in common is not a match for a multi-token name.
             let n_total = rec.tokens.len() as u32;
             let q_total = nn.tokens.len() as u32;
-            if a.name_tokens_covered <= 1 && (n_total > 1 || a.query_tokens_covered < q_total) {
+            // ... unless the rest of the listed name is generic words or
+            // numbers ("Faberlic" against "FABERLIC EUROPE").
+            let rest_generic = (0..rec.tokens.len().min(64))
+                .filter(|j| a.name_mask & (1u64 << j) == 0)
+                .all(|j| {
+                    let t = self.vocab.text(rec.tokens[j]);
+                    self.vocab.is_generic(rec.tokens[j]) || vocab::number_weight(t) < 1.0
+                });
+            let distinctive_pair = (0..rec.tokens.len().min(64))
+                .filter(|j| a.name_mask & (1u64 << j) != 0)
+                .any(|j| {
+                    !self.vocab.is_generic(rec.tokens[j])
+                        && self.vocab.text(rec.tokens[j]).len() >= 5
+                });
+            if a.name_tokens_covered <= 1
+                && (n_total > 1 || a.query_tokens_covered < q_total)
+                && !(rest_generic && distinctive_pair && a.query_tokens_covered == q_total)
+            {
                 s *= 0.8;
                 note(&mut sink, || "only one token in common (x0.80)".to_string());
             }
@@ -1054,7 +1079,7 @@ impl PartyIndex {
                 s *= TUNING.lineage_swapped;
                 note(&mut sink, || {
                     format!(
-                        "'{x} bin {y}' where the listed name has '{y} bin {x}': another person of the family (x{:.2})",
+                        "'{x} bin {y}' where the listed name has them the other way round: another person of the family (x{:.2})",
                         TUNING.lineage_swapped
                     )
                 });
@@ -1320,12 +1345,16 @@ impl PartyIndex {
 }
 
 /// A word written without its vowels, as ERP records abbreviate (`mgmt`,
-/// `trdg`, `hldgs`): four to seven ASCII letters, at most one vowel after
-/// the first letter.
+/// `trdg`, `hldgs`, `tchy`): four to seven ASCII letters, no vowel after
+/// the first letter (a final `y` allowed).
 fn looks_contracted(t: &str) -> bool {
-    (4..=7).contains(&t.len())
-        && t.bytes().all(|b| b.is_ascii_lowercase())
-        && t.bytes().skip(1).filter(|b| b"aeiou".contains(b)).count() <= 1
+    let b = t.as_bytes();
+    (4..=7).contains(&b.len())
+        && b.iter().all(u8::is_ascii_lowercase)
+        && b[1..]
+            .iter()
+            .enumerate()
+            .all(|(i, c)| !b"aeiou".contains(c) && (*c != b'y' || i + 2 == b.len()))
 }
 
 /// Adds a note when notes are wanted.

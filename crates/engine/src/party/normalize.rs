@@ -269,6 +269,10 @@ fn tokenize_marked(folded: &str, consonantal: bool) -> (Vec<String>, Vec<String>
         }
         raw.push(cur);
     }
+    // "and" joins words as "&" does, which is dropped: "H and M" is "H&M".
+    if raw.len() > 1 {
+        raw.retain(|t| t != "and");
+    }
     // Join runs of two or more single letters.
     let mut out: Vec<String> = Vec::with_capacity(raw.len());
     let mut i = 0;

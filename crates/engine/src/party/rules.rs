@@ -37,6 +37,7 @@ pub struct NameRules {
     units: FxHashMap<String, u32>,
     tens: FxHashMap<String, u32>,
     ordinals: FxHashMap<String, u32>,
+    roman: FxHashMap<String, u32>,
     ordinal_suffixes: Vec<String>,
     /// Name -> nicknames and nickname -> names (both directions).
     nicknames: FxHashMap<String, Vec<String>>,
@@ -76,6 +77,7 @@ struct NumberSection {
     units: Vec<(String, u32)>,
     tens: Vec<(String, u32)>,
     ordinals: Vec<(String, u32)>,
+    roman: Vec<(String, u32)>,
     ordinal_suffixes: Vec<String>,
 }
 
@@ -201,6 +203,7 @@ impl NameRules {
             (&w.numbers.units, &mut r.units),
             (&w.numbers.tens, &mut r.tens),
             (&w.numbers.ordinals, &mut r.ordinals),
+            (&w.numbers.roman, &mut r.roman),
         ] {
             for (word, value) in table {
                 let word =
@@ -376,7 +379,12 @@ impl NameRules {
                 }
                 continue;
             }
-            if let Some(v) = self.units.get(t).or_else(|| self.ordinals.get(t)) {
+            if let Some(v) = self
+                .units
+                .get(t)
+                .or_else(|| self.ordinals.get(t))
+                .or_else(|| self.roman.get(t))
+            {
                 out.push(v.to_string());
             } else if let Some(d) = self.ordinal_digits(t) {
                 out.push(d.to_string());

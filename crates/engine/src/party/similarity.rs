@@ -283,8 +283,8 @@ const EQUIVALENT: &[&[&str]] = &[
 /// say whose son or of which family, not who.
 pub fn is_particle(t: &str) -> bool {
     const PARTICLES: &[&str] = &[
-        "abu", "abd", "abdul", "bin", "ben", "ibn", "bint", "binti", "bte", "bnt", "ould", "uld",
-        "van", "von", "der", "den", "del", "della", "dos", "das", "les", "mac", "ter",
+        "abu", "bin", "ben", "ibn", "bint", "binti", "bte", "bnt", "ould", "uld", "van", "von",
+        "der", "den", "del", "della", "dos", "das", "les", "mac", "ter",
     ];
     PARTICLES.contains(&t) || groups_of(t).iter().any(|&g| EQUIVALENT[g].contains(&"al"))
 }
