@@ -23,6 +23,8 @@
 //! - [`eval`]: in-process evaluation on a case directory.
 //! - [`cli`]: the command line (`serve`, `screen`, `import`, `lists`, `eval`).
 //! - [`error`]: the crate's error type.
+//! - [`duration`]: the one duration grammar (humantime) of flags and
+//!   configuration files.
 
 #![deny(missing_docs)]
 
@@ -30,6 +32,7 @@ pub mod api;
 pub mod bundled;
 pub mod cases;
 pub mod cli;
+pub mod duration;
 pub mod error;
 pub mod eval;
 pub mod lists;

@@ -1,11 +1,13 @@
-//! The `exportscreen` binary: a thin wrapper over [`exportscreen::cli::run`].
+//! The `exportscreen` binary: a thin wrapper over [`exportscreen::cli::run`]
+//! that turns its result into the documented exit code
+//! ([`exportscreen::cli::exit`]).
 
 fn main() -> std::process::ExitCode {
     match exportscreen::cli::run() {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(code) => std::process::ExitCode::from(code),
         Err(e) => {
             eprintln!("error: {e:#}");
-            std::process::ExitCode::FAILURE
+            std::process::ExitCode::from(exportscreen::cli::exit::code_of(&e))
         }
     }
 }

@@ -8,6 +8,7 @@ use std::sync::{Arc, OnceLock};
 use exportscreen::engine::party::PartyQuery;
 use exportscreen::engine::party::normalize::normalize;
 use exportscreen::engine::reference::ReferenceFiles;
+use exportscreen::engine::units::{self, Params};
 use exportscreen::engine::{Engine, LoadedList};
 use exportscreen::lists::{self, SourceData};
 use exportscreen::model::{DenialEntry, EntryName, ListContent, ListMeta, NameKind};
@@ -186,6 +187,39 @@ pub fn screen_party(data: &[u8]) {
         matches.windows(2).all(|w| w[0].score >= w[1].score),
         "not best first for {name:?}"
     );
+}
+
+/// Figures with units in item descriptions (`units::extract`, and
+/// `Params::build` which merges and derives): any text gives canonical
+/// keys with finite values, read from words of the text, the same way
+/// every time.
+pub fn units_extract(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let readings = units::extract(&text);
+    for r in &readings {
+        assert!(
+            units::is_known(r.key),
+            "unknown key {} from {text:?}",
+            r.key
+        );
+        assert!(r.value.is_finite(), "{} = {} from {text:?}", r.key, r.value);
+        assert!(
+            !r.text.is_empty(),
+            "{} read from no words of {text:?}",
+            r.key
+        );
+    }
+    assert_eq!(
+        readings,
+        units::extract(&text),
+        "not deterministic for {text:?}"
+    );
+    let params = Params::build(&[], &text);
+    for p in params.all() {
+        for v in &p.values {
+            assert!(v.is_finite(), "{} = {v} from {text:?}", p.key);
+        }
+    }
 }
 
 /// The canonical text layer under attack: a listed name (first byte) with

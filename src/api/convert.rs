@@ -8,7 +8,11 @@
 //! Limits: strings at most [`MAX_TEXT`] bytes ([`MAX_END_USE`] for the end
 //! use), at most [`MAX_ITEMS`] items, [`MAX_PARTIES`] parties and
 //! [`MAX_PARAMETERS`] parameters per item; no control characters other than
-//! tab, line feed and carriage return; numbers finite.
+//! tab, line feed and carriage return; numbers finite. Party names hold at
+//! most [`MAX_NAME_WORDS`] words of at most [`MAX_WORD_CHARS`] characters
+//! each (what a screening of one name may cost is bounded by them).
+//! Parameter keys are the canonical keys of the control list
+//! ([`units::PARAMS`]), each value within its key's range.
 
 use std::collections::HashMap;
 
@@ -16,6 +20,7 @@ use super::pb;
 use super::status::ApiError;
 use crate::engine::item::ItemMatch;
 use crate::engine::party::PartyMatch;
+use crate::engine::units;
 use crate::model::{
     self, Decision, Finding, FindingKind, Item, ListMeta, ListVersionRef, Party, PartyRole,
     PolicyRef, Shipment, SourceFile,
@@ -34,6 +39,11 @@ pub const MAX_PARTIES: usize = 1000;
 pub const MAX_PARAMETERS: usize = 100;
 /// Longest parameter key in bytes.
 pub const MAX_PARAMETER_KEY: usize = 64;
+/// Most words in a party name (the longest listed names have about 50).
+pub const MAX_NAME_WORDS: usize = 64;
+/// Longest word of a party name, in characters (the longest listed words
+/// have under 30; long compounds and unspaced scripts stay well below).
+pub const MAX_WORD_CHARS: usize = 64;
 
 type Result<T> = std::result::Result<T, ApiError>;
 
@@ -84,13 +94,92 @@ fn number(value: f64, field: &str, non_negative: bool) -> Result<f64> {
     Ok(value)
 }
 
-/// True for `^[a-z][a-z0-9_]*$`.
-fn is_parameter_key(k: &str) -> bool {
-    let b = k.as_bytes();
-    !b.is_empty()
-        && b[0].is_ascii_lowercase()
-        && b.iter()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_')
+/// The words of a name as [`party_name`] counts them: maximal runs of letters,
+/// digits and combining marks (any script); everything else separates.
+pub fn name_words(value: &str) -> impl Iterator<Item = &str> {
+    value
+        .split(|c: char| {
+            !(c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c))
+        })
+        .filter(|w| !w.is_empty())
+}
+
+/// Checks a party name: a required [`text`] of at most [`MAX_NAME_WORDS`]
+/// words of at most [`MAX_WORD_CHARS`] characters.
+pub fn party_name(value: String, field: &str) -> Result<String> {
+    let value = text(value, field, MAX_TEXT, true)?;
+    let mut words = 0usize;
+    for w in name_words(&value) {
+        words += 1;
+        let chars = w.chars().count();
+        if chars > MAX_WORD_CHARS {
+            let start: String = w.chars().take(12).collect();
+            return Err(ApiError::invalid(
+                field,
+                format!(
+                    "a word of at most {MAX_WORD_CHARS} characters, got {chars} (\"{start}...\")"
+                ),
+            ));
+        }
+    }
+    if words > MAX_NAME_WORDS {
+        return Err(ApiError::invalid(
+            field,
+            format!("at most {MAX_NAME_WORDS} words, got {words}"),
+        ));
+    }
+    Ok(value)
+}
+
+/// Checks one technical parameter: a canonical key whose value is finite
+/// and within the key's range.
+fn parameter(key: &str, value: f64, field: &str) -> Result<()> {
+    let Some(spec) = units::spec(key) else {
+        let near = units::PARAMS
+            .iter()
+            .map(|p| (strsim::jaro_winkler(key, p.key), p.key))
+            .filter(|(score, _)| *score >= 0.85)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, k)| format!("did you mean {k}? "))
+            .unwrap_or_default();
+        return Err(ApiError::invalid(
+            field,
+            format!(
+                "unknown parameter key: {near}accepted keys (unit in the name): {}",
+                accepted_keys()
+            ),
+        ));
+    };
+    number(value, field, false)?;
+    if !spec.admits(value) {
+        let unit = match spec.unit {
+            "" | "flag" => String::new(),
+            u => format!(" {u}"),
+        };
+        let range = if spec.max.is_infinite() {
+            format!("at least {}{unit}", units::format_number(spec.min))
+        } else {
+            format!(
+                "from {} to {}{unit}",
+                units::format_number(spec.min),
+                units::format_number(spec.max)
+            )
+        };
+        return Err(ApiError::invalid(
+            field,
+            format!("out of range: must be {range}, got {value}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Every accepted parameter key, comma-separated.
+pub fn accepted_keys() -> String {
+    units::PARAMS
+        .iter()
+        .map(|p| p.key)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A key for messages: quoted, escaped and cut short.
@@ -169,7 +258,7 @@ pub fn party(p: pb::Party, field: &str) -> Result<Party> {
     } = p;
     Ok(Party {
         role: party_role(role, &format!("{field}.role"))?,
-        name: text(name, &format!("{field}.name"), MAX_TEXT, true)?,
+        name: party_name(name, &format!("{field}.name"))?,
         address: text(address, &format!("{field}.address"), MAX_TEXT, false)?,
         country: text(country, &format!("{field}.country"), MAX_TEXT, false)?,
     })
@@ -201,17 +290,7 @@ pub fn item(i: pb::Item, field: &str) -> Result<Item> {
     // Sorted first so that the error for several bad keys is deterministic.
     params.sort_by(|a, b| a.0.cmp(&b.0));
     for (k, v) in &params {
-        let pfield = format!("{field}.parameters[{}]", quoted(k));
-        if k.len() > MAX_PARAMETER_KEY || !is_parameter_key(k) {
-            return Err(ApiError::invalid(
-                pfield,
-                format!(
-                    "parameter keys are lower-case snake case with the unit last (range_km, payload_kg), \
-                     at most {MAX_PARAMETER_KEY} bytes"
-                ),
-            ));
-        }
-        number(*v, &pfield, false)?;
+        parameter(k, *v, &format!("{field}.parameters[{}]", quoted(k)))?;
     }
     Ok(Item {
         description: text(description, &format!("{field}.description"), MAX_TEXT, true)?,
@@ -674,6 +753,46 @@ mod tests {
             "shipment.items[0].parameters[\"Range km\"]",
         );
         rejects(
+            "unknown parameter key",
+            |s| {
+                s.items[0]
+                    .parameters
+                    .insert("bias_stability_deg_hr".into(), 0.5);
+            },
+            "shipment.items[0].parameters[\"bias_stability_deg_hr\"]",
+        );
+        rejects(
+            "negative range",
+            |s| {
+                s.items[0].parameters.insert("range_km".into(), -300.0);
+            },
+            "shipment.items[0].parameters[\"range_km\"]",
+        );
+        rejects(
+            "purity over 100 %",
+            |s| {
+                s.items[0].parameters.insert("purity_pct".into(), 101.0);
+            },
+            "shipment.items[0].parameters[\"purity_pct\"]",
+        );
+        rejects(
+            "a flag of 2",
+            |s| {
+                s.items[0].parameters.insert("slip_rings".into(), 2.0);
+            },
+            "shipment.items[0].parameters[\"slip_rings\"]",
+        );
+        rejects(
+            "a name of many words",
+            |s| s.parties[0].name = "al ".repeat(MAX_NAME_WORDS + 1),
+            "shipment.parties[0].name",
+        );
+        rejects(
+            "a name of one long word",
+            |s| s.parties[0].name = "x".repeat(MAX_WORD_CHARS + 1),
+            "shipment.parties[0].name",
+        );
+        rejects(
             "too many parameters",
             |s| {
                 for i in 0..=MAX_PARAMETERS {
@@ -729,10 +848,12 @@ mod tests {
         s.items = vec![good_item(); MAX_ITEMS];
         s.end_use = "x".repeat(MAX_END_USE);
         s.parties[0].role = 0;
-        s.parties[0].name = "n".repeat(MAX_TEXT);
         s.items[0].quantity = 0.0;
-        s.items[0].parameters.insert("a".into(), -5.0);
+        s.items[0].parameters.insert("temperature_c".into(), -40.0);
+        s.items[0].parameters.insert("purity_pct".into(), 100.0);
+        s.parties[0].name = vec!["ab"; MAX_NAME_WORDS].join(" ");
         let out = shipment(s, "shipment").unwrap();
+        assert!(party_name("w".repeat(MAX_WORD_CHARS), "n").is_ok());
         assert_eq!(out.items.len(), MAX_ITEMS);
         assert_eq!(out.parties[0].role, PartyRole::Unspecified);
     }
@@ -753,6 +874,32 @@ mod tests {
         let mut s = good_shipment();
         s.parties[0].name = "\u{645}\u{62d}\u{645}\u{62f}\u{200c}\u{631}\u{636}\u{627}".into();
         assert!(shipment(s, "shipment").is_ok());
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_listing_the_accepted_ones() {
+        let err = parameter("bias_stability_deg_hr", 1.0, "item.parameters").unwrap_err();
+        let msg = tonic::Status::from(err).message().to_string();
+        assert!(msg.contains("did you mean bias_stability_deg_h?"), "{msg}");
+        for p in units::PARAMS {
+            assert!(msg.contains(p.key), "{msg} lacks {}", p.key);
+        }
+        let err = parameter("range_km", -1.0, "item.parameters").unwrap_err();
+        let msg = tonic::Status::from(err).message().to_string();
+        assert!(msg.contains("must be at least 0 km, got -1"), "{msg}");
+    }
+
+    #[test]
+    fn words_are_counted_in_any_script() {
+        let count = |s: &str| name_words(s).count();
+        assert_eq!(count("Kestrel Instruments, Inc."), 3);
+        assert_eq!(count("  --  "), 0);
+        // Marks stay inside their word (Devanagari virama, Arabic vowels).
+        assert_eq!(
+            count("\u{915}\u{94d}\u{937}\u{924}\u{94d}\u{930}\u{93f}\u{92f}"),
+            1
+        );
+        assert_eq!(count("\u{5317}\u{4eac}\u{822a}\u{5929}"), 1);
     }
 
     #[test]

@@ -185,7 +185,7 @@ fn author<T>(req: &Request<T>) -> Result<String, ApiError> {
 
 /// Receives the header and the files; checks sizes as data arrives.
 async fn receive(mut inbound: Streaming<pb::ImportListRequest>) -> Result<Upload, ApiError> {
-    let first = inbound.message().await.map_err(stream_error)?;
+    let first = inbound.message().await.map_err(|s| stream_error(s, 0))?;
     let header = match first.and_then(|m| m.msg) {
         Some(Msg::Header(h)) => h,
         Some(Msg::Chunk(_)) | None => {
@@ -222,7 +222,11 @@ async fn receive(mut inbound: Streaming<pb::ImportListRequest>) -> Result<Upload
     let mut files: Vec<SourceData> = Vec::new();
     let mut total = 0usize;
     let mut index = 0usize;
-    while let Some(msg) = inbound.message().await.map_err(stream_error)? {
+    while let Some(msg) = inbound
+        .message()
+        .await
+        .map_err(|s| stream_error(s, index + 1))?
+    {
         index += 1;
         let chunk = match msg.msg {
             Some(Msg::Chunk(c)) => c,
@@ -296,9 +300,10 @@ async fn receive(mut inbound: Streaming<pb::ImportListRequest>) -> Result<Upload
     })
 }
 
-/// The client's stream broke (cancelled, reset, undecodable message).
-fn stream_error(status: Status) -> ApiError {
-    ApiError::Stream(Box::new(status))
+/// The client's stream broke (cancelled, reset) or its message `index`
+/// does not decode.
+fn stream_error(status: Status, index: usize) -> ApiError {
+    super::protocol::request_error(status, &format!("requests[{index}]"))
 }
 
 #[tonic::async_trait]

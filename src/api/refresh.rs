@@ -6,7 +6,7 @@
 //! is no refresh. Example:
 //!
 //! ```toml
-//! interval = "24h"          # default for every list: 90s, 30m, 12h, 7d ...
+//! interval = "24h"          # default for every list: 90s, 30m, 12h, 7d, 1h 30m ...
 //! timeout = "60s"           # per download
 //!
 //! [[list]]
@@ -27,7 +27,8 @@
 //! files identical to the current version's (same names and sha256) make no
 //! new version. A new version is authored `refresh`, with the URLs as its
 //! reason. An invalid `refresh.toml` stops the server at start-up with a
-//! message naming the file.
+//! message naming the file. https downloads trust the platform's trust
+//! store plus `serve --ca-cert` (a TLS-inspecting proxy's CA).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -106,24 +107,15 @@ pub struct RefreshConfig {
     pub lists: Vec<RefreshList>,
     /// Longest a download may take.
     pub timeout: Duration,
+    /// A CA certificate (PEM) trusted besides the platform's trust store
+    /// (`serve --ca-cert`: a TLS-inspecting proxy's CA).
+    pub ca_cert: Option<PathBuf>,
 }
 
-/// `90s`, `30m`, `12h`, `7d` (a number alone is seconds).
+/// A positive duration in the project's one grammar ([`crate::duration`]:
+/// `90s`, `30m`, `12h`, `7d`, `1h 30m`).
 pub fn parse_duration(text: &str) -> Option<Duration> {
-    let t = text.trim();
-    let (num, unit) = match t.find(|c: char| !c.is_ascii_digit()) {
-        Some(i) => (&t[..i], t[i..].trim()),
-        None => (t, "s"),
-    };
-    let n: u64 = num.parse().ok()?;
-    let secs = match unit {
-        "s" => n,
-        "m" => n.checked_mul(60)?,
-        "h" => n.checked_mul(3600)?,
-        "d" => n.checked_mul(86_400)?,
-        _ => return None,
-    };
-    (secs > 0).then(|| Duration::from_secs(secs))
+    crate::duration::parse(text).ok().filter(|d| !d.is_zero())
 }
 
 /// The file name a URL's file is imported under: its last path segment.
@@ -147,7 +139,7 @@ pub fn parse(text: &str, path: &Path) -> Result<RefreshConfig, RefreshConfigErro
     let duration = |what: &str, v: &str| {
         parse_duration(v).ok_or_else(|| {
             err(format!(
-                "{what} = {v:?}: use a number with s, m, h or d (e.g. \"24h\")"
+                "{what} = {v:?}: a positive duration such as \"90s\", \"30m\", \"12h\", \"7d\" or \"1h 30m\""
             ))
         })
     };
@@ -193,7 +185,11 @@ pub fn parse(text: &str, path: &Path) -> Result<RefreshConfig, RefreshConfigErro
             urls: l.urls,
         });
     }
-    Ok(RefreshConfig { lists, timeout })
+    Ok(RefreshConfig {
+        lists,
+        timeout,
+        ca_cert: None,
+    })
 }
 
 /// Reads `<config_dir>/refresh.toml`; `None` when there is none.
@@ -229,11 +225,57 @@ pub enum Refreshed {
     },
 }
 
-/// Downloads `urls` (blocking), each whole, at most [`MAX_UPLOAD`] bytes in all.
-fn download(urls: &[String], timeout: Duration) -> Result<Vec<SourceData>, String> {
+/// The roots an https download trusts: the platform's trust store (the
+/// certificates the operating system trusts, as `rustls-native-certs`
+/// finds them) plus the PEM certificates of `ca_cert`. Without either, the
+/// bundled Mozilla roots.
+///
+/// # Errors
+/// `ca_cert` cannot be read or holds no certificate.
+pub fn trust_roots(ca_cert: Option<&Path>) -> Result<ureq::tls::RootCerts, String> {
+    let native = rustls_native_certs::load_native_certs();
+    for e in &native.errors {
+        warn!(error = %e, "platform trust store: a certificate could not be read");
+    }
+    let mut certs: Vec<ureq::tls::Certificate<'static>> = native
+        .certs
+        .iter()
+        .map(|c| ureq::tls::Certificate::from_der(c.as_ref()).to_owned())
+        .collect();
+    if let Some(path) = ca_cert {
+        let pem = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let before = certs.len();
+        for item in ureq::tls::parse_pem(&pem) {
+            if let ureq::tls::PemItem::Certificate(c) =
+                item.map_err(|e| format!("{}: {e}", path.display()))?
+            {
+                certs.push(c);
+            }
+        }
+        if certs.len() == before {
+            return Err(format!("{}: no PEM certificate in it", path.display()));
+        }
+    }
+    if certs.is_empty() {
+        return Ok(ureq::tls::RootCerts::WebPki);
+    }
+    Ok(ureq::tls::RootCerts::Specific(Arc::new(certs)))
+}
+
+/// Downloads `urls` (blocking), each whole, at most [`MAX_UPLOAD`] bytes in
+/// all, trusting the platform's roots and `ca_cert` for https.
+fn download(
+    urls: &[String],
+    timeout: Duration,
+    ca_cert: Option<&Path>,
+) -> Result<Vec<SourceData>, String> {
+    let tls = ureq::tls::TlsConfig::builder()
+        .root_certs(trust_roots(ca_cert)?)
+        .build();
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(timeout))
         .http_status_as_error(true)
+        .tls_config(tls)
         .build()
         .into();
     let mut files = Vec::with_capacity(urls.len());
@@ -256,17 +298,26 @@ fn download(urls: &[String], timeout: Duration) -> Result<Vec<SourceData>, Strin
 
 /// Fetches one list once and imports it if it changed. Never fails: a
 /// problem is logged and returned as [`Refreshed::Failed`].
-pub async fn refresh_once(state: &AppState, list: &RefreshList, timeout: Duration) -> Refreshed {
+pub async fn refresh_once(
+    state: &AppState,
+    list: &RefreshList,
+    timeout: Duration,
+    ca_cert: Option<&Path>,
+) -> Refreshed {
     let failed = |reason: String| {
         warn!(list_id = %list.list_id, %reason, "refresh failed: the current version stays live");
         Refreshed::Failed { reason }
     };
     let urls = list.urls.clone();
-    let files = match tokio::task::spawn_blocking(move || download(&urls, timeout)).await {
-        Ok(Ok(f)) => f,
-        Ok(Err(reason)) => return failed(reason),
-        Err(e) => return failed(format!("download task failed: {e}")),
-    };
+    let ca_cert = ca_cert.map(Path::to_path_buf);
+    let files =
+        match tokio::task::spawn_blocking(move || download(&urls, timeout, ca_cert.as_deref()))
+            .await
+        {
+            Ok(Ok(f)) => f,
+            Ok(Err(reason)) => return failed(reason),
+            Err(e) => return failed(format!("download task failed: {e}")),
+        };
     let described = describe_files(&files);
     if let Some(current) = state.current_lists().get(&list.list_id) {
         let same = current.meta.format == list.format
@@ -318,13 +369,14 @@ pub fn start(state: Arc<AppState>, config: RefreshConfig) -> Vec<JoinHandle<()>>
         .map(|list| {
             let state = Arc::clone(&state);
             let timeout = config.timeout;
+            let ca_cert = config.ca_cert.clone();
             info!(list_id = %list.list_id, interval_secs = list.interval.as_secs(), "scheduled refresh on");
             tokio::spawn(async move {
                 let mut tick = tokio::time::interval(list.interval);
                 tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
                 loop {
                     tick.tick().await;
-                    refresh_once(&state, &list, timeout).await;
+                    refresh_once(&state, &list, timeout, ca_cert.as_deref()).await;
                 }
             })
         })
@@ -415,12 +467,46 @@ mod tests {
             assert!(e.to_string().contains(what), "{text}: {e}");
             assert!(e.to_string().starts_with("config/refresh.toml"), "{e}");
         }
-        for (t, secs) in [("90", 90), ("15m", 900), ("2h", 7200), ("7d", 604_800)] {
+        for (t, secs) in [
+            ("90s", 90),
+            ("15m", 900),
+            ("2h", 7200),
+            ("7d", 604_800),
+            ("1h 30m", 5400),
+        ] {
             assert_eq!(parse_duration(t), Some(Duration::from_secs(secs)), "{t}");
         }
+        // The same grammar as --ttl: no bare numbers, nothing empty.
         assert_eq!(parse_duration("0s"), None);
+        assert_eq!(parse_duration("90"), None);
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(load(dir.path()).unwrap(), None);
+    }
+
+    #[test]
+    fn https_trusts_the_platform_roots_and_the_given_ca() {
+        let platform = match trust_roots(None).unwrap() {
+            ureq::tls::RootCerts::Specific(c) => c.len(),
+            _ => 0,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let ca = dir.path().join("proxy-ca.pem");
+        let cert = rcgen::generate_simple_self_signed(vec!["proxy.example".into()]).unwrap();
+        std::fs::write(&ca, cert.cert.pem()).unwrap();
+        match trust_roots(Some(&ca)).unwrap() {
+            ureq::tls::RootCerts::Specific(c) => {
+                assert_eq!(c.len(), platform + 1);
+                assert_eq!(c.last().unwrap().der(), cert.cert.der().as_ref());
+            }
+            _ => panic!("the CA must be trusted"),
+        }
+        std::fs::write(&ca, "not a certificate").unwrap();
+        assert!(
+            trust_roots(Some(&ca))
+                .unwrap_err()
+                .contains("no PEM certificate")
+        );
+        assert!(trust_roots(Some(&dir.path().join("missing.pem"))).is_err());
     }
 
     #[tokio::test]
@@ -437,14 +523,17 @@ mod tests {
 
         let good = list(vec![format!("{url}/dpl.txt")]);
         assert_eq!(
-            refresh_once(&state, &good, t).await,
+            refresh_once(&state, &good, t, None).await,
             Refreshed::Imported { version: 1 }
         );
         let meta = state.current_lists()["bis-dpl"].meta.clone();
         assert_eq!((meta.author.as_str(), meta.entries), (AUTHOR, 3));
         assert!(meta.reason.contains("/dpl.txt"), "{}", meta.reason);
         assert_eq!(meta.files[0].name, "dpl.txt");
-        assert_eq!(refresh_once(&state, &good, t).await, Refreshed::Unchanged);
+        assert_eq!(
+            refresh_once(&state, &good, t, None).await,
+            Refreshed::Unchanged
+        );
 
         // A missing file, an unparsable file, a closed port: logged, and the
         // current version stays.
@@ -457,7 +546,7 @@ mod tests {
             vec![format!("{url}/bad.txt")],
             vec![closed],
         ] {
-            let r = refresh_once(&state, &list(urls.clone()), t).await;
+            let r = refresh_once(&state, &list(urls.clone()), t, None).await;
             assert!(matches!(r, Refreshed::Failed { .. }), "{urls:?}: {r:?}");
         }
         assert_eq!(state.store().latest_version("bis-dpl").unwrap(), 1);
@@ -498,6 +587,7 @@ mod tests {
             RefreshConfig {
                 lists: vec![l],
                 timeout: Duration::from_secs(5),
+                ca_cert: None,
             },
         );
         let mut version = 0;

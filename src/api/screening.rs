@@ -27,6 +27,7 @@ use super::pb::screening_service_server::ScreeningService;
 use super::state::{AppState, now_unix_ms};
 use super::status::ApiError;
 use super::{log_status, request_id, respond};
+use super::{protocol, validate};
 use crate::engine::party::PartyQuery;
 
 /// Largest ScreenParty `limit`.
@@ -66,6 +67,8 @@ impl ScreeningApi {
     ) -> Result<pb::ScreenShipmentResponse, ApiError> {
         let pb::ScreenShipmentRequest { shipment } = req;
         let mut shipment = convert::shipment(required(shipment, field)?, field)?;
+        let engine = self.state.engine();
+        validate::shipment(&shipment, engine.geo(), field)?;
         if let Some(exporter) = &caller.exporter {
             if shipment.exporter.trim() != exporter {
                 info!(
@@ -76,7 +79,6 @@ impl ScreeningApi {
             }
             shipment.exporter = exporter.clone();
         }
-        let engine = self.state.engine();
         let started = Instant::now();
         let outcome = engine.screen_shipment(&shipment);
         let engine_micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
@@ -145,7 +147,10 @@ impl ScreeningApi {
                         Err(status) => {
                             // An undecodable message or a broken stream: say so,
                             // rather than end as if every request was answered.
-                            let status = Status::from(ApiError::Stream(Box::new(status)));
+                            let status = Status::from(protocol::request_error(
+                                status,
+                                &format!("requests[{index}]"),
+                            ));
                             log_status(&status);
                             let _ = tx.send(Err(status)).await;
                             break;
@@ -208,6 +213,7 @@ impl ScreeningApi {
             ));
         }
         let engine = self.state.engine();
+        validate::party_country(&party.country, engine.geo(), "party.country")?;
         let query = PartyQuery {
             name: &party.name,
             country: &party.country,
@@ -325,5 +331,14 @@ impl ScreeningService for ScreeningApi {
         request: Request<pb::GetScreeningRequest>,
     ) -> Result<Response<pb::GetScreeningResponse>, Status> {
         self.get_screening_traced(request).await
+    }
+
+    #[instrument(name = "ListParameters", skip_all, fields(request_id = %request_id(&request)))]
+    async fn list_parameters(
+        &self,
+        request: Request<pb::ListParametersRequest>,
+    ) -> Result<Response<pb::ListParametersResponse>, Status> {
+        let pb::ListParametersRequest {} = request.into_inner();
+        Ok(Response::new(super::parameters::list_parameters()))
     }
 }

@@ -62,6 +62,9 @@ pub struct ServerConfig {
     pub allow_plaintext: bool,
     /// Per-principal rate limit (ADMIN exempt).
     pub rate_limit: RateLimit,
+    /// A CA certificate (PEM) the scheduled refresh trusts besides the
+    /// platform's trust store (a TLS-inspecting proxy's CA).
+    pub ca_cert: Option<PathBuf>,
 }
 
 impl ServerConfig {
@@ -74,7 +77,15 @@ impl ServerConfig {
             tls: None,
             allow_plaintext: false,
             rate_limit: RateLimit::default(),
+            ca_cert: None,
         }
+    }
+
+    /// Trusts `ca_cert` (besides the platform's roots) for the scheduled
+    /// refresh's downloads.
+    pub fn ca_cert(mut self, ca_cert: Option<PathBuf>) -> ServerConfig {
+        self.ca_cert = ca_cert;
+        self
     }
 
     /// Sets the re-screening look-back window in days (0: off).
@@ -120,6 +131,10 @@ pub enum ServeError {
         /// The I/O error.
         cause: std::io::Error,
     },
+    /// The data directory is not private (group- or world-writable) or
+    /// cannot be made so.
+    #[error(transparent)]
+    Insecure(#[from] super::datadir::DataDirError),
     /// The database could not be opened or read.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -194,9 +209,18 @@ pub async fn run_with(
         cause,
     })?;
     tls::check_plaintext(addr, config.tls.is_some(), config.allow_plaintext)?;
+    // Before anything in it is read: a directory others may write to is refused.
+    let tightened = super::datadir::secure(&config.data_dir)?;
+    if tightened > 0 {
+        info!(tightened, data_dir = %config.data_dir.display(), "data directory made private (0700, files 0600)");
+    }
     let tls_config = config.tls.as_ref().map(tls::server_config).transpose()?;
 
-    let refresh_config = super::refresh::load(&config.data_dir.join(startup::CONFIG_DIR))?;
+    let refresh_config =
+        super::refresh::load(&config.data_dir.join(startup::CONFIG_DIR))?.map(|mut r| {
+            r.ca_cert.clone_from(&config.ca_cert);
+            r
+        });
     let state = Arc::new(startup::open(&config).await?);
     bootstrap::ensure_admin_token(state.store(), &config.data_dir)?;
     let access = Arc::new(AccessControl::new(state.store().clone(), config.rate_limit));

@@ -45,6 +45,22 @@ pub enum ApiError {
     /// limit).
     #[error(transparent)]
     Auth(#[from] AuthError),
+    /// A request message that cannot be read (not valid protobuf, a frame
+    /// cut short, no message at all): the client's mistake.
+    #[error("{field}: {message}")]
+    Undecodable {
+        /// Where (`shipment.items.description`, `requests[3]`).
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The revocation would leave no live ADMIN token (nobody could manage
+    /// tokens any more without an offline recovery).
+    #[error(
+        "the last live ADMIN token cannot be revoked: create another ADMIN token first \
+         (exportscreen token create --role admin), then revoke this one"
+    )]
+    LastAdmin,
     /// A stream sent more messages than allowed.
     #[error("{field}: {message}")]
     TooMany {
@@ -123,6 +139,8 @@ impl From<&ApiError> for Status {
             ),
             ApiError::Auth(e) => auth_status(e),
             ApiError::TooMany { .. } => Status::resource_exhausted(e.to_string()),
+            ApiError::Undecodable { field, message } => bad_request(field, message.clone()),
+            ApiError::LastAdmin => Status::failed_precondition(e.to_string()),
         }
     }
 }
@@ -143,6 +161,7 @@ fn auth_status(e: &AuthError) -> Status {
     match e {
         AuthError::Missing
         | AuthError::Malformed
+        | AuthError::Ambiguous { .. }
         | AuthError::Unknown
         | AuthError::Expired { .. }
         | AuthError::Revoked { .. } => Status::unauthenticated(msg),
@@ -285,6 +304,12 @@ mod tests {
                 Code::Unauthenticated,
             ),
             (
+                "two headers",
+                AuthError::Ambiguous { count: 2 }.into(),
+                Code::Unauthenticated,
+            ),
+            ("last admin", ApiError::LastAdmin, Code::FailedPrecondition),
+            (
                 "unknown token",
                 AuthError::Unknown.into(),
                 Code::Unauthenticated,
@@ -340,6 +365,14 @@ mod tests {
                     "Error, decoded message length too large: found 9 bytes, the limit is: 8 bytes",
                 ))),
                 Code::ResourceExhausted,
+            ),
+            (
+                "undecodable message",
+                ApiError::Undecodable {
+                    field: "requests[2].shipment.items.description".into(),
+                    message: "not a valid protobuf message: invalid string value".into(),
+                },
+                Code::InvalidArgument,
             ),
             (
                 "stream reset",

@@ -6,10 +6,28 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-/// Default listen address of `serve` and default server of the client commands.
+/// Default listen address of `serve`.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:50051";
+/// Default server of the client commands.
+pub const DEFAULT_SERVER: &str = "http://127.0.0.1:50051";
 /// Default data directory of `serve` (relative to the working directory).
 pub const DEFAULT_DATA_DIR: &str = "./data";
+
+/// Environment variables of the global options.
+pub mod env {
+    /// `--server`.
+    pub const SERVER: &str = "EXPORTSCREEN_SERVER";
+    /// `--token`.
+    pub const TOKEN: &str = "EXPORTSCREEN_TOKEN";
+    /// `--token-file`.
+    pub const TOKEN_FILE: &str = "EXPORTSCREEN_TOKEN_FILE";
+    /// `--ca-cert`.
+    pub const CA_CERT: &str = "EXPORTSCREEN_CA_CERT";
+    /// `--client-cert`.
+    pub const CLIENT_CERT: &str = "EXPORTSCREEN_CLIENT_CERT";
+    /// `--client-key`.
+    pub const CLIENT_KEY: &str = "EXPORTSCREEN_CLIENT_KEY";
+}
 
 /// exportscreen: screens proposed export shipments against MTCR-style
 /// control lists and denied-party lists.
@@ -17,7 +35,13 @@ pub const DEFAULT_DATA_DIR: &str = "./data";
 /// Without a subcommand it runs the gRPC service (`serve`) with the default
 /// address and data directory.
 #[derive(Debug, Parser)]
-#[command(name = "exportscreen", version, about, long_about = None)]
+#[command(
+    name = "exportscreen",
+    version,
+    about,
+    long_about = None,
+    after_help = EXIT_CODES_HELP
+)]
 pub struct Cli {
     /// What to do (default: serve).
     #[command(subcommand)]
@@ -27,24 +51,39 @@ pub struct Cli {
     pub client: ClientArgs,
 }
 
-/// Flags of every client command (global: they may stand anywhere).
+/// The exit codes, as `--help` shows them.
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0   success (with --fail-on: every decision below the threshold)
+  1   the server refused or failed the request, or another error
+  2   usage: invalid arguments, an unreadable or malformed input file
+  3   the server is unreachable, or refused the token (unauthenticated, permission denied)
+  10  a screening answered without a decision (counts as failing any --fail-on)
+  11  REVIEW, 12 LICENSE_REQUIRED, 13 PROHIBITED: the strongest decision, when at or above --fail-on";
+
+/// Options of every client command (global: they may stand anywhere, and
+/// each has an environment variable; a flag on the command line wins).
 #[derive(Debug, Default, Args)]
 pub struct ClientArgs {
-    /// Bearer token for the server (default: $EXPORTSCREEN_TOKEN, else
-    /// --token-file, else ./data/admin.token when it exists).
-    #[arg(long, global = true)]
+    /// Server URL: http://host:port, or https://host:port for TLS.
+    #[arg(long, global = true, env = env::SERVER, default_value = DEFAULT_SERVER)]
+    pub server: String,
+    /// Bearer token for the server. There is no default: a local server's
+    /// ADMIN token is in <data-dir>/admin.token (--token-file data/admin.token).
+    #[arg(long, global = true, env = env::TOKEN, hide_env_values = true)]
     pub token: Option<String>,
-    /// File holding the bearer token.
-    #[arg(long, global = true)]
+    /// File holding the bearer token (`-`: standard input).
+    #[arg(long, global = true, env = env::TOKEN_FILE)]
     pub token_file: Option<PathBuf>,
-    /// CA certificate (PEM) to trust for an https:// server.
-    #[arg(long, global = true)]
+    /// CA certificate (PEM) to trust besides the platform's trust store, for
+    /// an https:// server (and, with `serve`, for the scheduled refresh).
+    #[arg(long, global = true, env = env::CA_CERT)]
     pub ca_cert: Option<PathBuf>,
     /// Client certificate (PEM) for a server that requires mTLS.
-    #[arg(long, global = true, requires = "client_key")]
+    #[arg(long, global = true, env = env::CLIENT_CERT, requires = "client_key")]
     pub client_cert: Option<PathBuf>,
     /// Private key (PEM) of --client-cert.
-    #[arg(long, global = true, requires = "client_cert")]
+    #[arg(long, global = true, env = env::CLIENT_KEY, requires = "client_cert")]
     pub client_key: Option<PathBuf>,
 }
 
@@ -83,6 +122,37 @@ pub enum Command {
     /// Manage access tokens of a running server (ADMIN).
     #[command(subcommand)]
     Token(TokenCommand),
+    /// The technical parameter keys items may carry, with unit and range.
+    Parameters(ParametersArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+}
+
+/// `parameters`
+#[derive(Debug, Args)]
+pub struct ParametersArgs {
+    /// Print as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `completions`
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// The weakest decision `--fail-on` fails on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+pub enum FailOn {
+    /// REVIEW, LICENSE_REQUIRED or PROHIBITED.
+    Review,
+    /// LICENSE_REQUIRED or PROHIBITED.
+    License,
+    /// PROHIBITED.
+    Prohibited,
 }
 
 /// `token ...`
@@ -119,7 +189,7 @@ pub struct TokenCreateArgs {
     /// The exporter an exporter token is bound to.
     #[arg(long)]
     pub exporter: Option<String>,
-    /// Lifetime: 90d, 12h, 30m, 45s, or `never`.
+    /// Lifetime: a duration (90d, 12h, 30m, 1h 30m, 2weeks) or `never`.
     #[arg(long, default_value = "90d")]
     pub ttl: String,
     /// What the token is for.
@@ -128,9 +198,6 @@ pub struct TokenCreateArgs {
     /// Print the answer as JSON.
     #[arg(long)]
     pub json: bool,
-    /// Server to talk to.
-    #[command(flatten)]
-    pub server: ServerArgs,
 }
 
 /// `token list`
@@ -139,9 +206,6 @@ pub struct TokenListArgs {
     /// Print as JSON.
     #[arg(long)]
     pub json: bool,
-    /// Server to talk to.
-    #[command(flatten)]
-    pub server: ServerArgs,
 }
 
 /// `token revoke`
@@ -149,9 +213,6 @@ pub struct TokenListArgs {
 pub struct TokenRevokeArgs {
     /// Token id (`tok-...`, from `token list`).
     pub token_id: String,
-    /// Server to talk to.
-    #[command(flatten)]
-    pub server: ServerArgs,
 }
 
 /// Log output format.
@@ -231,27 +292,21 @@ impl Default for ServeArgs {
     }
 }
 
-/// Where a client command finds the server.
-#[derive(Debug, Args)]
-pub struct ServerArgs {
-    /// Server URL.
-    #[arg(long, default_value = "http://127.0.0.1:50051")]
-    pub server: String,
-}
-
 /// `screen`
 #[derive(Debug, Args)]
 pub struct ScreenArgs {
     /// A shipment as JSON (`reference`, `exporter`, `destination_country`,
     /// `end_use`, `items[]`, `parties[]`), or an object holding it under
-    /// `shipment`; `-` reads standard input.
+    /// `shipment`; or a batch: JSON lines, one shipment per line (screened
+    /// in one ScreenShipments stream). `-` reads standard input.
     pub file: PathBuf,
-    /// Print the full answer as JSON.
+    /// Print the full answer as JSON (a batch: one JSON object per line).
     #[arg(long)]
     pub json: bool,
-    /// Server to talk to.
-    #[command(flatten)]
-    pub server: ServerArgs,
+    /// Exit non-zero (11 REVIEW, 12 LICENSE_REQUIRED, 13 PROHIBITED) when
+    /// the strongest decision is at or above this one.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
 }
 
 /// `import`
@@ -270,12 +325,15 @@ pub struct ImportArgs {
     /// Who imports it (recorded as the version's author).
     #[arg(long)]
     pub actor: Option<String>,
-    /// The files, sent under their base names (`sdn.csv` ...).
+    /// The files, sent under their base names (`sdn.csv` ...); `-` reads
+    /// standard input, sent as --stdin-name.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// Server to talk to.
-    #[command(flatten)]
-    pub server: ServerArgs,
+    /// The file name standard input (`-`) is sent under (default: the
+    /// format's main file: sdn.csv, cons_prim.csv, consolidated.xml,
+    /// dpl.txt, consolidated.csv, list.toml).
+    #[arg(long)]
+    pub stdin_name: Option<String>,
 }
 
 /// `lists`
@@ -284,9 +342,6 @@ pub struct ListsArgs {
     /// Print as JSON.
     #[arg(long)]
     pub json: bool,
-    /// Server to talk to.
-    #[command(flatten)]
-    pub server: ServerArgs,
 }
 
 /// `versions`
@@ -297,9 +352,6 @@ pub struct VersionsArgs {
     /// Print as JSON.
     #[arg(long)]
     pub json: bool,
-    /// Server to talk to.
-    #[command(flatten)]
-    pub server: ServerArgs,
 }
 
 /// `diff`
@@ -318,9 +370,6 @@ pub struct DiffArgs {
     /// Print as JSON.
     #[arg(long)]
     pub json: bool,
-    /// Server to talk to.
-    #[command(flatten)]
-    pub server: ServerArgs,
 }
 
 /// `entry`
@@ -343,9 +392,6 @@ pub struct EditArgs {
     /// Refuse the edit unless the list is at this version.
     #[arg(long, default_value_t = 0)]
     pub expected_version: u64,
-    /// Server to talk to.
-    #[command(flatten)]
-    pub server: ServerArgs,
 }
 
 /// `entry get|add|update|remove`
@@ -363,9 +409,6 @@ pub enum EntryAction {
         /// Print as JSON.
         #[arg(long)]
         json: bool,
-        /// Server to talk to.
-        #[command(flatten)]
-        server: ServerArgs,
     },
     /// Add an entry written in the exportscreen-toml format (one
     /// `[[entry]]`; the `[list]` table may be left out for a party).
@@ -410,9 +453,6 @@ pub struct ReplayArgs {
     /// Print as JSON.
     #[arg(long)]
     pub json: bool,
-    /// Server to talk to.
-    #[command(flatten)]
-    pub server: ServerArgs,
 }
 
 /// `eval`
@@ -429,12 +469,9 @@ pub struct EvalArgs {
     pub limit: usize,
 }
 
-/// What every officer command takes: the server, who acts, the output form.
+/// What every officer command takes: who acts, the output form.
 #[derive(Debug, Args)]
 pub struct OfficerArgs {
-    /// Server to talk to.
-    #[command(flatten)]
-    pub server: ServerArgs,
     /// Who acts (recorded in the case history and the audit trail; without
     /// access control the server takes this name, with it the token's).
     #[arg(long)]
@@ -508,7 +545,7 @@ pub struct CasesListArgs {
     /// Follow every page.
     #[arg(long)]
     pub all: bool,
-    /// Server, actor, output.
+    /// Actor, output.
     #[command(flatten)]
     pub common: OfficerArgs,
 }
@@ -518,7 +555,7 @@ pub struct CasesListArgs {
 pub struct CaseIdArgs {
     /// The case (`case-...`).
     pub case_id: String,
-    /// Server, actor, output.
+    /// Actor, output.
     #[command(flatten)]
     pub common: OfficerArgs,
 }
@@ -534,7 +571,7 @@ pub struct ClaimArgs {
     /// Why (optional).
     #[arg(long, default_value = "")]
     pub reason: String,
-    /// Server, actor, output.
+    /// Actor, output.
     #[command(flatten)]
     pub common: OfficerArgs,
 }
@@ -557,7 +594,7 @@ pub struct DecideArgs {
     /// Approvals: when a post-shipment check is due.
     #[arg(long)]
     pub check_due: Option<When>,
-    /// Server, actor, output.
+    /// Actor, output.
     #[command(flatten)]
     pub common: OfficerArgs,
 }
@@ -583,7 +620,7 @@ pub struct MarkArgs {
     /// Why (required).
     #[arg(long)]
     pub reason: String,
-    /// Server, actor, output.
+    /// Actor, output.
     #[command(flatten)]
     pub common: OfficerArgs,
 }
@@ -596,7 +633,7 @@ pub struct RequestInfoArgs {
     /// The question for the exporter (required).
     #[arg(long)]
     pub reason: String,
-    /// Server, actor, output.
+    /// Actor, output.
     #[command(flatten)]
     pub common: OfficerArgs,
 }
@@ -616,7 +653,7 @@ pub struct RecordCheckArgs {
     /// What was found (required).
     #[arg(long)]
     pub reason: String,
-    /// Server, actor, output.
+    /// Actor, output.
     #[command(flatten)]
     pub common: OfficerArgs,
 }
@@ -632,7 +669,7 @@ pub struct ScheduleCheckArgs {
     /// Why (optional).
     #[arg(long, default_value = "")]
     pub reason: String,
-    /// Server, actor, output.
+    /// Actor, output.
     #[command(flatten)]
     pub common: OfficerArgs,
 }
@@ -642,7 +679,7 @@ pub struct ScheduleCheckArgs {
 pub struct SuppressionArgs {
     /// The suppression (`sup-...`).
     pub suppression_id: String,
-    /// Server, actor, output.
+    /// Actor, output.
     #[command(flatten)]
     pub common: OfficerArgs,
 }
@@ -662,7 +699,7 @@ pub struct WatchArgs {
     /// Stop after this many events (0: run until interrupted).
     #[arg(long, default_value_t = 0)]
     pub count: u64,
-    /// Server, actor, output.
+    /// Actor, output.
     #[command(flatten)]
     pub common: OfficerArgs,
 }
@@ -679,7 +716,7 @@ pub enum AuditCommand {
 /// `audit verify`
 #[derive(Debug, Args)]
 pub struct AuditVerifyArgs {
-    /// Server, actor, output.
+    /// Actor, output.
     #[command(flatten)]
     pub common: OfficerArgs,
 }
@@ -693,7 +730,7 @@ pub struct AuditExportArgs {
     /// To (exclusive).
     #[arg(long)]
     pub to: Option<When>,
-    /// Server, actor, output.
+    /// Actor, output.
     #[command(flatten)]
     pub common: OfficerArgs,
 }
@@ -707,7 +744,7 @@ pub struct ReportArgs {
     /// ... to (exclusive).
     #[arg(long)]
     pub to: Option<When>,
-    /// Server, actor, output.
+    /// Actor, output.
     #[command(flatten)]
     pub common: OfficerArgs,
 }
@@ -887,7 +924,7 @@ mod tests {
         match cli.command {
             Some(Command::Import(a)) => {
                 assert_eq!(a.files.len(), 2);
-                assert_eq!(a.server.server, "http://127.0.0.1:50051");
+                assert_eq!(cli.client.server, DEFAULT_SERVER);
             }
             other => panic!("{other:?}"),
         }

@@ -1,11 +1,15 @@
 //! Connecting the client commands to a running server, with a token.
 //!
-//! The token comes from `--token`, else `EXPORTSCREEN_TOKEN`, else the file
-//! given with `--token-file`, else `./data/admin.token` when it exists (the
-//! ADMIN token a fresh server writes into its data directory). An `https://`
-//! server is reached over TLS, trusting `--ca-cert` (and presenting
-//! `--client-cert`/`--client-key` when the server requires mTLS). The global
-//! flags are set once, by [`configure`], before any command runs.
+//! The server is `--server` (or `EXPORTSCREEN_SERVER`); the token comes
+//! from `--token`, else `--token-file`, else `EXPORTSCREEN_TOKEN`, else
+//! `EXPORTSCREEN_TOKEN_FILE` (a flag on the command line beats the
+//! environment). There is no implicit token: a script run from the wrong
+//! directory must not act as the ADMIN whose token a local server wrote to
+//! `./data/admin.token` (pass `--token-file data/admin.token` to use it).
+//! An `https://` server is reached over TLS, trusting the platform's trust
+//! store and `--ca-cert` (and presenting `--client-cert`/`--client-key`
+//! when the server requires mTLS). The global options are set once, by
+//! [`configure`], before any command runs.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -17,30 +21,59 @@ use tonic::service::Interceptor;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint, Identity};
 
+use super::args::{DEFAULT_SERVER, env};
+use super::{exit, input};
 use crate::api::auth::bootstrap::ADMIN_TOKEN_FILE;
 use crate::api::pb::admin_service_client::AdminServiceClient;
 use crate::api::pb::audit_service_client::AuditServiceClient;
 use crate::api::pb::case_service_client::CaseServiceClient;
 use crate::api::pb::list_service_client::ListServiceClient;
 use crate::api::pb::screening_service_client::ScreeningServiceClient;
-use crate::cli::args::DEFAULT_DATA_DIR;
 
 /// Largest answer a client accepts.
 const MAX_MESSAGE: usize = 64 << 20;
-/// Environment variable holding the token.
-pub const TOKEN_ENV: &str = "EXPORTSCREEN_TOKEN";
+
+/// Where the token comes from, after the precedence rules.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum TokenSource {
+    /// No token.
+    #[default]
+    None,
+    /// The token itself.
+    Value(String),
+    /// A file holding it (`-`: standard input).
+    File(PathBuf),
+}
 
 /// How the client commands authenticate and reach the server.
 #[derive(Clone, Debug, Default)]
 pub struct Credentials {
-    /// `--token`.
-    pub token: Option<String>,
-    /// `--token-file`.
-    pub token_file: Option<PathBuf>,
-    /// `--ca-cert`: CA of an https server.
+    /// `--server`.
+    pub server: String,
+    /// The token to send.
+    pub token: TokenSource,
+    /// `--ca-cert`: a CA trusted besides the platform's roots.
     pub ca_cert: Option<PathBuf>,
     /// `--client-cert` and `--client-key`: identity for mTLS.
     pub client_identity: Option<(PathBuf, PathBuf)>,
+}
+
+/// Picks the token: a flag on the command line beats the environment, and
+/// a token beats a token file.
+pub fn choose_token(
+    token: Option<String>,
+    token_from_cli: bool,
+    token_file: Option<PathBuf>,
+    token_file_from_cli: bool,
+) -> TokenSource {
+    let token = token.filter(|t| !t.trim().is_empty());
+    match (token, token_file) {
+        (Some(t), _) if token_from_cli => TokenSource::Value(t),
+        (_, Some(f)) if token_file_from_cli => TokenSource::File(f),
+        (Some(t), _) => TokenSource::Value(t),
+        (None, Some(f)) => TokenSource::File(f),
+        (None, None) => TokenSource::None,
+    }
 }
 
 static CREDENTIALS: OnceLock<Credentials> = OnceLock::new();
@@ -51,31 +84,33 @@ pub fn configure(c: Credentials) {
 }
 
 fn credentials() -> Credentials {
-    CREDENTIALS.get().cloned().unwrap_or_default()
+    CREDENTIALS.get().cloned().unwrap_or_else(|| Credentials {
+        server: DEFAULT_SERVER.into(),
+        ..Credentials::default()
+    })
 }
 
-/// The token to send, from the sources in order (see the module
-/// documentation); `None` when there is none.
+/// The CA certificate configured with `--ca-cert`, if any (`serve` trusts
+/// it for the scheduled refresh too).
+pub fn ca_cert() -> Option<PathBuf> {
+    credentials().ca_cert
+}
+
+/// The token to send (see the module documentation); `None` when there is
+/// none.
 ///
 /// # Errors
-/// A token file that was named but cannot be read.
-pub fn resolve_token(c: &Credentials, env: Option<String>) -> anyhow::Result<Option<String>> {
-    if let Some(t) = c.token.clone().or(env).filter(|t| !t.trim().is_empty()) {
-        return Ok(Some(t.trim().to_string()));
+/// A token file that cannot be read (usage error).
+pub fn resolve_token(source: &TokenSource) -> anyhow::Result<Option<String>> {
+    match source {
+        TokenSource::None => Ok(None),
+        TokenSource::Value(t) => Ok(Some(t.trim().to_string())),
+        TokenSource::File(path) => read_token(path).map(Some),
     }
-    if let Some(path) = &c.token_file {
-        return read_token(path).map(Some);
-    }
-    let default = Path::new(DEFAULT_DATA_DIR).join(ADMIN_TOKEN_FILE);
-    if default.is_file() {
-        return read_token(&default).map(Some);
-    }
-    Ok(None)
 }
 
 fn read_token(path: &Path) -> anyhow::Result<String> {
-    let t = std::fs::read_to_string(path)
-        .with_context(|| format!("reading the token file {}", path.display()))?;
+    let t = input::read_text(path).context("the token file")?;
     Ok(t.trim().to_string())
 }
 
@@ -112,57 +147,73 @@ impl Interceptor for BearerToken {
 /// A channel that sends the token with every call.
 pub type AuthChannel = InterceptedService<Channel, BearerToken>;
 
-/// A channel to `url` (`http://host:port` or `https://host:port`) sending
-/// the configured token.
+/// A channel to the configured server (`http://host:port` or
+/// `https://host:port`) sending the configured token.
 ///
 /// # Errors
-/// A malformed URL, unreadable TLS files or token file, or no server
-/// answering there.
-pub async fn channel(url: &str) -> anyhow::Result<AuthChannel> {
+/// A malformed URL or unreadable TLS or token files (usage, exit 2); no
+/// server answering there (exit 3).
+pub async fn channel() -> anyhow::Result<AuthChannel> {
     let c = credentials();
-    let token = resolve_token(&c, std::env::var(TOKEN_ENV).ok())?;
+    let url = c.server.as_str();
+    let token = resolve_token(&c.token)?;
     let mut endpoint = Endpoint::from_shared(url.to_string())
-        .with_context(|| format!("invalid server URL {url} (expected http://host:port)"))?
+        .with_context(|| format!("invalid server URL {url} (expected http://host:port)"))
+        .map_err(exit::usage)?
         .connect_timeout(Duration::from_secs(5));
     if url.starts_with("https://") {
-        let mut tls = ClientTlsConfig::new();
-        if let Some(ca) = &c.ca_cert {
-            let pem = std::fs::read(ca)
-                .with_context(|| format!("reading the CA certificate {}", ca.display()))?;
-            tls = tls.ca_certificate(Certificate::from_pem(pem));
-        }
-        if let Some((cert, key)) = &c.client_identity {
-            let cert = std::fs::read(cert)
-                .with_context(|| format!("reading the client certificate {}", cert.display()))?;
-            let key = std::fs::read(key)
-                .with_context(|| format!("reading the client key {}", key.display()))?;
-            tls = tls.identity(Identity::from_pem(cert, key));
-        }
-        endpoint = endpoint.tls_config(tls).context("TLS configuration")?;
+        endpoint = endpoint
+            .tls_config(tls_config(&c)?)
+            .context("TLS configuration")
+            .map_err(exit::usage)?;
     }
-    let channel = endpoint.connect().await.with_context(|| {
-        format!("cannot connect to {url}: is the server running (`exportscreen serve`)?")
-    })?;
+    let channel = endpoint
+        .connect()
+        .await
+        .with_context(|| {
+            format!(
+                "cannot connect to {url}: is the server running (`exportscreen serve`)? \
+                 (set --server or {})",
+                env::SERVER
+            )
+        })
+        .map_err(exit::unreachable)?;
     Ok(InterceptedService::new(
         channel,
-        BearerToken::new(token.as_deref())?,
+        BearerToken::new(token.as_deref()).map_err(exit::usage)?,
     ))
+}
+
+/// TLS for an https server: the platform's trust store, plus `--ca-cert`,
+/// plus the mTLS identity.
+fn tls_config(c: &Credentials) -> anyhow::Result<ClientTlsConfig> {
+    let mut tls = ClientTlsConfig::new().with_native_roots();
+    if let Some(ca) = &c.ca_cert {
+        let pem = input::read(ca).context("the CA certificate (--ca-cert)")?;
+        tls = tls.ca_certificate(Certificate::from_pem(pem));
+    }
+    if let Some((cert, key)) = &c.client_identity {
+        let cert = input::read(cert).context("the client certificate (--client-cert)")?;
+        let key = input::read(key).context("the client key (--client-key)")?;
+        tls = tls.identity(Identity::from_pem(cert, key));
+    }
+    Ok(tls)
 }
 
 /// A ScreeningService client.
 ///
 /// # Errors
 /// See [`channel`].
-pub async fn screening(url: &str) -> anyhow::Result<ScreeningServiceClient<AuthChannel>> {
-    Ok(ScreeningServiceClient::new(channel(url).await?).max_decoding_message_size(MAX_MESSAGE))
+pub async fn screening() -> anyhow::Result<ScreeningServiceClient<AuthChannel>> {
+    Ok(ScreeningServiceClient::new(channel().await?).max_decoding_message_size(MAX_MESSAGE))
 }
 
 /// A ListService client.
 ///
 /// # Errors
 /// See [`channel`].
-pub async fn lists(url: &str) -> anyhow::Result<ListServiceClient<AuthChannel>> {
-    Ok(ListServiceClient::new(channel(url).await?)
+pub async fn lists() -> anyhow::Result<ListServiceClient<AuthChannel>> {
+    Ok(ListServiceClient::new(channel().await?)
         .max_decoding_message_size(MAX_MESSAGE)
         .max_encoding_message_size(MAX_MESSAGE))
 }
@@ -171,37 +222,43 @@ pub async fn lists(url: &str) -> anyhow::Result<ListServiceClient<AuthChannel>> 
 ///
 /// # Errors
 /// See [`channel`].
-pub async fn cases(url: &str) -> anyhow::Result<CaseServiceClient<AuthChannel>> {
-    Ok(CaseServiceClient::new(channel(url).await?).max_decoding_message_size(MAX_MESSAGE))
+pub async fn cases() -> anyhow::Result<CaseServiceClient<AuthChannel>> {
+    Ok(CaseServiceClient::new(channel().await?).max_decoding_message_size(MAX_MESSAGE))
 }
 
 /// An AuditService client.
 ///
 /// # Errors
 /// See [`channel`].
-pub async fn audit(url: &str) -> anyhow::Result<AuditServiceClient<AuthChannel>> {
-    Ok(AuditServiceClient::new(channel(url).await?).max_decoding_message_size(MAX_MESSAGE))
+pub async fn audit() -> anyhow::Result<AuditServiceClient<AuthChannel>> {
+    Ok(AuditServiceClient::new(channel().await?).max_decoding_message_size(MAX_MESSAGE))
 }
 
 /// An AdminService client.
 ///
 /// # Errors
 /// See [`channel`].
-pub async fn admin(url: &str) -> anyhow::Result<AdminServiceClient<AuthChannel>> {
-    Ok(AdminServiceClient::new(channel(url).await?))
+pub async fn admin() -> anyhow::Result<AdminServiceClient<AuthChannel>> {
+    Ok(AdminServiceClient::new(channel().await?))
 }
 
 /// A gRPC error as one line: code and message (and, for a refused token,
-/// where a token comes from).
+/// where a token comes from), with its exit code (3 for a refused token or
+/// an unavailable server, else 1).
 pub fn status_error(s: tonic::Status) -> anyhow::Error {
     let hint = if s.code() == tonic::Code::Unauthenticated {
         format!(
-            " (send a token with --token, {TOKEN_ENV} or --token-file; a fresh server writes its ADMIN token to <data-dir>/{ADMIN_TOKEN_FILE})"
+            " (send a token with --token, --token-file, {} or {}; a local server's ADMIN token is in <data-dir>/{ADMIN_TOKEN_FILE}: --token-file data/{ADMIN_TOKEN_FILE})",
+            env::TOKEN,
+            env::TOKEN_FILE
         )
     } else {
         String::new()
     };
-    anyhow::anyhow!("{:?}: {}{hint}", s.code(), s.message())
+    exit::from_status(
+        s.code(),
+        anyhow::anyhow!("{:?}: {}{hint}", s.code(), s.message()),
+    )
 }
 
 #[cfg(test)]
@@ -210,38 +267,39 @@ mod tests {
 
     #[test]
     fn token_sources_in_order() {
+        let t = || Some("t".to_string());
+        let f = || Some(PathBuf::from("f"));
+        let value = || TokenSource::Value("t".into());
+        let file = || TokenSource::File("f".into());
+        // (token, from the command line, file, from the command line, chosen)
+        let table = [
+            (t(), true, f(), true, value()),
+            (t(), false, f(), true, file()),
+            (t(), false, f(), false, value()),
+            (None, false, f(), false, file()),
+            (Some("  ".into()), true, f(), false, file()),
+            (None, false, None, false, TokenSource::None),
+        ];
+        for (token, token_cli, token_file, file_cli, want) in table {
+            assert_eq!(
+                choose_token(token.clone(), token_cli, token_file.clone(), file_cli),
+                want,
+                "{token:?} {token_cli} {token_file:?} {file_cli}"
+            );
+        }
+    }
+
+    #[test]
+    fn token_files_are_read_and_missing_ones_are_usage_errors() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("t");
         std::fs::write(&file, "from-file\n").unwrap();
-        let flag = Credentials {
-            token: Some("from-flag".into()),
-            token_file: Some(file.clone()),
-            ..Credentials::default()
-        };
         assert_eq!(
-            resolve_token(&flag, Some("from-env".into()))
-                .unwrap()
-                .as_deref(),
-            Some("from-flag")
-        );
-        let env = Credentials {
-            token: None,
-            ..flag.clone()
-        };
-        assert_eq!(
-            resolve_token(&env, Some("from-env".into()))
-                .unwrap()
-                .as_deref(),
-            Some("from-env")
-        );
-        assert_eq!(
-            resolve_token(&env, None).unwrap().as_deref(),
+            resolve_token(&TokenSource::File(file)).unwrap().as_deref(),
             Some("from-file")
         );
-        let missing = Credentials {
-            token_file: Some(dir.path().join("nope")),
-            ..Credentials::default()
-        };
-        assert!(resolve_token(&missing, None).is_err());
+        let err = resolve_token(&TokenSource::File(dir.path().join("nope"))).unwrap_err();
+        assert_eq!(exit::code_of(&err), exit::USAGE);
+        assert_eq!(resolve_token(&TokenSource::None).unwrap(), None);
     }
 }

@@ -195,7 +195,7 @@ async fn list_history_commands_edit_show_diff_and_replay() {
     std::fs::write(
         &case,
         r#"{"reference": "CLI-R", "exporter": "Kestrel", "destination_country": "JP", "end_use": "",
-            "items": [], "parties": [{"role": "CONSIGNEE", "name": "Manticore Drive Systems", "address": "", "country": ""}]}"#,
+            "items": [{"description": "Office chairs"}], "parties": [{"role": "CONSIGNEE", "name": "Manticore Drive Systems", "address": "", "country": ""}]}"#,
     )
     .unwrap();
     let out = run(vec!["screen", case.to_str().unwrap(), "--json"]).await;

@@ -6,17 +6,23 @@
 
 mod cases;
 mod cli;
+mod cli_exit;
 mod decisions;
 mod durability;
+mod examples;
+mod files;
 mod fuzz_regressions;
 mod health;
 mod history;
 mod hotswap;
 mod lists;
+mod protocol;
+mod readme;
 mod rescreen;
 mod screening;
 mod security;
 mod startup;
 mod tls;
+mod token_guardrails;
 mod util;
 mod validation;

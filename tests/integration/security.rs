@@ -343,6 +343,7 @@ async fn created_tokens_work_until_revoked_at_once() {
             exporter: String::new(),
             ttl_seconds: 3600,
             description: "case work".into(),
+            no_expiry: false,
         })
         .await
         .unwrap()

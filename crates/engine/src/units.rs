@@ -26,30 +26,56 @@ use aho_corasick::AhoCorasick;
 use unicode_normalization::UnicodeNormalization;
 
 /// A canonical parameter key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ParamSpec {
     /// The key, with its unit in the name (`flow_l_min`).
     pub key: &'static str,
     /// The canonical unit, for explanations (`L/min`).
     pub unit: &'static str,
+    /// Smallest physically meaningful value (inclusive).
+    pub min: f64,
+    /// Largest physically meaningful value (inclusive; infinite: no bound).
+    pub max: f64,
 }
 
+impl ParamSpec {
+    /// True when `value` lies in the key's range.
+    pub fn admits(&self, value: f64) -> bool {
+        value >= self.min && value <= self.max
+    }
+}
+
+/// Absolute zero in °C: the lower bound of temperatures.
+const ABSOLUTE_ZERO_C: f64 = -273.15;
+
 macro_rules! params {
-    ($($key:literal => $unit:literal),* $(,)?) => {
-        &[$(ParamSpec { key: $key, unit: $unit }),*]
+    ($($key:literal => $unit:literal $([$min:expr, $max:expr])?),* $(,)?) => {
+        &[$(params!(@spec $key, $unit $(, $min, $max)?)),*]
+    };
+    // Without a range: a magnitude, at least 0 and unbounded above.
+    (@spec $key:literal, $unit:literal) => {
+        ParamSpec { key: $key, unit: $unit, min: 0.0, max: f64::INFINITY }
+    };
+    (@spec $key:literal, $unit:literal, $min:expr, $max:expr) => {
+        ParamSpec { key: $key, unit: $unit, min: $min, max: $max }
     };
 }
 
 /// Every parameter key a control-list rule may use: the evaluation keys of
 /// the project plus a few the Annex needs (hydroxyl value, modulus, apogee,
 /// feature flags whose value is 1 when present and 0 when denied).
+///
+/// Each key's accepted range follows its unit: a key without one written
+/// here is a magnitude (`[0, inf]`: a negative range, payload or thrust is
+/// refused at the API); percentages are `[0, 100]`, temperatures start at
+/// absolute zero, flags are 0 or 1.
 pub const PARAMS: &[ParamSpec] = params! {
     "range_km" => "km",
     "payload_kg" => "kg",
     "thrust_kn" => "kN",
     "total_impulse_ns" => "N·s",
-    "concentration_pct" => "%",
-    "purity_pct" => "%",
+    "concentration_pct" => "%" [0.0, 100.0],
+    "purity_pct" => "%" [0.0, 100.0],
     "particle_size_um" => "µm",
     "grain_size_um" => "µm",
     "bias_stability_deg_h" => "deg/h",
@@ -72,8 +98,8 @@ pub const PARAMS: &[ParamSpec] = params! {
     "force_kn" => "kN",
     "mach" => "",
     "energy_mev" => "MeV",
-    "temperature_c" => "°C",
-    "tg_c" => "°C",
+    "temperature_c" => "°C" [ABSOLUTE_ZERO_C, f64::INFINITY],
+    "tg_c" => "°C" [ABSOLUTE_ZERO_C, f64::INFINITY],
     "density_g_cc" => "g/cm³",
     "uts_gpa" => "GPa",
     "specific_strength_m" => "m",
@@ -88,7 +114,7 @@ pub const PARAMS: &[ParamSpec] = params! {
     "angular_resolution_mrad" => "mrad",
     "accuracy_arcsec" => "arcsec",
     // Keys of our own, for Annex figures the evaluation keys do not cover.
-    "temperature_min_c" => "°C",
+    "temperature_min_c" => "°C" [ABSOLUTE_ZERO_C, f64::INFINITY],
     "modulus_gpa" => "GPa",
     "apogee_km" => "km",
     "altitude_km" => "km",
@@ -105,14 +131,14 @@ pub const PARAMS: &[ParamSpec] = params! {
     "rate_deg_s" => "deg/s",
     "heading_accuracy_deg" => "deg",
     // Feature flags: 1 = stated, 0 = denied.
-    "numerical_control" => "flag",
-    "slip_rings" => "flag",
-    "anti_jam" => "flag",
-    "military_code" => "flag",
-    "spherical" => "flag",
-    "autonomous" => "flag",
-    "vacuum" => "flag",
-    "off_centre_shaft" => "flag",
+    "numerical_control" => "flag" [0.0, 1.0],
+    "slip_rings" => "flag" [0.0, 1.0],
+    "anti_jam" => "flag" [0.0, 1.0],
+    "military_code" => "flag" [0.0, 1.0],
+    "spherical" => "flag" [0.0, 1.0],
+    "autonomous" => "flag" [0.0, 1.0],
+    "vacuum" => "flag" [0.0, 1.0],
+    "off_centre_shaft" => "flag" [0.0, 1.0],
 };
 
 /// The spec of a known key.
@@ -2594,6 +2620,33 @@ mod tests {
             }
         }
         assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn parameter_keys_are_unique_with_sound_ranges() {
+        let mut seen = std::collections::HashSet::new();
+        for p in PARAMS {
+            assert!(seen.insert(p.key), "{} twice", p.key);
+            assert!(p.min <= p.max && !p.min.is_nan(), "{}", p.key);
+            assert!(p.admits(p.min) && p.admits(p.max.min(1e12)), "{}", p.key);
+        }
+        // Magnitudes may not be negative; temperatures, flags, shares have
+        // their own bounds.
+        let table: &[(&str, f64, bool)] = &[
+            ("range_km", -1.0, false),
+            ("range_km", 0.0, true),
+            ("payload_kg", -0.001, false),
+            ("thrust_kn", 1e9, true),
+            ("temperature_c", -40.0, true),
+            ("temperature_c", -300.0, false),
+            ("purity_pct", 100.5, false),
+            ("concentration_pct", 35.0, true),
+            ("slip_rings", 2.0, false),
+            ("slip_rings", 1.0, true),
+        ];
+        for (key, value, ok) in table {
+            assert_eq!(spec(key).unwrap().admits(*value), *ok, "{key} = {value}");
+        }
     }
 
     #[test]

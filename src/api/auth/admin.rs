@@ -26,11 +26,19 @@ pub const MAX_PRINCIPAL: usize = 128;
 pub const MAX_DESCRIPTION: usize = 1024;
 /// Longest token lifetime: ten years.
 pub const MAX_TTL_SECONDS: u64 = 10 * 366 * 24 * 3600;
+/// Principals the service itself acts under (the first ADMIN token, the
+/// re-screening and case system, callers without access control, the
+/// scheduled refresh, the bundled seed lists): a token may not take them,
+/// so that an audit actor is never ambiguous. Compared case-insensitively.
+pub const RESERVED_PRINCIPALS: &[&str] = &["admin", "system", "anonymous", "refresh", "seed"];
 
 /// The admin service.
 #[derive(Clone, Debug)]
 pub struct AdminApi {
     state: Arc<AppState>,
+    /// Revocations one at a time: two concurrent revocations of the last
+    /// two ADMIN tokens must not both pass the last-ADMIN check.
+    revoking: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// The wire value of a role.
@@ -107,10 +115,23 @@ pub fn new_token(
         exporter,
         ttl_seconds,
         description,
+        no_expiry,
     } = req;
     let principal = text(principal, "principal", MAX_PRINCIPAL, true)?
         .trim()
         .to_string();
+    if RESERVED_PRINCIPALS
+        .iter()
+        .any(|r| r.eq_ignore_ascii_case(&principal))
+    {
+        return Err(ApiError::invalid(
+            "principal",
+            format!(
+                "{principal:?} is reserved for the service's own actions ({}): choose another name",
+                RESERVED_PRINCIPALS.join(", ")
+            ),
+        ));
+    }
     if roles.is_empty() {
         return Err(ApiError::invalid("roles", "required: at least one role"));
     }
@@ -140,16 +161,31 @@ pub fn new_token(
             ));
         }
     };
-    if ttl_seconds > MAX_TTL_SECONDS {
-        return Err(ApiError::invalid(
-            "ttl_seconds",
-            format!("at most {MAX_TTL_SECONDS} (ten years), got {ttl_seconds}; 0 = no expiry"),
-        ));
-    }
-    let expires_at_unix_ms = (ttl_seconds > 0).then(|| {
+    let expires_at_unix_ms = match (ttl_seconds, no_expiry) {
+        (0, true) => None,
+        (0, false) => {
+            return Err(ApiError::invalid(
+                "ttl_seconds",
+                "required: a lifetime of at least 1 second, or no_expiry = true for a token that never expires",
+            ));
+        }
+        (_, true) => {
+            return Err(ApiError::invalid(
+                "ttl_seconds",
+                "must be 0 with no_expiry: a token either expires or does not",
+            ));
+        }
+        (ttl, false) if ttl > MAX_TTL_SECONDS => {
+            return Err(ApiError::invalid(
+                "ttl_seconds",
+                format!("at most {MAX_TTL_SECONDS} (ten years), got {ttl}"),
+            ));
+        }
         // Bounded by MAX_TTL_SECONDS: no overflow.
-        now_unix_ms.saturating_add(i64::try_from(ttl_seconds * 1000).unwrap_or(i64::MAX))
-    });
+        (ttl, false) => {
+            Some(now_unix_ms.saturating_add(i64::try_from(ttl * 1000).unwrap_or(i64::MAX)))
+        }
+    };
     Ok(NewToken {
         principal,
         roles: parsed.iter().map(|r| r.as_str().to_string()).collect(),
@@ -163,7 +199,10 @@ pub fn new_token(
 impl AdminApi {
     /// Serves from `state`.
     pub fn new(state: Arc<AppState>) -> AdminApi {
-        AdminApi { state }
+        AdminApi {
+            state,
+            revoking: Arc::default(),
+        }
     }
 
     async fn create(
@@ -209,6 +248,11 @@ impl AdminApi {
         let token_id = text(token_id, "token_id", MAX_PRINCIPAL, true)?;
         let now = now_unix_ms();
         let store = self.state.store();
+        let _one_at_a_time = self.revoking.lock().await;
+        let tokens = store.tokens()?;
+        if leaves_no_admin(&tokens, token_id.trim(), now) {
+            return Err(ApiError::LastAdmin);
+        }
         let record = store.revoke_token(token_id.trim(), now)?;
         store.append_audit(
             NewAudit {
@@ -224,6 +268,19 @@ impl AdminApi {
         info!(token_id = %record.token_id, principal = %record.principal, "token revoked");
         Ok(token_info(record))
     }
+}
+
+/// True when revoking `token_id` at `now` would leave no live ADMIN token.
+pub fn leaves_no_admin(tokens: &[TokenRecord], token_id: &str, now: i64) -> bool {
+    let live_admin = |t: &TokenRecord| {
+        t.is_live(now) && t.roles.iter().any(|r| Role::parse(r) == Some(Role::Admin))
+    };
+    tokens
+        .iter()
+        .any(|t| t.token_id == token_id && live_admin(t))
+        && !tokens
+            .iter()
+            .any(|t| t.token_id != token_id && live_admin(t))
 }
 
 #[tonic::async_trait]
@@ -293,6 +350,7 @@ mod tests {
             exporter: exporter.into(),
             ttl_seconds: 3600,
             description: "erp".into(),
+            no_expiry: false,
         }
     }
 
@@ -322,6 +380,7 @@ mod tests {
             "",
         );
         r.ttl_seconds = 0;
+        r.no_expiry = true;
         let t = new_token(r, "admin", 1_000).unwrap();
         assert_eq!(t.expires_at_unix_ms, None);
         assert_eq!(t.roles, vec!["OFFICER", "AUDITOR"]);
@@ -353,6 +412,33 @@ mod tests {
                 },
                 "ttl_seconds",
             ),
+            (
+                "a lifetime of 0 without no_expiry",
+                pb::CreateTokenRequest {
+                    ttl_seconds: 0,
+                    ..req("p", &[Officer], "")
+                },
+                "ttl_seconds",
+            ),
+            (
+                "a lifetime and no_expiry",
+                pb::CreateTokenRequest {
+                    no_expiry: true,
+                    ..req("p", &[Officer], "")
+                },
+                "ttl_seconds",
+            ),
+            ("reserved admin", req("admin", &[Officer], ""), "principal"),
+            (
+                "reserved System",
+                req(" System ", &[Officer], ""),
+                "principal",
+            ),
+            (
+                "reserved anonymous",
+                req("anonymous", &[Officer], ""),
+                "principal",
+            ),
         ];
         for (name, r, field) in table {
             let e = new_token(r, "admin", 0).expect_err(name);
@@ -361,6 +447,39 @@ mod tests {
         let mut bad = req("p", &[Officer], "");
         bad.roles = vec![42];
         assert_eq!(field_of(new_token(bad, "a", 0).unwrap_err()), "roles[0]");
+    }
+
+    #[test]
+    fn the_last_live_admin_token_stays() {
+        let t =
+            |id: &str, roles: &[&str], expires: Option<i64>, revoked: Option<i64>| TokenRecord {
+                token_id: id.into(),
+                principal: id.into(),
+                roles: roles.iter().map(|r| r.to_string()).collect(),
+                exporter: None,
+                description: String::new(),
+                created_at_unix_ms: 0,
+                expires_at_unix_ms: expires,
+                revoked_at_unix_ms: revoked,
+                created_by: "tests".into(),
+            };
+        let tokens = vec![
+            t("a1", &["ADMIN"], None, None),
+            t("a2", &["ADMIN"], Some(50), None),
+            t("a3", &["ADMIN"], None, Some(5)),
+            t("o1", &["OFFICER"], None, None),
+        ];
+        // (token to revoke, at, refused)
+        let table = [
+            ("a1", 10, false), // a2 is still live
+            ("a1", 60, true),  // a2 expired, a3 revoked
+            ("a2", 60, false), // already expired: not live, nothing lost
+            ("o1", 60, false), // not an ADMIN token
+            ("nope", 60, false),
+        ];
+        for (id, now, refused) in table {
+            assert_eq!(leaves_no_admin(&tokens, id, now), refused, "{id} at {now}");
+        }
     }
 
     #[test]

@@ -14,7 +14,9 @@
 //!    request's extensions, where handlers find them;
 //! 4. records the call's status and duration when its response ends
 //!    (metrics), mapping tonic's OUT_OF_RANGE for an oversized message to
-//!    RESOURCE_EXHAUSTED on the way.
+//!    RESOURCE_EXHAUSTED on the way, and answering a request message tonic
+//!    could not decode with INVALID_ARGUMENT naming the field
+//!    ([`protocol`](crate::api::protocol)) instead of tonic's INTERNAL.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -33,6 +35,7 @@ use super::policy::{self, Access};
 use super::rate::{RateLimit, RateLimiter};
 use super::token;
 use crate::api::caller::{Caller, Role};
+use crate::api::protocol;
 use crate::api::state::now_unix_ms;
 use crate::api::status::{ApiError, transport_code};
 use crate::api::{REQUEST_ID_HEADER, log_status, metrics, new_request_id, valid_request_id};
@@ -286,6 +289,18 @@ fn meter(
     started: Instant,
 ) -> http::Response<tonic::body::Body> {
     if let Some((code, message)) = status_in(resp.headers()) {
+        if let Some(error) = protocol::rewrite(code, &message) {
+            // A request message that cannot be read: the client's mistake,
+            // named by field (tonic says INTERNAL).
+            let status = Status::from(error);
+            log_status(&status);
+            metrics::global().record_call(&method, status.code(), started.elapsed());
+            let mut answer = status.into_http::<tonic::body::Body>();
+            if let Some(id) = resp.headers().get(REQUEST_ID_HEADER) {
+                answer.headers_mut().insert(REQUEST_ID_HEADER, id.clone());
+            }
+            return answer;
+        }
         let mapped = transport_code(code, &message);
         if mapped != code {
             resp.headers_mut()

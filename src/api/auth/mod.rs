@@ -35,25 +35,33 @@ pub enum AuthError {
     /// The `authorization` metadata is not `Bearer <token>`.
     #[error("malformed authorization metadata: expected `Bearer <token>`")]
     Malformed,
+    /// More than one `authorization` metadata value.
+    #[error("{count} authorization metadata values: send exactly one")]
+    Ambiguous {
+        /// How many were sent.
+        count: usize,
+    },
     /// No such token.
     #[error("invalid token")]
     Unknown,
-    /// The token has expired.
-    #[error("token {token_id} expired")]
+    /// The token has expired. The message does not name the token (its id
+    /// is logged on the server).
+    #[error("token expired")]
     Expired {
-        /// The token's id.
+        /// The token's id (for the server's log only).
         token_id: String,
     },
-    /// The token was revoked.
-    #[error("token {token_id} was revoked")]
+    /// The token was revoked. The message does not name the token.
+    #[error("token revoked")]
     Revoked {
-        /// The token's id.
+        /// The token's id (for the server's log only).
         token_id: String,
     },
     /// The token's stored record names a role this build does not know.
-    #[error("token {token_id} has an unknown role {role:?}")]
+    /// The message does not name the token.
+    #[error("the token's stored record names an unknown role {role:?}")]
     BadRecord {
-        /// The token's id.
+        /// The token's id (for the server's log only).
         token_id: String,
         /// The role as stored.
         role: String,

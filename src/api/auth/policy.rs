@@ -52,6 +52,10 @@ pub const METHOD_ROLES: &[(&str, &[Role])] = &[
         "/exportscreen.v1.ScreeningService/GetScreening",
         &[Exporter, Officer, Auditor],
     ),
+    (
+        "/exportscreen.v1.ScreeningService/ListParameters",
+        &[Exporter, Officer, Compliance, Auditor],
+    ),
     // ListService
     ("/exportscreen.v1.ListService/ImportList", &[Compliance]),
     (

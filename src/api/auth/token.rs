@@ -26,14 +26,20 @@ pub fn generate_secret() -> Result<String, getrandom::Error> {
 }
 
 /// The token in `authorization` metadata, if any: `Bearer <token>` (the
-/// scheme is case-insensitive).
+/// scheme is case-insensitive), sent exactly once.
 ///
 /// # Errors
-/// [`AuthError::Malformed`] when the value is not a bearer token.
+/// [`AuthError::Malformed`] when the value is not a bearer token,
+/// [`AuthError::Ambiguous`] when there are several values.
 pub fn bearer(headers: &http::HeaderMap) -> Result<Option<&str>, AuthError> {
-    let Some(value) = headers.get(AUTHORIZATION) else {
+    let mut values = headers.get_all(AUTHORIZATION).iter();
+    let Some(value) = values.next() else {
         return Ok(None);
     };
+    let more = values.count();
+    if more > 0 {
+        return Err(AuthError::Ambiguous { count: more + 1 });
+    }
     let value = value.to_str().map_err(|_| AuthError::Malformed)?;
     let (scheme, token) = value.split_once(' ').ok_or(AuthError::Malformed)?;
     let token = token.trim();
@@ -50,6 +56,10 @@ pub fn bearer(headers: &http::HeaderMap) -> Result<Option<&str>, AuthError> {
 /// [`AuthError::BadRecord`], or a storage error.
 pub fn authenticate(store: &Store, secret: &str, now_unix_ms: i64) -> Result<Caller, AuthError> {
     let record = store.token_by_secret(secret)?.ok_or(AuthError::Unknown)?;
+    if !record.is_live(now_unix_ms) {
+        // The answer does not name the token; the operator's log does.
+        tracing::info!(token_id = %record.token_id, "refused a revoked or expired token");
+    }
     if record.revoked_at_unix_ms.is_some() {
         return Err(AuthError::Revoked {
             token_id: record.token_id,
@@ -119,6 +129,12 @@ mod tests {
             (Some("Bearer "), Err(())),
             (Some("abc"), Err(())),
         ];
+        let mut two = headers(Some("Bearer abc"));
+        two.append(AUTHORIZATION, "Bearer def".parse().unwrap());
+        assert!(matches!(
+            bearer(&two),
+            Err(AuthError::Ambiguous { count: 2 })
+        ));
         for (value, want) in table {
             let h = headers(*value);
             let got = bearer(&h).map_err(|_| ());
@@ -160,10 +176,15 @@ mod tests {
             authenticate(&store, "old", 100),
             Err(AuthError::Expired { .. })
         ));
-        assert!(matches!(
-            authenticate(&store, "gone", 6),
-            Err(AuthError::Revoked { .. })
-        ));
+        let revoked_error = authenticate(&store, "gone", 6).unwrap_err();
+        assert!(matches!(revoked_error, AuthError::Revoked { .. }));
+        // What the caller reads never names the token.
+        assert!(!revoked_error.to_string().contains(&revoked.token_id));
+        let expired_error = authenticate(&store, "old", 100).unwrap_err();
+        assert!(
+            !expired_error.to_string().contains("tok-"),
+            "{expired_error}"
+        );
         assert!(matches!(
             authenticate(&store, "nope", 6),
             Err(AuthError::Unknown)

@@ -16,7 +16,7 @@ use crate::cli::commands::cases::{parse_when, request};
 pub async fn run(cmd: AuditCommand) -> anyhow::Result<()> {
     match cmd {
         AuditCommand::Verify(a) => {
-            let mut c = client::audit(&a.common.server.server).await?;
+            let mut c = client::audit().await?;
             let r = c
                 .verify_audit(request(
                     pb::VerifyAuditRequest {},
@@ -49,7 +49,7 @@ pub async fn run(cmd: AuditCommand) -> anyhow::Result<()> {
                 from_unix_ms: a.from.as_deref().map(parse_when).transpose()?.unwrap_or(0),
                 to_unix_ms: a.to.as_deref().map(parse_when).transpose()?.unwrap_or(0),
             };
-            let mut c = client::audit(&a.common.server.server).await?;
+            let mut c = client::audit().await?;
             let mut stream = c
                 .export_audit(request(msg, a.common.actor.as_deref())?)
                 .await

@@ -70,14 +70,9 @@ pub fn parse_when(s: &str) -> anyhow::Result<i64> {
     bail!("{s:?}: expected YYYY-MM-DD, an RFC 3339 time or Unix milliseconds")
 }
 
-/// Unix milliseconds as `YYYY-MM-DD HH:MM UTC` (empty for 0).
+/// Unix milliseconds as RFC 3339 in local time (empty for 0).
 pub fn show_time(ms: i64) -> String {
-    if ms == 0 {
-        return String::new();
-    }
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
-        .unwrap_or_else(|| ms.to_string())
+    crate::cli::time::local(ms)
 }
 
 /// A status argument (`open`, `in-review`, `check-due` ...).
@@ -265,7 +260,7 @@ async fn list(a: CasesListArgs) -> anyhow::Result<()> {
         page_size: a.limit,
         page_token: opt(&a.page_token),
     };
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let mut cases = Vec::new();
     let next = loop {
         let r = c
@@ -495,7 +490,7 @@ pub fn case_json(c: &pb::Case) -> Value {
 }
 
 async fn show(a: CaseIdArgs) -> anyhow::Result<()> {
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let case = c
         .get_case(request(
             pb::GetCaseRequest { case_id: a.case_id },
@@ -546,7 +541,7 @@ fn done(common: &OfficerArgs, r: &pb::CaseActionResponse) -> anyhow::Result<()> 
 }
 
 async fn claim(a: ClaimArgs) -> anyhow::Result<()> {
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let msg = pb::ClaimCaseRequest {
         case_id: a.case_id,
         assignee: opt(&a.to),
@@ -561,7 +556,7 @@ async fn claim(a: ClaimArgs) -> anyhow::Result<()> {
 }
 
 async fn decide(a: DecideArgs) -> anyhow::Result<()> {
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let msg = pb::DecideCaseRequest {
         case_id: a.case_id,
         decision: if a.approve {
@@ -589,7 +584,7 @@ async fn mark(a: MarkArgs) -> anyhow::Result<()> {
     let Some(index) = a.finding.checked_sub(1) else {
         bail!("--finding counts from 1, as `cases show` numbers findings");
     };
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let msg = pb::MarkFindingRequest {
         case_id: a.case_id,
         screening_id: a.screening,
@@ -610,7 +605,7 @@ async fn mark(a: MarkArgs) -> anyhow::Result<()> {
 }
 
 async fn request_info(a: RequestInfoArgs) -> anyhow::Result<()> {
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let msg = pb::RequestInfoRequest {
         case_id: a.case_id,
         reason: a.reason,
@@ -638,7 +633,7 @@ pub fn parse_check_kind(s: &str) -> anyhow::Result<pb::CheckKind> {
 
 async fn record_check(a: RecordCheckArgs) -> anyhow::Result<()> {
     let kind = parse_check_kind(&a.kind)?;
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let msg = pb::RecordCheckRequest {
         case_id: a.case_id,
         kind: kind as i32,
@@ -655,7 +650,7 @@ async fn record_check(a: RecordCheckArgs) -> anyhow::Result<()> {
 
 async fn schedule_check(a: ScheduleCheckArgs) -> anyhow::Result<()> {
     let due = parse_when(&a.due)?;
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let msg = pb::ScheduleCheckRequest {
         case_id: a.case_id,
         due_unix_ms: due,
@@ -670,7 +665,7 @@ async fn schedule_check(a: ScheduleCheckArgs) -> anyhow::Result<()> {
 }
 
 async fn suppression(a: SuppressionArgs) -> anyhow::Result<()> {
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let s = c
         .get_suppression(request(
             pb::GetSuppressionRequest {
@@ -691,8 +686,8 @@ async fn suppression(a: SuppressionArgs) -> anyhow::Result<()> {
         "entry_fingerprint": s.entry_fingerprint,
         "judged_version": format!("{}@{}", version.list_id, version.version),
         "case_id": s.case_id, "screening_id": s.screening_id, "finding_index": s.finding_index,
-        "officer": s.officer, "reason": s.reason, "created_at": show_time(s.created_at_unix_ms),
-        "ended_at": show_time(s.ended_at_unix_ms), "ended_by": s.ended_by, "ended_why": s.ended_why,
+        "officer": s.officer, "reason": s.reason, "created_at": crate::cli::time::utc(s.created_at_unix_ms),
+        "ended_at": crate::cli::time::utc(s.ended_at_unix_ms), "ended_by": s.ended_by, "ended_why": s.ended_why,
     });
     if a.common.json {
         println!("{}", serde_json::to_string_pretty(&v)?);
@@ -750,7 +745,7 @@ async fn watch(a: WatchArgs) -> anyhow::Result<()> {
             .map(|p| p as i32)
             .unwrap_or(0),
     };
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let mut stream = c
         .watch_cases(request(msg, a.common.actor.as_deref())?)
         .await
@@ -791,7 +786,9 @@ mod tests {
             1_700_000_000_000
         );
         assert!(parse_when("14/11/2023").is_err());
-        assert_eq!(show_time(1_700_000_000_000), "2023-11-14 22:13 UTC");
+        let shown = show_time(1_700_000_000_000);
+        let back = chrono::DateTime::parse_from_rfc3339(&shown).unwrap();
+        assert_eq!(back.timestamp_millis(), 1_700_000_000_000, "{shown}");
         assert_eq!(show_time(0), "");
     }
 

@@ -26,9 +26,8 @@ pub async fn run(args: EntryArgs) -> anyhow::Result<()> {
             entry_id,
             version,
             json,
-            server,
         } => {
-            let mut c = client::lists(&server.server).await?;
+            let mut c = client::lists().await?;
             let r = c
                 .get_entry(pb::GetEntryRequest {
                     list_id,
@@ -59,7 +58,7 @@ pub async fn run(args: EntryArgs) -> anyhow::Result<()> {
                 entry: Some(entry),
                 expected_version: edit.expected_version,
             };
-            let mut c = client::lists(&edit.server.server).await?;
+            let mut c = client::lists().await?;
             let r = c
                 .add_entry(request(req, &edit)?)
                 .await
@@ -81,7 +80,7 @@ pub async fn run(args: EntryArgs) -> anyhow::Result<()> {
                 entry: Some(entry),
                 expected_version: edit.expected_version,
             };
-            let mut c = client::lists(&edit.server.server).await?;
+            let mut c = client::lists().await?;
             let r = c
                 .update_entry(request(req, &edit)?)
                 .await
@@ -100,7 +99,7 @@ pub async fn run(args: EntryArgs) -> anyhow::Result<()> {
                 reason: edit.reason.clone(),
                 expected_version: edit.expected_version,
             };
-            let mut c = client::lists(&edit.server.server).await?;
+            let mut c = client::lists().await?;
             let r = c
                 .remove_entry(request(req, &edit)?)
                 .await
@@ -135,9 +134,8 @@ fn report(what: &str, r: pb::EditEntryResponse) {
 /// The file cannot be read, is invalid (with the line), or does not hold
 /// exactly one entry.
 pub fn read_entry(path: &std::path::Path) -> anyhow::Result<pb::ListEntry> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    parse_entry(&text, &path.display().to_string())
+    let text = crate::cli::input::read_text(path)?;
+    parse_entry(&text, &crate::cli::input::shown(path)).map_err(crate::cli::exit::usage)
 }
 
 /// One entry from `exportscreen-toml` text (`name` for messages).

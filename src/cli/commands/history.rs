@@ -16,7 +16,7 @@ use crate::cli::client;
 /// # Errors
 /// The server cannot be reached, or refuses (unknown list).
 pub async fn versions(args: VersionsArgs) -> anyhow::Result<()> {
-    let mut c = client::lists(&args.server.server).await?;
+    let mut c = client::lists().await?;
     let versions = c
         .list_versions(pb::ListVersionsRequest {
             list_id: args.list_id.clone(),
@@ -37,7 +37,7 @@ pub async fn versions(args: VersionsArgs) -> anyhow::Result<()> {
 fn version_json(v: &pb::ListVersion) -> serde_json::Value {
     let i = v.info.clone().unwrap_or_default();
     json!({
-        "version": i.version, "imported_at": imported_at(i.imported_at_unix_ms),
+        "version": i.version, "imported_at": crate::cli::time::utc(i.imported_at_unix_ms),
         "author": i.author, "reason": i.reason, "origin": v.origin, "entry_id": v.entry_id,
         "entries": i.entries, "names": i.names, "format": i.format,
         "previous_version": v.previous_version,
@@ -100,11 +100,52 @@ pub fn versions_text(versions: &[pb::ListVersion]) -> String {
                 let _ = writeln!(out, "    re-screening failed: {}", r.error);
             }
         }
+    }
+    // Importer warnings once per list, however many versions repeat them.
+    let mut seen: Vec<(&str, Vec<u64>)> = Vec::new();
+    for v in versions {
+        let Some(i) = &v.info else { continue };
         for w in &i.warnings {
-            let _ = writeln!(out, "    warning: {w}");
+            match seen.iter_mut().find(|(t, _)| t == w) {
+                Some((_, at)) => at.push(i.version),
+                None => seen.push((w, vec![i.version])),
+            }
         }
     }
+    for (w, at) in &seen {
+        let _ = writeln!(out, "warning ({}): {w}", occurrences(at));
+    }
     out
+}
+
+/// Where a warning occurred: `v3`, `v1, v2, v4`, `v2 x5`, `5 versions
+/// from v1 to v9`.
+fn occurrences(versions: &[u64]) -> String {
+    let mut distinct: Vec<(u64, usize)> = Vec::new();
+    for v in versions {
+        match distinct.last_mut() {
+            Some((last, n)) if last == v => *n += 1,
+            _ => distinct.push((*v, 1)),
+        }
+    }
+    let one = |(v, n): &(u64, usize)| {
+        if *n > 1 {
+            format!("v{v} x{n}")
+        } else {
+            format!("v{v}")
+        }
+    };
+    match distinct.as_slice() {
+        [] => String::new(),
+        [first, .., last] if distinct.len() > 4 => format!(
+            "{} versions from v{} to v{}, {} times",
+            distinct.len(),
+            first.0,
+            last.0,
+            versions.len()
+        ),
+        all => all.iter().map(one).collect::<Vec<_>>().join(", "),
+    }
 }
 
 /// Prints the diff between two versions.
@@ -112,7 +153,7 @@ pub fn versions_text(versions: &[pb::ListVersion]) -> String {
 /// # Errors
 /// The server cannot be reached, or refuses (unknown list or version).
 pub async fn diff(args: DiffArgs) -> anyhow::Result<()> {
-    let mut c = client::lists(&args.server.server).await?;
+    let mut c = client::lists().await?;
     let d = c
         .diff_versions(pb::DiffVersionsRequest {
             list_id: args.list_id.clone(),
@@ -181,7 +222,7 @@ pub fn diff_text(d: &pb::DiffVersionsResponse) -> String {
 /// # Errors
 /// The server cannot be reached, or refuses (unknown screening).
 pub async fn replay(args: ReplayArgs) -> anyhow::Result<()> {
-    let mut c = client::lists(&args.server.server).await?;
+    let mut c = client::lists().await?;
     let r = c
         .replay_screening(pb::ReplayScreeningRequest {
             screening_id: args.screening_id.clone(),
@@ -234,4 +275,48 @@ pub async fn replay(args: ReplayArgs) -> anyhow::Result<()> {
         println!("  {d}");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version(n: u64, warnings: &[&str]) -> pb::ListVersion {
+        pb::ListVersion {
+            info: Some(pb::ListInfo {
+                version: n,
+                imported_at_unix_ms: 1_700_000_000_000,
+                warnings: warnings.iter().map(|w| w.to_string()).collect(),
+                ..pb::ListInfo::default()
+            }),
+            ..pb::ListVersion::default()
+        }
+    }
+
+    #[test]
+    fn a_warning_every_version_repeats_is_shown_once_with_where() {
+        let missing = "sdn_comments.csv is missing: remarks cut at 1,000 characters stay cut";
+        let t = versions_text(&[
+            version(1, &[missing]),
+            version(2, &[missing, "row 7 skipped", "row 7 skipped"]),
+            version(3, &[missing]),
+        ]);
+        let warnings: Vec<&str> = t.lines().filter(|l| l.starts_with("warning")).collect();
+        assert_eq!(
+            warnings,
+            [
+                format!("warning (v1, v2, v3): {missing}").as_str(),
+                "warning (v2 x2): row 7 skipped",
+            ],
+            "{t}"
+        );
+        let many: Vec<pb::ListVersion> = (1..=6).map(|n| version(n, &[missing])).collect();
+        let t = versions_text(&many);
+        assert!(
+            t.contains(&format!(
+                "warning (6 versions from v1 to v6, 6 times): {missing}"
+            )),
+            "{t}"
+        );
+    }
 }

@@ -1,5 +1,6 @@
 //! `exportscreen import --list ID --format F FILES...`: sends the files as
-//! 1 MiB chunks and prints the new version.
+//! 1 MiB chunks and prints the new version (`-` sends standard input, under
+//! `--stdin-name` or the format's main file name).
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -10,7 +11,7 @@ use crate::api::pb::import_list_request::Msg;
 use crate::api::pb::{FileChunk, ImportHeader, ImportListRequest};
 use crate::api::{ACTOR_HEADER, lists::MAX_CHUNK};
 use crate::cli::args::ImportArgs;
-use crate::cli::client;
+use crate::cli::{client, exit, input};
 
 /// The request stream for an import: the header, then each file in chunks
 /// of at most [`MAX_CHUNK`] bytes (an empty file is one empty chunk).
@@ -47,11 +48,17 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
     let mut files = Vec::with_capacity(args.files.len());
     let mut names = HashSet::new();
     for path in &args.files {
-        let name = base_name(path)?;
+        let name = if input::is_stdin(path) {
+            stdin_name(&args.format, args.stdin_name.as_deref()).map_err(exit::usage)?
+        } else {
+            base_name(path).map_err(exit::usage)?
+        };
         if !names.insert(name.clone()) {
-            bail!("two files are named {name}: the server tells files apart by name");
+            return Err(exit::usage(anyhow::anyhow!(
+                "two files are named {name}: the server tells files apart by name"
+            )));
         }
-        let data = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        let data = input::read(path)?;
         files.push((name, data));
     }
     let header = ImportHeader {
@@ -66,7 +73,7 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
             .with_context(|| format!("--actor {actor:?}: must be printable ASCII"))?;
         request.metadata_mut().insert(ACTOR_HEADER, value);
     }
-    let mut c = client::lists(&args.server.server).await?;
+    let mut c = client::lists().await?;
     let r = c
         .import_list(request)
         .await
@@ -76,10 +83,40 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
         "imported {} version {}: {} entries, {} names (live {} ms after upload)",
         r.list_id, r.version, r.entries, r.names, r.swap_millis
     );
+    // Identical warnings (a skipped row kind, a missing optional file) once, counted.
+    let mut seen: Vec<(&str, usize)> = Vec::new();
     for w in &r.warnings {
-        println!("warning: {w}");
+        match seen.iter_mut().find(|(t, _)| t == w) {
+            Some((_, n)) => *n += 1,
+            None => seen.push((w, 1)),
+        }
+    }
+    for (w, n) in seen {
+        if n > 1 {
+            println!("warning (x{n}): {w}");
+        } else {
+            println!("warning: {w}");
+        }
     }
     Ok(())
+}
+
+/// The name standard input is sent under: `--stdin-name`, else the
+/// format's main file.
+fn stdin_name(format: &str, given: Option<&str>) -> anyhow::Result<String> {
+    if let Some(name) = given {
+        return Ok(name.to_string());
+    }
+    let main = match format {
+        "ofac-sdn-csv" => "sdn.csv",
+        "ofac-cons-csv" => "cons_prim.csv",
+        "un-sc-xml" => "consolidated.xml",
+        "bis-dpl-tsv" => "dpl.txt",
+        "trade-gov-csl-csv" => "consolidated.csv",
+        "exportscreen-toml" => "list.toml",
+        _ => bail!("standard input needs --stdin-name with format {format}"),
+    };
+    Ok(main.to_string())
 }
 
 fn base_name(path: &Path) -> anyhow::Result<String> {
@@ -92,6 +129,17 @@ fn base_name(path: &Path) -> anyhow::Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn standard_input_is_named_after_the_format() {
+        assert_eq!(stdin_name("bis-dpl-tsv", None).unwrap(), "dpl.txt");
+        assert_eq!(stdin_name("ofac-sdn-csv", None).unwrap(), "sdn.csv");
+        assert_eq!(
+            stdin_name("ofac-sdn-csv", Some("alt.csv")).unwrap(),
+            "alt.csv"
+        );
+        assert!(stdin_name("new-format", None).is_err());
+    }
 
     #[test]
     fn files_are_split_into_chunks_of_at_most_one_mib() {

@@ -12,7 +12,7 @@ use crate::cli::client;
 /// # Errors
 /// The server cannot be reached or fails.
 pub async fn run(args: ListsArgs) -> anyhow::Result<()> {
-    let mut c = client::lists(&args.server.server).await?;
+    let mut c = client::lists().await?;
     let lists = c
         .list_lists(pb::ListListsRequest {})
         .await
@@ -26,7 +26,7 @@ pub async fn run(args: ListsArgs) -> anyhow::Result<()> {
                 json!({
                     "list_id": l.list_id, "kind": l.kind, "version": l.version,
                     "entries": l.entries, "names": l.names, "format": l.format,
-                    "imported_at": imported_at(l.imported_at_unix_ms),
+                    "imported_at": crate::cli::time::utc(l.imported_at_unix_ms),
                     "author": l.author, "reason": l.reason, "source": l.source,
                     "checksum": l.r#ref.as_ref().map(|r| r.checksum.clone()).unwrap_or_default(),
                     "warnings": l.warnings,
@@ -40,11 +40,9 @@ pub async fn run(args: ListsArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Unix milliseconds as `YYYY-MM-DD HH:MM:SS UTC`.
+/// Unix milliseconds as RFC 3339 in local time.
 pub fn imported_at(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
-        .unwrap_or_else(|| ms.to_string())
+    crate::cli::time::local(ms)
 }
 
 /// The lists as an aligned text table.
@@ -113,11 +111,14 @@ mod tests {
         let lines: Vec<&str> = t.lines().collect();
         assert_eq!(lines.len(), 2);
         assert!(lines[0].starts_with("ID        KIND    VERSION"), "{t}");
+        let at = imported_at(1_700_000_000_000);
         assert!(
-            lines[1]
-                .starts_with("ofac-sdn  denial  2        13821    30912  2023-11-14 22:13:20 UTC"),
+            lines[1].starts_with(&format!(
+                "ofac-sdn  denial  2        13821    30912  {at}  ofac"
+            )),
             "{t}"
         );
+        assert!(chrono::DateTime::parse_from_rfc3339(&at).is_ok(), "{at}");
         assert_eq!(table(&[]).lines().nth(1), Some("(no lists)"));
     }
 }

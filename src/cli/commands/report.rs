@@ -20,7 +20,7 @@ pub async fn run(a: ReportArgs) -> anyhow::Result<()> {
         from_unix_ms: a.from.as_deref().map(parse_when).transpose()?.unwrap_or(0),
         to_unix_ms: a.to.as_deref().map(parse_when).transpose()?.unwrap_or(0),
     };
-    let mut c = client::cases(&a.common.server.server).await?;
+    let mut c = client::cases().await?;
     let r = c
         .get_report(request(msg, a.common.actor.as_deref())?)
         .await

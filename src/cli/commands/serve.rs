@@ -1,6 +1,8 @@
-//! `exportscreen serve`: logs to standard error (text or JSON), binds the
-//! gRPC and (optionally) metrics listeners, runs the server until SIGINT or
-//! SIGTERM.
+//! `exportscreen serve`: logs to standard error (text or JSON; colour only
+//! on a terminal; an invalid `RUST_LOG` stops start-up), binds the gRPC and
+//! (optionally) metrics listeners, runs the server until SIGINT or SIGTERM.
+
+use std::io::IsTerminal;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
@@ -11,13 +13,14 @@ use crate::api::auth::rate::RateLimit;
 use crate::api::tls::TlsFiles;
 use crate::api::{self, ServerConfig};
 use crate::cli::args::{LogFormat, ServeArgs};
+use crate::cli::exit;
 
 /// Runs the service.
 ///
 /// # Errors
 /// The address cannot be bound, or start-up fails (the message says why).
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
-    init_tracing(args.log_format);
+    init_tracing(args.log_format, std::env::var("RUST_LOG").ok().as_deref())?;
     let usable = |x: f64| x.is_finite() && x >= 0.0;
     if !usable(args.rate_limit) || !usable(args.rate_burst) {
         anyhow::bail!("--rate-limit and --rate-burst must be finite numbers >= 0");
@@ -49,18 +52,28 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .rate_limit(RateLimit {
             per_second: args.rate_limit,
             burst: args.rate_burst,
-        });
+        })
+        .ca_cert(crate::cli::client::ca_cert());
     api::run_with(listener, metrics, config, shutdown_signal()).await?;
     Ok(())
 }
 
-/// Logs to standard error as text or JSON lines; `RUST_LOG` overrides the
-/// default `info`. Every line of a call carries its span fields (method,
-/// request id, principal).
-fn init_tracing(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+/// Logs to standard error as text or JSON lines; `RUST_LOG` (`rust_log`)
+/// overrides the default `info`, and one that does not parse stops
+/// start-up with a message (rather than silently logging at `info`). Text
+/// is coloured only when standard error is a terminal (and `NO_COLOR` is
+/// not set), so a log redirected to a file carries no escape codes. Every
+/// line of a call carries its span fields (method, request id, principal).
+///
+/// # Errors
+/// An invalid `RUST_LOG` (usage error, exit 2).
+fn init_tracing(format: LogFormat, rust_log: Option<&str>) -> anyhow::Result<()> {
+    let filter = log_filter(rust_log).map_err(exit::usage)?;
+    let colour = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(colour)
         .with_writer(std::io::stderr);
     // Fails only if a subscriber is already set (e.g. embedded use): keep that one.
     let _ = match format {
@@ -71,6 +84,23 @@ fn init_tracing(format: LogFormat) {
             .with_span_list(true)
             .try_init(),
     };
+    Ok(())
+}
+
+/// The log filter: `info` without `RUST_LOG`, else `RUST_LOG` parsed
+/// strictly.
+///
+/// # Errors
+/// A `RUST_LOG` that is not a valid filter, naming it.
+pub fn log_filter(rust_log: Option<&str>) -> anyhow::Result<EnvFilter> {
+    match rust_log.map(str::trim) {
+        None | Some("") => Ok(EnvFilter::new("info")),
+        Some(spec) => EnvFilter::builder().parse(spec).map_err(|e| {
+            anyhow::anyhow!(
+                "invalid RUST_LOG {spec:?}: {e} (e.g. RUST_LOG=info or RUST_LOG=exportscreen=debug,info)"
+            )
+        }),
+    }
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.
@@ -98,5 +128,27 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {},
         _ = term => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rust_log_is_parsed_strictly() {
+        for ok in [
+            None,
+            Some(""),
+            Some("debug"),
+            Some("exportscreen=debug,info"),
+            Some("warn,h2=off"),
+        ] {
+            assert!(log_filter(ok).is_ok(), "{ok:?}");
+        }
+        for bad in ["info,[", "exportscreen=loud", "=debug"] {
+            let err = log_filter(Some(bad)).unwrap_err().to_string();
+            assert!(err.contains("invalid RUST_LOG"), "{bad}: {err}");
+        }
     }
 }

@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::api::caller::Role;
 use crate::api::pb;
 use crate::cli::args::{TokenCommand, TokenCreateArgs};
-use crate::cli::client;
+use crate::cli::{client, exit};
 
 /// Runs a token subcommand.
 ///
@@ -18,7 +18,7 @@ pub async fn run(cmd: TokenCommand) -> anyhow::Result<()> {
     match cmd {
         TokenCommand::Create(a) => create(a).await,
         TokenCommand::List(a) => {
-            let mut c = client::admin(&a.server.server).await?;
+            let mut c = client::admin().await?;
             let tokens = c
                 .list_tokens(pb::ListTokensRequest {})
                 .await
@@ -44,7 +44,7 @@ pub async fn run(cmd: TokenCommand) -> anyhow::Result<()> {
             Ok(())
         }
         TokenCommand::Revoke(a) => {
-            let mut c = client::admin(&a.server.server).await?;
+            let mut c = client::admin().await?;
             let info = c
                 .revoke_token(pb::RevokeTokenRequest {
                     token_id: a.token_id,
@@ -80,9 +80,13 @@ async fn create(a: TokenCreateArgs) -> anyhow::Result<()> {
                     format!("unknown role {r:?} (exporter, officer, compliance, auditor, admin)")
                 })
         })
-        .collect::<anyhow::Result<Vec<i32>>>()?;
-    let ttl_seconds = parse_ttl(&a.ttl)?;
-    let mut c = client::admin(&a.server.server).await?;
+        .collect::<anyhow::Result<Vec<i32>>>()
+        .map_err(exit::usage)?;
+    let (ttl_seconds, no_expiry) = match parse_ttl(&a.ttl).map_err(exit::usage)? {
+        Lifetime::Seconds(s) => (s, false),
+        Lifetime::Never => (0, true),
+    };
+    let mut c = client::admin().await?;
     let answer = c
         .create_token(pb::CreateTokenRequest {
             principal: a.principal,
@@ -90,6 +94,7 @@ async fn create(a: TokenCreateArgs) -> anyhow::Result<()> {
             exporter: a.exporter.unwrap_or_default(),
             ttl_seconds,
             description: a.description,
+            no_expiry,
         })
         .await
         .map_err(client::status_error)?
@@ -106,28 +111,34 @@ async fn create(a: TokenCreateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `90d`, `12h`, `30m`, `45s`, a bare number of seconds, or `never` (0).
+/// How long a token lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lifetime {
+    /// This many seconds (at least 1).
+    Seconds(u64),
+    /// It never expires (asked for with the word `never`).
+    Never,
+}
+
+/// A lifetime in the one duration grammar of the project (humantime:
+/// `90d`, `12h`, `30m`, `45s`, `1h 30m`, `2weeks`), or the word `never`.
 ///
 /// # Errors
-/// Anything else.
-pub fn parse_ttl(s: &str) -> anyhow::Result<u64> {
+/// Anything else, and a lifetime under one second (`0s` does not mean
+/// "never": that must be said).
+pub fn parse_ttl(s: &str) -> anyhow::Result<Lifetime> {
     let s = s.trim();
-    if s.eq_ignore_ascii_case("never") || s == "0" {
-        return Ok(0);
+    if s.eq_ignore_ascii_case("never") {
+        return Ok(Lifetime::Never);
     }
-    let (digits, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
-    let n: u64 = digits
-        .parse()
-        .with_context(|| format!("invalid lifetime {s:?} (e.g. 90d, 12h, 30m, 45s, never)"))?;
-    let factor = match unit {
-        "" | "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        _ => bail!("invalid lifetime unit in {s:?} (d, h, m or s)"),
-    };
-    n.checked_mul(factor)
-        .with_context(|| format!("lifetime {s:?} is too long"))
+    let d = crate::duration::parse(s)
+        .with_context(|| format!("invalid lifetime {s:?} (e.g. 90d, 12h, 30m, 45s, or never)"))?;
+    match d.as_secs() {
+        0 => {
+            bail!("invalid lifetime {s:?}: at least 1s (a token that never expires is --ttl never)")
+        }
+        secs => Ok(Lifetime::Seconds(secs)),
+    }
 }
 
 fn role_names(roles: &[i32]) -> Vec<&'static str> {
@@ -142,9 +153,7 @@ fn time(ms: i64) -> String {
     if ms == 0 {
         return "-".into();
     }
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_else(|| ms.to_string())
+    crate::cli::time::local(ms)
 }
 
 fn info_json(i: &pb::TokenInfo) -> serde_json::Value {
@@ -211,15 +220,20 @@ mod tests {
 
     #[test]
     fn lifetimes() {
-        let table: &[(&str, Option<u64>)] = &[
-            ("90d", Some(90 * 86_400)),
-            ("12h", Some(43_200)),
-            ("30m", Some(1_800)),
-            ("45s", Some(45)),
-            ("45", Some(45)),
-            ("never", Some(0)),
-            ("0", Some(0)),
-            ("3w", None),
+        use Lifetime::{Never, Seconds};
+        let table: &[(&str, Option<Lifetime>)] = &[
+            ("90d", Some(Seconds(90 * 86_400))),
+            ("12h", Some(Seconds(43_200))),
+            ("30m", Some(Seconds(1_800))),
+            ("45s", Some(Seconds(45))),
+            ("1h 30m", Some(Seconds(5_400))),
+            ("2weeks", Some(Seconds(14 * 86_400))),
+            ("never", Some(Never)),
+            ("NEVER", Some(Never)),
+            ("0s", None),
+            ("0", None),
+            ("500ms", None),
+            ("45", None),
             ("d", None),
             ("-5d", None),
             ("99999999999999999999d", None),
@@ -227,6 +241,8 @@ mod tests {
         for (s, want) in table {
             assert_eq!(parse_ttl(s).ok(), *want, "{s}");
         }
+        let err = parse_ttl("0s").unwrap_err().to_string();
+        assert!(err.contains("--ttl never"), "{err}");
     }
 
     #[test]
