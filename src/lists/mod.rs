@@ -105,11 +105,10 @@ fn warn_over_limits(imported: &mut Imported) {
             if over <= LIMIT_WARNINGS {
                 let shown: String = n.name.chars().take(60).collect();
                 imported.warnings.push(format!(
-                    "entry {}: name {shown:?}{} has {breach}: only its first {} words are compared, and words over {} bytes only exactly",
+                    "entry {}: name {shown:?}{} has {breach}: only its first {} words are compared, and long words only exactly",
                     e.entry_id,
                     if shown.len() < n.name.len() { "..." } else { "" },
-                    crate::engine::party::limits::MAX_NAME_TOKENS,
-                    crate::engine::party::limits::MAX_TOKEN_BYTES,
+                    crate::engine::party::limits::MAX_NAME_WORDS,
                 ));
             }
         }
@@ -228,8 +227,8 @@ mod tests {
 
     #[test]
     fn names_over_the_engine_limits_import_with_a_warning() {
-        let long_word = "Q".repeat(crate::engine::party::limits::MAX_TOKEN_BYTES + 1);
-        let many_words = "Zu ".repeat(crate::engine::party::limits::MAX_NAME_TOKENS + 1);
+        let long_word = "Q".repeat(crate::engine::party::limits::MAX_WORD_CHARS + 1);
+        let many_words = "Zu ".repeat(crate::engine::party::limits::MAX_NAME_WORDS + 1);
         let toml = format!(
             "[list]\nkind = \"denial\"\nname = \"t\"\n\n[[entry]]\nid = \"A\"\nname = \"{long_word}\"\n\n[[entry]]\nid = \"B\"\nname = \"{many_words}\"\n\n[[entry]]\nid = \"C\"\nname = \"Kestrel Orbital Works\"\n"
         );
@@ -248,8 +247,8 @@ mod tests {
             .filter(|w| w.contains("only its first"))
             .collect();
         assert_eq!(limit.len(), 2, "{:?}", imported.warnings);
-        assert!(limit[0].starts_with("entry A:") && limit[0].contains("a word of 65 bytes"));
-        assert!(limit[1].starts_with("entry B:") && limit[1].contains("49 words"));
+        assert!(limit[0].starts_with("entry A:") && limit[0].contains("a word of 65 characters"));
+        assert!(limit[1].starts_with("entry B:") && limit[1].contains("65 words"));
     }
 
     #[test]

@@ -2,23 +2,28 @@
 //! (which refuses a name over them with INVALID_ARGUMENT) and the importers
 //! (which warn about a listed name over them).
 //!
-//! A *word* here is a maximal run of letters and digits of the text as a
-//! reader sees it ([`crate::text::canonical`]); everything else separates.
-//! The engine itself never refuses a name: a name over the limits is read
-//! with repeated words collapsed ([`collapse_repeats`]), its first
-//! [`MAX_NAME_TOKENS`] words kept, and words longer than
-//! [`MAX_TOKEN_BYTES`] compared exactly only (no typo or variant
-//! look-ups), so any name costs bounded time and the index builds in time
-//! linear in the size of the lists.
+//! A *word* here is a maximal run of letters, digits and combining marks of
+//! the text as a reader sees it ([`crate::text::canonical`]); everything
+//! else separates. The API refuses a name over [`MAX_NAME_WORDS`] words or
+//! with a word over [`MAX_WORD_CHARS`] characters; the engine itself never
+//! refuses a name: a name is read with repeated words collapsed
+//! ([`collapse_repeats`]) and its first [`MAX_NAME_WORDS`] words kept, and
+//! a folded word longer than [`MAX_TOKEN_BYTES`] is compared exactly only
+//! (no typo or variant look-ups), so any name costs bounded time and the
+//! index builds in time linear in the size of the lists.
 
 use std::fmt;
 
-/// Most words of one party name that are compared (listed names have at
-/// most 26; the longest real names about 20).
-pub const MAX_NAME_TOKENS: usize = 48;
+/// Most words of one party name (listed names have at most 26; the longest
+/// real names about 20).
+pub const MAX_NAME_WORDS: usize = 64;
 
-/// Longest word (in bytes of its UTF-8 text) that gets typo and variant
-/// look-ups (the longest listed word has 27 letters).
+/// Longest word of a party name, in characters (the longest listed word
+/// has 27 letters; long compounds and unspaced scripts stay well below).
+pub const MAX_WORD_CHARS: usize = 64;
+
+/// Longest folded word (bytes of its lower-case Latin form) that gets typo
+/// and variant look-ups; a longer one is compared exactly only.
 pub const MAX_TOKEN_BYTES: usize = 64;
 
 /// Most listed names scored for one query: beyond it the names sharing the
@@ -29,15 +34,15 @@ pub const MAX_SCORED_NAMES: usize = 2_000;
 /// How a name exceeds the limits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LimitBreach {
-    /// More than [`MAX_NAME_TOKENS`] words.
+    /// More than [`MAX_NAME_WORDS`] words.
     TooManyWords {
         /// Words in the name.
         words: usize,
     },
-    /// A word longer than [`MAX_TOKEN_BYTES`] bytes.
+    /// A word longer than [`MAX_WORD_CHARS`] characters.
     WordTooLong {
-        /// Bytes of the longest word.
-        bytes: usize,
+        /// Characters of the longest word.
+        chars: usize,
     },
 }
 
@@ -46,11 +51,11 @@ impl fmt::Display for LimitBreach {
         match self {
             LimitBreach::TooManyWords { words } => write!(
                 f,
-                "{words} words, more than the {MAX_NAME_TOKENS} a name may have"
+                "{words} words, more than the {MAX_NAME_WORDS} a name may have"
             ),
-            LimitBreach::WordTooLong { bytes } => write!(
+            LimitBreach::WordTooLong { chars } => write!(
                 f,
-                "a word of {bytes} bytes, longer than the {MAX_TOKEN_BYTES} a word may have"
+                "a word of {chars} characters, longer than the {MAX_WORD_CHARS} a word may have"
             ),
         }
     }
@@ -61,32 +66,38 @@ pub fn check(name: &str) -> Option<LimitBreach> {
     let visible = crate::text::canonical(name);
     let mut words = 0usize;
     let mut longest = 0usize;
-    for w in visible
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
+    for w in words_of(&visible) {
         words += 1;
-        longest = longest.max(w.len());
+        longest = longest.max(w.chars().count());
     }
-    if longest > MAX_TOKEN_BYTES {
-        Some(LimitBreach::WordTooLong { bytes: longest })
-    } else if words > MAX_NAME_TOKENS {
+    if longest > MAX_WORD_CHARS {
+        Some(LimitBreach::WordTooLong { chars: longest })
+    } else if words > MAX_NAME_WORDS {
         Some(LimitBreach::TooManyWords { words })
     } else {
         None
     }
 }
 
+/// The words of a name as the limits count them: maximal runs of letters,
+/// digits and combining marks (any script).
+pub fn words_of(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| {
+        !(c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c))
+    })
+    .filter(|w| !w.is_empty())
+}
+
 /// Collapses repeated words: a word equal to the one before it is dropped
 /// (`sergey sergey shoigu` -> `sergey shoigu`), a word already seen twice
-/// is dropped, and at most [`MAX_NAME_TOKENS`] words are kept.
+/// is dropped, and at most [`MAX_NAME_WORDS`] words are kept.
 pub fn collapse_repeats(tokens: &mut Vec<String>) {
     if tokens.len() < 2 {
         return;
     }
-    let mut kept: Vec<String> = Vec::with_capacity(tokens.len().min(MAX_NAME_TOKENS));
+    let mut kept: Vec<String> = Vec::with_capacity(tokens.len().min(MAX_NAME_WORDS));
     for t in tokens.drain(..) {
-        if kept.len() == MAX_NAME_TOKENS {
+        if kept.len() == MAX_NAME_WORDS {
             break;
         }
         if kept.last() == Some(&t) || kept.iter().filter(|k| **k == t).count() >= 2 {
@@ -119,21 +130,23 @@ mod tests {
         for (label, name, want) in CASES {
             assert_eq!(check(name), *want, "{label}");
         }
-        let many = "zu ".repeat(MAX_NAME_TOKENS + 1);
+        let many = "zu ".repeat(MAX_NAME_WORDS + 1);
         assert_eq!(
             check(&many),
             Some(LimitBreach::TooManyWords {
-                words: MAX_NAME_TOKENS + 1
+                words: MAX_NAME_WORDS + 1
             })
         );
-        assert_eq!(check(&"zu ".repeat(MAX_NAME_TOKENS)), None);
-        let long = "q".repeat(MAX_TOKEN_BYTES + 1);
+        assert_eq!(check(&"zu ".repeat(MAX_NAME_WORDS)), None);
+        let long = "q".repeat(MAX_WORD_CHARS + 1);
         assert_eq!(
             check(&format!("Orbital {long}")),
             Some(LimitBreach::WordTooLong {
-                bytes: MAX_TOKEN_BYTES + 1
+                chars: MAX_WORD_CHARS + 1
             })
         );
+        // Characters, not bytes: 64 Cyrillic letters are 128 bytes.
+        assert_eq!(check(&"ж".repeat(MAX_WORD_CHARS)), None);
         // Invisible characters do not split a word: a reader sees one word.
         let hidden = format!("{}\u{200B}{}", "q".repeat(40), "q".repeat(40));
         assert!(matches!(
@@ -175,7 +188,7 @@ mod tests {
         }
         let mut many: Vec<String> = (0..200).map(|i| format!("w{i}")).collect();
         collapse_repeats(&mut many);
-        assert_eq!(many.len(), MAX_NAME_TOKENS);
+        assert_eq!(many.len(), MAX_NAME_WORDS);
         assert_eq!(many[0], "w0");
     }
 }

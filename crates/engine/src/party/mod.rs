@@ -754,7 +754,7 @@ impl PartyIndex {
     /// form (`siemensag` -> `siemens` + `ag`, `ramimakhlouf`).
     fn split_glued(&self, nn: &mut NormName) {
         let mut i = 0;
-        while i < nn.tokens.len() && nn.tokens.len() < limits::MAX_NAME_TOKENS {
+        while i < nn.tokens.len() && nn.tokens.len() < limits::MAX_NAME_WORDS {
             let t = &nn.tokens[i];
             let n = t.len();
             if n < 6 || n > limits::MAX_TOKEN_BYTES || !t.is_ascii() || self.vocab.id(t).is_some() {

@@ -70,7 +70,7 @@ pub fn normalize_with(name: &str, rules: &NameRules) -> NormName {
     let (folded, consonantal) = fold(name);
     let (mut raw, dotted) = tokenize_marked(&folded, consonantal);
     // Bounded work whatever the name: repeats collapsed, at most
-    // `limits::MAX_NAME_TOKENS` words.
+    // `limits::MAX_NAME_WORDS` words.
     super::limits::collapse_repeats(&mut raw);
     if raw.len() >= 2 && rules.is_vessel_prefix(&raw[0]) {
         raw.remove(0);

@@ -379,11 +379,12 @@ impl NameRules {
                 }
                 continue;
             }
+            let series = i + 1 == tokens.len() && tokens.len() >= 3;
             if let Some(v) = self
                 .units
                 .get(t)
                 .or_else(|| self.ordinals.get(t))
-                .or_else(|| self.roman.get(t))
+                .or_else(|| self.roman.get(t).filter(|_| series))
             {
                 out.push(v.to_string());
             } else if let Some(d) = self.ordinal_digits(t) {
