@@ -757,16 +757,17 @@ impl PartyIndex {
         while i < nn.tokens.len() && nn.tokens.len() < limits::MAX_NAME_WORDS {
             let t = &nn.tokens[i];
             let n = t.len();
-            if n < 6 || n > limits::MAX_TOKEN_BYTES || !t.is_ascii() || self.vocab.id(t).is_some() {
+            if !(6..=limits::MAX_TOKEN_BYTES).contains(&n)
+                || !t.is_ascii()
+                || self.vocab.id(t).is_some()
+            {
                 i += 1;
                 continue;
             }
             let legal_tail = |r: &str| legal::is_legal_form(r) || self.rules.is_legal_word(r);
             let split = (3..=n - 2).rev().find_map(|k| {
                 let (l, r) = t.split_at(k);
-                if self.vocab.id(l).is_none() {
-                    return None;
-                }
+                self.vocab.id(l)?;
                 if legal_tail(r) {
                     Some((l.to_string(), None, Some(r.to_string())))
                 } else if r.len() >= 3 && self.vocab.id(r).is_some() {

@@ -269,12 +269,10 @@ impl NameRules {
     pub fn embedded() -> &'static NameRules {
         static RULES: LazyLock<NameRules> = LazyLock::new(|| {
             let files = crate::reference::ReferenceFiles::embedded();
-            match NameRules::from_toml(&files.party_words, &files.nicknames, &files.legal_forms) {
-                Ok(r) => r,
-                // The embedded files are tested; an empty rule set is the
-                // safe fallback all the same.
-                Err(_) => NameRules::default(),
-            }
+            // The embedded files are tested; an empty rule set is the safe
+            // fallback all the same.
+            NameRules::from_toml(&files.party_words, &files.nicknames, &files.legal_forms)
+                .unwrap_or_default()
         });
         &RULES
     }
