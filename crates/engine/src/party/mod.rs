@@ -107,7 +107,8 @@ struct Tuning {
     lineage_swapped: f64,
 
     /// An organisation's listed name names a country the query does not
-    /// (a subsidiary: "Banco X Mexico" against "Banco X").
+    /// (a subsidiary: "Banco X Mexico" against "Banco X"), or the other way
+    /// round.
     place_missing: f64,
     /// Bonus when the party's address names a city of the entry's addresses.
     address_agree: f64,
@@ -1086,6 +1087,23 @@ impl PartyIndex {
                 });
             }
             if entry.kind != EntityKind::Person {
+                // The party's name is qualified by a country the listed
+                // name lacks ("Korea X Institute" against "X INSTITUTE").
+                let listed_place = rec.tokens.iter().any(|t| self.places[*t as usize]);
+                let extra_place = nn.tokens.iter().enumerate().find(|(i, t)| {
+                    *i < 64
+                        && a.query_mask & (1u64 << i) == 0
+                        && self.vocab.id(t).is_some_and(|id| self.places[id as usize])
+                });
+                if let (false, Some((_, place))) = (listed_place, extra_place) {
+                    s *= TUNING.place_missing;
+                    note(&mut sink, || {
+                        format!(
+                            "the party's name is qualified by '{place}', the listed name is not (x{:.2})",
+                            TUNING.place_missing
+                        )
+                    });
+                }
                 if let Some(place) = rec.tokens.iter().enumerate().find(|(j, t)| {
                     *j < 64 && a.name_mask & (1u64 << j) == 0 && self.places[**t as usize]
                 }) {
