@@ -222,7 +222,8 @@ pub fn units_extract(data: &[u8]) {
     }
 }
 
-/// The canonical text layer under attack: a listed name (first byte) with
+/// The canonical text layer under attack: a listed name (first byte) found
+/// as listed, with
 /// up to two hidden characters ([`HIDDEN`]) inserted between or inside its
 /// words (each insertion: a byte for the position, a byte for the
 /// character) is still found, at or above the review threshold.
@@ -231,23 +232,34 @@ pub fn canonical_text(data: &[u8]) {
         return;
     };
     let listed = LISTED[usize::from(pick) % LISTED.len()];
+    let id = (usize::from(pick) % LISTED.len()).to_string();
+    let found = |name: &str| {
+        engine()
+            .screen_party(
+                &PartyQuery {
+                    name,
+                    country: "",
+                    address: "",
+                },
+                10,
+            )
+            .into_iter()
+            .find(|m| m.entry_id == id)
+    };
+    // Names in a consonantal script alone are not indexed (lists carry
+    // their Latin forms beside them): only a name found as listed can stay
+    // found.
+    if found(listed).is_none() {
+        return;
+    }
     let mut chars: Vec<char> = listed.chars().collect();
     for pair in rest.chunks_exact(2).take(2) {
         let at = usize::from(pair[0]) % (chars.len() + 1);
         chars.insert(at, HIDDEN[usize::from(pair[1]) % HIDDEN.len()]);
     }
     let name: String = chars.into_iter().collect();
-    let id = (usize::from(pick) % LISTED.len()).to_string();
-    let matches = engine().screen_party(
-        &PartyQuery {
-            name: &name,
-            country: "",
-            address: "",
-        },
-        10,
-    );
     assert!(
-        matches.iter().any(|m| m.entry_id == id),
-        "{name:?} (listed {listed:?}) is not found: {matches:?}"
+        found(&name).is_some(),
+        "{name:?} (listed {listed:?}) is not found"
     );
 }

@@ -560,6 +560,29 @@ fn join_split_legal(raw: Vec<String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(raw.len());
     let mut i = 0;
     while i < raw.len() {
+        // A legal word split anywhere, even after its first letter
+        // (`o bshchestvo`: the rest looks like a misspelt legal word), or
+        // whose first letter joined a run of single letters (`s o
+        // granichennoy` -> `so granichennoy`).
+        if i + 1 < raw.len() && !WORD_SET.has(&raw[i]) {
+            let joined = format!("{}{}", raw[i], raw[i + 1]);
+            if WORD_SET.has(&joined) {
+                out.push(joined);
+                i += 2;
+                continue;
+            }
+            let t = &raw[i];
+            if (2..=3).contains(&t.len()) && t.is_ascii() {
+                let (head, last) = t.split_at(t.len() - 1);
+                let joined = format!("{last}{}", raw[i + 1]);
+                if WORD_SET.has(&joined) {
+                    out.push(head.to_string());
+                    out.push(joined);
+                    i += 2;
+                    continue;
+                }
+            }
+        }
         if i + 1 < raw.len() && !is_legal_word(&raw[i + 1]) {
             let joined = format!("{}{}", raw[i], raw[i + 1]);
             if joined.len() >= 6 && (is_legal_word(&joined) || PHRASE_WORD_SET.has(&joined)) {

@@ -124,6 +124,10 @@ pub fn fold(text: &str) -> (String, bool) {
     for c in text.nfkc() {
         // A lower-case letter followed by an upper-case one: two words run
         // together (`SiemensAG`, `RamiMakhlouf`).
+        // Joiners shape letters (Persian, Indic): no letter of their own.
+        if matches!(c, '\u{200C}' | '\u{200D}') {
+            continue;
+        }
         if prev_lower && c.is_uppercase() {
             out.push(' ');
         }
