@@ -2,14 +2,17 @@
 //! for shipments of 5 items and 4 parties against all bundled lists, and of
 //! single ScreenParty / ScreenItem queries; engine build time.
 //!
-//! Run: `cargo bench --bench engine` (add `-- --quick` for a short run).
+//! Run: `cargo bench --bench engine` (add `-- --quick` for a short run,
+//! `-- --hostile` for the hostile rows alone).
 //! Prints p50 / p90 / p99 / max per operation in microseconds.
 //!
 //! Inputs are generated deterministically: listed names (primary names and
 //! aliases, some with a typo, some reordered) mixed with invented company
 //! and person names, item descriptions drawn from the control texts (EU
 //! Annex I and MTCR wordings with figures, look-alikes and plain goods), and
-//! varied addresses and end uses.
+//! varied addresses and end uses. Hostile rows (issue 12): 4 KiB names of
+//! repeated or listed words, a 1,000-party shipment of them, and the index
+//! built from a 10 MB hostile list.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -18,7 +21,10 @@ use exportscreen::bundled;
 use exportscreen::engine::party::PartyQuery;
 use exportscreen::engine::reference::ReferenceFiles;
 use exportscreen::engine::{Engine, LoadedList};
-use exportscreen::model::{Item, ListContent, Party, PartyRole, Shipment};
+use exportscreen::model::{
+    DenialEntry, EntityKind, EntryName, Item, ListContent, ListMeta, NameKind, Party, PartyRole,
+    Shipment,
+};
 
 /// A small deterministic PRNG (xorshift64*), so runs are comparable.
 struct Rng(u64);
@@ -272,6 +278,10 @@ fn main() {
         build_s
     );
 
+    if std::env::args().any(|a| a == "--hostile") {
+        hostile(&engine, &lists, quick);
+        return;
+    }
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let n_ship = if quick { 2_000 } else { 20_000 };
     let names = party_names(&lists, &mut rng, 4_000);
@@ -356,4 +366,172 @@ fn main() {
         lat.push(t.elapsed().as_secs_f64() * 1e6);
     }
     report("ScreenItem", &mut lat);
+
+    hostile(&engine, &lists, quick);
+}
+
+/// A name of about 4 KiB made by repeating `word` (space separated).
+fn repeated(word: &str) -> String {
+    let mut s = String::with_capacity(4096);
+    while s.len() + word.len() < 4096 {
+        s.push_str(word);
+        s.push(' ');
+    }
+    s
+}
+
+/// Hostile inputs (issue 12): 4 KiB names of repeated or listed words and
+/// one 4 KiB word, alone and as a 1,000-party shipment; an index built from
+/// a 10 MB hostile list, and a party sharing its repeated name.
+fn hostile(engine: &Engine, lists: &[LoadedList], quick: bool) {
+    let mut rng = Rng(0x51_7CC1_B727_220A);
+    let words: Vec<String> = lists
+        .iter()
+        .filter_map(|l| match l.content.as_ref() {
+            ListContent::Denial(e) => Some(e),
+            ListContent::Control(_) => None,
+        })
+        .flat_map(|e| e.iter().flat_map(|x| x.names.iter()))
+        .flat_map(|n| n.name.split_whitespace().map(str::to_string))
+        .collect();
+    let mixed = |rng: &mut Rng| {
+        let mut s = String::new();
+        while s.len() < 4000 {
+            let w: &String = rng.pick(&words);
+            s.push_str(w);
+            s.push(' ');
+        }
+        s
+    };
+    let mut names: Vec<(&str, String)> = vec![
+        ("al al al ...", repeated("al")),
+        ("el el el ...", repeated("el")),
+        ("muhammad muhammad ...", repeated("muhammad")),
+        ("one 4 KiB word", "q".repeat(4096)),
+        ("a a a ... (single letters)", repeated("a")),
+        ("al x al y ...", {
+            let mut s = String::new();
+            let mut i = 0;
+            while s.len() < 4000 {
+                s.push_str(&format!("al w{i} "));
+                i += 1;
+            }
+            s
+        }),
+    ];
+    for i in 0..20 {
+        names.push((
+            if i == 0 { "listed words mixed" } else { "" },
+            mixed(&mut rng),
+        ));
+    }
+    println!("Hostile names (4 KiB each), ScreenParty:");
+    let mut all = Vec::new();
+    for (label, name) in &names {
+        let q = PartyQuery {
+            name,
+            country: "",
+            address: "",
+        };
+        let mut lat = Vec::new();
+        for _ in 0..if quick { 3 } else { 20 } {
+            let t = Instant::now();
+            black_box(engine.screen_party(black_box(&q), 0));
+            lat.push(t.elapsed().as_secs_f64() * 1e6);
+        }
+        all.extend_from_slice(&lat);
+        if !label.is_empty() {
+            report(&format!("  {label}"), &mut lat);
+        }
+    }
+    report("  all hostile names", &mut all);
+    let ship = Shipment {
+        reference: "HOSTILE-1000".into(),
+        exporter: "Bench Exporter".into(),
+        items: vec![item(&mut rng)],
+        parties: (0..1000)
+            .map(|i| Party {
+                role: PartyRole::Consignee,
+                name: names[i % names.len()].1.clone(),
+                address: String::new(),
+                country: "AE".into(),
+            })
+            .collect(),
+        destination_country: "AE".into(),
+        end_use: String::new(),
+    };
+    let mut lat = Vec::new();
+    for _ in 0..if quick { 1 } else { 3 } {
+        let t = Instant::now();
+        black_box(engine.screen_shipment(black_box(&ship)));
+        lat.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    report("  1,000-party shipment", &mut lat);
+
+    // A 10 MB hostile list: one 60 KB single-word name, 200,000 rows of
+    // one repeated name, 1,000 names of 4 KiB.
+    let repeated_name = "MUHAMMAD AL HASSAN GENERAL TRADING";
+    let mut entries = vec![entry("H-0", &"Z".repeat(60_000))];
+    for i in 0..200_000 {
+        entries.push(entry(&format!("H-R{i}"), repeated_name));
+    }
+    for i in 0..1_000 {
+        entries.push(entry(&format!("H-L{i}"), &mixed(&mut rng)));
+    }
+    let bytes: usize = entries.iter().map(|e| e.names[0].name.len()).sum();
+    let content = ListContent::Denial(entries);
+    let mut with = lists.to_vec();
+    with.push(LoadedList {
+        meta: ListMeta {
+            list_id: "hostile".into(),
+            version: 1,
+            kind: content.kind().into(),
+            entries: u32::try_from(content.len()).unwrap_or(u32::MAX),
+            ..ListMeta::default()
+        },
+        content: std::sync::Arc::new(content),
+    });
+    let t = Instant::now();
+    let built = match Engine::build(&with, &ReferenceFiles::embedded()) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("cannot build the hostile engine: {e}");
+            std::process::exit(1);
+        }
+    };
+    println!(
+        "Index build from all lists + a hostile list of {:.1} MB: {:.2} s",
+        bytes as f64 / 1e6,
+        t.elapsed().as_secs_f64()
+    );
+    let mut lat = Vec::new();
+    for name in [
+        repeated_name,
+        "Muhammad Al Hassan Trading",
+        "AL HASSAN GENERAL TRADING",
+    ] {
+        let q = PartyQuery {
+            name,
+            country: "",
+            address: "",
+        };
+        for _ in 0..if quick { 3 } else { 20 } {
+            let t = Instant::now();
+            black_box(built.screen_party(black_box(&q), 0));
+            lat.push(t.elapsed().as_secs_f64() * 1e6);
+        }
+    }
+    report("  party sharing its name", &mut lat);
+}
+
+fn entry(id: &str, name: &str) -> DenialEntry {
+    DenialEntry {
+        entry_id: id.into(),
+        kind: EntityKind::Organization,
+        names: vec![EntryName {
+            name: name.into(),
+            kind: NameKind::Primary,
+        }],
+        ..DenialEntry::default()
+    }
 }

@@ -102,17 +102,55 @@ pub fn normalize_name(data: &[u8]) {
     let _ = n.key();
 }
 
+/// The names of the fuzz engine's one list (entry id = position).
+pub const LISTED: [&str; 6] = [
+    "Zephyr Orbital Propulsion Works",
+    "MAKHLOUF, Rami",
+    "Obshchestvo s Ogranichennoy Otvetstvennostyu Kvant",
+    "\u{645}\u{62d}\u{645}\u{62f} \u{631}\u{636}\u{627}",
+    "KIM Jong Un",
+    "Al-Qasim Trading L.L.C.",
+];
+
+/// Characters a reader does not see, or sees as a space, that keep the
+/// reading order: zero-width space, non-joiner, joiner, word joiner, soft
+/// hyphen, byte-order mark, bidi marks, embeddings, isolates and their
+/// terminators, Hangul fillers, Braille blank, Mongolian vowel separator,
+/// combining grapheme joiner, a variation selector, a tag character, an
+/// ideographic space, a no-break space.
+pub const HIDDEN: [char; 26] = [
+    '\u{200B}',
+    '\u{200C}',
+    '\u{200D}',
+    '\u{2060}',
+    '\u{00AD}',
+    '\u{FEFF}',
+    '\u{200E}',
+    '\u{200F}',
+    '\u{061C}',
+    '\u{202A}',
+    '\u{202B}',
+    '\u{202C}',
+    '\u{2066}',
+    '\u{2067}',
+    '\u{2068}',
+    '\u{2069}',
+    '\u{3164}',
+    '\u{FFA0}',
+    '\u{115F}',
+    '\u{1160}',
+    '\u{2800}',
+    '\u{180E}',
+    '\u{034F}',
+    '\u{FE0F}',
+    '\u{E0041}',
+    '\u{3000}',
+];
+
 fn engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
     ENGINE.get_or_init(|| {
-        let names = [
-            "Zephyr Orbital Propulsion Works",
-            "MAKHLOUF, Rami",
-            "Obshchestvo s Ogranichennoy Otvetstvennostyu Kvant",
-            "\u{645}\u{62d}\u{645}\u{62f} \u{631}\u{636}\u{627}",
-            "KIM Jong Un",
-            "Al-Qasim Trading L.L.C.",
-        ];
+        let names = LISTED;
         let entries: Vec<DenialEntry> = names
             .iter()
             .enumerate()
@@ -201,4 +239,46 @@ pub fn units_extract(data: &[u8]) {
             assert!(v.is_finite(), "{} = {v} from {text:?}", p.key);
         }
     }
+}
+
+/// The canonical text layer under attack: a listed name (first byte) found
+/// as listed, with
+/// up to two hidden characters ([`HIDDEN`]) inserted between or inside its
+/// words (each insertion: a byte for the position, a byte for the
+/// character) is still found, at or above the review threshold.
+pub fn canonical_text(data: &[u8]) {
+    let Some((&pick, rest)) = data.split_first() else {
+        return;
+    };
+    let listed = LISTED[usize::from(pick) % LISTED.len()];
+    let id = (usize::from(pick) % LISTED.len()).to_string();
+    let found = |name: &str| {
+        engine()
+            .screen_party(
+                &PartyQuery {
+                    name,
+                    country: "",
+                    address: "",
+                },
+                10,
+            )
+            .into_iter()
+            .find(|m| m.entry_id == id)
+    };
+    // Names in a consonantal script alone are not indexed (lists carry
+    // their Latin forms beside them): only a name found as listed can stay
+    // found.
+    if found(listed).is_none() {
+        return;
+    }
+    let mut chars: Vec<char> = listed.chars().collect();
+    for pair in rest.chunks_exact(2).take(2) {
+        let at = usize::from(pair[0]) % (chars.len() + 1);
+        chars.insert(at, HIDDEN[usize::from(pair[1]) % HIDDEN.len()]);
+    }
+    let name: String = chars.into_iter().collect();
+    assert!(
+        found(&name).is_some(),
+        "{name:?} (listed {listed:?}) is not found"
+    );
 }

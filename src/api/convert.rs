@@ -39,11 +39,11 @@ pub const MAX_PARTIES: usize = 1000;
 pub const MAX_PARAMETERS: usize = 100;
 /// Longest parameter key in bytes.
 pub const MAX_PARAMETER_KEY: usize = 64;
-/// Most words in a party name (the longest listed names have about 50).
-pub const MAX_NAME_WORDS: usize = 64;
-/// Longest word of a party name, in characters (the longest listed words
-/// have under 30; long compounds and unspaced scripts stay well below).
-pub const MAX_WORD_CHARS: usize = 64;
+/// Most words in a party name: the engine's own bound
+/// (`party::limits`), so the API and the engine count alike.
+pub const MAX_NAME_WORDS: usize = crate::engine::party::limits::MAX_NAME_WORDS;
+/// Longest word of a party name, in characters (`party::limits`).
+pub const MAX_WORD_CHARS: usize = crate::engine::party::limits::MAX_WORD_CHARS;
 
 type Result<T> = std::result::Result<T, ApiError>;
 

@@ -110,13 +110,27 @@ pub fn load_reference(dir: &Path) -> Result<ReferenceFiles, ServeError> {
         countries,
         gazetteer,
         red_flags,
+        party_words,
+        nicknames,
+        legal_forms,
     } = embedded;
-    let [policy_name, countries_name, gazetteer_name, red_flags_name] = ReferenceFiles::NAMES;
+    let [
+        policy_name,
+        countries_name,
+        gazetteer_name,
+        red_flags_name,
+        party_words_name,
+        nicknames_name,
+        legal_forms_name,
+    ] = ReferenceFiles::NAMES;
     let reference = ReferenceFiles {
         policy: read_or(dir, policy_name, policy)?,
         countries: read_or(dir, countries_name, countries)?,
         gazetteer: read_or(dir, gazetteer_name, gazetteer)?,
         red_flags: read_or(dir, red_flags_name, red_flags)?,
+        party_words: read_or(dir, party_words_name, party_words)?,
+        nicknames: read_or(dir, nicknames_name, nicknames)?,
+        legal_forms: read_or(dir, legal_forms_name, legal_forms)?,
     };
     info!(dir = %dir.display(), policy_version = %reference.version(), "reference configuration");
     Ok(reference)

@@ -96,7 +96,45 @@ pub fn import_with(
 ) -> Result<Imported, ImportError> {
     let f = self::format(format)?;
     format::check_options(f, options)?;
-    f.import(files, options)
+    let mut imported = f.import(files, options)?;
+    warn_over_limits(&mut imported);
+    Ok(imported)
+}
+
+/// At most this many names over the limits are named in warnings.
+const LIMIT_WARNINGS: usize = 10;
+
+/// A name over the engine's limits (`party::limits`) is kept and imported,
+/// with a warning: the engine compares its first words, and its over-long
+/// words exactly only, so it can never make the index slow to build.
+fn warn_over_limits(imported: &mut Imported) {
+    let ListContent::Denial(entries) = &imported.content else {
+        return;
+    };
+    let mut over = 0usize;
+    for e in entries {
+        for n in &e.names {
+            let Some(breach) = crate::engine::party::limits::check(&n.name) else {
+                continue;
+            };
+            over += 1;
+            if over <= LIMIT_WARNINGS {
+                let shown: String = n.name.chars().take(60).collect();
+                imported.warnings.push(format!(
+                    "entry {}: name {shown:?}{} has {breach}: only its first {} words are compared, and long words only exactly",
+                    e.entry_id,
+                    if shown.len() < n.name.len() { "..." } else { "" },
+                    crate::engine::party::limits::MAX_NAME_WORDS,
+                ));
+            }
+        }
+    }
+    if over > LIMIT_WARNINGS {
+        imported.warnings.push(format!(
+            "{} more names over the name limits",
+            over - LIMIT_WARNINGS
+        ));
+    }
 }
 
 /// The file name without any directory part.
@@ -186,6 +224,32 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn names_over_the_engine_limits_import_with_a_warning() {
+        let long_word = "Q".repeat(crate::engine::party::limits::MAX_WORD_CHARS + 1);
+        let many_words = "Zu ".repeat(crate::engine::party::limits::MAX_NAME_WORDS + 1);
+        let toml = format!(
+            "[list]\nkind = \"denial\"\nname = \"t\"\n\n[[entry]]\nid = \"A\"\nname = \"{long_word}\"\n\n[[entry]]\nid = \"B\"\nname = \"{many_words}\"\n\n[[entry]]\nid = \"C\"\nname = \"Kestrel Orbital Works\"\n"
+        );
+        let imported = import(
+            "exportscreen-toml",
+            &[SourceData {
+                name: "internal.toml".into(),
+                data: toml.into_bytes(),
+            }],
+        )
+        .unwrap();
+        assert_eq!(imported.content.len(), 3, "every entry is kept");
+        let limit: Vec<&String> = imported
+            .warnings
+            .iter()
+            .filter(|w| w.contains("only its first"))
+            .collect();
+        assert_eq!(limit.len(), 2, "{:?}", imported.warnings);
+        assert!(limit[0].starts_with("entry A:") && limit[0].contains("a word of 65 characters"));
+        assert!(limit[1].starts_with("entry B:") && limit[1].contains("65 words"));
     }
 
     #[test]

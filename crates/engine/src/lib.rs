@@ -124,7 +124,12 @@ impl Engine {
                 }
             }
         }
-        let party = PartyIndex::build(&denial, &geo);
+        let rules = party::rules::NameRules::from_toml(
+            &reference.party_words,
+            &reference.nicknames,
+            &reference.legal_forms,
+        )?;
+        let party = PartyIndex::build_with(&denial, &geo, Arc::new(rules));
         let policy_ref = PolicyRef {
             version: reference.version(),
             party_review_threshold: policy.party.review_threshold,

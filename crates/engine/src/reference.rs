@@ -1,5 +1,6 @@
 //! Reference data the engine is configured with: decision policy, country
-//! groups and names, gazetteer and end-use red flags. The defaults are the
+//! groups and names, gazetteer, end-use red flags and the words of party
+//! names (abbreviations, nicknames, legal forms). The defaults are the
 //! files in `control-lists/`, embedded at build time; a deployment may
 //! override them from its data directory.
 
@@ -16,15 +17,25 @@ pub struct ReferenceFiles {
     pub gazetteer: String,
     /// `red-flags.toml`: end-use red-flag terms.
     pub red_flags: String,
+    /// `party-words.toml`: abbreviations of organisation words, vessel
+    /// prefixes, numbers written as words (party matching).
+    pub party_words: String,
+    /// `nicknames.toml`: given names and their nicknames (party matching).
+    pub nicknames: String,
+    /// `legal-forms.toml`: ISO 20275 entity legal forms (party matching).
+    pub legal_forms: String,
 }
 
 impl ReferenceFiles {
     /// File names, in the order [`ReferenceFiles::files`] returns them.
-    pub const NAMES: [&'static str; 4] = [
+    pub const NAMES: [&'static str; 7] = [
         "policy.toml",
         "countries.toml",
         "gazetteer.toml",
         "red-flags.toml",
+        "party-words.toml",
+        "nicknames.toml",
+        "legal-forms.toml",
     ];
 
     /// The defaults from `control-lists/`, embedded at build time.
@@ -34,16 +45,22 @@ impl ReferenceFiles {
             countries: include_str!("../../../control-lists/countries.toml").to_string(),
             gazetteer: include_str!("../../../control-lists/gazetteer.toml").to_string(),
             red_flags: include_str!("../../../control-lists/red-flags.toml").to_string(),
+            party_words: include_str!("../../../control-lists/party-words.toml").to_string(),
+            nicknames: include_str!("../../../control-lists/nicknames.toml").to_string(),
+            legal_forms: include_str!("../../../control-lists/legal-forms.toml").to_string(),
         }
     }
 
     /// (file name, content) pairs.
-    pub fn files(&self) -> [(&'static str, &str); 4] {
+    pub fn files(&self) -> [(&'static str, &str); 7] {
         [
             (Self::NAMES[0], self.policy.as_str()),
             (Self::NAMES[1], self.countries.as_str()),
             (Self::NAMES[2], self.gazetteer.as_str()),
             (Self::NAMES[3], self.red_flags.as_str()),
+            (Self::NAMES[4], self.party_words.as_str()),
+            (Self::NAMES[5], self.nicknames.as_str()),
+            (Self::NAMES[6], self.legal_forms.as_str()),
         ]
     }
 

@@ -110,7 +110,7 @@ pub fn rescreen(
     if lists.is_empty() || screenings.is_empty() {
         return (Vec::new(), stats);
     }
-    let small = PartyIndex::build(&lists, engine.geo());
+    let small = PartyIndex::build_with(&lists, engine.geo(), engine.party_index().rules());
     let threshold = engine.policy().party.review_threshold - QUICK_MARGIN;
 
     // Quick pass over distinct parties.

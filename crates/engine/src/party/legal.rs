@@ -10,6 +10,7 @@ use std::sync::LazyLock;
 
 use rustc_hash::FxHashSet;
 
+use super::rules::NameRules;
 use super::similarity::within_one_edit;
 
 /// Multi-word legal forms (normalised tokens), longest first within a
@@ -380,7 +381,29 @@ pub fn is_generic(t: &str) -> bool {
 
 /// Titles and honorifics dropped from person names.
 const HONORIFICS: &[&str] = &[
-    "mr", "mrs", "ms", "miss", "mister", "dr", "prof", "jr", "sr", "aka", "fka", "nka",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mister",
+    "dr",
+    "prof",
+    "jr",
+    "sr",
+    "aka",
+    "fka",
+    "nka",
+    "president",
+    "prasident",
+    "sir",
+    "monsieur",
+    "madame",
+    "mme",
+    "herr",
+    "frau",
+    "sheikh",
+    "shaikh",
+    "shaykh",
 ];
 
 /// Long legal words for which a one-letter typo is still recognised.
@@ -485,7 +508,7 @@ fn is_legal_word(t: &str) -> bool {
 
 /// A phrase word agrees with a query token: equal, or one edit apart for
 /// words of four letters or more (`jint stock`, `joint stoc`).
-fn phrase_word_eq(word: &str, token: &str) -> bool {
+pub(crate) fn phrase_word_eq(word: &str, token: &str) -> bool {
     word == token
         || word.len() >= 4 && token.len() >= 3 && within_one_edit(word.as_bytes(), token.as_bytes())
 }
@@ -537,6 +560,29 @@ fn join_split_legal(raw: Vec<String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(raw.len());
     let mut i = 0;
     while i < raw.len() {
+        // A legal word split anywhere, even after its first letter
+        // (`o bshchestvo`: the rest looks like a misspelt legal word), or
+        // whose first letter joined a run of single letters (`s o
+        // granichennoy` -> `so granichennoy`).
+        if i + 1 < raw.len() && !WORD_SET.has(&raw[i]) {
+            let joined = format!("{}{}", raw[i], raw[i + 1]);
+            if WORD_SET.has(&joined) {
+                out.push(joined);
+                i += 2;
+                continue;
+            }
+            let t = &raw[i];
+            if (2..=3).contains(&t.len()) && t.is_ascii() {
+                let (head, last) = t.split_at(t.len() - 1);
+                let joined = format!("{last}{}", raw[i + 1]);
+                if WORD_SET.has(&joined) {
+                    out.push(head.to_string());
+                    out.push(joined);
+                    i += 2;
+                    continue;
+                }
+            }
+        }
         if i + 1 < raw.len() && !is_legal_word(&raw[i + 1]) {
             let joined = format!("{}{}", raw[i], raw[i + 1]);
             if joined.len() >= 6 && (is_legal_word(&joined) || PHRASE_WORD_SET.has(&joined)) {
@@ -551,6 +597,12 @@ fn join_split_legal(raw: Vec<String>) -> Vec<String> {
     out
 }
 
+/// True for a one-word legal form of the built-in list (`ag`, `gmbh`,
+/// `llc` ...).
+pub fn is_legal_form(t: &str) -> bool {
+    WORD_SET.has(t)
+}
+
 /// True for words that mark an organisation.
 pub fn is_org_word(t: &str) -> bool {
     ORG_SET.has(t)
@@ -558,7 +610,7 @@ pub fn is_org_word(t: &str) -> bool {
 
 /// Removes legal forms and honorifics. Returns (tokens, legal forms found,
 /// organisation hint). If nothing would remain, the tokens are kept.
-pub fn strip(raw: Vec<String>) -> (Vec<String>, Vec<String>, bool) {
+pub fn strip(raw: Vec<String>, rules: &NameRules) -> (Vec<String>, Vec<String>, bool) {
     let raw = split_glued_legal(join_split_legal(raw));
     let mut keep = vec![true; raw.len()];
     let mut legal = Vec::new();
@@ -577,7 +629,8 @@ pub fn strip(raw: Vec<String>) -> (Vec<String>, Vec<String>, bool) {
                         .all(|(a, b)| phrase_word_eq(a, b))
             })
             .map(|p| p.len())
-            .max();
+            .max()
+            .max(rules.legal_phrase_at(&raw, i));
         if let Some(n) = best {
             keep[i..i + n].fill(false);
             legal.push(raw[i..i + n].join(" "));
@@ -590,7 +643,7 @@ pub fn strip(raw: Vec<String>) -> (Vec<String>, Vec<String>, bool) {
     let mut legal_at: Vec<bool> = raw
         .iter()
         .enumerate()
-        .map(|(k, t)| !keep[k] || is_legal_word(t))
+        .map(|(k, t)| !keep[k] || is_legal_word(t) || rules.is_legal_word(t))
         .collect();
     // Short legal forms (`sa`, `as`, `co`, `ab` ...) are name parts unless
     // they stand in the run of legal words at the end ("LAROSA SA"), or at
@@ -696,24 +749,30 @@ mod tests {
             ),
         ];
         for (input, want) in cases {
-            let (t, _, _) = strip(s(input));
+            let (t, _, _) = strip(s(input), NameRules::embedded());
             assert_eq!(t, s(want), "{input:?}");
         }
     }
 
     #[test]
     fn phrases_and_words_are_stripped() {
-        let (t, l, org) = strip(s(&["tactical", "missiles", "joint", "stock", "compan"]));
+        let (t, l, org) = strip(
+            s(&["tactical", "missiles", "joint", "stock", "compan"]),
+            NameRules::embedded(),
+        );
         assert_eq!(t, s(&["tactical", "missiles"]));
         assert_eq!(l, s(&["joint stock compan"]));
         assert!(org);
-        let (t, _, _) = strip(s(&[
-            "obshchestvo",
-            "s",
-            "ogranichennoy",
-            "otvetstvennostyu",
-            "alfa",
-        ]));
+        let (t, _, _) = strip(
+            s(&[
+                "obshchestvo",
+                "s",
+                "ogranichennoy",
+                "otvetstvennostyu",
+                "alfa",
+            ]),
+            NameRules::embedded(),
+        );
         assert_eq!(t, s(&["alfa"]));
     }
 }

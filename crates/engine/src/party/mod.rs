@@ -17,7 +17,9 @@
 //! which tokens paired and what raised or lowered the score.
 
 mod legal;
+pub mod limits;
 pub mod normalize;
+pub mod rules;
 pub mod score;
 pub mod similarity;
 pub mod vocab;
@@ -31,7 +33,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use crate::model::{DenialEntry, EntityKind, NameKind};
 
 use super::geo::Geo;
-use normalize::{NormName, normalize};
+use normalize::{NormName, normalize_with};
+use rules::NameRules;
 use score::{Alignment, QJoin, QToken, align};
 use similarity::token_sim;
 use vocab::{Vocab, VocabBuilder};
@@ -89,11 +92,24 @@ struct Tuning {
     surname_missing: f64,
     /// An organisation-looking query against a person entry.
     org_vs_person: f64,
+    /// A person's name part in the query and another in the listed name,
+    /// neither matched: two people of one family, or namesakes.
+    part_differs: f64,
     /// A query in Han, Kana or Hangul against a name listed in Latin
     /// letters: only the sound agrees.
     cross_script: f64,
     /// Score of a query equal to the acronym of a listed organisation name.
     acronym: f64,
+    /// Query and listed name in Han, Kana or Hangul, written with other
+    /// characters.
+    other_characters: f64,
+    /// "X bin Y" against "Y bin X".
+    lineage_swapped: f64,
+
+    /// An organisation's listed name names a country the query does not
+    /// (a subsidiary: "Banco X Mexico" against "Banco X"), or the other way
+    /// round.
+    place_missing: f64,
     /// Bonus when the party's address names a city of the entry's addresses.
     address_agree: f64,
     /// Country agreement bonus / disagreement malus.
@@ -114,8 +130,12 @@ const TUNING: Tuning = Tuning {
     short_fuzzy: 0.9,
     surname_missing: 0.9,
     org_vs_person: 0.85,
+    part_differs: 0.87,
     cross_script: 0.85,
     acronym: 0.85,
+    other_characters: 0.8,
+    lineage_swapped: 0.75,
+    place_missing: 0.9,
     address_agree: 0.03,
     country_agree: 0.03,
     country_disagree: 0.03,
@@ -151,8 +171,13 @@ struct NameRec {
     short: bool,
     /// Written in Han, Kana or Hangul.
     ideographic: bool,
+    /// Its Han, Kana and Hangul characters (empty for other scripts).
+    cjk: Box<str>,
     /// The listed name itself carries a legal-form word ("PAO, Hua Chiang").
     org_hint: bool,
+    /// The first name with the same tokens and the same kind of entry
+    /// (person or not): the two align with any query alike.
+    twin: u32,
 }
 
 /// Listed tokens a token may stand for, with similarity, sorted by id.
@@ -237,25 +262,54 @@ pub struct PartyIndex {
     /// Sum of each name's token weights (by name number; apart from
     /// `names` so that candidate generation reads 4 bytes per name).
     name_totals: Vec<f32>,
+    /// Whether the name is a person's (by name number, like `name_totals`).
+    persons: Vec<bool>,
+    /// Whether the token names a country (`mexico`, `iran`), by token id.
+    places: Vec<bool>,
     vocab: Vocab,
     /// Order-free key -> names.
     exact: FxHashMap<Box<str>, Vec<u32>>,
     /// Distinctive multi-word names, for containment in longer queries.
     contained: Option<AhoCorasick>,
     contained_names: Vec<u32>,
+    /// Names with the same tokens as an earlier name (its twin), by that name.
+    twins: FxHashMap<u32, Vec<u32>>,
     /// Acronyms of organisation names of three or more words -> names.
     acronyms: FxHashMap<Box<str>, Vec<u32>>,
     /// Expansions of listed tokens, computed on first use.
     memo: Vec<std::sync::OnceLock<Expansions>>,
+    /// Abbreviations, nicknames, legal forms, numbers (data files).
+    rules: std::sync::Arc<NameRules>,
 }
 
 impl PartyIndex {
-    /// Builds the index from `(list_id, entries)` pairs; `geo` resolves the
-    /// entries' countries to ISO codes.
+    /// Builds the index from `(list_id, entries)` pairs with the embedded
+    /// name rules; `geo` resolves the entries' countries to ISO codes.
     pub fn build(lists: &[(&str, &[DenialEntry])], geo: &Geo) -> PartyIndex {
-        let mut idx = PartyIndex::default();
+        let f = crate::reference::ReferenceFiles::embedded();
+        let rules =
+            NameRules::from_toml(&f.party_words, &f.nicknames, &f.legal_forms).unwrap_or_default();
+        PartyIndex::build_with(lists, geo, std::sync::Arc::new(rules))
+    }
+
+    /// The name rules the index was built with.
+    pub fn rules(&self) -> std::sync::Arc<NameRules> {
+        self.rules.clone()
+    }
+
+    /// Builds the index from `(list_id, entries)` pairs with `rules`.
+    pub fn build_with(
+        lists: &[(&str, &[DenialEntry])],
+        geo: &Geo,
+        rules: std::sync::Arc<NameRules>,
+    ) -> PartyIndex {
+        let mut idx = PartyIndex {
+            rules,
+            ..PartyIndex::default()
+        };
         let mut vb = VocabBuilder::default();
         let mut normed: Vec<NormName> = Vec::new();
+        let mut twins: FxHashMap<(Box<[u32]>, bool), u32> = FxHashMap::default();
         for (li, (list_id, entries)) in lists.iter().enumerate() {
             idx.lists.push((*list_id).to_string());
             for e in entries.iter() {
@@ -288,7 +342,7 @@ impl PartyIndex {
                 });
                 let mut seen: FxHashSet<String> = FxHashSet::default();
                 for n in &e.names {
-                    let nn = normalize(&n.name);
+                    let nn = normalize_with(&n.name, &idx.rules);
                     if nn.tokens.is_empty() || nn.consonantal {
                         continue;
                     }
@@ -296,36 +350,50 @@ impl PartyIndex {
                         continue;
                     }
                     let name_no = idx.names.len() as u32;
-                    let tokens: Vec<u32> = nn
-                        .tokens
-                        .iter()
-                        .map(|t| {
-                            let id = vb.intern(t, false);
-                            vb.add(id, name_no, entry_no);
-                            id
-                        })
-                        .collect();
-                    let joins: Vec<(u32, u64)> = join_pairs(nn.tokens.len())
-                        .map(|(a, b)| {
-                            let j = format!("{}{}", nn.tokens[a], nn.tokens[b]);
-                            let id = vb.intern_join(&j, tokens[a], tokens[b]);
-                            vb.add(id, name_no, entry_no);
-                            (id, (1u64 << a) | (1u64 << b))
-                        })
-                        .collect();
-                    idx.exact.entry(nn.key().into()).or_default().push(name_no);
-                    if e.kind == EntityKind::Organization {
-                        for acr in acronyms(&nn) {
-                            idx.acronyms.entry(acr.into()).or_default().push(name_no);
+                    let tokens: Vec<u32> = nn.tokens.iter().map(|t| vb.intern(t, false)).collect();
+                    // A name with the same tokens as an earlier one (of the
+                    // same kind of entry) is its twin: only the first is in
+                    // the postings, the others follow it.
+                    let twin = *twins
+                        .entry((tokens.clone().into(), e.kind == EntityKind::Person))
+                        .or_insert(name_no);
+                    for &id in &tokens {
+                        vb.count(id, entry_no);
+                        if twin == name_no {
+                            vb.add(id, name_no);
+                        }
+                    }
+                    let joins: Vec<(u32, u64)> = if twin == name_no {
+                        join_pairs(nn.tokens.len())
+                            .map(|(a, b)| {
+                                let j = format!("{}{}", nn.tokens[a], nn.tokens[b]);
+                                let id = vb.intern_join(&j, tokens[a], tokens[b]);
+                                vb.count(id, entry_no);
+                                vb.add(id, name_no);
+                                (id, (1u64 << a) | (1u64 << b))
+                            })
+                            .collect()
+                    } else {
+                        idx.twins.entry(twin).or_default().push(name_no);
+                        Vec::new()
+                    };
+                    if twin == name_no {
+                        idx.exact.entry(nn.key().into()).or_default().push(name_no);
+                        if e.kind == EntityKind::Organization {
+                            for acr in acronyms(&nn) {
+                                idx.acronyms.entry(acr.into()).or_default().push(name_no);
+                            }
                         }
                     }
                     idx.names.push(NameRec {
+                        twin,
                         entry: entry_no,
                         kind: n.kind,
                         text: n.name.clone(),
-                        surnames: surname_mask(e.kind, &n.name, nn.tokens.len()),
+                        surnames: surname_mask(e.kind, &n.name, nn.tokens.len(), &idx.rules),
                         short: nn.tokens.iter().all(|t| t.len() <= 4),
                         ideographic: nn.ideographic,
+                        cjk: nn.cjk.as_str().into(),
                         org_hint: nn.org_hint,
                         tokens: tokens.into(),
                         joins: joins.into(),
@@ -340,6 +408,17 @@ impl PartyIndex {
             .iter()
             .map(|rec| rec.tokens.iter().map(|&t| idx.vocab.idf(t)).sum())
             .collect();
+        idx.places = (0..idx.vocab.len() as u32)
+            .map(|t| {
+                let text = idx.vocab.text(t);
+                text.len() >= 4 && !idx.vocab.is_join(t) && geo.resolve_country(text).is_some()
+            })
+            .collect();
+        idx.persons = idx
+            .names
+            .iter()
+            .map(|rec| idx.entries[rec.entry as usize].kind == EntityKind::Person)
+            .collect();
         idx.memo = (0..idx.vocab.len())
             .map(|_| std::sync::OnceLock::new())
             .collect();
@@ -353,7 +432,7 @@ impl PartyIndex {
         let mut pats = Vec::new();
         for (i, nn) in normed.iter().enumerate() {
             let rec = &self.names[i];
-            if rec.tokens.len() < 2 || rec.kind == NameKind::WeakAlias {
+            if rec.tokens.len() < 2 || rec.kind == NameKind::WeakAlias || rec.twin != i as u32 {
                 continue;
             }
             let distinctive = rec
@@ -380,10 +459,11 @@ impl PartyIndex {
 
     /// Matches scoring at least `threshold`, best first, at most `limit`.
     pub fn search(&self, q: &PartyQuery<'_>, threshold: f64, limit: usize) -> Vec<PartyMatch> {
-        let nn = normalize(q.name);
+        let mut nn = normalize_with(q.name, &self.rules);
         if nn.tokens.is_empty() || self.names.is_empty() {
             return Vec::new();
         }
+        self.split_glued(&mut nn);
         let qtokens = self.expand(&nn);
         let qjoins = self.expand_joins(&nn);
         let key = nn.key();
@@ -407,18 +487,31 @@ impl PartyIndex {
         cands.extend(self.contained_hits(&nn));
         cands.sort_unstable();
         cands.dedup();
+        if cands.len() > limits::MAX_SCORED_NAMES {
+            // Only copies of the same names come in such numbers (a hostile
+            // list): near-exact names first, then in list order.
+            cands.sort_by_key(|n| (exact_names.binary_search(n).is_err(), *n));
+            cands.truncate(limits::MAX_SCORED_NAMES);
+        }
 
         let country = self.query_country(q.country);
         let address = format!(" {} ", normalize::words(q.address));
         let mut best: FxHashMap<u32, (f64, u32, Via)> = FxHashMap::default();
         // A single query word that is the acronym of a listed organisation.
-        if let [only] = nn.tokens.as_slice() {
-            for &name_no in self
+        // One word that may be an acronym, beside generic words at most
+        // ("PLA China").
+        let mut distinctive = nn.tokens.iter().filter(|t| !legal::is_generic(t));
+        if let (Some(only), None) = (distinctive.next(), distinctive.next()) {
+            let heads = self
                 .acronyms
                 .get(only.as_str())
                 .map(Vec::as_slice)
-                .unwrap_or(&[])
-            {
+                .unwrap_or(&[]);
+
+            let all = heads.iter().flat_map(|h| {
+                std::iter::once(h).chain(self.twins.get(h).map(Vec::as_slice).unwrap_or(&[]))
+            });
+            for &name_no in all.take(limits::MAX_SCORED_NAMES) {
                 let rec = &self.names[name_no as usize];
                 let s = self.adjust(
                     TUNING.acronym,
@@ -435,10 +528,12 @@ impl PartyIndex {
                 }
             }
         }
-        for &name_no in &cands {
-            let rec = &self.names[name_no as usize];
-            let entry = &self.entries[rec.entry as usize];
-            let allow_initials = entry.kind == EntityKind::Person;
+        // Names with the same tokens (twins) align alike: once per group;
+        // at most `MAX_SCORED_NAMES` names are scored in all.
+        let mut budget = limits::MAX_SCORED_NAMES;
+        'heads: for &head in &cands {
+            let rec = &self.names[head as usize];
+            let allow_initials = self.entries[rec.entry as usize].kind == EntityKind::Person;
             let a = align(
                 &qtokens,
                 &qjoins,
@@ -448,22 +543,32 @@ impl PartyIndex {
                 allow_initials,
                 false,
             );
-            let near_exact = exact_names.contains(&name_no);
-            let s = self
-                .final_score(
-                    &nn,
-                    &a,
-                    name_no,
-                    near_exact,
-                    country.as_deref(),
-                    &address,
-                    false,
-                )
-                .0;
-            let via = Via::Tokens { near_exact };
-            let slot = best.entry(rec.entry).or_insert((f64::MIN, name_no, via));
-            if s > slot.0 || (s == slot.0 && name_no < slot.1) {
-                *slot = (s, name_no, via);
+            let near_exact = exact_names.binary_search(&head).is_ok()
+                && !self.other_characters(&nn, head)
+                && self.lineage_swapped(&nn, &rec.tokens).is_none();
+            let members = self.twins.get(&head).map(Vec::as_slice).unwrap_or(&[]);
+            for &name_no in std::iter::once(&head).chain(members) {
+                if budget == 0 {
+                    break 'heads;
+                }
+                budget -= 1;
+                let rec = &self.names[name_no as usize];
+                let s = self
+                    .final_score(
+                        &nn,
+                        &a,
+                        name_no,
+                        near_exact,
+                        country.as_deref(),
+                        &address,
+                        false,
+                    )
+                    .0;
+                let via = Via::Tokens { near_exact };
+                let slot = best.entry(rec.entry).or_insert((f64::MIN, name_no, via));
+                if s > slot.0 || (s == slot.0 && name_no < slot.1) {
+                    *slot = (s, name_no, via);
+                }
             }
         }
         // Rank first, then explain only what is returned.
@@ -483,7 +588,7 @@ impl PartyIndex {
                 let Via::Tokens { near_exact } = via else {
                     return self.acronym_match(&nn, name_no, score, country.as_deref(), &address);
                 };
-                let rec = &self.names[name_no as usize];
+                let rec = &self.names[self.names[name_no as usize].twin as usize];
                 let allow_initials = self.entries[rec.entry as usize].kind == EntityKind::Person;
                 let a = align(
                     &qtokens,
@@ -517,20 +622,44 @@ impl PartyIndex {
         let mut out = Vec::with_capacity(nn.tokens.len());
         for t in &nn.tokens {
             let exact = self.vocab.id(t);
-            let exp: std::borrow::Cow<'_, [(u32, f32)]> = match exact {
+            let dotted = nn.dotted.contains(t);
+            let contracted = looks_contracted(t) && !self.rules.is_abbreviation(t);
+            let mut exp: std::borrow::Cow<'_, [(u32, f32)]> = match exact {
                 // Listed tokens: expansions are computed once per engine.
                 Some(id) if !nn.consonantal => std::borrow::Cow::Borrowed(
                     self.memo[id as usize].get_or_init(|| self.expand_token(t, false).into()),
                 ),
                 _ => std::borrow::Cow::Owned(self.expand_token(t, nn.consonantal)),
             };
+            // A word written as an abbreviation (`Man.`, `Hlds`) may stand
+            // for the common listed words it abbreviates, listed itself or not.
+            if (dotted || contracted) && !self.rules.is_abbreviation(t) {
+                let mut more = exp.to_vec();
+                let before = more.len();
+                if dotted {
+                    self.expand_prefix(t, &mut more);
+                }
+                if contracted {
+                    for id in self.vocab.contracted(t, 4) {
+                        if !more.iter().any(|(e, _)| *e == id) {
+                            more.push((id, self.rules.prefix_sim - 0.05));
+                        }
+                    }
+                    more.sort_unstable_by_key(|(id, _)| *id);
+                }
+                if more.len() > before {
+                    exp = std::borrow::Cow::Owned(more);
+                }
+            }
             let weight = match exact {
                 Some(id) => self.vocab.idf(id),
+                // An abbreviation nothing resolves weighs like a common word.
+                None if exp.is_empty() && (dotted || contracted) => 0.5 * self.vocab.idf_unknown(),
                 None => exp
                     .iter()
                     .map(|(id, _)| self.vocab.idf(*id))
                     .fold(None, |m: Option<f32>, w| Some(m.map_or(w, |m| m.max(w))))
-                    .unwrap_or_else(|| self.vocab.idf_unknown()),
+                    .unwrap_or_else(|| self.vocab.idf_unknown() * vocab::number_weight(t)),
             };
             let joins = exp.iter().any(|&(id, _)| self.vocab.is_joinable(id));
             out.push(QToken {
@@ -551,6 +680,10 @@ impl PartyIndex {
         if let Some(id) = self.vocab.id(t) {
             exp.push((id, 1.0));
         }
+        if t.len() > limits::MAX_TOKEN_BYTES {
+            // Compared exactly only: typo look-ups cost its length squared.
+            return exp;
+        }
         let mut buf = Vec::new();
         self.vocab.one_edit_candidates(t, &mut buf);
         if t.len() <= 4 {
@@ -566,6 +699,18 @@ impl PartyIndex {
                 buf.push(id);
             }
         }
+        // Words of the data files: an abbreviation and its words, a name
+        // and its nicknames, with their own similarities.
+        let listed = |words: &[String], sim: f32, exp: &mut Vec<(u32, f32)>| {
+            for w in words {
+                if let Some(id) = self.vocab.id(w) {
+                    exp.push((id, sim));
+                }
+            }
+        };
+        listed(self.rules.expansions(t), self.rules.abbrev_sim, &mut exp);
+        listed(self.rules.abbreviations(t), self.rules.abbrev_sim, &mut exp);
+        listed(self.rules.nicknames(t), self.rules.nickname_sim, &mut exp);
         if t.len() >= similarity::SKELETON_MIN_LEN || consonantal && t.len() >= 3 {
             let sk = similarity::skeleton(t);
             if sk.len() >= 3 {
@@ -590,6 +735,69 @@ impl PartyIndex {
         exp
     }
 
+    /// A word written with a dot (`Petrochem.`) read as the start of the
+    /// listed words it begins, when there are few of them.
+    fn expand_prefix(&self, t: &str, exp: &mut Vec<(u32, f32)>) {
+        if t.len() < self.rules.prefix_min || !t.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return;
+        }
+        let ids = self.vocab.prefixed(t, self.rules.prefix_max_words);
+        for id in ids {
+            if !exp.iter().any(|(e, _)| *e == id) {
+                exp.push((id, self.rules.prefix_sim));
+            }
+        }
+        exp.sort_unstable_by_key(|(id, _)| *id);
+    }
+
+    /// Words run together that the lists know apart: a query word no listed
+    /// word resembles, made of a listed word and a listed word or legal
+    /// form (`siemensag` -> `siemens` + `ag`, `ramimakhlouf`).
+    fn split_glued(&self, nn: &mut NormName) {
+        let mut i = 0;
+        while i < nn.tokens.len() && nn.tokens.len() < limits::MAX_NAME_WORDS {
+            let t = &nn.tokens[i];
+            let n = t.len();
+            if !(6..=limits::MAX_TOKEN_BYTES).contains(&n)
+                || !t.is_ascii()
+                || self.vocab.id(t).is_some()
+            {
+                i += 1;
+                continue;
+            }
+            let legal_tail = |r: &str| legal::is_legal_form(r) || self.rules.is_legal_word(r);
+            let split = (3..=n - 2).rev().find_map(|k| {
+                let (l, r) = t.split_at(k);
+                self.vocab.id(l)?;
+                if legal_tail(r) {
+                    Some((l.to_string(), None, Some(r.to_string())))
+                } else if r.len() >= 3 && self.vocab.id(r).is_some() {
+                    Some((l.to_string(), Some(r.to_string()), None))
+                } else {
+                    None
+                }
+            });
+            let Some((l, r, form)) = split else {
+                i += 1;
+                continue;
+            };
+            if !self.expand_token(t, nn.consonantal).is_empty() {
+                // A typo of a listed word: not glued.
+                i += 1;
+                continue;
+            }
+            nn.tokens[i] = l;
+            if let Some(r) = r {
+                nn.tokens.insert(i + 1, r);
+            }
+            if let Some(form) = form {
+                nn.legal.push(form);
+                nn.org_hint = true;
+            }
+            i += 1;
+        }
+    }
+
     /// Joins of 2 and 3 adjacent query tokens that equal (or are one typo
     /// from) a listed token: "TEH RAN" -> tehran.
     fn expand_joins(&self, nn: &NormName) -> Vec<QJoin> {
@@ -598,11 +806,11 @@ impl PartyIndex {
         for width in 2..=3 {
             for a in 0..t.len().saturating_sub(width - 1) {
                 let b = a + width - 1;
-                if t[a..=b].iter().any(|x| x.len() < 2) {
-                    continue;
-                }
+                // A single letter joins only into a listed word as it is
+                // (`m akhlouf`: a word split by a blank-looking character).
+                let letter = t[a..=b].iter().any(|x| x.len() < 2);
                 let joined: String = t[a..=b].concat();
-                let exp: Vec<(u32, f32)> = if width == 2 {
+                let exp: Vec<(u32, f32)> = if width == 2 && !letter {
                     // A joined pair is a token like any other: typos,
                     // romanisation variants (`abd allah` ~ `abdullah`).
                     match self.vocab.id(&joined) {
@@ -725,7 +933,14 @@ impl PartyIndex {
                 // With initials the name side is unknown: test the query side only.
                 let name_total = self.name_totals[k];
                 let n_ub = if name_total > 0.0 && initials == 0.0 {
-                    (slot.accn / name_total).min(1.0)
+                    let plain = (slot.accn / name_total).min(1.0);
+                    // A person's missing middle names count half when the
+                    // query is matched whole.
+                    if self.persons[k] && q_ub >= 0.95 {
+                        0.5 * (1.0 + plain)
+                    } else {
+                        plain
+                    }
                 } else {
                     1.0
                 };
@@ -768,6 +983,41 @@ impl PartyIndex {
         let mut notes = Vec::new();
         let mut sink = explain.then_some(&mut notes);
         let (qc, nc) = (f64::from(a.query_cov), f64::from(a.name_cov));
+        // A person's middle names (neither the first nor the last listed
+        // word) are often left out: when the query is matched whole, a
+        // missing middle name counts half.
+        let nc = if !near_exact
+            && entry.kind == EntityKind::Person
+            && qc >= 0.95
+            && a.query_tokens_covered >= 2
+        {
+            let n = rec.tokens.len().min(64);
+            let idf = |j: usize| f64::from(self.vocab.idf(rec.tokens[j]));
+            let total: f64 = (0..n).map(idf).sum();
+            // "LAST, First Middle": the given names after the first;
+            // "First Middle Last": all but the first and the last.
+            let k = rec.surnames.count_ones() as usize;
+            let middle_range = if k > 0 {
+                k + 1..n
+            } else {
+                1..n.saturating_sub(1)
+            };
+            let missing: Vec<usize> = middle_range
+                .filter(|&j| a.name_mask & (1u64 << j) == 0)
+                .filter(|&j| !similarity::is_particle(self.vocab.text(rec.tokens[j])))
+                .collect();
+            let middle: f64 = missing.iter().map(|&j| idf(j)).sum();
+            // Three middle names or more left out is another way of
+            // naming (a family name shared with a short name), not an
+            // abbreviation of the listed one.
+            if total > 0.0 && missing.len() <= 2 {
+                (nc + 0.5 * middle / total).min(1.0)
+            } else {
+                nc
+            }
+        } else {
+            nc
+        };
         let mut s = if near_exact {
             1.0
         } else {
@@ -777,7 +1027,24 @@ impl PartyIndex {
             // A single token in common is not a match for a multi-token name.
             let n_total = rec.tokens.len() as u32;
             let q_total = nn.tokens.len() as u32;
-            if a.name_tokens_covered <= 1 && (n_total > 1 || a.query_tokens_covered < q_total) {
+            // ... unless the rest of the listed name is generic words or
+            // numbers ("Faberlic" against "FABERLIC EUROPE").
+            let rest_generic = (0..rec.tokens.len().min(64))
+                .filter(|j| a.name_mask & (1u64 << j) == 0)
+                .all(|j| {
+                    let t = self.vocab.text(rec.tokens[j]);
+                    self.vocab.is_generic(rec.tokens[j]) || vocab::number_weight(t) < 1.0
+                });
+            let distinctive_pair = (0..rec.tokens.len().min(64))
+                .filter(|j| a.name_mask & (1u64 << j) != 0)
+                .any(|j| {
+                    !self.vocab.is_generic(rec.tokens[j])
+                        && self.vocab.text(rec.tokens[j]).len() >= 5
+                });
+            if a.name_tokens_covered <= 1
+                && (n_total > 1 || a.query_tokens_covered < q_total)
+                && !(rest_generic && distinctive_pair && a.query_tokens_covered == q_total)
+            {
                 s *= 0.8;
                 note(&mut sink, || "only one token in common (x0.80)".to_string());
             }
@@ -799,6 +1066,57 @@ impl PartyIndex {
                     format!("a family name is missing (x{:.2})", TUNING.surname_missing)
                 });
             }
+            if entry.kind == EntityKind::Person && self.differing_part(nn, a, &rec.tokens).is_some()
+            {
+                s *= TUNING.part_differs;
+                note(&mut sink, || {
+                    let (q, n) = self.differing_part(nn, a, &rec.tokens).unwrap_or_default();
+                    format!(
+                        "name part '{q}' where the listed name has '{n}' (x{:.2})",
+                        TUNING.part_differs
+                    )
+                });
+            }
+            if let Some((x, y)) = self.lineage_swapped(nn, &rec.tokens) {
+                s *= TUNING.lineage_swapped;
+                note(&mut sink, || {
+                    format!(
+                        "'{x} bin {y}' where the listed name has them the other way round: another person of the family (x{:.2})",
+                        TUNING.lineage_swapped
+                    )
+                });
+            }
+            if entry.kind != EntityKind::Person {
+                // The party's name is qualified by a country the listed
+                // name lacks ("Korea X Institute" against "X INSTITUTE").
+                let listed_place = rec.tokens.iter().any(|t| self.places[*t as usize]);
+                let extra_place = nn.tokens.iter().enumerate().find(|(i, t)| {
+                    *i < 64
+                        && a.query_mask & (1u64 << i) == 0
+                        && self.vocab.id(t).is_some_and(|id| self.places[id as usize])
+                });
+                if let (false, Some((_, place))) = (listed_place, extra_place) {
+                    s *= TUNING.place_missing;
+                    note(&mut sink, || {
+                        format!(
+                            "the party's name is qualified by '{place}', the listed name is not (x{:.2})",
+                            TUNING.place_missing
+                        )
+                    });
+                }
+                if let Some(place) = rec.tokens.iter().enumerate().find(|(j, t)| {
+                    *j < 64 && a.name_mask & (1u64 << j) == 0 && self.places[**t as usize]
+                }) {
+                    s *= TUNING.place_missing;
+                    note(&mut sink, || {
+                        format!(
+                            "the listed name is qualified by '{}', the party's is not (x{:.2})",
+                            self.vocab.text(*place.1),
+                            TUNING.place_missing
+                        )
+                    });
+                }
+            }
             if a.generic_only {
                 s *= TUNING.generic_only;
                 note(&mut sink, || {
@@ -815,6 +1133,15 @@ impl PartyIndex {
                 )
             });
         }
+        if self.other_characters(nn, name_no) {
+            s *= TUNING.other_characters;
+            note(&mut sink, || {
+                format!(
+                    "written with other characters of the same script: '{}' / '{}' (x{:.2})",
+                    nn.cjk, rec.cjk, TUNING.other_characters
+                )
+            });
+        }
         if nn.ideographic && !rec.ideographic {
             s *= TUNING.cross_script;
             note(&mut sink, || {
@@ -826,6 +1153,53 @@ impl PartyIndex {
         }
         let s = self.adjust(s, name_no, country, address, &mut sink);
         (s, notes)
+    }
+
+    /// The query says "X bin Y" where the listed name says "Y bin X" (the
+    /// father and the son, or two brothers' sons): the two words.
+    fn lineage_swapped<'n>(&self, nn: &'n NormName, tokens: &[u32]) -> Option<(&'n str, &'n str)> {
+        const SON_OF: &[&str] = &["bin", "ben", "ibn", "bint", "binti"];
+        let q = &nn.tokens;
+        let listed: Vec<(&str, &str)> = tokens
+            .windows(3)
+            .filter(|w| SON_OF.contains(&self.vocab.text(w[1])))
+            .map(|w| (self.vocab.text(w[0]), self.vocab.text(w[2])))
+            .collect();
+        if listed.is_empty() {
+            return None;
+        }
+        q.windows(3)
+            .filter(|w| SON_OF.contains(&w[1].as_str()) && w[0] != w[2])
+            .find(|w| listed.iter().any(|(a, b)| *a == w[2] && *b == w[0]))
+            .map(|w| (w[0].as_str(), w[2].as_str()))
+    }
+
+    /// Both names are written in Han, Kana or Hangul, with other characters:
+    /// they may sound alike, but are other names.
+    fn other_characters(&self, nn: &NormName, name_no: u32) -> bool {
+        let rec = &self.names[name_no as usize];
+        nn.ideographic && rec.ideographic && *nn.cjk != *rec.cjk
+    }
+
+    /// A distinctive query word and a distinctive listed word that the
+    /// alignment left unpaired (particles such as `al`, `bin` and words of
+    /// two letters do not count).
+    fn differing_part<'n>(
+        &'n self,
+        nn: &'n NormName,
+        a: &Alignment,
+        tokens: &[u32],
+    ) -> Option<(&'n str, &'n str)> {
+        let particle = |t: &str| t.len() < 3 || similarity::is_particle(t);
+        let q = nn
+            .tokens
+            .iter()
+            .enumerate()
+            .find(|(i, t)| *i < 64 && a.query_mask & (1u64 << i) == 0 && !particle(t))?;
+        let n = tokens.iter().enumerate().find(|(j, t)| {
+            *j < 64 && a.name_mask & (1u64 << j) == 0 && !particle(self.vocab.text(**t))
+        })?;
+        Some((q.1.as_str(), self.vocab.text(*n.1)))
     }
 
     /// Adjustments that do not depend on how the name matched: alias
@@ -989,6 +1363,19 @@ impl PartyIndex {
     }
 }
 
+/// A word written without its vowels, as ERP records abbreviate (`mgmt`,
+/// `trdg`, `hldgs`, `tchy`): four to seven ASCII letters, no vowel after
+/// the first letter (a final `y` allowed).
+fn looks_contracted(t: &str) -> bool {
+    let b = t.as_bytes();
+    (4..=7).contains(&b.len())
+        && b.iter().all(u8::is_ascii_lowercase)
+        && b[1..]
+            .iter()
+            .enumerate()
+            .all(|(i, c)| !b"aeiou".contains(c) && (*c != b'y' || i + 2 == b.len()))
+}
+
 /// Adds a note when notes are wanted.
 fn note(sink: &mut Option<&mut Vec<String>>, f: impl FnOnce() -> String) {
     if let Some(v) = sink {
@@ -1025,14 +1412,14 @@ fn acronyms(nn: &NormName) -> Vec<String> {
 /// Mask of the tokens before the comma of a person's "LAST, First" name
 /// (`n` tokens in all; the part before the comma is normalised alone to
 /// count its tokens).
-fn surname_mask(kind: EntityKind, name: &str, n: usize) -> u64 {
+fn surname_mask(kind: EntityKind, name: &str, n: usize, rules: &NameRules) -> u64 {
     if kind != EntityKind::Person {
         return 0;
     }
     let Some((last, _)) = name.split_once(',') else {
         return 0;
     };
-    let k = normalize(last).tokens.len().min(n).min(63);
+    let k = normalize_with(last, rules).tokens.len().min(n).min(63);
     if k == n {
         return 0;
     }

@@ -14,6 +14,7 @@ use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
 use super::legal;
+use super::rules::NameRules;
 
 /// A normalised name.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -32,6 +33,13 @@ pub struct NormName {
     /// romanisation records only the sound, and many different names share
     /// each syllable (王晨 and 汪琛 are both `wang chen`).
     pub ideographic: bool,
+    /// Words written with a dot after them or an apostrophe inside
+    /// (`Chem.`, `Int'l`): possible abbreviations.
+    pub dotted: Vec<String>,
+    /// The Han, Kana and Hangul characters of the name, as written: two
+    /// names that sound alike but are written with other characters are
+    /// other names (高市 / 高石).
+    pub cjk: String,
 }
 
 impl NormName {
@@ -49,17 +57,38 @@ impl NormName {
     }
 }
 
-/// Normalises a party name.
+/// Normalises a party name with the embedded name rules.
 pub fn normalize(name: &str) -> NormName {
+    normalize_with(name, NameRules::embedded())
+}
+
+/// Normalises a party name: folded, split into words (also where a lower-
+/// case letter meets an upper-case one: `SiemensAG`), repeats collapsed,
+/// a vessel prefix dropped, numbers read as digits, legal forms and
+/// honorifics set aside.
+pub fn normalize_with(name: &str, rules: &NameRules) -> NormName {
     let (folded, consonantal) = fold(name);
-    let raw = tokenize(&folded, consonantal);
-    let (tokens, legal, org_hint) = legal::strip(raw);
+    let (mut raw, dotted) = tokenize_marked(&folded, consonantal);
+    // Bounded work whatever the name: repeats collapsed, at most
+    // `limits::MAX_NAME_WORDS` words.
+    super::limits::collapse_repeats(&mut raw);
+    if raw.len() >= 2 && rules.is_vessel_prefix(&raw[0]) {
+        raw.remove(0);
+    }
+    rules.numerals(&mut raw);
+    let (tokens, legal, org_hint) = legal::strip(raw, rules);
     NormName {
         tokens,
         legal,
         org_hint,
         consonantal,
         ideographic: !name.is_ascii() && name.chars().any(is_cjk),
+        dotted,
+        cjk: if name.is_ascii() {
+            String::new()
+        } else {
+            name.chars().filter(|&c| is_cjk(c)).collect()
+        },
     }
 }
 
@@ -76,14 +105,33 @@ pub fn words(text: &str) -> String {
 pub fn fold(text: &str) -> (String, bool) {
     if text.is_ascii() {
         // NFKC leaves ASCII as it is.
-        return (text.to_ascii_lowercase(), false);
+        let b = text.as_bytes();
+        let mut out = String::with_capacity(b.len() + 4);
+        for (i, &c) in b.iter().enumerate() {
+            if i > 0 && c.is_ascii_uppercase() && b[i - 1].is_ascii_lowercase() {
+                out.push(' ');
+            }
+            out.push(c.to_ascii_lowercase() as char);
+        }
+        return (out, false);
     }
     // What a reader sees: no invisible characters, overrides resolved.
     let visible = crate::text::canonical(text);
     let text = visible.as_ref();
     let mut out = String::with_capacity(text.len() + 8);
     let mut consonantal = false;
+    let mut prev_lower = false;
     for c in text.nfkc() {
+        // A lower-case letter followed by an upper-case one: two words run
+        // together (`SiemensAG`, `RamiMakhlouf`).
+        // Joiners shape letters (Persian, Indic): no letter of their own.
+        if matches!(c, '\u{200C}' | '\u{200D}') {
+            continue;
+        }
+        if prev_lower && c.is_uppercase() {
+            out.push(' ');
+        }
+        prev_lower = c.is_lowercase();
         if c.is_ascii() {
             out.push(c.to_ascii_lowercase());
             continue;
@@ -109,20 +157,49 @@ pub fn fold(text: &str) -> (String, bool) {
         }
         if base.is_ascii() {
             out.push_str(&base);
-        } else {
-            let t = deunicode::deunicode_char(c).unwrap_or(" ");
-            // deunicode renders Arabic 'ayn as a backtick: drop it.
-            for ch in t.chars() {
-                if ch == '`' || ch == '\'' {
-                    out.push('\'');
-                } else {
-                    out.push(ch.to_ascii_lowercase());
-                }
+            continue;
+        }
+        let u = c as u32;
+        let word_start = !out.ends_with(|ch: char| ch.is_ascii_alphanumeric());
+        match u {
+            // Arabic waw and yeh inside a word are mostly long vowels
+            // (فرناندو Fernando, حسين Husayn): read as vowels, which
+            // skeletons leave out, not as the consonants w and y.
+            0x0648 if !word_start => {
+                out.push('u');
+                continue;
             }
-            // CJK syllables come out glued ("Xi Jin" -> "XiJin"?) : separate them.
-            if t.len() > 1 && t.ends_with(|ch: char| ch.is_ascii_alphabetic()) && is_cjk(c) {
-                out.push(' ');
+            0x064A | 0x06CC if !word_start => {
+                out.push('i');
+                continue;
             }
+            // The Katakana prolonged sound mark lengthens a vowel.
+            0x30FC => continue,
+            _ => {}
+        }
+        let t = deunicode::deunicode_char(c).unwrap_or(" ");
+        let hangul = (0xAC00..=0xD7AF).contains(&u);
+        let mut syllable = String::with_capacity(t.len());
+        // deunicode renders Arabic 'ayn as a backtick: an apostrophe.
+        for ch in t.chars() {
+            if ch == '`' || ch == '\'' {
+                syllable.push('\'');
+            } else {
+                syllable.push(ch.to_ascii_lowercase());
+            }
+        }
+        if hangul {
+            // Revised Romanisation to the McCune-Reischauer spellings the
+            // lists use: eo -> o, eu -> u (정은 jeong eun -> jong un).
+            syllable = syllable.replace("eo", "o").replace("eu", "u");
+        }
+        out.push_str(&syllable);
+        // Han and Hangul characters are syllables of their own; Kana
+        // syllables make one word until a separator (バラク・オバマ
+        // baraku obama).
+        let kana = (0x3040..=0x30FF).contains(&u);
+        if t.len() > 1 && t.ends_with(|ch: char| ch.is_ascii_alphabetic()) && is_cjk(c) && !kana {
+            out.push(' ');
         }
     }
     (out, consonantal)
@@ -155,8 +232,22 @@ fn is_apostrophe(c: char) -> bool {
 /// apostrophe) stands where Latin spellings write a vowel (أحمد `'hmd` ~
 /// Ahmad): it becomes `a`.
 fn tokenize(folded: &str, consonantal: bool) -> Vec<String> {
+    tokenize_marked(folded, consonantal).0
+}
+
+/// [`tokenize`], also returning the words written with a dot after them or
+/// an apostrophe inside (of two letters or more).
+fn tokenize_marked(folded: &str, consonantal: bool) -> (Vec<String>, Vec<String>) {
     let mut raw: Vec<String> = Vec::new();
+    let mut dotted: Vec<String> = Vec::new();
     let mut cur = String::new();
+    // Letters before the last apostrophe inside the current word.
+    let mut apostrophe: Option<usize> = None;
+    // An apostrophe before a final `s` is a possessive, not an abbreviation.
+    let marked = |cur: &str, apostrophe: Option<usize>, dot: bool| {
+        cur.len() >= 2
+            && (dot || apostrophe.is_some_and(|k| !(k + 1 == cur.len() && cur.ends_with('s'))))
+    };
     for c in folded.chars() {
         if c.is_ascii_alphanumeric() {
             cur.push(c);
@@ -165,12 +256,26 @@ fn tokenize(folded: &str, consonantal: bool) -> Vec<String> {
             if consonantal && cur.is_empty() {
                 cur.push('a');
             }
+            if !cur.is_empty() {
+                apostrophe = Some(cur.len());
+            }
         } else if !cur.is_empty() {
+            if marked(&cur, apostrophe, c == '.') && dotted.len() < 8 {
+                dotted.push(cur.clone());
+            }
+            apostrophe = None;
             raw.push(std::mem::take(&mut cur));
         }
     }
     if !cur.is_empty() {
+        if marked(&cur, apostrophe, false) && dotted.len() < 8 {
+            dotted.push(cur.clone());
+        }
         raw.push(cur);
+    }
+    // "and" joins words as "&" does, which is dropped: "H and M" is "H&M".
+    if raw.len() > 1 {
+        raw.retain(|t| t != "and");
     }
     // Join runs of two or more single letters.
     let mut out: Vec<String> = Vec::with_capacity(raw.len());
@@ -190,7 +295,7 @@ fn tokenize(folded: &str, consonantal: bool) -> Vec<String> {
             i += 1;
         }
     }
-    out
+    (out, dotted)
 }
 
 /// BGN/PCGN-style romanisation of Cyrillic, as OFAC writes Russian names.
@@ -289,6 +394,14 @@ mod tests {
             ("SCUADA FORTIA, S.A. DE C.V.", "scuada fortia"),
             ("NOVATEK-KOSTROMA, OOO", "novatek kostroma"),
             ("Straße Øresund", "strasse oresund"),
+            ("KestrelOptronics AG", "kestrel optronics"),
+            ("M/V Northern Azalea", "northern azalea"),
+            ("MT Northern Azalea", "northern azalea"),
+            ("Brigade Sixty-Two", "brigade 62"),
+            ("Second Harbour Works", "2 harbour works"),
+            ("Sentinel Works 3rd", "sentinel works 3"),
+            ("Pravets Textile S.R.L.", "pravets textile"),
+            ("Societatea cu Răspundere Limitată Pravets", "pravets"),
         ];
         for (input, want) in cases {
             assert_eq!(normalize(input).joined(), *want, "input {input}");
@@ -314,7 +427,7 @@ mod tests {
 
     #[test]
     fn arabic_initial_hamza_reads_as_a_vowel() {
-        assert_eq!(normalize("أحمد خليل").tokens, vec!["ahmd", "khlyl"]);
+        assert_eq!(normalize("أحمد خليل").tokens, vec!["ahmd", "khlil"]);
     }
 
     #[test]
@@ -326,11 +439,49 @@ mod tests {
     }
 
     #[test]
+    fn scripts_read_in_the_spellings_lists_use() {
+        const CASES: &[(&str, &str, &str)] = &[
+            (
+                "hangul in McCune-Reischauer vowels",
+                "김정은",
+                "gim jong un",
+            ),
+            (
+                "kana syllables make one word",
+                "バラク・オバマ",
+                "baraku obama",
+            ),
+            ("arabic long vowels", "فرناندو", "frnndu"),
+            ("han syllables apart", "习近平", "xi jin ping"),
+        ];
+        for (label, input, want) in CASES {
+            assert_eq!(normalize(input).joined(), *want, "{label}");
+        }
+    }
+
+    #[test]
     fn han_kana_and_hangul_are_marked_ideographic() {
         assert!(normalize("王晨").ideographic);
         assert!(normalize("김광수").ideographic);
         assert!(!normalize("WANG Chen").ideographic);
         assert!(!normalize("Владимир Путин").ideographic);
+    }
+
+    #[test]
+    fn dotted_and_apostrophe_words_are_marked() {
+        const CASES: &[(&str, &str, &[&str])] = &[
+            (
+                "dot after a word",
+                "Velmora Petrochem. Complex",
+                &["petrochem"],
+            ),
+            ("apostrophe inside", "Zandor Int'l", &["intl"]),
+            ("possessive is not an abbreviation", "Kestrel's Works", &[]),
+            ("single letters are initials", "J. Smith", &[]),
+        ];
+        for (label, input, want) in CASES {
+            assert_eq!(normalize(input).dotted, *want, "{label}");
+        }
     }
 
     #[test]

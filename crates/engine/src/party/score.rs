@@ -58,6 +58,8 @@ pub struct Alignment {
     pub generic_only: bool,
     /// Mask of the name tokens covered.
     pub name_mask: u64,
+    /// Mask of the query tokens covered.
+    pub query_mask: u64,
     /// Number of typo-like links (similarity below 1, not a romanisation
     /// variant of the table).
     pub fuzzy_links: u32,
@@ -236,6 +238,7 @@ fn align_with(
     Alignment {
         generic_only,
         name_mask: n_used,
+        query_mask: q_used,
         fuzzy_links,
         links,
         query_cov: if q_total > 0.0 { q_cov / q_total } else { 0.0 },

@@ -279,6 +279,16 @@ const EQUIVALENT: &[&[&str]] = &[
     ],
 ];
 
+/// Particles of personal names (`al`, `bin`, `abu`, `van`, `de` ...): they
+/// say whose son or of which family, not who.
+pub fn is_particle(t: &str) -> bool {
+    const PARTICLES: &[&str] = &[
+        "abu", "bin", "ben", "ibn", "bint", "binti", "bte", "bnt", "ould", "uld", "van", "von",
+        "der", "den", "del", "della", "dos", "das", "les", "mac", "ter",
+    ];
+    PARTICLES.contains(&t) || groups_of(t).iter().any(|&g| EQUIVALENT[g].contains(&"al"))
+}
+
 /// Similarity from the equivalence table (0.0 when not equivalent).
 pub fn equivalent(a: &str, b: &str) -> bool {
     let ga = groups_of(a);

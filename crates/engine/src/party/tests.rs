@@ -147,6 +147,23 @@ fn listed() -> Vec<DenialEntry> {
             "Russia",
         ));
     }
+    // Names for the generalising layers (abbreviations, nicknames, numbers,
+    // glued words, legal forms, vessel prefixes); invented.
+    for (id, kind, name) in [
+        ("g1", O, "KESTREL OPTRONICS INDUSTRIES"),
+        ("g2", O, "BORALIS SHIP MANAGEMENT COMPANY LIMITED"),
+        ("g3", O, "ZANDOR INTERNATIONAL TRADING LLC"),
+        ("g4", O, "VELMORA PETROCHEMICAL COMPLEX"),
+        ("g5", P, "HOLLOWAY, Theodore Marcus"),
+        ("g6", O, "SENTINEL BATTALION 27"),
+        ("g7", O, "FIRST ORBITAL BANK"),
+        ("g8", O, "TRAVNIK MASCHINENBAU"),
+        ("g9", O, "PRAVETS TEXTILE"),
+        ("g10", EntityKind::Vessel, "NORTHERN AZALEA"),
+        ("g11", O, "GRUVEN AVIATION GROUP"),
+    ] {
+        v.push(entry(id, kind, &[(name, N)], ""));
+    }
     let words = [
         "INTERNATIONAL",
         "TRADING",
@@ -168,7 +185,8 @@ fn listed() -> Vec<DenialEntry> {
                     &format!(
                         "{} {w} {} LLC",
                         f.to_uppercase(),
-                        words[(i + j + 1) % words.len()]
+                        // Another word than `w` (repeated words collapse).
+                        words[(i + 1 + j % (words.len() - 1)) % words.len()]
                     ),
                     N,
                 )],
@@ -225,6 +243,80 @@ const CASES: &[(&str, &str, Option<&str>, bool)] = &[
         false,
     ),
     (
+        "organisation words abbreviated",
+        "Kestrel Optronics Inds.",
+        Some("g1"),
+        false,
+    ),
+    (
+        "management and legal forms abbreviated",
+        "Boralis Ship Mgmt Co Ltd",
+        Some("g2"),
+        false,
+    ),
+    (
+        "international with an apostrophe, trading abbreviated",
+        "Zandor Int'l Trdg",
+        Some("g3"),
+        false,
+    ),
+    (
+        "a dotted abbreviation outside the table",
+        "Velmora Petrochem. Complex",
+        Some("g4"),
+        false,
+    ),
+    (
+        "a nickname for the given name",
+        "Ted Marcus Holloway",
+        Some("g5"),
+        false,
+    ),
+    (
+        "a nickname without the family name",
+        "Teddy Marcus",
+        None,
+        false,
+    ),
+    (
+        "a number written in words",
+        "Sentinel Battalion Twenty-Seven",
+        Some("g6"),
+        true,
+    ),
+    ("an ordinal in digits", "1st Orbital Bank", Some("g7"), true),
+    (
+        "words run together in mixed case",
+        "TravnikMaschinenbau GmbH",
+        Some("g8"),
+        true,
+    ),
+    (
+        "words run together in capitals",
+        "TRAVNIKMASCHINENBAU",
+        Some("g8"),
+        false,
+    ),
+    (
+        "a legal form spelled out in Romanian",
+        "Societatea cu Raspundere Limitata Pravets Textile",
+        Some("g9"),
+        true,
+    ),
+    (
+        "a German legal form spelled out",
+        "Pravets Textile Gesellschaft mit beschraenkter Haftung",
+        Some("g9"),
+        true,
+    ),
+    ("a vessel prefix", "M/V Northern Azalea", Some("g10"), true),
+    (
+        "aviation and group abbreviated",
+        "Gruven Avn Grp",
+        Some("g11"),
+        false,
+    ),
+    (
         "exact primary",
         "CHINA NORTH INDUSTRIES GROUP CORPORATION LIMITED",
         Some("1"),
@@ -269,7 +361,14 @@ const CASES: &[(&str, &str, Option<&str>, bool)] = &[
         false,
     ),
     ("patronymic dropped", "Vladimir Putin", Some("2"), false),
-    ("joined words", "RamiMakhlouf", Some("6"), false),
+    // Mixed case shows where one word ends: the same name.
+    (
+        "joined words in mixed case",
+        "RamiMakhlouf",
+        Some("6"),
+        true,
+    ),
+    ("joined words in capitals", "RAMIMAKHLOUF", Some("6"), false),
     ("split word", "ANS ARU", Some("9"), false),
     (
         "split city",

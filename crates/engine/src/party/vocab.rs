@@ -4,6 +4,7 @@
 
 use rustc_hash::FxHashMap;
 
+use super::limits::MAX_TOKEN_BYTES;
 use super::similarity::{self, SHORT_TYPO_MIN_LEN, SKELETON_MIN_LEN};
 
 /// Vocabulary of name tokens (and of adjacent-token joins).
@@ -37,6 +38,8 @@ pub struct Vocab {
     delete_bits: Bits,
     /// Which FNV hashes a token of `ids` may have.
     token_bits: Bits,
+    /// Ids of the tokens (not joins), sorted by text: prefix look-ups.
+    sorted: Vec<u32>,
     idf_unknown: f32,
 }
 
@@ -114,13 +117,19 @@ impl VocabBuilder {
         id
     }
 
-    /// Records that name `name` of entry `entry` contains token `id`.
-    pub fn add(&mut self, id: u32, name: u32, entry: u32) {
+    /// Records that entry `entry` has a name containing token `id` (for
+    /// its weight).
+    pub fn count(&mut self, id: u32, entry: u32) {
         let i = id as usize;
         if self.last_entry[i] != entry {
             self.last_entry[i] = entry;
             self.v.df[i] += 1;
         }
+    }
+
+    /// Records that name `name` contains token `id` (its postings).
+    pub fn add(&mut self, id: u32, name: u32) {
+        let i = id as usize;
         let p = &mut self.v.postings[i];
         if p.last() != Some(&name) {
             p.push(name);
@@ -134,7 +143,8 @@ impl VocabBuilder {
             .v
             .df
             .iter()
-            .map(|&df| (1.0 + n / df.max(1) as f32).ln())
+            .zip(&self.v.strings)
+            .map(|(&df, s)| (1.0 + n / df.max(1) as f32).ln() * number_weight(s))
             .collect();
         self.v.idf_unknown = (1.0 + n).ln();
         self.v.generic = self
@@ -159,7 +169,10 @@ impl VocabBuilder {
             })
             .collect();
         for (id, s) in self.v.strings.iter().enumerate() {
-            if self.v.is_join[id] {
+            // Joins, and words too long for typo look-ups (see
+            // `limits::MAX_TOKEN_BYTES`): their deletion variants would make
+            // the build quadratic in the word's length.
+            if self.v.is_join[id] || s.len() > MAX_TOKEN_BYTES {
                 continue;
             }
             if s.len() >= SHORT_TYPO_MIN_LEN {
@@ -186,6 +199,12 @@ impl VocabBuilder {
         for &h in self.v.deletes.keys() {
             self.v.delete_bits.add(h);
         }
+        let mut sorted: Vec<u32> = (0..self.v.strings.len() as u32)
+            .filter(|&i| !self.v.is_join[i as usize])
+            .collect();
+        sorted
+            .sort_unstable_by(|&a, &b| self.v.strings[a as usize].cmp(&self.v.strings[b as usize]));
+        self.v.sorted = sorted;
         self.v.token_bits = Bits::new(20);
         for s in &self.v.strings {
             self.v.token_bits.add(hash(s.as_bytes()));
@@ -257,7 +276,7 @@ impl Vocab {
 
     /// Listed tokens within one edit of `token` (candidates: verify).
     pub fn one_edit_candidates(&self, token: &str, out: &mut Vec<u32>) {
-        if token.len() + 1 < SHORT_TYPO_MIN_LEN {
+        if token.len() + 1 < SHORT_TYPO_MIN_LEN || token.len() > MAX_TOKEN_BYTES {
             return;
         }
         // The token itself may be a deletion variant of a listed token
@@ -293,12 +312,81 @@ impl Vocab {
         }
     }
 
+    /// The `keep` most frequent listed tokens (not joins) longer than
+    /// `prefix` that begin with it (an abbreviation stands for a common
+    /// word more often than for a rare one).
+    pub fn prefixed(&self, prefix: &str, keep: usize) -> Vec<u32> {
+        let text = |i: u32| &*self.strings[i as usize];
+        let start = self.sorted.partition_point(|&i| text(i) < prefix);
+        let mut out: Vec<u32> = self.sorted[start..]
+            .iter()
+            .copied()
+            .take_while(|&i| text(i).starts_with(prefix))
+            .filter(|&i| text(i).len() > prefix.len())
+            .collect();
+        out.sort_by_key(|&i| std::cmp::Reverse(self.df[i as usize]));
+        out.truncate(keep);
+        out.sort_unstable();
+        out
+    }
+
+    /// Listed words a contraction may stand for (`mgmt` -> management,
+    /// `trdg` -> trading): words of the same first letter, longer by two
+    /// letters or more, holding the contraction's letters in order and
+    /// ending with its last letter (or their last consonant with it); the
+    /// `max` most frequent.
+    pub fn contracted(&self, t: &str, max: usize) -> Vec<u32> {
+        let tb = t.as_bytes();
+        let (Some(&first), Some(&last)) = (tb.first(), tb.last()) else {
+            return Vec::new();
+        };
+        let start = self
+            .sorted
+            .partition_point(|&i| self.strings[i as usize].as_bytes()[0] < first);
+        let mut found: Vec<u32> = Vec::new();
+        for &i in &self.sorted[start..] {
+            let w = self.strings[i as usize].as_bytes();
+            if w[0] != first {
+                break;
+            }
+            if w.len() < tb.len() + 2 || w.len() > 24 || self.df[i as usize] < 2 {
+                continue;
+            }
+            let last_consonant = w.iter().rev().find(|c| !b"aeiouy".contains(c));
+            if w[w.len() - 1] != last && last_consonant != Some(&last) {
+                continue;
+            }
+            let mut rest = w[1..].iter();
+            if tb[1..].iter().all(|c| rest.any(|x| x == c)) {
+                found.push(i);
+            }
+        }
+        found.sort_by_key(|&i| std::cmp::Reverse(self.df[i as usize]));
+        found.truncate(max);
+        found.sort_unstable();
+        found
+    }
+
     /// Listed tokens with the same consonant skeleton.
     pub fn skeleton_candidates(&self, skeleton: &str) -> &[u32] {
         self.skeletons
             .get(skeleton)
             .map(Vec::as_slice)
             .unwrap_or(&[])
+    }
+}
+
+/// Share of its weight a number keeps: numbers tell series apart ("Fund
+/// IV", "Snow Storm 2", "Brigade 44") more than they tell who; the words
+/// around them carry the match.
+pub const NUMBER_WEIGHT: f32 = 0.3;
+
+/// [`NUMBER_WEIGHT`] for a token of digits only, 1 otherwise.
+pub fn number_weight(token: &str) -> f32 {
+    if !token.is_empty() && token.bytes().all(|b| b.is_ascii_digit()) {
+        NUMBER_WEIGHT
+    } else {
+        1.0
     }
 }
 

@@ -1,0 +1,565 @@
+//! The data-driven rules of party-name matching, read from files an officer
+//! can read and extend (`control-lists/`, a deployment's `config/`):
+//!
+//! - `party-words.toml`: abbreviations of organisation words (`Inds` for
+//!   industries, `Mgmt` for management ...), how dotted abbreviations are
+//!   read in general, vessel prefixes (`MV`, `M/T` ...), numbers written as
+//!   words (`Forty-Four`, `First`);
+//! - `nicknames.toml`: given names and their hypocorisms (`Ted`/Theodore);
+//! - `legal-forms.toml`: the ISO 20275 entity legal forms, spelled out and
+//!   abbreviated, in every language the standard lists.
+//!
+//! Every word is folded the way names are ([`super::normalize::words`]),
+//! so the files may use any case, accents and scripts.
+
+use std::sync::LazyLock;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::Deserialize;
+
+use super::normalize;
+use crate::EngineError;
+
+/// The name rules, ready for lookups.
+#[derive(Debug, Default)]
+pub struct NameRules {
+    /// Abbreviation -> the full words it may stand for.
+    abbrev_full: FxHashMap<String, Vec<String>>,
+    /// Full word -> its abbreviations.
+    abbrev_forms: FxHashMap<String, Vec<String>>,
+    /// Dotted abbreviations: least letters, most listed words, similarity.
+    pub(crate) prefix_min: usize,
+    pub(crate) prefix_max_words: usize,
+    pub(crate) prefix_sim: f32,
+    /// Similarity of an abbreviation to its word.
+    pub(crate) abbrev_sim: f32,
+    vessel_prefixes: FxHashSet<String>,
+    units: FxHashMap<String, u32>,
+    tens: FxHashMap<String, u32>,
+    ordinals: FxHashMap<String, u32>,
+    roman: FxHashMap<String, u32>,
+    ordinal_suffixes: Vec<String>,
+    /// Name -> nicknames and nickname -> names (both directions).
+    nicknames: FxHashMap<String, Vec<String>>,
+    pub(crate) nickname_sim: f32,
+    /// Legal forms of one word (ISO 20275 names and abbreviations).
+    legal_words: FxHashSet<String>,
+    /// Legal forms of several words, by their first word.
+    legal_phrases: FxHashMap<String, Vec<Box<[String]>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WordsFile {
+    abbreviations: std::collections::BTreeMap<String, Vec<String>>,
+    prefix: PrefixSection,
+    vessels: VesselSection,
+    numbers: NumberSection,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PrefixSection {
+    min_letters: usize,
+    max_words: usize,
+    similarity: f32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VesselSection {
+    prefixes: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NumberSection {
+    units: Vec<(String, u32)>,
+    tens: Vec<(String, u32)>,
+    ordinals: Vec<(String, u32)>,
+    roman: Vec<(String, u32)>,
+    ordinal_suffixes: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NicknameFile {
+    #[serde(rename = "match")]
+    matching: NicknameMatch,
+    nicknames: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NicknameMatch {
+    similarity: f32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LegalFile {
+    forms: Vec<LegalForm>,
+    #[serde(rename = "use")]
+    usage: LegalUse,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LegalForm {
+    #[allow(dead_code)]
+    elf: String,
+    #[allow(dead_code)]
+    country: String,
+    name: String,
+    #[serde(default)]
+    transliterated: String,
+    #[serde(default)]
+    abbreviations: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LegalUse {
+    name_words: Vec<String>,
+}
+
+fn cfg(file: &str, message: impl Into<String>) -> EngineError {
+    EngineError::Config {
+        file: file.to_string(),
+        message: message.into(),
+    }
+}
+
+/// One word as names are folded ("Int'l" -> `intl`); `None` when the text
+/// is not a single word.
+fn one_word(text: &str) -> Option<String> {
+    let w = normalize::words(text);
+    (!w.is_empty() && !w.contains(' ')).then_some(w)
+}
+
+/// The words of a phrase as names are folded.
+fn phrase(text: &str) -> Vec<String> {
+    normalize::words(text)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn similarity(file: &str, key: &str, v: f32) -> Result<f32, EngineError> {
+    if (0.5..=1.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(cfg(file, format!("{key} must be in [0.5, 1], got {v}")))
+    }
+}
+
+impl NameRules {
+    /// Reads the three files (`party-words.toml`, `nicknames.toml`,
+    /// `legal-forms.toml`).
+    ///
+    /// # Errors
+    /// [`EngineError::Config`] naming the file when one is malformed.
+    pub fn from_toml(words: &str, nicknames: &str, legal: &str) -> Result<NameRules, EngineError> {
+        const WORDS: &str = "party-words.toml";
+        const NICKS: &str = "nicknames.toml";
+        const LEGAL: &str = "legal-forms.toml";
+        let w: WordsFile = toml::from_str(words).map_err(|e| cfg(WORDS, e.to_string()))?;
+        let n: NicknameFile = toml::from_str(nicknames).map_err(|e| cfg(NICKS, e.to_string()))?;
+        let l: LegalFile = toml::from_str(legal).map_err(|e| cfg(LEGAL, e.to_string()))?;
+        let mut r = NameRules {
+            prefix_min: w.prefix.min_letters.max(2),
+            prefix_max_words: w.prefix.max_words,
+            prefix_sim: similarity(WORDS, "prefix.similarity", w.prefix.similarity)?,
+            abbrev_sim: 0.95,
+            nickname_sim: similarity(NICKS, "match.similarity", n.matching.similarity)?,
+            ..NameRules::default()
+        };
+        for (full, forms) in &w.abbreviations {
+            let full = one_word(full)
+                .ok_or_else(|| cfg(WORDS, format!("abbreviations: {full:?} is not one word")))?;
+            for f in forms {
+                let f = one_word(f).ok_or_else(|| {
+                    cfg(
+                        WORDS,
+                        format!("abbreviations.{full}: {f:?} is not one word"),
+                    )
+                })?;
+                if f.len() < 2 {
+                    return Err(cfg(
+                        WORDS,
+                        format!("abbreviations.{full}: {f:?} has one letter (read as an initial)"),
+                    ));
+                }
+                push_unique(r.abbrev_full.entry(f.clone()).or_default(), &full);
+                push_unique(r.abbrev_forms.entry(full.clone()).or_default(), &f);
+            }
+        }
+        for p in &w.vessels.prefixes {
+            let p = one_word(p).ok_or_else(|| cfg(WORDS, format!("vessels: {p:?}")))?;
+            r.vessel_prefixes.insert(p);
+        }
+        for (table, out) in [
+            (&w.numbers.units, &mut r.units),
+            (&w.numbers.tens, &mut r.tens),
+            (&w.numbers.ordinals, &mut r.ordinals),
+            (&w.numbers.roman, &mut r.roman),
+        ] {
+            for (word, value) in table {
+                let word =
+                    one_word(word).ok_or_else(|| cfg(WORDS, format!("numbers: {word:?}")))?;
+                out.insert(word, *value);
+            }
+        }
+        r.ordinal_suffixes = w.numbers.ordinal_suffixes.clone();
+        for (name, nicks) in &n.nicknames {
+            let Some(name) = one_word(name) else {
+                return Err(cfg(NICKS, format!("{name:?} is not one word")));
+            };
+            for k in nicks {
+                let Some(k) = one_word(k) else {
+                    return Err(cfg(NICKS, format!("{name}: {k:?} is not one word")));
+                };
+                if k.len() <= 2 || name.len() <= 2 || k == name {
+                    continue;
+                }
+                push_unique(r.nicknames.entry(name.clone()).or_default(), &k);
+                push_unique(r.nicknames.entry(k).or_default(), &name);
+            }
+        }
+        let keep: FxHashSet<String> = l
+            .usage
+            .name_words
+            .iter()
+            .filter_map(|w| one_word(w))
+            .collect();
+        for f in &l.forms {
+            let texts = [f.name.as_str(), f.transliterated.as_str()];
+            for (k, text) in texts
+                .iter()
+                .map(|t| (false, *t))
+                .chain(f.abbreviations.iter().map(|a| (true, a.as_str())))
+            {
+                let words = phrase(text);
+                match words.as_slice() {
+                    [] => {}
+                    // Two-letter abbreviations are name syllables as often
+                    // ("Kim Se", "Li An"): the common ones are built in.
+                    [one] if one.len() <= 2 => {}
+                    [one] if keep.contains(one) || !k && one.len() < 4 => {}
+                    [one] => {
+                        r.legal_words.insert(one.clone());
+                    }
+                    // A form holding a word that says what the
+                    // organisation is ("Commercial Bank") is a name.
+                    words if words.iter().any(|w| keep.contains(w)) => {}
+                    [first, ..] => {
+                        let v = r.legal_phrases.entry(first.clone()).or_default();
+                        if !v.iter().any(|p| p[..] == words[..]) {
+                            v.push(words.clone().into());
+                        }
+                    }
+                }
+            }
+        }
+        Ok(r)
+    }
+
+    /// The rules of the embedded default files.
+    pub fn embedded() -> &'static NameRules {
+        static RULES: LazyLock<NameRules> = LazyLock::new(|| {
+            let files = crate::reference::ReferenceFiles::embedded();
+            // The embedded files are tested; an empty rule set is the safe
+            // fallback all the same.
+            NameRules::from_toml(&files.party_words, &files.nicknames, &files.legal_forms)
+                .unwrap_or_default()
+        });
+        &RULES
+    }
+
+    /// Full words an abbreviation may stand for.
+    pub fn expansions(&self, token: &str) -> &[String] {
+        self.abbrev_full
+            .get(token)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// Abbreviations of a full word.
+    pub fn abbreviations(&self, token: &str) -> &[String] {
+        self.abbrev_forms
+            .get(token)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// True when the token is an abbreviation of the table.
+    pub fn is_abbreviation(&self, token: &str) -> bool {
+        self.abbrev_full.contains_key(token)
+    }
+
+    /// Nicknames of a name, and names of a nickname.
+    pub fn nicknames(&self, token: &str) -> &[String] {
+        self.nicknames.get(token).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// True for a vessel prefix (`mv`, `mt` ...).
+    pub fn is_vessel_prefix(&self, token: &str) -> bool {
+        self.vessel_prefixes.contains(token)
+    }
+
+    /// True for a one-word legal form of the ISO 20275 list.
+    pub fn is_legal_word(&self, token: &str) -> bool {
+        self.legal_words.contains(token)
+    }
+
+    /// Length of the longest ISO 20275 legal form of several words starting
+    /// at `raw[i]`. The first word may carry one more letter (an article or
+    /// plural: `societatea` for `societate`); the others may differ by one
+    /// edit when they have four letters or more.
+    pub fn legal_phrase_at(&self, raw: &[String], i: usize) -> Option<usize> {
+        let first = &raw[i];
+        let mut best: Option<usize> = None;
+        let shorter = first.len().checked_sub(1).and_then(|n| first.get(..n));
+        for key in std::iter::once(first.as_str()).chain(shorter) {
+            for p in self
+                .legal_phrases
+                .get(key)
+                .map(Vec::as_slice)
+                .unwrap_or(&[])
+            {
+                if p.len() <= raw.len() - i
+                    && p[1..]
+                        .iter()
+                        .zip(&raw[i + 1..])
+                        .all(|(a, b)| super::legal::phrase_word_eq(a, b))
+                {
+                    best = best.max(Some(p.len()));
+                }
+            }
+        }
+        best
+    }
+
+    /// Numbers written as words read as digits: `forty four` and `forty 4`
+    /// -> `44`, `first` and `1st` -> `1`.
+    pub fn numerals(&self, tokens: &mut Vec<String>) {
+        if self.units.is_empty() && self.tens.is_empty() && self.ordinals.is_empty() {
+            return;
+        }
+        let mut out: Vec<String> = Vec::with_capacity(tokens.len());
+        let mut i = 0;
+        while i < tokens.len() {
+            let t = &tokens[i];
+            if let Some(&tens) = self.tens.get(t) {
+                let next = tokens.get(i + 1);
+                let unit = next.and_then(|n| {
+                    self.units
+                        .get(n)
+                        .copied()
+                        .filter(|u| *u < 10)
+                        .or_else(|| self.ordinals.get(n).copied().filter(|u| *u < 10))
+                        .or_else(|| {
+                            n.parse::<u32>()
+                                .ok()
+                                .filter(|u| (1..10).contains(u) && n.len() == 1)
+                        })
+                });
+                match unit {
+                    Some(u) => {
+                        out.push((tens + u).to_string());
+                        i += 2;
+                    }
+                    None => {
+                        out.push(tens.to_string());
+                        i += 1;
+                    }
+                }
+                continue;
+            }
+            let series = i + 1 == tokens.len() && tokens.len() >= 3;
+            if let Some(v) = self
+                .units
+                .get(t)
+                .or_else(|| self.ordinals.get(t))
+                .or_else(|| self.roman.get(t).filter(|_| series))
+            {
+                out.push(v.to_string());
+            } else if let Some(d) = self.ordinal_digits(t) {
+                out.push(d.to_string());
+            } else {
+                out.push(std::mem::take(&mut tokens[i]));
+            }
+            i += 1;
+        }
+        *tokens = out;
+    }
+
+    /// `1st`, `22nd` -> the digits.
+    fn ordinal_digits<'a>(&self, t: &'a str) -> Option<&'a str> {
+        let split = t.find(|c: char| !c.is_ascii_digit())?;
+        let (digits, suffix) = t.split_at(split);
+        (!digits.is_empty() && self.ordinal_suffixes.iter().any(|s| s == suffix)).then_some(digits)
+    }
+}
+
+fn push_unique(v: &mut Vec<String>, s: &str) {
+    if !v.iter().any(|x| x == s) {
+        v.push(s.to_string());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> &'static NameRules {
+        let r = NameRules::embedded();
+        assert!(!r.abbrev_full.is_empty(), "the embedded rules load");
+        r
+    }
+
+    #[test]
+    fn embedded_files_parse() {
+        let f = crate::reference::ReferenceFiles::embedded();
+        NameRules::from_toml(&f.party_words, &f.nicknames, &f.legal_forms).unwrap();
+    }
+
+    fn v(words: &[&str]) -> Vec<String> {
+        words.iter().map(|w| w.to_string()).collect()
+    }
+
+    #[test]
+    fn numbers_read_as_digits() {
+        const CASES: &[(&str, &[&str], &[&str])] = &[
+            (
+                "tens and unit",
+                &["regiment", "sixty", "two"],
+                &["regiment", "62"],
+            ),
+            ("tens and digit", &["unit", "seventy", "3"], &["unit", "73"]),
+            (
+                "tens alone",
+                &["the", "eighty", "club"],
+                &["the", "80", "club"],
+            ),
+            (
+                "ordinal word",
+                &["fifth", "avenue", "bank"],
+                &["5", "avenue", "bank"],
+            ),
+            (
+                "ordinal digits",
+                &["22nd", "century", "fund"],
+                &["22", "century", "fund"],
+            ),
+            (
+                "unit word",
+                &["seven", "seas", "shipping"],
+                &["7", "seas", "shipping"],
+            ),
+            ("misspelt tens", &["fourty", "nine", "ltd"], &["49", "ltd"]),
+            (
+                "plain words kept",
+                &["orbital", "works"],
+                &["orbital", "works"],
+            ),
+            (
+                "digits with letters kept",
+                &["a380", "parts"],
+                &["a380", "parts"],
+            ),
+        ];
+        for (label, input, want) in CASES {
+            let mut t = v(input);
+            rules().numerals(&mut t);
+            assert_eq!(t, v(want), "{label}");
+        }
+    }
+
+    #[test]
+    fn abbreviations_go_both_ways() {
+        const CASES: &[(&str, &str, &str)] = &[
+            ("management", "mgmt", "management"),
+            ("industries", "inds", "industries"),
+            ("industrial", "indl", "industrial"),
+            ("international", "intl", "international"),
+            ("engineering", "engg", "engineering"),
+            ("shipping", "shpg", "shipping"),
+        ];
+        for (label, form, full) in CASES {
+            assert!(
+                rules().expansions(form).iter().any(|f| f == full),
+                "{label}"
+            );
+            assert!(
+                rules().abbreviations(full).iter().any(|f| f == form),
+                "{label}"
+            );
+        }
+        assert!(rules().expansions("orbital").is_empty());
+        // "Int'l" folds to the table's form.
+        assert_eq!(one_word("Int'l").as_deref(), Some("intl"));
+    }
+
+    #[test]
+    fn nicknames_go_both_ways() {
+        for (name, nick) in [
+            ("theodore", "ted"),
+            ("william", "bill"),
+            ("margaret", "peggy"),
+        ] {
+            assert!(rules().nicknames(name).iter().any(|n| n == nick), "{name}");
+            assert!(rules().nicknames(nick).iter().any(|n| n == name), "{nick}");
+        }
+        // One- and two-letter nicknames are left out (particles, initials).
+        assert!(rules().nicknames("al").is_empty());
+    }
+
+    #[test]
+    fn iso_legal_forms_are_read() {
+        const CASES: &[(&str, &[&str], Option<usize>)] = &[
+            (
+                "romanian spelled out",
+                &["societate", "cu", "raspundere", "limitata", "x"],
+                Some(4),
+            ),
+            (
+                "with the article",
+                &["societatea", "cu", "raspundere", "limitata"],
+                Some(4),
+            ),
+            (
+                "german",
+                &["gesellschaft", "mit", "beschrankter", "haftung"],
+                Some(4),
+            ),
+            ("not a form", &["orbital", "works"], None),
+        ];
+        for (label, raw, want) in CASES {
+            assert_eq!(rules().legal_phrase_at(&v(raw), 0), *want, "{label}");
+        }
+        assert!(rules().is_legal_word("aktiengesellschaft"));
+        // Words that say what an organisation is stay name words.
+        assert!(!rules().is_legal_word("bank"));
+        assert!(!rules().is_legal_word("trust"));
+        let phrase_of = |words: &[&str]| rules().legal_phrase_at(&v(words), 0);
+        assert_eq!(phrase_of(&["commercial", "bank"]), None);
+        assert_eq!(phrase_of(&["trust", "company"]), None);
+    }
+
+    #[test]
+    fn malformed_files_are_refused_naming_the_file() {
+        let f = crate::reference::ReferenceFiles::embedded();
+        let err = NameRules::from_toml("[abbreviations]\nx = 1", &f.nicknames, &f.legal_forms)
+            .unwrap_err();
+        assert!(err.to_string().contains("party-words.toml"), "{err}");
+        let bad_sim = f.nicknames.replace("similarity = 0.85", "similarity = 3.0");
+        let err = NameRules::from_toml(&f.party_words, &bad_sim, &f.legal_forms).unwrap_err();
+        assert!(err.to_string().contains("nicknames.toml"), "{err}");
+        let one_letter = f
+            .party_words
+            .replace("academy = [\"acad\"]", "academy = [\"a\"]");
+        assert!(NameRules::from_toml(&one_letter, &f.nicknames, &f.legal_forms).is_err());
+    }
+}
