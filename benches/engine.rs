@@ -485,7 +485,7 @@ fn hostile(engine: &Engine, lists: &[LoadedList], quick: bool) {
         meta: ListMeta {
             list_id: "hostile".into(),
             version: 1,
-            kind: content.kind().into(),
+            kind: content.kind(),
             entries: u32::try_from(content.len()).unwrap_or(u32::MAX),
             ..ListMeta::default()
         },

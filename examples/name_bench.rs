@@ -150,7 +150,7 @@ fn main() -> Result<()> {
     let meta = ListMeta {
         list_id: "name-bench".into(),
         version: 1,
-        kind: content.kind().into(),
+        kind: content.kind(),
         entries: u32::try_from(content.len())?,
         ..ListMeta::default()
     };
