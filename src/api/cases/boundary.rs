@@ -1,6 +1,8 @@
 //! The exporter boundary: what a caller with only the EXPORTER role may
-//! see of its own cases. One place, applied by every CaseService answer
-//! that carries case data (GetCase, ListCases, WatchCases, GetSuppression).
+//! see of its own cases and screenings. One place, applied by every answer
+//! that carries case or screening data (GetCase, ListCases, WatchCases,
+//! GetSuppression; ScreenShipment, ScreenShipments, GetScreening). Webhook
+//! events never carry more than this (`crate::api::webhooks::encode_event`).
 //!
 //! An exporter sees its screenings, the case's status and decision, and the
 //! questions addressed to it (RequestInfo's reason). Internal to the
@@ -38,10 +40,7 @@ pub fn case(caller: &Caller, mut case: pb::Case) -> pb::Case {
     case.decided_by.clear();
     for s in &mut case.screenings {
         if let Some(result) = &mut s.result {
-            for f in &mut result.findings {
-                f.suppressed_by.clear();
-                f.suppressed_by_case.clear();
-            }
+            strip_suppressions(result);
         }
     }
     case.history = case
@@ -63,6 +62,30 @@ pub fn case(caller: &Caller, mut case: pb::Case) -> pb::Case {
         })
         .collect();
     case
+}
+
+/// A screening answer as `caller` may see it: an exporter sees that a
+/// finding is suppressed (and the decision had it not been), never which
+/// suppression or case suppressed it (the officer's judgement may come
+/// from another exporter's case).
+pub fn screening(caller: &Caller, mut r: pb::ScreenShipmentResponse) -> pb::ScreenShipmentResponse {
+    if caller.exporter_only() {
+        strip_suppressions(&mut r);
+    }
+    r
+}
+
+/// A stored screening as `caller` may see it (as [`screening`]).
+pub fn get_screening(caller: &Caller, mut r: pb::GetScreeningResponse) -> pb::GetScreeningResponse {
+    r.result = r.result.map(|result| screening(caller, result));
+    r
+}
+
+fn strip_suppressions(r: &mut pb::ScreenShipmentResponse) {
+    for f in &mut r.findings {
+        f.suppressed_by.clear();
+        f.suppressed_by_case.clear();
+    }
 }
 
 /// A queue line as `caller` may see it.

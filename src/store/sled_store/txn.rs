@@ -66,13 +66,17 @@ pub enum T {
     Tokens,
     /// secret hash -> token id.
     TokenHashes,
+    /// webhook id -> subscription.
+    Webhooks,
+    /// webhook id, delivery id -> delivery.
+    WebhookDeliveries,
     /// `schema` -> layout version.
     Meta,
 }
 
 impl T {
     /// Every tree with its name in the database.
-    pub const ALL: [(T, &'static str); 23] = [
+    pub const ALL: [(T, &'static str); 25] = [
         (T::Lists, "lists"),
         (T::Versions, "list_versions"),
         (T::Contents, "list_contents"),
@@ -95,6 +99,8 @@ impl T {
         (T::AuditHead, "audit_head"),
         (T::Tokens, "tokens"),
         (T::TokenHashes, "token_hashes"),
+        (T::Webhooks, "webhooks"),
+        (T::WebhookDeliveries, "webhook_deliveries"),
         (T::Meta, "meta"),
     ];
 }
