@@ -286,6 +286,19 @@ pub struct ServeArgs {
     /// Parties and items a principal may screen at once after a quiet period.
     #[arg(long, default_value_t = 10_000.0)]
     pub rate_cost_burst: f64,
+    /// Attempts per webhook delivery before it is given up (at least 1).
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub webhook_attempts: u32,
+    /// Wait before a webhook delivery's second attempt; doubled after each
+    /// failure (with jitter), at most --webhook-max-backoff.
+    #[arg(long, default_value = "10s", value_parser = crate::duration::parse)]
+    pub webhook_backoff: std::time::Duration,
+    /// Longest wait between two attempts of a webhook delivery.
+    #[arg(long, default_value = "1h", value_parser = crate::duration::parse)]
+    pub webhook_max_backoff: std::time::Duration,
+    /// How long one webhook delivery attempt may take (connect, send, answer).
+    #[arg(long, default_value = "10s", value_parser = crate::duration::parse)]
+    pub webhook_timeout: std::time::Duration,
 }
 
 impl Default for ServeArgs {
@@ -308,6 +321,10 @@ impl Default for ServeArgs {
             rate_burst: 100.0,
             rate_cost: 2000.0,
             rate_cost_burst: 10_000.0,
+            webhook_attempts: 8,
+            webhook_backoff: std::time::Duration::from_secs(10),
+            webhook_max_backoff: std::time::Duration::from_secs(3600),
+            webhook_timeout: std::time::Duration::from_secs(10),
         }
     }
 }

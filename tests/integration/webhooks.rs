@@ -541,13 +541,10 @@ async fn exporters_hear_only_their_own_cases_signed_and_retried_after_a_500() {
     // The log over HTTP/JSON too (the same transcoding as every RPC).
     let http_log = request(
         &server.http_url,
-        "POST",
-        "/v1/exportscreen.v1.WebhookService/ListWebhookDeliveries",
+        "GET",
+        &format!("/v1/webhooks/{}/deliveries?limit=100", hook_a.webhook_id),
         Some(EXPORTER_A),
-        Some(&format!(
-            r#"{{"webhookId": "{}", "limit": 100}}"#,
-            hook_a.webhook_id
-        )),
+        None,
     )
     .await;
     assert_eq!(http_log.status, 200, "{}", http_log.json);
@@ -587,7 +584,7 @@ async fn the_office_hears_of_new_high_cases_and_list_imports() {
     let created = request(
         &server.http_url,
         "POST",
-        "/v1/exportscreen.v1.WebhookService/CreateWebhook",
+        "/v1/webhooks",
         Some(OFFICER),
         Some(&format!(
             r#"{{"url": "{}", "events": ["WEBHOOK_EVENT_TYPE_CASE_HIGH_PRIORITY", "WEBHOOK_EVENT_TYPE_LIST_CHANGED"], "description": "duty officer pager"}}"#,
@@ -603,7 +600,10 @@ async fn the_office_hears_of_new_high_cases_and_list_imports() {
         .to_string();
     assert_eq!(created.json["webhook"]["createdBy"], OFFICER_NAME);
     assert!(created.json["webhook"].get("exporter").is_none());
-    let listed_http = request(
+    let listed_http = request(&server.http_url, "GET", "/v1/webhooks", Some(OFFICER), None).await;
+    assert_eq!(listed_http.status, 200, "{}", listed_http.json);
+    // The same RPC under its generic route.
+    let generic = request(
         &server.http_url,
         "POST",
         "/v1/exportscreen.v1.WebhookService/ListWebhooks",
@@ -611,6 +611,25 @@ async fn the_office_hears_of_new_high_cases_and_list_imports() {
         None,
     )
     .await;
+    assert_eq!(generic.json, listed_http.json);
+    // Both are in the OpenAPI document.
+    let openapi = request(&server.http_url, "GET", "/openapi.json", None, None).await;
+    for path in [
+        "/v1/webhooks",
+        "/v1/webhooks/{id}/deliveries",
+        "/v1/exportscreen.v1.WebhookService/CreateWebhook",
+        "/v1/exportscreen.v1.WebhookService/DeleteWebhook",
+    ] {
+        assert!(
+            openapi.json["paths"].get(path).is_some(),
+            "{path} not in /openapi.json"
+        );
+    }
+    assert!(
+        openapi.json["components"]["schemas"]
+            .get("exportscreen.v1.WebhookEvent")
+            .is_some()
+    );
     assert_eq!(
         listed_http.json["webhooks"][0]["webhookId"],
         webhook_id.as_str()
@@ -647,7 +666,12 @@ async fn the_office_hears_of_new_high_cases_and_list_imports() {
     assert_eq!(body["case"]["priority"], "CASE_PRIORITY_HIGH");
     assert_eq!(body["case"]["decision"], "DECISION_PROHIBITED");
 
-    // A list import.
+    // A list import that lists the consignee of an earlier CLEAR shipment:
+    // the re-screening opens a HIGH case for it, the office hears of both.
+    let mut earlier = plain_shipment("L-1");
+    earlier.parties[1].name = "Ostrava Tungsten Rotors".into();
+    let earlier = screen(&server, EXPORTER_A, earlier).await;
+    assert_eq!(earlier.decision, pb::Decision::Clear as i32, "{earlier:?}");
     let toml = format!(
         "[list]\nkind = \"denial\"\nname = \"test denial list\"\n\n[[entry]]\nid = \"101\"\ntype = \"organization\"\nname = \"{LISTED_NAME}\"\n\n[[entry]]\nid = \"103\"\ntype = \"organization\"\nname = \"Ostrava Tungsten Rotors\"\n"
     );
@@ -672,7 +696,7 @@ async fn the_office_hears_of_new_high_cases_and_list_imports() {
         .await
         .unwrap()
         .into_inner();
-    let got = receiver.wait_for(2).await;
+    let got = receiver.wait_for(3).await;
     let list = got
         .iter()
         .find(|r| r.header("x-exportscreen-event") == "list.changed")
@@ -684,6 +708,16 @@ async fn the_office_hears_of_new_high_cases_and_list_imports() {
     assert_eq!(body["list"]["added"], 1);
     assert_eq!(body["list"]["removed"], 1);
     assert!(body.get("case").is_none());
+    let reopened: Vec<Value> = got
+        .iter()
+        .filter(|r| r.header("x-exportscreen-event") == "case.high_priority")
+        .map(|r| verified(&secret, r))
+        .collect();
+    assert_eq!(reopened.len(), 2, "{got:?}");
+    let by_change = &reopened[1]["case"];
+    assert_ne!(by_change["caseId"], high.case_id.as_str());
+    assert_eq!(by_change["reference"], "L-1");
+    assert_eq!(by_change["priority"], "CASE_PRIORITY_HIGH");
 
     // Deleted: nothing more arrives, and the log is gone with it.
     let mut office = hooks(&server, OFFICER);
