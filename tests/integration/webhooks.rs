@@ -1004,6 +1004,22 @@ async fn exporters_screening_answers_do_not_name_the_suppression() {
         (f.suppressed_by.as_str(), f.suppressed_by_case.as_str()),
         (marked.suppression_id.as_str(), first.case_id.as_str())
     );
+    // A's own resubmission answers a question: it joins the case where the
+    // judgement was made, and A may see which suppression and case.
+    officer
+        .request_info(pb::RequestInfoRequest {
+            case_id: first.case_id.clone(),
+            reason: QUESTION.into(),
+        })
+        .await
+        .unwrap();
+    let own = screen(&server, EXPORTER_A, listed("A-1", KESTREL)).await;
+    assert_eq!(own.case_id, first.case_id);
+    let f = own.findings.iter().find(|f| f.suppressed).unwrap();
+    assert_eq!(
+        (f.suppressed_by.as_str(), f.suppressed_by_case.as_str()),
+        (marked.suppression_id.as_str(), first.case_id.as_str())
+    );
     // And over HTTP/JSON the same boundary.
     let http = request(
         &server.http_url,

@@ -163,20 +163,22 @@ pub async fn run(
                 running.spawn(deliver(Arc::clone(&shared), d));
             }
             change = cases.recv() => match change {
-                Ok(change) => {
+                Ok(change) if anyone(&subscriptions) => {
                     let events = case_events(&store, change).await;
                     enqueue(&shared, &subscriptions, encode, events, &resume_tx).await;
                 }
+                Ok(_) => {}
                 Err(broadcast::error::RecvError::Lagged(n)) => {
                     warn!(missed = n, "webhooks: case changes missed (dispatcher too slow)");
                 }
                 Err(broadcast::error::RecvError::Closed) => break,
             },
             change = lists.recv() => match change {
-                Ok(change) => {
-                    let events = list_event(&store, change).await;
+                Ok(change) if anyone(&subscriptions) => {
+                    let events = list_event(change);
                     enqueue(&shared, &subscriptions, encode, events, &resume_tx).await;
                 }
+                Ok(_) => {}
                 Err(broadcast::error::RecvError::Lagged(n)) => {
                     warn!(missed = n, "webhooks: list changes missed (dispatcher too slow)");
                 }
@@ -191,6 +193,14 @@ pub async fn run(
     }
     running.abort_all();
     debug!("webhooks: dispatcher stopped");
+}
+
+/// True when there is a subscription at all (else no event is made).
+fn anyone(subscriptions: &Subscriptions) -> bool {
+    !subscriptions
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .is_empty()
 }
 
 fn agent(options: &WebhookOptions) -> Result<ureq::Agent, String> {
@@ -209,9 +219,12 @@ fn agent(options: &WebhookOptions) -> Result<ureq::Agent, String> {
         .into())
 }
 
-/// A fresh event id.
-fn event_id(store: &SharedStore) -> Result<String, StoreError> {
-    Ok(format!("evt-{:016x}", store.next_webhook_seq()?))
+/// A fresh event id: `evt-` and 16 random hex digits (not from the
+/// store's id generator, whose numbers case and screening ids use).
+fn event_id() -> Result<String, StoreError> {
+    let mut b = [0u8; 8];
+    getrandom::fill(&mut b).map_err(|e| StoreError::Backend(format!("no random event id: {e}")))?;
+    Ok(format!("evt-{}", hex::encode(b)))
 }
 
 /// The events of a case change, with the status before and the question
@@ -240,7 +253,7 @@ async fn case_events(store: &SharedStore, change: CaseChange) -> Vec<Event> {
         made.into_iter()
             .map(|(event_type, facts)| {
                 Ok(Event {
-                    event_id: event_id(&store)?,
+                    event_id: event_id()?,
                     event_type,
                     at_unix_ms: change.at_unix_ms,
                     subject: Subject::Case(facts),
@@ -262,21 +275,16 @@ async fn case_events(store: &SharedStore, change: CaseChange) -> Vec<Event> {
     }
 }
 
-async fn list_event(store: &SharedStore, change: ListChanged) -> Vec<Event> {
-    let store = Arc::clone(store);
-    match tokio::task::spawn_blocking(move || event_id(&store)).await {
-        Ok(Ok(event_id)) => vec![Event {
+fn list_event(change: ListChanged) -> Vec<Event> {
+    match event_id() {
+        Ok(event_id) => vec![Event {
             event_id,
             event_type: EventType::ListChanged,
             at_unix_ms: change.at_unix_ms,
             subject: Subject::List(change),
         }],
-        Ok(Err(e)) => {
-            warn!(error = %e, "webhooks: list event not made");
-            Vec::new()
-        }
         Err(e) => {
-            warn!(error = %e, "webhooks: list event task failed");
+            warn!(error = %e, "webhooks: list event not made");
             Vec::new()
         }
     }
