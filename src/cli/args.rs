@@ -299,6 +299,10 @@ pub struct ServeArgs {
     /// How long one webhook delivery attempt may take (connect, send, answer).
     #[arg(long, default_value = "10s", value_parser = crate::duration::parse)]
     pub webhook_timeout: std::time::Duration,
+    /// Allow webhook receivers on internal addresses (loopback, private
+    /// ranges, link-local): only where every token holder is trusted.
+    #[arg(long)]
+    pub webhook_allow_private: bool,
 }
 
 impl Default for ServeArgs {
@@ -325,6 +329,7 @@ impl Default for ServeArgs {
             webhook_backoff: std::time::Duration::from_secs(10),
             webhook_max_backoff: std::time::Duration::from_secs(3600),
             webhook_timeout: std::time::Duration::from_secs(10),
+            webhook_allow_private: false,
         }
     }
 }

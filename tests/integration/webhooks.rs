@@ -205,6 +205,8 @@ fn options() -> WebhookOptions {
         first_backoff: Duration::from_millis(400),
         max_backoff: Duration::from_secs(2),
         timeout: Duration::from_secs(5),
+        // The receivers are on loopback.
+        allow_private: true,
         ..WebhookOptions::default()
     }
 }
@@ -764,6 +766,12 @@ async fn subscriptions_refuse_bad_input_naming_the_field() {
         ("erp.example.com/hooks", "url"),
         ("https://user:secret@erp.example.com/", "url"),
         ("", "url"),
+        // Internal addresses (the default: not allowed).
+        ("http://127.0.0.1:9/hooks", "url"),
+        ("http://localhost/hooks", "url"),
+        ("http://10.0.0.5/hooks", "url"),
+        ("http://[::1]:8080/hooks", "url"),
+        ("http://169.254.169.254/latest/meta-data", "url"),
     ] {
         let status = exporter
             .create_webhook(pb::CreateWebhookRequest {

@@ -83,6 +83,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             first_backoff: args.webhook_backoff,
             max_backoff: args.webhook_max_backoff.max(args.webhook_backoff),
             timeout: args.webhook_timeout,
+            allow_private: args.webhook_allow_private,
             ..WebhookOptions::default()
         });
     match api::run_with_http(listener, metrics, http, config, shutdown).await {

@@ -22,8 +22,8 @@ use tokio::task::JoinSet;
 use tracing::{debug, info, warn};
 
 use super::event::{self, Audience, Event, ListChanged, Subject};
-use super::sign;
 use super::{Encode, Subscriptions};
+use super::{sign, target};
 use crate::cases::CaseChange;
 use crate::ids::{CaseId, DeliveryId};
 use crate::service::now_unix_ms;
@@ -49,6 +49,9 @@ pub struct WebhookOptions {
     /// A CA certificate (PEM) https receivers may be signed by, besides
     /// the platform's roots.
     pub ca_cert: Option<PathBuf>,
+    /// Allow receivers on internal addresses (loopback, private ranges,
+    /// link-local; see [`super::target`]).
+    pub allow_private: bool,
 }
 
 impl Default for WebhookOptions {
@@ -61,6 +64,7 @@ impl Default for WebhookOptions {
             keep: 200,
             concurrency: 8,
             ca_cert: None,
+            allow_private: false,
         }
     }
 }
@@ -386,7 +390,14 @@ async fn deliver(shared: Arc<Shared>, mut d: DeliveryRecord) {
             .saturating_add(1);
         let at = now_unix_ms();
         let started = Instant::now();
-        let outcome = post(&shared.agent, &url, &secret, &d).await;
+        let outcome = post(
+            &shared.agent,
+            &url,
+            &secret,
+            &d,
+            shared.options.allow_private,
+        )
+        .await;
         let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let (status_code, error) = match outcome {
             Ok(code) if (200..300).contains(&code) => (Some(code), String::new()),
@@ -443,13 +454,15 @@ async fn deliver(shared: Arc<Shared>, mut d: DeliveryRecord) {
     }
 }
 
-/// One signed POST on the blocking pool: the receiver's status, or why
-/// there was none.
+/// One signed POST on the blocking pool (after checking that the host
+/// resolves to no internal address, unless allowed): the receiver's
+/// status, or why there was none.
 async fn post(
     agent: &ureq::Agent,
     url: &str,
     secret: &str,
     d: &DeliveryRecord,
+    allow_private: bool,
 ) -> Result<u16, String> {
     let agent = agent.clone();
     let url = url.to_string();
@@ -458,6 +471,9 @@ async fn post(
     let event = d.event_type.as_str();
     let delivery = d.delivery_id.to_string();
     tokio::task::spawn_blocking(move || {
+        if !allow_private {
+            target::check_resolved(&url)?;
+        }
         let timestamp = now_unix_ms().div_euclid(1000);
         let signature = sign::signature(&secret, timestamp, body.as_bytes());
         let response = agent

@@ -14,7 +14,9 @@
 pub mod delivery;
 pub mod event;
 pub mod sign;
+pub mod target;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 pub use delivery::WebhookOptions;
@@ -88,6 +90,8 @@ pub struct NewWebhook {
 pub struct Webhooks {
     core: Arc<Core>,
     subscriptions: Subscriptions,
+    /// Receivers on internal addresses are allowed (set by [`Webhooks::start`]).
+    allow_private: Arc<AtomicBool>,
 }
 
 fn invalid(field: &str, message: impl Into<String>) -> crate::Error {
@@ -106,7 +110,8 @@ fn not_found(id: &str) -> crate::Error {
 }
 
 /// Checks a receiver URL: http or https with a host, no credentials, at
-/// most [`MAX_URL`] bytes.
+/// most [`MAX_URL`] bytes (whether its host may be internal is
+/// [`target`]'s question).
 ///
 /// # Errors
 /// INVALID_ARGUMENT naming `url`.
@@ -172,6 +177,7 @@ impl Webhooks {
         Webhooks {
             core,
             subscriptions: Arc::default(),
+            allow_private: Arc::default(),
         }
     }
 
@@ -221,6 +227,21 @@ impl Webhooks {
             created_by,
         } = new;
         check_url(&url)?;
+        if !self.allow_private.load(Ordering::Relaxed) {
+            let host = url
+                .parse::<http::Uri>()
+                .ok()
+                .and_then(|u| u.host().map(str::to_string))
+                .unwrap_or_default();
+            if let Some(why) = target::literal_internal(&host) {
+                return Err(invalid(
+                    "url",
+                    format!(
+                        "{why}: receivers must be public addresses (serve --webhook-allow-private allows internal ones)"
+                    ),
+                ));
+            }
+        }
         if description.len() > MAX_DESCRIPTION {
             return Err(invalid(
                 "description",
@@ -373,6 +394,8 @@ impl Webhooks {
 
     /// Starts the dispatcher as a task of the server.
     pub fn start(&self, encode: Encode, options: WebhookOptions) {
+        self.allow_private
+            .store(options.allow_private, Ordering::Relaxed);
         let tasks = self.core.tasks();
         tasks.spawn(
             "webhook deliveries",
