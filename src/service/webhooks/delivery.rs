@@ -241,11 +241,19 @@ async fn case_events(store: &SharedStore, change: CaseChange) -> Vec<Event> {
             None => {
                 let case = store.case(&CaseId::new(change.summary.case_id.as_str()))?;
                 let action = event::history_action(&change);
+                // The step of this change: its action at its time (else
+                // any step at its time: an action named differently).
                 let entry = case
                     .history
                     .iter()
                     .rev()
-                    .find(|h| h.action == action && h.at_unix_ms == change.at_unix_ms);
+                    .find(|h| h.action == action && h.at_unix_ms == change.at_unix_ms)
+                    .or_else(|| {
+                        case.history
+                            .iter()
+                            .rev()
+                            .find(|h| h.at_unix_ms == change.at_unix_ms)
+                    });
                 match entry {
                     Some(h) => (h.from, h.reason.clone()),
                     // Not found (a newer write replaced it): no status change.
