@@ -127,6 +127,10 @@ pub enum Command {
     /// Manage access tokens of a running server (ADMIN).
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Manage webhook subscriptions of a running server and read their
+    /// delivery log (exporters their own, officers the office's).
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
     /// The technical parameter keys items may carry, with unit and range.
     Parameters(ParametersArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -172,6 +176,68 @@ pub enum TokenCommand {
     /// Lost the ADMIN token? With the server stopped, write a new one to
     /// <data-dir>/admin.token (revoke the old one afterwards).
     Recover(TokenRecoverArgs),
+}
+
+/// `webhooks ...`
+#[derive(Debug, Subcommand)]
+pub enum WebhooksCommand {
+    /// Subscribe a receiver URL to events; prints the signing secret once.
+    Create(WebhookCreateArgs),
+    /// The subscriptions the token manages (never their secrets).
+    List(WebhookListArgs),
+    /// Delete a subscription (`wh-...`) with its delivery log.
+    Delete(WebhookDeleteArgs),
+    /// A subscription's deliveries with every attempt, newest first.
+    Deliveries(WebhookDeliveriesArgs),
+}
+
+/// `webhooks create`
+#[derive(Debug, Args)]
+pub struct WebhookCreateArgs {
+    /// The receiver: an http:// or https:// URL.
+    #[arg(long)]
+    pub url: String,
+    /// An event (repeatable): case.status_changed, case.info_requested,
+    /// case.decided, case.high_priority, list.changed.
+    #[arg(long = "event", required = true)]
+    pub events: Vec<String>,
+    /// What it is for.
+    #[arg(long, default_value = "")]
+    pub description: String,
+    /// ADMIN only: subscribe on behalf of this exporter.
+    #[arg(long)]
+    pub exporter: Option<String>,
+    /// Print the answer as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `webhooks list`
+#[derive(Debug, Args)]
+pub struct WebhookListArgs {
+    /// Print as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `webhooks delete`
+#[derive(Debug, Args)]
+pub struct WebhookDeleteArgs {
+    /// Subscription id (`wh-...`, from `webhooks list`).
+    pub webhook_id: String,
+}
+
+/// `webhooks deliveries`
+#[derive(Debug, Args)]
+pub struct WebhookDeliveriesArgs {
+    /// Subscription id (`wh-...`).
+    pub webhook_id: String,
+    /// At most this many deliveries (0: 50).
+    #[arg(long, default_value_t = 0)]
+    pub limit: u32,
+    /// Print as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `token recover`

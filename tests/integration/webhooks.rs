@@ -1061,3 +1061,112 @@ async fn exporters_screening_answers_do_not_name_the_suppression() {
     assert!(!body.contains("suppressedBy"), "{body}");
     server.stop().await;
 }
+
+/// Runs the binary with `token` in `EXPORTSCREEN_TOKEN`.
+async fn cli(token: &str, args: &[&str]) -> (bool, String, String) {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_exportscreen"))
+        .env_remove("EXPORTSCREEN_TOKEN_FILE")
+        .env("EXPORTSCREEN_TOKEN", token)
+        .args(args)
+        .output()
+        .await
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn the_command_line_manages_subscriptions_and_shows_the_log() {
+    let dir = data_dir();
+    put_token(dir.path(), OFFICER, OFFICER_NAME, &["OFFICER"], None);
+    let server = TestServer::start_config(
+        ServerConfig::new(dir.path())
+            .seed_defaults(false)
+            .webhooks(options()),
+    )
+    .await;
+    let receiver = Receiver::start(&[503], 200).await;
+    let url = server.url.clone();
+
+    let (ok, stdout, stderr) = cli(
+        OFFICER,
+        &[
+            "webhooks",
+            "create",
+            "--server",
+            &url,
+            "--url",
+            &receiver.url,
+            "--event",
+            "list.changed",
+        ],
+    )
+    .await;
+    assert!(ok, "{stderr}");
+    let secret = stdout.trim().to_string();
+    assert!(secret.starts_with("whsec_"), "{stdout}");
+    assert!(stderr.contains("shown once"), "{stderr}");
+    let (ok, listed, stderr) = cli(OFFICER, &["webhooks", "list", "--server", &url]).await;
+    assert!(ok, "{stderr}");
+    let line = listed.lines().nth(1).unwrap_or_else(|| panic!("{listed}"));
+    assert!(
+        line.contains(&receiver.url) && line.contains("list.changed") && line.contains("(office)"),
+        "{listed}"
+    );
+    assert!(!listed.contains(&secret));
+    let id = line.split_whitespace().next().unwrap().to_string();
+
+    // An unknown event is a usage error naming the known ones.
+    let (ok, _, stderr) = cli(
+        OFFICER,
+        &[
+            "webhooks",
+            "create",
+            "--server",
+            &url,
+            "--url",
+            &receiver.url,
+            "--event",
+            "case.closed",
+        ],
+    )
+    .await;
+    assert!(!ok && stderr.contains("case.decided"), "{stderr}");
+
+    server
+        .lists()
+        .create_list(pb::CreateListRequest {
+            list_id: "team-watch".into(),
+            kind: pb::ListKind::Denial.into(),
+            reason: "our own list".into(),
+        })
+        .await
+        .unwrap();
+    let got = receiver.wait_for(2).await;
+    verified(&secret, &got[1]);
+    delivered(&mut hooks(&server, OFFICER), &id, 1).await;
+    let (ok, log, stderr) = cli(OFFICER, &["webhooks", "deliveries", &id, "--server", &url]).await;
+    assert!(ok, "{stderr}");
+    let lines: Vec<&str> = log.lines().collect();
+    assert_eq!(lines.len(), 3, "{log}");
+    assert!(
+        lines[1].contains("list.changed")
+            && lines[1].contains("503")
+            && lines[1].ends_with("HTTP 503"),
+        "{log}"
+    );
+    assert!(
+        lines[2].contains("200") && lines[2].contains("delivered"),
+        "{log}"
+    );
+
+    let (ok, stdout, stderr) = cli(OFFICER, &["webhooks", "delete", &id, "--server", &url]).await;
+    assert!(ok && stdout.contains(&id), "{stderr}");
+    let (ok, _, stderr) = cli(OFFICER, &["webhooks", "deliveries", &id, "--server", &url]).await;
+    assert!(!ok, "{stderr}");
+    assert!(stderr.to_lowercase().contains("not found"), "{stderr}");
+    server.stop().await;
+}
