@@ -1,7 +1,8 @@
 //! Delivering webhook events: one background task (owned by the server's
 //! [`Tasks`](crate::shutdown::Tasks)) hears case changes and list
 //! versions, makes their events, stores one pending delivery per
-//! subscription that takes each (so a restart does not lose it), and
+//! subscription that takes each (so a restart does not lose it; the
+//! changes that queued up meanwhile in one batch, one group commit), and
 //! delivers them off the request path: each attempt is a signed POST made
 //! on the blocking pool (ureq, with a timeout; never on the async
 //! workers), recorded in the subscription's delivery log with its status,
@@ -86,6 +87,9 @@ impl WebhookOptions {
     }
 }
 
+/// Case changes made into events and stored together at most.
+const BATCH: usize = 256;
+
 /// The header names.
 pub const SIGNATURE_HEADER: &str = "X-Exportscreen-Signature";
 /// Unix seconds of the attempt (signed with the body).
@@ -168,7 +172,18 @@ pub async fn run(
             }
             change = cases.recv() => match change {
                 Ok(change) if anyone(&subscriptions) => {
-                    let events = case_events(&store, change).await;
+                    // The changes waiting behind it go in the same batch.
+                    let mut changes = vec![change];
+                    while changes.len() < BATCH {
+                        match cases.try_recv() {
+                            Ok(c) => changes.push(c),
+                            Err(broadcast::error::TryRecvError::Lagged(n)) => {
+                                warn!(missed = n, "webhooks: case changes missed (dispatcher too slow)");
+                            }
+                            Err(_) => break,
+                        }
+                    }
+                    let events = case_events(&store, changes).await;
                     enqueue(&shared, &subscriptions, encode, events, &resume_tx).await;
                 }
                 Ok(_) => {}
@@ -231,53 +246,55 @@ fn event_id() -> Result<String, StoreError> {
     Ok(format!("evt-{}", hex::encode(b)))
 }
 
-/// The events of a case change, with the status before and the question
-/// asked read from the case's history when the change does not say.
-async fn case_events(store: &SharedStore, change: CaseChange) -> Vec<Event> {
+/// The events of case changes, with the status before and the question
+/// asked read from each case's history when the change does not say (one
+/// task on the blocking pool for the batch).
+async fn case_events(store: &SharedStore, changes: Vec<CaseChange>) -> Vec<Event> {
     let store = Arc::clone(store);
     let made = tokio::task::spawn_blocking(move || -> Result<Vec<Event>, StoreError> {
-        let (previous, question) = match event::known_previous(&change) {
-            Some(previous) => (previous, String::new()),
-            None => {
-                let case = store.case(&CaseId::new(change.summary.case_id.as_str()))?;
-                let action = event::history_action(&change);
-                // The step of this change: its action at its time (else
-                // any step at its time: an action named differently).
-                let entry = case
-                    .history
-                    .iter()
-                    .rev()
-                    .find(|h| h.action == action && h.at_unix_ms == change.at_unix_ms)
-                    .or_else(|| {
-                        case.history
-                            .iter()
-                            .rev()
-                            .find(|h| h.at_unix_ms == change.at_unix_ms)
-                    });
-                match entry {
-                    Some(h) => (h.from, h.reason.clone()),
-                    // Not found (a newer write replaced it): no status change.
-                    None => (Some(change.summary.status), String::new()),
+        let mut out = Vec::new();
+        for change in changes {
+            let (previous, question) = match event::known_previous(&change) {
+                Some(previous) => (previous, String::new()),
+                None => {
+                    let case = store.case(&CaseId::new(change.summary.case_id.as_str()))?;
+                    let action = event::history_action(&change);
+                    // The step of this change: its action at its time (else
+                    // any step at its time: an action named differently).
+                    let entry = case
+                        .history
+                        .iter()
+                        .rev()
+                        .find(|h| h.action == action && h.at_unix_ms == change.at_unix_ms)
+                        .or_else(|| {
+                            case.history
+                                .iter()
+                                .rev()
+                                .find(|h| h.at_unix_ms == change.at_unix_ms)
+                        });
+                    match entry {
+                        Some(h) => (h.from, h.reason.clone()),
+                        // Not found (a newer write replaced it): no status change.
+                        None => (Some(change.summary.status), String::new()),
+                    }
                 }
-            }
-        };
-        let made = event::case_events(&change, previous, question);
-        made.into_iter()
-            .map(|(event_type, facts)| {
-                Ok(Event {
+            };
+            for (event_type, facts) in event::case_events(&change, previous, question) {
+                out.push(Event {
                     event_id: event_id()?,
                     event_type,
                     at_unix_ms: change.at_unix_ms,
                     subject: Subject::Case(facts),
-                })
-            })
-            .collect()
+                });
+            }
+        }
+        Ok(out)
     })
     .await;
     match made {
         Ok(Ok(events)) => events,
         Ok(Err(e)) => {
-            warn!(error = %e, "webhooks: case event not made");
+            warn!(error = %e, "webhooks: case events not made");
             Vec::new()
         }
         Err(e) => {
@@ -303,7 +320,8 @@ fn list_event(change: ListChanged) -> Vec<Event> {
 }
 
 /// Stores one pending delivery per subscription that takes each event and
-/// hands it to a delivery task.
+/// hands it to a delivery task. The writes of a batch are submitted
+/// together (the store's writer commits them as a group), then awaited.
 async fn enqueue(
     shared: &Arc<Shared>,
     subscriptions: &Subscriptions,
@@ -311,52 +329,71 @@ async fn enqueue(
     events: Vec<Event>,
     deliver_tx: &mpsc::UnboundedSender<DeliveryRecord>,
 ) {
-    for event in events {
-        let hooks: Vec<_> = subscriptions
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter()
-            .filter(|h| event::wants(h, &event))
-            .cloned()
-            .collect();
-        for hook in hooks {
-            let body = match encode(&event, Audience::of(&hook)) {
-                Ok(b) => b,
-                Err(e) => {
-                    warn!(error = %e, event_id = %event.event_id, "webhooks: event not rendered");
-                    continue;
+    let mut rendered = Vec::new();
+    {
+        let hooks = subscriptions.read().unwrap_or_else(|p| p.into_inner());
+        for event in &events {
+            for hook in hooks.iter().filter(|h| event::wants(h, event)) {
+                match encode(event, Audience::of(hook)) {
+                    Ok(body) => rendered.push((event, hook.webhook_id.clone(), body)),
+                    Err(e) => {
+                        warn!(error = %e, event_id = %event.event_id, "webhooks: event not rendered");
+                    }
                 }
-            };
-            let store = Arc::clone(&shared.store);
-            let seq = tokio::task::spawn_blocking(move || store.next_webhook_seq()).await;
-            let Ok(Ok(seq)) = seq else {
-                warn!(event_id = %event.event_id, "webhooks: no delivery id");
-                continue;
-            };
-            let now = now_unix_ms();
-            let record = DeliveryRecord {
-                delivery_id: DeliveryId::from_seq(seq),
-                webhook_id: hook.webhook_id.clone(),
-                event_id: event.event_id.clone(),
-                event_type: event.event_type,
-                body,
-                created_at_unix_ms: event.at_unix_ms,
-                state: DeliveryState::Pending,
-                next_attempt_at_unix_ms: Some(now),
-                attempts: Vec::new(),
-            };
-            match shared
-                .store
-                .put_delivery(record.clone(), shared.options.keep)
-                .await
-            {
-                Ok(true) => {
-                    let _ = deliver_tx.send(record);
-                }
-                Ok(false) => {}
-                Err(e) => {
-                    warn!(error = %e, webhook_id = %hook.webhook_id, "webhooks: delivery not stored")
-                }
+            }
+        }
+    }
+    if rendered.is_empty() {
+        return;
+    }
+    let store = Arc::clone(&shared.store);
+    let n = rendered.len();
+    let seqs = tokio::task::spawn_blocking(move || {
+        (0..n)
+            .map(|_| store.next_webhook_seq())
+            .collect::<Result<Vec<u64>, StoreError>>()
+    })
+    .await;
+    let seqs = match seqs {
+        Ok(Ok(seqs)) => seqs,
+        Ok(Err(e)) => {
+            warn!(error = %e, "webhooks: no delivery ids; events dropped");
+            return;
+        }
+        Err(e) => {
+            warn!(error = %e, "webhooks: delivery id task failed; events dropped");
+            return;
+        }
+    };
+    let now = now_unix_ms();
+    let records: Vec<DeliveryRecord> = rendered
+        .into_iter()
+        .zip(seqs)
+        .map(|((event, webhook_id, body), seq)| DeliveryRecord {
+            delivery_id: DeliveryId::from_seq(seq),
+            webhook_id,
+            event_id: event.event_id.clone(),
+            event_type: event.event_type,
+            body,
+            created_at_unix_ms: event.at_unix_ms,
+            state: DeliveryState::Pending,
+            next_attempt_at_unix_ms: Some(now),
+            attempts: Vec::new(),
+        })
+        .collect();
+    let acks: Vec<_> = records
+        .iter()
+        .map(|r| shared.store.put_delivery(r.clone(), shared.options.keep))
+        .collect();
+    let stored = futures::future::join_all(acks).await;
+    for (record, stored) in records.into_iter().zip(stored) {
+        match stored {
+            Ok(true) => {
+                let _ = deliver_tx.send(record);
+            }
+            Ok(false) => {}
+            Err(e) => {
+                warn!(error = %e, webhook_id = %record.webhook_id, "webhooks: delivery not stored");
             }
         }
     }
