@@ -1,5 +1,6 @@
 //! Storage: lists and their versions, screenings, cases, suppressions,
-//! party histories, the audit trail and access tokens, behind one trait,
+//! party histories, the audit trail, access tokens and webhook
+//! subscriptions with their deliveries, behind one trait,
 //! [`Store`]. The rest of the crate sees only this trait and the records of
 //! [`records`]; the embedded default backend is sled ([`SledStore`], in
 //! `store/sled_store/`), and another backend (PostgreSQL, not built yet)
