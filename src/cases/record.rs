@@ -79,6 +79,37 @@ pub struct FindingMark {
     /// The suppression a "not a match" on a party match created.
     #[serde(default)]
     pub suppression_id: Option<SuppressionId>,
+    /// A confirmed match on a list whose near-exact matches are denied or
+    /// need a licence (`policy.toml` `[[listing]]` consequence other than
+    /// `review`): approving the case then needs a second officer.
+    #[serde(default)]
+    pub four_eyes: bool,
+}
+
+/// One party matched against one list entry: what a "not a match"
+/// suppresses, and the key of the bulk "not a match" index.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct MatchKey {
+    /// [`super::keys::party_key`] of the party.
+    pub party_key: String,
+    /// The list.
+    pub list_id: String,
+    /// The entry.
+    pub entry_id: String,
+}
+
+/// The first of two approvals a four-eyes case needs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingApproval {
+    /// The officer who approved first.
+    pub officer: String,
+    /// Their reason.
+    pub reason: String,
+    /// When.
+    pub at_unix_ms: i64,
+    /// The post-shipment check they set, if any.
+    #[serde(default)]
+    pub check_due_unix_ms: Option<i64>,
 }
 
 /// What kind of check was recorded.
@@ -214,6 +245,16 @@ pub struct CaseRecord {
     /// with their [`CaseMember`]s).
     #[serde(default)]
     pub history: Vec<HistoryEntry>,
+    /// The first approval of a case that needs two officers (four-eyes),
+    /// until a second officer approves or the case changes.
+    #[serde(default)]
+    pub pending_approval: Option<PendingApproval>,
+    /// Set when the only findings of the latest screening that still count
+    /// are matches of one party against one list entry: a "not a match"
+    /// of that party and entry in another case closes this one while it
+    /// is OPEN (bulk "not a match"; the store indexes it).
+    #[serde(default)]
+    pub sole_match: Option<MatchKey>,
 }
 
 impl CaseRecord {
@@ -409,6 +450,11 @@ pub struct ScreeningFacts {
     pub prior_confirmations: u32,
     /// Parties with such a history.
     pub serial_parties: Vec<String>,
+    /// The suppression key ([`super::keys::party_key`]) of the party of
+    /// each suppressible party finding, by finding index (bulk "not a
+    /// match" recognises cases by them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub party_keys: Vec<(usize, String)>,
 }
 
 /// An officer's "not a match" for one party (as judged: name, address,
@@ -662,6 +708,7 @@ mod tests {
             finding_kind: FindingKind::Party,
             match_kind: "party.fuzzy".into(),
             suppression_id: None,
+            four_eyes: false,
         }
     }
 
@@ -693,6 +740,8 @@ mod tests {
             ],
             checks: vec![],
             history: vec![],
+            pending_approval: None,
+            sole_match: None,
         };
         let suppressed = |i: usize| SuppressedFinding {
             index: i,

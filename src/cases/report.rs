@@ -300,6 +300,8 @@ mod tests {
             marks: vec![],
             checks: vec![],
             history: vec![],
+            pending_approval: None,
+            sole_match: None,
         }
     }
 
@@ -324,6 +326,7 @@ mod tests {
             finding_kind: FindingKind::Party,
             match_kind: kind.into(),
             suppression_id: None,
+            four_eyes: false,
         }
     }
 

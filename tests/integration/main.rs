@@ -20,6 +20,7 @@ mod http;
 mod hygiene;
 mod lists;
 mod load;
+mod officer_actions;
 mod protocol;
 mod readme;
 mod rescreen;

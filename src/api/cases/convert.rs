@@ -30,6 +30,7 @@ pub fn status_to_pb(s: CaseStatus) -> pb::CaseStatus {
         CaseStatus::PostShipmentCheckDue => pb::CaseStatus::PostShipmentCheckDue,
         CaseStatus::Verified => pb::CaseStatus::Verified,
         CaseStatus::Diverted => pb::CaseStatus::Diverted,
+        CaseStatus::Closed => pb::CaseStatus::Closed,
     }
 }
 
@@ -44,6 +45,7 @@ pub fn status(n: i32, field: &str) -> Result<CaseStatus> {
         Ok(pb::CaseStatus::PostShipmentCheckDue) => Ok(CaseStatus::PostShipmentCheckDue),
         Ok(pb::CaseStatus::Verified) => Ok(CaseStatus::Verified),
         Ok(pb::CaseStatus::Diverted) => Ok(CaseStatus::Diverted),
+        Ok(pb::CaseStatus::Closed) => Ok(CaseStatus::Closed),
         Ok(pb::CaseStatus::Unspecified) | Err(_) => {
             Err(ApiError::invalid(field, format!("unknown case status {n}")))
         }
@@ -190,6 +192,7 @@ fn mark_to_pb(m: FindingMark) -> pb::FindingMark {
         finding_kind: _, // implied by match_kind
         match_kind,
         suppression_id,
+        four_eyes,
     } = m;
     pb::FindingMark {
         screening_id: screening_id.into_string(),
@@ -203,6 +206,7 @@ fn mark_to_pb(m: FindingMark) -> pb::FindingMark {
         entry_name,
         match_kind,
         suppression_id: suppression_id.map(String::from).unwrap_or_default(),
+        four_eyes,
     }
 }
 
@@ -265,6 +269,7 @@ pub fn case_to_pb(view: CaseView, max_bytes: usize) -> pb::Case {
         checks,
         history,
         decided_by,
+        pending_approval,
         ..
     } = case;
     let explanation = signals.explain();
@@ -313,6 +318,12 @@ pub fn case_to_pb(view: CaseView, max_bytes: usize) -> pb::Case {
         marks: marks.into_iter().map(mark_to_pb).collect(),
         checks: checks.into_iter().map(check_to_pb).collect(),
         history: all.into_iter().map(|(_, h)| history_to_pb(h)).collect(),
+        pending_approval: pending_approval.map(|p| pb::PendingApproval {
+            officer: p.officer,
+            reason: p.reason,
+            at_unix_ms: p.at_unix_ms,
+            check_due_unix_ms: p.check_due_unix_ms.unwrap_or(0),
+        }),
         decided_by: decided_by.unwrap_or_default(),
         next_page_token,
     }
