@@ -8,6 +8,7 @@ mod boundary;
 mod cases;
 mod cli;
 mod cli_exit;
+mod console;
 mod decisions;
 mod durability;
 mod examples;

@@ -469,6 +469,7 @@ pub fn report_to_pb(r: Report) -> pb::Report {
         per_list,
         per_match_kind,
         top_entities,
+        weeks,
     } = r;
     debug_assert_eq!(AGE_BUCKETS.len(), 5);
     let fp = |rows: Vec<crate::cases::report::FalsePositiveRow>| {
@@ -517,6 +518,14 @@ pub fn report_to_pb(r: Report) -> pb::Report {
                 entry_id: e.entry_id,
                 entry_name: e.entry_name,
                 cases: e.cases,
+            })
+            .collect(),
+        weeks: weeks
+            .into_iter()
+            .map(|w| pb::WeekCounts {
+                week: w.week,
+                opened: w.opened,
+                decided: w.decided,
             })
             .collect(),
     }
