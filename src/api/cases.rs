@@ -802,6 +802,7 @@ mod tests {
             findings: &[f],
             suppressed: &[],
             facts: &Default::default(),
+            parties: &[],
             cause: None,
         };
         crate::cases::workflow::plan_intake(None, &CaseId::new("case-1"), &intake)

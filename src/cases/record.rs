@@ -255,6 +255,9 @@ pub struct CaseRecord {
     /// is OPEN (bulk "not a match"; the store indexes it).
     #[serde(default)]
     pub sole_match: Option<MatchKey>,
+    /// The names of the latest screening's parties but the exporter.
+    #[serde(default)]
+    pub parties: Vec<String>,
 }
 
 impl CaseRecord {
@@ -312,6 +315,7 @@ impl CaseRecord {
             check_due_unix_ms: self.check_due_unix_ms,
             screenings: self.screenings,
             entries: self.entries.clone(),
+            parties: self.parties.clone(),
         }
     }
 }
@@ -348,6 +352,9 @@ pub struct CaseSummary {
     pub screenings: u32,
     /// List entries cited.
     pub entries: Vec<CitedEntry>,
+    /// The names of the latest screening's parties but the exporter.
+    #[serde(default)]
+    pub parties: Vec<String>,
 }
 
 /// How a case changed (for officers' consoles).
@@ -395,6 +402,21 @@ pub struct CaseFilter {
     pub created_from_unix_ms: Option<i64>,
     /// Created before (Unix ms).
     pub created_to_unix_ms: Option<i64>,
+    /// Any of these decisions.
+    pub decisions: Vec<Decision>,
+    /// The shipment reference contains this (case-insensitive).
+    pub reference: Option<String>,
+    /// A party's name or a cited entry's name contains this
+    /// (case-insensitive).
+    pub party: Option<String>,
+    /// Search: the case id, reference, exporter, a party's name, or a cited
+    /// entry's name or id contains this (case-insensitive).
+    pub text: Option<String>,
+}
+
+/// True when `hay` contains `needle`, ignoring case.
+fn contains(hay: &str, needle: &str) -> bool {
+    hay.to_lowercase().contains(&needle.trim().to_lowercase())
 }
 
 impl CaseFilter {
@@ -421,6 +443,24 @@ impl CaseFilter {
             && self
                 .created_to_unix_ms
                 .is_none_or(|t| s.created_at_unix_ms < t)
+            && (self.decisions.is_empty() || self.decisions.contains(&s.decision))
+            && self
+                .reference
+                .as_deref()
+                .is_none_or(|r| contains(&s.reference, r))
+            && self.party.as_deref().is_none_or(|p| {
+                s.parties.iter().any(|n| contains(n, p))
+                    || s.entries.iter().any(|e| contains(&e.entry_name, p))
+            })
+            && self.text.as_deref().is_none_or(|q| {
+                contains(s.case_id.as_str(), q)
+                    || contains(&s.reference, q)
+                    || contains(&s.exporter, q)
+                    || s.parties.iter().any(|n| contains(n, q))
+                    || s.entries
+                        .iter()
+                        .any(|e| contains(&e.entry_name, q) || contains(&e.entry_id, q))
+            })
     }
 }
 
@@ -582,6 +622,7 @@ mod tests {
                 entry_id: "7".into(),
                 entry_name: "X".into(),
             }],
+            parties: vec!["Zephyr Orbital".into()],
         }
     }
 
@@ -688,6 +729,86 @@ mod tests {
                 },
                 false,
             ),
+            (
+                "decision",
+                CaseFilter {
+                    decisions: vec![Decision::Review, Decision::Prohibited],
+                    ..CaseFilter::default()
+                },
+                true,
+            ),
+            (
+                "other decision",
+                CaseFilter {
+                    decisions: vec![Decision::Prohibited],
+                    ..CaseFilter::default()
+                },
+                false,
+            ),
+            (
+                "reference part, any case",
+                CaseFilter {
+                    reference: Some("po-".into()),
+                    ..CaseFilter::default()
+                },
+                true,
+            ),
+            (
+                "other reference",
+                CaseFilter {
+                    reference: Some("PO-2".into()),
+                    ..CaseFilter::default()
+                },
+                false,
+            ),
+            (
+                "party name",
+                CaseFilter {
+                    party: Some("zephyr".into()),
+                    ..CaseFilter::default()
+                },
+                true,
+            ),
+            (
+                "listed name",
+                CaseFilter {
+                    party: Some("x".into()),
+                    ..CaseFilter::default()
+                },
+                true,
+            ),
+            (
+                "other party",
+                CaseFilter {
+                    party: Some("Globex".into()),
+                    ..CaseFilter::default()
+                },
+                false,
+            ),
+            (
+                "search: entry id",
+                CaseFilter {
+                    text: Some("7".into()),
+                    ..CaseFilter::default()
+                },
+                true,
+            ),
+            (
+                "search: exporter",
+                CaseFilter {
+                    text: Some("acme".into()),
+                    ..CaseFilter::default()
+                },
+                true,
+            ),
+            (
+                "search: nothing",
+                CaseFilter {
+                    text: Some("nowhere".into()),
+                    ..CaseFilter::default()
+                },
+                false,
+            ),
         ];
         for (name, f, want) in table {
             assert_eq!(f.matches(&s), want, "{name}");
@@ -742,6 +863,7 @@ mod tests {
             history: vec![],
             pending_approval: None,
             sole_match: None,
+            parties: vec![],
         };
         let suppressed = |i: usize| SuppressedFinding {
             index: i,

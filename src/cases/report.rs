@@ -347,6 +347,7 @@ mod tests {
             history: vec![],
             pending_approval: None,
             sole_match: None,
+            parties: vec![],
         }
     }
 

@@ -49,6 +49,8 @@ pub struct Intake<'a> {
     pub suppressed: &'a [SuppressedFinding],
     /// Category I, embargo and party-history facts.
     pub facts: &'a ScreeningFacts,
+    /// The shipment's parties (the queue shows and filters by their names).
+    pub parties: &'a [Party],
     /// `None` for a screening; the list change that flags a stored
     /// screening again.
     pub cause: Option<&'a CaseCause>,
@@ -176,9 +178,28 @@ pub fn plan_intake(
 
 /// Counts a joining screening.
 fn join(case: &mut CaseRecord, s: &Intake<'_>) {
+    if !s.parties.is_empty() {
+        case.parties = party_names(s.parties);
+    }
     case.screenings = case.screenings.saturating_add(1);
     case.latest_screening = Some(s.screening_id.clone());
     case.updated_at_unix_ms = s.at_unix_ms;
+}
+
+/// The names of a shipment's parties but the exporter, as sent (trimmed,
+/// each once).
+pub fn party_names(parties: &[Party]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for p in parties {
+        let name = p.name.trim();
+        if p.role != crate::model::PartyRole::Exporter
+            && !name.is_empty()
+            && !out.iter().any(|n| n == name)
+        {
+            out.push(name.to_string());
+        }
+    }
+    out
 }
 
 /// A new case holding the screening.
@@ -213,6 +234,7 @@ fn open(
         history: vec![],
         pending_approval: None,
         sole_match: None,
+        parties: Vec::new(),
     };
     join(&mut case, s);
     set_signals(&mut case, signals);
@@ -1002,6 +1024,7 @@ mod tests {
             findings,
             suppressed,
             facts,
+            parties: leak(parties()),
             cause: None,
         }
     }

@@ -597,6 +597,15 @@ pub struct CasesListArgs {
     /// Only cases held by this officer.
     #[arg(long)]
     pub assignee: Option<String>,
+    /// Only cases whose reference contains this (case-insensitive).
+    #[arg(long)]
+    pub reference: Option<String>,
+    /// Only cases with a party (or a cited listed name) containing this.
+    #[arg(long)]
+    pub party: Option<String>,
+    /// Search case id, reference, exporter, party and listed names.
+    #[arg(long)]
+    pub search: Option<String>,
     /// Only cases citing this list entry: `LIST:ENTRY`, `LIST:` or `ENTRY`.
     #[arg(long)]
     pub entry: Option<String>,

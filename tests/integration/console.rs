@@ -340,6 +340,10 @@ async fn officers_work_a_case_end_to_end_in_the_console() {
     let filtered = olga.get("/console/queue?reference=PO-3").await;
     assert!(filtered.body.contains(&others[1].case_id));
     assert!(!filtered.body.contains(&top.case_id));
+    let by_party = olga.get("/console/queue?party=orbitale+propulsion").await;
+    assert!(by_party.body.contains(&top.case_id) && by_party.body.contains(NAMESAKE));
+    let nobody = olga.get("/console/queue?party=Quillon").await;
+    assert!(nobody.body.contains("No cases match"), "{}", nobody.body);
     let searched = olga.get("/console/queue?q=Globex").await;
     assert!(searched.body.contains(&others[1].case_id) && !searched.body.contains(&top.case_id));
 

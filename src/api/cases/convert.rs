@@ -159,8 +159,10 @@ pub fn summary_to_pb(s: CaseSummary) -> pb::CaseSummary {
         check_due_unix_ms,
         screenings,
         entries,
+        parties,
     } = s;
     pb::CaseSummary {
+        parties,
         case_id: case_id.into_string(),
         exporter,
         reference,
@@ -412,7 +414,25 @@ pub fn filter(req: &pb::ListCasesRequest) -> Result<CaseFilter> {
         created_to_unix_ms,
         page_size: _,
         page_token: _,
+        decisions,
+        reference,
+        party,
+        query,
     } = req;
+    let decisions = decisions
+        .iter()
+        .enumerate()
+        .map(|(i, n)| match pb::Decision::try_from(*n) {
+            Ok(pb::Decision::Clear) => Ok(crate::model::Decision::Clear),
+            Ok(pb::Decision::Review) => Ok(crate::model::Decision::Review),
+            Ok(pb::Decision::LicenseRequired) => Ok(crate::model::Decision::LicenseRequired),
+            Ok(pb::Decision::Prohibited) => Ok(crate::model::Decision::Prohibited),
+            Ok(pb::Decision::Unspecified) | Err(_) => Err(ApiError::invalid(
+                format!("decisions[{i}]"),
+                format!("unknown decision {n}"),
+            )),
+        })
+        .collect::<Result<Vec<_>>>()?;
     let statuses = statuses
         .iter()
         .enumerate()
@@ -452,6 +472,10 @@ pub fn filter(req: &pb::ListCasesRequest) -> Result<CaseFilter> {
         entry_id: set(entry_id),
         created_from_unix_ms: from,
         created_to_unix_ms: to,
+        decisions,
+        reference: set(reference),
+        party: set(party),
+        text: set(query),
     })
 }
 

@@ -243,6 +243,10 @@ async fn list(a: CasesListArgs) -> anyhow::Result<()> {
         entry_id,
         created_from_unix_ms: a.from.as_deref().map(parse_when).transpose()?.unwrap_or(0),
         created_to_unix_ms: a.to.as_deref().map(parse_when).transpose()?.unwrap_or(0),
+        reference: opt(&a.reference),
+        party: opt(&a.party),
+        query: opt(&a.search),
+        decisions: Vec::new(),
         page_size: a.limit,
         page_token: opt(&a.page_token),
     };

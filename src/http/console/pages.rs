@@ -101,32 +101,11 @@ pub struct QueueFilter {
     pub exporter: String,
     /// Shipment reference (substring).
     pub reference: String,
-    /// Listed party name the case cites (substring).
+    /// A party's name or a cited listed name (substring).
     pub party: String,
-    /// Search: case id, reference, exporter, cited entry names and ids.
+    /// Search: case id, reference, exporter, party names, cited entry
+    /// names and ids.
     pub q: String,
-}
-
-impl QueueFilter {
-    /// True when `c` passes the filters the API does not apply itself.
-    pub fn keeps(&self, c: &pb::CaseSummary) -> bool {
-        let has = |hay: &str, needle: &str| hay.to_lowercase().contains(&needle.to_lowercase());
-        (self.decision.is_empty() || decision_name(c.decision) == self.decision)
-            && (self.reference.is_empty() || has(&c.reference, self.reference.trim()))
-            && (self.party.is_empty()
-                || c.entries
-                    .iter()
-                    .any(|e| has(&e.entry_name, self.party.trim())))
-            && (self.q.trim().is_empty() || {
-                let q = self.q.trim();
-                has(&c.case_id, q)
-                    || has(&c.reference, q)
-                    || has(&c.exporter, q)
-                    || c.entries
-                        .iter()
-                        .any(|e| has(&e.entry_name, q) || has(&e.entry_id, q))
-            })
-    }
 }
 
 const STATUSES: &[&str] = &[
@@ -179,7 +158,7 @@ pub fn queue(
     let _ = write!(
         out,
         "<form class=\"filters\" method=\"get\" action=\"/console/queue\">\
-         <label class=\"search\">Search <input type=\"search\" name=\"q\" value=\"{}\" placeholder=\"case, reference, exporter, listed name\"></label>{}{}",
+         <label class=\"search\">Search <input type=\"search\" name=\"q\" value=\"{}\" placeholder=\"case, reference, exporter, party or listed name\"></label>{}{}",
         esc(&f.q),
         select(
             "status",
@@ -196,7 +175,7 @@ pub fn queue(
     }
     out.push_str(&input("reference", "Reference", &f.reference));
     if !exporter_view {
-        out.push_str(&input("party", "Listed party", &f.party));
+        out.push_str(&input("party", "Party", &f.party));
     }
     out.push_str("<button type=\"submit\">Filter</button></form>");
     if cases.is_empty() {
@@ -209,7 +188,7 @@ pub fn queue(
     }
     out.push_str("<th>Status</th><th>Decision</th><th>Exporter</th><th>Reference</th>");
     if !exporter_view {
-        out.push_str("<th>Cited entries</th><th>Officer</th>");
+        out.push_str("<th>Parties</th><th>Cited entries</th><th>Officer</th>");
     }
     out.push_str("<th>Opened</th></tr></thead><tbody>");
     for c in cases {
@@ -248,9 +227,11 @@ pub fn queue(
                     )
                 })
                 .collect();
+            let parties: Vec<String> = c.parties.iter().map(|p| esc(p)).collect();
             let _ = write!(
                 out,
-                "<td>{}</td><td>{}</td>",
+                "<td>{}</td><td>{}</td><td>{}</td>",
+                parties.join("<br>"),
                 entries.join("<br>"),
                 esc(&c.assignee)
             );
@@ -1279,42 +1260,5 @@ mod tests {
         assert!(html.contains("Name the laboratory"));
         assert!(!html.contains("<form"), "an exporter has no actions here");
         assert!(!html.contains("side-by-side"));
-    }
-
-    #[test]
-    fn queue_filters_the_api_does_not_apply() {
-        let c = pb::CaseSummary {
-            case_id: "case-9".into(),
-            reference: "PO-4712".into(),
-            decision: pb::Decision::Review.into(),
-            entries: vec![pb::CitedEntry {
-                list_id: "ofac-sdn".into(),
-                entry_id: "7".into(),
-                entry_name: "ALPHA TRADING".into(),
-            }],
-            ..Default::default()
-        };
-        let f = |g: QueueFilter| g.keeps(&c);
-        assert!(f(QueueFilter::default()));
-        assert!(f(QueueFilter {
-            party: "alpha".into(),
-            ..Default::default()
-        }));
-        assert!(!f(QueueFilter {
-            party: "beta".into(),
-            ..Default::default()
-        }));
-        assert!(f(QueueFilter {
-            q: "4712".into(),
-            ..Default::default()
-        }));
-        assert!(!f(QueueFilter {
-            decision: "PROHIBITED".into(),
-            ..Default::default()
-        }));
-        assert!(f(QueueFilter {
-            reference: "po-47".into(),
-            ..Default::default()
-        }));
     }
 }
