@@ -169,6 +169,17 @@ async fn every_officer_action_needs_a_reason() {
         .await
         .unwrap_err();
     assert_field_error(&err, Code::InvalidArgument, "reason");
+    // The same over HTTP/JSON (the generic route of every unary RPC).
+    let http = crate::http::request(
+        &s.http_url,
+        "POST",
+        "/v1/exportscreen.v1.CaseService/ReopenCase",
+        Some(&s.admin_token),
+        Some(&format!(r#"{{"caseId": "{}", "reason": ""}}"#, r.case_id)),
+    )
+    .await;
+    assert_eq!(http.status, 400, "{}", http.json);
+    assert_eq!(http.json["fieldViolations"][0]["field"], "reason", "{}", http.json);
     assert_eq!(status(&get(&s, &r.case_id).await), pb::CaseStatus::Open);
     s.stop().await;
 }
