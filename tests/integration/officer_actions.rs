@@ -179,7 +179,11 @@ async fn every_officer_action_needs_a_reason() {
     )
     .await;
     assert_eq!(http.status, 400, "{}", http.json);
-    assert_eq!(http.json["fieldViolations"][0]["field"], "reason", "{}", http.json);
+    assert_eq!(
+        http.json["fieldViolations"][0]["field"], "reason",
+        "{}",
+        http.json
+    );
     assert_eq!(status(&get(&s, &r.case_id).await), pb::CaseStatus::Open);
     s.stop().await;
 }
