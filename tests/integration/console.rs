@@ -3,7 +3,8 @@
 //! cookie flags, the security headers, CSRF refusals, the queue, the case
 //! page with the listed entry beside the party, the actions (claim, bulk
 //! "not a match", four-eyes approval by a second officer, reopen), the
-//! role table deciding, and the exporter boundary (no internal notes).
+//! role table deciding, the exporter boundary (no internal notes), and the
+//! compliance pages (lists, versions, diff, policy, report charts).
 
 use bytes::Bytes;
 use exportscreen::api::pb;
@@ -559,5 +560,56 @@ async fn four_eyes_and_reopen_in_the_console_and_the_exporter_sees_no_internal_n
         )
         .await;
     assert_eq!(denied.status, 403, "{}", denied.body);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn compliance_pages_show_lists_diffs_policy_and_charts_to_the_roles_that_may_read_them() {
+    let (_dir, s) = server().await;
+    let r = screen(&s, namesake("PO-L1", "Kestrel Instruments Inc.")).await;
+    let mut olga = Browser::login(&s, OLGA).await;
+
+    let page = olga.get("/console/lists").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("href=\"/console/lists/test-denial\""),
+        "{}",
+        page.body
+    );
+    let versions = olga.get("/console/lists/test-denial").await;
+    assert!(versions.body.contains("<td>1</td>"), "{}", versions.body);
+    let diff = olga.get("/console/lists/test-denial?from=1&to=1").await;
+    assert!(
+        diff.body.contains("0 added, 0 removed, 0 changed"),
+        "{}",
+        diff.body
+    );
+
+    let policy = olga.get("/console/policy").await;
+    assert_eq!(policy.status, 200);
+    assert!(policy.body.contains("ofac-sdn") && policy.body.contains("licence_by_entry"));
+
+    let reports = olga.get("/console/reports").await;
+    assert_eq!(reports.status, 200);
+    assert!(
+        reports.body.contains("Cases opened per week"),
+        "{}",
+        reports.body
+    );
+    assert!(reports.body.matches("<svg").count() >= 4);
+    assert!(
+        reports.body.contains("<rect class=\"bar\""),
+        "one case opened this week"
+    );
+
+    // An exporter has none of these: no links, and the pages refuse.
+    let mut kestrel = Browser::login(&s, KESTREL).await;
+    let queue = kestrel.get("/console/queue").await;
+    assert!(queue.body.contains(&r.case_id));
+    assert!(!queue.body.contains("/console/lists") && !queue.body.contains("/console/reports"));
+    for path in ["/console/lists", "/console/policy", "/console/reports"] {
+        let refused = kestrel.get(path).await;
+        assert_eq!(refused.status, 403, "{path}: {}", refused.body);
+    }
     s.stop().await;
 }
