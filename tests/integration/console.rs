@@ -17,6 +17,7 @@ const OLGA: &str = "es_console-olga";
 const BORIS: &str = "es_console-boris";
 const KESTREL: &str = "es_console-kestrel";
 const GLOBEX: &str = "es_console-globex";
+const CARLA: &str = "es_console-carla";
 /// Close to the listed "Zephyr Orbital Propulsion Works": REVIEW.
 const NAMESAKE: &str = "Zephyr Orbitale Propulsion Works";
 const NOTE: &str = "INTERNAL-NOTE";
@@ -185,6 +186,7 @@ async fn server() -> (tempfile::TempDir, TestServer) {
     let dir = data_dir();
     put_token(dir.path(), OLGA, "olga", &["OFFICER"], None);
     put_token(dir.path(), BORIS, "boris", &["OFFICER"], None);
+    put_token(dir.path(), CARLA, "carla", &["COMPLIANCE"], None);
     put_token(
         dir.path(),
         KESTREL,
@@ -601,6 +603,17 @@ async fn compliance_pages_show_lists_diffs_policy_and_charts_to_the_roles_that_m
         reports.body.contains("<rect class=\"bar\""),
         "one case opened this week"
     );
+
+    // Compliance starts on the lists (it has no queue), and sees no queue link.
+    let mut carla = Browser::new(&s);
+    let csrf = carla.get("/console/login").await.csrf();
+    let r2 = carla
+        .post("/console/login", &[("csrf", &csrf), ("token", CARLA)])
+        .await;
+    assert_eq!((r2.status, r2.location()), (303, "/console/lists"));
+    let lists = carla.get("/console/lists").await;
+    assert!(lists.body.contains("test-denial") && !lists.body.contains("/console/queue\""));
+    assert_eq!(carla.get("/console/queue").await.status, 403);
 
     // An exporter has none of these: no links, and the pages refuse.
     let mut kestrel = Browser::login(&s, KESTREL).await;

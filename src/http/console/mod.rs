@@ -145,16 +145,28 @@ fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
+/// The user's first page: the queue, or the lists for a role without one.
+fn start_page(s: &Session) -> &'static str {
+    if s.may("/exportscreen.v1.CaseService/ListCases") {
+        "/console/queue"
+    } else {
+        "/console/lists"
+    }
+}
+
 /// The navigation the user's roles allow.
 fn nav(s: &Session) -> Vec<Nav> {
-    let mut out = vec![Nav {
-        href: "/console/queue",
-        label: if s.exporter_only() {
-            "My cases"
-        } else {
-            "Queue"
-        },
-    }];
+    let mut out = Vec::new();
+    if s.may("/exportscreen.v1.CaseService/ListCases") {
+        out.push(Nav {
+            href: "/console/queue",
+            label: if s.exporter_only() {
+                "My cases"
+            } else {
+                "Queue"
+            },
+        });
+    }
     if s.may("/exportscreen.v1.ListService/ListLists") {
         out.push(Nav {
             href: "/console/lists",
@@ -277,14 +289,14 @@ fn csrf_refused() -> Response {
 
 async fn home(State(c): State<Console>, headers: HeaderMap) -> Response {
     match c.session(&headers) {
-        Some(_) => redirect("/console/queue"),
+        Some(s) => redirect(start_page(&s)),
         None => redirect("/console/login"),
     }
 }
 
 async fn login_page(State(c): State<Console>, headers: HeaderMap) -> Response {
-    if c.session(&headers).is_some() {
-        return redirect("/console/queue");
+    if let Some(s) = c.session(&headers) {
+        return redirect(start_page(&s));
     }
     login_form(None, StatusCode::OK)
 }
@@ -335,10 +347,10 @@ async fn login(State(c): State<Console>, headers: HeaderMap, body: Bytes) -> Res
         roles: session::roles_of(&info),
         exporter: Some(info.exporter.clone()).filter(|e| !e.is_empty()),
     };
-    let Ok((id, _)) = c.sessions.open(token, caller) else {
+    let Ok((id, session)) = c.sessions.open(token, caller) else {
         return failure(None, &tonic::Status::internal("no randomness"));
     };
-    let mut r = redirect("/console/queue");
+    let mut r = redirect(start_page(&session));
     let h = r.headers_mut();
     h.append(
         header::SET_COOKIE,
