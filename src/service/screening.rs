@@ -276,6 +276,7 @@ pub fn planner(actor: Actor) -> IntakePlanner {
                 findings: &record.outcome.findings,
                 suppressed: &record.suppressed,
                 facts: &record.facts,
+                parties: &record.shipment.parties,
                 cause: None,
             },
         )

@@ -959,6 +959,7 @@ async fn exporters_screening_answers_do_not_name_the_suppression() {
             finding_index: index as u32,
             verdict: pb::FindingVerdict::NotAMatch as i32,
             reason: format!("{NOTE}: other company"),
+            close_others: false,
         })
         .await
         .unwrap()
