@@ -84,7 +84,8 @@ pub fn event_named(name: &str) -> anyhow::Result<EventType> {
         })
 }
 
-fn event_name(n: i32) -> &'static str {
+/// The header name of an event type's proto number (`?` when unknown).
+pub fn event_name(n: i32) -> &'static str {
     EventType::ALL
         .iter()
         .copied()
