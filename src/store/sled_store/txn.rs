@@ -73,13 +73,15 @@ pub enum T {
     Webhooks,
     /// webhook id, delivery id -> delivery.
     WebhookDeliveries,
+    /// webhook id, delivery id -> (): the deliveries still pending.
+    WebhookPending,
     /// `schema` -> layout version.
     Meta,
 }
 
 impl T {
     /// Every tree with its name in the database.
-    pub const ALL: [(T, &'static str); 26] = [
+    pub const ALL: [(T, &'static str); 27] = [
         (T::Lists, "lists"),
         (T::Versions, "list_versions"),
         (T::Contents, "list_contents"),
@@ -105,6 +107,7 @@ impl T {
         (T::TokenHashes, "token_hashes"),
         (T::Webhooks, "webhooks"),
         (T::WebhookDeliveries, "webhook_deliveries"),
+        (T::WebhookPending, "webhook_pending"),
         (T::Meta, "meta"),
     ];
 }

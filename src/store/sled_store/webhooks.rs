@@ -1,7 +1,9 @@
 //! Webhook subscriptions and deliveries in sled: `webhooks` (webhook id ->
 //! subscription) and `webhook_deliveries` (webhook id, 0x00, delivery id
 //! -> delivery; delivery ids grow, so a subscription's deliveries sort
-//! oldest first). Each subscription keeps a bounded number of deliveries.
+//! oldest first) with `webhook_pending` (the same keys, for the deliveries
+//! still pending). Each subscription keeps a bounded number of finished
+//! deliveries; trimming reads keys only, never decodes a delivery.
 
 use super::SledStore;
 use super::txn::{T, Txn, decode};
@@ -43,6 +45,7 @@ pub(super) fn delete(txn: &mut Txn<'_>, id: &WebhookId) -> Result<WebhookRecord,
         .map(|k| k.map(|k| k.to_vec()))
         .collect::<Result<_, _>>()?;
     for k in keys {
+        txn.remove(T::WebhookPending, k.clone());
         txn.remove(T::WebhookDeliveries, k);
     }
     Ok(record)
@@ -68,26 +71,30 @@ pub(super) fn put_delivery(
         "webhook delivery",
         delivery,
     )?;
+    if delivery.state == DeliveryState::Pending {
+        txn.insert(T::WebhookPending, key.clone(), b"".as_slice());
+    } else {
+        txn.remove(T::WebhookPending, key.clone());
+    }
     if is_new {
-        // The stored ones (oldest first), then this one.
-        let stored: Vec<(Vec<u8>, DeliveryRecord)> = txn
+        // Count by keys (oldest first); remove the oldest finished ones
+        // while the log is over its bound.
+        let keys: Vec<sled::IVec> = txn
             .trees()
             .get(T::WebhookDeliveries)
             .scan_prefix(prefix(&delivery.webhook_id))
-            .map(|kv| {
-                let (k, v) = kv?;
-                Ok((k.to_vec(), decode(&k, &v)?))
-            })
-            .collect::<Result<_, StoreError>>()?;
-        let mut over = (stored.len() + 1).saturating_sub(keep.max(1));
-        for (k, d) in stored {
+            .keys()
+            .collect::<Result<_, _>>()?;
+        let mut over = (keys.len() + 1).saturating_sub(keep.max(1));
+        for k in keys {
             if over == 0 {
                 break;
             }
-            if d.state != DeliveryState::Pending && k != key {
-                txn.remove(T::WebhookDeliveries, k);
-                over -= 1;
+            if k.as_ref() == key.as_slice() || txn.get(T::WebhookPending, &k)?.is_some() {
+                continue;
             }
+            txn.remove(T::WebhookDeliveries, k.to_vec());
+            over -= 1;
         }
     }
     Ok(true)
@@ -125,12 +132,15 @@ pub(super) fn deliveries(
 
 /// Every pending delivery.
 pub(super) fn pending(store: &SledStore) -> Result<Vec<DeliveryRecord>, StoreError> {
+    let deliveries = store.tree(T::WebhookDeliveries);
     let mut out = Vec::new();
-    for kv in store.tree(T::WebhookDeliveries).iter() {
-        let (k, v) = kv?;
-        let d: DeliveryRecord = decode(&k, &v)?;
-        if d.state == DeliveryState::Pending {
-            out.push(d);
+    for k in store.tree(T::WebhookPending).iter().keys() {
+        let k = k?;
+        if let Some(v) = deliveries.get(&k)? {
+            let d: DeliveryRecord = decode(&k, &v)?;
+            if d.state == DeliveryState::Pending {
+                out.push(d);
+            }
         }
     }
     Ok(out)
