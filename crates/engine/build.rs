@@ -12,7 +12,11 @@ use std::path::PathBuf;
 type Reader = fn(&str) -> Result<String, data::DataError>;
 
 fn main() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../control-lists");
+    // Read at run time, not with `env!`: a build script compiled in one
+    // checkout must not read another checkout's tables when a target
+    // directory is reused.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let dir = PathBuf::from(manifest).join("../../control-lists");
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     println!("cargo:rerun-if-changed=build/data.rs");
     let tables: [(&str, Reader); 3] = [

@@ -2,8 +2,8 @@
 //! party histories, the audit trail and access tokens, behind one trait,
 //! [`Store`]. The rest of the crate sees only this trait and the records of
 //! [`records`]; the embedded default backend is sled ([`SledStore`], in
-//! `store/sled/`), and another backend (PostgreSQL, later) implements the
-//! same trait without touching the engine, cases or API code.
+//! `store/sled_store/`), and another backend (PostgreSQL, not built yet)
+//! will implement the same trait without touching the engine, cases or API code.
 //!
 //! # The contract
 //!

@@ -5,11 +5,13 @@
 //! [`Ack`]. The thread takes every operation waiting (up to
 //! [`MAX_BATCH`]), runs them one after another against one [`Txn`] (each
 //! sees the writes of those before it; a failed one leaves nothing),
-//! commits the batch in one sled transaction, flushes once (a synchronous
-//! `flush`: never `flush_async`), and only then answers each operation. An
-//! answer therefore leaves only after the flush that covers its write, and
-//! under load one fsync covers many writes: throughput grows with
-//! concurrency instead of being bounded by fsyncs.
+//! commits the batch in one sled transaction and hands it to a flusher
+//! thread, which flushes once for every committed batch waiting (a
+//! synchronous `flush`: never `flush_async`) and only then answers each
+//! operation. An answer therefore leaves only after the flush that covers
+//! its write; under load one fsync covers many writes, and the next batch
+//! is applied while the disk works: throughput grows with concurrency
+//! instead of being bounded by fsyncs.
 //!
 //! Nothing else in the process writes to the database, so there are no
 //! transaction conflicts, and no sled call runs on the async runtime. The
@@ -197,8 +199,45 @@ impl Drop for Writer {
     }
 }
 
+/// A committed batch on its way to the flusher.
+struct Committed {
+    /// The commit's result.
+    result: Result<Vec<super::txn::Hook>, StoreError>,
+    /// The answers of its operations.
+    done: Vec<Done>,
+}
+
+/// What the writer hands the flusher.
+enum Flush {
+    Batch(Committed),
+    /// The writer has stopped: flush, then answer these.
+    Stopped(Vec<AckSender<()>>),
+}
+
 /// The thread: batches until the channel closes.
-fn run(trees: &Trees, rx: &mpsc::Receiver<Msg>, stats: &Stats) {
+///
+/// Commit and flush are pipelined: the writer commits a batch and hands it
+/// to the flusher thread, then starts the next batch while the flusher
+/// waits for the disk. The flusher takes every committed batch waiting,
+/// flushes once, and only then runs their hooks and answers them, in
+/// commit order: an answer still leaves only after a flush that began
+/// after its batch was committed.
+fn run(trees: &Trees, rx: &mpsc::Receiver<Msg>, stats: &Arc<Stats>) {
+    let (flush_tx, flush_rx) = mpsc::channel::<Flush>();
+    let flusher = {
+        let trees = trees.clone();
+        let stats = Arc::clone(stats);
+        std::thread::Builder::new()
+            .name("store-flusher".into())
+            .spawn(move || flusher(&trees, &flush_rx, &stats))
+    };
+    let flusher = match flusher {
+        Ok(h) => Some(h),
+        Err(e) => {
+            error!(error = %e, "starting the flusher thread failed: flushing on the writer");
+            None
+        }
+    };
     let mut closing: Vec<AckSender<()>> = Vec::new();
     let mut last_sweep = Instant::now();
     while let Ok(first) = rx.recv() {
@@ -228,33 +267,95 @@ fn run(trees: &Trees, rx: &mpsc::Receiver<Msg>, stats: &Stats) {
             }
             txn.end_op(true);
         }
-        let result = txn
-            .commit()
-            .and_then(|hooks| trees.db.flush().map(|_| hooks).map_err(StoreError::from));
-        let result = match result {
-            Ok(hooks) => {
+        let batch = Committed {
+            result: txn.commit(),
+            done,
+        };
+        stats.progress_ms.store(stats.now_ms(), Ordering::Relaxed);
+        if flusher.is_some() {
+            if let Err(mpsc::SendError(Flush::Batch(batch))) = flush_tx.send(Flush::Batch(batch)) {
+                finish(trees, vec![batch], stats);
+            }
+        } else {
+            finish(trees, vec![batch], stats);
+        }
+    }
+    // The channel is closed and empty: everything is committed; the
+    // flusher flushes it and answers those who asked to close.
+    if let Some(handle) = flusher {
+        match flush_tx.send(Flush::Stopped(closing)) {
+            Ok(()) => {
+                drop(flush_tx);
+                let _ = handle.join();
+                return;
+            }
+            Err(mpsc::SendError(msg)) => {
+                closing = match msg {
+                    Flush::Stopped(c) => c,
+                    Flush::Batch(_) => Vec::new(),
+                };
+            }
+        }
+    }
+    stopped(trees, closing);
+}
+
+/// The flusher thread: one flush for every committed batch waiting.
+fn flusher(trees: &Trees, rx: &mpsc::Receiver<Flush>, stats: &Stats) {
+    let mut closing: Vec<AckSender<()>> = Vec::new();
+    while let Ok(first) = rx.recv() {
+        let mut batches = Vec::new();
+        let mut next = Some(first);
+        while let Some(msg) = next.take() {
+            match msg {
+                Flush::Batch(b) => batches.push(b),
+                Flush::Stopped(acks) => closing.extend(acks),
+            }
+            next = rx.try_recv().ok();
+        }
+        finish(trees, batches, stats);
+    }
+    stopped(trees, closing);
+}
+
+/// Flushes once (when any batch committed), then runs the hooks and sends
+/// the answers of `batches`, in commit order.
+fn finish(trees: &Trees, batches: Vec<Committed>, stats: &Stats) {
+    let flushed = if batches.iter().any(|b| b.result.is_ok()) {
+        trees.db.flush().map(|_| ()).map_err(StoreError::from)
+    } else {
+        Ok(())
+    };
+    for batch in batches {
+        let result = match (batch.result, &flushed) {
+            (Ok(hooks), Ok(())) => {
                 for h in hooks {
                     h();
                 }
                 Ok(())
             }
-            Err(e) => {
-                error!(error = %e, writes = done.len(), "commit failed: the batch's writes are refused");
-                Err(e)
-            }
+            (Ok(_), Err(e)) => Err(e.duplicate()),
+            (Err(e), _) => Err(e),
         };
+        if let Err(e) = &result {
+            error!(error = %e, writes = batch.done.len(), "commit failed: the batch's writes are refused");
+        }
         // Counted before the answers leave, so that a caller who has its
         // answer sees the writer's progress too.
         stats
             .completed
-            .fetch_add(done.len() as u64, Ordering::Relaxed);
+            .fetch_add(batch.done.len() as u64, Ordering::Relaxed);
         stats.batches.fetch_add(1, Ordering::Relaxed);
         stats.progress_ms.store(stats.now_ms(), Ordering::Relaxed);
-        for d in done {
+        for d in batch.done {
             d(result.as_ref().map(|_| ()));
         }
     }
-    // The channel is closed and empty: everything is committed and flushed.
+}
+
+/// The last flush once the writer has stopped, then the answers to those
+/// who asked to close.
+fn stopped(trees: &Trees, closing: Vec<AckSender<()>>) {
     if let Err(e) = trees.db.flush() {
         error!(error = %e, "final flush failed");
     }
