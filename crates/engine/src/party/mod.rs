@@ -1061,9 +1061,11 @@ impl PartyIndex {
             && nc >= TUNING.whole_query
             && name_whole
             && a.name_tokens_covered >= 2
-            // The given name agrees: "Mery Leonardo González" is not
-            // "GONZALEZ, Leonardo".
+            // The listed name is the start of the query, the more names
+            // follow it: "Mery Leonardo González" is not "GONZALEZ,
+            // Leonardo", nor "Sergey Ivanevich Lavrov" "LAVROV, Sergey".
             && a.query_mask & 1 != 0
+            && a.query_mask & a.query_mask.wrapping_add(1) == 0
             && (1..=2).contains(&extra)
         {
             (qc + 0.5 * (1.0 - qc)).min(1.0)

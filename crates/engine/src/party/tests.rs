@@ -324,9 +324,15 @@ const CASES: &[(&str, &str, Option<&str>, bool)] = &[
         true,
     ),
     (
-        "two more names of a listed person after the given name",
-        "Osric Belmund Hallam Tarvek",
+        "two more names of a listed person after the listed ones",
+        "Osric Belmund Tarvek Hallam Dunmore",
         Some("g13"),
+        false,
+    ),
+    (
+        "another name between a listed person's names",
+        "Osric Hallam Tarvek",
+        None,
         false,
     ),
     (
