@@ -79,6 +79,12 @@ string_enum!(
         CaseDecide => "case.decide",
         /// An officer judged a finding.
         CaseMark => "case.mark",
+        /// The first of two approvals a four-eyes case needs.
+        CaseApprovePending => "case.approve_pending",
+        /// An officer reopened a decided or closed case.
+        CaseReopen => "case.reopen",
+        /// A "not a match" in another case closed this one (bulk).
+        CaseCloseNotAMatch => "case.close_not_a_match",
         /// A post-shipment check was scheduled.
         CaseScheduleCheck => "case.schedule_check",
         /// A certificate or post-shipment check result was recorded.

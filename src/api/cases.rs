@@ -128,6 +128,7 @@ fn action_response(update: CaseUpdate) -> pb::CaseActionResponse {
         case: Some(convert::summary_to_pb(update.case.summary())),
         audit_seqs: update.audit.iter().map(|a| a.seq).collect(),
         suppression_id,
+        closed_case_ids: Vec::new(),
     }
 }
 
@@ -239,7 +240,7 @@ impl CaseApi {
         } else {
             assignee
         };
-        let reason = text(reason, "reason", MAX_TEXT, false)?.trim().to_string();
+        let reason = self::reason(reason)?;
         let update = self
             .services
             .cases
@@ -304,11 +305,18 @@ impl CaseApi {
             finding_index,
             verdict,
             reason: r,
+            close_others,
         } = req.into_inner();
         let case_id = CaseId::new(id(case_id, "case_id")?);
         let screening_id = ScreeningId::new(id(screening_id, "screening_id")?);
         let verdict = convert::verdict(verdict, "verdict")?;
         let r = reason(r)?;
+        if close_others && verdict != crate::cases::Verdict::NotAMatch {
+            return Err(ApiError::invalid(
+                "close_others",
+                "only a \"not a match\" closes other cases",
+            ));
+        }
         let update = self
             .services
             .cases
@@ -317,11 +325,44 @@ impl CaseApi {
                 screening_id,
                 finding_index as usize,
                 verdict,
-                actor,
-                r,
-                scope,
+                actor.clone(),
+                r.clone(),
+                scope.clone(),
             )
             .await?;
+        let closed = if close_others {
+            if update
+                .case
+                .marks
+                .last()
+                .is_none_or(|m| m.suppression_id.is_none())
+            {
+                return Err(ApiError::invalid(
+                    "close_others",
+                    "the finding is not a party match against a list entry: nothing to close",
+                ));
+            }
+            self.services
+                .cases
+                .close_others(&update, actor, r, scope)
+                .await?
+        } else {
+            Vec::new()
+        };
+        let mut response = action_response(update);
+        response.closed_case_ids = closed.into_iter().map(CaseId::into_string).collect();
+        Ok(response)
+    }
+
+    async fn reopen_inner(
+        &self,
+        req: Request<pb::ReopenCaseRequest>,
+    ) -> Result<pb::CaseActionResponse, ApiError> {
+        let (scope, actor) = who(&req)?;
+        let pb::ReopenCaseRequest { case_id, reason: r } = req.into_inner();
+        let case_id = CaseId::new(id(case_id, "case_id")?);
+        let r = reason(r)?;
+        let update = self.services.cases.reopen(case_id, actor, r, scope).await?;
         Ok(action_response(update))
     }
 
@@ -342,7 +383,7 @@ impl CaseApi {
                 "required: when the check is due",
             ));
         };
-        let r = text(r, "reason", MAX_TEXT, false)?.trim().to_string();
+        let r = reason(r)?;
         let update = self
             .services
             .cases
@@ -545,6 +586,14 @@ impl CaseService for CaseApi {
         request: Request<pb::MarkFindingRequest>,
     ) -> Result<Response<pb::CaseActionResponse>, Status> {
         respond(self.mark_inner(request).await)
+    }
+
+    #[instrument(name = "ReopenCase", skip_all, fields(request_id = %request_id(&request)))]
+    async fn reopen_case(
+        &self,
+        request: Request<pb::ReopenCaseRequest>,
+    ) -> Result<Response<pb::CaseActionResponse>, Status> {
+        respond(self.reopen_inner(request).await)
     }
 
     #[instrument(name = "ScheduleCheck", skip_all, fields(request_id = %request_id(&request)))]
@@ -753,6 +802,7 @@ mod tests {
             findings: &[f],
             suppressed: &[],
             facts: &Default::default(),
+            parties: &[],
             cause: None,
         };
         crate::cases::workflow::plan_intake(None, &CaseId::new("case-1"), &intake)

@@ -420,7 +420,9 @@ pub async fn run_with_http(
             &AccessLayer::new(Arc::clone(&access)),
             routes,
         ));
-        tokio::spawn(crate::http::serve(l, grpc, async move {
+        let live = services.clone();
+        let engine: crate::http::console::EngineSource = Arc::new(move || live.engine());
+        tokio::spawn(crate::http::serve(l, grpc, Some(engine), async move {
             let _ = http_stopped.await;
         }))
     });

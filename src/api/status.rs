@@ -215,7 +215,10 @@ fn case_status(e: &CaseError) -> Status {
     match e {
         CaseError::InvalidTransition { .. }
         | CaseError::NotAssignee { .. }
-        | CaseError::ProhibitedApproval { .. } => Status::failed_precondition(msg),
+        | CaseError::ProhibitedApproval { .. }
+        | CaseError::FourEyes { .. }
+        | CaseError::NotSoleMatch { .. } => Status::failed_precondition(msg),
+        CaseError::ReasonRequired { .. } => bad_request("reason", msg),
         CaseError::ScreeningNotInCase { .. } => bad_request("screening_id", msg),
         CaseError::NoSuchFinding { .. } => bad_request("finding_index", msg),
     }

@@ -51,6 +51,31 @@ pub enum CaseError {
         /// The screening named.
         screening_id: ScreeningId,
     },
+    /// Every officer's action needs a reason.
+    #[error("case {case_id}: a reason is required to {action}")]
+    ReasonRequired {
+        /// The case.
+        case_id: CaseId,
+        /// What was asked.
+        action: String,
+    },
+    /// The same officer approved twice a case that needs two.
+    #[error(
+        "case {case_id}: four-eyes rule: a confirmed match on a deny or licence list needs the approval of a second officer; {officer} approved first and cannot approve again"
+    )]
+    FourEyes {
+        /// The case.
+        case_id: CaseId,
+        /// The officer who approved first.
+        officer: String,
+    },
+    /// Bulk "not a match": the case has other open findings than the party
+    /// and entry judged (it changed since it was found).
+    #[error("case {case_id} has other open findings than the party and entry judged")]
+    NotSoleMatch {
+        /// The case.
+        case_id: CaseId,
+    },
     /// The finding index is beyond the screening's findings.
     #[error("screening {screening_id} has {count} findings; there is no finding {index}")]
     NoSuchFinding {

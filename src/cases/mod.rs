@@ -33,8 +33,8 @@ pub use error::CaseError;
 pub use priority::{CasePriority, Signals};
 pub use record::{
     CaseCause, CaseChange, CaseCheck, CaseFilter, CaseMember, CaseRecord, CaseSummary, ChangeKind,
-    CheckKind, CitedEntry, FindingMark, HistoryEntry, ListChangeCase, PartyHistory, ScreeningFacts,
-    SuppressedFinding, Suppression, SuppressionEnd, Verdict,
+    CheckKind, CitedEntry, FindingMark, HistoryEntry, ListChangeCase, MatchKey, PartyHistory,
+    PendingApproval, ScreeningFacts, SuppressedFinding, Suppression, SuppressionEnd, Verdict,
 };
 pub use status::{CaseDecision, CaseStatus};
 pub use workflow::{IntakePlan, Joined};

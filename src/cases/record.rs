@@ -79,6 +79,37 @@ pub struct FindingMark {
     /// The suppression a "not a match" on a party match created.
     #[serde(default)]
     pub suppression_id: Option<SuppressionId>,
+    /// A confirmed match on a list whose near-exact matches are denied or
+    /// need a licence (`policy.toml` `[[listing]]` consequence other than
+    /// `review`): approving the case then needs a second officer.
+    #[serde(default)]
+    pub four_eyes: bool,
+}
+
+/// One party matched against one list entry: what a "not a match"
+/// suppresses, and the key of the bulk "not a match" index.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct MatchKey {
+    /// [`super::keys::party_key`] of the party.
+    pub party_key: String,
+    /// The list.
+    pub list_id: String,
+    /// The entry.
+    pub entry_id: String,
+}
+
+/// The first of two approvals a four-eyes case needs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingApproval {
+    /// The officer who approved first.
+    pub officer: String,
+    /// Their reason.
+    pub reason: String,
+    /// When.
+    pub at_unix_ms: i64,
+    /// The post-shipment check they set, if any.
+    #[serde(default)]
+    pub check_due_unix_ms: Option<i64>,
 }
 
 /// What kind of check was recorded.
@@ -214,6 +245,19 @@ pub struct CaseRecord {
     /// with their [`CaseMember`]s).
     #[serde(default)]
     pub history: Vec<HistoryEntry>,
+    /// The first approval of a case that needs two officers (four-eyes),
+    /// until a second officer approves or the case changes.
+    #[serde(default)]
+    pub pending_approval: Option<PendingApproval>,
+    /// Set when the only findings of the latest screening that still count
+    /// are matches of one party against one list entry: a "not a match"
+    /// of that party and entry in another case closes this one while it
+    /// is OPEN (bulk "not a match"; the store indexes it).
+    #[serde(default)]
+    pub sole_match: Option<MatchKey>,
+    /// The names of the latest screening's parties but the exporter.
+    #[serde(default)]
+    pub parties: Vec<String>,
 }
 
 impl CaseRecord {
@@ -271,6 +315,7 @@ impl CaseRecord {
             check_due_unix_ms: self.check_due_unix_ms,
             screenings: self.screenings,
             entries: self.entries.clone(),
+            parties: self.parties.clone(),
         }
     }
 }
@@ -307,6 +352,9 @@ pub struct CaseSummary {
     pub screenings: u32,
     /// List entries cited.
     pub entries: Vec<CitedEntry>,
+    /// The names of the latest screening's parties but the exporter.
+    #[serde(default)]
+    pub parties: Vec<String>,
 }
 
 /// How a case changed (for officers' consoles).
@@ -354,6 +402,21 @@ pub struct CaseFilter {
     pub created_from_unix_ms: Option<i64>,
     /// Created before (Unix ms).
     pub created_to_unix_ms: Option<i64>,
+    /// Any of these decisions.
+    pub decisions: Vec<Decision>,
+    /// The shipment reference contains this (case-insensitive).
+    pub reference: Option<String>,
+    /// A party's name or a cited entry's name contains this
+    /// (case-insensitive).
+    pub party: Option<String>,
+    /// Search: the case id, reference, exporter, a party's name, or a cited
+    /// entry's name or id contains this (case-insensitive).
+    pub text: Option<String>,
+}
+
+/// True when `hay` contains `needle`, ignoring case.
+fn contains(hay: &str, needle: &str) -> bool {
+    hay.to_lowercase().contains(&needle.trim().to_lowercase())
 }
 
 impl CaseFilter {
@@ -380,6 +443,24 @@ impl CaseFilter {
             && self
                 .created_to_unix_ms
                 .is_none_or(|t| s.created_at_unix_ms < t)
+            && (self.decisions.is_empty() || self.decisions.contains(&s.decision))
+            && self
+                .reference
+                .as_deref()
+                .is_none_or(|r| contains(&s.reference, r))
+            && self.party.as_deref().is_none_or(|p| {
+                s.parties.iter().any(|n| contains(n, p))
+                    || s.entries.iter().any(|e| contains(&e.entry_name, p))
+            })
+            && self.text.as_deref().is_none_or(|q| {
+                contains(s.case_id.as_str(), q)
+                    || contains(&s.reference, q)
+                    || contains(&s.exporter, q)
+                    || s.parties.iter().any(|n| contains(n, q))
+                    || s.entries
+                        .iter()
+                        .any(|e| contains(&e.entry_name, q) || contains(&e.entry_id, q))
+            })
     }
 }
 
@@ -409,6 +490,11 @@ pub struct ScreeningFacts {
     pub prior_confirmations: u32,
     /// Parties with such a history.
     pub serial_parties: Vec<String>,
+    /// The suppression key ([`super::keys::party_key`]) of the party of
+    /// each suppressible party finding, by finding index (bulk "not a
+    /// match" recognises cases by them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub party_keys: Vec<(usize, String)>,
 }
 
 /// An officer's "not a match" for one party (as judged: name, address,
@@ -536,6 +622,7 @@ mod tests {
                 entry_id: "7".into(),
                 entry_name: "X".into(),
             }],
+            parties: vec!["Zephyr Orbital".into()],
         }
     }
 
@@ -642,6 +729,86 @@ mod tests {
                 },
                 false,
             ),
+            (
+                "decision",
+                CaseFilter {
+                    decisions: vec![Decision::Review, Decision::Prohibited],
+                    ..CaseFilter::default()
+                },
+                true,
+            ),
+            (
+                "other decision",
+                CaseFilter {
+                    decisions: vec![Decision::Prohibited],
+                    ..CaseFilter::default()
+                },
+                false,
+            ),
+            (
+                "reference part, any case",
+                CaseFilter {
+                    reference: Some("po-".into()),
+                    ..CaseFilter::default()
+                },
+                true,
+            ),
+            (
+                "other reference",
+                CaseFilter {
+                    reference: Some("PO-2".into()),
+                    ..CaseFilter::default()
+                },
+                false,
+            ),
+            (
+                "party name",
+                CaseFilter {
+                    party: Some("zephyr".into()),
+                    ..CaseFilter::default()
+                },
+                true,
+            ),
+            (
+                "listed name",
+                CaseFilter {
+                    party: Some("x".into()),
+                    ..CaseFilter::default()
+                },
+                true,
+            ),
+            (
+                "other party",
+                CaseFilter {
+                    party: Some("Globex".into()),
+                    ..CaseFilter::default()
+                },
+                false,
+            ),
+            (
+                "search: entry id",
+                CaseFilter {
+                    text: Some("7".into()),
+                    ..CaseFilter::default()
+                },
+                true,
+            ),
+            (
+                "search: exporter",
+                CaseFilter {
+                    text: Some("acme".into()),
+                    ..CaseFilter::default()
+                },
+                true,
+            ),
+            (
+                "search: nothing",
+                CaseFilter {
+                    text: Some("nowhere".into()),
+                    ..CaseFilter::default()
+                },
+                false,
+            ),
         ];
         for (name, f, want) in table {
             assert_eq!(f.matches(&s), want, "{name}");
@@ -662,6 +829,7 @@ mod tests {
             finding_kind: FindingKind::Party,
             match_kind: "party.fuzzy".into(),
             suppression_id: None,
+            four_eyes: false,
         }
     }
 
@@ -693,6 +861,9 @@ mod tests {
             ],
             checks: vec![],
             history: vec![],
+            pending_approval: None,
+            sole_match: None,
+            parties: vec![],
         };
         let suppressed = |i: usize| SuppressedFinding {
             index: i,

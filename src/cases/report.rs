@@ -93,6 +93,29 @@ pub struct EntityRow {
     pub cases: u32,
 }
 
+/// Weeks shown in [`Report::weeks`].
+pub const WEEKS: usize = 8;
+
+/// Cases opened and decided in one ISO week.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WeekRow {
+    /// `2026-W49`.
+    pub week: String,
+    /// Cases created that week.
+    pub opened: u32,
+    /// Cases approved or denied that week.
+    pub decided: u32,
+}
+
+/// The ISO week of a Unix time in milliseconds (`2026-W49`).
+pub fn iso_week(unix_ms: i64) -> String {
+    use chrono::Datelike as _;
+    chrono::DateTime::from_timestamp_millis(unix_ms).map_or_else(String::new, |t| {
+        let w = t.iso_week();
+        format!("{}-W{:02}", w.year(), w.week())
+    })
+}
+
 /// The report.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Report {
@@ -119,6 +142,9 @@ pub struct Report {
     pub per_match_kind: Vec<FalsePositiveRow>,
     /// Entries cited by the most cases, most first.
     pub top_entities: Vec<EntityRow>,
+    /// Cases opened and decided in each of the last [`WEEKS`] ISO weeks
+    /// up to `generated_at_unix_ms`, oldest first.
+    pub weeks: Vec<WeekRow>,
 }
 
 fn age_bucket(age: i64) -> usize {
@@ -162,8 +188,26 @@ pub fn report<'a>(
     let mut per_list: BTreeMap<String, (u32, u32)> = BTreeMap::new();
     let mut per_kind: BTreeMap<String, (u32, u32)> = BTreeMap::new();
     let mut entities: HashMap<(String, String), (String, u32)> = HashMap::new();
+    let mut weeks: Vec<WeekRow> = (0..WEEKS)
+        .rev()
+        .map(|i| WeekRow {
+            week: iso_week(now - i as i64 * 7 * 86_400_000),
+            opened: 0,
+            decided: 0,
+        })
+        .collect();
 
     for c in cases {
+        let created = iso_week(c.created_at_unix_ms);
+        if let Some(w) = weeks.iter_mut().find(|w| w.week == created) {
+            w.opened += 1;
+        }
+        if let Some(at) = c.decided_at_unix_ms {
+            let decided_week = iso_week(at);
+            if let Some(w) = weeks.iter_mut().find(|w| w.week == decided_week) {
+                w.decided += 1;
+            }
+        }
         if c.status.is_active() {
             open.entry(c.priority).or_default()[age_bucket(now - c.created_at_unix_ms)] += 1;
         }
@@ -268,6 +312,7 @@ pub fn report<'a>(
         per_list: fp_rows(per_list),
         per_match_kind: fp_rows(per_kind),
         top_entities: top,
+        weeks,
     }
 }
 
@@ -300,6 +345,9 @@ mod tests {
             marks: vec![],
             checks: vec![],
             history: vec![],
+            pending_approval: None,
+            sole_match: None,
+            parties: vec![],
         }
     }
 
@@ -324,6 +372,7 @@ mod tests {
             finding_kind: FindingKind::Party,
             match_kind: kind.into(),
             suppression_id: None,
+            four_eyes: false,
         }
     }
 
@@ -477,5 +526,35 @@ mod tests {
             to_unix_ms: None,
         };
         assert_eq!(report(&cases, 10, later).top_entities[0].cases, 1);
+    }
+
+    #[test]
+    fn cases_are_counted_per_iso_week_opened_and_decided() {
+        const DAY: i64 = 86_400_000;
+        // 2026-12-07 is a Monday (ISO week 50).
+        let monday = 1_796_601_600_000;
+        assert_eq!(iso_week(monday), "2026-W50");
+        assert_eq!(iso_week(monday - 1), "2026-W49");
+        let cases = vec![
+            case("a", CaseStatus::Open, CasePriority::Low, monday + DAY),
+            decided(
+                case("b", CaseStatus::Open, CasePriority::Low, monday - 3 * DAY),
+                CaseStatus::Approved,
+                "olga",
+                4 * DAY,
+            ),
+            // Too old for the chart.
+            case("c", CaseStatus::Open, CasePriority::Low, monday - 70 * DAY),
+        ];
+        let r = report(&cases, monday + 2 * DAY, Period::default());
+        assert_eq!(r.weeks.len(), WEEKS);
+        let row = |w: &str| {
+            let x = r.weeks.iter().find(|x| x.week == w).unwrap();
+            (x.opened, x.decided)
+        };
+        assert_eq!(r.weeks.last().unwrap().week, "2026-W50");
+        assert_eq!(row("2026-W50"), (1, 1));
+        assert_eq!(row("2026-W49"), (1, 0));
+        assert_eq!(r.weeks.iter().map(|w| w.opened).sum::<u32>(), 2);
     }
 }

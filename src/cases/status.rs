@@ -6,6 +6,9 @@
 //!       request info│   │resubmission                          verified│    diverted│
 //!                  v   │                                              v            v
 //!               INFO_REQUESTED ──deny──> DENIED                    VERIFIED     DIVERTED
+//!
+//! OPEN ──bulk "not a match"──> CLOSED
+//! APPROVED, DENIED, POST_SHIPMENT_CHECK_DUE, VERIFIED, DIVERTED, CLOSED ──reopen──> IN_REVIEW
 //! ```
 //!
 //! - A case is *active* (OPEN, IN_REVIEW, INFO_REQUESTED) until it is
@@ -21,6 +24,13 @@
 //! - An approval with a check due goes on to POST_SHIPMENT_CHECK_DUE; a
 //!   check can also be scheduled later. The check's result ends the case:
 //!   VERIFIED or DIVERTED.
+//! - An OPEN case whose only open findings are one party matched against
+//!   one entry is CLOSED when an officer marks that same party and entry
+//!   "not a match" in another case (bulk "not a match"): nothing is left
+//!   to decide.
+//! - Any decided or closed case can be reopened (with a reason): it goes
+//!   back to IN_REVIEW, held by the officer who reopened it; the earlier
+//!   decision stays in its history.
 
 use serde::{Deserialize, Serialize};
 
@@ -46,11 +56,14 @@ pub enum CaseStatus {
     Verified,
     /// The post-shipment check found the goods diverted.
     Diverted,
+    /// Closed without a decision: its only open findings were judged "not
+    /// a match" in another case (bulk "not a match").
+    Closed,
 }
 
 impl CaseStatus {
     /// Every status, in workflow order.
-    pub const ALL: [CaseStatus; 8] = [
+    pub const ALL: [CaseStatus; 9] = [
         CaseStatus::Open,
         CaseStatus::InReview,
         CaseStatus::InfoRequested,
@@ -59,6 +72,7 @@ impl CaseStatus {
         CaseStatus::PostShipmentCheckDue,
         CaseStatus::Verified,
         CaseStatus::Diverted,
+        CaseStatus::Closed,
     ];
 
     /// Upper-case name.
@@ -72,6 +86,7 @@ impl CaseStatus {
             CaseStatus::PostShipmentCheckDue => "POST_SHIPMENT_CHECK_DUE",
             CaseStatus::Verified => "VERIFIED",
             CaseStatus::Diverted => "DIVERTED",
+            CaseStatus::Closed => "CLOSED",
         }
     }
 
@@ -86,6 +101,7 @@ impl CaseStatus {
             CaseStatus::PostShipmentCheckDue => 6,
             CaseStatus::Verified => 7,
             CaseStatus::Diverted => 8,
+            CaseStatus::Closed => 9,
         }
     }
 
@@ -149,6 +165,11 @@ pub enum Transition {
         /// True: verified; false: diverted.
         verified: bool,
     },
+    /// Reopen a decided or closed case.
+    Reopen,
+    /// Close an OPEN case whose only open findings were judged "not a
+    /// match" in another case.
+    CloseNotAMatch,
     /// The exporter resubmitted the shipment (a new screening joined).
     Resubmission {
         /// Whether an officer holds the case.
@@ -168,6 +189,8 @@ impl Transition {
             Transition::ScheduleCheck => "schedule a post-shipment check",
             Transition::RecordCertificate => "record an end-use certificate",
             Transition::RecordVerification { .. } => "record a post-shipment check result",
+            Transition::Reopen => "reopen it",
+            Transition::CloseNotAMatch => "close it as not a match",
             Transition::Resubmission { .. } => "take a resubmission",
         }
     }
@@ -186,6 +209,15 @@ impl Transition {
                 &[InReview, InfoRequested, Approved, PostShipmentCheckDue]
             }
             Transition::RecordVerification { .. } => &[PostShipmentCheckDue],
+            Transition::Reopen => &[
+                Approved,
+                Denied,
+                PostShipmentCheckDue,
+                Verified,
+                Diverted,
+                Closed,
+            ],
+            Transition::CloseNotAMatch => &[Open],
             Transition::Resubmission { .. } => &[Open, InReview, InfoRequested],
         }
     }
@@ -208,6 +240,8 @@ impl Transition {
             Transition::ScheduleCheck => CaseStatus::PostShipmentCheckDue,
             Transition::RecordVerification { verified: true } => CaseStatus::Verified,
             Transition::RecordVerification { verified: false } => CaseStatus::Diverted,
+            Transition::Reopen => CaseStatus::InReview,
+            Transition::CloseNotAMatch => CaseStatus::Closed,
             Transition::Resubmission { assigned } => match from {
                 CaseStatus::InfoRequested if assigned => CaseStatus::InReview,
                 CaseStatus::InfoRequested => CaseStatus::Open,
@@ -300,6 +334,15 @@ mod tests {
                 Some(Open),
             ),
             (Transition::Resubmission { assigned: true }, Denied, None),
+            (Transition::Reopen, Approved, Some(InReview)),
+            (Transition::Reopen, Denied, Some(InReview)),
+            (Transition::Reopen, Closed, Some(InReview)),
+            (Transition::Reopen, Verified, Some(InReview)),
+            (Transition::Reopen, Open, None),
+            (Transition::Reopen, InReview, None),
+            (Transition::CloseNotAMatch, Open, Some(Closed)),
+            (Transition::CloseNotAMatch, InReview, None),
+            (Transition::CloseNotAMatch, Closed, None),
         ];
         for (t, from, to) in table {
             assert_eq!(t.apply(*from), *to, "{t:?} from {from}");
@@ -321,7 +364,7 @@ mod tests {
             assert_eq!(CaseStatus::from_code(s.code()), Some(s));
         }
         assert_eq!(CaseStatus::from_code(0), None);
-        assert_eq!(CaseStatus::from_code(9), None);
+        assert_eq!(CaseStatus::from_code(10), None);
     }
 
     #[test]

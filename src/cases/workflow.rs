@@ -4,6 +4,13 @@
 //! changed and what the store must write in the same transaction (the
 //! [`IntakePlan`]; audit records, suppressions, party histories as
 //! [`Effects`]); nothing here touches storage.
+//!
+//! Officers' rules kept here: every command needs a reason; approving a
+//! case with a confirmed match on a deny or licence list needs two
+//! different officers (four-eyes, [`needs_four_eyes`]); a decided case can
+//! be reopened; an OPEN case whose only open findings are one party
+//! against one entry ([`sole_match`]) is closed by a "not a match" of that
+//! party and entry in another case.
 
 use std::collections::BTreeSet;
 
@@ -14,8 +21,8 @@ use super::facts;
 use super::keys;
 use super::priority::Signals;
 use super::record::{
-    CaseCause, CaseCheck, CaseRecord, CitedEntry, FindingMark, HistoryEntry, ScreeningFacts,
-    SuppressedFinding, Suppression, SuppressionEnd, Verdict,
+    CaseCause, CaseCheck, CaseRecord, CitedEntry, FindingMark, HistoryEntry, MatchKey,
+    PendingApproval, ScreeningFacts, SuppressedFinding, Suppression, SuppressionEnd, Verdict,
 };
 use super::status::{CaseDecision, CaseStatus, Transition};
 use crate::actions::AuditAction;
@@ -42,6 +49,8 @@ pub struct Intake<'a> {
     pub suppressed: &'a [SuppressedFinding],
     /// Category I, embargo and party-history facts.
     pub facts: &'a ScreeningFacts,
+    /// The shipment's parties (the queue shows and filters by their names).
+    pub parties: &'a [Party],
     /// `None` for a screening; the list change that flags a stored
     /// screening again.
     pub cause: Option<&'a CaseCause>,
@@ -142,6 +151,9 @@ pub fn plan_intake(
             case.status = to;
             set_signals(&mut case, signals);
             merge_entries(&mut case.entries, cited);
+            // New evidence: a first approval no longer stands.
+            case.pending_approval = None;
+            case.sole_match = sole_match(&case, s.screening_id, s.findings, s.suppressed, s.facts);
             let entry = HistoryEntry {
                 at_unix_ms: s.at_unix_ms,
                 actor: s.actor.to_string(),
@@ -166,9 +178,28 @@ pub fn plan_intake(
 
 /// Counts a joining screening.
 fn join(case: &mut CaseRecord, s: &Intake<'_>) {
+    if !s.parties.is_empty() {
+        case.parties = party_names(s.parties);
+    }
     case.screenings = case.screenings.saturating_add(1);
     case.latest_screening = Some(s.screening_id.clone());
     case.updated_at_unix_ms = s.at_unix_ms;
+}
+
+/// The names of a shipment's parties but the exporter, as sent (trimmed,
+/// each once).
+pub fn party_names(parties: &[Party]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for p in parties {
+        let name = p.name.trim();
+        if p.role != crate::model::PartyRole::Exporter
+            && !name.is_empty()
+            && !out.iter().any(|n| n == name)
+        {
+            out.push(name.to_string());
+        }
+    }
+    out
 }
 
 /// A new case holding the screening.
@@ -201,9 +232,17 @@ fn open(
         marks: vec![],
         checks: vec![],
         history: vec![],
+        pending_approval: None,
+        sole_match: None,
+        parties: Vec::new(),
     };
     join(&mut case, s);
     set_signals(&mut case, signals);
+    case.sole_match = if s.cause.is_some() {
+        None
+    } else {
+        sole_match(&case, s.screening_id, s.findings, s.suppressed, s.facts)
+    };
     let entry = HistoryEntry {
         at_unix_ms: s.at_unix_ms,
         actor: s.actor.to_string(),
@@ -220,6 +259,59 @@ fn open(
         entry,
         index_as_open: true,
     }
+}
+
+/// The one (party, list entry) that all findings of screening
+/// `screening_id` that still count (not excluded, not CLEAR) are about, if
+/// there is one: each such
+/// finding is a party match with a party key (`facts.party_keys`), and
+/// they share party key, list and entry. `None` when any other finding
+/// counts, or none does.
+pub fn sole_match(
+    case: &CaseRecord,
+    screening_id: &ScreeningId,
+    findings: &[Finding],
+    suppressed: &[SuppressedFinding],
+    facts: &ScreeningFacts,
+) -> Option<MatchKey> {
+    let excluded = case.excluded(screening_id, suppressed);
+    let mut key: Option<MatchKey> = None;
+    for (i, f) in findings.iter().enumerate() {
+        // Excluded findings and CLEAR ones (information only) decide nothing.
+        if excluded.contains(&i) || f.decision <= crate::model::Decision::Clear {
+            continue;
+        }
+        let party_key = facts
+            .party_keys
+            .iter()
+            .find(|(index, _)| *index == i)
+            .map(|(_, k)| k)?;
+        let this = MatchKey {
+            party_key: party_key.clone(),
+            list_id: f.list_id.clone(),
+            entry_id: f.entry_id.clone(),
+        };
+        match &key {
+            Some(k) if *k != this => return None,
+            Some(_) => {}
+            None => key = Some(this),
+        }
+    }
+    key
+}
+
+/// True when approving `case` needs a second officer: the latest verdict
+/// on some finding is a confirmed match marked [`FindingMark::four_eyes`]
+/// (a list whose matches `policy.toml` denies or puts under licence).
+pub fn needs_four_eyes(case: &CaseRecord) -> bool {
+    let mut latest: std::collections::BTreeMap<(&ScreeningId, usize), &FindingMark> =
+        std::collections::BTreeMap::new();
+    for m in &case.marks {
+        latest.insert((&m.screening_id, m.finding_index), m);
+    }
+    latest
+        .values()
+        .any(|m| m.verdict == Verdict::ConfirmedMatch && m.four_eyes)
 }
 
 fn set_signals(case: &mut CaseRecord, signals: Signals) {
@@ -271,6 +363,10 @@ pub struct MarkTarget {
     pub key: Option<SuppressionKey>,
     /// Not a match, or confirmed.
     pub verdict: Verdict,
+    /// The finding's list denies or puts under licence what matches it
+    /// (`policy.toml`): a confirmed match makes approval a four-eyes
+    /// decision.
+    pub four_eyes_list: bool,
 }
 
 /// An officer's command.
@@ -304,6 +400,19 @@ pub enum Command {
         /// Document reference.
         document: String,
     },
+    /// Reopen a decided or closed case (back to IN_REVIEW, held by the
+    /// actor); the earlier decision stays in the history.
+    Reopen,
+    /// Close an OPEN case whose [`CaseRecord::sole_match`] is `key`: an
+    /// officer judged that party and entry "not a match" in `origin`.
+    CloseNotAMatch {
+        /// The party and entry judged.
+        key: MatchKey,
+        /// The case where it was judged.
+        origin: CaseId,
+        /// The suppression the judgement created.
+        suppression: Option<SuppressionId>,
+    },
 }
 
 impl Command {
@@ -315,6 +424,8 @@ impl Command {
             Command::Decide { decision, .. } => Transition::Decide(*decision),
             Command::Mark(_) => Transition::Mark,
             Command::ScheduleCheck { .. } => Transition::ScheduleCheck,
+            Command::Reopen => Transition::Reopen,
+            Command::CloseNotAMatch { .. } => Transition::CloseNotAMatch,
             Command::RecordCheck { kind, .. } => match kind {
                 CheckKind::EndUseCertificate => Transition::RecordCertificate,
                 CheckKind::PostShipmentVerified => {
@@ -344,6 +455,8 @@ impl Command {
             Command::Mark(_) => AuditAction::CaseMark,
             Command::ScheduleCheck { .. } => AuditAction::CaseScheduleCheck,
             Command::RecordCheck { .. } => AuditAction::CaseRecordCheck,
+            Command::Reopen => AuditAction::CaseReopen,
+            Command::CloseNotAMatch { .. } => AuditAction::CaseCloseNotAMatch,
         }
     }
 }
@@ -425,6 +538,12 @@ pub struct Effects {
 /// not the assigned officer where that matters, an approval meets a
 /// PROHIBITED case, or a mark names a finding the case does not have.
 pub fn apply(case: &mut CaseRecord, cmd: &Command, ctx: &Ctx<'_>) -> Result<Effects, CaseError> {
+    if ctx.reason.trim().is_empty() {
+        return Err(CaseError::ReasonRequired {
+            case_id: case.case_id.clone(),
+            action: cmd.transition().label().to_string(),
+        });
+    }
     let transition = cmd.transition();
     let from = case.status;
     let Some(mut to) = transition.apply(from) else {
@@ -442,7 +561,30 @@ pub fn apply(case: &mut CaseRecord, cmd: &Command, ctx: &Ctx<'_>) -> Result<Effe
             },
         });
     };
-    if cmd.needs_assignee() && case.assignee.as_deref() != Some(ctx.actor.as_str()) {
+    // The second approval of a four-eyes case comes from another officer,
+    // who need not hold the case.
+    let second_approval = match (cmd, &case.pending_approval) {
+        (
+            Command::Decide {
+                decision: CaseDecision::Approve,
+                ..
+            },
+            Some(p),
+        ) => {
+            if p.officer == ctx.actor.as_str() {
+                return Err(CaseError::FourEyes {
+                    case_id: case.case_id.clone(),
+                    officer: p.officer.clone(),
+                });
+            }
+            true
+        }
+        _ => false,
+    };
+    if cmd.needs_assignee()
+        && !second_approval
+        && case.assignee.as_deref() != Some(ctx.actor.as_str())
+    {
         return Err(CaseError::NotAssignee {
             case_id: case.case_id.clone(),
             assignee: case.assignee.clone().unwrap_or_else(|| "nobody".into()),
@@ -452,6 +594,7 @@ pub fn apply(case: &mut CaseRecord, cmd: &Command, ctx: &Ctx<'_>) -> Result<Effe
     let mut fx = Effects::default();
     let mut details = json!({"from": from.as_str()});
     let mut detail = String::new();
+    let mut action = cmd.audit_action();
     match cmd {
         Command::Claim { assignee } => {
             detail = match &case.assignee {
@@ -462,7 +605,9 @@ pub fn apply(case: &mut CaseRecord, cmd: &Command, ctx: &Ctx<'_>) -> Result<Effe
             details["previous_assignee"] = json!(case.assignee);
             case.assignee = Some(assignee.clone());
         }
-        Command::RequestInfo => {}
+        Command::RequestInfo => {
+            case.pending_approval = None;
+        }
         Command::Decide {
             decision,
             check_due_unix_ms,
@@ -474,19 +619,39 @@ pub fn apply(case: &mut CaseRecord, cmd: &Command, ctx: &Ctx<'_>) -> Result<Effe
                     case_id: case.case_id.clone(),
                 });
             }
-            case.decided_at_unix_ms = Some(ctx.at_unix_ms);
-            case.decided_by = Some(ctx.actor.to_string());
-            detail = decision.as_str().to_string();
             details["decision"] = json!(decision.as_str());
             details["screening_decision"] = json!(case.decision.as_str());
             details["priority_score"] = json!(case.priority_score);
+            let first = case.pending_approval.take();
+            if *decision == CaseDecision::Approve && first.is_none() && needs_four_eyes(case) {
+                // The first of two approvals: recorded, the case waits.
+                case.pending_approval = Some(PendingApproval {
+                    officer: ctx.actor.to_string(),
+                    reason: ctx.reason.to_string(),
+                    at_unix_ms: ctx.at_unix_ms,
+                    check_due_unix_ms: *check_due_unix_ms,
+                });
+                to = from;
+                action = AuditAction::CaseApprovePending;
+                details["four_eyes"] = json!("first approval; a second officer must approve");
+                detail = "APPROVE (first of two officers: a confirmed match on a deny or licence list needs a second approval)".to_string();
+                return Ok(finish(case, ctx, fx, action, from, to, detail, details));
+            }
+            case.decided_at_unix_ms = Some(ctx.at_unix_ms);
+            case.decided_by = Some(ctx.actor.to_string());
+            detail = decision.as_str().to_string();
+            if let (CaseDecision::Approve, Some(p)) = (decision, &first) {
+                details["four_eyes"] = json!({"first_officer": p.officer, "first_reason": p.reason, "first_at_unix_ms": p.at_unix_ms});
+                detail = format!("APPROVE (second officer; first approval by {})", p.officer);
+            }
+            let check_due = check_due_unix_ms.or(first.and_then(|p| p.check_due_unix_ms));
             match decision {
                 CaseDecision::Approve => {
-                    if let Some(due) = check_due_unix_ms {
-                        case.check_due_unix_ms = Some(*due);
+                    if let Some(due) = check_due {
+                        case.check_due_unix_ms = Some(due);
                         to = CaseStatus::PostShipmentCheckDue;
                         details["check_due_unix_ms"] = json!(due);
-                        detail = format!("APPROVE, post-shipment check due {due}");
+                        detail = format!("{detail}, post-shipment check due {due}");
                     }
                 }
                 CaseDecision::Deny => {
@@ -498,6 +663,47 @@ pub fn apply(case: &mut CaseRecord, cmd: &Command, ctx: &Ctx<'_>) -> Result<Effe
         }
         Command::Mark(target) => {
             detail = mark(case, target, ctx, &mut fx, &mut details)?;
+            // The evidence was judged again: a first approval no longer stands.
+            case.pending_approval = None;
+        }
+        Command::Reopen => {
+            details["previous_decision_by"] = json!(case.decided_by);
+            details["previous_decided_at_unix_ms"] = json!(case.decided_at_unix_ms);
+            detail = format!(
+                "reopened from {}{}",
+                from.as_str(),
+                case.decided_by
+                    .as_deref()
+                    .map(|by| format!(" (decided by {by})"))
+                    .unwrap_or_default()
+            );
+            case.decided_at_unix_ms = None;
+            case.decided_by = None;
+            case.check_due_unix_ms = None;
+            case.pending_approval = None;
+            case.assignee = Some(ctx.actor.to_string());
+            details["assignee"] = json!(ctx.actor.as_str());
+        }
+        Command::CloseNotAMatch {
+            key,
+            origin,
+            suppression,
+        } => {
+            if case.sole_match.as_ref() != Some(key) {
+                return Err(CaseError::NotSoleMatch {
+                    case_id: case.case_id.clone(),
+                });
+            }
+            details["origin_case_id"] = json!(origin);
+            details["suppression_id"] = json!(suppression);
+            details["party_key"] = json!(key.party_key);
+            details["list_id"] = json!(key.list_id);
+            details["entry_id"] = json!(key.entry_id);
+            detail = format!(
+                "closed: {} {} judged \"not a match\" in {origin}",
+                key.list_id, key.entry_id
+            );
+            case.sole_match = None;
         }
         Command::ScheduleCheck { due_unix_ms } => {
             case.check_due_unix_ms = Some(*due_unix_ms);
@@ -524,10 +730,25 @@ pub fn apply(case: &mut CaseRecord, cmd: &Command, ctx: &Ctx<'_>) -> Result<Effe
             };
         }
     }
+    Ok(finish(case, ctx, fx, action, from, to, detail, details))
+}
+
+/// Sets the status and appends the history entry and the command's own
+/// audit record (first).
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    case: &mut CaseRecord,
+    ctx: &Ctx<'_>,
+    mut fx: Effects,
+    action: AuditAction,
+    from: CaseStatus,
+    to: CaseStatus,
+    detail: String,
+    mut details: serde_json::Value,
+) -> Effects {
     details["to"] = json!(to.as_str());
     case.status = to;
     case.updated_at_unix_ms = ctx.at_unix_ms;
-    let action = cmd.audit_action();
     case.history.push(HistoryEntry {
         at_unix_ms: ctx.at_unix_ms,
         actor: ctx.actor.to_string(),
@@ -547,7 +768,7 @@ pub fn apply(case: &mut CaseRecord, cmd: &Command, ctx: &Ctx<'_>) -> Result<Effe
             details,
         },
     );
-    Ok(fx)
+    fx
 }
 
 /// One bump per party of the latest screening whose history counts.
@@ -682,6 +903,7 @@ fn mark(
         finding_kind: finding.kind,
         match_kind: t.match_kind.clone(),
         suppression_id: suppression_id.clone(),
+        four_eyes: t.four_eyes_list && t.verdict == Verdict::ConfirmedMatch,
     });
     // The decision follows the latest screening's findings that still count.
     if let Some(latest) = ctx.latest.filter(|l| *l.screening_id == t.screening_id) {
@@ -689,6 +911,13 @@ fn mark(
         set_signals(
             case,
             facts::signals(latest.findings, &excluded, latest.facts),
+        );
+        case.sole_match = sole_match(
+            case,
+            latest.screening_id,
+            latest.findings,
+            latest.suppressed,
+            latest.facts,
         );
     }
     details["screening_id"] = json!(t.screening_id);
@@ -795,6 +1024,7 @@ mod tests {
             findings,
             suppressed,
             facts,
+            parties: leak(parties()),
             cause: None,
         }
     }
@@ -1059,6 +1289,7 @@ mod tests {
                 new_id: "sup-9".into(),
             }),
             verdict,
+            four_eyes_list: true,
         }
     }
 
@@ -1204,5 +1435,266 @@ mod tests {
             (fx.history[0].key.as_str(), fx.history[0].denied),
             ("zephyr orbital", 1)
         );
+    }
+
+    fn claimed(by: &str) -> CaseRecord {
+        let mut case = open_case();
+        apply(
+            &mut case,
+            &Command::Claim {
+                assignee: by.into(),
+            },
+            &ctx(by, None),
+        )
+        .unwrap();
+        case
+    }
+
+    fn approve() -> Command {
+        Command::Decide {
+            decision: CaseDecision::Approve,
+            check_due_unix_ms: None,
+        }
+    }
+
+    #[test]
+    fn every_officer_action_needs_a_reason() {
+        let mut case = open_case();
+        let mut c = ctx("alice", None);
+        c.reason = "  ";
+        let err = apply(
+            &mut case,
+            &Command::Claim {
+                assignee: "alice".into(),
+            },
+            &c,
+        )
+        .unwrap_err();
+        assert!(matches!(err, CaseError::ReasonRequired { .. }), "{err}");
+        assert!(err.to_string().contains("a reason is required to claim it"));
+        assert_eq!(case.status, CaseStatus::Open, "nothing changed");
+        assert!(case.history.is_empty());
+    }
+
+    #[test]
+    fn a_confirmed_match_on_a_licence_list_needs_a_second_officer() {
+        let f = findings();
+        let facts = ScreeningFacts::default();
+        let parties = parties();
+        let mut case = claimed("alice");
+        apply(
+            &mut case,
+            &Command::Mark(Box::new(target(0, Verdict::ConfirmedMatch, &f, &parties))),
+            &ctx("alice", Some(view(&f, &facts, &parties))),
+        )
+        .unwrap();
+        assert!(case.marks[0].four_eyes);
+        assert!(needs_four_eyes(&case));
+        // A licence list: the case may be approved (not PROHIBITED).
+        case.decision = Decision::LicenseRequired;
+
+        let fx = apply(&mut case, &approve(), &ctx("alice", None)).unwrap();
+        assert_eq!(
+            case.status,
+            CaseStatus::InReview,
+            "waits for a second officer"
+        );
+        assert_eq!(fx.audit[0].action, AuditAction::CaseApprovePending);
+        assert_eq!(
+            case.pending_approval.as_ref().map(|p| p.officer.as_str()),
+            Some("alice")
+        );
+        assert!(case.decided_by.is_none());
+
+        // The same officer cannot be the second pair of eyes.
+        let err = apply(&mut case, &approve(), &ctx("alice", None)).unwrap_err();
+        assert!(matches!(err, CaseError::FourEyes { .. }), "{err}");
+        assert!(err.to_string().contains("four-eyes rule"), "{err}");
+
+        // Another officer (not holding the case) completes it.
+        let fx = apply(&mut case, &approve(), &ctx("bob", None)).unwrap();
+        assert_eq!(case.status, CaseStatus::Approved);
+        assert_eq!(case.decided_by.as_deref(), Some("bob"));
+        assert!(case.pending_approval.is_none());
+        assert_eq!(fx.audit[0].action, AuditAction::CaseDecide);
+        assert_eq!(fx.audit[0].details["four_eyes"]["first_officer"], "alice");
+        let actions: Vec<&str> = case.history.iter().map(|h| h.action.as_str()).collect();
+        assert_eq!(actions, vec!["claim", "mark", "approve_pending", "decide"]);
+    }
+
+    #[test]
+    fn without_a_four_eyes_mark_one_approval_decides() {
+        let mut case = claimed("alice");
+        case.decision = Decision::LicenseRequired;
+        assert!(!needs_four_eyes(&case));
+        apply(&mut case, &approve(), &ctx("alice", None)).unwrap();
+        assert_eq!(case.status, CaseStatus::Approved);
+        // Another officer may not approve a case alice holds without a
+        // pending first approval.
+        let mut other = claimed("alice");
+        other.decision = Decision::LicenseRequired;
+        let err = apply(&mut other, &approve(), &ctx("bob", None)).unwrap_err();
+        assert!(matches!(err, CaseError::NotAssignee { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_mark_after_a_first_approval_withdraws_it() {
+        let f = findings();
+        let facts = ScreeningFacts::default();
+        let parties = parties();
+        let mut case = claimed("alice");
+        apply(
+            &mut case,
+            &Command::Mark(Box::new(target(0, Verdict::ConfirmedMatch, &f, &parties))),
+            &ctx("alice", Some(view(&f, &facts, &parties))),
+        )
+        .unwrap();
+        case.decision = Decision::LicenseRequired;
+        apply(&mut case, &approve(), &ctx("alice", None)).unwrap();
+        assert!(case.pending_approval.is_some());
+        apply(
+            &mut case,
+            &Command::Mark(Box::new(target(1, Verdict::ConfirmedMatch, &f, &parties))),
+            &ctx("alice", Some(view(&f, &facts, &parties))),
+        )
+        .unwrap();
+        assert!(case.pending_approval.is_none());
+    }
+
+    #[test]
+    fn a_decided_case_reopens_with_its_decision_kept_in_history() {
+        let mut case = claimed("alice");
+        case.decision = Decision::LicenseRequired;
+        apply(&mut case, &approve(), &ctx("alice", None)).unwrap();
+        // Only decided or closed cases reopen.
+        let mut open = open_case();
+        let err = apply(&mut open, &Command::Reopen, &ctx("bob", None)).unwrap_err();
+        assert!(matches!(err, CaseError::InvalidTransition { .. }), "{err}");
+
+        let mut c = ctx("bob", None);
+        c.reason = "licence DE-42 was revoked";
+        let fx = apply(&mut case, &Command::Reopen, &c).unwrap();
+        assert_eq!(case.status, CaseStatus::InReview);
+        assert_eq!(case.assignee.as_deref(), Some("bob"));
+        assert!(case.decided_at_unix_ms.is_none() && case.decided_by.is_none());
+        assert_eq!(fx.audit[0].action, AuditAction::CaseReopen);
+        assert_eq!(fx.audit[0].reason, "licence DE-42 was revoked");
+        assert_eq!(fx.audit[0].details["previous_decision_by"], "alice");
+        let decide = case.history.iter().find(|h| h.action == "decide").unwrap();
+        assert_eq!(
+            decide.to,
+            CaseStatus::Approved,
+            "the decision stays in history"
+        );
+        let last = case.history.last().unwrap();
+        assert_eq!(
+            (last.action.as_str(), last.from, last.to),
+            ("reopen", Some(CaseStatus::Approved), CaseStatus::InReview)
+        );
+        assert!(last.detail.contains("decided by alice"), "{}", last.detail);
+    }
+
+    fn party_only(entry: &str) -> Vec<Finding> {
+        vec![finding(
+            FindingKind::Party,
+            "party:1",
+            entry,
+            Decision::Review,
+            0.9,
+        )]
+    }
+
+    fn keyed(facts: &mut ScreeningFacts, key: &str) {
+        facts.party_keys = vec![(0, key.to_string())];
+    }
+
+    #[test]
+    fn a_case_has_a_sole_match_only_when_one_party_and_entry_are_all_that_count() {
+        let mut facts = ScreeningFacts::default();
+        keyed(&mut facts, "alpha trading");
+        let f = party_only("7");
+        let (case, _, _) = intake(None, "case-1", &intake_of("scr-1", &f, &[], &facts, 1)).unwrap();
+        assert_eq!(
+            case.sole_match,
+            Some(MatchKey {
+                party_key: "alpha trading".into(),
+                list_id: "sdn".into(),
+                entry_id: "7".into(),
+            })
+        );
+        // A CLEAR finding (information only) does not get in the way.
+        let mut info = party_only("7");
+        info.push(finding(
+            FindingKind::Party,
+            "party:1",
+            "",
+            Decision::Clear,
+            0.0,
+        ));
+        let (case, _, _) =
+            intake(None, "case-4", &intake_of("scr-4", &info, &[], &facts, 1)).unwrap();
+        assert!(case.sole_match.is_some());
+        // An item finding counts too: no sole match.
+        let mut more = party_only("7");
+        more.push(findings().remove(1));
+        let (case, _, _) =
+            intake(None, "case-2", &intake_of("scr-2", &more, &[], &facts, 1)).unwrap();
+        assert_eq!(case.sole_match, None);
+        // A finding without a party key (not suppressible): none either.
+        let (case, _, _) = intake(
+            None,
+            "case-3",
+            &intake_of("scr-3", &f, &[], &ScreeningFacts::default(), 1),
+        )
+        .unwrap();
+        assert_eq!(case.sole_match, None);
+    }
+
+    #[test]
+    fn a_not_a_match_elsewhere_closes_an_open_case_with_that_sole_match() {
+        let mut facts = ScreeningFacts::default();
+        keyed(&mut facts, "alpha trading");
+        let f = party_only("7");
+        let (mut case, _, _) =
+            intake(None, "case-2", &intake_of("scr-2", &f, &[], &facts, 1)).unwrap();
+        let key = case.sole_match.clone().unwrap();
+        let close = Command::CloseNotAMatch {
+            key: key.clone(),
+            origin: "case-1".into(),
+            suppression: Some("sup-1".into()),
+        };
+        // Another key is refused (the case changed since it was found).
+        let other = Command::CloseNotAMatch {
+            key: MatchKey {
+                entry_id: "8".into(),
+                ..key.clone()
+            },
+            origin: "case-1".into(),
+            suppression: None,
+        };
+        let err = apply(&mut case, &other, &ctx("alice", None)).unwrap_err();
+        assert!(matches!(err, CaseError::NotSoleMatch { .. }), "{err}");
+
+        let fx = apply(&mut case, &close, &ctx("alice", None)).unwrap();
+        assert_eq!(case.status, CaseStatus::Closed);
+        assert_eq!(fx.audit[0].action, AuditAction::CaseCloseNotAMatch);
+        assert_eq!(fx.audit[0].details["origin_case_id"], "case-1");
+        assert_eq!(fx.audit[0].reason, "because");
+        assert!(case.history.last().unwrap().detail.contains("case-1"));
+        // Closed once: a second close is refused by the status machine.
+        let err = apply(&mut case, &close, &ctx("alice", None)).unwrap_err();
+        assert!(matches!(err, CaseError::InvalidTransition { .. }), "{err}");
+        // A claimed (IN_REVIEW) case is not closed behind its officer's back.
+        let (mut held, _, _) =
+            intake(None, "case-3", &intake_of("scr-3", &f, &[], &facts, 1)).unwrap();
+        apply(
+            &mut held,
+            &Command::Claim {
+                assignee: "bob".into(),
+            },
+            &ctx("bob", None),
+        )
+        .unwrap();
+        assert!(apply(&mut held, &close, &ctx("alice", None)).is_err());
     }
 }

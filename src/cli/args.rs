@@ -569,6 +569,8 @@ pub enum CasesCommand {
     Mark(MarkArgs),
     /// Ask the exporter for information (the reason is the question).
     RequestInfo(RequestInfoArgs),
+    /// Reopen a decided or closed case (a reason is required).
+    Reopen(ReopenArgs),
     /// Record an end-use certificate or a post-shipment check's result.
     RecordCheck(RecordCheckArgs),
     /// Schedule a post-shipment check of an approved case.
@@ -583,7 +585,7 @@ pub enum CasesCommand {
 #[derive(Debug, Args)]
 pub struct CasesListArgs {
     /// Statuses (open, in-review, info-requested, approved, denied,
-    /// check-due, verified, diverted; repeat or separate by commas).
+    /// check-due, verified, diverted, closed; repeat or separate by commas).
     #[arg(long, value_delimiter = ',')]
     pub status: Vec<String>,
     /// Priorities (high, medium, low).
@@ -595,6 +597,15 @@ pub struct CasesListArgs {
     /// Only cases held by this officer.
     #[arg(long)]
     pub assignee: Option<String>,
+    /// Only cases whose reference contains this (case-insensitive).
+    #[arg(long)]
+    pub reference: Option<String>,
+    /// Only cases with a party (or a cited listed name) containing this.
+    #[arg(long)]
+    pub party: Option<String>,
+    /// Search case id, reference, exporter, party and listed names.
+    #[arg(long)]
+    pub search: Option<String>,
     /// Only cases citing this list entry: `LIST:ENTRY`, `LIST:` or `ENTRY`.
     #[arg(long)]
     pub entry: Option<String>,
@@ -636,8 +647,8 @@ pub struct ClaimArgs {
     /// Assign to this officer instead of yourself.
     #[arg(long)]
     pub to: Option<String>,
-    /// Why (optional).
-    #[arg(long, default_value = "")]
+    /// Why (required).
+    #[arg(long)]
     pub reason: String,
     /// Actor, output.
     #[command(flatten)]
@@ -685,7 +696,24 @@ pub struct MarkArgs {
     /// A true match.
     #[arg(long)]
     pub confirmed: bool,
+    /// With --not-a-match: also close every other OPEN case whose only
+    /// open findings are this party against this entry.
+    #[arg(long, requires = "not_a_match")]
+    pub close_others: bool,
     /// Why (required).
+    #[arg(long)]
+    pub reason: String,
+    /// Actor, output.
+    #[command(flatten)]
+    pub common: OfficerArgs,
+}
+
+/// `cases reopen`
+#[derive(Debug, Args)]
+pub struct ReopenArgs {
+    /// The case.
+    pub case_id: String,
+    /// Why the decision is reopened (required).
     #[arg(long)]
     pub reason: String,
     /// Actor, output.
@@ -734,8 +762,8 @@ pub struct ScheduleCheckArgs {
     /// When the check is due.
     #[arg(long)]
     pub due: When,
-    /// Why (optional).
-    #[arg(long, default_value = "")]
+    /// Why (required).
+    #[arg(long)]
     pub reason: String,
     /// Actor, output.
     #[command(flatten)]

@@ -11,10 +11,12 @@
 //! - `POST /v1/{package.Service}/{Method}`: every unary method of the
 //!   protos (the table is generated from the descriptor set);
 //! - the readable aliases of [`routes`] (`POST /v1/shipments:screen` ...);
-//! - `GET /openapi.json` ([`openapi`]) and `GET /healthz` (open).
+//! - `GET /openapi.json` ([`openapi`]) and `GET /healthz` (open);
+//! - the officer console under `/console/` ([`console`]).
 //!
 //! Streaming RPCs are gRPC only.
 
+pub mod console;
 pub mod error;
 pub mod openapi;
 pub mod routes;
@@ -48,8 +50,10 @@ struct Front {
     grpc: GrpcService,
 }
 
-/// The HTTP router over `grpc` (the gRPC routes behind the access layer).
-pub fn router(grpc: GrpcService) -> Router {
+/// The HTTP router over `grpc` (the gRPC routes behind the access layer),
+/// with the console (reading the policy in force from `engine`).
+pub fn router(grpc: GrpcService, engine: Option<console::EngineSource>) -> Router {
+    let console = console::router(grpc.clone(), engine);
     let mut router = Router::new()
         .route("/openapi.json", axum::routing::get(openapi_json))
         .route("/healthz", axum::routing::get(healthz))
@@ -85,6 +89,7 @@ pub fn router(grpc: GrpcService) -> Router {
         })
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
         .with_state(Front { grpc })
+        .merge(console)
 }
 
 /// Serves the front on `listener` until `shutdown` completes.
@@ -94,10 +99,11 @@ pub fn router(grpc: GrpcService) -> Router {
 pub async fn serve(
     listener: TcpListener,
     grpc: GrpcService,
+    engine: Option<console::EngineSource>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    info!(addr = ?listener.local_addr().ok(), "http/json on http://ADDR/v1 (openapi: /openapi.json)");
-    axum::serve(listener, router(grpc))
+    info!(addr = ?listener.local_addr().ok(), "http/json on http://ADDR/v1 (openapi: /openapi.json, console: /console/)");
+    axum::serve(listener, router(grpc, engine))
         .with_graceful_shutdown(shutdown)
         .await
 }

@@ -1,5 +1,6 @@
 //! Cases: officers' commands (claim, request information, decide, mark a
-//! finding, schedule and record checks), each one atomic store write whose
+//! finding, bulk "not a match", reopen, schedule and record checks), each
+//! one atomic store write whose
 //! change the pure workflow ([`workflow::apply`]) decides against the case
 //! as stored at that moment; the queue; a case with its screenings a page
 //! at a time; suppressions; reports; and the audit trail.
@@ -23,6 +24,10 @@ use crate::cases::{
 use crate::ids::{Actor, CaseId, ScreeningId, SuppressionId};
 use crate::store::audit::{AuditRecord, ChainCheck};
 use crate::store::{CaseCommand, CasePage, CaseUpdate, ScreeningRecord, StoreError};
+
+/// Most other cases one bulk "not a match" closes (the index holds only
+/// OPEN cases whose sole open match is the one judged).
+pub const MAX_BULK_CLOSE: usize = 10_000;
 
 /// Screenings of a case per page by default.
 pub const DEFAULT_MEMBERS_PAGE: usize = 100;
@@ -175,6 +180,104 @@ impl Cases {
         self.act(case_id, actor, reason, cmd, scope).await
     }
 
+    /// Reopens a decided or closed case (back to IN_REVIEW, held by the
+    /// actor; the earlier decision stays in the history).
+    ///
+    /// # Errors
+    /// As [`Cases::act`].
+    pub async fn reopen(
+        &self,
+        case_id: CaseId,
+        actor: Actor,
+        reason: String,
+        scope: Scope,
+    ) -> Result<CaseUpdate, crate::Error> {
+        self.act(case_id, actor, reason, Command::Reopen, scope)
+            .await
+    }
+
+    /// Bulk "not a match": after `update` (a "not a match" that created a
+    /// suppression for a party against an entry), closes every other
+    /// OPEN case whose only open findings are that party against that
+    /// entry, each in its own atomic write with its own history entry and
+    /// audit record naming the originating case and the reason. Returns
+    /// the ids of the cases closed. A case that changed in between (it was
+    /// claimed, or a new screening joined) is left alone: the workflow
+    /// checks each case as stored when it is written.
+    ///
+    /// # Errors
+    /// Storage failures reading the index.
+    pub async fn close_others(
+        &self,
+        update: &CaseUpdate,
+        actor: Actor,
+        reason: String,
+        scope: Scope,
+    ) -> Result<Vec<CaseId>, crate::Error> {
+        let origin = update.case.case_id.clone();
+        let Some(mark) = update.case.marks.last() else {
+            return Ok(Vec::new());
+        };
+        let Some(suppression) = mark.suppression_id.clone() else {
+            return Ok(Vec::new());
+        };
+        let store = Arc::clone(self.core.store());
+        let sid = suppression.clone();
+        let (key, candidates) = blocking(move || {
+            let s = store.suppression(&sid)?;
+            let key = crate::cases::MatchKey {
+                party_key: s.party_key,
+                list_id: s.list_id,
+                entry_id: s.entry_id,
+            };
+            let ids = store.sole_match_cases(&key, MAX_BULK_CLOSE)?;
+            let mut visible = Vec::with_capacity(ids.len());
+            for id in ids {
+                if id != origin && Cases::visible(store.as_ref(), &id, &scope).is_ok() {
+                    visible.push(id);
+                }
+            }
+            Ok((key, visible))
+        })
+        .await?;
+        let at = now_unix_ms();
+        // Submit every write at once: the writer commits them in groups.
+        let mut pending = Vec::with_capacity(candidates.len());
+        for id in candidates {
+            let cmd = Command::CloseNotAMatch {
+                key: key.clone(),
+                origin: update.case.case_id.clone(),
+                suppression: Some(suppression.clone()),
+            };
+            let (command_actor, why) = (actor.clone(), reason.clone());
+            let command: CaseCommand = Box::new(move |case, _latest| {
+                let ctx = Ctx {
+                    actor: &command_actor,
+                    reason: &why,
+                    at_unix_ms: at,
+                    latest: None,
+                };
+                Ok(workflow::apply(case, &cmd, &ctx)?)
+            });
+            pending.push((
+                id.clone(),
+                self.core.store().update_case(&id, &actor, at, command),
+            ));
+        }
+        let mut closed = Vec::new();
+        for (id, ack) in pending {
+            match ack.await {
+                Ok(u) => {
+                    self.core.events().publish(u.change.clone());
+                    closed.push(id);
+                }
+                Err(crate::Error::Case(_)) => {} // changed since: left alone
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(closed)
+    }
+
     /// Schedules a post-shipment check of an approved case.
     ///
     /// # Errors
@@ -250,6 +353,15 @@ impl Cases {
                 .map(|f| keys::match_kind(f, screening.outcome.policy.party_near_exact_threshold))
                 .unwrap_or_default()
                 .to_string();
+            let four_eyes_list = finding.as_ref().is_some_and(|f| {
+                keys::suppressible(f)
+                    && core
+                        .engine()
+                        .policy()
+                        .listing_rules(&f.list_id, &[])
+                        .iter()
+                        .any(|r| r.consequence != crate::engine::policy::Consequence::Review)
+            });
             let mut key = None;
             if let (Some(f), Some(p)) = (finding.as_ref().filter(|f| keys::suppressible(f)), &party)
             {
@@ -285,6 +397,7 @@ impl Cases {
                 match_kind,
                 key,
                 verdict,
+                four_eyes_list,
             })
         })
         .await?;

@@ -192,6 +192,7 @@ mod tests {
                 check_due_unix_ms: None,
                 screenings: 1,
                 entries: vec![],
+                parties: vec![],
             },
         }
     }

@@ -29,7 +29,8 @@ pub struct Intake {
     pub suppressed: Vec<SuppressedFinding>,
     /// Suppressions found stale: id and why.
     pub invalidated: Vec<(SuppressionId, String)>,
-    /// Facts for the case's priority.
+    /// Facts for the case's priority (with the party keys of the
+    /// suppressible party findings).
     pub facts: ScreeningFacts,
 }
 
@@ -49,6 +50,7 @@ pub fn prepare(
         engine_decision: outcome.decision,
         ..Intake::default()
     };
+    let mut party_keys = Vec::new();
     for (i, f) in outcome.findings.iter().enumerate() {
         if !suppressible(f) {
             continue;
@@ -57,6 +59,7 @@ pub fn prepare(
             continue;
         };
         let party_key = facts::party_key(engine, party);
+        party_keys.push((i, party_key.clone()));
         let Some(s) = store.active_suppression(&party_key, &f.list_id, &f.entry_id)? else {
             continue;
         };
@@ -112,5 +115,6 @@ pub fn prepare(
         }
     }
     out.facts = facts::screening_facts(outcome, &histories);
+    out.facts.party_keys = party_keys;
     Ok(out)
 }

@@ -440,6 +440,7 @@ fn list_change_planner(
 ) -> crate::store::ListChangePlanner {
     let exporter = shipment.exporter.trim().to_string();
     let reference = shipment.reference.trim().to_string();
+    let parties = shipment.parties.clone();
     let actor = Actor::system();
     let facts = ScreeningFacts::default();
     Box::new(move |active, fresh| {
@@ -452,6 +453,7 @@ fn list_change_planner(
             findings: &findings,
             suppressed: &[],
             facts: &facts,
+            parties: &parties,
             cause: Some(&cause),
         };
         match plan_intake(active.cloned(), fresh, &intake) {

@@ -22,7 +22,9 @@ use crate::engine::item::ItemMatch;
 use crate::engine::party::{PartyMatch, PartyQuery};
 use crate::ids::{Actor, ScreeningId};
 use crate::model::{Item, ListKind, ListVersionRef, Party, Shipment};
-use crate::store::{IdempotencyKey, IntakePlanner, NewScreening, ScreeningRecord, StoreError};
+use crate::store::{
+    Ack, IdempotencyKey, IntakePlanner, NewScreening, Recorded, ScreeningRecord, StoreError,
+};
 
 /// A shipment to screen and record.
 #[derive(Clone, Debug)]
@@ -106,6 +108,7 @@ impl Screening {
         });
         let core = Arc::clone(&self.core);
         let key = idempotency.clone();
+        let recorder = actor;
         let prepared = self
             .core
             .pool()
@@ -141,22 +144,27 @@ impl Screening {
                     &shipment,
                     &mut outcome,
                 )?;
-                Ok(Some(Prepared::New(NewScreening {
+                let new = NewScreening {
                     shipment,
                     outcome,
                     engine_micros,
                     screened_at_unix_ms: super::now_unix_ms(),
-                    actor: Actor::default(),
+                    actor: recorder.clone(),
                     engine_decision: intake.engine_decision,
                     suppressed: intake.suppressed,
                     facts: intake.facts,
                     invalidated: intake.invalidated,
                     idempotency,
-                })))
+                };
+                // Handed to the store's writer from here, not from the async
+                // side: one thread hand-off fewer per screening.
+                Ok(Some(Prepared::Submitted(
+                    core.store().record_screening(new, planner(recorder)),
+                )))
             })
             .await??;
-        let mut new = match prepared {
-            Some(Prepared::New(new)) => new,
+        let ack = match prepared {
+            Some(Prepared::Submitted(ack)) => ack,
             Some(Prepared::Replayed(record)) => {
                 return Ok(Screened {
                     record,
@@ -166,12 +174,7 @@ impl Screening {
             // Stopped because this call went away: nobody reads this.
             None => return Err(crate::Error::Cancelled),
         };
-        new.actor = actor.clone();
-        let recorded = self
-            .core
-            .store()
-            .record_screening(new, planner(actor))
-            .await?;
+        let recorded = ack.await?;
         if let Some(change) = recorded.change {
             self.core.events().publish(change);
         }
@@ -252,8 +255,8 @@ impl Screening {
 
 /// What the engine pool hands back for a screening.
 enum Prepared {
-    /// A new screening to record.
-    New(NewScreening),
+    /// A new screening, submitted to the store: durable once answered.
+    Submitted(Ack<Recorded>),
     /// The request id named this recorded screening.
     Replayed(ScreeningRecord),
 }
@@ -276,6 +279,7 @@ pub fn planner(actor: Actor) -> IntakePlanner {
                 findings: &record.outcome.findings,
                 suppressed: &record.suppressed,
                 facts: &record.facts,
+                parties: &record.shipment.parties,
                 cause: None,
             },
         )

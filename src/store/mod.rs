@@ -51,7 +51,7 @@ pub use records::{
 };
 pub use sled_store::SledStore;
 
-use crate::cases::{CaseFilter, CaseMember, ListChangeCase, PartyHistory, Suppression};
+use crate::cases::{CaseFilter, CaseMember, ListChangeCase, MatchKey, PartyHistory, Suppression};
 use crate::engine::LoadedList;
 use crate::ids::{CaseId, ScreeningId, SuppressionId};
 use crate::model::{ListContent, ListKind, ListMeta};
@@ -252,6 +252,13 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// # Errors
     /// [`StoreError`] when the database cannot be read or a case is corrupt.
     fn all_cases(&self) -> Result<Vec<CaseRecord>, StoreError>;
+
+    /// OPEN cases whose only open findings are `key`'s party against its
+    /// entry ([`CaseRecord::sole_match`]), at most `limit`, by case id.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database cannot be read.
+    fn sole_match_cases(&self, key: &MatchKey, limit: usize) -> Result<Vec<CaseId>, StoreError>;
 
     /// Number of cases waiting for an officer (status OPEN).
     ///

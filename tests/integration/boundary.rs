@@ -63,6 +63,7 @@ async fn exporters_see_status_and_questions_but_no_internal_notes() {
             finding_index: finding,
             verdict: pb::FindingVerdict::ConfirmedMatch.into(),
             reason: format!("{NOTE}: same free-zone plot as the listed entry"),
+            close_others: false,
         })
         .await
         .unwrap();

@@ -98,6 +98,7 @@ async fn claim(s: &TestServer, who: &str, case_id: &str) -> pb::CaseSummary {
             who,
             pb::ClaimCaseRequest {
                 case_id: case_id.into(),
+                reason: "taking it".into(),
                 ..pb::ClaimCaseRequest::default()
             },
         ))
@@ -167,6 +168,7 @@ async fn mark(
                 finding_index: index as u32,
                 verdict: verdict as i32,
                 reason: "different company: other address, other registration".into(),
+                close_others: false,
             },
         ))
         .await
@@ -966,7 +968,13 @@ async fn officers_work_a_case_from_the_command_line() {
         "{queue}"
     );
 
-    let claimed = run_ok(url, vec!["cases", "claim", &r.case_id, "--actor", "alice"]).await;
+    let claimed = run_ok(
+        url,
+        vec![
+            "cases", "claim", &r.case_id, "--actor", "alice", "--reason", "mine",
+        ],
+    )
+    .await;
     assert!(
         claimed.contains("IN_REVIEW") && claimed.contains("held by alice"),
         "{claimed}"

@@ -107,6 +107,7 @@ pub const METHOD_ROLES: &[(&str, &[Role])] = &[
     ("/exportscreen.v1.CaseService/ClaimCase", &[Officer]),
     ("/exportscreen.v1.CaseService/RequestInfo", &[Officer]),
     ("/exportscreen.v1.CaseService/DecideCase", &[Officer]),
+    ("/exportscreen.v1.CaseService/ReopenCase", &[Officer]),
     ("/exportscreen.v1.CaseService/MarkFinding", &[Officer]),
     ("/exportscreen.v1.CaseService/ScheduleCheck", &[Officer]),
     ("/exportscreen.v1.CaseService/RecordCheck", &[Officer]),

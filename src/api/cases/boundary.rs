@@ -8,7 +8,8 @@
 //! - who holds the case (`assignee`), its queue priority and score, and
 //!   the priority signals (prior denials, serial parties ...);
 //! - officers' finding marks (verdicts, reasons, names), checks and their
-//!   notes, who decided (`decided_by`);
+//!   notes, who decided (`decided_by`), a first approval waiting for a
+//!   second officer (`pending_approval`);
 //! - officers' reasons and details in the history (except a question to
 //!   the exporter), officers' names, and history steps that did not change
 //!   the status (marks, check scheduling);
@@ -36,6 +37,7 @@ pub fn case(caller: &Caller, mut case: pb::Case) -> pb::Case {
     case.marks.clear();
     case.checks.clear();
     case.decided_by.clear();
+    case.pending_approval = None;
     for s in &mut case.screenings {
         if let Some(result) = &mut s.result {
             for f in &mut result.findings {
@@ -165,6 +167,11 @@ mod tests {
                 }),
                 ..Default::default()
             }],
+            pending_approval: Some(pb::PendingApproval {
+                officer: "olga".into(),
+                reason: "internal note: first approval".into(),
+                ..Default::default()
+            }),
             marks: vec![pb::FindingMark {
                 officer: "olga".into(),
                 reason: "internal note: same DOB".into(),

@@ -30,6 +30,7 @@ pub fn status_to_pb(s: CaseStatus) -> pb::CaseStatus {
         CaseStatus::PostShipmentCheckDue => pb::CaseStatus::PostShipmentCheckDue,
         CaseStatus::Verified => pb::CaseStatus::Verified,
         CaseStatus::Diverted => pb::CaseStatus::Diverted,
+        CaseStatus::Closed => pb::CaseStatus::Closed,
     }
 }
 
@@ -44,6 +45,7 @@ pub fn status(n: i32, field: &str) -> Result<CaseStatus> {
         Ok(pb::CaseStatus::PostShipmentCheckDue) => Ok(CaseStatus::PostShipmentCheckDue),
         Ok(pb::CaseStatus::Verified) => Ok(CaseStatus::Verified),
         Ok(pb::CaseStatus::Diverted) => Ok(CaseStatus::Diverted),
+        Ok(pb::CaseStatus::Closed) => Ok(CaseStatus::Closed),
         Ok(pb::CaseStatus::Unspecified) | Err(_) => {
             Err(ApiError::invalid(field, format!("unknown case status {n}")))
         }
@@ -157,8 +159,10 @@ pub fn summary_to_pb(s: CaseSummary) -> pb::CaseSummary {
         check_due_unix_ms,
         screenings,
         entries,
+        parties,
     } = s;
     pb::CaseSummary {
+        parties,
         case_id: case_id.into_string(),
         exporter,
         reference,
@@ -190,6 +194,7 @@ fn mark_to_pb(m: FindingMark) -> pb::FindingMark {
         finding_kind: _, // implied by match_kind
         match_kind,
         suppression_id,
+        four_eyes,
     } = m;
     pb::FindingMark {
         screening_id: screening_id.into_string(),
@@ -203,6 +208,7 @@ fn mark_to_pb(m: FindingMark) -> pb::FindingMark {
         entry_name,
         match_kind,
         suppression_id: suppression_id.map(String::from).unwrap_or_default(),
+        four_eyes,
     }
 }
 
@@ -265,6 +271,7 @@ pub fn case_to_pb(view: CaseView, max_bytes: usize) -> pb::Case {
         checks,
         history,
         decided_by,
+        pending_approval,
         ..
     } = case;
     let explanation = signals.explain();
@@ -313,6 +320,12 @@ pub fn case_to_pb(view: CaseView, max_bytes: usize) -> pb::Case {
         marks: marks.into_iter().map(mark_to_pb).collect(),
         checks: checks.into_iter().map(check_to_pb).collect(),
         history: all.into_iter().map(|(_, h)| history_to_pb(h)).collect(),
+        pending_approval: pending_approval.map(|p| pb::PendingApproval {
+            officer: p.officer,
+            reason: p.reason,
+            at_unix_ms: p.at_unix_ms,
+            check_due_unix_ms: p.check_due_unix_ms.unwrap_or(0),
+        }),
         decided_by: decided_by.unwrap_or_default(),
         next_page_token,
     }
@@ -401,7 +414,25 @@ pub fn filter(req: &pb::ListCasesRequest) -> Result<CaseFilter> {
         created_to_unix_ms,
         page_size: _,
         page_token: _,
+        decisions,
+        reference,
+        party,
+        query,
     } = req;
+    let decisions = decisions
+        .iter()
+        .enumerate()
+        .map(|(i, n)| match pb::Decision::try_from(*n) {
+            Ok(pb::Decision::Clear) => Ok(crate::model::Decision::Clear),
+            Ok(pb::Decision::Review) => Ok(crate::model::Decision::Review),
+            Ok(pb::Decision::LicenseRequired) => Ok(crate::model::Decision::LicenseRequired),
+            Ok(pb::Decision::Prohibited) => Ok(crate::model::Decision::Prohibited),
+            Ok(pb::Decision::Unspecified) | Err(_) => Err(ApiError::invalid(
+                format!("decisions[{i}]"),
+                format!("unknown decision {n}"),
+            )),
+        })
+        .collect::<Result<Vec<_>>>()?;
     let statuses = statuses
         .iter()
         .enumerate()
@@ -441,6 +472,10 @@ pub fn filter(req: &pb::ListCasesRequest) -> Result<CaseFilter> {
         entry_id: set(entry_id),
         created_from_unix_ms: from,
         created_to_unix_ms: to,
+        decisions,
+        reference: set(reference),
+        party: set(party),
+        text: set(query),
     })
 }
 
@@ -458,6 +493,7 @@ pub fn report_to_pb(r: Report) -> pb::Report {
         per_list,
         per_match_kind,
         top_entities,
+        weeks,
     } = r;
     debug_assert_eq!(AGE_BUCKETS.len(), 5);
     let fp = |rows: Vec<crate::cases::report::FalsePositiveRow>| {
@@ -506,6 +542,14 @@ pub fn report_to_pb(r: Report) -> pb::Report {
                 entry_id: e.entry_id,
                 entry_name: e.entry_name,
                 cases: e.cases,
+            })
+            .collect(),
+        weeks: weeks
+            .into_iter()
+            .map(|w| pb::WeekCounts {
+                week: w.week,
+                opened: w.opened,
+                decided: w.decided,
             })
             .collect(),
     }

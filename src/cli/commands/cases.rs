@@ -12,7 +12,7 @@ use crate::api::ACTOR_HEADER;
 use crate::api::pb;
 use crate::cli::args::{
     CaseIdArgs, CasesCommand, CasesListArgs, ClaimArgs, DecideArgs, MarkArgs, OfficerArgs,
-    RecordCheckArgs, RequestInfoArgs, ScheduleCheckArgs, SuppressionArgs, WatchArgs,
+    RecordCheckArgs, ReopenArgs, RequestInfoArgs, ScheduleCheckArgs, SuppressionArgs, WatchArgs,
 };
 use crate::cli::{client, json as cli_json};
 
@@ -30,6 +30,7 @@ pub async fn run(cmd: CasesCommand) -> anyhow::Result<()> {
         CasesCommand::Decide(a) => decide(a).await,
         CasesCommand::Mark(a) => mark(a).await,
         CasesCommand::RequestInfo(a) => request_info(a).await,
+        CasesCommand::Reopen(a) => reopen(a).await,
         CasesCommand::RecordCheck(a) => record_check(a).await,
         CasesCommand::ScheduleCheck(a) => schedule_check(a).await,
         CasesCommand::Suppression(a) => suppression(a).await,
@@ -88,7 +89,7 @@ pub fn parse_status(s: &str) -> anyhow::Result<pb::CaseStatus> {
     pb::CaseStatus::from_str_name(&format!("CASE_STATUS_{norm}"))
         .filter(|s| *s != pb::CaseStatus::Unspecified)
         .with_context(|| {
-            format!("unknown status {s:?} (open, in-review, info-requested, approved, denied, check-due, verified, diverted)")
+            format!("unknown status {s:?} (open, in-review, info-requested, approved, denied, check-due, verified, diverted, closed)")
         })
 }
 
@@ -242,6 +243,10 @@ async fn list(a: CasesListArgs) -> anyhow::Result<()> {
         entry_id,
         created_from_unix_ms: a.from.as_deref().map(parse_when).transpose()?.unwrap_or(0),
         created_to_unix_ms: a.to.as_deref().map(parse_when).transpose()?.unwrap_or(0),
+        reference: opt(&a.reference),
+        party: opt(&a.party),
+        query: opt(&a.search),
+        decisions: Vec::new(),
         page_size: a.limit,
         page_token: opt(&a.page_token),
     };
@@ -507,6 +512,14 @@ fn done(common: &OfficerArgs, r: &pb::CaseActionResponse) -> anyhow::Result<()> 
     if !r.suppression_id.is_empty() {
         let _ = write!(line, "; suppression {}", r.suppression_id);
     }
+    if !r.closed_case_ids.is_empty() {
+        let _ = write!(
+            line,
+            "; closed {} other open case(s): {}",
+            r.closed_case_ids.len(),
+            r.closed_case_ids.join(", ")
+        );
+    }
     let seqs: Vec<String> = r.audit_seqs.iter().map(|n| format!("#{n}")).collect();
     println!("{line}; audit {}", seqs.join(" "));
     Ok(())
@@ -567,9 +580,24 @@ async fn mark(a: MarkArgs) -> anyhow::Result<()> {
             pb::FindingVerdict::ConfirmedMatch
         } as i32,
         reason: a.reason,
+        close_others: a.close_others,
     };
     let r = c
         .mark_finding(request(msg, a.common.actor.as_deref())?)
+        .await
+        .map_err(client::status_error)?
+        .into_inner();
+    done(&a.common, &r)
+}
+
+async fn reopen(a: ReopenArgs) -> anyhow::Result<()> {
+    let mut c = client::cases().await?;
+    let msg = pb::ReopenCaseRequest {
+        case_id: a.case_id,
+        reason: a.reason,
+    };
+    let r = c
+        .reopen_case(request(msg, a.common.actor.as_deref())?)
         .await
         .map_err(client::status_error)?
         .into_inner();
@@ -773,12 +801,13 @@ mod tests {
                 pb::CaseStatus::PostShipmentCheckDue,
             ),
             ("diverted", pb::CaseStatus::Diverted),
+            ("closed", pb::CaseStatus::Closed),
         ];
         for (s, want) in table {
             assert_eq!(parse_status(s).unwrap(), want, "{s}");
         }
         assert!(parse_status("unspecified").is_err());
-        assert!(parse_status("closed").is_err());
+        assert!(parse_status("shut").is_err());
         assert_eq!(parse_priority("High").unwrap(), pb::CasePriority::High);
         assert!(parse_priority("urgent").is_err());
         assert_eq!(

@@ -19,7 +19,7 @@ use crate::actions::AuditAction;
 use crate::cases::workflow::AuditDraft;
 use crate::cases::{
     CaseChange, CaseFilter, CaseMember, CaseRecord, CaseStatus, CaseSummary, ChangeKind,
-    HistoryEntry, PartyHistory, Suppression, SuppressionEnd,
+    HistoryEntry, MatchKey, PartyHistory, Suppression, SuppressionEnd,
 };
 use crate::ids::{Actor, CaseId, ScreeningId};
 use crate::store::audit::NewAudit;
@@ -53,6 +53,12 @@ pub(super) fn write_case(
 ) -> Result<(), StoreError> {
     if let Some(o) = old {
         txn.remove(T::CaseQueue, queue_key_of(o));
+        if let Some(k) = sole_match_index_key(o) {
+            txn.remove(T::SoleMatchCases, k);
+        }
+    }
+    if let Some(k) = sole_match_index_key(new) {
+        txn.insert(T::SoleMatchCases, k, Vec::new());
     }
     txn.put_json(
         T::CaseQueue,
@@ -72,6 +78,38 @@ pub(super) fn write_case(
         }
     }
     Ok(())
+}
+
+/// The bulk "not a match" index key of a case: only OPEN cases with a
+/// sole match are indexed.
+fn sole_match_index_key(c: &CaseRecord) -> Option<Vec<u8>> {
+    let m = c
+        .sole_match
+        .as_ref()
+        .filter(|_| c.status == CaseStatus::Open)?;
+    Some(keys::sole_match_key(
+        &m.party_key,
+        &m.list_id,
+        &m.entry_id,
+        c.case_id.as_str(),
+    ))
+}
+
+/// See [`crate::store::Store::sole_match_cases`].
+pub(super) fn sole_match_cases(
+    s: &SledStore,
+    key: &MatchKey,
+    limit: usize,
+) -> Result<Vec<CaseId>, StoreError> {
+    let prefix = keys::sole_match_prefix(&key.party_key, &key.list_id, &key.entry_id);
+    s.tree(T::SoleMatchCases)
+        .scan_prefix(&prefix)
+        .take(limit)
+        .map(|kv| {
+            let (k, _) = kv?;
+            Ok(CaseId::new(&*String::from_utf8_lossy(&k[prefix.len()..])))
+        })
+        .collect()
 }
 
 /// Adds screening `screening_id` as member `seq` of a case, with the
@@ -164,7 +202,17 @@ pub(super) fn update(
     };
     let old = case.clone();
     let fx = command(&mut case, latest.as_ref())?;
-    write_case(txn, Some(&old), &case, true)?;
+    // A reopened case becomes the shipment's active case only when the
+    // shipment has none (a later screening may have opened one).
+    let index_as_open = old.status.is_active()
+        || case.reference.is_empty()
+        || txn
+            .get(
+                T::OpenCases,
+                &keys::case_index_key(&case.exporter, &case.reference),
+            )?
+            .is_none();
+    write_case(txn, Some(&old), &case, index_as_open)?;
 
     let mut written = Vec::new();
     let mut drafts = fx.audit.into_iter();

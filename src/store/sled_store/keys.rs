@@ -140,6 +140,25 @@ pub fn suppression_index_key(party_key: &str, list_id: &str, entry_id: &str) -> 
     k
 }
 
+/// Key of the bulk "not a match" index: the match, 0x00, the case id.
+pub fn sole_match_key(party_key: &str, list_id: &str, entry_id: &str, case_id: &str) -> Vec<u8> {
+    let mut k = sole_match_prefix(party_key, list_id, entry_id);
+    k.extend_from_slice(case_id.as_bytes());
+    k
+}
+
+/// Prefix of [`sole_match_key`] for one match.
+pub fn sole_match_prefix(party_key: &str, list_id: &str, entry_id: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(12 + party_key.len() + list_id.len() + entry_id.len());
+    for part in [party_key, list_id, entry_id] {
+        let len = u32::try_from(part.len()).unwrap_or(u32::MAX);
+        k.extend_from_slice(&len.to_be_bytes());
+        k.extend_from_slice(part.as_bytes());
+    }
+    k.push(0);
+    k
+}
+
 /// Key of an exporter's request id.
 pub fn idempotency_key(exporter: &str, request_id: &str) -> Vec<u8> {
     pair(exporter, request_id)

@@ -28,6 +28,7 @@
 //! | `case_queue` | status, priority, age, case id ([`keys::queue_key`]) | [`CaseSummary`](crate::cases::CaseSummary) (JSON) |
 //! | `suppressions` | suppression id | [`Suppression`] (JSON) |
 //! | `suppression_index` | party key, list id, entry id | id of the active suppression |
+//! | `sole_match_cases` | party key, list id, entry id ([`keys::suppression_index_key`]), 0x00, case id | (empty): OPEN cases whose only open findings are that match |
 //! | `party_history` | history key | [`PartyHistory`] (JSON) |
 //! | `audit` | sequence number (u64 big-endian) | [`AuditRecord`] (JSON, hash-chained) |
 //! | `audit_head` | `head` | last sequence number and hash |
@@ -70,7 +71,9 @@ use super::{
     NewScreening, Recorded, RescreenSummary, ScreeningDigest, ScreeningRecord, Store, StoreError,
     VersionChange, WriterHealth,
 };
-use crate::cases::{CaseFilter, CaseMember, CaseRecord, ListChangeCase, PartyHistory, Suppression};
+use crate::cases::{
+    CaseFilter, CaseMember, CaseRecord, ListChangeCase, MatchKey, PartyHistory, Suppression,
+};
 use crate::engine::LoadedList;
 use crate::ids::{Actor, CaseId, ScreeningId, SuppressionId};
 use crate::model::{ListContent, ListMeta};
@@ -357,6 +360,10 @@ impl Store for SledStore {
 
     fn open_case_count(&self) -> Result<u64, StoreError> {
         cases::open_count(self)
+    }
+
+    fn sole_match_cases(&self, key: &MatchKey, limit: usize) -> Result<Vec<CaseId>, StoreError> {
+        cases::sole_match_cases(self, key, limit)
     }
 
     fn open_list_change_case(&self, new: NewListChangeCase) -> Ack<Option<ListChangeCase>> {

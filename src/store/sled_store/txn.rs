@@ -56,6 +56,9 @@ pub enum T {
     Suppressions,
     /// party key, list, entry -> active suppression id.
     SuppressionIndex,
+    /// party key, list, entry, case id -> (): OPEN cases whose only open
+    /// findings are that party against that entry (bulk "not a match").
+    SoleMatchCases,
     /// history key -> party history.
     PartyHistory,
     /// seq -> audit record.
@@ -72,7 +75,7 @@ pub enum T {
 
 impl T {
     /// Every tree with its name in the database.
-    pub const ALL: [(T, &'static str); 23] = [
+    pub const ALL: [(T, &'static str); 24] = [
         (T::Lists, "lists"),
         (T::Versions, "list_versions"),
         (T::Contents, "list_contents"),
@@ -90,6 +93,7 @@ impl T {
         (T::CaseQueue, "case_queue"),
         (T::Suppressions, "suppressions"),
         (T::SuppressionIndex, "suppression_index"),
+        (T::SoleMatchCases, "sole_match_cases"),
         (T::PartyHistory, "party_history"),
         (T::Audit, "audit"),
         (T::AuditHead, "audit_head"),

@@ -309,6 +309,7 @@ fn mark(
                 new_id: new_id.into(),
             }),
             verdict,
+            four_eyes_list: false,
         })),
     )
 }

@@ -164,6 +164,7 @@ fn new_case(screening: &Recorded, reference: &str) -> NewListChangeCase {
                 findings: &plan_findings,
                 suppressed: &[],
                 facts: &ScreeningFacts::default(),
+                parties: &[],
                 cause: Some(&plan_cause),
             };
             plan_intake(active.cloned(), fresh, &intake).unwrap()
