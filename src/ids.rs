@@ -108,6 +108,17 @@ record_id!(
     SuppressionId,
     "sup-"
 );
+record_id!(
+    /// A webhook subscription: `wh-` and 16 hex digits.
+    WebhookId,
+    "wh-"
+);
+record_id!(
+    /// One event to deliver to one webhook (the same id on every attempt,
+    /// for receivers to deduplicate): `dlv-` and 16 hex digits.
+    DeliveryId,
+    "dlv-"
+);
 
 /// A list id: 1 to 64 lower-case letters, digits and dashes, starting with
 /// a letter or digit (`ofac-sdn`, `mtcr`). Only valid ids can be built.

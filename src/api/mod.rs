@@ -3,7 +3,7 @@
 //! - [`server`]: [`run`] (listener + shutdown future), [`ServerConfig`],
 //!   HTTP/2 settings, the health watchdog, shutdown within a deadline.
 //! - [`startup`]: data directory, reference configuration, seeding.
-//! - [`screening`], [`lists`], [`cases`]: the gRPC services. Handlers are
+//! - [`screening`], [`lists`], [`cases`], [`webhooks`]: the gRPC services. Handlers are
 //!   thin: check the caller, validate and convert ([`convert`]), call one
 //!   service method, convert the answer; errors become statuses in one
 //!   place ([`status`]).
@@ -34,6 +34,7 @@ pub mod status;
 pub mod tls;
 pub mod validate;
 pub mod watchdog;
+pub mod webhooks;
 
 pub use server::{ServeError, ServerConfig, run, run_with, run_with_http};
 pub use status::ApiError;

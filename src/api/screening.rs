@@ -24,6 +24,7 @@ use tracing::{Instrument, debug, info, info_span, instrument};
 
 use super::auth::layer::MessageBudget;
 use super::caller::Caller;
+use super::cases::boundary;
 use super::cases::{actor_of, scope_of};
 use super::convert::{self, required};
 use super::pb;
@@ -121,7 +122,10 @@ impl ScreeningApi {
                 "screened"
             );
         }
-        Ok(convert::screening_response(&record))
+        Ok(boundary::screening(
+            caller,
+            convert::screening_response(&record),
+        ))
     }
 
     #[instrument(name = "ScreenShipment", skip_all, fields(request_id = %request_id(&req)))]
@@ -347,7 +351,10 @@ impl ScreeningApi {
             .screening
             .get(ScreeningId::new(id), scope_of(caller))
             .await?;
-        Ok(convert::get_screening_response(record))
+        Ok(boundary::get_screening(
+            caller,
+            convert::get_screening_response(record),
+        ))
     }
 }
 

@@ -1,5 +1,5 @@
 //! The gRPC server: start-up, the services (screening, lists, cases,
-//! audit, admin, health, reflection v1 and v1alpha) behind the
+//! audit, admin, webhooks, health, reflection v1 and v1alpha) behind the
 //! access-control layer, optional TLS, HTTP/2 settings, the metrics
 //! endpoint, the health watchdog, and shutdown.
 //!
@@ -43,12 +43,15 @@ use super::pb::audit_service_server::AuditServiceServer;
 use super::pb::case_service_server::CaseServiceServer;
 use super::pb::list_service_server::ListServiceServer;
 use super::pb::screening_service_server::ScreeningServiceServer;
+use super::pb::webhook_service_server::WebhookServiceServer;
 use super::screening::ScreeningApi;
 use super::startup;
 use super::tls::{self, TlsError, TlsFiles};
 use super::watchdog;
+use super::webhooks::WebhookApi;
 use crate::engine::EngineError;
 use crate::service::seed::SeedError;
+use crate::service::webhooks::WebhookOptions;
 use crate::service::{DEFAULT_RESCREEN_DAYS, refresh};
 use crate::store::{SharedStore, StoreError};
 
@@ -98,6 +101,9 @@ pub struct ServerConfig {
     /// A CA certificate (PEM) the scheduled refresh trusts besides the
     /// platform's trust store (a TLS-inspecting proxy's CA).
     pub ca_cert: Option<PathBuf>,
+    /// How webhook deliveries are made and retried (`ca_cert` above is
+    /// trusted for https receivers too).
+    pub webhooks: WebhookOptions,
 }
 
 impl ServerConfig {
@@ -115,7 +121,14 @@ impl ServerConfig {
             shutdown_grace: SHUTDOWN_GRACE,
             writer_stall: watchdog::WRITER_STALL,
             ca_cert: None,
+            webhooks: WebhookOptions::default(),
         }
+    }
+
+    /// Sets how webhook deliveries are made and retried.
+    pub fn webhooks(mut self, options: WebhookOptions) -> ServerConfig {
+        self.webhooks = options;
+        self
     }
 
     /// Serves from a store opened by the caller instead of `data_dir/db`.
@@ -337,6 +350,17 @@ pub async fn run_with_http(
     if let Some(c) = refresh_config {
         refresh::start(tasks, &services.lists, c);
     }
+    services.webhooks.load().await.map_err(|e| match e {
+        crate::Error::Store(e) => ServeError::Store(e),
+        other => ServeError::Task(other.to_string()),
+    })?;
+    let mut webhook_options = config.webhooks.clone();
+    if webhook_options.ca_cert.is_none() {
+        webhook_options.ca_cert.clone_from(&config.ca_cert);
+    }
+    services
+        .webhooks
+        .start(super::webhooks::encode_event, webhook_options);
     let engine = services.engine();
     info!(
         lists = engine.lists().len(),
@@ -354,6 +378,8 @@ pub async fn run_with_http(
     let audit = AuditServiceServer::new(AuditApi::new(services.clone()));
     let admin = AdminServiceServer::new(AdminApi::new(services.clone()))
         .max_decoding_message_size(MAX_ADMIN_MESSAGE);
+    let webhooks = WebhookServiceServer::new(WebhookApi::new(services.clone()))
+        .max_decoding_message_size(MAX_ADMIN_MESSAGE);
 
     let (health, health_service) = tonic_health::server::health_reporter();
     let names: Vec<&'static str> = vec![
@@ -363,6 +389,7 @@ pub async fn run_with_http(
         <CaseServiceServer<CaseApi> as tonic::server::NamedService>::NAME,
         <AuditServiceServer<AuditApi> as tonic::server::NamedService>::NAME,
         <AdminServiceServer<AdminApi> as tonic::server::NamedService>::NAME,
+        <WebhookServiceServer<WebhookApi> as tonic::server::NamedService>::NAME,
     ];
     for name in &names {
         health
@@ -415,7 +442,8 @@ pub async fn run_with_http(
             .add_service(lists.clone())
             .add_service(cases.clone())
             .add_service(audit.clone())
-            .add_service(admin.clone());
+            .add_service(admin.clone())
+            .add_service(webhooks.clone());
         let grpc = tower::util::BoxCloneSyncService::new(tower::Layer::layer(
             &AccessLayer::new(Arc::clone(&access)),
             routes,
@@ -452,6 +480,7 @@ pub async fn run_with_http(
         .add_service(cases)
         .add_service(audit)
         .add_service(admin)
+        .add_service(webhooks)
         .serve_with_incoming_shutdown(incoming, async {
             let _ = stop_rx.await;
         });

@@ -127,6 +127,10 @@ pub enum Command {
     /// Manage access tokens of a running server (ADMIN).
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Manage webhook subscriptions of a running server and read their
+    /// delivery log (exporters their own, officers the office's).
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
     /// The technical parameter keys items may carry, with unit and range.
     Parameters(ParametersArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -172,6 +176,68 @@ pub enum TokenCommand {
     /// Lost the ADMIN token? With the server stopped, write a new one to
     /// <data-dir>/admin.token (revoke the old one afterwards).
     Recover(TokenRecoverArgs),
+}
+
+/// `webhooks ...`
+#[derive(Debug, Subcommand)]
+pub enum WebhooksCommand {
+    /// Subscribe a receiver URL to events; prints the signing secret once.
+    Create(WebhookCreateArgs),
+    /// The subscriptions the token manages (never their secrets).
+    List(WebhookListArgs),
+    /// Delete a subscription (`wh-...`) with its delivery log.
+    Delete(WebhookDeleteArgs),
+    /// A subscription's deliveries with every attempt, newest first.
+    Deliveries(WebhookDeliveriesArgs),
+}
+
+/// `webhooks create`
+#[derive(Debug, Args)]
+pub struct WebhookCreateArgs {
+    /// The receiver: an http:// or https:// URL.
+    #[arg(long)]
+    pub url: String,
+    /// An event (repeatable): case.status_changed, case.info_requested,
+    /// case.decided, case.high_priority, list.changed.
+    #[arg(long = "event", required = true)]
+    pub events: Vec<String>,
+    /// What it is for.
+    #[arg(long, default_value = "")]
+    pub description: String,
+    /// ADMIN only: subscribe on behalf of this exporter.
+    #[arg(long)]
+    pub exporter: Option<String>,
+    /// Print the answer as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `webhooks list`
+#[derive(Debug, Args)]
+pub struct WebhookListArgs {
+    /// Print as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `webhooks delete`
+#[derive(Debug, Args)]
+pub struct WebhookDeleteArgs {
+    /// Subscription id (`wh-...`, from `webhooks list`).
+    pub webhook_id: String,
+}
+
+/// `webhooks deliveries`
+#[derive(Debug, Args)]
+pub struct WebhookDeliveriesArgs {
+    /// Subscription id (`wh-...`).
+    pub webhook_id: String,
+    /// At most this many deliveries (0: 50).
+    #[arg(long, default_value_t = 0)]
+    pub limit: u32,
+    /// Print as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `token recover`
@@ -286,6 +352,23 @@ pub struct ServeArgs {
     /// Parties and items a principal may screen at once after a quiet period.
     #[arg(long, default_value_t = 10_000.0)]
     pub rate_cost_burst: f64,
+    /// Attempts per webhook delivery before it is given up (at least 1).
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub webhook_attempts: u32,
+    /// Wait before a webhook delivery's second attempt; doubled after each
+    /// failure (with jitter), at most --webhook-max-backoff.
+    #[arg(long, default_value = "10s", value_parser = crate::duration::parse)]
+    pub webhook_backoff: std::time::Duration,
+    /// Longest wait between two attempts of a webhook delivery.
+    #[arg(long, default_value = "1h", value_parser = crate::duration::parse)]
+    pub webhook_max_backoff: std::time::Duration,
+    /// How long one webhook delivery attempt may take (connect, send, answer).
+    #[arg(long, default_value = "10s", value_parser = crate::duration::parse)]
+    pub webhook_timeout: std::time::Duration,
+    /// Allow webhook receivers on internal addresses (loopback, private
+    /// ranges, link-local): only where every token holder is trusted.
+    #[arg(long)]
+    pub webhook_allow_private: bool,
 }
 
 impl Default for ServeArgs {
@@ -308,6 +391,11 @@ impl Default for ServeArgs {
             rate_burst: 100.0,
             rate_cost: 2000.0,
             rate_cost_burst: 10_000.0,
+            webhook_attempts: 8,
+            webhook_backoff: std::time::Duration::from_secs(10),
+            webhook_max_backoff: std::time::Duration::from_secs(3600),
+            webhook_timeout: std::time::Duration::from_secs(10),
+            webhook_allow_private: false,
         }
     }
 }

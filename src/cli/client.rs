@@ -242,6 +242,15 @@ pub async fn admin() -> anyhow::Result<AdminServiceClient<AuthChannel>> {
     Ok(AdminServiceClient::new(channel().await?))
 }
 
+/// A webhook client over [`channel`].
+///
+/// # Errors
+/// As [`channel`].
+pub async fn webhooks()
+-> anyhow::Result<crate::api::pb::webhook_service_client::WebhookServiceClient<AuthChannel>> {
+    Ok(crate::api::pb::webhook_service_client::WebhookServiceClient::new(channel().await?))
+}
+
 /// A gRPC error as one line: code and message (and, for a refused token,
 /// where a token comes from), with its exit code (3 for a refused token or
 /// an unavailable server, else 1).

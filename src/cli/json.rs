@@ -211,7 +211,13 @@ pub fn response_text(r: &pb::ScreenShipmentResponse) -> String {
             cited.trim(),
             f.score
         );
-        if f.suppressed {
+        if f.suppressed && f.suppressed_by_case.is_empty() {
+            // An exporter is not told where (another exporter's case).
+            let _ = writeln!(
+                out,
+                "     SUPPRESSED (does not count): judged not a match by an officer"
+            );
+        } else if f.suppressed {
             let _ = writeln!(
                 out,
                 "     SUPPRESSED (does not count): judged not a match in {} ({})",

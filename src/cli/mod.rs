@@ -79,6 +79,7 @@ pub fn run() -> anyhow::Result<u8> {
             Some(Command::Audit(c)) => commands::audit::run(c).await,
             Some(Command::Report(a)) => commands::report::run(a).await,
             Some(Command::Token(c)) => commands::token::run(c).await,
+            Some(Command::Webhooks(c)) => commands::webhooks::run(c).await,
             Some(Command::Parameters(a)) => commands::parameters::run(a).await,
             Some(Command::Completions(a)) => {
                 commands::completions::run(a);

@@ -94,6 +94,27 @@ pub const ALIASES: &[Alias] = &[
         rpc: "GetList",
         path_params: &[("id", "list_id")],
     },
+    Alias {
+        method: "POST",
+        openapi_path: "/v1/webhooks",
+        service: "WebhookService",
+        rpc: "CreateWebhook",
+        path_params: &[],
+    },
+    Alias {
+        method: "GET",
+        openapi_path: "/v1/webhooks",
+        service: "WebhookService",
+        rpc: "ListWebhooks",
+        path_params: &[],
+    },
+    Alias {
+        method: "GET",
+        openapi_path: "/v1/webhooks/{id}/deliveries",
+        service: "WebhookService",
+        rpc: "ListWebhookDeliveries",
+        path_params: &[("id", "webhook_id")],
+    },
 ];
 
 /// The request message (as JSON) of a GET alias: path parameters from

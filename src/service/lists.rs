@@ -18,6 +18,7 @@ use sha2::{Digest, Sha256};
 use tracing::info;
 
 use super::snapshot::{CurrentLists, Snapshot};
+use super::webhooks::ListChanged;
 use super::{Core, blocking, now_unix_ms, rescreen};
 use crate::actions::Origin;
 use crate::engine::{Engine, LoadedList};
@@ -469,6 +470,20 @@ impl Lists {
                 changed = c.change.changed,
                 "list version live"
             );
+        }
+        for c in &committed {
+            let m = &c.list.meta;
+            self.core.list_events().publish(ListChanged {
+                list_id: m.list_id.clone(),
+                version: m.version,
+                origin: c.change.origin,
+                added: c.change.added,
+                removed: c.change.removed,
+                changed: c.change.changed,
+                published: m.published.clone(),
+                retired: m.retired,
+                at_unix_ms: now,
+            });
         }
         if self.core.rescreen_days() > 0 {
             rescreen::spawn(&self.core, engine, &committed);

@@ -8,6 +8,8 @@
 //! - [`Cases`]: officers' commands (claim, request information, decide,
 //!   mark, schedule and record checks), the queue, a case with its
 //!   screenings a page at a time, suppressions, reports, the audit trail.
+//! - [`Webhooks`]: subscriptions, their delivery log, and the background
+//!   delivery of case and list events.
 //!
 //! Each method returns the crate's [`Error`](crate::Error) and owns two
 //! decisions callers never make: what runs where (engine work on the
@@ -32,6 +34,7 @@ mod scope;
 mod screening;
 pub mod seed;
 mod snapshot;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -50,6 +53,7 @@ pub use screening::{
     ItemScreening, PartyScreening, ScreenRequest, Screened, Screening, planner as intake_planner,
 };
 pub use snapshot::{CurrentLists, Snapshot};
+pub use webhooks::Webhooks;
 
 use crate::engine::reference::ReferenceFiles;
 use crate::engine::{Engine, EngineError, LoadedList};
@@ -75,6 +79,7 @@ pub struct Core {
     change: tokio::sync::Mutex<()>,
     reference: Arc<ReferenceFiles>,
     events: CaseEvents,
+    list_events: webhooks::ListEvents,
     pool: EnginePool,
     tasks: Tasks,
     rescreen_days: u32,
@@ -107,6 +112,11 @@ impl Core {
         &self.events
     }
 
+    /// Committed list versions (webhooks).
+    pub fn list_events(&self) -> &webhooks::ListEvents {
+        &self.list_events
+    }
+
     /// The pool engine work runs on.
     pub fn pool(&self) -> &EnginePool {
         &self.pool
@@ -133,6 +143,8 @@ pub struct Services {
     pub lists: Lists,
     /// The case workflow and the audit trail.
     pub cases: Cases,
+    /// Webhook subscriptions and their deliveries.
+    pub webhooks: Webhooks,
 }
 
 /// How the services run.
@@ -182,6 +194,7 @@ impl Services {
             change: tokio::sync::Mutex::new(()),
             reference,
             events: CaseEvents::new(),
+            list_events: webhooks::ListEvents::default(),
             pool: EnginePool::new(threads),
             tasks: Tasks::new(),
             rescreen_days: options.rescreen_days,
@@ -191,6 +204,7 @@ impl Services {
             screening: Screening::new(Arc::clone(&core)),
             lists: Lists::new(Arc::clone(&core)),
             cases: Cases::new(Arc::clone(&core)),
+            webhooks: Webhooks::new(Arc::clone(&core)),
             core,
         })
     }

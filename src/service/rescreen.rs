@@ -12,6 +12,8 @@
 //! Only changes that can make a party match count: added entries, and
 //! changed entries whose names, kind, countries or addresses changed.
 //! Runs are serialised; a failure is logged and recorded, never fatal.
+//! The cases opened are announced to consoles and webhooks once the run
+//! is done.
 //! Opening is idempotent per (screening, list version).
 
 use std::collections::HashMap;
@@ -19,16 +21,16 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use tokio::sync::Mutex;
-use tracing::{error, info};
+use tracing::{error, info, warn};
 
 use super::lists::Committed;
 use super::{Core, now_unix_ms};
 use crate::actions::AuditAction;
 use crate::cases::workflow::{Intake, plan_intake};
-use crate::cases::{CaseCause, ScreeningFacts};
+use crate::cases::{CaseCause, CaseChange, ChangeKind, ScreeningFacts};
 use crate::engine::Engine;
 use crate::engine::rescreen::{ChangedEntries, Citation, Stored, rescreen};
-use crate::ids::Actor;
+use crate::ids::{Actor, CaseId};
 use crate::lists::diff::MATCHING_FIELDS;
 use crate::lists::{identity_keys, positional_ids};
 use crate::model::ListContent;
@@ -141,6 +143,40 @@ mod watch_count {
     }
 }
 
+/// Tells consoles and webhooks of the cases a re-screening opened (as
+/// cases opened by the service itself).
+async fn announce_opened(core: &Arc<Core>, summaries: &[RescreenSummary]) {
+    let ids: Vec<CaseId> = summaries
+        .iter()
+        .flat_map(|s| s.case_ids.iter().cloned())
+        .collect();
+    if ids.is_empty() {
+        return;
+    }
+    let store = Arc::clone(core.store());
+    let read = tokio::task::spawn_blocking(move || {
+        ids.iter()
+            .map(|id| store.case(id))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await;
+    match read {
+        Ok(Ok(cases)) => {
+            for case in cases {
+                core.events().publish(CaseChange {
+                    kind: ChangeKind::Opened,
+                    action: "opened".to_string(),
+                    actor: Actor::system(),
+                    at_unix_ms: case.created_at_unix_ms,
+                    summary: case.summary(),
+                });
+            }
+        }
+        Ok(Err(e)) => warn!(error = %e, "re-screening: opened cases unreadable; not announced"),
+        Err(e) => warn!(error = %e, "re-screening: announcing opened cases failed"),
+    }
+}
+
 /// Starts the re-screening for the denial lists of a commit (if any
 /// changed in a way that matters) as a task owned by the server.
 pub fn spawn(core: &Arc<Core>, engine: Arc<Engine>, committed: &[Committed]) {
@@ -151,6 +187,7 @@ pub fn spawn(core: &Arc<Core>, engine: Arc<Engine>, committed: &[Committed]) {
     let runs = Arc::clone(&core.rescreens);
     let store = Arc::clone(core.store());
     let days = core.rescreen_days();
+    let announce = Arc::clone(core);
     runs.pending.up();
     let name = format!(
         "re-screening after {}",
@@ -177,6 +214,7 @@ pub fn spawn(core: &Arc<Core>, engine: Arc<Engine>, committed: &[Committed]) {
         };
         match result {
             Ok(summaries) => {
+                announce_opened(&announce, &summaries).await;
                 for s in &summaries {
                     info!(
                         list_id = %s.list_id,

@@ -126,7 +126,7 @@ impl Screening {
                             }
                             .into());
                         }
-                        return Ok(Some(Prepared::Replayed(record)));
+                        return Ok(Some(Prepared::Replayed(Box::new(record))));
                     }
                 }
                 let engine = &snapshot.engine;
@@ -158,16 +158,16 @@ impl Screening {
                 };
                 // Handed to the store's writer from here, not from the async
                 // side: one thread hand-off fewer per screening.
-                Ok(Some(Prepared::Submitted(
+                Ok(Some(Prepared::Submitted(Box::new(
                     core.store().record_screening(new, planner(recorder)),
-                )))
+                ))))
             })
             .await??;
         let ack = match prepared {
-            Some(Prepared::Submitted(ack)) => ack,
+            Some(Prepared::Submitted(ack)) => *ack,
             Some(Prepared::Replayed(record)) => {
                 return Ok(Screened {
-                    record,
+                    record: *record,
                     replayed: true,
                 });
             }
@@ -256,9 +256,9 @@ impl Screening {
 /// What the engine pool hands back for a screening.
 enum Prepared {
     /// A new screening, submitted to the store: durable once answered.
-    Submitted(Ack<Recorded>),
+    Submitted(Box<Ack<Recorded>>),
     /// The request id named this recorded screening.
-    Replayed(ScreeningRecord),
+    Replayed(Box<ScreeningRecord>),
 }
 
 /// The case planner of a screening by `actor`: the workflow's

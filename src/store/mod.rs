@@ -1,5 +1,6 @@
 //! Storage: lists and their versions, screenings, cases, suppressions,
-//! party histories, the audit trail and access tokens, behind one trait,
+//! party histories, the audit trail, access tokens and webhook
+//! subscriptions with their deliveries, behind one trait,
 //! [`Store`]. The rest of the crate sees only this trait and the records of
 //! [`records`]; the embedded default backend is sled ([`SledStore`], in
 //! `store/sled_store/`), and another backend (PostgreSQL, not built yet)
@@ -33,6 +34,7 @@ mod error;
 pub mod records;
 pub mod sled_store;
 pub mod tokens;
+pub mod webhooks;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -457,6 +459,50 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// # Errors
     /// [`StoreError`] when the database cannot be read.
     fn tokens(&self) -> Result<Vec<TokenRecord>, StoreError>;
+
+    // ---- webhooks
+
+    /// Stores a new subscription.
+    fn insert_webhook(&self, record: webhooks::WebhookRecord) -> Ack<()>;
+
+    /// Deletes a subscription and its deliveries; NOT_FOUND when there is
+    /// none.
+    fn delete_webhook(&self, id: &crate::ids::WebhookId) -> Ack<webhooks::WebhookRecord>;
+
+    /// Every subscription, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database cannot be read.
+    fn webhooks(&self) -> Result<Vec<webhooks::WebhookRecord>, StoreError>;
+
+    /// Stores a delivery (new, or with a new attempt), keeping at most
+    /// `keep` deliveries of its subscription (the oldest finished ones are
+    /// dropped first; pending ones are kept). Answers `false`, writing
+    /// nothing, when the subscription no longer exists.
+    fn put_delivery(&self, delivery: webhooks::DeliveryRecord, keep: usize) -> Ack<bool>;
+
+    /// A subscription's deliveries, newest first, at most `limit`.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database cannot be read.
+    fn deliveries(
+        &self,
+        id: &crate::ids::WebhookId,
+        limit: usize,
+    ) -> Result<Vec<webhooks::DeliveryRecord>, StoreError>;
+
+    /// Every pending delivery (to resume after a restart), oldest first
+    /// per subscription.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database cannot be read.
+    fn pending_deliveries(&self) -> Result<Vec<webhooks::DeliveryRecord>, StoreError>;
+
+    /// A fresh number for a webhook or delivery id (monotonic).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the generator fails.
+    fn next_webhook_seq(&self) -> Result<u64, StoreError>;
 
     // ---- the writer
 

@@ -4,7 +4,8 @@
 //! page with the listed entry beside the party, the actions (claim, bulk
 //! "not a match", four-eyes approval by a second officer, reopen), the
 //! role table deciding, the exporter boundary (no internal notes), and the
-//! compliance pages (lists, versions, diff, policy, report charts).
+//! compliance pages (lists, versions, diff, policy, report charts), and
+//! the webhooks page (each subscription's delivery log).
 
 use bytes::Bytes;
 use exportscreen::api::pb;
@@ -624,5 +625,80 @@ async fn compliance_pages_show_lists_diffs_policy_and_charts_to_the_roles_that_m
         let refused = kestrel.get(path).await;
         assert_eq!(refused.status, 403, "{path}: {}", refused.body);
     }
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn the_webhooks_page_shows_each_subscriptions_delivery_log_to_its_managers() {
+    use exportscreen::api::pb::webhook_service_client::WebhookServiceClient;
+    let (_dir, s) = server().await;
+    let receiver = "http://192.0.2.1:9/hooks/exportscreen";
+    let created = WebhookServiceClient::new(s.channel_with(OLGA))
+        .create_webhook(pb::CreateWebhookRequest {
+            url: receiver.into(),
+            events: vec![pb::WebhookEventType::CaseHighPriority as i32],
+            description: "duty officer pager".into(),
+            exporter: String::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let id = created.webhook.unwrap().webhook_id;
+
+    let mut olga = Browser::login(&s, OLGA).await;
+    let page = olga.get("/console/webhooks").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("href=\"/console/webhooks\""),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(&id) && page.body.contains(receiver),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("case.high_priority"), "{}", page.body);
+    assert!(page.body.contains("No deliveries yet"), "{}", page.body);
+    assert!(!page.body.contains(&created.secret));
+
+    // A HIGH case: one delivery, whose first attempt fails (nobody listens
+    // on TEST-NET-1); the page shows the attempt and its error.
+    let mut listed = plain_shipment("PO-W1");
+    listed.parties[1].name = crate::util::LISTED_NAME.into();
+    screen(&s, listed).await;
+    let mut hooks = WebhookServiceClient::new(s.channel_with(OLGA));
+    let mut attempted = false;
+    for _ in 0..300 {
+        let log = hooks
+            .list_webhook_deliveries(pb::ListWebhookDeliveriesRequest {
+                webhook_id: id.clone(),
+                limit: 0,
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .deliveries;
+        if log.first().is_some_and(|d| !d.attempts.is_empty()) {
+            attempted = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(attempted, "no attempt recorded in 30 s");
+    let page = olga.get("/console/webhooks").await;
+    assert!(page.body.contains("<td>1</td>"), "{}", page.body);
+    assert!(
+        page.body.contains("pending") || page.body.contains("failed"),
+        "{}",
+        page.body
+    );
+
+    // An exporter sees its own subscriptions only (none here).
+    let mut kestrel = Browser::login(&s, KESTREL).await;
+    let mine = kestrel.get("/console/webhooks").await;
+    assert_eq!(mine.status, 200, "{}", mine.body);
+    assert!(mine.body.contains("No subscriptions"), "{}", mine.body);
+    assert!(!mine.body.contains(&id));
     s.stop().await;
 }

@@ -32,4 +32,5 @@ mod tls;
 mod token_guardrails;
 mod util;
 mod validation;
+mod webhooks;
 mod writepath;

@@ -115,6 +115,24 @@ pub const METHOD_ROLES: &[(&str, &[Role])] = &[
         "/exportscreen.v1.CaseService/GetReport",
         &[Officer, Auditor, Compliance],
     ),
+    // WebhookService: exporters manage their own subscriptions, officers
+    // and compliance the licensing office's (the handlers scope).
+    (
+        "/exportscreen.v1.WebhookService/CreateWebhook",
+        &[Exporter, Officer, Compliance],
+    ),
+    (
+        "/exportscreen.v1.WebhookService/ListWebhooks",
+        &[Exporter, Officer, Compliance],
+    ),
+    (
+        "/exportscreen.v1.WebhookService/DeleteWebhook",
+        &[Exporter, Officer, Compliance],
+    ),
+    (
+        "/exportscreen.v1.WebhookService/ListWebhookDeliveries",
+        &[Exporter, Officer, Compliance],
+    ),
     // AuditService
     ("/exportscreen.v1.AuditService/VerifyAudit", &[Auditor]),
     ("/exportscreen.v1.AuditService/ExportAudit", &[Auditor]),
@@ -288,6 +306,14 @@ mod tests {
             ("AdminService/RevokeToken", &[Admin]),
             ("AdminService/ListTokens", &[Auditor, Admin]),
             ("AdminService/WhoAmI", &all),
+            (
+                "WebhookService/CreateWebhook",
+                &[Exporter, Officer, Compliance, Admin],
+            ),
+            (
+                "WebhookService/ListWebhookDeliveries",
+                &[Exporter, Officer, Compliance, Admin],
+            ),
         ];
         for (method, allowed) in table {
             let path = format!("/exportscreen.v1.{method}");

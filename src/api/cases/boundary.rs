@@ -1,6 +1,8 @@
 //! The exporter boundary: what a caller with only the EXPORTER role may
-//! see of its own cases. One place, applied by every CaseService answer
-//! that carries case data (GetCase, ListCases, WatchCases, GetSuppression).
+//! see of its own cases and screenings. One place, applied by every answer
+//! that carries case or screening data (GetCase, ListCases, WatchCases,
+//! GetSuppression; ScreenShipment, ScreenShipments, GetScreening). Webhook
+//! events never carry more than this (`crate::api::webhooks::encode_event`).
 //!
 //! An exporter sees its screenings, the case's status and decision, and the
 //! questions addressed to it (RequestInfo's reason). Internal to the
@@ -14,7 +16,8 @@
 //!   the exporter), officers' names, and history steps that did not change
 //!   the status (marks, check scheduling);
 //! - which suppression or case (possibly another exporter's) suppressed a
-//!   finding: the finding only says it is suppressed;
+//!   finding, unless the judgement was made in the very case the screening
+//!   belongs to: otherwise the finding only says it is suppressed;
 //! - a suppression's officer and reason.
 //!
 //! Other callers (officers, auditors, admins) see everything.
@@ -38,12 +41,14 @@ pub fn case(caller: &Caller, mut case: pb::Case) -> pb::Case {
     case.checks.clear();
     case.decided_by.clear();
     case.pending_approval = None;
+    let own = case
+        .summary
+        .as_ref()
+        .map(|s| s.case_id.clone())
+        .unwrap_or_default();
     for s in &mut case.screenings {
         if let Some(result) = &mut s.result {
-            for f in &mut result.findings {
-                f.suppressed_by.clear();
-                f.suppressed_by_case.clear();
-            }
+            strip_suppressions(result, &own);
         }
     }
     case.history = case
@@ -65,6 +70,36 @@ pub fn case(caller: &Caller, mut case: pb::Case) -> pb::Case {
         })
         .collect();
     case
+}
+
+/// A screening answer as `caller` may see it: an exporter sees that a
+/// finding is suppressed (and the decision had it not been), but which
+/// suppression and case suppressed it only when the judgement was made in
+/// the very case the screening belongs to (otherwise it may come from
+/// another exporter's case).
+pub fn screening(caller: &Caller, mut r: pb::ScreenShipmentResponse) -> pb::ScreenShipmentResponse {
+    if caller.exporter_only() {
+        let own = r.case_id.clone();
+        strip_suppressions(&mut r, &own);
+    }
+    r
+}
+
+/// A stored screening as `caller` may see it (as [`screening`]).
+pub fn get_screening(caller: &Caller, mut r: pb::GetScreeningResponse) -> pb::GetScreeningResponse {
+    r.result = r.result.map(|result| screening(caller, result));
+    r
+}
+
+/// Clears which suppression and case suppressed each finding, unless it
+/// was judged in `own_case` (the case the screening belongs to).
+fn strip_suppressions(r: &mut pb::ScreenShipmentResponse, own_case: &str) {
+    for f in &mut r.findings {
+        if own_case.is_empty() || f.suppressed_by_case != own_case {
+            f.suppressed_by.clear();
+            f.suppressed_by_case.clear();
+        }
+    }
 }
 
 /// A queue line as `caller` may see it.
@@ -245,5 +280,45 @@ mod tests {
             ..exporter()
         };
         assert_eq!(case(&both, full_case()), full_case());
+    }
+
+    #[test]
+    fn a_suppression_is_named_to_an_exporter_only_in_its_own_case() {
+        let finding = |case: &str| pb::Finding {
+            suppressed: true,
+            suppressed_by: "sup-9".into(),
+            suppressed_by_case: case.into(),
+            ..Default::default()
+        };
+        let answer = pb::ScreenShipmentResponse {
+            case_id: "case-1".into(),
+            findings: vec![finding("case-1"), finding("case-of-globex")],
+            ..Default::default()
+        };
+        let seen = screening(&exporter(), answer.clone());
+        assert_eq!(seen.findings[0], finding("case-1"), "judged in this case");
+        assert!(seen.findings[1].suppressed);
+        assert!(seen.findings[1].suppressed_by.is_empty());
+        assert!(seen.findings[1].suppressed_by_case.is_empty());
+        // A CLEAR screening (no case) names none.
+        let clear = pb::ScreenShipmentResponse {
+            case_id: String::new(),
+            ..answer.clone()
+        };
+        let seen = screening(&exporter(), clear);
+        assert!(seen.findings.iter().all(|f| f.suppressed_by.is_empty()));
+        // Stored screenings likewise; officers see everything.
+        let stored = pb::GetScreeningResponse {
+            result: Some(answer.clone()),
+            ..Default::default()
+        };
+        let seen = get_screening(&exporter(), stored.clone());
+        assert!(seen.result.unwrap().findings[1].suppressed_by.is_empty());
+        let officer = Caller {
+            roles: vec![Role::Officer],
+            ..exporter()
+        };
+        assert_eq!(get_screening(&officer, stored.clone()), stored);
+        assert_eq!(screening(&officer, answer.clone()), answer);
     }
 }

@@ -13,3 +13,4 @@ pub mod report;
 pub mod screen;
 pub mod serve;
 pub mod token;
+pub mod webhooks;

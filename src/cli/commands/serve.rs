@@ -15,6 +15,7 @@ use crate::api::tls::TlsFiles;
 use crate::api::{self, ServerConfig};
 use crate::cli::args::{LogFormat, ServeArgs};
 use crate::cli::exit;
+use crate::service::webhooks::WebhookOptions;
 
 /// Runs the service.
 ///
@@ -76,7 +77,15 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             cost_per_second: args.rate_cost,
             cost_burst: args.rate_cost_burst,
         })
-        .ca_cert(crate::cli::client::ca_cert());
+        .ca_cert(crate::cli::client::ca_cert())
+        .webhooks(WebhookOptions {
+            max_attempts: args.webhook_attempts,
+            first_backoff: args.webhook_backoff,
+            max_backoff: args.webhook_max_backoff.max(args.webhook_backoff),
+            timeout: args.webhook_timeout,
+            allow_private: args.webhook_allow_private,
+            ..WebhookOptions::default()
+        });
     match api::run_with_http(listener, metrics, http, config, shutdown).await {
         Ok(()) => Ok(()),
         // Something is stuck (a call, a task, the disk): what was abandoned

@@ -83,6 +83,7 @@ pub fn router(grpc: GrpcService, engine: Option<EngineSource>) -> Router {
         .route("/console/lists/{id}", axum::routing::get(list_page))
         .route("/console/policy", axum::routing::get(policy_page))
         .route("/console/reports", axum::routing::get(reports_page))
+        .route("/console/webhooks", axum::routing::get(webhooks_page))
         .route("/console/assets/console.css", axum::routing::get(css))
         .route("/console/assets/console.js", axum::routing::get(js))
         .route("/console/{*rest}", axum::routing::any(not_found))
@@ -181,6 +182,12 @@ fn nav(s: &Session) -> Vec<Nav> {
         out.push(Nav {
             href: "/console/reports",
             label: "Reports",
+        });
+    }
+    if s.may("/exportscreen.v1.WebhookService/ListWebhookDeliveries") {
+        out.push(Nav {
+            href: "/console/webhooks",
+            label: "Webhooks",
         });
     }
     out
@@ -807,6 +814,45 @@ async fn reports_page(State(c): State<Console>, headers: HeaderMap) -> Response 
         Ok(r) => html_response(StatusCode::OK, render(&s, "Reports", &pages::report(&r))),
         Err(e) => failure(Some(&s), &e),
     }
+}
+
+/// The subscriptions the caller manages, each with its latest deliveries
+/// and every attempt (read only; managed through the API or the CLI).
+async fn webhooks_page(State(c): State<Console>, headers: HeaderMap) -> Response {
+    let s = session_or_login!(c, headers);
+    let hooks = match c
+        .call::<_, pb::ListWebhooksResponse>(
+            &s.token,
+            "/exportscreen.v1.WebhookService/ListWebhooks",
+            &pb::ListWebhooksRequest {},
+        )
+        .await
+    {
+        Ok(r) => r.webhooks,
+        Err(e) => return failure(Some(&s), &e),
+    };
+    let mut logs = Vec::with_capacity(hooks.len());
+    for h in hooks {
+        let log = match c
+            .call::<_, pb::ListWebhookDeliveriesResponse>(
+                &s.token,
+                "/exportscreen.v1.WebhookService/ListWebhookDeliveries",
+                &pb::ListWebhookDeliveriesRequest {
+                    webhook_id: h.webhook_id.clone(),
+                    limit: 20,
+                },
+            )
+            .await
+        {
+            Ok(r) => r.deliveries,
+            Err(e) => return failure(Some(&s), &e),
+        };
+        logs.push((h, log));
+    }
+    html_response(
+        StatusCode::OK,
+        render(&s, "Webhooks", &pages::webhooks(&logs)),
+    )
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {

@@ -1125,6 +1125,70 @@ pub fn policy(rules: &[crate::engine::policy::ListingRule]) -> String {
     out
 }
 
+/// The webhooks page: each subscription with its latest deliveries, one
+/// row per attempt (status, duration, next attempt, error).
+pub fn webhooks(logs: &[(pb::Webhook, Vec<pb::WebhookDelivery>)]) -> String {
+    use crate::cli::commands::webhooks::event_name;
+    let mut out = String::from("<h1>Webhooks</h1>");
+    if logs.is_empty() {
+        out.push_str(
+            "<p>No subscriptions. Create one with <code>exportscreen webhooks create</code> or <code>POST /v1/webhooks</code>.</p>",
+        );
+        return out;
+    }
+    for (h, deliveries) in logs {
+        let events: Vec<&str> = h.events.iter().map(|e| event_name(*e)).collect();
+        out.push_str(&format!(
+            "<section class=\"webhook\"><h2>{} <small>{}</small></h2><p>{} &middot; {} &middot; created {} by {}</p>",
+            esc(&h.webhook_id),
+            esc(&h.url),
+            esc(&events.join(", ")),
+            if h.exporter.is_empty() {
+                "licensing office".to_string()
+            } else {
+                esc(&h.exporter)
+            },
+            time(h.created_at_unix_ms),
+            esc(&h.created_by),
+        ));
+        if deliveries.is_empty() {
+            out.push_str("<p>No deliveries yet.</p></section>");
+            continue;
+        }
+        out.push_str("<table><thead><tr><th>Delivery</th><th>Event</th><th>State</th><th>Attempt</th><th>At</th><th>Status</th><th>ms</th><th>Next attempt</th><th>Error</th></tr></thead><tbody>");
+        for d in deliveries {
+            let state = match pb::WebhookDeliveryState::try_from(d.state) {
+                Ok(pb::WebhookDeliveryState::Pending) => "pending",
+                Ok(pb::WebhookDeliveryState::Delivered) => "delivered",
+                Ok(pb::WebhookDeliveryState::Failed) => "failed",
+                Ok(pb::WebhookDeliveryState::Unspecified) | Err(_) => "?",
+            };
+            for a in &d.attempts {
+                out.push_str(&format!(
+                    "<tr><td>{}</td><td>{}</td><td>{state}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    esc(&d.delivery_id),
+                    event_name(d.event_type),
+                    a.attempt,
+                    time(a.at_unix_ms),
+                    if a.status_code == 0 { "-".to_string() } else { a.status_code.to_string() },
+                    a.duration_ms,
+                    if a.next_attempt_at_unix_ms == 0 { "-".to_string() } else { time(a.next_attempt_at_unix_ms) },
+                    esc(&a.error),
+                ));
+            }
+            if d.attempts.is_empty() {
+                out.push_str(&format!(
+                    "<tr><td>{}</td><td>{}</td><td>{state}</td><td colspan=\"6\">not attempted yet</td></tr>",
+                    esc(&d.delivery_id),
+                    event_name(d.event_type),
+                ));
+            }
+        }
+        out.push_str("</tbody></table></section>");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

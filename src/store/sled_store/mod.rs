@@ -34,6 +34,8 @@
 //! | `audit_head` | `head` | last sequence number and hash |
 //! | `tokens` | token id | [`TokenRecord`] (JSON) |
 //! | `token_hashes` | SHA-256 of the secret | token id |
+//! | `webhooks` | webhook id | [`WebhookRecord`] (JSON, with its signing secret) |
+//! | `webhook_deliveries` | webhook id, 0x00, delivery id | [`DeliveryRecord`] (JSON) |
 //! | `meta` | `schema` | layout version (u32 big-endian; see [`migrate`]) |
 //!
 //! # Durability
@@ -52,6 +54,7 @@ mod migrate;
 mod screenings;
 mod tokens;
 pub(crate) mod txn;
+mod webhooks;
 mod writer;
 
 #[cfg(test)]
@@ -66,6 +69,7 @@ use self::txn::{T, Trees, decode};
 use self::writer::Writer;
 use super::audit::{AuditRecord, ChainCheck, NewAudit};
 use super::tokens::{NewToken, TokenRecord};
+use super::webhooks::{DeliveryRecord, WebhookRecord};
 use super::{
     Ack, CaseCommand, CasePage, CaseUpdate, IntakePlanner, NewListChangeCase, NewListVersion,
     NewScreening, Recorded, RescreenSummary, ScreeningDigest, ScreeningRecord, Store, StoreError,
@@ -75,7 +79,7 @@ use crate::cases::{
     CaseFilter, CaseMember, CaseRecord, ListChangeCase, MatchKey, PartyHistory, Suppression,
 };
 use crate::engine::LoadedList;
-use crate::ids::{Actor, CaseId, ScreeningId, SuppressionId};
+use crate::ids::{Actor, CaseId, ScreeningId, SuppressionId, WebhookId};
 use crate::model::{ListContent, ListMeta};
 
 /// Page cache size. List contents are decoded into memory once at start-up
@@ -525,6 +529,41 @@ impl Store for SledStore {
                 decode(&k, &v)
             })
             .collect()
+    }
+
+    fn insert_webhook(&self, record: WebhookRecord) -> Ack<()> {
+        self.inner
+            .writer
+            .submit(move |txn| webhooks::insert(txn, &record))
+    }
+
+    fn delete_webhook(&self, id: &WebhookId) -> Ack<WebhookRecord> {
+        let id = id.clone();
+        self.inner
+            .writer
+            .submit(move |txn| webhooks::delete(txn, &id))
+    }
+
+    fn webhooks(&self) -> Result<Vec<WebhookRecord>, StoreError> {
+        webhooks::all(self)
+    }
+
+    fn put_delivery(&self, delivery: DeliveryRecord, keep: usize) -> Ack<bool> {
+        self.inner
+            .writer
+            .submit(move |txn| webhooks::put_delivery(txn, &delivery, keep))
+    }
+
+    fn deliveries(&self, id: &WebhookId, limit: usize) -> Result<Vec<DeliveryRecord>, StoreError> {
+        webhooks::deliveries(self, id, limit)
+    }
+
+    fn pending_deliveries(&self) -> Result<Vec<DeliveryRecord>, StoreError> {
+        webhooks::pending(self)
+    }
+
+    fn next_webhook_seq(&self) -> Result<u64, StoreError> {
+        Ok(self.inner.trees.db.generate_id()?)
     }
 
     fn writer_health(&self) -> WriterHealth {

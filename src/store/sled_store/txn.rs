@@ -69,13 +69,17 @@ pub enum T {
     Tokens,
     /// secret hash -> token id.
     TokenHashes,
+    /// webhook id -> subscription.
+    Webhooks,
+    /// webhook id, delivery id -> delivery.
+    WebhookDeliveries,
     /// `schema` -> layout version.
     Meta,
 }
 
 impl T {
     /// Every tree with its name in the database.
-    pub const ALL: [(T, &'static str); 24] = [
+    pub const ALL: [(T, &'static str); 26] = [
         (T::Lists, "lists"),
         (T::Versions, "list_versions"),
         (T::Contents, "list_contents"),
@@ -99,6 +103,8 @@ impl T {
         (T::AuditHead, "audit_head"),
         (T::Tokens, "tokens"),
         (T::TokenHashes, "token_hashes"),
+        (T::Webhooks, "webhooks"),
+        (T::WebhookDeliveries, "webhook_deliveries"),
         (T::Meta, "meta"),
     ];
 }
