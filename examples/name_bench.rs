@@ -12,7 +12,8 @@
 //!
 //! `--alone` builds the engine from the internal list only (no bundled
 //! lists, so token weights come from the benchmark's own names);
-//! `--verbose` prints every wrong answer with the best score seen.
+//! `--verbose` prints every wrong answer with the best score seen (for a
+//! missed pair, what it scores below the threshold).
 //! Prints accuracy, precision, recall and F1, overall and per schema.
 
 use std::collections::BTreeMap;
@@ -206,7 +207,23 @@ fn main() -> Result<()> {
         if p.is_match != predicted {
             let detail = match hit {
                 Some(m) => format!("{:.3} {}", m.score, m.explanation),
-                None => "not returned".to_string(),
+                // Below the threshold: the best score the pair reaches.
+                None => engine
+                    .party_index()
+                    .search(
+                        &PartyQuery {
+                            name: &p.name1,
+                            country: "",
+                            address: "",
+                        },
+                        0.0,
+                        usize::MAX,
+                    )
+                    .into_iter()
+                    .find(|m| m.list_id == "name-bench" && &m.entry_id == id)
+                    .map_or("not returned (no candidate)".to_string(), |m| {
+                        format!("not returned: {:.3} {}", m.score, m.explanation)
+                    }),
             };
             wrong.push(format!(
                 "{} {:<12} {:?} ~ {:?}: {detail}",

@@ -266,9 +266,17 @@ impl ScreeningApi {
                 format!("at most {MAX_PARTY_LIMIT}, got {limit} (0 means the default)"),
             ));
         }
-        {
+        // A name lookup does not fail on a country it cannot resolve: the
+        // name is screened, the country ignored, and the answer says so.
+        let mut party = party;
+        let warnings: Vec<String> = {
             let engine = self.services.engine();
-            validate::party_country(&party.country, engine.geo(), "party.country")?;
+            validate::party_country_warning(&party.country, engine.geo(), "party.country")
+                .into_iter()
+                .collect()
+        };
+        if !warnings.is_empty() {
+            party.country.clear();
         }
         let r = self
             .services
@@ -288,6 +296,7 @@ impl ScreeningApi {
                 .map(convert::list_version_to_pb)
                 .collect(),
             threshold: r.threshold,
+            warnings,
         })
     }
 

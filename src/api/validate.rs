@@ -66,6 +66,19 @@ pub fn party_country(value: &str, geo: &Geo, field: &str) -> Result<()> {
     country(value, geo, field)
 }
 
+/// A party country a name lookup cannot use: blank or resolvable gives
+/// `None`; otherwise a warning naming `field` (ScreenParty screens the name
+/// and ignores the country for matching rather than failing the lookup).
+pub fn party_country_warning(value: &str, geo: &Geo, field: &str) -> Option<String> {
+    if value.trim().is_empty() || geo.resolve_country(value).is_some() {
+        return None;
+    }
+    let shown: String = value.trim().chars().take(64).collect();
+    Some(format!(
+        "{field}: unknown country {shown:?} ignored for matching (use an ISO 3166-1 code such as JP or JPN, or a country name such as Japan)"
+    ))
+}
+
 /// Checks a country: an ISO 3166-1 alpha-2 or alpha-3 code or a name or
 /// alias of `countries.toml` (`JP`, `JPN`, `Japan`, `Korea, North`).
 ///
@@ -179,5 +192,19 @@ mod tests {
         s.parties[1].country = String::new();
         s.parties[0].role = PartyRole::Unspecified;
         assert!(shipment(&s, &geo, "shipment").is_ok());
+    }
+
+    #[test]
+    fn a_name_lookup_warns_about_a_country_it_cannot_resolve() {
+        let geo = geo();
+        for c in ["", "  ", "JP", "Japan", "Korea, North"] {
+            assert_eq!(party_country_warning(c, &geo, "party.country"), None, "{c}");
+        }
+        for c in ["NM", "Narnia"] {
+            let w = party_country_warning(c, &geo, "party.country")
+                .unwrap_or_else(|| panic!("{c}: no warning"));
+            assert!(w.starts_with("party.country: unknown country"), "{w}");
+            assert!(w.contains(&format!("{c:?}")), "{w}");
+        }
     }
 }

@@ -6,7 +6,7 @@
 use exportscreen::api::pb;
 use tonic::Code;
 
-use crate::util::{TestServer, assert_field_error, data_dir, plain_shipment};
+use crate::util::{LISTED_NAME, TestServer, assert_field_error, data_dir, plain_shipment};
 
 type Edit = fn(&mut pb::Shipment);
 
@@ -263,11 +263,10 @@ async fn invalid_party_item_and_lookup_requests_name_the_field() {
         .await
         .unwrap_err();
     assert_field_error(&err, Code::InvalidArgument, "limit");
-    // (name, country, field): bounded names and known countries here too.
+    // (name, country, field): bounded names here too.
     let parties = [
         ("al ".repeat(65), "", "party.name"),
         ("x".repeat(65), "", "party.name"),
-        ("ACME".to_string(), "Narnia", "party.country"),
     ];
     for (name, country, field) in parties {
         let err = c
@@ -282,6 +281,30 @@ async fn invalid_party_item_and_lookup_requests_name_the_field() {
             .await
             .unwrap_err();
         assert_field_error(&err, Code::InvalidArgument, field);
+    }
+    // A country no code or name resolves does not fail a name lookup: the
+    // name is screened as without a country, and a warning names the field.
+    let lookup = |country: &str| pb::ScreenPartyRequest {
+        party: Some(pb::Party {
+            name: LISTED_NAME.into(),
+            country: country.into(),
+            ..pb::Party::default()
+        }),
+        limit: 0,
+    };
+    let plain = c.screen_party(lookup("")).await.unwrap().into_inner();
+    assert!(!plain.matches.is_empty(), "{plain:?}");
+    assert!(plain.warnings.is_empty(), "{:?}", plain.warnings);
+    for country in ["Narnia", "NM"] {
+        let r = c.screen_party(lookup(country)).await.unwrap().into_inner();
+        assert_eq!(r.matches, plain.matches, "{country}");
+        assert_eq!(r.warnings.len(), 1, "{country}: {:?}", r.warnings);
+        assert!(
+            r.warnings[0].starts_with("party.country: unknown country")
+                && r.warnings[0].contains(country),
+            "{:?}",
+            r.warnings
+        );
     }
     let err = c
         .screen_item(pb::ScreenItemRequest {

@@ -85,8 +85,14 @@ struct Tuning {
     vessel: f64,
     /// Only generic words ("international", "trading", "bank" ...) in common.
     generic_only: f64,
-    /// A short name (all tokens of four letters or less) with a fuzzy pair.
+    /// A short name (all tokens of four letters or less, or one word of
+    /// at most `short_single_len` letters) with a fuzzy pair.
     short_fuzzy: f64,
+    short_single_len: usize,
+    /// A query (or a listed person's name) counts as matched whole from
+    /// this coverage on: the other side's missing middle names then count
+    /// half.
+    whole_query: f64,
     /// A family name of a "LAST, First" person is missing (given names alone
     /// are shared by many people).
     surname_missing: f64,
@@ -106,6 +112,9 @@ struct Tuning {
     /// "X bin Y" against "Y bin X".
     lineage_swapped: f64,
 
+    /// An organisation's listed name made of common words only, the query
+    /// adding a word of its own.
+    descriptive_qualified: f64,
     /// An organisation's listed name names a country the query does not
     /// (a subsidiary: "Banco X Mexico" against "Banco X"), or the other way
     /// round.
@@ -128,6 +137,8 @@ const TUNING: Tuning = Tuning {
     vessel: 0.9,
     generic_only: 0.7,
     short_fuzzy: 0.9,
+    short_single_len: 6,
+    whole_query: 0.9,
     surname_missing: 0.9,
     org_vs_person: 0.85,
     part_differs: 0.87,
@@ -136,6 +147,7 @@ const TUNING: Tuning = Tuning {
     other_characters: 0.8,
     lineage_swapped: 0.75,
     place_missing: 0.9,
+    descriptive_qualified: 0.85,
     address_agree: 0.03,
     country_agree: 0.03,
     country_disagree: 0.03,
@@ -266,6 +278,9 @@ pub struct PartyIndex {
     persons: Vec<bool>,
     /// Whether the token names a country (`mexico`, `iran`), by token id.
     places: Vec<bool>,
+    /// Whether the token is a common English word (`research`, `target`),
+    /// by token id.
+    commons: Vec<bool>,
     vocab: Vocab,
     /// Order-free key -> names.
     exact: FxHashMap<Box<str>, Vec<u32>>,
@@ -413,6 +428,9 @@ impl PartyIndex {
                 let text = idx.vocab.text(t);
                 text.len() >= 4 && !idx.vocab.is_join(t) && geo.resolve_country(text).is_some()
             })
+            .collect();
+        idx.commons = (0..idx.vocab.len() as u32)
+            .map(|t| !idx.vocab.is_join(t) && idx.rules.is_common_word(idx.vocab.text(t)))
             .collect();
         idx.persons = idx
             .names
@@ -623,7 +641,7 @@ impl PartyIndex {
         for t in &nn.tokens {
             let exact = self.vocab.id(t);
             let dotted = nn.dotted.contains(t);
-            let contracted = looks_contracted(t) && !self.rules.is_abbreviation(t);
+            let contracted = looks_contracted(t, nn.tokens.len()) && !self.rules.is_abbreviation(t);
             let mut exp: std::borrow::Cow<'_, [(u32, f32)]> = match exact {
                 // Listed tokens: expansions are computed once per engine.
                 Some(id) if !nn.consonantal => std::borrow::Cow::Borrowed(
@@ -632,8 +650,10 @@ impl PartyIndex {
                 _ => std::borrow::Cow::Owned(self.expand_token(t, nn.consonantal)),
             };
             // A word written as an abbreviation (`Man.`, `Hlds`) may stand
-            // for the common listed words it abbreviates, listed itself or not.
-            if (dotted || contracted) && !self.rules.is_abbreviation(t) {
+            // for the common listed words it abbreviates, listed itself or
+            // not; a dotted word of the table too (`Mach.` is machinery in
+            // the table, machine as a prefix).
+            if dotted || contracted {
                 let mut more = exp.to_vec();
                 let before = more.len();
                 if dotted {
@@ -936,7 +956,7 @@ impl PartyIndex {
                     let plain = (slot.accn / name_total).min(1.0);
                     // A person's missing middle names count half when the
                     // query is matched whole.
-                    if self.persons[k] && q_ub >= 0.95 {
+                    if self.persons[k] && f64::from(q_ub) >= TUNING.whole_query {
                         0.5 * (1.0 + plain)
                     } else {
                         plain
@@ -986,9 +1006,23 @@ impl PartyIndex {
         // A person's middle names (neither the first nor the last listed
         // word) are often left out: when the query is matched whole, a
         // missing middle name counts half.
+        let query_whole = a.query_tokens_covered as usize == nn.tokens.len().min(64);
+        let name_whole = a.name_tokens_covered as usize == rec.tokens.len().min(64);
+        // Whole: every query word paired, at least `whole_query` of its
+        // weight, and a word of four letters or less only exactly (short
+        // words need near-exact agreement: "Sergey Brin" is not "BRAUN,
+        // Sergey Sergeevich").
+        let short_exact = || {
+            nn.tokens.iter().all(|t| {
+                t.len() >= similarity::TYPO_MIN_LEN
+                    || self.vocab.id(t).is_some_and(|id| rec.tokens.contains(&id))
+            })
+        };
         let nc = if !near_exact
             && entry.kind == EntityKind::Person
-            && qc >= 0.95
+            && qc >= TUNING.whole_query
+            && query_whole
+            && (qc >= 0.95 || short_exact())
             && a.query_tokens_covered >= 2
         {
             let n = rec.tokens.len().min(64);
@@ -1018,6 +1052,26 @@ impl PartyIndex {
         } else {
             nc
         };
+        // The other way round: a listed person's name matched whole, the
+        // query giving one or two more names of the person ("UMAR PATEK
+        // ABDULLAH ANSHORI" against "UMAR PATEK"): they count half.
+        let extra = nn.tokens.len().min(64) - a.query_tokens_covered as usize;
+        let qc = if !near_exact
+            && entry.kind == EntityKind::Person
+            && nc >= TUNING.whole_query
+            && name_whole
+            && a.name_tokens_covered >= 2
+            // The listed name is the start of the query, the more names
+            // follow it: "Mery Leonardo González" is not "GONZALEZ,
+            // Leonardo", nor "Sergey Ivanevich Lavrov" "LAVROV, Sergey".
+            && a.query_mask & 1 != 0
+            && a.query_mask & a.query_mask.wrapping_add(1) == 0
+            && (1..=2).contains(&extra)
+        {
+            (qc + 0.5 * (1.0 - qc)).min(1.0)
+        } else {
+            qc
+        };
         let mut s = if near_exact {
             1.0
         } else {
@@ -1035,10 +1089,17 @@ impl PartyIndex {
                     let t = self.vocab.text(rec.tokens[j]);
                     self.vocab.is_generic(rec.tokens[j]) || vocab::number_weight(t) < 1.0
                 });
+            // A common English word is no distinctive pair when the rest
+            // of the listed name has words ("Target" is not "TARGET
+            // ELECTRONICS"; "Victory" may be "VICTORY 3" of a series).
+            let rest_words = (0..rec.tokens.len().min(64))
+                .filter(|j| a.name_mask & (1u64 << j) == 0)
+                .any(|j| vocab::number_weight(self.vocab.text(rec.tokens[j])) == 1.0);
             let distinctive_pair = (0..rec.tokens.len().min(64))
                 .filter(|j| a.name_mask & (1u64 << j) != 0)
                 .any(|j| {
                     !self.vocab.is_generic(rec.tokens[j])
+                        && (!rest_words || !self.commons[rec.tokens[j] as usize])
                         && self.vocab.text(rec.tokens[j]).len() >= 5
                 });
             if a.name_tokens_covered <= 1
@@ -1048,7 +1109,15 @@ impl PartyIndex {
                 s *= 0.8;
                 note(&mut sink, || "only one token in common (x0.80)".to_string());
             }
-            if rec.short && a.fuzzy_links > 0 {
+            // A name of one short word agreeing up to one other letter: in
+            // five or six letters that is another name as often as a slip
+            // ("Safran" / "SAIRAN", "Bayer" / "BAJER"; a letter dropped,
+            // doubled or swapped is a slip: "Appel" / "Apple").
+            let short_single = rec.tokens.len() == 1
+                && nn.tokens.len() == 1
+                && self.vocab.text(rec.tokens[0]).len() <= TUNING.short_single_len
+                && one_substitution(&nn.tokens[0], self.vocab.text(rec.tokens[0]));
+            if (rec.short || short_single) && a.fuzzy_links > 0 {
                 s *= TUNING.short_fuzzy;
                 note(&mut sink, || {
                     format!(
@@ -1113,6 +1182,37 @@ impl PartyIndex {
                             "the listed name is qualified by '{}', the party's is not (x{:.2})",
                             self.vocab.text(*place.1),
                             TUNING.place_missing
+                        )
+                    });
+                }
+            }
+            if entry.kind != EntityKind::Person {
+                // A listed name made only of common words is a description
+                // ("AEROSPACE RESEARCH INSTITUTE"); a party qualifying it
+                // with a word of its own is another organisation of that
+                // kind ("Korea Aerospace Research Institute").
+                let descriptive = rec.tokens.iter().all(|&t| {
+                    self.commons[t as usize]
+                        || self.vocab.is_generic(t)
+                        || vocab::number_weight(self.vocab.text(t)) < 1.0
+                });
+                // The qualifier: a word of the party's name the listed name
+                // lacks, generic words aside unless they are names
+                // ("Korea", "Iran": generic among listed names, no English
+                // common words).
+                let qualifier = nn.tokens.iter().enumerate().find(|(i, t)| {
+                    *i < 64
+                        && a.query_mask & (1u64 << i) == 0
+                        && t.len() >= 3
+                        && (!legal::is_generic(t) || !self.rules.is_common_word(t))
+                        && vocab::number_weight(t) == 1.0
+                });
+                if let (true, Some((_, word))) = (descriptive, qualifier) {
+                    s *= TUNING.descriptive_qualified;
+                    note(&mut sink, || {
+                        format!(
+                            "the listed name is made of common words only and the party's adds '{word}': another organisation of that kind (x{:.2})",
+                            TUNING.descriptive_qualified
                         )
                     });
                 }
@@ -1364,16 +1464,22 @@ impl PartyIndex {
 }
 
 /// A word written without its vowels, as ERP records abbreviate (`mgmt`,
-/// `trdg`, `hldgs`, `tchy`): four to seven ASCII letters, no vowel after
-/// the first letter (a final `y` allowed).
-fn looks_contracted(t: &str) -> bool {
+/// `trdg`, `hldgs`, `tchy`, `syss`): four to seven ASCII letters, no vowel
+/// after the first letter (`y` allowed); three letters (`mrn`, `rpr`) in a
+/// name of three words or more, where the other words carry the match (a
+/// name of one or two such words is more often an acronym).
+fn looks_contracted(t: &str, words: usize) -> bool {
     let b = t.as_bytes();
-    (4..=7).contains(&b.len())
+    let min = if words >= 3 { 3 } else { 4 };
+    (min..=7).contains(&b.len())
         && b.iter().all(u8::is_ascii_lowercase)
-        && b[1..]
-            .iter()
-            .enumerate()
-            .all(|(i, c)| !b"aeiou".contains(c) && (*c != b'y' || i + 2 == b.len()))
+        && b[1..].iter().all(|c| !b"aeiou".contains(c))
+}
+
+/// True when `a` and `b` differ in exactly one letter at one position
+/// (not a letter dropped, added or two letters swapped).
+fn one_substitution(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).filter(|(x, y)| x != y).count() == 1
 }
 
 /// Adds a note when notes are wanted.

@@ -38,10 +38,15 @@ pub struct NameRules {
     tens: FxHashMap<String, u32>,
     ordinals: FxHashMap<String, u32>,
     roman: FxHashMap<String, u32>,
+    /// Roman numerals that are also words or name parts (`v`, `vi`, `x`,
+    /// `xi`): numbers only before a legal form ("Partners V L.P.").
+    roman_before_legal: FxHashMap<String, u32>,
     ordinal_suffixes: Vec<String>,
     /// Name -> nicknames and nickname -> names (both directions).
     nicknames: FxHashMap<String, Vec<String>>,
     pub(crate) nickname_sim: f32,
+    /// Common English words (see `[common]` in `party-words.toml`).
+    common: FxHashSet<String>,
     /// Legal forms of one word (ISO 20275 names and abbreviations).
     legal_words: FxHashSet<String>,
     /// Legal forms of several words, by their first word.
@@ -55,6 +60,15 @@ struct WordsFile {
     prefix: PrefixSection,
     vessels: VesselSection,
     numbers: NumberSection,
+    /// Absent in a configuration copied before the section existed.
+    #[serde(default)]
+    common: CommonSection,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct CommonSection {
+    words: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -78,6 +92,7 @@ struct NumberSection {
     tens: Vec<(String, u32)>,
     ordinals: Vec<(String, u32)>,
     roman: Vec<(String, u32)>,
+    roman_before_legal_form: Vec<(String, u32)>,
     ordinal_suffixes: Vec<String>,
 }
 
@@ -204,6 +219,10 @@ impl NameRules {
             (&w.numbers.tens, &mut r.tens),
             (&w.numbers.ordinals, &mut r.ordinals),
             (&w.numbers.roman, &mut r.roman),
+            (
+                &w.numbers.roman_before_legal_form,
+                &mut r.roman_before_legal,
+            ),
         ] {
             for (word, value) in table {
                 let word =
@@ -212,6 +231,10 @@ impl NameRules {
             }
         }
         r.ordinal_suffixes = w.numbers.ordinal_suffixes.clone();
+        for word in &w.common.words {
+            let word = one_word(word).ok_or_else(|| cfg(WORDS, format!("common: {word:?}")))?;
+            r.common.insert(word);
+        }
         for (name, nicks) in &n.nicknames {
             let Some(name) = one_word(name) else {
                 return Err(cfg(NICKS, format!("{name:?} is not one word")));
@@ -291,6 +314,11 @@ impl NameRules {
             .get(token)
             .map(Vec::as_slice)
             .unwrap_or(&[])
+    }
+
+    /// True for a common English word of the `[common]` table.
+    pub fn is_common_word(&self, token: &str) -> bool {
+        self.common.contains(token)
     }
 
     /// True when the token is an abbreviation of the table.
@@ -377,12 +405,35 @@ impl NameRules {
                 }
                 continue;
             }
-            let series = i + 1 == tokens.len() && tokens.len() >= 3;
+            // A Roman numeral is a series number where it ends the name,
+            // before a legal form at most ("Fund IV L.P.").
+            let legal = |w: &String| super::legal::is_legal_form(w) || self.is_legal_word(w);
+            let series = i >= 2 && tokens[i + 1..].iter().all(legal);
+            let before_legal = series && i + 1 < tokens.len();
+            // A numeral run together with the legal form after it: the
+            // single letters of "Partners V L.P." read as one word `vlp`.
+            if i >= 2 && i + 1 == tokens.len() {
+                if let Some((v, form)) = (1..t.len()).find_map(|k| {
+                    let (num, form) = t.split_at(k);
+                    let v = self
+                        .roman
+                        .get(num)
+                        .or_else(|| self.roman_before_legal.get(num))?;
+                    (super::legal::is_legal_form(form) || self.is_legal_word(form))
+                        .then(|| (*v, form.to_string()))
+                }) {
+                    out.push(v.to_string());
+                    out.push(form);
+                    i += 1;
+                    continue;
+                }
+            }
             if let Some(v) = self
                 .units
                 .get(t)
                 .or_else(|| self.ordinals.get(t))
                 .or_else(|| self.roman.get(t).filter(|_| series))
+                .or_else(|| self.roman_before_legal.get(t).filter(|_| before_legal))
             {
                 out.push(v.to_string());
             } else if let Some(d) = self.ordinal_digits(t) {

@@ -161,6 +161,13 @@ fn listed() -> Vec<DenialEntry> {
         ("g9", O, "PRAVETS TEXTILE"),
         ("g10", EntityKind::Vessel, "NORTHERN AZALEA"),
         ("g11", O, "GRUVEN AVIATION GROUP"),
+        ("g12", O, "MERIDALE GROWTH FUND V L.P."),
+        ("g13", P, "TARVEK, Osric Belmund"),
+        ("g14", O, "SAVRON"),
+        ("g15", O, "ORBITAL PROPULSION INSTITUTE"),
+        ("g16", O, "HARBOR ELECTRONICS"),
+        ("g17", O, "KASTELLAN MARINE REPAIR WORKS"),
+        ("g18", O, "OSTRAVEL MARINE REPAIR YARD"),
     ] {
         v.push(entry(id, kind, &[(name, N)], ""));
     }
@@ -310,6 +317,60 @@ const CASES: &[(&str, &str, Option<&str>, bool)] = &[
         true,
     ),
     ("a vessel prefix", "M/V Northern Azalea", Some("g10"), true),
+    (
+        "a Roman series number run together with the legal form",
+        "Meridale Growth Fund 5",
+        Some("g12"),
+        true,
+    ),
+    (
+        "two more names of a listed person after the listed ones",
+        "Osric Belmund Tarvek Hallam Dunmore",
+        Some("g13"),
+        false,
+    ),
+    (
+        "another name between a listed person's names",
+        "Osric Hallam Tarvek",
+        None,
+        false,
+    ),
+    (
+        "another given name before the listed person's names",
+        "Dunmore Belmund Tarvek",
+        None,
+        false,
+    ),
+    (
+        "one letter changed in a one-word name of six letters",
+        "Savran S.A.",
+        None,
+        false,
+    ),
+    (
+        "two letters swapped in a one-word name",
+        "Svaron S.A.",
+        Some("g14"),
+        false,
+    ),
+    (
+        "a descriptive listed name qualified by another word",
+        "Velnor Orbital Propulsion Institute",
+        None,
+        false,
+    ),
+    (
+        "one common word shared with a longer listed name",
+        "Harbor Inc.",
+        None,
+        false,
+    ),
+    (
+        "three-letter contractions beside a distinctive word",
+        "Kastellan Mrn Rpr Works",
+        Some("g17"),
+        false,
+    ),
     (
         "aviation and group abbreviated",
         "Gruven Avn Grp",
