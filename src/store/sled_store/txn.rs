@@ -75,13 +75,15 @@ pub enum T {
     WebhookDeliveries,
     /// webhook id, delivery id -> (): the deliveries still pending.
     WebhookPending,
+    /// webhook id -> number of stored deliveries (u64, big-endian).
+    WebhookCounts,
     /// `schema` -> layout version.
     Meta,
 }
 
 impl T {
     /// Every tree with its name in the database.
-    pub const ALL: [(T, &'static str); 27] = [
+    pub const ALL: [(T, &'static str); 28] = [
         (T::Lists, "lists"),
         (T::Versions, "list_versions"),
         (T::Contents, "list_contents"),
@@ -108,6 +110,7 @@ impl T {
         (T::Webhooks, "webhooks"),
         (T::WebhookDeliveries, "webhook_deliveries"),
         (T::WebhookPending, "webhook_pending"),
+        (T::WebhookCounts, "webhook_counts"),
         (T::Meta, "meta"),
     ];
 }

@@ -2,8 +2,11 @@
 //! subscription) and `webhook_deliveries` (webhook id, 0x00, delivery id
 //! -> delivery; delivery ids grow, so a subscription's deliveries sort
 //! oldest first) with `webhook_pending` (the same keys, for the deliveries
-//! still pending). Each subscription keeps a bounded number of finished
-//! deliveries; trimming reads keys only, never decodes a delivery.
+//! still pending) and `webhook_counts` (webhook id -> how many deliveries
+//! are stored). Each subscription keeps a bounded number of deliveries
+//! (pending ones are never dropped); the count makes a write's cost
+//! independent of the log's length: trimming starts at the oldest and
+//! stops as soon as the log is back within its bound.
 
 use super::SledStore;
 use super::txn::{T, Txn, decode};
@@ -21,6 +24,20 @@ fn delivery_key(d: &DeliveryRecord) -> Vec<u8> {
     let mut k = prefix(&d.webhook_id);
     k.extend_from_slice(d.delivery_id.as_bytes());
     k
+}
+
+/// Most keys one write looks at while trimming (each write adds one
+/// delivery and may remove several, so the log returns to its bound).
+const TRIM_WINDOW: usize = 64;
+
+/// A stored delivery count.
+fn count_of(id: &WebhookId, v: &[u8]) -> Result<u64, StoreError> {
+    v.try_into()
+        .map(u64::from_be_bytes)
+        .map_err(|_| StoreError::Corrupt {
+            key: format!("webhook_counts/{id}"),
+            message: format!("a delivery count of {} bytes, not 8", v.len()),
+        })
 }
 
 /// The writer's operation: see [`crate::store::Store::insert_webhook`].
@@ -48,6 +65,7 @@ pub(super) fn delete(txn: &mut Txn<'_>, id: &WebhookId) -> Result<WebhookRecord,
         txn.remove(T::WebhookPending, k.clone());
         txn.remove(T::WebhookDeliveries, k);
     }
+    txn.remove(T::WebhookCounts, id.as_bytes());
     Ok(record)
 }
 
@@ -77,25 +95,42 @@ pub(super) fn put_delivery(
         txn.remove(T::WebhookPending, key.clone());
     }
     if is_new {
-        // Count by keys (oldest first); remove the oldest finished ones
-        // while the log is over its bound.
-        let keys: Vec<sled::IVec> = txn
-            .trees()
-            .get(T::WebhookDeliveries)
-            .scan_prefix(prefix(&delivery.webhook_id))
-            .keys()
-            .collect::<Result<_, _>>()?;
-        let mut over = (keys.len() + 1).saturating_sub(keep.max(1));
-        for k in keys {
-            if over == 0 {
-                break;
+        let id = delivery.webhook_id.as_bytes();
+        let stored = match txn.get(T::WebhookCounts, id)? {
+            Some(v) => count_of(&delivery.webhook_id, &v)?,
+            None => 0,
+        };
+        let mut count = stored + 1;
+        let mut over = count.saturating_sub(keep.max(1) as u64);
+        if over > 0 {
+            // The oldest first, looking at [`TRIM_WINDOW`] keys at most:
+            // the scan reads committed data, so keys removed earlier in the
+            // same batch are skipped again (seen through `txn.get`), and
+            // pending deliveries are kept. A log left over its bound by a
+            // burst (many pending at once) is trimmed by later writes.
+            for k in txn
+                .trees()
+                .get(T::WebhookDeliveries)
+                .scan_prefix(prefix(&delivery.webhook_id))
+                .keys()
+                .take(TRIM_WINDOW)
+            {
+                if over == 0 {
+                    break;
+                }
+                let k = k?;
+                if k.as_ref() == key.as_slice()
+                    || txn.get(T::WebhookPending, &k)?.is_some()
+                    || txn.get(T::WebhookDeliveries, &k)?.is_none()
+                {
+                    continue;
+                }
+                txn.remove(T::WebhookDeliveries, k.to_vec());
+                over -= 1;
+                count -= 1;
             }
-            if k.as_ref() == key.as_slice() || txn.get(T::WebhookPending, &k)?.is_some() {
-                continue;
-            }
-            txn.remove(T::WebhookDeliveries, k.to_vec());
-            over -= 1;
         }
+        txn.insert(T::WebhookCounts, id.to_vec(), count.to_be_bytes().to_vec());
     }
     Ok(true)
 }
