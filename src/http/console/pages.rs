@@ -1008,21 +1008,15 @@ pub fn list_versions(
             _ => String::new(),
         };
         out.push_str("<ul>");
-        for e in &d.added {
-            let _ = write!(
-                out,
-                "<li class=\"added\">+ {} {}</li>",
-                esc(&e.entry_id),
-                esc(&name(e))
-            );
-        }
-        for e in &d.removed {
-            let _ = write!(
-                out,
-                "<li class=\"removed\">− {} {}</li>",
-                esc(&e.entry_id),
-                esc(&name(e))
-            );
+        for (class, sign, entries) in [("added", "+", &d.added), ("removed", "−", &d.removed)] {
+            for e in entries {
+                let _ = write!(
+                    out,
+                    "<li class=\"{class}\">{sign} {} {}</li>",
+                    esc(&e.entry_id),
+                    esc(&name(e))
+                );
+            }
         }
         for c in &d.changed {
             let _ = write!(
