@@ -40,6 +40,11 @@ pub struct Vocab {
     token_bits: Bits,
     /// Ids of the tokens (not joins), sorted by text: prefix look-ups.
     sorted: Vec<u32>,
+    /// Words a contraction may stand for, by (first letter, last letter):
+    /// the tokens of `sorted` (in its order) of 24 bytes at most and in two
+    /// entries or more, under their last letter and under their last
+    /// consonant (see [`Vocab::contracted`]).
+    contraction_keys: FxHashMap<(u8, u8), Vec<u32>>,
     idf_unknown: f32,
 }
 
@@ -204,6 +209,23 @@ impl VocabBuilder {
             .collect();
         sorted
             .sort_unstable_by(|&a, &b| self.v.strings[a as usize].cmp(&self.v.strings[b as usize]));
+        let mut keys: FxHashMap<(u8, u8), Vec<u32>> = FxHashMap::default();
+        for &i in &sorted {
+            let w = self.v.strings[i as usize].as_bytes();
+            let (Some(&first), Some(&end)) = (w.first(), w.last()) else {
+                continue;
+            };
+            if w.len() > 24 || self.v.df[i as usize] < 2 {
+                continue;
+            }
+            keys.entry((first, end)).or_default().push(i);
+            if let Some(&c) = w.iter().rev().find(|c| !b"aeiouy".contains(c)) {
+                if c != end {
+                    keys.entry((first, c)).or_default().push(i);
+                }
+            }
+        }
+        self.v.contraction_keys = keys;
         self.v.sorted = sorted;
         self.v.token_bits = Bits::new(20);
         for s in &self.v.strings {
@@ -340,20 +362,17 @@ impl Vocab {
         let (Some(&first), Some(&last)) = (tb.first(), tb.last()) else {
             return Vec::new();
         };
-        let start = self
-            .sorted
-            .partition_point(|&i| self.strings[i as usize].as_bytes()[0] < first);
+        // The words of that first letter ending with `last` or with `last`
+        // as their last consonant, in text order (index built once).
+        let words = self
+            .contraction_keys
+            .get(&(first, last))
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
         let mut found: Vec<u32> = Vec::new();
-        for &i in &self.sorted[start..] {
+        for &i in words {
             let w = self.strings[i as usize].as_bytes();
-            if w[0] != first {
-                break;
-            }
-            if w.len() < tb.len() + 2 || w.len() > 24 || self.df[i as usize] < 2 {
-                continue;
-            }
-            let last_consonant = w.iter().rev().find(|c| !b"aeiouy".contains(c));
-            if w[w.len() - 1] != last && last_consonant != Some(&last) {
+            if w.len() < tb.len() + 2 {
                 continue;
             }
             let mut rest = w[1..].iter();
