@@ -58,7 +58,7 @@ mod tests;
 
 use std::fmt::Write as _;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use crate::model::{Comparison, ControlCategory, ControlEntry, Item};
 
@@ -66,6 +66,11 @@ use super::EngineError;
 use super::negation;
 use super::units::{self, Params, Source};
 use codes::{CodeAgreement, Declared, NationalCode};
+
+/// An item's parameters, read from its description on first use: lines
+/// that name no entry, or only entries without thresholds, never need them
+/// (reading the figures is a third of an item's cost).
+type LazyParams<F> = std::cell::LazyCell<Params, F>;
 use text::Normalized;
 
 /// How an item stands against one control-list entry.
@@ -448,8 +453,12 @@ impl ItemIndex {
             None
         } else {
             Some(
+                // A DFA: every description runs an overlapping search
+                // through all phrases, which a DFA does without following
+                // failure links (the same matches as the default NFA).
                 AhoCorasickBuilder::new()
                     .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::DFA))
                     .build(&table.phrases)
                     .map_err(|e| EngineError::Build(e.to_string()))?,
             )
@@ -486,7 +495,7 @@ impl ItemIndex {
     /// Classifies one item.
     pub fn classify(&self, item: &Item) -> ItemAssessment {
         let norm = text::normalize(&item.description);
-        let params = Params::build(&item.parameters, &item.description);
+        let params = LazyParams::new(|| Params::build(&item.parameters, &item.description));
         let declared = Declared::parse(&item.declared_code);
         let hits = self.find(&norm);
 
@@ -548,7 +557,7 @@ impl ItemIndex {
         &'a self,
         norm: &Normalized,
         hits: &[(usize, usize, usize)],
-        params: &Params,
+        params: &LazyParams<impl FnOnce() -> Params>,
     ) -> (Vec<Candidate<'a>>, Vec<NamedSpan>) {
         // Phrases found, as a bit set (a cheaper test than a search of `hits`).
         let mut found = vec![0u64; self.phrases.len().div_ceil(64)];
@@ -676,7 +685,7 @@ impl ItemIndex {
                             }
                         }
                         ContextItem::Param(k) => {
-                            if !ok && params.get(k).is_some() {
+                            if !ok && Params::get(params, k).is_some() {
                                 ok = true;
                                 context_words.push(format!("a figure for {k}"));
                             }
@@ -718,7 +727,7 @@ impl ItemIndex {
         &self,
         cand: &Candidate<'_>,
         norm: &Normalized,
-        params: &Params,
+        params: &LazyParams<impl FnOnce() -> Params>,
         declared: &Declared,
         item: &Item,
     ) -> ItemMatch {
@@ -771,7 +780,7 @@ impl ItemIndex {
                                     .next()
                                     .unwrap_or("")
                         }),
-                        ContextItem::Param(k) => params.get(k).is_some(),
+                        ContextItem::Param(k) => Params::get(params, k).is_some(),
                     })
                 })
                 .flat_map(|group| {
@@ -859,14 +868,18 @@ impl ItemIndex {
         }
         // Figures read from the text or derived, for the parameters this
         // entry looks at.
-        let relevant = |k: &str| c.param_keys.iter().any(|p| p == k);
-        let from_text = params.describe_only(Source::Text, relevant);
-        if !from_text.is_empty() {
-            let _ = write!(explanation, " Read from the text: {from_text}.");
-        }
-        let derived = params.describe_only(Source::Derived, relevant);
-        if !derived.is_empty() {
-            let _ = write!(explanation, " Derived: {derived}.");
+        // An entry that looks at no parameter has none to show (and the
+        // figures need not be read for it).
+        if !c.param_keys.is_empty() {
+            let relevant = |k: &str| c.param_keys.iter().any(|p| p == k);
+            let from_text = params.describe_only(Source::Text, relevant);
+            if !from_text.is_empty() {
+                let _ = write!(explanation, " Read from the text: {from_text}.");
+            }
+            let derived = params.describe_only(Source::Derived, relevant);
+            if !derived.is_empty() {
+                let _ = write!(explanation, " Derived: {derived}.");
+            }
         }
 
         // Score.
@@ -1314,7 +1327,7 @@ fn cond_text(c: &crate::model::Condition, value: Option<f64>) -> String {
     }
 }
 
-fn evaluate_rules(e: &ControlEntry, params: &Params) -> Verdict {
+fn evaluate_rules(e: &ControlEntry, params: &LazyParams<impl FnOnce() -> Params>) -> Verdict {
     if e.rules.is_empty() {
         return Verdict {
             status: ItemStatus::Controlled,
@@ -1322,6 +1335,7 @@ fn evaluate_rules(e: &ControlEntry, params: &Params) -> Verdict {
             note: " The entry has no threshold: named goods are controlled.".into(),
         };
     }
+    let params: &Params = params;
     // Check every condition first; words are written only for what is reported.
     let states: Vec<Vec<CondState>> = e
         .rules
