@@ -15,7 +15,7 @@
 
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 /// One normalised word.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -169,8 +169,12 @@ impl PhraseSet {
     /// Builds the matcher. Phrases must already be normalised
     /// ([`normalize_phrase`]), non-empty and distinct.
     pub(crate) fn new(phrases: &[String]) -> Result<PhraseSet, String> {
+        // A DFA (the same matches as the default NFA, found without
+        // following failure links): addresses and end uses are searched on
+        // every screening.
         let ac = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(phrases)
             .map_err(|e| e.to_string())?;
         Ok(PhraseSet { ac })
