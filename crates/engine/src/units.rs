@@ -599,6 +599,11 @@ fn unit_table() -> &'static HashMap<char, Vec<UnitSpelling>> {
                     .push(UnitSpelling { chars, def });
             }
         }
+        // Longest spelling first (stable: the table's order among equals),
+        // so that the first one that fits is the longest.
+        for bucket in m.values_mut() {
+            bucket.sort_by_key(|u| std::cmp::Reverse(u.chars.len()));
+        }
         m
     })
 }
@@ -607,7 +612,6 @@ fn unit_table() -> &'static HashMap<char, Vec<UnitSpelling>> {
 fn unit_at(p: &Prepared<'_>, i: usize) -> Option<UnitHit> {
     let bucket = unit_table().get(&p.at(i))?;
     let rest = p.chars.get(i..)?;
-    let mut best: Option<UnitHit> = None;
     for u in bucket {
         if !rest.starts_with(&u.chars) {
             continue;
@@ -622,17 +626,16 @@ fn unit_at(p: &Prepared<'_>, i: usize) -> Option<UnitHit> {
             // "m3" is spelled in the table; "m2x" is not a unit.
             continue;
         }
-        if best.is_none_or(|b| end > b.end) {
-            best = Some(UnitHit {
-                dim: u.def.dim,
-                factor: u.def.factor,
-                default_role: u.def.default_role,
-                start: i,
-                end,
-            });
-        }
+        // Buckets hold the longest spellings first: this is the longest.
+        return Some(UnitHit {
+            dim: u.def.dim,
+            factor: u.def.factor,
+            default_role: u.def.default_role,
+            start: i,
+            end,
+        });
     }
-    best
+    None
 }
 
 // ---------------------------------------------------------------------------

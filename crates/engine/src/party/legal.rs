@@ -556,8 +556,15 @@ fn split_glued_legal(raw: Vec<String>) -> Vec<String> {
 
 /// Joins adjacent tokens whose concatenation is a legal word split by a
 /// space (`com pany`, `lim ited`, `obshch estvo`).
-fn join_split_legal(raw: Vec<String>) -> Vec<String> {
+fn join_split_legal(mut raw: Vec<String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(raw.len());
+    // One buffer for the joins tried (most are not legal words).
+    let mut joined = String::new();
+    let join = |buf: &mut String, a: &str, b: &str| {
+        buf.clear();
+        buf.push_str(a);
+        buf.push_str(b);
+    };
     let mut i = 0;
     while i < raw.len() {
         // A legal word split anywhere, even after its first letter
@@ -565,33 +572,34 @@ fn join_split_legal(raw: Vec<String>) -> Vec<String> {
         // whose first letter joined a run of single letters (`s o
         // granichennoy` -> `so granichennoy`).
         if i + 1 < raw.len() && !WORD_SET.has(&raw[i]) {
-            let joined = format!("{}{}", raw[i], raw[i + 1]);
+            join(&mut joined, &raw[i], &raw[i + 1]);
             if WORD_SET.has(&joined) {
-                out.push(joined);
+                out.push(joined.clone());
                 i += 2;
                 continue;
             }
             let t = &raw[i];
             if (2..=3).contains(&t.len()) && t.is_ascii() {
                 let (head, last) = t.split_at(t.len() - 1);
-                let joined = format!("{last}{}", raw[i + 1]);
+                join(&mut joined, last, &raw[i + 1]);
                 if WORD_SET.has(&joined) {
                     out.push(head.to_string());
-                    out.push(joined);
+                    out.push(joined.clone());
                     i += 2;
                     continue;
                 }
             }
         }
         if i + 1 < raw.len() && !is_legal_word(&raw[i + 1]) {
-            let joined = format!("{}{}", raw[i], raw[i + 1]);
+            join(&mut joined, &raw[i], &raw[i + 1]);
             if joined.len() >= 6 && (is_legal_word(&joined) || PHRASE_WORD_SET.has(&joined)) {
-                out.push(joined);
+                out.push(joined.clone());
                 i += 2;
                 continue;
             }
         }
-        out.push(raw[i].clone());
+        // Tokens are read forward only: this one is not looked at again.
+        out.push(std::mem::take(&mut raw[i]));
         i += 1;
     }
     out
