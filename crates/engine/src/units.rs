@@ -1289,7 +1289,14 @@ fn keyword_role(p: &Prepared<'_>, n: &Num) -> Option<(&'static str, f64)> {
 fn feature_matcher() -> Option<&'static AhoCorasick> {
     static MATCHER: OnceLock<Option<AhoCorasick>> = OnceLock::new();
     MATCHER
-        .get_or_init(|| AhoCorasick::new(FEATURES.iter().map(|f| format!(" {} ", f.phrase))).ok())
+        .get_or_init(|| {
+            // A DFA: the same matches as the default automaton, searched
+            // without failure links on every item.
+            aho_corasick::AhoCorasickBuilder::new()
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(FEATURES.iter().map(|f| format!(" {} ", f.phrase)))
+                .ok()
+        })
         .as_ref()
 }
 

@@ -312,7 +312,8 @@ impl Vocab {
         // ... or share a deletion variant with it (substitution,
         // transposition), or a listed token may be its deletion variant.
         let b = token.as_bytes();
-        let mut buf = Vec::with_capacity(b.len());
+        // A variant is shorter than the token (at most MAX_TOKEN_BYTES).
+        let mut buf = [0u8; MAX_TOKEN_BYTES];
         for (i, h) in deletion_hashes(token).enumerate() {
             if self.delete_bits.may_hold(h) {
                 if let Some(l) = self.deletes.get(&h) {
@@ -323,10 +324,10 @@ impl Vocab {
             if !self.token_bits.may_hold(h) {
                 continue;
             }
-            buf.clear();
-            buf.extend_from_slice(&b[..i]);
-            buf.extend_from_slice(&b[i + 1..]);
-            if let Ok(s) = std::str::from_utf8(&buf) {
+            let len = b.len() - 1;
+            buf[..i].copy_from_slice(&b[..i]);
+            buf[i..len].copy_from_slice(&b[i + 1..]);
+            if let Ok(s) = std::str::from_utf8(&buf[..len]) {
                 if let Some(id) = self.id(s) {
                     out.push(id);
                 }
@@ -420,18 +421,40 @@ fn hash(b: &[u8]) -> u64 {
     h
 }
 
-/// Hashes of the token with one byte deleted at each position.
+/// Hashes of the token with one byte deleted at each position (the hash of
+/// the bytes before the deletion is carried from one position to the next:
+/// half the work of hashing each variant whole, the same values).
 fn deletion_hashes(token: &str) -> impl Iterator<Item = u64> + '_ {
     let b = token.as_bytes();
+    let mut prefix: u64 = 0xcbf2_9ce4_8422_2325;
     (0..b.len()).map(move |i| {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for (k, &x) in b.iter().enumerate() {
-            if k == i {
-                continue;
-            }
+        let mut h = prefix;
+        for &x in &b[i + 1..] {
             h ^= u64::from(x);
             h = h.wrapping_mul(0x0100_0000_01b3);
         }
+        prefix ^= u64::from(b[i]);
+        prefix = prefix.wrapping_mul(0x0100_0000_01b3);
         h
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deletion_hashes_are_the_hashes_of_the_variants() {
+        for token in ["", "a", "ab", "abc", "company", "shahid hemmat", "ооо"] {
+            let b = token.as_bytes();
+            let whole: Vec<u64> = (0..b.len())
+                .map(|i| {
+                    let mut v = b[..i].to_vec();
+                    v.extend_from_slice(&b[i + 1..]);
+                    hash(&v)
+                })
+                .collect();
+            assert_eq!(deletion_hashes(token).collect::<Vec<_>>(), whole, "{token}");
+        }
+    }
 }
