@@ -126,11 +126,18 @@ fn align_with(
     chosen: &mut Vec<Link>,
 ) -> Alignment {
     let n = tokens.len().min(64);
+    let in_name = if n == 64 { u64::MAX } else { (1u64 << n) - 1 };
+    // The weight of the name tokens in `m`, summed in token order (only
+    // the set bits are visited: most masks hold one token).
     let wn_mask = |m: u64| -> f32 {
-        (0..n)
-            .filter(|j| m & (1u64 << j) != 0)
-            .map(|j| vocab.idf(tokens[j]))
-            .sum()
+        let mut m = m & in_name;
+        // -0.0, as `Iterator::sum` starts: the same value for an empty mask.
+        let mut sum = -0.0;
+        while m != 0 {
+            sum += vocab.idf(tokens[m.trailing_zeros() as usize]);
+            m &= m - 1;
+        }
+        sum
     };
     let mut push = |qa: usize, qb: usize, nmask: u64, sim: f32| {
         let wq: f32 = q[qa..=qb].iter().map(|t| t.weight).sum();

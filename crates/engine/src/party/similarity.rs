@@ -35,27 +35,28 @@ pub fn osa_distance(a: &[u8], b: &[u8], max: usize) -> usize {
     if n == 0 || m == 0 {
         return n.max(m);
     }
-    // Three rows: i-2, i-1, i; on the stack for ordinary name tokens.
+    // Three rows: i-2, i-1, i; on the stack for ordinary name tokens. A
+    // cell is at most the longer length: u32 rows (half the stack to clear).
     const STACK: usize = 48;
-    let mut heap: Vec<usize>;
-    let mut stack = [0usize; 3 * STACK];
-    let rows: &mut [usize] = if m < STACK {
+    let mut heap: Vec<u32>;
+    let mut stack = [0u32; 3 * STACK];
+    let rows: &mut [u32] = if m < STACK {
         &mut stack[..3 * (m + 1)]
     } else {
-        heap = vec![0usize; 3 * (m + 1)];
+        heap = vec![0u32; 3 * (m + 1)];
         &mut heap
     };
     let (prev2, rest) = rows.split_at_mut(m + 1);
     let (prev, cur) = rest.split_at_mut(m + 1);
     for (j, v) in prev.iter_mut().enumerate() {
-        *v = j;
+        *v = j as u32;
     }
     let (mut prev2, mut prev, mut cur) = (prev2, prev, cur);
     for i in 1..=n {
-        cur[0] = i;
+        cur[0] = i as u32;
         let mut row_min = cur[0];
         for j in 1..=m {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let cost = u32::from(a[i - 1] != b[j - 1]);
             let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 v = v.min(prev2[j - 2] + 1);
@@ -63,13 +64,13 @@ pub fn osa_distance(a: &[u8], b: &[u8], max: usize) -> usize {
             cur[j] = v;
             row_min = row_min.min(v);
         }
-        if row_min > max {
+        if row_min as usize > max {
             return max + 1;
         }
         std::mem::swap(&mut prev2, &mut prev);
         std::mem::swap(&mut prev, &mut cur);
     }
-    prev[m]
+    prev[m] as usize
 }
 
 /// `osa_distance(a, b, 1) <= 1` in one pass: equal, or one substitution,
