@@ -40,6 +40,10 @@ pub struct NormName {
     /// names that sound alike but are written with other characters are
     /// other names (高市 / 高石).
     pub cjk: String,
+    /// True when a word of the query was read as two listed words run
+    /// together (`PetroChina` -> `petro china`; set by matching, not by
+    /// normalisation): a brand written as one word.
+    pub split_glued: bool,
 }
 
 impl NormName {
@@ -89,6 +93,7 @@ pub fn normalize_with(name: &str, rules: &NameRules) -> NormName {
         } else {
             name.chars().filter(|&c| is_cjk(c)).collect()
         },
+        split_glued: false,
     }
 }
 
