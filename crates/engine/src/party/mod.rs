@@ -949,6 +949,13 @@ impl PartyIndex {
             .map(|t| t.weight)
             .sum();
         let need = min_share * total - initials;
+        // A word that may name an organisation (no generic or common English
+        // word): generic words qualifying its listed name may count half.
+        let named = q.iter().any(|t| {
+            !legal::is_generic(&t.text)
+                && !self.rules.is_common_word(&t.text)
+                && vocab::number_weight(&t.text) == 1.0
+        });
         let mut order: Vec<usize> = (0..q.len()).filter(|&i| !q[i].exp.is_empty()).collect();
         order.sort_by(|&a, &b| q[b].weight.total_cmp(&q[a].weight));
         SCRATCH.with(|cell| {
@@ -1020,7 +1027,7 @@ impl PartyIndex {
                     // So do generic words qualifying an organisation's
                     // name when the query is matched whole.
                     if self.persons[k] && f64::from(q_ub) >= TUNING.whole_query
-                        || !self.persons[k] && q_ub >= 0.95
+                        || !self.persons[k] && named && q_ub >= 0.95
                     {
                         0.5 * (1.0 + plain)
                     } else {

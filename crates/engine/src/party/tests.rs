@@ -391,6 +391,12 @@ const CASES: &[(&str, &str, Option<&str>, bool)] = &[
         false,
     ),
     (
+        "a brand written in camel case sharing one distinctive word",
+        "VelkorChina Ltd",
+        None,
+        false,
+    ),
+    (
         "a Russian diminutive of the given name",
         "Volodya Zaretsky",
         Some("g26"),
