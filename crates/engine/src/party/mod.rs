@@ -795,6 +795,10 @@ impl PartyIndex {
             if let Ok(v) = std::str::from_utf8(&var) {
                 self.vocab.one_edit_candidates(v, &mut found);
             }
+            if found.len() > TWO_EDIT_MAX_CANDIDATES {
+                // A crowded neighbourhood: two edits tell nothing there.
+                return;
+            }
         }
         found.sort_unstable();
         found.dedup();
@@ -949,10 +953,12 @@ impl PartyIndex {
             .map(|t| t.weight)
             .sum();
         let need = min_share * total - initials;
-        // A word that may name an organisation (no generic or common English
-        // word): generic words qualifying its listed name may count half.
+        // A word that may name an organisation (five letters or more, no
+        // generic or common English word, no particle such as `al`): generic
+        // words qualifying its listed name may count half.
         let named = q.iter().any(|t| {
-            !legal::is_generic(&t.text)
+            t.text.len() >= 5
+                && !legal::is_generic(&t.text)
                 && !self.rules.is_common_word(&t.text)
                 && vocab::number_weight(&t.text) == 1.0
         });
@@ -1621,6 +1627,10 @@ impl PartyIndex {
 /// Query words of this many letters or more (the listed word one letter
 /// shorter at least) may be two edits from a listed word.
 const TWO_EDIT_MIN_LEN: usize = 7;
+
+/// A word with more listed words than this within two edits (counted with
+/// repeats, before verification) gets none: the look-up stays bounded.
+const TWO_EDIT_MAX_CANDIDATES: usize = 256;
 
 /// Similarity of a word two edits from a listed word (below ten letters;
 /// from ten on, `similarity::typo_sim`).
