@@ -199,15 +199,7 @@ pub(super) fn in_batch(
     txn: &Txn<'_>,
     id: &ScreeningId,
 ) -> Result<Option<ScreeningRecord>, StoreError> {
-    match txn.get(T::Screenings, id.as_bytes())? {
-        Some(v) => Ok(Some(list_sets::decode_screening(
-            &txn.trees().sets,
-            id.as_bytes(),
-            &v,
-            |set| txn.get(T::ListSets, set),
-        )?)),
-        None => Ok(None),
-    }
+    read(&txn.trees().sets, id, |t, k| txn.get(t, k))
 }
 
 /// A stored screening.
@@ -218,12 +210,21 @@ pub(super) fn stored(
     s: &SledStore,
     id: &ScreeningId,
 ) -> Result<Option<ScreeningRecord>, StoreError> {
-    match s.tree(T::Screenings).get(id.as_bytes())? {
+    read(&s.inner.trees.sets, id, |t, k| Ok(s.tree(t).get(k)?))
+}
+
+/// A screening read through `get` (a tree and a key to a value).
+fn read(
+    sets: &list_sets::SetCache,
+    id: &ScreeningId,
+    get: impl Fn(T, &[u8]) -> Result<Option<sled::IVec>, StoreError>,
+) -> Result<Option<ScreeningRecord>, StoreError> {
+    match get(T::Screenings, id.as_bytes())? {
         Some(v) => Ok(Some(list_sets::decode_screening(
-            &s.inner.trees.sets,
+            sets,
             id.as_bytes(),
             &v,
-            |set| Ok(s.tree(T::ListSets).get(set)?),
+            |set| get(T::ListSets, set),
         )?)),
         None => Ok(None),
     }
