@@ -11,10 +11,16 @@
 //!    again under one shipment reference, so that its case grows: calls per
 //!    second per round, and the server's resident memory after each round.
 //!
+//! Each phase also prints the CPU time the server and the load generator
+//! spent per call (from `/proc`): on a shared, noisy machine calls per
+//! second move with the neighbours' load, CPU per call much less.
+//!
 //! Run: `cargo bench --bench load` (`-- --quick` for shorter phases,
 //! `-- --seconds N` to set a phase's length). Calls are authorised with
 //! the ADMIN token (not rate-limited). The load generator runs on the same
 //! machine as the server and takes part of its cores, as h2load would.
+//! `EXPORTSCREEN_BIN=path` runs another build of the server (to compare two
+//! builds on the same machine state).
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -52,7 +58,9 @@ fn free_port() -> u16 {
 
 async fn start(dir: &Path) -> Server {
     let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
-    let child = Command::new(env!("CARGO_BIN_EXE_exportscreen"))
+    let bin = std::env::var_os("EXPORTSCREEN_BIN")
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_exportscreen").into());
+    let child = Command::new(bin)
         .args(["serve", "--listen", &addr.to_string()])
         .arg("--data-dir")
         .arg(dir)
@@ -104,15 +112,40 @@ fn rss_mib(pid: u32) -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
+/// CPU time (user + system) a process has used, in seconds (Linux; clock
+/// ticks of 1/100 s, the kernel's USER_HZ).
+fn cpu_seconds(pid: &str) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            // Fields after the command name (which may hold spaces).
+            let rest = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let user: f64 = f.get(11)?.parse().ok()?;
+            let system: f64 = f.get(12)?.parse().ok()?;
+            Some((user + system) / 100.0)
+        })
+        .unwrap_or(f64::NAN)
+}
+
 /// What one phase measured.
 struct Phase {
     calls: u64,
     errors: u64,
     seconds: f64,
     latencies: Vec<Duration>,
+    /// CPU seconds of the server and of this process during the phase.
+    server_cpu: f64,
+    client_cpu: f64,
 }
 
 impl Phase {
+    /// Server and load-generator CPU per call, in microseconds.
+    fn cpu_per_call(&self) -> (f64, f64) {
+        let n = self.calls.max(1) as f64;
+        (self.server_cpu / n * 1e6, self.client_cpu / n * 1e6)
+    }
+
     fn rate(&self) -> f64 {
         self.calls as f64 / self.seconds
     }
@@ -129,12 +162,14 @@ impl Phase {
 
 /// Runs `call` from [`STREAMS`] tasks for `seconds`, each call's latency
 /// recorded.
-async fn drive<F, Fut>(channels: &[Channel], seconds: f64, call: F) -> Phase
+async fn drive<F, Fut>(channels: &[Channel], pid: u32, seconds: f64, call: F) -> Phase
 where
     F: Fn(Channel, u64) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = bool> + Send,
 {
     let call = Arc::new(call);
+    let server = pid.to_string();
+    let (server_before, client_before) = (cpu_seconds(&server), cpu_seconds("self"));
     let next = Arc::new(AtomicU64::new(0));
     let errors = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
@@ -166,6 +201,8 @@ where
         errors: errors.load(Ordering::Relaxed),
         seconds: started.elapsed().as_secs_f64(),
         latencies,
+        server_cpu: cpu_seconds(&server) - server_before,
+        client_cpu: cpu_seconds("self") - client_before,
     }
 }
 
@@ -255,7 +292,7 @@ async fn run(seconds: f64) {
     // Warm-up: connections, caches, the engine's first screenings.
     {
         let token = Arc::clone(&token);
-        drive(&channels, 1.0, move |ch, n| {
+        drive(&channels, pid, 1.0, move |ch, n| {
             screen(
                 ch,
                 Arc::clone(&token),
@@ -265,7 +302,7 @@ async fn run(seconds: f64) {
         .await;
     }
 
-    let health = drive(&channels, seconds, |ch, _| async move {
+    let health = drive(&channels, pid, seconds, |ch, _| async move {
         HealthClient::new(ch)
             .check(HealthCheckRequest {
                 service: String::new(),
@@ -277,7 +314,7 @@ async fn run(seconds: f64) {
 
     let screening = {
         let token = Arc::clone(&token);
-        drive(&channels, seconds, move |ch, n| {
+        drive(&channels, pid, seconds, move |ch, n| {
             screen(
                 ch,
                 Arc::clone(&token),
@@ -288,11 +325,12 @@ async fn run(seconds: f64) {
     };
 
     println!();
-    println!("| phase | calls/s | p50 | p99 | errors |");
-    println!("|---|---|---|---|---|");
+    println!("| phase | calls/s | p50 | p99 | errors | server CPU/call | client CPU/call |");
+    println!("|---|---|---|---|---|---|---|");
     let row = |name: &str, p: &Phase| {
+        let (server, client) = p.cpu_per_call();
         println!(
-            "| {name} | {:.0} | {:.2} ms | {:.2} ms | {} |",
+            "| {name} | {:.0} | {:.2} ms | {:.2} ms | {} | {server:.1} us | {client:.1} us |",
             p.rate(),
             p.pct(0.5).as_secs_f64() * 1e3,
             p.pct(0.99).as_secs_f64() * 1e3,
@@ -305,24 +343,35 @@ async fn run(seconds: f64) {
         "\nratio ScreenShipment / empty RPC: {:.3}",
         screening.rate() / health.rate()
     );
+    let cpu = |p: &Phase| {
+        let (server, client) = p.cpu_per_call();
+        server + client
+    };
+    println!(
+        "ratio of CPU per call (empty RPC / ScreenShipment, server and client): {:.3}",
+        cpu(&health) / cpu(&screening)
+    );
 
     println!("\nthree rounds of one flagged consignee, one shipment reference (its case grows):");
-    println!("| round | calls/s | p99 | case screenings after | server RSS after |");
-    println!("|---|---|---|---|---|");
+    println!(
+        "| round | calls/s | p99 | server CPU/call | case screenings after | server RSS after |"
+    );
+    println!("|---|---|---|---|---|---|");
     let mut rates = Vec::new();
     let mut total = 0u64;
     for round in 1..=3 {
         let token = Arc::clone(&token);
-        let p = drive(&channels, seconds, move |ch, _| {
+        let p = drive(&channels, pid, seconds, move |ch, _| {
             screen(ch, Arc::clone(&token), shipment("BENCH-CASE".into(), true))
         })
         .await;
         total += p.calls;
         rates.push(p.rate());
         println!(
-            "| {round} | {:.0} | {:.2} ms | {} | {:.1} MiB |",
+            "| {round} | {:.0} | {:.2} ms | {:.1} us | {} | {:.1} MiB |",
             p.rate(),
             p.pct(0.99).as_secs_f64() * 1e3,
+            p.cpu_per_call().0,
             total,
             rss_mib(pid)
         );
@@ -333,4 +382,22 @@ async fn run(seconds: f64) {
     );
     let _ = server.child.start_kill();
     let _ = server.child.wait().await;
+    println!(
+        "database on disk after the run: {:.0} MiB",
+        dir_bytes(dir.path()) as f64 / (1 << 20) as f64
+    );
+}
+
+/// Bytes of the files under `dir`.
+fn dir_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir).map_or(0, |entries| {
+        entries
+            .flatten()
+            .map(|e| match e.metadata() {
+                Ok(m) if m.is_dir() => dir_bytes(&e.path()),
+                Ok(m) => m.len(),
+                Err(_) => 0,
+            })
+            .sum()
+    })
 }
