@@ -197,7 +197,7 @@ pub(super) fn update(
                 id: case_id.to_string(),
             })?;
     let latest: Option<ScreeningRecord> = match case.latest_screening() {
-        Some(id) => txn.get_json(T::Screenings, id.as_bytes())?,
+        Some(id) => super::screenings::in_batch(txn, id)?,
         None => None,
     };
     let old = case.clone();

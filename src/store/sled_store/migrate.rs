@@ -11,6 +11,9 @@
 //!   cause is kept in `case_causes`. Each case is converted in one
 //!   transaction; a case already converted is left alone, so an
 //!   interrupted migration simply runs again.
+//! - **2 -> 3**: screenings written from now on keep their list versions
+//!   by reference (`list_sets`, see [`super::list_sets`]); those written
+//!   before stay plain JSON and read as they are, so nothing is converted.
 
 use serde_json::{Value, json};
 use sled::Transactional;
@@ -24,7 +27,7 @@ use crate::ids::{CaseId, ScreeningId};
 use crate::store::StoreError;
 
 /// The layout this build writes.
-pub const SCHEMA: u32 = 2;
+pub const SCHEMA: u32 = 3;
 
 const SCHEMA_KEY: &[u8] = b"schema";
 
@@ -48,10 +51,12 @@ pub fn migrate(trees: &Trees) -> Result<(), StoreError> {
         return Ok(());
     }
     let mut converted = 0u64;
-    for kv in trees.get(T::Cases).iter() {
-        let (k, v) = kv?;
-        if convert_case(trees, &k, &v)? {
-            converted += 1;
+    if schema < 2 {
+        for kv in trees.get(T::Cases).iter() {
+            let (k, v) = kv?;
+            if convert_case(trees, &k, &v)? {
+                converted += 1;
+            }
         }
     }
     meta.insert(SCHEMA_KEY, &SCHEMA.to_be_bytes())?;

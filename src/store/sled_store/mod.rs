@@ -18,7 +18,8 @@
 //! | `list_rescreens` | same as `list_versions` | [`RescreenSummary`] (JSON) |
 //! | `list_change_cases` | screening id, 0x00, list id, 0x00, version | case id opened by re-screening |
 //! | `case_causes` | case id | cause and findings of a list-change case (JSON) |
-//! | `screenings` | screening id | [`ScreeningRecord`] (JSON) |
+//! | `screenings` | screening id | [`ScreeningRecord`]: 0x01, its list set's key (16 bytes), then JSON without the list versions; or plain JSON (layout 2) |
+//! | `list_sets` | set key (truncated SHA-256 of the set) | the list versions screenings cite (JSON) |
 //! | `idempotency` | exporter, request id ([`keys::idempotency_key`]) | screening id, time, shipment fingerprint (JSON) |
 //! | `idempotency_by_time` | time, idempotency key | (empty): expiry |
 //! | `cases` | case id | [`CaseRecord`] (JSON) |
@@ -49,6 +50,7 @@ mod audit;
 mod cases;
 pub mod keys;
 mod list_cases;
+mod list_sets;
 mod lists;
 mod migrate;
 mod screenings;
@@ -293,7 +295,10 @@ impl Store for SledStore {
     }
 
     fn screening(&self, id: &ScreeningId) -> Result<ScreeningRecord, StoreError> {
-        self.read_found(T::Screenings, id.as_bytes(), "screening", id.as_str())
+        screenings::stored(self, id)?.ok_or_else(|| StoreError::NotFound {
+            what: "screening",
+            id: id.to_string(),
+        })
     }
 
     fn idempotent(

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::cases::{add_member, end_suppression, read_case, suppression_end_audit, write_case};
-use super::txn::{T, Txn, decode};
-use super::{SledStore, audit, keys, writer};
+use super::txn::{T, Txn};
+use super::{SledStore, audit, keys, list_sets, writer};
 use crate::actions::AuditAction;
 use crate::cases::{CaseChange, ChangeKind, SuppressionEnd};
 use crate::ids::{Actor, CaseId, ScreeningId};
@@ -54,9 +54,8 @@ pub(super) fn record(
                         screening_id: used.screening_id,
                     });
                 }
-                let record = txn
-                    .get_json::<ScreeningRecord>(T::Screenings, used.screening_id.as_bytes())?
-                    .ok_or_else(|| StoreError::Corrupt {
+                let record =
+                    in_batch(txn, &used.screening_id)?.ok_or_else(|| StoreError::Corrupt {
                         key: keys::printable(&ik),
                         message: format!(
                             "request id names a missing screening {}",
@@ -165,7 +164,8 @@ pub(super) fn record(
         },
         at,
     )?;
-    txn.put_json(T::Screenings, screening_id.as_bytes(), "screening", &record)?;
+    let value = list_sets::encode_screening(txn, &mut record)?;
+    txn.insert(T::Screenings, screening_id.as_bytes(), value);
     if let Some(key) = idempotency {
         let ik = keys::idempotency_key(&key.exporter, &key.request_id);
         txn.insert(
@@ -191,6 +191,45 @@ pub(super) fn record(
     })
 }
 
+/// A screening as the writer's batch sees it.
+///
+/// # Errors
+/// [`StoreError`] when it cannot be read or decoded.
+pub(super) fn in_batch(
+    txn: &Txn<'_>,
+    id: &ScreeningId,
+) -> Result<Option<ScreeningRecord>, StoreError> {
+    read(&txn.trees().sets, id, |t, k| txn.get(t, k))
+}
+
+/// A stored screening.
+///
+/// # Errors
+/// [`StoreError`] when it cannot be read or decoded.
+pub(super) fn stored(
+    s: &SledStore,
+    id: &ScreeningId,
+) -> Result<Option<ScreeningRecord>, StoreError> {
+    read(&s.inner.trees.sets, id, |t, k| Ok(s.tree(t).get(k)?))
+}
+
+/// A screening read through `get` (a tree and a key to a value).
+fn read(
+    sets: &list_sets::SetCache,
+    id: &ScreeningId,
+    get: impl Fn(T, &[u8]) -> Result<Option<sled::IVec>, StoreError>,
+) -> Result<Option<ScreeningRecord>, StoreError> {
+    match get(T::Screenings, id.as_bytes())? {
+        Some(v) => Ok(Some(list_sets::decode_screening(
+            sets,
+            id.as_bytes(),
+            &v,
+            |set| get(T::ListSets, set),
+        )?)),
+        None => Ok(None),
+    }
+}
+
 /// See [`crate::store::Store::idempotent`].
 pub(super) fn idempotent(
     s: &SledStore,
@@ -205,12 +244,10 @@ pub(super) fn idempotent(
     if used.at_unix_ms <= now_unix_ms.saturating_sub(IDEMPOTENCY_WINDOW_MS) {
         return Ok(None);
     }
-    let record = s.read_found(
-        T::Screenings,
-        used.screening_id.as_bytes(),
-        "screening",
-        used.screening_id.as_str(),
-    )?;
+    let record = stored(s, &used.screening_id)?.ok_or_else(|| StoreError::NotFound {
+        what: "screening",
+        id: used.screening_id.to_string(),
+    })?;
     Ok(Some((record, used.fingerprint)))
 }
 
@@ -247,7 +284,9 @@ pub(super) fn since(s: &SledStore, since_unix_ms: i64) -> Result<Vec<ScreeningDi
     let mut out = Vec::new();
     for kv in s.tree(T::Screenings).iter().rev() {
         let (k, v) = kv?;
-        let d: ScreeningDigest = decode(&k, &v)?;
+        let d: ScreeningDigest = list_sets::decode_screening(&s.inner.trees.sets, &k, &v, |set| {
+            Ok(s.tree(T::ListSets).get(set)?)
+        })?;
         if d.screened_at_unix_ms >= since_unix_ms {
             out.push(d);
         } else if d.screened_at_unix_ms < since_unix_ms.saturating_sub(SLACK_MS) {

@@ -10,6 +10,7 @@
 //! flushed once.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -17,6 +18,7 @@ use sled::transaction::TransactionError;
 use sled::{IVec, Transactional};
 
 use super::keys;
+use super::list_sets::SetCache;
 use crate::store::StoreError;
 
 /// Every tree of the database. The discriminant indexes [`Trees`].
@@ -36,8 +38,11 @@ pub enum T {
     ChangeCases,
     /// case id -> cause and findings of a list-change case.
     CaseCauses,
-    /// screening id -> screening.
+    /// screening id -> screening (its list versions by reference: see
+    /// [`super::list_sets`]).
     Screenings,
+    /// set key -> list versions cited by screenings.
+    ListSets,
     /// exporter, request id -> screening (idempotency).
     Idempotency,
     /// time, idempotency key -> (): expiry.
@@ -83,7 +88,7 @@ pub enum T {
 
 impl T {
     /// Every tree with its name in the database.
-    pub const ALL: [(T, &'static str); 28] = [
+    pub const ALL: [(T, &'static str); 29] = [
         (T::Lists, "lists"),
         (T::Versions, "list_versions"),
         (T::Contents, "list_contents"),
@@ -92,6 +97,7 @@ impl T {
         (T::ChangeCases, "list_change_cases"),
         (T::CaseCauses, "case_causes"),
         (T::Screenings, "screenings"),
+        (T::ListSets, "list_sets"),
         (T::Idempotency, "idempotency"),
         (T::IdempotencyByTime, "idempotency_by_time"),
         (T::Cases, "cases"),
@@ -121,6 +127,8 @@ pub struct Trees {
     /// The database (flushes, ids).
     pub db: sled::Db,
     trees: Vec<sled::Tree>,
+    /// The list-version sets read so far.
+    pub sets: Arc<SetCache>,
 }
 
 impl Trees {
@@ -134,7 +142,11 @@ impl Trees {
             debug_assert_eq!(*t as usize, i, "T::ALL is in declaration order");
             trees.push(db.open_tree(name)?);
         }
-        Ok(Trees { db, trees })
+        Ok(Trees {
+            db,
+            trees,
+            sets: Arc::default(),
+        })
     }
 
     /// One tree.

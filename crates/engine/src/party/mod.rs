@@ -671,7 +671,7 @@ impl PartyIndex {
                     exp = std::borrow::Cow::Owned(more);
                 }
             }
-            let weight = match exact {
+            let mut weight = match exact {
                 Some(id) => self.vocab.idf(id),
                 // An abbreviation nothing resolves weighs like a common word.
                 None if exp.is_empty() && (dotted || contracted) => 0.5 * self.vocab.idf_unknown(),
@@ -681,6 +681,23 @@ impl PartyIndex {
                     .fold(None, |m: Option<f32>, w| Some(m.map_or(w, |m| m.max(w))))
                     .unwrap_or_else(|| self.vocab.idf_unknown() * vocab::number_weight(t)),
             };
+            // A long word the lists do not know: listed words two edits
+            // away too ("Trafalgura" / TRAFIGURA, "Nandela" / NADELLA). They
+            // do not weigh the word when closer readings do.
+            if exact.is_none() && !nn.consonantal {
+                let mut more = exp.to_vec();
+                let before = more.len();
+                self.expand_two_edits(t, &mut more);
+                if more.len() > before {
+                    if before == 0 {
+                        weight = more
+                            .iter()
+                            .map(|(id, _)| self.vocab.idf(*id))
+                            .fold(0.0, f32::max);
+                    }
+                    exp = std::borrow::Cow::Owned(more);
+                }
+            }
             let joins = exp.iter().any(|&(id, _)| self.vocab.is_joinable(id));
             out.push(QToken {
                 text: t.clone(),
@@ -755,6 +772,53 @@ impl PartyIndex {
         exp
     }
 
+    /// Listed words two edits from a long query word, with the same first
+    /// letter: a letter added or dropped and another changed, or two added
+    /// (`trafalgura` / trafigura, `mortars` / motors). Candidates come from
+    /// the deletion index: the listed words one edit from each one-letter
+    /// deletion of the query word, verified by distance.
+    fn expand_two_edits(&self, t: &str, exp: &mut Vec<(u32, f32)>) {
+        let b = t.as_bytes();
+        if b.len() < TWO_EDIT_MIN_LEN || b.len() > limits::MAX_TOKEN_BYTES || !t.is_ascii() {
+            return;
+        }
+        let mut found = Vec::new();
+        let mut var: Vec<u8> = Vec::with_capacity(b.len());
+        for i in 0..b.len() {
+            if i > 0 && b[i] == b[i - 1] {
+                // The same variant as the previous deletion.
+                continue;
+            }
+            var.clear();
+            var.extend_from_slice(&b[..i]);
+            var.extend_from_slice(&b[i + 1..]);
+            if let Ok(v) = std::str::from_utf8(&var) {
+                self.vocab.one_edit_candidates(v, &mut found);
+            }
+            if found.len() > TWO_EDIT_MAX_CANDIDATES {
+                // A crowded neighbourhood: two edits tell nothing there.
+                return;
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        let before = exp.len();
+        for id in found {
+            let w = self.vocab.text(id).as_bytes();
+            if w.first() != b.first()
+                || w.len() + 1 < TWO_EDIT_MIN_LEN
+                || exp[..before].iter().any(|(e, _)| *e == id)
+            {
+                continue;
+            }
+            if similarity::osa_distance(b, w, 2) == 2 {
+                let sim = similarity::typo_sim(b.len(), w.len(), 2).max(TWO_EDIT_SIM);
+                exp.push((id, sim as f32));
+            }
+        }
+        exp.sort_unstable_by_key(|(id, _)| *id);
+    }
+
     /// A word written with a dot (`Petrochem.`) read as the start of the
     /// listed words it begins, when there are few of them.
     fn expand_prefix(&self, t: &str, exp: &mut Vec<(u32, f32)>) {
@@ -809,6 +873,7 @@ impl PartyIndex {
             nn.tokens[i] = l;
             if let Some(r) = r {
                 nn.tokens.insert(i + 1, r);
+                nn.split_glued = true;
             }
             if let Some(form) = form {
                 nn.legal.push(form);
@@ -888,6 +953,15 @@ impl PartyIndex {
             .map(|t| t.weight)
             .sum();
         let need = min_share * total - initials;
+        // A word that may name an organisation (five letters or more, no
+        // generic or common English word, no particle such as `al`): generic
+        // words qualifying its listed name may count half.
+        let named = q.iter().any(|t| {
+            t.text.len() >= 5
+                && !legal::is_generic(&t.text)
+                && !self.rules.is_common_word(&t.text)
+                && vocab::number_weight(&t.text) == 1.0
+        });
         let mut order: Vec<usize> = (0..q.len()).filter(|&i| !q[i].exp.is_empty()).collect();
         order.sort_by(|&a, &b| q[b].weight.total_cmp(&q[a].weight));
         SCRATCH.with(|cell| {
@@ -956,7 +1030,11 @@ impl PartyIndex {
                     let plain = (slot.accn / name_total).min(1.0);
                     // A person's missing middle names count half when the
                     // query is matched whole.
-                    if self.persons[k] && f64::from(q_ub) >= TUNING.whole_query {
+                    // So do generic words qualifying an organisation's
+                    // name when the query is matched whole.
+                    if self.persons[k] && f64::from(q_ub) >= TUNING.whole_query
+                        || !self.persons[k] && named && q_ub >= 0.95
+                    {
                         0.5 * (1.0 + plain)
                     } else {
                         plain
@@ -1072,6 +1150,21 @@ impl PartyIndex {
         } else {
             qc
         };
+        // An organisation's listed name qualified by generic words or
+        // numbers the query leaves out ("FABERLIC EUROPE" for
+        // "Faberlic"): when the query is matched whole and its distinctive
+        // word is no common English word, the words left out count half.
+        let nc = if !near_exact
+            && entry.kind != EntityKind::Person
+            && query_whole
+            && qc >= 0.95
+            && !name_whole
+            && self.generic_rest_only(a, &rec.tokens)
+        {
+            (nc + 0.5 * (1.0 - nc)).min(1.0)
+        } else {
+            nc
+        };
         let mut s = if near_exact {
             1.0
         } else {
@@ -1109,6 +1202,21 @@ impl PartyIndex {
                 s *= 0.8;
                 note(&mut sink, || "only one token in common (x0.80)".to_string());
             }
+            // A brand written as one word read as two listed words, one
+            // distinctive and the other generic, the listed name having
+            // another distinctive word the query lacks: a namesake
+            // ("PetroChina" is not "PETRO CHINA PARS").
+            if entry.kind != EntityKind::Person
+                && (nn.split_glued || a.word_for_words)
+                && a.name_tokens_covered >= 2
+                && self.one_distinctive_shared(a, &rec.tokens)
+            {
+                s *= 0.8;
+                note(&mut sink, || {
+                    "a word read as two listed words shares one distinctive word with the listed name, which has another (x0.80)"
+                        .to_string()
+                });
+            }
             // A name of one short word agreeing up to one other letter: in
             // five or six letters that is another name as often as a slip
             // ("Safran" / "SAIRAN", "Bayer" / "BAJER"; a letter dropped,
@@ -1117,7 +1225,16 @@ impl PartyIndex {
                 && nn.tokens.len() == 1
                 && self.vocab.text(rec.tokens[0]).len() <= TUNING.short_single_len
                 && one_substitution(&nn.tokens[0], self.vocab.text(rec.tokens[0]));
-            if (rec.short || short_single) && a.fuzzy_links > 0 {
+            // One long word against one listed word two edits away
+            // ("Textron" / "TENRON"): a name of its own as often as a slip.
+            let single_two_edits = rec.tokens.len() == 1
+                && nn.tokens.len() == 1
+                && similarity::osa_distance(
+                    nn.tokens[0].as_bytes(),
+                    self.vocab.text(rec.tokens[0]).as_bytes(),
+                    1,
+                ) > 1;
+            if (rec.short || short_single || single_two_edits) && a.fuzzy_links > 0 {
                 s *= TUNING.short_fuzzy;
                 note(&mut sink, || {
                     format!(
@@ -1253,6 +1370,50 @@ impl PartyIndex {
         }
         let s = self.adjust(s, name_no, country, address, &mut sink);
         (s, notes)
+    }
+
+    /// A listed word that tells a name apart: not generic, not a number.
+    fn distinctive(&self, id: u32) -> bool {
+        !self.vocab.is_generic(id) && vocab::number_weight(self.vocab.text(id)) == 1.0
+    }
+
+    /// The listed words the alignment left unpaired are all generic words
+    /// or numbers (no place: "Banco X México" is a subsidiary), and a paired
+    /// one is distinctive and no common English word.
+    fn generic_rest_only(&self, a: &Alignment, tokens: &[u32]) -> bool {
+        let paired = |j: usize| j < 64 && a.name_mask & (1u64 << j) != 0;
+        let rest_generic = tokens
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| !paired(*j))
+            .all(|(_, &t)| !self.distinctive(t) && !self.places[t as usize]);
+        let named = tokens.iter().enumerate().any(|(j, &t)| {
+            paired(j)
+                && self.distinctive(t)
+                && !self.commons[t as usize]
+                && !self.places[t as usize]
+        });
+        rest_generic && named
+    }
+
+    /// Exactly one paired listed word is distinctive, and an unpaired one
+    /// is distinctive too (places aside on both sides: they locate, and
+    /// have their own rule).
+    fn one_distinctive_shared(&self, a: &Alignment, tokens: &[u32]) -> bool {
+        let paired = |j: usize| j < 64 && a.name_mask & (1u64 << j) != 0;
+        let shared = tokens
+            .iter()
+            .enumerate()
+            .filter(|&(j, &t)| paired(j) && self.distinctive(t) && !self.places[t as usize])
+            .count();
+        let other = tokens.iter().enumerate().any(|(j, &t)| {
+            j < 64
+                && !paired(j)
+                && self.distinctive(t)
+                && !self.places[t as usize]
+                && self.vocab.text(t).len() >= 3
+        });
+        shared == 1 && other
     }
 
     /// The query says "X bin Y" where the listed name says "Y bin X" (the
@@ -1462,6 +1623,18 @@ impl PartyIndex {
         }
     }
 }
+
+/// Query words of this many letters or more (the listed word one letter
+/// shorter at least) may be two edits from a listed word.
+const TWO_EDIT_MIN_LEN: usize = 7;
+
+/// A word with more listed words than this within two edits (counted with
+/// repeats, before verification) gets none: the look-up stays bounded.
+const TWO_EDIT_MAX_CANDIDATES: usize = 256;
+
+/// Similarity of a word two edits from a listed word (below ten letters;
+/// from ten on, `similarity::typo_sim`).
+const TWO_EDIT_SIM: f64 = 0.8;
 
 /// A word written without its vowels, as ERP records abbreviate (`mgmt`,
 /// `trdg`, `hldgs`, `tchy`, `syss`): four to seven ASCII letters, no vowel

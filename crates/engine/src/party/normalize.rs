@@ -40,6 +40,11 @@ pub struct NormName {
     /// names that sound alike but are written with other characters are
     /// other names (高市 / 高石).
     pub cjk: String,
+    /// True when a word of the name was read as two words run together: a
+    /// lower-case letter followed by an upper-case one (`PetroChina` ->
+    /// `petro china`), or, in a query, a word that is two listed words
+    /// (set by matching): a brand written as one word.
+    pub split_glued: bool,
 }
 
 impl NormName {
@@ -89,6 +94,11 @@ pub fn normalize_with(name: &str, rules: &NameRules) -> NormName {
         } else {
             name.chars().filter(|&c| is_cjk(c)).collect()
         },
+        // `PetroChina`: a brand written as one word, read as two.
+        split_glued: name
+            .chars()
+            .zip(name.chars().skip(1))
+            .any(|(a, b)| a.is_lowercase() && b.is_uppercase()),
     }
 }
 

@@ -208,6 +208,13 @@ impl NameRules {
                 }
                 push_unique(r.abbrev_full.entry(f.clone()).or_default(), &full);
                 push_unique(r.abbrev_forms.entry(full.clone()).or_default(), &f);
+                // An abbreviation stands for the word in the singular and
+                // the plural (`ents` is enterprises and enterprise).
+                let other = match full.strip_suffix('s') {
+                    Some(one) if !full.ends_with("ss") => one.to_string(),
+                    _ => format!("{full}s"),
+                };
+                push_unique(r.abbrev_full.entry(f.clone()).or_default(), &other);
             }
         }
         for p in &w.vessels.prefixes {
@@ -548,6 +555,9 @@ mod tests {
                 "{label}"
             );
         }
+        // The singular and the plural of the word the table names.
+        assert!(rules().expansions("ents").iter().any(|f| f == "enterprise"));
+        assert!(rules().expansions("bldg").iter().any(|f| f == "buildings"));
         assert!(rules().expansions("orbital").is_empty());
         // "Int'l" folds to the table's form.
         assert_eq!(one_word("Int'l").as_deref(), Some("intl"));

@@ -63,6 +63,9 @@ pub struct Alignment {
     /// Number of typo-like links (similarity below 1, not a romanisation
     /// variant of the table).
     pub fuzzy_links: u32,
+    /// True when one query word is paired with two listed words or more
+    /// (`petrochina` with PETRO CHINA).
+    pub word_for_words: bool,
 }
 
 /// Similarity of `id` in an expansion list sorted by id (0 when absent).
@@ -223,6 +226,9 @@ fn align_with(
     let generic_only = !chosen.is_empty()
         && (0..n).all(|j| n_used & (1u64 << j) == 0 || vocab.is_generic(tokens[j]))
         && (0..n).any(|j| !vocab.is_generic(tokens[j]));
+    let word_for_words = chosen
+        .iter()
+        .any(|l| l.qa == l.qb && l.nmask.count_ones() >= 2);
     let links = if keep_links {
         chosen.sort_by_key(|l| l.qa);
         chosen.clone()
@@ -247,6 +253,7 @@ fn align_with(
         name_mask: n_used,
         query_mask: q_used,
         fuzzy_links,
+        word_for_words,
         links,
         query_cov: if q_total > 0.0 { q_cov / q_total } else { 0.0 },
         name_cov: if n_total > 0.0 { n_cov / n_total } else { 0.0 },

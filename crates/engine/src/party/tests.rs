@@ -168,6 +168,19 @@ fn listed() -> Vec<DenialEntry> {
         ("g16", O, "HARBOR ELECTRONICS"),
         ("g17", O, "KASTELLAN MARINE REPAIR WORKS"),
         ("g18", O, "OSTRAVEL MARINE REPAIR YARD"),
+        // Issue 14, second round (invented names, written for these
+        // cases): two-edit typos, a name qualified by generic words, a
+        // namesake sharing one distinctive word, diminutives of other
+        // languages.
+        ("g19", P, "VANDERMOLEN, Augustin"),
+        ("g20", O, "TENDRIVAL"),
+        ("g21", O, "MARVELLINO EUROPE"),
+        ("g22", O, "VELKOR CHINA PARSEN"),
+        ("g23", O, "PARSEN SHIPPING"),
+        ("g24", O, "PARSEN ENERGY"),
+        ("g25", O, "PARSEN TRADING"),
+        ("g26", P, "ZARETSKY, Vladimir"),
+        ("g27", P, "QUILMARTE, Francisco"),
     ] {
         v.push(entry(id, kind, &[(name, N)], ""));
     }
@@ -351,6 +364,48 @@ const CASES: &[(&str, &str, Option<&str>, bool)] = &[
         "two letters swapped in a one-word name",
         "Svaron S.A.",
         Some("g14"),
+        false,
+    ),
+    (
+        "a long family name two edits away (a letter added, another changed)",
+        "Augustin Vandermeulen",
+        Some("g19"),
+        false,
+    ),
+    (
+        "a one-word name two edits away is another name",
+        "Tendriavel",
+        None,
+        false,
+    ),
+    (
+        "an organisation's name without the generic word that qualifies it",
+        "Marvellino",
+        Some("g21"),
+        false,
+    ),
+    (
+        "a brand written as one word sharing one distinctive word",
+        "Velkorchina Company Limited",
+        None,
+        false,
+    ),
+    (
+        "a brand written in camel case sharing one distinctive word",
+        "VelkorChina Ltd",
+        None,
+        false,
+    ),
+    (
+        "a Russian diminutive of the given name",
+        "Volodya Zaretsky",
+        Some("g26"),
+        false,
+    ),
+    (
+        "a Spanish diminutive of the given name",
+        "Paco Quilmarte",
+        Some("g27"),
         false,
     ),
     (
