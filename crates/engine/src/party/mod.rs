@@ -1175,7 +1175,9 @@ impl PartyIndex {
             let n_total = rec.tokens.len() as u32;
             let q_total = nn.tokens.len() as u32;
             // ... unless the rest of the listed name is generic words or
-            // numbers ("Faberlic" against "FABERLIC EUROPE").
+            // numbers and the word is paired as written, not up to a typo
+            // ("Faberlic" against "FABERLIC EUROPE"; "Fluor" is not "THIRD
+            // FLOOR").
             let rest_generic = (0..rec.tokens.len().min(64))
                 .filter(|j| a.name_mask & (1u64 << j) == 0)
                 .all(|j| {
@@ -1197,7 +1199,10 @@ impl PartyIndex {
                 });
             if a.name_tokens_covered <= 1
                 && (n_total > 1 || a.query_tokens_covered < q_total)
-                && !(rest_generic && distinctive_pair && a.query_tokens_covered == q_total)
+                && !(rest_generic
+                    && distinctive_pair
+                    && a.fuzzy_links == 0
+                    && a.query_tokens_covered == q_total)
             {
                 s *= 0.8;
                 note(&mut sink, || "only one token in common (x0.80)".to_string());

@@ -181,6 +181,9 @@ fn listed() -> Vec<DenialEntry> {
         ("g25", O, "PARSEN TRADING"),
         ("g26", P, "ZARETSKY, Vladimir"),
         ("g27", P, "QUILMARTE, Francisco"),
+        // Invented for the typo rule below: a name of an ordinal and one
+        // word (UN aliases such as "Third Floor" are made so).
+        ("g28", O, "SECOND QUARTERMILL"),
     ] {
         v.push(entry(id, kind, &[(name, N)], ""));
     }
@@ -382,6 +385,18 @@ const CASES: &[(&str, &str, Option<&str>, bool)] = &[
         "an organisation's name without the generic word that qualifies it",
         "Marvellino",
         Some("g21"),
+        false,
+    ),
+    (
+        "an organisation's name without the ordinal that qualifies it",
+        "Quartermill Corporation",
+        Some("g28"),
+        false,
+    ),
+    (
+        "the same up to a typo is no match for a name qualified by an ordinal",
+        "Quartermil Corporation",
+        None,
         false,
     ),
     (
