@@ -22,20 +22,19 @@
 //! `EXPORTSCREEN_BIN=path` runs another build of the server (to compare two
 //! builds on the same machine state).
 
-use std::net::SocketAddr;
+#[path = "support/server.rs"]
+mod server;
+
 use std::path::Path;
-use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use exportscreen::api::pb;
 use exportscreen::api::pb::screening_service_client::ScreeningServiceClient;
-use tokio::process::{Child, Command};
 use tonic::metadata::MetadataValue;
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::Channel;
 use tonic_health::pb::HealthCheckRequest;
-use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
 
 /// Concurrent calls.
@@ -44,60 +43,6 @@ const STREAMS: usize = 64;
 const CONNECTIONS: usize = 4;
 /// A name on the bundled OFAC SDN list (PROHIBITED as consignee).
 const LISTED: &str = "MAHAN AIR";
-
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-    token: String,
-}
-
-fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
-    l.local_addr().unwrap_or_else(|e| panic!("{e}")).port()
-}
-
-async fn start(dir: &Path) -> Server {
-    let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
-    let bin = std::env::var_os("EXPORTSCREEN_BIN")
-        .unwrap_or_else(|| env!("CARGO_BIN_EXE_exportscreen").into());
-    let child = Command::new(bin)
-        .args(["serve", "--listen", &addr.to_string()])
-        .arg("--data-dir")
-        .arg(dir)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let mut health = HealthClient::new(channel(addr));
-    let deadline = Instant::now() + Duration::from_secs(300);
-    loop {
-        let r = health
-            .check(HealthCheckRequest {
-                service: String::new(),
-            })
-            .await;
-        if r.is_ok_and(|r| r.into_inner().status == ServingStatus::Serving as i32) {
-            break;
-        }
-        assert!(Instant::now() < deadline, "server not SERVING");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let token = std::fs::read_to_string(dir.join("admin.token"))
-        .unwrap_or_else(|e| panic!("{e}"))
-        .trim()
-        .to_string();
-    Server { child, addr, token }
-}
-
-fn channel(addr: SocketAddr) -> Channel {
-    Endpoint::from_shared(format!("http://{addr}"))
-        .unwrap_or_else(|e| panic!("{e}"))
-        .initial_connection_window_size(16 << 20)
-        .initial_stream_window_size(4 << 20)
-        .connect_lazy()
-}
 
 /// Resident memory of a process in MiB (Linux).
 fn rss_mib(pid: u32) -> f64 {
@@ -277,9 +222,11 @@ fn main() {
 
 async fn run(seconds: f64) {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let mut server = start(dir.path()).await;
+    let mut server = server::start(dir.path(), &[]).await;
     let pid = server.child.id().unwrap_or(0);
-    let channels: Vec<Channel> = (0..CONNECTIONS).map(|_| channel(server.addr)).collect();
+    let channels: Vec<Channel> = (0..CONNECTIONS)
+        .map(|_| server::channel(server.addr))
+        .collect();
     let token: Arc<MetadataValue<_>> = Arc::new(
         format!("Bearer {}", server.token)
             .parse()

@@ -14,10 +14,11 @@
 //!
 //! Run: `cargo bench --bench webhooks` (`-- --screenings N`, default 2000).
 
+#[path = "support/server.rs"]
+mod server;
+
 use std::collections::HashSet;
 use std::convert::Infallible;
-use std::net::SocketAddr;
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -30,12 +31,7 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
 use sha2::Sha256;
 use tokio::net::TcpListener;
-use tokio::process::Command;
 use tonic::metadata::MetadataValue;
-use tonic::transport::{Channel, Endpoint};
-use tonic_health::pb::HealthCheckRequest;
-use tonic_health::pb::health_check_response::ServingStatus;
-use tonic_health::pb::health_client::HealthClient;
 
 /// Concurrent screening calls.
 const STREAMS: usize = 64;
@@ -48,17 +44,6 @@ struct Got {
     ids: Vec<String>,
     first: Option<(http::HeaderMap, Bytes)>,
     last: Option<Instant>,
-}
-
-fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
-    l.local_addr().unwrap_or_else(|e| panic!("{e}")).port()
-}
-
-fn channel(addr: SocketAddr) -> Channel {
-    Endpoint::from_shared(format!("http://{addr}"))
-        .unwrap_or_else(|e| panic!("{e}"))
-        .connect_lazy()
 }
 
 async fn receiver() -> (String, Arc<Mutex<Got>>) {
@@ -155,42 +140,13 @@ fn main() {
 
 async fn run(screenings: u64) {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_exportscreen"))
-        .args([
-            "serve",
-            "--listen",
-            &addr.to_string(),
-            "--webhook-allow-private",
-        ])
-        .args(["--rescreen-days", "0"])
-        .arg("--data-dir")
-        .arg(dir.path())
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let raw = channel(addr);
-    let mut health = HealthClient::new(raw.clone());
-    let deadline = Instant::now() + Duration::from_secs(300);
-    loop {
-        let r = health
-            .check(HealthCheckRequest {
-                service: String::new(),
-            })
-            .await;
-        if r.is_ok_and(|r| r.into_inner().status == ServingStatus::Serving as i32) {
-            break;
-        }
-        assert!(Instant::now() < deadline, "server not SERVING");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let token = std::fs::read_to_string(dir.path().join("admin.token"))
-        .unwrap_or_else(|e| panic!("{e}"))
-        .trim()
-        .to_string();
+    let mut srv = server::start(
+        dir.path(),
+        &["--webhook-allow-private", "--rescreen-days", "0"],
+    )
+    .await;
+    let raw = server::channel(srv.addr);
+    let token = srv.token.clone();
     let bearer: MetadataValue<_> = format!("Bearer {token}")
         .parse()
         .unwrap_or_else(|e| panic!("{e}"));
@@ -297,6 +253,6 @@ async fn run(screenings: u64) {
         lag.as_secs_f64() * 1000.0
     );
     println!("  signature:   first delivery verifies: {verifies}");
-    let _ = child.start_kill();
-    let _ = child.wait().await;
+    let _ = srv.child.start_kill();
+    let _ = srv.child.wait().await;
 }
