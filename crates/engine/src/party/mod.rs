@@ -93,6 +93,8 @@ struct Tuning {
     /// this coverage on: the other side's missing middle names then count
     /// half.
     whole_query: f64,
+    /// The same when only a patronymic of the listed name is missing.
+    patronymic_query: f64,
     /// A family name of a "LAST, First" person is missing (given names alone
     /// are shared by many people).
     surname_missing: f64,
@@ -139,6 +141,7 @@ const TUNING: Tuning = Tuning {
     short_fuzzy: 0.9,
     short_single_len: 6,
     whole_query: 0.9,
+    patronymic_query: 0.8,
     surname_missing: 0.9,
     org_vs_person: 0.85,
     part_differs: 0.87,
@@ -276,6 +279,8 @@ pub struct PartyIndex {
     name_totals: Vec<f32>,
     /// Whether the name is a person's (by name number, like `name_totals`).
     persons: Vec<bool>,
+    /// Whether the name is a person's with a patronymic (by name number).
+    patronymics: Vec<bool>,
     /// Whether the token names a country (`mexico`, `iran`), by token id.
     places: Vec<bool>,
     /// Whether the token is a common English word (`research`, `target`),
@@ -436,6 +441,19 @@ impl PartyIndex {
             .names
             .iter()
             .map(|rec| idx.entries[rec.entry as usize].kind == EntityKind::Person)
+            .collect();
+        idx.patronymics = idx
+            .names
+            .iter()
+            .zip(&idx.persons)
+            .map(|(rec, &person)| {
+                let text = |j: usize| idx.vocab.text(rec.tokens[j]);
+                person
+                    && (0..rec.tokens.len()).any(|j| {
+                        idx.rules.is_patronymic(text(j))
+                            || j + 1 < rec.tokens.len() && idx.rules.is_lineage_word(text(j))
+                    })
+            })
             .collect();
         idx.memo = (0..idx.vocab.len())
             .map(|_| std::sync::OnceLock::new())
@@ -638,6 +656,7 @@ impl PartyIndex {
     /// Expands each query token into listed tokens with similarities.
     fn expand(&self, nn: &NormName) -> Vec<QToken<'_>> {
         let mut out = Vec::with_capacity(nn.tokens.len());
+        let wade_giles = self.wade_giles(nn);
         for t in &nn.tokens {
             let exact = self.vocab.id(t);
             let dotted = nn.dotted.contains(t);
@@ -669,6 +688,24 @@ impl PartyIndex {
                 }
                 if more.len() > before {
                     exp = std::borrow::Cow::Owned(more);
+                }
+            }
+            // A name written in Wade-Giles: each syllable may stand for
+            // its pinyin forms ("Hsi" / XI, "Mao" / MAO).
+            if wade_giles {
+                let more: Vec<(u32, f32)> = self
+                    .rules
+                    .pinyin(t)
+                    .iter()
+                    .filter_map(|p| self.vocab.id(p))
+                    .filter(|id| !exp.iter().any(|(e, _)| e == id))
+                    .map(|id| (id, self.rules.wade_giles_sim))
+                    .collect();
+                if !more.is_empty() {
+                    let mut all = exp.to_vec();
+                    all.extend(more);
+                    all.sort_unstable_by_key(|(id, _)| *id);
+                    exp = std::borrow::Cow::Owned(all);
                 }
             }
             let mut weight = match exact {
@@ -748,6 +785,7 @@ impl PartyIndex {
         listed(self.rules.expansions(t), self.rules.abbrev_sim, &mut exp);
         listed(self.rules.abbreviations(t), self.rules.abbrev_sim, &mut exp);
         listed(self.rules.nicknames(t), self.rules.nickname_sim, &mut exp);
+        listed(self.rules.word_forms(t), self.rules.word_form_sim, &mut exp);
         if t.len() >= similarity::SKELETON_MIN_LEN || consonantal && t.len() >= 3 {
             let sk = similarity::skeleton(t);
             if sk.len() >= 3 {
@@ -834,6 +872,12 @@ impl PartyIndex {
         exp.sort_unstable_by_key(|(id, _)| *id);
     }
 
+    /// True when a word of the name can only be a Wade-Giles syllable
+    /// ("Hsi", "Tse", "Chin"): the whole name is read as Wade-Giles.
+    fn wade_giles(&self, nn: &NormName) -> bool {
+        !nn.consonantal && nn.tokens.iter().any(|t| self.rules.is_wade_giles(t))
+    }
+
     /// Words run together that the lists know apart: a query word no listed
     /// word resembles, made of a listed word and a listed word or legal
     /// form (`siemensag` -> `siemens` + `ag`, `ramimakhlouf`).
@@ -888,6 +932,7 @@ impl PartyIndex {
     fn expand_joins(&self, nn: &NormName) -> Vec<QJoin> {
         let mut out = Vec::new();
         let t = &nn.tokens;
+        let wade_giles = self.wade_giles(nn);
         for width in 2..=3 {
             for a in 0..t.len().saturating_sub(width - 1) {
                 let b = a + width - 1;
@@ -895,7 +940,7 @@ impl PartyIndex {
                 // (`m akhlouf`: a word split by a blank-looking character).
                 let letter = t[a..=b].iter().any(|x| x.len() < 2);
                 let joined: String = t[a..=b].concat();
-                let exp: Vec<(u32, f32)> = if width == 2 && !letter {
+                let mut exp: Vec<(u32, f32)> = if width == 2 && !letter {
                     // A joined pair is a token like any other: typos,
                     // romanisation variants (`abd allah` ~ `abdullah`).
                     match self.vocab.id(&joined) {
@@ -910,6 +955,18 @@ impl PartyIndex {
                         .map(|id| vec![(id, 1.0)])
                         .unwrap_or_default()
                 };
+                // Two Wade-Giles syllables of one pinyin given name
+                // ("Chin-ping" / JINPING, "Tse-tung" / ZEDONG).
+                if width == 2 && !letter && wade_giles {
+                    for p in self.rules.pinyin_pair(&t[a], &t[b]) {
+                        if let Some(id) = self.vocab.id(&p)
+                            && !exp.iter().any(|(e, _)| *e == id)
+                        {
+                            exp.push((id, self.rules.wade_giles_sim));
+                        }
+                    }
+                    exp.sort_unstable_by_key(|(id, _)| *id);
+                }
                 if !exp.is_empty() {
                     out.push(QJoin { a, b, exp });
                 }
@@ -1036,6 +1093,10 @@ impl PartyIndex {
                         || !self.persons[k] && named && q_ub >= 0.95
                     {
                         0.5 * (1.0 + plain)
+                    } else if self.patronymics[k] && f64::from(q_ub) >= TUNING.patronymic_query
+                    {
+                        // A patronymic left out counts whole.
+                        1.0
                     } else {
                         plain
                     }
@@ -1096,9 +1157,38 @@ impl PartyIndex {
                     || self.vocab.id(t).is_some_and(|id| rec.tokens.contains(&id))
             })
         };
+        // A patronymic is left out as often as a middle name, but it does
+        // not tell people apart the way a given name does: a listed
+        // patronymic the query lacks counts whole, when the query gives no
+        // patronymic of its own ("Sergey Lavrov" for "Sergey Viktorovich
+        // LAVROV"), and lets a query with spelling variants in every word
+        // ("Volodimir Zelenskiy") count as matched whole from
+        // `patronymic_query` on.
+        let query_patronymic = nn.tokens.iter().any(|t| self.rules.is_patronymic(t));
+        // An Arabic name's ancestors after "bin" / "ibn" are its
+        // patronymics ("Usama bin Ladin" for "Usama bin Muhammad ibn Awad
+        // ibn Ladin").
+        let patronymic_left_out = |j: usize| {
+            !query_patronymic
+                && (self.rules.is_patronymic(self.vocab.text(rec.tokens[j]))
+                    || j > 0 && self.rules.is_lineage_word(self.vocab.text(rec.tokens[j - 1])))
+        };
+        let only_patronymics_missing = || {
+            let n = rec.tokens.len().min(64);
+            let mut any = false;
+            for j in (0..n).filter(|&j| a.name_mask & (1u64 << j) == 0) {
+                if patronymic_left_out(j) {
+                    any = true;
+                } else if !similarity::is_particle(self.vocab.text(rec.tokens[j])) {
+                    return false;
+                }
+            }
+            any
+        };
         let nc = if !near_exact
             && entry.kind == EntityKind::Person
-            && qc >= TUNING.whole_query
+            && (qc >= TUNING.whole_query
+                || qc >= TUNING.patronymic_query && only_patronymics_missing())
             && query_whole
             && (qc >= 0.95 || short_exact())
             && a.query_tokens_covered >= 2
@@ -1118,12 +1208,21 @@ impl PartyIndex {
                 .filter(|&j| a.name_mask & (1u64 << j) == 0)
                 .filter(|&j| !similarity::is_particle(self.vocab.text(rec.tokens[j])))
                 .collect();
-            let middle: f64 = missing.iter().map(|&j| idf(j)).sum();
+            let middle: f64 = missing
+                .iter()
+                .map(|&j| {
+                    if patronymic_left_out(j) {
+                        idf(j)
+                    } else {
+                        0.5 * idf(j)
+                    }
+                })
+                .sum();
             // Three middle names or more left out is another way of
             // naming (a family name shared with a short name), not an
             // abbreviation of the listed one.
             if total > 0.0 && missing.len() <= 2 {
-                (nc + 0.5 * middle / total).min(1.0)
+                (nc + middle / total).min(1.0)
             } else {
                 nc
             }

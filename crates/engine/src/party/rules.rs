@@ -23,6 +23,8 @@ use crate::EngineError;
 /// The name rules, ready for lookups.
 #[derive(Debug, Default)]
 pub struct NameRules {
+    /// Similarity of a Wade-Giles syllable to its pinyin.
+    pub(crate) wade_giles_sim: f32,
     /// Abbreviation -> the full words it may stand for.
     abbrev_full: FxHashMap<String, Vec<String>>,
     /// Full word -> its abbreviations.
@@ -51,6 +53,31 @@ pub struct NameRules {
     legal_words: FxHashSet<String>,
     /// Legal forms of several words, by their first word.
     legal_phrases: FxHashMap<String, Vec<Box<[String]>>>,
+    /// Endings of patronymics (`[patronymics]`), and the least letters of
+    /// a word read as one.
+    patronymic_suffixes: Vec<String>,
+    patronymic_min: usize,
+    /// Words after which a person's name part is an ancestor's (`bin`).
+    lineage_words: FxHashSet<String>,
+    /// Word -> the other forms of it (`[word_forms]`).
+    word_forms: FxHashMap<String, Vec<String>>,
+    pub(crate) word_form_sim: f32,
+    /// Wade-Giles to pinyin (`[wade_giles]`).
+    wade_giles: WadeGiles,
+}
+
+/// Wade-Giles syllables rewritten in pinyin (see `[wade_giles]` in
+/// `party-words.toml`).
+#[derive(Debug, Default)]
+struct WadeGiles {
+    /// Initial -> pinyin initials, longest initial first.
+    initials: Vec<(String, Vec<String>)>,
+    /// The same before a final starting with i.
+    palatal: FxHashMap<String, Vec<String>>,
+    finals: FxHashMap<String, String>,
+    syllables: FxHashMap<String, Vec<String>>,
+    only_initials: FxHashSet<String>,
+    only_finals: FxHashSet<String>,
 }
 
 #[derive(Deserialize)]
@@ -63,6 +90,40 @@ struct WordsFile {
     /// Absent in a configuration copied before the section existed.
     #[serde(default)]
     common: CommonSection,
+    #[serde(default)]
+    patronymics: PatronymicSection,
+    #[serde(default)]
+    wade_giles: WadeGilesSection,
+    #[serde(default)]
+    word_forms: WordFormSection,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct PatronymicSection {
+    suffixes: Vec<String>,
+    min_letters: usize,
+    #[serde(default)]
+    lineage_words: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct WordFormSection {
+    similarity: f32,
+    groups: Vec<Vec<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct WadeGilesSection {
+    similarity: f32,
+    initials: Vec<(String, Vec<String>)>,
+    palatal: Vec<(String, Vec<String>)>,
+    finals: Vec<(String, String)>,
+    syllables: Vec<(String, Vec<String>)>,
+    only_initials: Vec<String>,
+    only_finals: Vec<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -188,6 +249,17 @@ impl NameRules {
             prefix_sim: similarity(WORDS, "prefix.similarity", w.prefix.similarity)?,
             abbrev_sim: 0.95,
             nickname_sim: similarity(NICKS, "match.similarity", n.matching.similarity)?,
+            wade_giles_sim: if w.wade_giles.initials.is_empty() {
+                0.0
+            } else {
+                similarity(WORDS, "wade_giles.similarity", w.wade_giles.similarity)?
+            },
+            patronymic_min: w.patronymics.min_letters,
+            word_form_sim: if w.word_forms.groups.is_empty() {
+                0.0
+            } else {
+                similarity(WORDS, "word_forms.similarity", w.word_forms.similarity)?
+            },
             ..NameRules::default()
         };
         for (full, forms) in &w.abbreviations {
@@ -242,6 +314,30 @@ impl NameRules {
             let word = one_word(word).ok_or_else(|| cfg(WORDS, format!("common: {word:?}")))?;
             r.common.insert(word);
         }
+        for suffix in &w.patronymics.suffixes {
+            let suffix =
+                one_word(suffix).ok_or_else(|| cfg(WORDS, format!("patronymics: {suffix:?}")))?;
+            r.patronymic_suffixes.push(suffix);
+        }
+        for word in &w.patronymics.lineage_words {
+            let word = one_word(word)
+                .ok_or_else(|| cfg(WORDS, format!("patronymics.lineage_words: {word:?}")))?;
+            r.lineage_words.insert(word);
+        }
+        for group in &w.word_forms.groups {
+            let forms = group
+                .iter()
+                .map(|f| one_word(f).ok_or_else(|| cfg(WORDS, format!("word_forms: {f:?}"))))
+                .collect::<Result<Vec<_>, _>>()?;
+            for f in &forms {
+                for g in &forms {
+                    if f != g {
+                        push_unique(r.word_forms.entry(f.clone()).or_default(), g);
+                    }
+                }
+            }
+        }
+        r.wade_giles = WadeGiles::read(&w.wade_giles)?;
         for (name, nicks) in &n.nicknames {
             let Some(name) = one_word(name) else {
                 return Err(cfg(NICKS, format!("{name:?} is not one word")));
@@ -336,6 +432,59 @@ impl NameRules {
     /// Nicknames of a name, and names of a nickname.
     pub fn nicknames(&self, token: &str) -> &[String] {
         self.nicknames.get(token).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// True for a patronymic ("viktorovich", "oleksandrovych", "ivanovna").
+    pub fn is_patronymic(&self, token: &str) -> bool {
+        token.len() >= self.patronymic_min.max(1)
+            && self.patronymic_suffixes.iter().any(|s| token.ends_with(s.as_str()))
+    }
+
+    /// True for a word after which a name part is a father's or an
+    /// ancestor's (`bin`, `ibn`).
+    pub fn is_lineage_word(&self, token: &str) -> bool {
+        self.lineage_words.contains(token)
+    }
+
+    /// The other forms of an organisation word ("agricultural" for
+    /// "agriculture").
+    pub fn word_forms(&self, token: &str) -> &[String] {
+        self.word_forms.get(token).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// True for a syllable that can only be Wade-Giles ("hsi", "tse",
+    /// "chin"): a name holding one is read as written in Wade-Giles.
+    pub fn is_wade_giles(&self, token: &str) -> bool {
+        matches!(self.wade_giles.read_syllable(token), Some((_, true)))
+    }
+
+    /// Pinyin forms of a Wade-Giles syllable, itself left out ("hsi" -> xi,
+    /// "chin" -> jin, qin, "ping" -> bing); empty for a word that is no
+    /// Chinese syllable.
+    pub fn pinyin(&self, token: &str) -> Vec<String> {
+        let mut forms = self
+            .wade_giles
+            .read_syllable(token)
+            .map(|(f, _)| f)
+            .unwrap_or_default();
+        forms.retain(|p| p != token);
+        forms
+    }
+
+    /// Pinyin forms of two Wade-Giles syllables written apart, read as one
+    /// given name ("chin" "ping" -> jinping, qinping ...).
+    pub fn pinyin_pair(&self, a: &str, b: &str) -> Vec<String> {
+        let wg = &self.wade_giles;
+        let (Some((fa, _)), Some((fb, _))) = (wg.read_syllable(a), wg.read_syllable(b)) else {
+            return Vec::new();
+        };
+        let mut out = Vec::with_capacity(fa.len() * fb.len());
+        for x in &fa {
+            for y in &fb {
+                out.push(format!("{x}{y}"));
+            }
+        }
+        out
     }
 
     /// True for a vessel prefix (`mv`, `mt` ...).
@@ -461,6 +610,76 @@ impl NameRules {
     }
 }
 
+impl WadeGiles {
+    fn read(w: &WadeGilesSection) -> Result<WadeGiles, EngineError> {
+        const WORDS: &str = "party-words.toml";
+        let word = |t: &str| {
+            if t.bytes().all(|b| b.is_ascii_lowercase()) {
+                Ok(t.to_string())
+            } else {
+                Err(cfg(
+                    WORDS,
+                    format!("wade_giles: {t:?} is not lower-case ASCII letters"),
+                ))
+            }
+        };
+        let forms = |v: &[String]| v.iter().map(|t| word(t)).collect::<Result<Vec<_>, _>>();
+        let mut out = WadeGiles::default();
+        for (i, f) in &w.initials {
+            out.initials.push((word(i)?, forms(f)?));
+        }
+        out.initials.sort_by_key(|(i, _)| std::cmp::Reverse(i.len()));
+        for (i, f) in &w.palatal {
+            out.palatal.insert(word(i)?, forms(f)?);
+        }
+        for (f, p) in &w.finals {
+            out.finals.insert(word(f)?, word(p)?);
+        }
+        for (s, f) in &w.syllables {
+            out.syllables.insert(word(s)?, forms(f)?);
+        }
+        for i in &w.only_initials {
+            out.only_initials.insert(word(i)?);
+        }
+        for f in &w.only_finals {
+            out.only_finals.insert(word(f)?);
+        }
+        Ok(out)
+    }
+
+    /// The pinyin forms of a Chinese syllable (itself among them when it
+    /// is pinyin too) and
+    /// whether it can only be Wade-Giles; `None` when it is no syllable
+    /// of the tables.
+    fn read_syllable(&self, t: &str) -> Option<(Vec<String>, bool)> {
+        if t.is_empty() || t.len() > 6 || self.initials.is_empty() {
+            return None;
+        }
+        if let Some(f) = self.syllables.get(t) {
+            return Some((f.clone(), true));
+        }
+        let (initial, forms) = self
+            .initials
+            .iter()
+            .find(|(i, _)| t.starts_with(i.as_str()))
+            .map(|(i, f)| (i.as_str(), f.as_slice()))
+            .unwrap_or(("", &[]));
+        let rest = &t[initial.len()..];
+        let fin = self.finals.get(rest)?;
+        let palatal = rest.starts_with('i').then(|| self.palatal.get(initial)).flatten();
+        let only = self.only_initials.contains(initial)
+            || self.only_finals.contains(rest)
+            || palatal.is_some() && rest != "i";
+        let initials: &[String] = palatal.map_or(forms, Vec::as_slice);
+        let out: Vec<String> = if initial.is_empty() {
+            vec![fin.clone()]
+        } else {
+            initials.iter().map(|i| format!("{i}{fin}")).collect()
+        };
+        Some((out, only))
+    }
+}
+
 fn push_unique(v: &mut Vec<String>, s: &str) {
     if !v.iter().any(|x| x == s) {
         v.push(s.to_string());
@@ -575,6 +794,45 @@ mod tests {
         }
         // One- and two-letter nicknames are left out (particles, initials).
         assert!(rules().nicknames("al").is_empty());
+    }
+
+    #[test]
+    fn wade_giles_syllables_read_as_pinyin() {
+        let has = |v: Vec<String>, want: &[&str]| {
+            let mut v = v;
+            v.sort();
+            let mut w: Vec<String> = want.iter().map(|s| s.to_string()).collect();
+            w.sort();
+            v == w
+        };
+        assert!(has(rules().pinyin("hsi"), &["xi"]));
+        assert!(has(rules().pinyin("chin"), &["jin", "qin"]));
+        assert!(has(rules().pinyin("tse"), &["ze", "ce"]));
+        assert!(has(rules().pinyin("tung"), &["dong", "tong"]));
+        assert!(has(rules().pinyin("chien"), &["jian", "qian"]));
+        assert!(has(rules().pinyin("shih"), &["shi"]));
+        assert!(rules().pinyin_pair("chin", "ping").contains(&"jinping".to_string()));
+        assert!(rules().pinyin_pair("tse", "tung").contains(&"zedong".to_string()));
+        // Only syllables pinyin cannot have mark a name as Wade-Giles.
+        for wg in ["hsi", "tse", "tzu", "chin", "chien", "hsieh", "shih"] {
+            assert!(rules().is_wade_giles(wg), "{wg}");
+        }
+        for other in ["ping", "mao", "chung", "hung", "chi", "kim", "park", "li"] {
+            assert!(!rules().is_wade_giles(other), "{other}");
+        }
+        // A word that is no Chinese syllable has no pinyin.
+        assert!(rules().pinyin("park").is_empty());
+        assert!(rules().pinyin("smith").is_empty());
+    }
+
+    #[test]
+    fn patronymics_are_recognised_by_their_endings() {
+        for p in ["viktorovich", "oleksandrovych", "ivanovna", "petrivna", "sergeyevich"] {
+            assert!(rules().is_patronymic(p), "{p}");
+        }
+        for other in ["ivanov", "lavrov", "vich", "ivanova", "zelenskyy"] {
+            assert!(!rules().is_patronymic(other), "{other}");
+        }
     }
 
     #[test]

@@ -184,6 +184,14 @@ fn listed() -> Vec<DenialEntry> {
         // Invented for the typo rule below: a name of an ordinal and one
         // word (UN aliases such as "Third Floor" are made so).
         ("g28", O, "SECOND QUARTERMILL"),
+        // Issue 14, fourth round (invented names, written for these cases,
+        // not taken from the peer benchmark): a Chinese name in pinyin for
+        // Wade-Giles queries, a Ukrainian name with a patronymic.
+        ("g29", P, "ZHOU, Xingjian"),
+        ("g30", P, "ZHOU, Bing"),
+        ("g31", P, "HARASYMENKO, Oleksiy Feliksovych"),
+        ("g32", O, "TELMAROK AGRICULTURAL MACHINERY WORKS"),
+        ("g33", P, "Harith bin Sulayman ibn Qadir ibn Zarwani"),
     ] {
         v.push(entry(id, kind, &[(name, N)], ""));
     }
@@ -445,6 +453,53 @@ const CASES: &[(&str, &str, Option<&str>, bool)] = &[
         "aviation and group abbreviated",
         "Gruven Avn Grp",
         Some("g11"),
+        false,
+    ),
+    // Wade-Giles: "Chou Hsing-chien" is how Taiwanese and older records
+    // write the pinyin "Zhou Xingjian" (hs = x, ch before i = j/q, ien =
+    // ian).
+    (
+        "a Chinese name in Wade-Giles",
+        "Chou Hsing-chien",
+        Some("g29"),
+        false,
+    ),
+    // No syllable of "Chou Ping" is Wade-Giles only (it is Korean or
+    // Cantonese as often): not rewritten.
+    (
+        "a name without a Wade-Giles-only syllable is not rewritten",
+        "Chou Ping",
+        None,
+        false,
+    ),
+    (
+        "patronymic left out, both names spelt another way",
+        "Oleksii Harasimenko",
+        Some("g31"),
+        false,
+    ),
+    (
+        "an ancestor's names left out of an Arabic name",
+        "Harith bin Zarwani",
+        Some("g33"),
+        false,
+    ),
+    (
+        "another father's name in an Arabic name",
+        "Harith bin Yasin Zarwani",
+        None,
+        false,
+    ),
+    (
+        "noun for the adjective of an organisation word",
+        "Telmarok Agriculture Machinery Works",
+        Some("g32"),
+        false,
+    ),
+    (
+        "another patronymic names another person",
+        "Oleksii Ivanovych Harasimenko",
+        None,
         false,
     ),
     (
