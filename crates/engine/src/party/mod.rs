@@ -95,6 +95,9 @@ struct Tuning {
     whole_query: f64,
     /// The same when only a patronymic of the listed name is missing.
     patronymic_query: f64,
+    /// An organisation's words paired run together or split, and up to a
+    /// typo.
+    regrouped_fuzzy: f64,
     /// A family name of a "LAST, First" person is missing (given names alone
     /// are shared by many people).
     surname_missing: f64,
@@ -142,6 +145,7 @@ const TUNING: Tuning = Tuning {
     short_single_len: 6,
     whole_query: 0.9,
     patronymic_query: 0.8,
+    regrouped_fuzzy: 0.85,
     surname_missing: 0.9,
     org_vs_person: 0.85,
     part_differs: 0.87,
@@ -1319,6 +1323,18 @@ impl PartyIndex {
                 note(&mut sink, || {
                     "a word read as two listed words shares one distinctive word with the listed name, which has another (x0.80)"
                         .to_string()
+                });
+            }
+            // An organisation's words run together or split and misspelt
+            // as well: two changes in one word make another name as often
+            // as a slip ("Micron Technology" is not "MICROTECHNOLOGY").
+            if entry.kind != EntityKind::Person && a.regrouped_fuzzy {
+                s *= TUNING.regrouped_fuzzy;
+                note(&mut sink, || {
+                    format!(
+                        "words run together or split and spelt otherwise as well (x{:.2})",
+                        TUNING.regrouped_fuzzy
+                    )
                 });
             }
             // A name of one short word agreeing up to one other letter: in

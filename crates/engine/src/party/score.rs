@@ -66,6 +66,10 @@ pub struct Alignment {
     /// True when one query word is paired with two listed words or more
     /// (`petrochina` with PETRO CHINA).
     pub word_for_words: bool,
+    /// True when words are paired run together or split (two query words
+    /// with one listed word, or one with two) and not as written:
+    /// `micron technology` with MICROTECHNOLOGY.
+    pub regrouped_fuzzy: bool,
 }
 
 /// Similarity of `id` in an expansion list sorted by id (0 when absent).
@@ -229,6 +233,9 @@ fn align_with(
     let word_for_words = chosen
         .iter()
         .any(|l| l.qa == l.qb && l.nmask.count_ones() >= 2);
+    let regrouped_fuzzy = chosen
+        .iter()
+        .any(|l| (l.qa != l.qb || l.nmask.count_ones() >= 2) && l.sim < 1.0);
     let links = if keep_links {
         chosen.sort_by_key(|l| l.qa);
         chosen.clone()
@@ -254,6 +261,7 @@ fn align_with(
         query_mask: q_used,
         fuzzy_links,
         word_for_words,
+        regrouped_fuzzy,
         links,
         query_cov: if q_total > 0.0 { q_cov / q_total } else { 0.0 },
         name_cov: if n_total > 0.0 { n_cov / n_total } else { 0.0 },

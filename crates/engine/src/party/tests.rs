@@ -192,6 +192,7 @@ fn listed() -> Vec<DenialEntry> {
         ("g31", P, "HARASYMENKO, Oleksiy Feliksovych"),
         ("g32", O, "TELMAROK AGRICULTURAL MACHINERY WORKS"),
         ("g33", P, "Harith bin Sulayman ibn Qadir ibn Zarwani"),
+        ("g34", O, "KORVELTECHNIKA"),
     ] {
         v.push(entry(id, kind, &[(name, N)], ""));
     }
@@ -494,6 +495,18 @@ const CASES: &[(&str, &str, Option<&str>, bool)] = &[
         "noun for the adjective of an organisation word",
         "Telmarok Agriculture Machinery Works",
         Some("g32"),
+        false,
+    ),
+    (
+        "an organisation's name split as written",
+        "Korvel Technika",
+        Some("g34"),
+        false,
+    ),
+    (
+        "an organisation's name split and misspelt",
+        "Korvel Tehnika",
+        None,
         false,
     ),
     (
