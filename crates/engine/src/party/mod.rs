@@ -1097,8 +1097,7 @@ impl PartyIndex {
                         || !self.persons[k] && named && q_ub >= 0.95
                     {
                         0.5 * (1.0 + plain)
-                    } else if self.patronymics[k] && f64::from(q_ub) >= TUNING.patronymic_query
-                    {
+                    } else if self.patronymics[k] && f64::from(q_ub) >= TUNING.patronymic_query {
                         // A patronymic left out counts whole.
                         1.0
                     } else {
@@ -1175,7 +1174,10 @@ impl PartyIndex {
         let patronymic_left_out = |j: usize| {
             !query_patronymic
                 && (self.rules.is_patronymic(self.vocab.text(rec.tokens[j]))
-                    || j > 0 && self.rules.is_lineage_word(self.vocab.text(rec.tokens[j - 1])))
+                    || j > 0
+                        && self
+                            .rules
+                            .is_lineage_word(self.vocab.text(rec.tokens[j - 1])))
         };
         let only_patronymics_missing = || {
             let n = rec.tokens.len().min(64);

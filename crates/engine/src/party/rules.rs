@@ -437,7 +437,10 @@ impl NameRules {
     /// True for a patronymic ("viktorovich", "oleksandrovych", "ivanovna").
     pub fn is_patronymic(&self, token: &str) -> bool {
         token.len() >= self.patronymic_min.max(1)
-            && self.patronymic_suffixes.iter().any(|s| token.ends_with(s.as_str()))
+            && self
+                .patronymic_suffixes
+                .iter()
+                .any(|s| token.ends_with(s.as_str()))
     }
 
     /// True for a word after which a name part is a father's or an
@@ -628,7 +631,8 @@ impl WadeGiles {
         for (i, f) in &w.initials {
             out.initials.push((word(i)?, forms(f)?));
         }
-        out.initials.sort_by_key(|(i, _)| std::cmp::Reverse(i.len()));
+        out.initials
+            .sort_by_key(|(i, _)| std::cmp::Reverse(i.len()));
         for (i, f) in &w.palatal {
             out.palatal.insert(word(i)?, forms(f)?);
         }
@@ -666,7 +670,10 @@ impl WadeGiles {
             .unwrap_or(("", &[]));
         let rest = &t[initial.len()..];
         let fin = self.finals.get(rest)?;
-        let palatal = rest.starts_with('i').then(|| self.palatal.get(initial)).flatten();
+        let palatal = rest
+            .starts_with('i')
+            .then(|| self.palatal.get(initial))
+            .flatten();
         let only = self.only_initials.contains(initial)
             || self.only_finals.contains(rest)
             || palatal.is_some() && rest != "i";
@@ -811,8 +818,16 @@ mod tests {
         assert!(has(rules().pinyin("tung"), &["dong", "tong"]));
         assert!(has(rules().pinyin("chien"), &["jian", "qian"]));
         assert!(has(rules().pinyin("shih"), &["shi"]));
-        assert!(rules().pinyin_pair("chin", "ping").contains(&"jinping".to_string()));
-        assert!(rules().pinyin_pair("tse", "tung").contains(&"zedong".to_string()));
+        assert!(
+            rules()
+                .pinyin_pair("chin", "ping")
+                .contains(&"jinping".to_string())
+        );
+        assert!(
+            rules()
+                .pinyin_pair("tse", "tung")
+                .contains(&"zedong".to_string())
+        );
         // Only syllables pinyin cannot have mark a name as Wade-Giles.
         for wg in ["hsi", "tse", "tzu", "chin", "chien", "hsieh", "shih"] {
             assert!(rules().is_wade_giles(wg), "{wg}");
@@ -827,7 +842,13 @@ mod tests {
 
     #[test]
     fn patronymics_are_recognised_by_their_endings() {
-        for p in ["viktorovich", "oleksandrovych", "ivanovna", "petrivna", "sergeyevich"] {
+        for p in [
+            "viktorovich",
+            "oleksandrovych",
+            "ivanovna",
+            "petrivna",
+            "sergeyevich",
+        ] {
             assert!(rules().is_patronymic(p), "{p}");
         }
         for other in ["ivanov", "lavrov", "vich", "ivanova", "zelenskyy"] {
