@@ -95,6 +95,8 @@ struct Tuning {
     whole_query: f64,
     /// The same when only a patronymic of the listed name is missing.
     patronymic_query: f64,
+    /// Share of its weight a listed patronymic the query leaves out counts.
+    patronymic_missing: f64,
     /// An organisation's words paired run together or split, and up to a
     /// typo.
     regrouped_fuzzy: f64,
@@ -145,6 +147,7 @@ const TUNING: Tuning = Tuning {
     short_single_len: 6,
     whole_query: 0.9,
     patronymic_query: 0.8,
+    patronymic_missing: 0.8,
     regrouped_fuzzy: 0.85,
     surname_missing: 0.9,
     org_vs_person: 0.85,
@@ -1162,7 +1165,9 @@ impl PartyIndex {
         };
         // A patronymic is left out as often as a middle name, but it does
         // not tell people apart the way a given name does: a listed
-        // patronymic the query lacks counts whole, when the query gives no
+        // patronymic the query lacks counts `patronymic_missing` of its
+        // weight (more than a middle name's half; less than whole, so that
+        // a listed name without one ranks first), when the query gives no
         // patronymic of its own ("Sergey Lavrov" for "Sergey Viktorovich
         // LAVROV"), and lets a query with spelling variants in every word
         // ("Volodimir Zelenskiy") count as matched whole from
@@ -1218,7 +1223,7 @@ impl PartyIndex {
                 .iter()
                 .map(|&j| {
                     if patronymic_left_out(j) {
-                        idf(j)
+                        TUNING.patronymic_missing * idf(j)
                     } else {
                         0.5 * idf(j)
                     }
