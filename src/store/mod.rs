@@ -31,6 +31,7 @@
 
 pub mod audit;
 mod error;
+pub mod kv;
 pub mod records;
 pub mod sled_store;
 pub mod tokens;
