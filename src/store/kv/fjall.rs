@@ -18,6 +18,13 @@ use crate::store::StoreError;
 /// Block cache size (list contents are decoded once at start-up and kept
 /// by the engine, as with sled).
 const CACHE_BYTES: u64 = 64 << 20;
+/// A keyspace's memtable is sealed and written out at this size (fjall's
+/// default is 64 MiB per keyspace: memory that grows with the number of
+/// busy keyspaces).
+const MEMTABLE_BYTES: u64 = 16 << 20;
+/// Journal kept before memtables are written out to free it (bounds the
+/// disk the journal takes and the replay after a crash).
+const JOURNAL_BYTES: u64 = 256 << 20;
 
 /// The keyspace of the id generator (not one of the store's trees).
 const IDS_KEYSPACE: &str = "kv_ids";
@@ -49,8 +56,7 @@ struct Ids {
 impl FjallDb {
     /// Opens (or creates) the database in `path`.
     pub(super) fn open(path: &Path) -> Result<FjallDb, OpenError> {
-        let db = Database::builder(path)
-            .cache_size(CACHE_BYTES)
+        let db = configured(Database::builder(path))
             .open()
             .map_err(|e| OpenError {
                 locked: matches!(e, fjall::Error::Locked),
@@ -64,15 +70,14 @@ impl FjallDb {
 
     /// A database in a fresh temporary directory, deleted when dropped.
     pub(super) fn temporary() -> Result<FjallDb, StoreError> {
-        let db = Database::builder(temp_path())
-            .cache_size(CACHE_BYTES)
+        let db = configured(Database::builder(temp_path()))
             .temporary(true)
             .open()?;
         FjallDb::with(db)
     }
 
     fn with(db: Database) -> Result<FjallDb, StoreError> {
-        let keyspace = db.keyspace(IDS_KEYSPACE, KeyspaceCreateOptions::default)?;
+        let keyspace = db.keyspace(IDS_KEYSPACE, keyspace_options)?;
         let reserved = match keyspace.get(IDS_KEY)? {
             Some(v) => {
                 u64::from_be_bytes(v.as_ref().try_into().map_err(|_| StoreError::Corrupt {
@@ -93,7 +98,7 @@ impl FjallDb {
     }
 
     pub(super) fn open_tree(&self, name: &str) -> Result<Keyspace, StoreError> {
-        Ok(self.db.keyspace(name, KeyspaceCreateOptions::default)?)
+        Ok(self.db.keyspace(name, keyspace_options)?)
     }
 
     pub(super) fn apply(&self, groups: &[TreeWrites<'_>]) -> Result<(), StoreError> {
@@ -131,6 +136,19 @@ impl FjallDb {
         state.0 = next + 1;
         Ok(next)
     }
+}
+
+/// The database's settings (see the constants).
+fn configured(builder: fjall::DatabaseBuilder<Database>) -> fjall::DatabaseBuilder<Database> {
+    builder
+        .cache_size(CACHE_BYTES)
+        .max_journaling_size(JOURNAL_BYTES)
+}
+
+/// The settings of a new keyspace (an existing one keeps those it was
+/// created with).
+fn keyspace_options() -> KeyspaceCreateOptions {
+    KeyspaceCreateOptions::default().max_memtable_size(MEMTABLE_BYTES)
 }
 
 /// A fresh directory name under the system's temporary directory.

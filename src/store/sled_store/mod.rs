@@ -1,5 +1,9 @@
-//! The embedded backend: sled. Every sled call of the crate lives in this
-//! module; [`SledStore`] implements [`Store`].
+//! The embedded backend ([`SledStore`] implements [`Store`]; the name is
+//! historical): its trees, keys, writer and readers, over the key-value
+//! interface of [`crate::store::kv`], which runs on fjall (the engine of
+//! new data directories) or sled (data directories created before fjall,
+//! which keep opening with sled). Every engine call of the crate lives in
+//! `store/kv`.
 //!
 //! Reads go straight to the trees (from the caller's thread: the service
 //! layer runs them on the blocking pool). Writes go to the one writer
@@ -41,10 +45,10 @@
 //!
 //! # Durability
 //!
-//! Every write is one operation of a batch; a batch is one sled
-//! transaction (a crash never leaves half a version or a screening whose
-//! case is missing) followed by one synchronous flush, before any of its
-//! operations is answered.
+//! Every write is one operation of a batch; a batch is one atomic batch of
+//! the engine (a sled transaction, a fjall write batch: a crash never
+//! leaves half a version or a screening whose case is missing) followed by
+//! one synchronous flush, before any of its operations is answered.
 
 mod audit;
 mod cases;
@@ -101,7 +105,8 @@ struct Inner {
     tokens: TokenCache,
 }
 
-/// The sled database. Cheap to clone (all handles share one writer).
+/// The embedded database (fjall or sled, see the module documentation).
+/// Cheap to clone (all handles share one writer).
 #[derive(Clone, Debug)]
 pub struct SledStore {
     inner: Arc<Inner>,
@@ -112,8 +117,8 @@ impl SledStore {
     /// older layout up to date ([`migrate`]).
     ///
     /// # Errors
-    /// [`StoreError::Open`] when sled cannot open it (locked by another
-    /// process, unreadable, incompatible version).
+    /// [`StoreError::Open`] when the engine cannot open it (locked by
+    /// another process, unreadable, incompatible version).
     pub fn open(path: impl AsRef<Path>) -> Result<SledStore, StoreError> {
         SledStore::open_waiting(path.as_ref(), LOCK_WAIT)
     }

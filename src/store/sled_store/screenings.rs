@@ -286,7 +286,7 @@ pub(super) fn since(s: &SledStore, since_unix_ms: i64) -> Result<Vec<ScreeningDi
     for kv in s.tree(T::Screenings).iter().rev() {
         let (k, v) = kv?;
         let d: ScreeningDigest = list_sets::decode_screening(&s.inner.trees.sets, &k, &v, |set| {
-            Ok(s.tree(T::ListSets).get(set)?)
+            s.tree(T::ListSets).get(set)
         })?;
         if d.screened_at_unix_ms >= since_unix_ms {
             out.push(d);

@@ -1,11 +1,11 @@
-//! The one writer of the sled backend: a dedicated thread that owns every
+//! The one writer of the embedded backend: a dedicated thread that owns every
 //! write, with group commit.
 //!
 //! Callers submit an operation (a closure over a [`Txn`]) and get an
 //! [`Ack`]. The thread takes every operation waiting (up to
 //! [`MAX_BATCH`]), runs them one after another against one [`Txn`] (each
 //! sees the writes of those before it; a failed one leaves nothing),
-//! commits the batch in one sled transaction and hands it to a flusher
+//! commits the batch in one atomic batch of the engine and hands it to a flusher
 //! thread, which flushes once for every committed batch waiting (a
 //! synchronous `flush`: never `flush_async`) and only then answers each
 //! operation. An answer therefore leaves only after the flush that covers
@@ -14,7 +14,7 @@
 //! instead of being bounded by fsyncs.
 //!
 //! Nothing else in the process writes to the database, so there are no
-//! transaction conflicts, and no sled call runs on the async runtime. The
+//! transaction conflicts, and no storage call runs on the async runtime. The
 //! thread also expires old idempotency keys, a bounded number per batch.
 //! Its progress ([`Stats`]) feeds the health watchdog.
 
