@@ -1,9 +1,8 @@
 //! The key-value operations the embedded store is built on, over two
 //! engines: sled 0.34 ([`sled`]) and fjall 3 ([`fjall`], an LSM tree).
 //!
-//! The embedded store (`store/sled_store/`: its trees, keys, [`Txn`]
-//! (super::sled_store::txn::Txn), writer, list sets and readers) sees only
-//! this module: named trees ([`Tree`]) with `get`, `insert`, `remove`,
+//! The embedded store (`store/sled_store/`: its trees, keys, `Txn`,
+//! writer, list sets and readers) sees only this module: named trees ([`Tree`]) with `get`, `insert`, `remove`,
 //! forward and reverse range and prefix scans ([`Iter`]); and a database
 //! ([`Db`]) with an atomic write across trees ([`Db::apply`]), a durable
 //! flush ([`Db::flush`]) and a monotonic id generator ([`Db::generate_id`]).
