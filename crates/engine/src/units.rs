@@ -780,7 +780,7 @@ fn exponent(p: &Prepared<'_>, mut j: usize) -> Option<(i32, usize)> {
 
 /// Words before `i` in the same clause, nearest first, stopping at a number.
 fn words_before<'p>(p: &'p Prepared<'_>, i: usize, max: usize) -> Vec<&'p str> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(max.min(8));
     let mut j = i;
     while j > 0 && out.len() < max {
         j -= 1;
@@ -806,7 +806,7 @@ fn words_before<'p>(p: &'p Prepared<'_>, i: usize, max: usize) -> Vec<&'p str> {
 
 /// Words after `i` in the same clause, nearest first, stopping at a number.
 fn words_after<'p>(p: &'p Prepared<'_>, i: usize, max: usize) -> Vec<&'p str> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(max.min(8));
     let mut j = i;
     while j < p.len() && out.len() < max {
         let c = p.at(j);
