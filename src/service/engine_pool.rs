@@ -11,6 +11,7 @@
 //! the flag between parties and items (the engine checks it) and stops
 //! burning CPU.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 
@@ -75,7 +76,12 @@ impl EnginePool {
                             rx.recv()
                         };
                         match job {
-                            Ok(job) => job(),
+                            // A panicking job answers its caller with an
+                            // error (its result sender is dropped) and the
+                            // thread stays in the pool.
+                            Ok(job) => {
+                                let _ = std::panic::catch_unwind(AssertUnwindSafe(job));
+                            }
                             // The pool is gone.
                             Err(_) => break,
                         }
@@ -155,7 +161,8 @@ mod tests {
 
     #[tokio::test]
     async fn jobs_run_on_the_pool_and_answer() {
-        let pool = EnginePool::new(2);
+        // One thread: a job after a panicking one proves the thread lived on.
+        let pool = EnginePool::new(1);
         let name = pool
             .run(|_c| std::thread::current().name().map(str::to_string))
             .await
@@ -163,8 +170,9 @@ mod tests {
         assert!(name.unwrap().starts_with("engine-"));
         let panicked = pool.run(|_c| -> u32 { panic!("boom") }).await;
         assert!(matches!(panicked, Err(crate::Error::Internal(_))));
-        // The pool survives a panicking job.
-        assert_eq!(pool.run(|_c| 7).await.unwrap(), 7);
+        // The pool's one thread survives a panicking job.
+        let after = tokio::time::timeout(Duration::from_secs(10), pool.run(|_c| 7)).await;
+        assert_eq!(after.expect("the thread died with the job").unwrap(), 7);
     }
 
     #[tokio::test]
