@@ -2,8 +2,9 @@
 //! party histories, the audit trail, access tokens and webhook
 //! subscriptions with their deliveries, behind one trait,
 //! [`Store`]. The rest of the crate sees only this trait and the records of
-//! [`records`]; the embedded default backend is sled ([`SledStore`], in
-//! `store/sled_store/`), and another backend (PostgreSQL, not built yet)
+//! [`records`]; the embedded default backend is [`SledStore`] (in
+//! `store/sled_store/`, over the key-value engines of [`kv`]: fjall for new
+//! data directories, sled for those created before), and another backend (PostgreSQL, not built yet)
 //! will implement the same trait without touching the engine, cases or API code.
 //!
 //! # The contract
@@ -31,6 +32,7 @@
 
 pub mod audit;
 mod error;
+pub mod kv;
 pub mod records;
 pub mod sled_store;
 pub mod tokens;

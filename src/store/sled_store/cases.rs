@@ -23,6 +23,7 @@ use crate::cases::{
 };
 use crate::ids::{Actor, CaseId, ScreeningId};
 use crate::store::audit::NewAudit;
+use crate::store::kv;
 use crate::store::{CaseCommand, CasePage, CaseUpdate, ScreeningRecord, StoreError};
 
 /// The queue key of a case as stored.
@@ -378,7 +379,7 @@ pub(super) fn list(
         s
     };
     // One cursor per status; each yields its cases in queue order.
-    let mut cursors: Vec<(sled::Iter, Option<(sled::IVec, sled::IVec)>)> = Vec::new();
+    let mut cursors: Vec<(kv::Iter, Option<kv::Entry>)> = Vec::new();
     for st in statuses {
         let lo = match after {
             Some(pos) => Bound::Excluded(keys::queue_key(st.code(), pos)),

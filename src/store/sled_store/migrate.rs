@@ -16,7 +16,6 @@
 //!   before stay plain JSON and read as they are, so nothing is converted.
 
 use serde_json::{Value, json};
-use sled::Transactional;
 use tracing::info;
 
 use super::keys;
@@ -144,39 +143,36 @@ fn convert_case(trees: &Trees, key: &[u8], value: &[u8]) -> Result<bool, StoreEr
         (None, _) => None,
     };
     let case_bytes = encode("case", &json)?;
-    let mut member_writes = Vec::with_capacity(members.len());
+    let mut members_w = Vec::with_capacity(members.len());
+    let mut screening_cases_w = Vec::with_capacity(members.len());
     for m in &members {
-        member_writes.push((
+        members_w.push((
             keys::member_key(&case_id, m.seq),
-            encode("case member", m)?,
+            Some(encode("case member", m)?.into()),
+        ));
+        screening_cases_w.push((
             keys::screening_case_key(&m.screening_id, &case_id),
-            m.seq.to_be_bytes(),
+            Some(m.seq.to_be_bytes().to_vec().into()),
         ));
     }
-    let cause_bytes = cause
-        .as_ref()
-        .map(|c| encode("case cause", c))
-        .transpose()?;
-    (
-        trees.get(T::Cases),
-        trees.get(T::CaseMembers),
-        trees.get(T::ScreeningCases),
-        trees.get(T::CaseCauses),
-    )
-        .transaction(|(cases, members, screening_cases, causes)| {
-            for (mk, mv, sk, seq) in &member_writes {
-                members.insert(mk.as_slice(), mv.as_slice())?;
-                screening_cases.insert(sk.as_slice(), &seq[..])?;
-            }
-            if let Some(c) = &cause_bytes {
-                causes.insert(case_id.as_bytes(), c.as_slice())?;
-            }
-            cases.insert(case_id.as_bytes(), case_bytes.as_slice())?;
-            Ok::<(), sled::transaction::ConflictableTransactionError<StoreError>>(())
-        })
-        .map_err(|e| match e {
-            sled::transaction::TransactionError::Abort(e) => e,
-            sled::transaction::TransactionError::Storage(e) => e.into(),
-        })?;
+    let mut groups = vec![
+        (
+            trees.get(T::Cases),
+            vec![(case_id.as_bytes().to_vec(), Some(case_bytes.into()))],
+        ),
+        (trees.get(T::CaseMembers), members_w),
+        (trees.get(T::ScreeningCases), screening_cases_w),
+    ];
+    if let Some(c) = &cause {
+        groups.push((
+            trees.get(T::CaseCauses),
+            vec![(
+                case_id.as_bytes().to_vec(),
+                Some(encode("case cause", c)?.into()),
+            )],
+        ));
+    }
+    // One atomic batch: the case and its members, or nothing.
+    trees.db.apply(&groups)?;
     Ok(true)
 }

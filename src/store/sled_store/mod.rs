@@ -1,5 +1,9 @@
-//! The embedded backend: sled. Every sled call of the crate lives in this
-//! module; [`SledStore`] implements [`Store`].
+//! The embedded backend ([`SledStore`] implements [`Store`]; the name is
+//! historical): its trees, keys, writer and readers, over the key-value
+//! interface of [`crate::store::kv`], which runs on fjall (the engine of
+//! new data directories) or sled (data directories created before fjall,
+//! which keep opening with sled). Every engine call of the crate lives in
+//! `store/kv`.
 //!
 //! Reads go straight to the trees (from the caller's thread: the service
 //! layer runs them on the blocking pool). Writes go to the one writer
@@ -41,10 +45,10 @@
 //!
 //! # Durability
 //!
-//! Every write is one operation of a batch; a batch is one sled
-//! transaction (a crash never leaves half a version or a screening whose
-//! case is missing) followed by one synchronous flush, before any of its
-//! operations is answered.
+//! Every write is one operation of a batch; a batch is one atomic batch of
+//! the engine (a sled transaction, a fjall write batch: a crash never
+//! leaves half a version or a screening whose case is missing) followed by
+//! one synchronous flush, before any of its operations is answered.
 
 mod audit;
 mod cases;
@@ -70,6 +74,8 @@ use std::time::{Duration, Instant};
 use self::txn::{T, Trees, decode};
 use self::writer::Writer;
 use super::audit::{AuditRecord, ChainCheck, NewAudit};
+pub use super::kv::Engine;
+use super::kv::{Db, Tree};
 use super::tokens::{NewToken, TokenRecord};
 use super::webhooks::{DeliveryRecord, WebhookRecord};
 use super::{
@@ -83,19 +89,11 @@ use crate::cases::{
 use crate::engine::LoadedList;
 use crate::ids::{Actor, CaseId, ScreeningId, SuppressionId, WebhookId};
 use crate::model::{ListContent, ListMeta};
-
-/// Page cache size. List contents are decoded into memory once at start-up
-/// and kept by the engine, so sled's own cache can stay small.
-const CACHE_BYTES: u64 = 64 << 20;
+use tracing::info;
 
 /// How long [`SledStore::open`] waits for a database locked by this
 /// process's previous handle to be released.
 const LOCK_WAIT: Duration = Duration::from_secs(3);
-
-/// True when sled could not take the database's file lock.
-fn is_lock_error(e: &sled::Error) -> bool {
-    matches!(e, sled::Error::Io(io) if io.to_string().contains("could not acquire lock"))
-}
 
 /// Tokens by the hash of their secret (the in-memory copy).
 type TokenCache = Arc<RwLock<HashMap<[u8; 32], TokenRecord>>>;
@@ -107,7 +105,8 @@ struct Inner {
     tokens: TokenCache,
 }
 
-/// The sled database. Cheap to clone (all handles share one writer).
+/// The embedded database (fjall or sled, see the module documentation).
+/// Cheap to clone (all handles share one writer).
 #[derive(Clone, Debug)]
 pub struct SledStore {
     inner: Arc<Inner>,
@@ -118,34 +117,35 @@ impl SledStore {
     /// older layout up to date ([`migrate`]).
     ///
     /// # Errors
-    /// [`StoreError::Open`] when sled cannot open it (locked by another
-    /// process, unreadable, incompatible version).
+    /// [`StoreError::Open`] when the engine cannot open it (locked by
+    /// another process, unreadable, incompatible version).
     pub fn open(path: impl AsRef<Path>) -> Result<SledStore, StoreError> {
         SledStore::open_waiting(path.as_ref(), LOCK_WAIT)
     }
 
     /// [`SledStore::open`], waiting at most `wait` for the file lock.
     fn open_waiting(path: &Path, wait: Duration) -> Result<SledStore, StoreError> {
-        let config = sled::Config::new().path(path).cache_capacity(CACHE_BYTES);
-        // sled's background threads may hold the file lock for a moment
-        // after the last handle of a previous open is dropped (a server
-        // restarted in the same process); another process keeps it for good.
+        // The engine's background threads may hold the file lock for a
+        // moment after the last handle of a previous open is dropped (a
+        // server restarted in the same process); another process keeps it
+        // for good.
         let deadline = Instant::now() + wait;
         let db = loop {
-            match config.open() {
+            match Db::open(path) {
                 Ok(db) => break db,
-                Err(e) if is_lock_error(&e) && Instant::now() < deadline => {
+                Err(e) if e.locked && Instant::now() < deadline => {
                     std::thread::sleep(Duration::from_millis(20));
                 }
                 Err(cause) => {
                     return Err(StoreError::Open {
                         path: path.to_path_buf(),
-                        locked: is_lock_error(&cause),
-                        message: cause.to_string(),
+                        locked: cause.locked,
+                        message: cause.message,
                     });
                 }
             }
         };
+        info!(path = %path.display(), engine = db.engine().name(), "database opened");
         SledStore::from_db(db)
     }
 
@@ -155,14 +155,24 @@ impl SledStore {
     /// # Errors
     /// [`StoreError`] when the temporary files cannot be created.
     pub fn temporary() -> Result<SledStore, StoreError> {
-        let db = sled::Config::new()
-            .temporary(true)
-            .cache_capacity(CACHE_BYTES)
-            .open()?;
-        SledStore::from_db(db)
+        SledStore::from_db(Db::temporary()?)
     }
 
-    fn from_db(db: sled::Db) -> Result<SledStore, StoreError> {
+    /// [`SledStore::temporary`] with the given engine (tests that cover
+    /// both engines).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the temporary files cannot be created.
+    pub fn temporary_with(engine: Engine) -> Result<SledStore, StoreError> {
+        SledStore::from_db(Db::temporary_with(engine)?)
+    }
+
+    /// The storage engine of this database.
+    pub fn engine(&self) -> Engine {
+        self.inner.trees.db.engine()
+    }
+
+    fn from_db(db: Db) -> Result<SledStore, StoreError> {
         let trees = Trees::open(db)?;
         migrate::migrate(&trees)?;
         let tokens = Arc::new(RwLock::new(tokens::load(&trees)?));
@@ -176,7 +186,7 @@ impl SledStore {
         })
     }
 
-    fn tree(&self, t: T) -> &sled::Tree {
+    fn tree(&self, t: T) -> &Tree {
         self.inner.trees.get(t)
     }
 
@@ -214,7 +224,7 @@ impl SledStore {
     #[doc(hidden)]
     pub fn tamper_audit_for_tests(&self, rec: &AuditRecord) -> Result<(), StoreError> {
         let v = txn::encode("audit record", rec)?;
-        self.tree(T::Audit).insert(rec.seq.to_be_bytes(), v)?;
+        self.tree(T::Audit).insert(&rec.seq.to_be_bytes(), &v)?;
         self.inner.trees.db.flush()?;
         Ok(())
     }
@@ -568,7 +578,7 @@ impl Store for SledStore {
     }
 
     fn next_webhook_seq(&self) -> Result<u64, StoreError> {
-        Ok(self.inner.trees.db.generate_id()?)
+        self.inner.trees.db.generate_id()
     }
 
     fn writer_health(&self) -> WriterHealth {

@@ -13,6 +13,7 @@ use crate::actions::AuditAction;
 use crate::cases::{CaseChange, ChangeKind, SuppressionEnd};
 use crate::ids::{Actor, CaseId, ScreeningId};
 use crate::store::audit::NewAudit;
+use crate::store::kv::Val;
 use crate::store::{
     IDEMPOTENCY_WINDOW_MS, IntakePlanner, NewScreening, Recorded, ScreeningDigest, ScreeningRecord,
     StoreError,
@@ -210,14 +211,14 @@ pub(super) fn stored(
     s: &SledStore,
     id: &ScreeningId,
 ) -> Result<Option<ScreeningRecord>, StoreError> {
-    read(&s.inner.trees.sets, id, |t, k| Ok(s.tree(t).get(k)?))
+    read(&s.inner.trees.sets, id, |t, k| s.tree(t).get(k))
 }
 
 /// A screening read through `get` (a tree and a key to a value).
 fn read(
     sets: &list_sets::SetCache,
     id: &ScreeningId,
-    get: impl Fn(T, &[u8]) -> Result<Option<sled::IVec>, StoreError>,
+    get: impl Fn(T, &[u8]) -> Result<Option<Val>, StoreError>,
 ) -> Result<Option<ScreeningRecord>, StoreError> {
     match get(T::Screenings, id.as_bytes())? {
         Some(v) => Ok(Some(list_sets::decode_screening(
@@ -285,7 +286,7 @@ pub(super) fn since(s: &SledStore, since_unix_ms: i64) -> Result<Vec<ScreeningDi
     for kv in s.tree(T::Screenings).iter().rev() {
         let (k, v) = kv?;
         let d: ScreeningDigest = list_sets::decode_screening(&s.inner.trees.sets, &k, &v, |set| {
-            Ok(s.tree(T::ListSets).get(set)?)
+            s.tree(T::ListSets).get(set)
         })?;
         if d.screened_at_unix_ms >= since_unix_ms {
             out.push(d);

@@ -6,20 +6,20 @@
 //! writes first, then those of the operations before it in the same batch,
 //! then the database. An operation that fails leaves nothing behind (its
 //! buffer is dropped); the writes of every operation that succeeded are
-//! committed together in one sled transaction (atomic across trees), then
-//! flushed once.
+//! committed together in one atomic batch of the engine ([`Db::apply`]:
+//! atomic across trees), then flushed once.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sled::transaction::TransactionError;
-use sled::{IVec, Transactional};
+use sled::IVec;
 
 use super::keys;
 use super::list_sets::SetCache;
 use crate::store::StoreError;
+use crate::store::kv::{Db, Tree, Val};
 
 /// Every tree of the database. The discriminant indexes [`Trees`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -124,9 +124,9 @@ impl T {
 /// The database and its trees. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Trees {
-    /// The database (flushes, ids).
-    pub db: sled::Db,
-    trees: Vec<sled::Tree>,
+    /// The database (batches, flushes, ids).
+    pub db: Db,
+    trees: Vec<Tree>,
     /// The list-version sets read so far.
     pub sets: Arc<SetCache>,
 }
@@ -136,7 +136,7 @@ impl Trees {
     ///
     /// # Errors
     /// [`StoreError`] when a tree cannot be opened.
-    pub fn open(db: sled::Db) -> Result<Trees, StoreError> {
+    pub fn open(db: Db) -> Result<Trees, StoreError> {
         let mut trees = Vec::with_capacity(T::ALL.len());
         for (i, (t, name)) in T::ALL.iter().enumerate() {
             debug_assert_eq!(*t as usize, i, "T::ALL is in declaration order");
@@ -150,7 +150,7 @@ impl Trees {
     }
 
     /// One tree.
-    pub fn get(&self, t: T) -> &sled::Tree {
+    pub fn get(&self, t: T) -> &Tree {
         &self.trees[t as usize]
     }
 }
@@ -204,13 +204,13 @@ impl<'a> Txn<'a> {
     ///
     /// # Errors
     /// [`StoreError`] when the database cannot be read.
-    pub fn get(&self, t: T, key: &[u8]) -> Result<Option<IVec>, StoreError> {
+    pub fn get(&self, t: T, key: &[u8]) -> Result<Option<Val>, StoreError> {
         for layer in [&self.op, &self.batch] {
             if let Some(v) = layer.get(&t).and_then(|m| m.get(key)) {
-                return Ok(v.clone());
+                return Ok(v.clone().map(Val::Sled));
             }
         }
-        Ok(self.trees.get(t).get(key)?)
+        self.trees.get(t).get(key)
     }
 
     /// A JSON value under `key`.
@@ -260,7 +260,7 @@ impl<'a> Txn<'a> {
     /// # Errors
     /// [`StoreError`] when the generator fails.
     pub fn next_id(&self) -> Result<u64, StoreError> {
-        Ok(self.trees.db.generate_id()?)
+        self.trees.db.generate_id()
     }
 
     /// The database's trees, for reads the view does not cover (range
@@ -293,11 +293,11 @@ impl<'a> Txn<'a> {
         self.bytes
     }
 
-    /// Commits the batch's writes in one sled transaction (atomic across
-    /// trees); returns the hooks to run once it is flushed.
+    /// Commits the batch's writes in one atomic batch of the engine;
+    /// returns the hooks to run once it is flushed.
     ///
     /// # Errors
-    /// [`StoreError`] when the transaction fails; nothing is written then.
+    /// [`StoreError`] when the batch fails; nothing is written then.
     pub fn commit(mut self) -> Result<Vec<Hook>, StoreError> {
         self.end_op(false);
         let hooks = std::mem::take(&mut self.hooks);
@@ -310,45 +310,12 @@ impl<'a> Txn<'a> {
             .map(|(t, writes)| (t, writes.into_iter().collect()))
             .collect();
         groups.sort_by_key(|(t, _)| *t);
-        let trees: Vec<&sled::Tree> = groups.iter().map(|(t, _)| self.trees.get(*t)).collect();
-        trees
-            .as_slice()
-            .transaction(|txs| {
-                for (tx, (_, writes)) in txs.iter().zip(&groups) {
-                    for (k, v) in writes {
-                        match v {
-                            Some(v) => {
-                                tx.insert(k.as_slice(), v.clone())?;
-                            }
-                            None => {
-                                tx.remove(k.as_slice())?;
-                            }
-                        }
-                    }
-                }
-                Ok::<(), sled::transaction::ConflictableTransactionError<StoreError>>(())
-            })
-            .map_err(|e| match e {
-                TransactionError::Abort(e) => e,
-                TransactionError::Storage(e) => e.into(),
-            })?;
+        let groups: Vec<_> = groups
+            .into_iter()
+            .map(|(t, writes)| (self.trees.get(t), writes))
+            .collect();
+        self.trees.db.apply(&groups)?;
         Ok(hooks)
-    }
-}
-
-impl From<sled::Error> for StoreError {
-    fn from(e: sled::Error) -> Self {
-        match e {
-            sled::Error::Io(io) => StoreError::Io(io),
-            sled::Error::Corruption { at, .. } => StoreError::Corrupt {
-                key: match at {
-                    Some(ptr) => format!("at {ptr:?}"),
-                    None => "(unknown location)".to_string(),
-                },
-                message: "sled detected corruption in the database files".to_string(),
-            },
-            other => StoreError::Backend(other.to_string()),
-        }
     }
 }
 
@@ -357,13 +324,13 @@ mod tests {
     use super::*;
 
     fn trees() -> Trees {
-        Trees::open(sled::Config::new().temporary(true).open().unwrap()).unwrap()
+        Trees::open(Db::temporary().unwrap()).unwrap()
     }
 
     #[test]
     fn an_operation_sees_its_own_and_earlier_writes_and_a_failed_one_leaves_nothing() {
         let t = trees();
-        t.get(T::Meta).insert(b"a", b"db".as_slice()).unwrap();
+        t.get(T::Meta).insert(b"a", b"db").unwrap();
         let mut txn = Txn::new(&t);
         assert_eq!(txn.get(T::Meta, b"a").unwrap().as_deref(), Some(&b"db"[..]));
         txn.insert(T::Meta, b"a".to_vec(), b"op1".as_slice());

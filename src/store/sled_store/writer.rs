@@ -1,11 +1,11 @@
-//! The one writer of the sled backend: a dedicated thread that owns every
+//! The one writer of the embedded backend: a dedicated thread that owns every
 //! write, with group commit.
 //!
 //! Callers submit an operation (a closure over a [`Txn`]) and get an
 //! [`Ack`]. The thread takes every operation waiting (up to
 //! [`MAX_BATCH`]), runs them one after another against one [`Txn`] (each
 //! sees the writes of those before it; a failed one leaves nothing),
-//! commits the batch in one sled transaction and hands it to a flusher
+//! commits the batch in one atomic batch of the engine and hands it to a flusher
 //! thread, which flushes once for every committed batch waiting (a
 //! synchronous `flush`: never `flush_async`) and only then answers each
 //! operation. An answer therefore leaves only after the flush that covers
@@ -14,7 +14,7 @@
 //! instead of being bounded by fsyncs.
 //!
 //! Nothing else in the process writes to the database, so there are no
-//! transaction conflicts, and no sled call runs on the async runtime. The
+//! transaction conflicts, and no storage call runs on the async runtime. The
 //! thread also expires old idempotency keys, a bounded number per batch.
 //! Its progress ([`Stats`]) feeds the health watchdog.
 
@@ -28,6 +28,7 @@ use tracing::{debug, error, info};
 
 use super::screenings;
 use super::txn::{T, Trees, Txn};
+use crate::store::kv::Val;
 use crate::store::{Ack, AckSender, StoreError, WriterHealth};
 
 /// Most operations committed together.
@@ -322,7 +323,7 @@ fn flusher(trees: &Trees, rx: &mpsc::Receiver<Flush>, stats: &Stats) {
 /// the answers of `batches`, in commit order.
 fn finish(trees: &Trees, batches: Vec<Committed>, stats: &Stats) {
     let flushed = if batches.iter().any(|b| b.result.is_ok()) {
-        trees.db.flush().map(|_| ()).map_err(StoreError::from)
+        trees.db.flush()
     } else {
         Ok(())
     };
@@ -374,22 +375,17 @@ pub(super) fn keys_in(
     lo: &[u8],
     hi: &[u8],
     limit: usize,
-) -> Result<Vec<sled::IVec>, StoreError> {
-    trees
-        .get(t)
-        .range(lo..hi)
-        .keys()
-        .take(limit)
-        .map(|k| k.map_err(StoreError::from))
-        .collect()
+) -> Result<Vec<Val>, StoreError> {
+    trees.get(t).range(lo..hi).keys().take(limit).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::kv::Db;
 
     fn writer() -> (Writer, Trees) {
-        let trees = Trees::open(sled::Config::new().temporary(true).open().unwrap()).unwrap();
+        let trees = Trees::open(Db::temporary().unwrap()).unwrap();
         (Writer::start(trees.clone()).unwrap(), trees)
     }
 
@@ -436,7 +432,7 @@ mod tests {
         for a in acks {
             a.wait().unwrap();
         }
-        assert_eq!(trees.get(T::Meta).len(), 200);
+        assert_eq!(trees.get(T::Meta).len().unwrap(), 200);
         let h = w.health();
         assert_eq!(h.completed, 201);
         assert!(h.batches <= 3, "{h:?}: group commit");
@@ -462,7 +458,7 @@ mod tests {
     fn keys_in_reads_a_bounded_range() {
         let (_w, trees) = writer();
         for i in 0u8..10 {
-            trees.get(T::Meta).insert([i], b"".as_slice()).unwrap();
+            trees.get(T::Meta).insert(&[i], b"").unwrap();
         }
         let k = keys_in(&trees, T::Meta, &[2], &[8], 3).unwrap();
         assert_eq!(k.iter().map(|k| k[0]).collect::<Vec<_>>(), vec![2, 3, 4]);

@@ -4,6 +4,7 @@
 //! old layout. Helpers shared by them live here.
 
 mod cases;
+mod engines;
 mod lists;
 mod migrate;
 mod screenings;
