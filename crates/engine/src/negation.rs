@@ -32,23 +32,22 @@ include!(concat!(env!("OUT_DIR"), "/negation_toml.rs"));
 /// (`step` +1 reading forwards, -1 backwards), if one starts there.
 fn cue_at(cues: &[&str], words: &[&str], at: usize, forwards: bool) -> Option<usize> {
     for cue in cues {
-        let parts: Vec<&str> = cue.split(' ').collect();
+        // The cue's words, read in place (this runs for every word checked).
+        let n_parts = cue.bytes().filter(|b| *b == b' ').count() + 1;
         let fits = if forwards {
-            parts
-                .iter()
+            cue.split(' ')
                 .enumerate()
-                .all(|(k, p)| words.get(at + k) == Some(p))
+                .all(|(k, p)| words.get(at + k) == Some(&p))
         } else {
             // Read backwards, the cue's last word is at `at`.
-            at + 1 >= parts.len()
-                && parts
-                    .iter()
-                    .rev()
+            at + 1 >= n_parts
+                && cue
+                    .rsplit(' ')
                     .enumerate()
-                    .all(|(k, p)| words.get(at - k) == Some(p))
+                    .all(|(k, p)| words.get(at - k) == Some(&p))
         };
         if fits {
-            return Some(parts.len());
+            return Some(n_parts);
         }
     }
     None

@@ -119,6 +119,17 @@ pub fn format_number(value: f64) -> String {
         // A whole number: what the trimming below leaves ("-0" is "0").
         return (value as i64).to_string();
     }
+    // The shortest form that reads back as `value` (fast) is what rounding
+    // to four decimals gives whenever it has at most four: the value lies
+    // within half a unit of its last place (below 1e-9 here) of that form.
+    let shortest = value.to_string();
+    if shortest
+        .split_once('.')
+        .is_some_and(|(_, decimals)| decimals.len() <= 4)
+    {
+        return shortest;
+    }
+    // Rounded to four decimals, trailing zeros dropped.
     let mut s = format!("{value:.4}");
     let len = s.trim_end_matches('0').trim_end_matches('.').len();
     s.truncate(len);
@@ -769,7 +780,7 @@ fn exponent(p: &Prepared<'_>, mut j: usize) -> Option<(i32, usize)> {
 
 /// Words before `i` in the same clause, nearest first, stopping at a number.
 fn words_before<'p>(p: &'p Prepared<'_>, i: usize, max: usize) -> Vec<&'p str> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(max.min(8));
     let mut j = i;
     while j > 0 && out.len() < max {
         j -= 1;
@@ -795,7 +806,7 @@ fn words_before<'p>(p: &'p Prepared<'_>, i: usize, max: usize) -> Vec<&'p str> {
 
 /// Words after `i` in the same clause, nearest first, stopping at a number.
 fn words_after<'p>(p: &'p Prepared<'_>, i: usize, max: usize) -> Vec<&'p str> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(max.min(8));
     let mut j = i;
     while j < p.len() && out.len() < max {
         let c = p.at(j);
@@ -1419,6 +1430,23 @@ fn features(words: &[&str], out: &mut Vec<Reading>) {
 // ---------------------------------------------------------------------------
 // Extraction
 
+/// Whether `chars`, without white space at either end (as `str::trim`), is
+/// one of `options` (compared in place, no string built).
+fn trimmed_is(chars: &[char], options: &[&str]) -> bool {
+    let from = chars
+        .iter()
+        .position(|c| !c.is_whitespace())
+        .unwrap_or(chars.len());
+    let to = chars
+        .iter()
+        .rposition(|c| !c.is_whitespace())
+        .map_or(from, |i| i + 1);
+    let t = &chars[from..to];
+    options
+        .iter()
+        .any(|o| o.chars().count() == t.len() && o.chars().zip(t).all(|(a, b)| a == *b))
+}
+
 /// Reads every parameter the text states, in text order (feature flags last).
 pub fn extract(text: &str) -> Vec<Reading> {
     let p = Prepared::new(text);
@@ -1495,18 +1523,13 @@ pub fn extract(text: &str) -> Vec<Reading> {
     }
     // Ranges: "-54 to +125 °C", "20-2000 Hz", "between 2 and 5 mm".
     for k in 0..nums.len().saturating_sub(1) {
-        let between: String = p.chars[nums[k].end..nums[k + 1].start].iter().collect();
-        let between = between.trim();
+        let between = &p.chars[nums[k].end..nums[k + 1].start];
         let unit_between = nums[k].unit.is_some_and(|u| u.end <= nums[k + 1].start);
-        let connector = matches!(
-            between,
-            "-" | "to" | "~" | "..." | ".." | "/" | "and" | "up to"
-        ) || (unit_between && {
-            let rest: String = p.chars[nums[k].unit.map(|u| u.end).unwrap_or(0)..nums[k + 1].start]
-                .iter()
-                .collect();
-            matches!(rest.trim(), "-" | "to" | "~" | "...")
-        });
+        let connector = trimmed_is(between, &["-", "to", "~", "...", "..", "/", "and", "up to"])
+            || (unit_between && {
+                let rest = &p.chars[nums[k].unit.map(|u| u.end).unwrap_or(0)..nums[k + 1].start];
+                trimmed_is(rest, &["-", "to", "~", "..."])
+            });
         if !connector {
             continue;
         }
@@ -1970,5 +1993,54 @@ mod tests {
         assert_eq!(format_value("slip_rings", 1.0), "yes");
         assert_eq!(format_number(1.5e7), "1.5e7");
         assert_eq!(format_number(0.125), "0.125");
+    }
+
+    /// The short path of `format_number` gives what rounding to four
+    /// decimals and dropping trailing zeros gives, for figures as written
+    /// (a few decimals) and for computed ones (many).
+    #[test]
+    fn format_number_is_four_decimals_trimmed() {
+        let reference = |v: f64| {
+            let s = format!("{v:.4}");
+            let len = s.trim_end_matches('0').trim_end_matches('.').len();
+            let t = &s[..len];
+            if t == "-0" {
+                "0".to_string()
+            } else {
+                t.to_string()
+            }
+        };
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut checked = 0;
+        for i in 0..200_000u64 {
+            x ^= x >> 12;
+            x ^= x << 25;
+            x ^= x >> 27;
+            let r = x.wrapping_mul(0x2545_F491_4F6C_DD1D);
+            // Decimals as written (k / 10^d), and arbitrary doubles.
+            let v = if i % 2 == 0 {
+                (r % 100_000_000) as f64 / 10f64.powi((r >> 40) as i32 % 7)
+            } else {
+                (r >> 11) as f64 / (1u64 << 53) as f64 * 10f64.powi((r >> 3) as i32 % 10 - 3)
+            };
+            for v in [v, -v] {
+                if v != 0.0 && (1e-3..1e7).contains(&v.abs()) && v.fract() != 0.0 {
+                    assert_eq!(format_number(v), reference(v), "{v:e}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 100_000, "{checked}");
+        for v in [
+            0.1,
+            0.2 + 0.1,
+            2.675,
+            0.00105,
+            0.00115,
+            1.00005,
+            9_999_999.5,
+        ] {
+            assert_eq!(format_number(v), reference(v), "{v:e}");
+        }
     }
 }

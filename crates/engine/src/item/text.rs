@@ -14,7 +14,10 @@
 //! "ap" never fires inside "apple".
 
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::sync::OnceLock;
 
+use rustc_hash::FxHashMap;
 use unicode_normalization::UnicodeNormalization;
 
 /// An abbreviation of goods and its expansion.
@@ -119,9 +122,9 @@ impl Normalized {
     }
 }
 
-/// A word of the text as written.
+/// A word of the text as written: its letters are `text` of [`WordList::buf`].
 struct Word {
-    text: String,
+    text: std::ops::Range<usize>,
     orig_start: usize,
     orig_end: usize,
     clause: u32,
@@ -134,35 +137,56 @@ enum Kind {
     Digit,
 }
 
+/// The words of a text, their letters in one buffer (one allocation for
+/// all words, not one per word).
+struct WordList {
+    buf: String,
+    list: Vec<Word>,
+}
+
+impl WordList {
+    fn text(&self, w: &Word) -> &str {
+        &self.buf[w.text.clone()]
+    }
+}
+
 /// The words of `s`: letters or digits, lower case ASCII, with clauses.
-fn words(s: &str) -> Vec<Word> {
+fn words(s: &str) -> WordList {
     let mut out: Vec<Word> = Vec::with_capacity(s.len() / 4 + 1);
-    let mut cur = String::new();
+    // The letters of every word; the current word is `buf[cur..]`.
+    let mut buf = String::with_capacity(s.len());
+    let mut cur = 0usize;
     let mut cur_kind = Kind::Alpha;
     let mut cur_start = 0;
     let mut cur_end = 0;
     let mut clause = 0u32;
-    let flush = |cur: &mut String, start: usize, end: usize, clause: u32, out: &mut Vec<Word>| {
-        if !cur.is_empty() {
-            let digit = cur.as_bytes()[0].is_ascii_digit();
-            let text = if digit {
-                let t = cur.trim_start_matches('0');
-                if t.is_empty() {
-                    "0".to_string()
-                } else {
-                    t.to_string()
+    // Ends the current word (if any): digits lose their leading zeros ("0"
+    // when all are zeros).
+    let flush = |buf: &mut String,
+                 cur: &mut usize,
+                 start: usize,
+                 end: usize,
+                 clause: u32,
+                 out: &mut Vec<Word>| {
+        if buf.len() > *cur {
+            let digit = buf.as_bytes()[*cur].is_ascii_digit();
+            let mut from = *cur;
+            if digit {
+                let zeros = buf[from..].bytes().take_while(|b| *b == b'0').count();
+                from += zeros;
+                if from == buf.len() {
+                    // All zeros: the last one stands for the number.
+                    from -= 1;
                 }
-            } else {
-                cur.clone()
-            };
+            }
             out.push(Word {
-                text,
+                text: from..buf.len(),
                 orig_start: start,
                 orig_end: end,
                 clause,
                 digit,
             });
-            cur.clear();
+            *cur = buf.len();
         }
     };
     for (at, c) in s.char_indices() {
@@ -204,18 +228,18 @@ fn words(s: &str) -> Vec<Word> {
             };
             match kind {
                 Some(k) => {
-                    if !cur.is_empty() && k != cur_kind {
-                        flush(&mut cur, cur_start, cur_end, clause, &mut out);
+                    if buf.len() > cur && k != cur_kind {
+                        flush(&mut buf, &mut cur, cur_start, cur_end, clause, &mut out);
                     }
-                    if cur.is_empty() {
+                    if buf.len() == cur {
                         cur_start = at;
                         cur_kind = k;
                     }
-                    cur.push(f);
+                    buf.push(f);
                     cur_end = end;
                 }
                 None => {
-                    flush(&mut cur, cur_start, cur_end, clause, &mut out);
+                    flush(&mut buf, &mut cur, cur_start, cur_end, clause, &mut out);
                     if matches!(f, ',' | ';' | '|' | '(' | ')' | '[' | ']' | '\n') {
                         clause += 1;
                     }
@@ -223,8 +247,8 @@ fn words(s: &str) -> Vec<Word> {
             }
         }
     }
-    flush(&mut cur, cur_start, cur_end, clause, &mut out);
-    out
+    flush(&mut buf, &mut cur, cur_start, cur_end, clause, &mut out);
+    WordList { buf, list: out }
 }
 
 /// Whether abbreviations expand by their guard words (descriptions) or always
@@ -235,11 +259,26 @@ enum Mode {
     Phrase,
 }
 
+/// The word tables as hash maps, built on first use: a description looks up
+/// every word in them (a binary search of strings cost several comparisons
+/// per word).
+struct Lookup {
+    spelling: FxHashMap<&'static str, &'static str>,
+    stems: FxHashMap<&'static str, &'static str>,
+    abbreviations: FxHashMap<&'static str, &'static Abbreviation>,
+}
+
+fn lookup() -> &'static Lookup {
+    static LOOKUP: OnceLock<Lookup> = OnceLock::new();
+    LOOKUP.get_or_init(|| Lookup {
+        spelling: SPELLING.iter().copied().collect(),
+        stems: STEMS.iter().copied().collect(),
+        abbreviations: ABBREVIATIONS.iter().map(|a| (a.short, a)).collect(),
+    })
+}
+
 fn abbreviation(word: &str) -> Option<&'static Abbreviation> {
-    ABBREVIATIONS
-        .binary_search_by(|a| a.short.cmp(word))
-        .ok()
-        .map(|i| &ABBREVIATIONS[i])
+    lookup().abbreviations.get(word).copied()
 }
 
 /// The normalised form (spelling, then stem) of one word as written.
@@ -251,7 +290,8 @@ fn stem_of(word: &str) -> Cow<'_, str> {
 }
 
 fn normalize_as(s: &str, mode: Mode) -> Normalized {
-    let words = words(s);
+    let all = words(s);
+    let words = &all.list;
     let mut out = Normalized {
         text: String::with_capacity(s.len() + s.len() / 2 + 2),
         tokens: Vec::with_capacity(words.len() + 2),
@@ -262,9 +302,9 @@ fn normalize_as(s: &str, mode: Mode) -> Normalized {
         .iter()
         .map(|w| {
             if w.digit {
-                Cow::Borrowed(w.text.as_str())
+                Cow::Borrowed(all.text(w))
             } else {
-                stem_of(&w.text)
+                stem_of(all.text(w))
             }
         })
         .collect();
@@ -277,7 +317,7 @@ fn normalize_as(s: &str, mode: Mode) -> Normalized {
         let expansion = if w.digit {
             None
         } else {
-            abbreviation(&w.text).filter(|a| {
+            abbreviation(all.text(w)).filter(|a| {
                 mode == Mode::Phrase
                     || ((a.when.is_empty() || a.when.iter().any(|g| has(g)))
                         && !a.unless.iter().any(|g| has(g)))
@@ -289,7 +329,7 @@ fn normalize_as(s: &str, mode: Mode) -> Normalized {
                     out.push(&stem_of(part), part, w, source, w.clause);
                 }
             }
-            None => out.push(&stems[i], &w.text, w, source, w.clause),
+            None => out.push(&stems[i], all.text(w), w, source, w.clause),
         }
     }
     if mode == Mode::Description {
@@ -427,8 +467,8 @@ fn add_catalogue_readings(out: &mut Normalized, original: &str) {
 
 /// British spellings and variants -> one spelling.
 fn canon(w: &str) -> Cow<'_, str> {
-    if let Ok(i) = SPELLING.binary_search_by(|(from, _)| (*from).cmp(w)) {
-        return Cow::Borrowed(SPELLING[i].1);
+    if let Some(to) = lookup().spelling.get(w) {
+        return Cow::Borrowed(to);
     }
     // -ise/-ize and -yse/-yze: "oxidiser", "atomised", "pyrolysed", "analyse".
     for (from, to) in [
@@ -504,10 +544,29 @@ fn stem(w: &str) -> Cow<'_, str> {
     if w.len() < 4 || !w.bytes().all(|b| b.is_ascii_lowercase()) {
         return Cow::Borrowed(w);
     }
-    if let Ok(i) = STEMS.binary_search_by(|(from, _)| (*from).cmp(w)) {
-        return Cow::Borrowed(STEMS[i].1);
+    if let Some(to) = lookup().stems.get(w) {
+        return Cow::Borrowed(to);
     }
-    let mut s = w.to_string();
+    // Most words keep their form: work in a reused buffer and allocate only
+    // for a changed word.
+    thread_local! {
+        static BUF: RefCell<String> = const { RefCell::new(String::new()) };
+    }
+    BUF.with_borrow_mut(|s| {
+        s.clear();
+        s.push_str(w);
+        stem_in_place(s);
+        if s == w {
+            Cow::Borrowed(w)
+        } else {
+            Cow::Owned(s.clone())
+        }
+    })
+}
+
+/// The suffix rules of [`stem`], applied to `s` (lower-case ASCII, at
+/// least 4 letters, not an irregular form).
+fn stem_in_place(s: &mut String) {
     // Plurals and third persons.
     if s.len() > 4 && (s.ends_with("ies") || s.ends_with("ied")) {
         s.truncate(s.len() - 3);
@@ -561,7 +620,7 @@ fn stem(w: &str) -> Cow<'_, str> {
             )
         {
             s.truncate(n - 1);
-        } else if measure(&s) == 1 && ends_cvc(&s) {
+        } else if measure(s) == 1 && ends_cvc(s) {
             s.push('e');
         }
     }
@@ -574,13 +633,8 @@ fn stem(w: &str) -> Cow<'_, str> {
         }
     }
     // "controlled" = "control".
-    if s.ends_with("ll") && measure(&s) > 1 {
+    if s.ends_with("ll") && measure(s) > 1 {
         s.truncate(s.len() - 1);
-    }
-    if s == w {
-        Cow::Borrowed(w)
-    } else {
-        Cow::Owned(s)
     }
 }
 
