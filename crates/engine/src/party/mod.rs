@@ -454,12 +454,7 @@ impl PartyIndex {
             .iter()
             .zip(&idx.persons)
             .map(|(rec, &person)| {
-                let text = |j: usize| idx.vocab.text(rec.tokens[j]);
-                person
-                    && (0..rec.tokens.len()).any(|j| {
-                        idx.rules.is_patronymic(text(j))
-                            || j + 1 < rec.tokens.len() && idx.rules.is_lineage_word(text(j))
-                    })
+                person && (0..rec.tokens.len()).any(|j| idx.listed_patronymic(&rec.tokens, j))
             })
             .collect();
         idx.memo = (0..idx.vocab.len())
@@ -686,12 +681,11 @@ impl PartyIndex {
                     self.expand_prefix(t, &mut more);
                 }
                 if contracted {
-                    for id in self.vocab.contracted(t, 4) {
-                        if !more.iter().any(|(e, _)| *e == id) {
-                            more.push((id, self.rules.prefix_sim - 0.05));
-                        }
-                    }
-                    more.sort_unstable_by_key(|(id, _)| *id);
+                    add_new(
+                        &mut more,
+                        self.vocab.contracted(t, 4),
+                        self.rules.prefix_sim - 0.05,
+                    );
                 }
                 if more.len() > before {
                     exp = std::borrow::Cow::Owned(more);
@@ -700,18 +694,10 @@ impl PartyIndex {
             // A name written in Wade-Giles: each syllable may stand for
             // its pinyin forms ("Hsi" / XI, "Mao" / MAO).
             if wade_giles {
-                let more: Vec<(u32, f32)> = self
-                    .rules
-                    .pinyin(t)
-                    .iter()
-                    .filter_map(|p| self.vocab.id(p))
-                    .filter(|id| !exp.iter().any(|(e, _)| e == id))
-                    .map(|id| (id, self.rules.wade_giles_sim))
-                    .collect();
-                if !more.is_empty() {
-                    let mut all = exp.to_vec();
-                    all.extend(more);
-                    all.sort_unstable_by_key(|(id, _)| *id);
+                let forms = self.rules.pinyin(t);
+                let ids = forms.iter().filter_map(|p| self.vocab.id(p));
+                let mut all = exp.to_vec();
+                if add_new(&mut all, ids, self.rules.wade_giles_sim) {
                     exp = std::borrow::Cow::Owned(all);
                 }
             }
@@ -879,6 +865,13 @@ impl PartyIndex {
         exp.sort_unstable_by_key(|(id, _)| *id);
     }
 
+    /// True when word `j` of a listed name (`tokens`) is a patronymic
+    /// (`Viktorovich`) or an Arabic name's ancestor after "bin" / "ibn".
+    fn listed_patronymic(&self, tokens: &[u32], j: usize) -> bool {
+        self.rules.is_patronymic(self.vocab.text(tokens[j]))
+            || j > 0 && self.rules.is_lineage_word(self.vocab.text(tokens[j - 1]))
+    }
+
     /// True when a word of the name can only be a Wade-Giles syllable
     /// ("Hsi", "Tse", "Chin"): the whole name is read as Wade-Giles.
     fn wade_giles(&self, nn: &NormName) -> bool {
@@ -965,14 +958,9 @@ impl PartyIndex {
                 // Two Wade-Giles syllables of one pinyin given name
                 // ("Chin-ping" / JINPING, "Tse-tung" / ZEDONG).
                 if width == 2 && !letter && wade_giles {
-                    for p in self.rules.pinyin_pair(&t[a], &t[b]) {
-                        if let Some(id) = self.vocab.id(&p)
-                            && !exp.iter().any(|(e, _)| *e == id)
-                        {
-                            exp.push((id, self.rules.wade_giles_sim));
-                        }
-                    }
-                    exp.sort_unstable_by_key(|(id, _)| *id);
+                    let pairs = self.rules.pinyin_pair(&t[a], &t[b]);
+                    let ids = pairs.iter().filter_map(|p| self.vocab.id(p));
+                    add_new(&mut exp, ids, self.rules.wade_giles_sim);
                 }
                 if !exp.is_empty() {
                     out.push(QJoin { a, b, exp });
@@ -1176,14 +1164,8 @@ impl PartyIndex {
         // An Arabic name's ancestors after "bin" / "ibn" are its
         // patronymics ("Usama bin Ladin" for "Usama bin Muhammad ibn Awad
         // ibn Ladin").
-        let patronymic_left_out = |j: usize| {
-            !query_patronymic
-                && (self.rules.is_patronymic(self.vocab.text(rec.tokens[j]))
-                    || j > 0
-                        && self
-                            .rules
-                            .is_lineage_word(self.vocab.text(rec.tokens[j - 1])))
-        };
+        let patronymic_left_out =
+            |j: usize| !query_patronymic && self.listed_patronymic(&rec.tokens, j);
         let only_patronymics_missing = || {
             let n = rec.tokens.len().min(64);
             let mut any = false;
@@ -1768,6 +1750,19 @@ const TWO_EDIT_SIM: f64 = 0.8;
 /// after the first letter (`y` allowed); three letters (`mrn`, `rpr`) in a
 /// name of three words or more, where the other words carry the match (a
 /// name of one or two such words is more often an acronym).
+/// Adds to a token's expansions (`exp`) each of `ids` it does not hold yet,
+/// at similarity `sim`, and keeps them in id order; true when one was added.
+fn add_new(exp: &mut Vec<(u32, f32)>, ids: impl IntoIterator<Item = u32>, sim: f32) -> bool {
+    let before = exp.len();
+    for id in ids {
+        if !exp.iter().any(|(e, _)| *e == id) {
+            exp.push((id, sim));
+        }
+    }
+    exp.sort_unstable_by_key(|(id, _)| *id);
+    exp.len() > before
+}
+
 fn looks_contracted(t: &str, words: usize) -> bool {
     let b = t.as_bytes();
     let min = if words >= 3 { 3 } else { 4 };
