@@ -30,7 +30,7 @@ mod tests;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::model::{DenialEntry, EntityKind, NameKind};
+use crate::model::{DenialEntry, EntityKind, EntryName, NameKind};
 
 use super::geo::Geo;
 use normalize::{NormName, normalize_with};
@@ -336,7 +336,7 @@ impl PartyIndex {
         };
         let mut vb = VocabBuilder::default();
         let mut normed: Vec<NormName> = Vec::new();
-        let mut twins: FxHashMap<(Box<[u32]>, bool), u32> = FxHashMap::default();
+        let mut twins: FxHashMap<(Box<[u32]>, bool, bool), u32> = FxHashMap::default();
         for (li, (list_id, entries)) in lists.iter().enumerate() {
             idx.lists.push((*list_id).to_string());
             for e in entries.iter() {
@@ -368,7 +368,19 @@ impl PartyIndex {
                     cities,
                 });
                 let mut seen: FxHashSet<String> = FxHashSet::default();
-                for n in &e.names {
+                let names = e.names.iter().flat_map(|n| {
+                    slash_names(&n.name, &idx.rules)
+                        .into_iter()
+                        .map(move |(text, part)| {
+                            let name = EntryName {
+                                name: text,
+                                kind: n.kind,
+                            };
+                            (name, part)
+                        })
+                });
+                for (n, part) in names {
+                    let n = &n;
                     let nn = normalize_with(&n.name, &idx.rules);
                     if nn.tokens.is_empty() || nn.consonantal {
                         continue;
@@ -381,8 +393,10 @@ impl PartyIndex {
                     // A name with the same tokens as an earlier one (of the
                     // same kind of entry) is its twin: only the first is in
                     // the postings, the others follow it.
+                    // (A part of a slashed name never groups with a name
+                    // as written: it is never near-exact.)
                     let twin = *twins
-                        .entry((tokens.clone().into(), e.kind == EntityKind::Person))
+                        .entry((tokens.clone().into(), e.kind == EntityKind::Person, part))
                         .or_insert(name_no);
                     for &id in &tokens {
                         vb.count(id, entry_no);
@@ -404,7 +418,7 @@ impl PartyIndex {
                         idx.twins.entry(twin).or_default().push(name_no);
                         Vec::new()
                     };
-                    if twin == name_no {
+                    if twin == name_no && !part {
                         idx.exact.entry(nn.key().into()).or_default().push(name_no);
                         if e.kind == EntityKind::Organization {
                             for acr in acronyms(&nn) {
@@ -734,6 +748,7 @@ impl PartyIndex {
                 weight,
                 exp,
                 joins,
+                initials: !nn.consonantal && similarity::is_initials_run(t),
             });
         }
         out
@@ -779,6 +794,29 @@ impl PartyIndex {
         listed(self.rules.abbreviations(t), self.rules.abbrev_sim, &mut exp);
         listed(self.rules.nicknames(t), self.rules.nickname_sim, &mut exp);
         listed(self.rules.word_forms(t), self.rules.word_form_sim, &mut exp);
+        // A short form of two listed words run together ("us" / UNITED
+        // STATES: the index joins them).
+        listed(self.rules.short_forms(t), self.rules.abbrev_sim, &mut exp);
+        // A Russian or Ukrainian name in German or French transcription
+        // ("Selenskyj" / ZELENSKYY, "Gorbatschow" / GORBACHEV).
+        // The form itself, or a listed word one slip from it ("Serej" is
+        // "Sergej" with a letter dropped: SERGEY).
+        for form in self.rules.transcriptions(t) {
+            match self.vocab.id(&form) {
+                Some(id) => exp.push((id, self.rules.transcription_sim)),
+                None if form.len() >= similarity::TYPO_MIN_LEN => {
+                    let mut near = Vec::new();
+                    self.vocab.one_edit_candidates(&form, &mut near);
+                    for id in near {
+                        let s = token_sim(&form, self.vocab.text(id), false) as f32;
+                        if s > 0.0 {
+                            exp.push((id, s * self.rules.transcription_sim));
+                        }
+                    }
+                }
+                None => {}
+            }
+        }
         if t.len() >= similarity::SKELETON_MIN_LEN || consonantal && t.len() >= 3 {
             let sk = similarity::skeleton(t);
             if sk.len() >= 3 {
@@ -995,8 +1033,15 @@ impl PartyIndex {
         // postings do not show: credit them to every name.
         let initials: f32 = q
             .iter()
-            .filter(|t| t.text.len() == 1)
-            .map(|t| 0.6 * t.weight)
+            .map(|t| {
+                if t.text.len() == 1 {
+                    0.6 * t.weight
+                } else if t.initials {
+                    similarity::INITIALS_RUN_SIM * t.weight
+                } else {
+                    0.0
+                }
+            })
             .sum();
         // Tokens matching no listed token can only be covered by joins.
         let joinable: f32 = q
@@ -1808,6 +1853,26 @@ fn acronyms(nn: &NormName) -> Vec<String> {
         return Vec::new();
     }
     vec![words.iter().map(|w| &w[..1]).collect()]
+}
+
+/// The names a listed name gives: itself and, when a slash separates
+/// names of two words or more each ("AL-QA'IDA/ISLAMIC ARMY"), each of
+/// them, as lists write alternative names (marked `true`: a part is read
+/// from the punctuation, so it matches strongly but never near-exactly);
+/// "A/S", "M/V" or "ASIA/PACIFIC TRADING" are one name.
+fn slash_names(name: &str, rules: &NameRules) -> Vec<(String, bool)> {
+    let mut out = vec![(name.to_string(), false)];
+    if !name.contains('/') {
+        return out;
+    }
+    let parts: Vec<&str> = name.split('/').map(str::trim).collect();
+    if parts
+        .iter()
+        .all(|p| normalize_with(p, rules).tokens.len() >= 2)
+    {
+        out.extend(parts.iter().map(|p| (p.to_string(), true)));
+    }
+    out
 }
 
 /// Mask of the tokens before the comma of a person's "LAST, First" name

@@ -64,6 +64,15 @@ pub struct NameRules {
     pub(crate) word_form_sim: f32,
     /// Wade-Giles to pinyin (`[wade_giles]`).
     wade_giles: WadeGiles,
+    /// Rewrite tables of other romanisations of Cyrillic (German, French),
+    /// each sorted longest rule first.
+    transcriptions: Vec<Vec<Rewrite>>,
+    /// Least letters of a word read through them.
+    transcription_min: usize,
+    /// Short forms of two-word names ("us"), each with its two words run
+    /// together as the index joins them ("unitedstates").
+    short_forms: FxHashMap<String, Vec<String>>,
+    pub(crate) transcription_sim: f32,
 }
 
 /// Wade-Giles syllables rewritten in pinyin (see `[wade_giles]` in
@@ -96,6 +105,10 @@ struct WordsFile {
     wade_giles: WadeGilesSection,
     #[serde(default)]
     word_forms: WordFormSection,
+    #[serde(default)]
+    transcriptions: TranscriptionSection,
+    #[serde(default)]
+    short_forms: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -130,6 +143,31 @@ struct WadeGilesSection {
 #[serde(deny_unknown_fields)]
 struct CommonSection {
     words: Vec<String>,
+}
+
+/// One rewrite of a transcription table: `from` read as `to`, at the start
+/// or the end of the word only when so tied (`^`, `$`).
+#[derive(Clone, Debug, Default)]
+struct Rewrite {
+    from: String,
+    to: String,
+    start: bool,
+    end: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct TranscriptionSection {
+    similarity: f32,
+    min_letters: usize,
+    system: Vec<TranscriptionSystem>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TranscriptionSystem {
+    name: String,
+    rules: Vec<(String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -338,6 +376,58 @@ impl NameRules {
             }
         }
         r.wade_giles = WadeGiles::read(&w.wade_giles)?;
+        for (short, words) in &w.short_forms {
+            let short = one_word(short)
+                .ok_or_else(|| cfg(WORDS, format!("short_forms: {short:?} is not one word")))?;
+            let words = phrase(words);
+            let [a, b] = words.as_slice() else {
+                return Err(cfg(
+                    WORDS,
+                    format!("short_forms.{short}: write the two words it stands for"),
+                ));
+            };
+            push_unique(
+                r.short_forms.entry(short).or_default(),
+                &format!("{a}{b}"),
+            );
+        }
+        if !w.transcriptions.system.is_empty() {
+            r.transcription_sim = similarity(
+                WORDS,
+                "transcriptions.similarity",
+                w.transcriptions.similarity,
+            )?;
+            r.transcription_min = w.transcriptions.min_letters.max(2);
+        }
+        for sys in &w.transcriptions.system {
+            let mut table = Vec::with_capacity(sys.rules.len());
+            for (from, to) in &sys.rules {
+                let bad = |what: &str| {
+                    cfg(
+                        WORDS,
+                        format!("transcriptions.{}: [{from:?}, {to:?}]: {what}", sys.name),
+                    )
+                };
+                let start = from.starts_with('^');
+                let end = from.ends_with('$');
+                let core = from.trim_start_matches('^').trim_end_matches('$');
+                if core.is_empty() || !core.bytes().all(|b| b.is_ascii_lowercase()) {
+                    return Err(bad("write lower-case letters a-z, ^ and $ only"));
+                }
+                if !to.bytes().all(|b| b.is_ascii_lowercase()) {
+                    return Err(bad("write the reading in lower-case letters a-z"));
+                }
+                table.push(Rewrite {
+                    from: core.to_string(),
+                    to: to.clone(),
+                    start,
+                    end,
+                });
+            }
+            // The longest rule that fits wins ("tsch" before "sch" before "ch").
+            table.sort_by(|a, b| b.from.len().cmp(&a.from.len()));
+            r.transcriptions.push(table);
+        }
         for (name, nicks) in &n.nicknames {
             let Some(name) = one_word(name) else {
                 return Err(cfg(NICKS, format!("{name:?} is not one word")));
@@ -453,6 +543,51 @@ impl NameRules {
     /// "agriculture").
     pub fn word_forms(&self, token: &str) -> &[String] {
         self.word_forms.get(token).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The two-word names a short form stands for, run together as the
+    /// index joins listed words ("us" -> "unitedstates").
+    pub fn short_forms(&self, token: &str) -> &[String] {
+        self.short_forms
+            .get(token)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// A word read in each transcription system of the table
+    /// ("selenskyj" -> "zelenskyy", "khrouchtchev" -> "khrushchev"): the
+    /// forms that differ from the word, each once.
+    pub fn transcriptions(&self, token: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        if token.len() < self.transcription_min.max(1) || !token.is_ascii() {
+            return out;
+        }
+        let b = token.as_bytes();
+        for table in &self.transcriptions {
+            let mut form = String::with_capacity(token.len() + 4);
+            let mut i = 0;
+            while i < b.len() {
+                let fit = table.iter().find(|r| {
+                    b[i..].starts_with(r.from.as_bytes())
+                        && (!r.start || i == 0)
+                        && (!r.end || i + r.from.len() == b.len())
+                });
+                match fit {
+                    Some(r) => {
+                        form.push_str(&r.to);
+                        i += r.from.len();
+                    }
+                    None => {
+                        form.push(char::from(b[i]));
+                        i += 1;
+                    }
+                }
+            }
+            if form != token {
+                push_unique(&mut out, &form);
+            }
+        }
+        out
     }
 
     /// True for a syllable that can only be Wade-Giles ("hsi", "tse",
@@ -838,6 +973,40 @@ mod tests {
         // A word that is no Chinese syllable has no pinyin.
         assert!(rules().pinyin("park").is_empty());
         assert!(rules().pinyin("smith").is_empty());
+    }
+
+    #[test]
+    fn short_forms_stand_for_two_words() {
+        let r = rules();
+        assert_eq!(r.short_forms("us"), ["unitedstates".to_string()]);
+        assert_eq!(r.short_forms("uk"), ["unitedkingdom".to_string()]);
+        assert!(r.short_forms("usx").is_empty());
+        let f = crate::reference::ReferenceFiles::embedded();
+        let bad = f.party_words.replace(
+            "\"uk\" = \"united kingdom\"",
+            "\"uk\" = \"united great kingdom\"",
+        );
+        let err = NameRules::from_toml(&bad, &f.nicknames, &f.legal_forms)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("short_forms.uk"), "{err}");
+    }
+
+    #[test]
+    fn cyrillic_transcriptions_are_read() {
+        let r = rules();
+        let forms = |w: &str| r.transcriptions(w);
+        // German: w = v, sch = sh, tsch = ch, ch = kh, j = y, s- = z-.
+        assert!(forms("selenskyj").contains(&"zelenskyy".to_string()));
+        assert!(forms("gorbatschow").contains(&"gorbachov".to_string()));
+        assert!(forms("chodorkowskij").contains(&"khodorkovskiy".to_string()));
+        // French: ou = u, chtch = shch, -ff = -v.
+        assert!(forms("khrouchtchev").contains(&"khrushchev".to_string()));
+        assert!(forms("smirnoff").contains(&"smirnov".to_string()));
+        // Short words and words no rule changes give nothing.
+        assert!(forms("jan").is_empty());
+        assert!(forms("petrov").is_empty());
     }
 
     #[test]

@@ -18,6 +18,8 @@ pub struct QToken<'a> {
     pub exp: std::borrow::Cow<'a, [(u32, f32)]>,
     /// True when some expansion is a join of two listed tokens.
     pub joins: bool,
+    /// True for a run of two initials of a Latin-script name ("JC").
+    pub initials: bool,
 }
 
 /// Adjacent query tokens `a..=b` that, joined, equal or resemble one listed token.
@@ -170,6 +172,23 @@ fn align_with(
             }
             if s > 0.0 {
                 push(i, i, 1u64 << j, s);
+            }
+        }
+        // A run of initials ("JC") for as many given names in a row
+        // ("Jean Claude"), their first letters in order.
+        if allow_initials && qt.initials {
+            let k = qt.text.len();
+            let letters = qt.text.as_bytes();
+            for j in 0..(n + 1).saturating_sub(k) {
+                if (0..k).all(|m| vocab.text(tokens[j + m]).as_bytes().first() == Some(&letters[m]))
+                {
+                    push(
+                        i,
+                        i,
+                        ((1u64 << k) - 1) << j,
+                        super::similarity::INITIALS_RUN_SIM,
+                    );
+                }
             }
         }
         if qt.joins {

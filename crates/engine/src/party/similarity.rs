@@ -25,6 +25,20 @@ pub const SHORT_TYPO_SIM: f64 = 0.78;
 /// Similarity credited to a known romanisation variant (table or skeleton).
 pub const VARIANT_SIM: f64 = 0.88;
 
+/// Similarity of a run of two initials paired with two given names ("JC" /
+/// Jean-Claude): two letters agreeing in order say more than one initial
+/// (0.6).
+pub const INITIALS_RUN_SIM: f32 = 0.8;
+
+/// True for a word of a Latin-script name that is a run of two initials
+/// ("jc" from "J.-C." or "JC"): two letters, no vowel. (Three consonants
+/// are as often a contraction, "Mrn", or a consonantal script's word.)
+pub fn is_initials_run(t: &str) -> bool {
+    t.len() == 2
+        && t.bytes()
+            .all(|b| b.is_ascii_lowercase() && !b"aeiouy".contains(&b))
+}
+
 /// Optimal-string-alignment distance (Damerau-Levenshtein with adjacent
 /// transpositions), bounded: returns `max + 1` as soon as it exceeds `max`.
 pub fn osa_distance(a: &[u8], b: &[u8], max: usize) -> usize {
@@ -330,6 +344,43 @@ pub fn token_sim(a: &str, b: &str, consonantal: bool) -> f64 {
     if a == b {
         return 1.0;
     }
+    if other_gender(a, b) {
+        return plain_sim(a, b, consonantal).min(GENDER_SIM);
+    }
+    plain_sim(a, b, consonantal)
+}
+
+/// Similarity of a Slavic family name in its feminine form against the
+/// masculine one ([`other_gender`]): kin or namesakes, not the same person.
+pub const GENDER_SIM: f64 = 0.5;
+
+/// Feminine and masculine endings of Slavic family names.
+const GENDER_ENDINGS: &[(&str, &[&str])] = &[
+    ("ova", &["ov"]),
+    ("eva", &["ev"]),
+    ("ina", &["in"]),
+    ("yna", &["yn"]),
+    ("skaya", &["sky", "skiy", "skii", "ski"]),
+    ("ska", &["ski", "sky"]),
+];
+
+/// True when one word is a Slavic family name in its feminine form and the
+/// other in its masculine form ("Baranova" / BARANOV, "Ivanova" / IVANOV,
+/// "Kowalska" / KOWALSKI), whatever else differs: a woman is not the listed
+/// man, nor the other way round. Words of five letters or more.
+pub fn other_gender(a: &str, b: &str) -> bool {
+    if a.len() < TYPO_MIN_LEN || b.len() < TYPO_MIN_LEN {
+        return false;
+    }
+    let one_way = |f: &str, m: &str| {
+        GENDER_ENDINGS.iter().any(|(fe, ms)| {
+            f.ends_with(fe) && ms.iter().any(|me| m.ends_with(me)) && !m.ends_with(fe)
+        })
+    };
+    one_way(a, b) || one_way(b, a)
+}
+
+fn plain_sim(a: &str, b: &str, consonantal: bool) -> f64 {
     if equivalent(a, b) {
         return VARIANT_SIM;
     }
@@ -376,6 +427,39 @@ pub fn token_sim(a: &str, b: &str, consonantal: bool) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn feminine_and_masculine_family_names_are_told_apart() {
+        for (a, b) in [
+            ("baranova", "baranov"),
+            ("sergeev", "sergeeva"),
+            ("zamyatina", "zamyatin"),
+            ("kowalska", "kowalski"),
+            ("zelenskaya", "zelenskiy"),
+            ("barynova", "baranov"),
+        ] {
+            assert!(other_gender(a, b), "{a} / {b}");
+            assert!(token_sim(a, b, false) <= GENDER_SIM, "{a} / {b}");
+        }
+        for (a, b) in [
+            ("baranov", "baranow"),
+            ("ivanova", "ivanowa"),
+            ("marin", "marino"),
+            ("china", "chin"),
+        ] {
+            assert!(!other_gender(a, b), "{a} / {b}");
+        }
+    }
+
+    #[test]
+    fn runs_of_initials_have_no_vowel() {
+        for t in ["jc", "jb", "vk"] {
+            assert!(is_initials_run(t), "{t}");
+        }
+        for t in ["j", "jo", "jfk", "mrn", "g1", "al"] {
+            assert!(!is_initials_run(t), "{t}");
+        }
+    }
 
     #[test]
     fn one_edit_agrees_with_the_distance() {

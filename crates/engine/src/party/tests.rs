@@ -193,6 +193,16 @@ fn listed() -> Vec<DenialEntry> {
         ("g32", O, "TELMAROK AGRICULTURAL MACHINERY WORKS"),
         ("g33", P, "Harith bin Sulayman ibn Qadir ibn Zarwani"),
         ("g34", O, "KORVELTECHNIKA"),
+        // Issue 14, fifth round (invented names, written for these cases,
+        // not taken from the peer benchmark): a Ukrainian name for German
+        // and French transcriptions, a name for initials, a woman's
+        // family name, a listed name of two names joined by a slash, a
+        // country's short form.
+        ("g35", P, "CHUDNOVSKYY, Volodymyr"),
+        ("g36", P, "VELLACOURT, Jean-Baptiste"),
+        ("g37", P, "ZAMYATINA, Irina"),
+        ("g38", O, "NORTHERN VANGUARD FRONT/KESTREL HILL BRIGADE"),
+        ("g39", O, "UNITED STATES KELMARSH FOUNDRY"),
     ] {
         v.push(entry(id, kind, &[(name, N)], ""));
     }
@@ -515,6 +525,74 @@ const CASES: &[(&str, &str, Option<&str>, bool)] = &[
         None,
         false,
     ),
+    // German (w = v, tsch = ch, -yj = -yy) and French (tch = ch, ou = u)
+    // transcriptions of Cyrillic against the English-style listed form.
+    (
+        "a Ukrainian name in German transcription",
+        "Wolodymyr Tschudnowskyj",
+        Some("g35"),
+        false,
+    ),
+    (
+        "a Ukrainian name in French transcription",
+        "Volodymyr Tchoudnovskyy",
+        Some("g35"),
+        false,
+    ),
+    (
+        "another family name in German transcription",
+        "Wolodymyr Tschernowskyj",
+        None,
+        false,
+    ),
+    (
+        "two initials for two given names, dotted",
+        "J.-B. Vellacourt",
+        Some("g36"),
+        false,
+    ),
+    (
+        "two initials for two given names, run together",
+        "JB Vellacourt",
+        Some("g36"),
+        false,
+    ),
+    (
+        "initials that are not the listed given names",
+        "J.-P. Vellacourt",
+        None,
+        false,
+    ),
+    (
+        "a woman's family name as listed",
+        "Irina Zamyatina",
+        Some("g37"),
+        true,
+    ),
+    (
+        "the masculine form of a woman's family name",
+        "Irina Zamyatin",
+        None,
+        false,
+    ),
+    (
+        "one of two names a slash separates",
+        "Kestrel Hill Brigade",
+        Some("g38"),
+        false,
+    ),
+    (
+        "a country's short form for its two words",
+        "U.S. Kelmarsh Foundry",
+        Some("g39"),
+        false,
+    ),
+    (
+        "another country's short form",
+        "U.K. Kelmarsh Foundry",
+        None,
+        false,
+    ),
     (
         "exact primary",
         "CHINA NORTH INDUSTRIES GROUP CORPORATION LIMITED",
@@ -629,6 +707,31 @@ const CASES: &[(&str, &str, Option<&str>, bool)] = &[
         false,
     ),
 ];
+
+#[test]
+fn a_slash_separates_names_of_two_words_or_more() {
+    let rules = NameRules::embedded();
+    let names = |n: &str| slash_names(n, rules);
+    assert_eq!(
+        names("NORTHERN VANGUARD FRONT/KESTREL HILL BRIGADE"),
+        vec![
+            (
+                "NORTHERN VANGUARD FRONT/KESTREL HILL BRIGADE".to_string(),
+                false
+            ),
+            ("NORTHERN VANGUARD FRONT".to_string(), true),
+            ("KESTREL HILL BRIGADE".to_string(), true),
+        ]
+    );
+    // A legal form, a vessel prefix, a one-word side: one name.
+    for one in [
+        "TORVAN A/S",
+        "M/V NORTHERN AZALEA",
+        "ORIENTEX/PACIFIC LOGISTICS",
+    ] {
+        assert_eq!(names(one), vec![(one.to_string(), false)], "{one}");
+    }
+}
 
 #[test]
 fn case_names_are_unique() {
