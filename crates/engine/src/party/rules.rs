@@ -1001,6 +1001,8 @@ mod tests {
         assert!(forms("selenskyj").contains(&"zelenskyy".to_string()));
         assert!(forms("gorbatschow").contains(&"gorbachov".to_string()));
         assert!(forms("chodorkowskij").contains(&"khodorkovskiy".to_string()));
+        assert!(forms("sergej").contains(&"sergei".to_string()));
+        assert!(forms("jurij").contains(&"yurii".to_string()));
         // French: ou = u, chtch = shch, -ff = -v.
         assert!(forms("khrouchtchev").contains(&"khrushchev".to_string()));
         assert!(forms("smirnoff").contains(&"smirnov".to_string()));
