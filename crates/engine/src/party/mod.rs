@@ -799,24 +799,11 @@ impl PartyIndex {
         listed(self.rules.short_forms(t), self.rules.abbrev_sim, &mut exp);
         // A Russian or Ukrainian name in German or French transcription
         // ("Selenskyj" / ZELENSKYY, "Gorbatschow" / GORBACHEV).
-        // The form itself, or a listed word one slip from it ("Serej" is
-        // "Sergej" with a letter dropped: SERGEY).
-        for form in self.rules.transcriptions(t) {
-            match self.vocab.id(&form) {
-                Some(id) => exp.push((id, self.rules.transcription_sim)),
-                None if form.len() >= similarity::TYPO_MIN_LEN => {
-                    let mut near = Vec::new();
-                    self.vocab.one_edit_candidates(&form, &mut near);
-                    for id in near {
-                        let s = token_sim(&form, self.vocab.text(id), false) as f32;
-                        if s > 0.0 {
-                            exp.push((id, s * self.rules.transcription_sim));
-                        }
-                    }
-                }
-                None => {}
-            }
-        }
+        listed(
+            &self.rules.transcriptions(t),
+            self.rules.transcription_sim,
+            &mut exp,
+        );
         if t.len() >= similarity::SKELETON_MIN_LEN || consonantal && t.len() >= 3 {
             let sk = similarity::skeleton(t);
             if sk.len() >= 3 {

@@ -65,8 +65,8 @@ pub struct NameRules {
     /// Wade-Giles to pinyin (`[wade_giles]`).
     wade_giles: WadeGiles,
     /// Rewrite tables of other romanisations of Cyrillic (German, French),
-    /// each sorted longest rule first.
-    transcriptions: Vec<Vec<Rewrite>>,
+    /// each sorted longest rule first, with the bytes its rules begin with.
+    transcriptions: Vec<(Vec<Rewrite>, [bool; 256])>,
     /// Least letters of a word read through them.
     transcription_min: usize,
     /// Short forms of two-word names ("us"), each with its two words run
@@ -426,7 +426,11 @@ impl NameRules {
             }
             // The longest rule that fits wins ("tsch" before "sch" before "ch").
             table.sort_by(|a, b| b.from.len().cmp(&a.from.len()));
-            r.transcriptions.push(table);
+            let mut starts = [false; 256];
+            for rule in &table {
+                starts[usize::from(rule.from.as_bytes()[0])] = true;
+            }
+            r.transcriptions.push((table, starts));
         }
         for (name, nicks) in &n.nicknames {
             let Some(name) = one_word(name) else {
@@ -563,10 +567,19 @@ impl NameRules {
             return out;
         }
         let b = token.as_bytes();
-        for table in &self.transcriptions {
+        for (table, starts) in &self.transcriptions {
+            // A word holding no letter a rule begins with is read as it is.
+            if !b.iter().any(|&c| starts[usize::from(c)]) {
+                continue;
+            }
             let mut form = String::with_capacity(token.len() + 4);
             let mut i = 0;
             while i < b.len() {
+                if !starts[usize::from(b[i])] {
+                    form.push(char::from(b[i]));
+                    i += 1;
+                    continue;
+                }
                 let fit = table.iter().find(|r| {
                     b[i..].starts_with(r.from.as_bytes())
                         && (!r.start || i == 0)
