@@ -799,11 +799,12 @@ impl PartyIndex {
         listed(self.rules.short_forms(t), self.rules.abbrev_sim, &mut exp);
         // A Russian or Ukrainian name in German or French transcription
         // ("Selenskyj" / ZELENSKYY, "Gorbatschow" / GORBACHEV).
-        listed(
-            &self.rules.transcriptions(t),
-            self.rules.transcription_sim,
-            &mut exp,
-        );
+        let mut form = String::new();
+        self.rules.each_transcription(t, &mut form, |f| {
+            if let Some(id) = self.vocab.id(f) {
+                exp.push((id, self.rules.transcription_sim));
+            }
+        });
         if t.len() >= similarity::SKELETON_MIN_LEN || consonantal && t.len() >= 3 {
             let sk = similarity::skeleton(t);
             if sk.len() >= 3 {

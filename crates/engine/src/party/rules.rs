@@ -69,6 +69,8 @@ pub struct NameRules {
     transcriptions: Vec<(Vec<Rewrite>, [bool; 256])>,
     /// Least letters of a word read through them.
     transcription_min: usize,
+    /// Letter groups one of which a word must hold to be read through them.
+    transcription_markers: Vec<String>,
     /// Short forms of two-word names ("us"), each with its two words run
     /// together as the index joins them ("unitedstates").
     short_forms: FxHashMap<String, Vec<String>>,
@@ -160,6 +162,8 @@ struct Rewrite {
 struct TranscriptionSection {
     similarity: f32,
     min_letters: usize,
+    #[serde(default)]
+    markers: Vec<String>,
     system: Vec<TranscriptionSystem>,
 }
 
@@ -386,10 +390,7 @@ impl NameRules {
                     format!("short_forms.{short}: write the two words it stands for"),
                 ));
             };
-            push_unique(
-                r.short_forms.entry(short).or_default(),
-                &format!("{a}{b}"),
-            );
+            push_unique(r.short_forms.entry(short).or_default(), &format!("{a}{b}"));
         }
         if !w.transcriptions.system.is_empty() {
             r.transcription_sim = similarity(
@@ -398,6 +399,15 @@ impl NameRules {
                 w.transcriptions.similarity,
             )?;
             r.transcription_min = w.transcriptions.min_letters.max(2);
+            for m in &w.transcriptions.markers {
+                if m.is_empty() || !m.bytes().all(|b| b.is_ascii_lowercase()) {
+                    return Err(cfg(
+                        WORDS,
+                        format!("transcriptions.markers: {m:?}: write lower-case letters a-z"),
+                    ));
+                }
+                r.transcription_markers.push(m.clone());
+            }
         }
         for sys in &w.transcriptions.system {
             let mut table = Vec::with_capacity(sys.rules.len());
@@ -563,8 +573,23 @@ impl NameRules {
     /// forms that differ from the word, each once.
     pub fn transcriptions(&self, token: &str) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
-        if token.len() < self.transcription_min.max(1) || !token.is_ascii() {
-            return out;
+        let mut form = String::new();
+        self.each_transcription(token, &mut form, |f| push_unique(&mut out, f));
+        out
+    }
+
+    /// [`Self::transcriptions`] without allocating: each form that differs
+    /// from the word is written into `form` and handed to `f` (a form may
+    /// come twice).
+    pub fn each_transcription(&self, token: &str, form: &mut String, mut f: impl FnMut(&str)) {
+        if token.len() < self.transcription_min.max(1)
+            || !token.is_ascii()
+            || !self
+                .transcription_markers
+                .iter()
+                .any(|m| token.contains(m.as_str()))
+        {
+            return;
         }
         let b = token.as_bytes();
         for (table, starts) in &self.transcriptions {
@@ -572,7 +597,7 @@ impl NameRules {
             if !b.iter().any(|&c| starts[usize::from(c)]) {
                 continue;
             }
-            let mut form = String::with_capacity(token.len() + 4);
+            form.clear();
             let mut i = 0;
             while i < b.len() {
                 if !starts[usize::from(b[i])] {
@@ -597,10 +622,9 @@ impl NameRules {
                 }
             }
             if form != token {
-                push_unique(&mut out, &form);
+                f(form);
             }
         }
-        out
     }
 
     /// True for a syllable that can only be Wade-Giles ("hsi", "tse",
@@ -1022,6 +1046,8 @@ mod tests {
         // Short words and words no rule changes give nothing.
         assert!(forms("jan").is_empty());
         assert!(forms("petrov").is_empty());
+        // A word without a marker of these systems is left alone.
+        assert!(forms("selenski").is_empty());
     }
 
     #[test]

@@ -369,7 +369,8 @@ const GENDER_ENDINGS: &[(&str, &[&str])] = &[
 /// "Kowalska" / KOWALSKI), whatever else differs: a woman is not the listed
 /// man, nor the other way round. Words of five letters or more.
 pub fn other_gender(a: &str, b: &str) -> bool {
-    if a.len() < TYPO_MIN_LEN || b.len() < TYPO_MIN_LEN {
+    // Every feminine ending ends in `a`, no masculine one does.
+    if a.len() < TYPO_MIN_LEN || b.len() < TYPO_MIN_LEN || a.ends_with('a') == b.ends_with('a') {
         return false;
     }
     let one_way = |f: &str, m: &str| {
