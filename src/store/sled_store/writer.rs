@@ -59,6 +59,8 @@ pub struct Stats {
     submitted: AtomicU64,
     completed: AtomicU64,
     batches: AtomicU64,
+    flushes: AtomicU64,
+    flush_micros: AtomicU64,
     /// Milliseconds since `started` of the writer's last sign of life: a
     /// batch started or finished, or work handed to it while it was idle.
     progress_ms: AtomicU64,
@@ -90,6 +92,8 @@ impl Writer {
             submitted: AtomicU64::new(0),
             completed: AtomicU64::new(0),
             batches: AtomicU64::new(0),
+            flushes: AtomicU64::new(0),
+            flush_micros: AtomicU64::new(0),
             progress_ms: AtomicU64::new(0),
         });
         let thread_stats = Arc::clone(&stats);
@@ -182,6 +186,8 @@ impl Writer {
             idle_millis: now.saturating_sub(self.stats.progress_ms.load(Ordering::Relaxed)),
             completed,
             batches: self.stats.batches.load(Ordering::Relaxed),
+            flushes: self.stats.flushes.load(Ordering::Relaxed),
+            flush_micros: self.stats.flush_micros.load(Ordering::Relaxed),
         }
     }
 }
@@ -323,7 +329,12 @@ fn flusher(trees: &Trees, rx: &mpsc::Receiver<Flush>, stats: &Stats) {
 /// the answers of `batches`, in commit order.
 fn finish(trees: &Trees, batches: Vec<Committed>, stats: &Stats) {
     let flushed = if batches.iter().any(|b| b.result.is_ok()) {
-        trees.db.flush()
+        let started = Instant::now();
+        let flushed = trees.db.flush();
+        let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        stats.flushes.fetch_add(1, Ordering::Relaxed);
+        stats.flush_micros.fetch_add(micros, Ordering::Relaxed);
+        flushed
     } else {
         Ok(())
     };
@@ -436,6 +447,10 @@ mod tests {
         let h = w.health();
         assert_eq!(h.completed, 201);
         assert!(h.batches <= 3, "{h:?}: group commit");
+        assert!(
+            (1..=h.batches).contains(&h.flushes),
+            "{h:?}: one flush covers one or more batches"
+        );
     }
 
     #[test]
