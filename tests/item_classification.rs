@@ -440,7 +440,10 @@ fn catalogue_names_and_abbreviations_are_read() {
         // ERP abbreviations of words ("vert.", "horiz.") and oxidiser-metal
         // mixtures written as ERP lines write them.
         ("Vert. planetary mixer, vacuum, 200 L", "4.B.3.a"),
-        ("Horiz. mixer, vacuum jacketed, for composite propellant", "4.B.3.a"),
+        (
+            "Horiz. mixer, vacuum jacketed, for composite propellant",
+            "4.B.3.a",
+        ),
         ("Potassium perchlorate and aluminium mix, 5 kg", "4.C.3"),
         ("AP and Al powder blend, 50 kg", "4.C.3"),
     ];
