@@ -13,7 +13,12 @@
 //!
 //! Each phase also prints the CPU time the server and the load generator
 //! spent per call (from `/proc`): on a shared, noisy machine calls per
-//! second move with the neighbours' load, CPU per call much less.
+//! second move with the neighbours' load, CPU per call much less. The
+//! screening phases also print the store's durable flushes (from the
+//! server's `/metrics`): writes per flush (group commit at work) and the
+//! mean time of one flush, the disk's sync latency. An answer waits for
+//! the flush that covers its write, so 64 callers can get at most about
+//! 64 answers per one to two flush times, whatever the CPU.
 //!
 //! Run: `cargo bench --bench load` (`-- --quick` for shorter phases,
 //! `-- --seconds N` to set a phase's length). Calls are authorised with
@@ -25,6 +30,7 @@
 #[path = "support/server.rs"]
 mod server;
 
+use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -82,6 +88,67 @@ struct Phase {
     /// CPU seconds of the server and of this process during the phase.
     server_cpu: f64,
     client_cpu: f64,
+    /// The store's writes, flushes and flush seconds during the phase.
+    store: StoreTotals,
+}
+
+/// The server's store totals, from its `/metrics` page.
+#[derive(Clone, Copy, Default)]
+struct StoreTotals {
+    writes: f64,
+    flushes: f64,
+    flush_seconds: f64,
+}
+
+impl StoreTotals {
+    fn since(self, before: StoreTotals) -> StoreTotals {
+        StoreTotals {
+            writes: self.writes - before.writes,
+            flushes: self.flushes - before.flushes,
+            flush_seconds: self.flush_seconds - before.flush_seconds,
+        }
+    }
+
+    /// "writes per flush, mean flush time" for a table cell.
+    fn cell(self) -> String {
+        if self.flushes < 1.0 {
+            return "- | -".into();
+        }
+        format!(
+            "{:.1} | {:.2} ms",
+            self.writes / self.flushes,
+            self.flush_seconds / self.flushes * 1e3
+        )
+    }
+}
+
+/// Reads the store totals from the metrics endpoint at `addr` (a plain
+/// HTTP/1.1 GET; zeros when it cannot be read).
+async fn store_totals(addr: SocketAddr) -> StoreTotals {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let page = async {
+        let mut s = tokio::net::TcpStream::connect(addr).await.ok()?;
+        s.write_all(b"GET /metrics HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n")
+            .await
+            .ok()?;
+        let mut body = String::new();
+        s.read_to_string(&mut body).await.ok()?;
+        Some(body)
+    }
+    .await
+    .unwrap_or_default();
+    let value = |name: &str| {
+        page.lines()
+            .find(|l| l.split(' ').next() == Some(name))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    StoreTotals {
+        writes: value("exportscreen_store_writes_total"),
+        flushes: value("exportscreen_store_flushes_total"),
+        flush_seconds: value("exportscreen_store_flush_seconds_total"),
+    }
 }
 
 impl Phase {
@@ -107,13 +174,19 @@ impl Phase {
 
 /// Runs `call` from [`STREAMS`] tasks for `seconds`, each call's latency
 /// recorded.
-async fn drive<F, Fut>(channels: &[Channel], pid: u32, seconds: f64, call: F) -> Phase
+async fn drive<F, Fut>(
+    channels: &[Channel],
+    (pid, metrics): (u32, SocketAddr),
+    seconds: f64,
+    call: F,
+) -> Phase
 where
     F: Fn(Channel, u64) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = bool> + Send,
 {
     let call = Arc::new(call);
     let server = pid.to_string();
+    let store_before = store_totals(metrics).await;
     let (server_before, client_before) = (cpu_seconds(&server), cpu_seconds("self"));
     let next = Arc::new(AtomicU64::new(0));
     let errors = Arc::new(AtomicU64::new(0));
@@ -141,13 +214,18 @@ where
     for t in tasks {
         latencies.extend(t.await.unwrap_or_default());
     }
+    let (server_cpu, client_cpu) = (
+        cpu_seconds(&server) - server_before,
+        cpu_seconds("self") - client_before,
+    );
     Phase {
         calls: latencies.len() as u64,
         errors: errors.load(Ordering::Relaxed),
         seconds: started.elapsed().as_secs_f64(),
         latencies,
-        server_cpu: cpu_seconds(&server) - server_before,
-        client_cpu: cpu_seconds("self") - client_before,
+        server_cpu,
+        client_cpu,
+        store: store_totals(metrics).await.since(store_before),
     }
 }
 
@@ -222,8 +300,11 @@ fn main() {
 
 async fn run(seconds: f64) {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let mut server = server::start(dir.path(), &[]).await;
+    let metrics = SocketAddr::from(([127, 0, 0, 1], server::free_port()));
+    let mut server = server::start(dir.path(), &["--metrics-listen", &metrics.to_string()]).await;
     let pid = server.child.id().unwrap_or(0);
+    // Where the phases read the server's CPU time and store totals.
+    let target = (pid, metrics);
     let channels: Vec<Channel> = (0..CONNECTIONS)
         .map(|_| server::channel(server.addr))
         .collect();
@@ -239,7 +320,7 @@ async fn run(seconds: f64) {
     // Warm-up: connections, caches, the engine's first screenings.
     {
         let token = Arc::clone(&token);
-        drive(&channels, pid, 1.0, move |ch, n| {
+        drive(&channels, target, 1.0, move |ch, n| {
             screen(
                 ch,
                 Arc::clone(&token),
@@ -249,7 +330,7 @@ async fn run(seconds: f64) {
         .await;
     }
 
-    let health = drive(&channels, pid, seconds, |ch, _| async move {
+    let health = drive(&channels, target, seconds, |ch, _| async move {
         HealthClient::new(ch)
             .check(HealthCheckRequest {
                 service: String::new(),
@@ -261,7 +342,7 @@ async fn run(seconds: f64) {
 
     let screening = {
         let token = Arc::clone(&token);
-        drive(&channels, pid, seconds, move |ch, n| {
+        drive(&channels, target, seconds, move |ch, n| {
             screen(
                 ch,
                 Arc::clone(&token),
@@ -272,16 +353,19 @@ async fn run(seconds: f64) {
     };
 
     println!();
-    println!("| phase | calls/s | p50 | p99 | errors | server CPU/call | client CPU/call |");
-    println!("|---|---|---|---|---|---|---|");
+    println!(
+        "| phase | calls/s | p50 | p99 | errors | server CPU/call | client CPU/call | writes per flush | mean flush |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
     let row = |name: &str, p: &Phase| {
         let (server, client) = p.cpu_per_call();
         println!(
-            "| {name} | {:.0} | {:.2} ms | {:.2} ms | {} | {server:.1} us | {client:.1} us |",
+            "| {name} | {:.0} | {:.2} ms | {:.2} ms | {} | {server:.1} us | {client:.1} us | {} |",
             p.rate(),
             p.pct(0.5).as_secs_f64() * 1e3,
             p.pct(0.99).as_secs_f64() * 1e3,
-            p.errors
+            p.errors,
+            p.store.cell()
         );
     };
     row("empty RPC (health Check)", &health);
@@ -301,24 +385,25 @@ async fn run(seconds: f64) {
 
     println!("\nthree rounds of one flagged consignee, one shipment reference (its case grows):");
     println!(
-        "| round | calls/s | p99 | server CPU/call | case screenings after | server RSS after |"
+        "| round | calls/s | p99 | server CPU/call | writes per flush | mean flush | case screenings after | server RSS after |"
     );
-    println!("|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|");
     let mut rates = Vec::new();
     let mut total = 0u64;
     for round in 1..=3 {
         let token = Arc::clone(&token);
-        let p = drive(&channels, pid, seconds, move |ch, _| {
+        let p = drive(&channels, target, seconds, move |ch, _| {
             screen(ch, Arc::clone(&token), shipment("BENCH-CASE".into(), true))
         })
         .await;
         total += p.calls;
         rates.push(p.rate());
         println!(
-            "| {round} | {:.0} | {:.2} ms | {:.1} us | {} | {:.1} MiB |",
+            "| {round} | {:.0} | {:.2} ms | {:.1} us | {} | {} | {:.1} MiB |",
             p.rate(),
             p.pct(0.99).as_secs_f64() * 1e3,
             p.cpu_per_call().0,
+            p.store.cell(),
             total,
             rss_mib(pid)
         );

@@ -437,6 +437,15 @@ fn catalogue_names_and_abbreviations_are_read() {
         ("LRE thrust chamber", "3.A.10"),
         ("Gas atomisation plant for aluminium powder", "4.B.3.d"),
         ("TVC actuator for rocket motor", "2.A.1.e"),
+        // ERP abbreviations of words ("vert.", "horiz.") and oxidiser-metal
+        // mixtures written as ERP lines write them.
+        ("Vert. planetary mixer, vacuum, 200 L", "4.B.3.a"),
+        (
+            "Horiz. mixer, vacuum jacketed, for composite propellant",
+            "4.B.3.a",
+        ),
+        ("Potassium perchlorate and aluminium mix, 5 kg", "4.C.3"),
+        ("AP and Al powder blend, 50 kg", "4.C.3"),
     ];
     let mut failures = Vec::new();
     for (d, code) in cases {
@@ -453,6 +462,20 @@ fn catalogue_names_and_abbreviations_are_read() {
     let a = classify("Radar altimeters");
     assert_eq!(a.matches[0].status, ItemStatus::Uncertain);
     assert!(a.matches[0].explanation.contains("what they are for"));
+    // Partial context: an atomiser for metal powder may be 4.B.3.d's
+    // equipment, but the line does not say which metal: a person checks.
+    let a = classify("Inert gas atomizer, metal powder line");
+    assert_eq!(a.matches[0].code, "4.B.3.d", "{a:?}");
+    assert_eq!(a.matches[0].status, ItemStatus::Uncertain);
+    assert!(
+        a.matches[0].explanation.contains("'metal powder'"),
+        "{}",
+        a.matches[0].explanation
+    );
+    // With the metal named, the same atomiser is the entry's.
+    let a = classify("Inert gas atomizer for aluminium powder");
+    assert_eq!(a.matches[0].code, "4.B.3.d", "{a:?}");
+    assert_eq!(a.matches[0].status, ItemStatus::Controlled);
 }
 
 #[test]

@@ -27,7 +27,8 @@ pub struct Server {
     pub token: String,
 }
 
-fn free_port() -> u16 {
+/// A free loopback port.
+pub fn free_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
     l.local_addr().unwrap_or_else(|e| panic!("{e}")).port()
 }

@@ -12,6 +12,10 @@
 //! | `exportscreen_list_version` | gauge | `list_id` |
 //! | `exportscreen_list_entries` | gauge | `list_id` |
 //! | `exportscreen_open_cases` | gauge | (the case queue) |
+//! | `exportscreen_store_writes_total` | counter | (writes acknowledged durable) |
+//! | `exportscreen_store_flushes_total` | counter | (durable flushes, each covering one or more batches of writes) |
+//! | `exportscreen_store_flush_seconds_total` | counter | (time spent in those flushes: divided by the flushes, the disk's sync latency) |
+//! | `exportscreen_store_pending_writes` | gauge | (writes waiting for their flush) |
 //!
 //! The registry is process-wide (handlers record without plumbing); the
 //! gauges are refreshed from the live state at each scrape.
@@ -25,8 +29,8 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use prometheus::{
-    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts,
-    Registry, TextEncoder,
+    Counter, Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
+    IntGaugeVec, Opts, Registry, TextEncoder,
 };
 use tokio::net::TcpListener;
 use tracing::{debug, warn};
@@ -52,6 +56,10 @@ pub struct Metrics {
     list_version: IntGaugeVec,
     list_entries: IntGaugeVec,
     open_cases: IntGauge,
+    store_writes: IntCounter,
+    store_flushes: IntCounter,
+    store_flush_seconds: Counter,
+    store_pending: IntGauge,
 }
 
 /// The process-wide metrics.
@@ -131,9 +139,29 @@ impl Metrics {
             .unwrap_or_else(|e| unreachable_metric(e)),
             open_cases: IntGauge::new("exportscreen_open_cases", "cases waiting for an officer")
                 .unwrap_or_else(|e| unreachable_metric(e)),
+            store_writes: IntCounter::new(
+                "exportscreen_store_writes_total",
+                "store writes acknowledged durable",
+            )
+            .unwrap_or_else(|e| unreachable_metric(e)),
+            store_flushes: IntCounter::new(
+                "exportscreen_store_flushes_total",
+                "durable flushes of the store (each covers one or more batches of writes)",
+            )
+            .unwrap_or_else(|e| unreachable_metric(e)),
+            store_flush_seconds: Counter::new(
+                "exportscreen_store_flush_seconds_total",
+                "time spent in durable flushes of the store",
+            )
+            .unwrap_or_else(|e| unreachable_metric(e)),
+            store_pending: IntGauge::new(
+                "exportscreen_store_pending_writes",
+                "store writes waiting for their flush",
+            )
+            .unwrap_or_else(|e| unreachable_metric(e)),
             registry,
         };
-        let collectors: [Box<dyn prometheus::core::Collector>; 9] = [
+        let collectors: [Box<dyn prometheus::core::Collector>; 13] = [
             Box::new(m.requests.clone()),
             Box::new(m.request_seconds.clone()),
             Box::new(m.engine_seconds.clone()),
@@ -143,6 +171,10 @@ impl Metrics {
             Box::new(m.list_version.clone()),
             Box::new(m.list_entries.clone()),
             Box::new(m.open_cases.clone()),
+            Box::new(m.store_writes.clone()),
+            Box::new(m.store_flushes.clone()),
+            Box::new(m.store_flush_seconds.clone()),
+            Box::new(m.store_pending.clone()),
         ];
         for c in collectors {
             if let Err(e) = m.registry.register(c) {
@@ -196,11 +228,30 @@ impl Metrics {
             Ok(n) => self.open_cases.set(i64::try_from(n).unwrap_or(i64::MAX)),
             Err(e) => warn!(error = %e, "metrics: cannot count open cases"),
         }
+        let w = services.store().writer_health();
+        // The writer keeps the totals; the counters catch up to them.
+        catch_up(&self.store_writes, w.completed);
+        catch_up(&self.store_flushes, w.flushes);
+        let flush_seconds = Duration::from_micros(w.flush_micros).as_secs_f64();
+        let behind = flush_seconds - self.store_flush_seconds.get();
+        if behind > 0.0 {
+            self.store_flush_seconds.inc_by(behind);
+        }
+        self.store_pending
+            .set(i64::try_from(w.pending).unwrap_or(i64::MAX));
         let mut out = Vec::new();
         if let Err(e) = TextEncoder::new().encode(&self.registry.gather(), &mut out) {
             warn!(error = %e, "metrics: encoding failed");
         }
         String::from_utf8_lossy(&out).into_owned()
+    }
+}
+
+/// Raises `counter` to `total` (a counter never goes down).
+fn catch_up(counter: &IntCounter, total: u64) {
+    let now = counter.get();
+    if total > now {
+        counter.inc_by(total - now);
     }
 }
 

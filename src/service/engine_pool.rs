@@ -50,6 +50,41 @@ impl Drop for CancelOnDrop {
 
 type Job = Box<dyn FnOnce() + Send>;
 
+/// The answer of a job run with [`EnginePool::run_answering`]: send it
+/// once, from any thread. Dropped unanswered, the call fails with an
+/// internal error.
+#[derive(Debug)]
+pub struct Reply<T> {
+    tx: oneshot::Sender<T>,
+    job: Arc<Finished>,
+}
+
+impl<T> Reply<T> {
+    /// Answers the call (a caller gone by then is not an error). The job
+    /// counts as finished from here: a caller that has its answer sees the
+    /// pool's counter without it.
+    pub fn send(self, value: T) {
+        self.job.finish();
+        let _ = self.tx.send(value);
+    }
+}
+
+/// Takes a job off the pool's counter once: when it answers or when it
+/// returns, whichever comes first.
+#[derive(Debug)]
+struct Finished {
+    queued: Arc<AtomicUsize>,
+    done: AtomicBool,
+}
+
+impl Finished {
+    fn finish(&self) {
+        if !self.done.swap(true, Ordering::Relaxed) {
+            self.queued.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+}
+
 /// A fixed pool of engine threads (see the module documentation).
 #[derive(Debug)]
 pub struct EnginePool {
@@ -119,26 +154,47 @@ impl EnginePool {
         T: Send + 'static,
         F: FnOnce(&Cancel) -> T + Send + 'static,
     {
+        self.run_answering(move |cancel, reply| reply.send(f(cancel)))
+            .await
+    }
+
+    /// Runs `f` on the pool and waits for the answer `f` gives through its
+    /// [`Reply`], now or later from another thread (`f` may hand the reply
+    /// on, to the store's writer say, so that the answer does not come
+    /// back through this thread). `f` gets the call's [`Cancel`] as with
+    /// [`EnginePool::run`].
+    ///
+    /// # Errors
+    /// [`crate::Error::Internal`] when the job panicked, the reply was
+    /// dropped unanswered, or the pool is gone.
+    pub async fn run_answering<T, F>(&self, f: F) -> Result<T, crate::Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Cancel, Reply<T>) + Send + 'static,
+    {
         let cancel = Cancel::new();
         let guard = CancelOnDrop(cancel.clone());
         let (tx, rx) = oneshot::channel();
         let queued = Arc::clone(&self.queued);
         queued.fetch_add(1, Ordering::Relaxed);
         let job: Job = Box::new(move || {
-            struct Done(Arc<AtomicUsize>);
+            // Finished when the job returns (or unwinds), if it has not
+            // answered before.
+            struct Done(Arc<Finished>);
             impl Drop for Done {
                 fn drop(&mut self) {
-                    self.0.fetch_sub(1, Ordering::Relaxed);
+                    self.0.finish();
                 }
             }
-            let done = Done(queued);
+            let finished = Arc::new(Finished {
+                queued,
+                done: AtomicBool::new(false),
+            });
+            let _done = Done(Arc::clone(&finished));
             if cancel.is_cancelled() {
                 return;
             }
-            let result = f(&cancel);
-            // Counted out before the caller hears back.
-            drop(done);
-            let _ = tx.send(result);
+            f(&cancel, Reply { tx, job: finished });
         });
         let sent = self.tx.lock().unwrap_or_else(|p| p.into_inner()).send(job);
         if sent.is_err() {
@@ -173,6 +229,27 @@ mod tests {
         // The pool's one thread survives a panicking job.
         let after = tokio::time::timeout(Duration::from_secs(10), pool.run(|_c| 7)).await;
         assert_eq!(after.expect("the thread died with the job").unwrap(), 7);
+    }
+
+    #[tokio::test]
+    async fn a_reply_handed_on_answers_from_another_thread() {
+        let pool = EnginePool::new(1);
+        let answered = pool
+            .run_answering(|_c, reply| {
+                std::thread::spawn(move || {
+                    std::thread::sleep(Duration::from_millis(20));
+                    reply.send(std::thread::current().name().is_none());
+                });
+            })
+            .await
+            .unwrap();
+        assert!(answered, "answered from the other (unnamed) thread");
+        assert_eq!(pool.queued(), 0);
+        // A reply dropped unanswered fails the call.
+        let dropped = pool
+            .run_answering(|_c, reply: Reply<u32>| drop(reply))
+            .await;
+        assert!(matches!(dropped, Err(crate::Error::Internal(_))));
     }
 
     #[tokio::test]

@@ -41,7 +41,7 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 
 pub use cases::{CaseView, Cases, DEFAULT_MEMBERS_PAGE, MAX_MEMBERS_PAGE};
-pub use engine_pool::{Cancel, EnginePool};
+pub use engine_pool::{Cancel, EnginePool, Reply};
 pub use events::CaseEvents;
 pub use lists::{
     Committed, EditInfo, EntryEdit, EntryView, ImportRequest, Lists, NewVersion, Replay,

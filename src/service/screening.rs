@@ -16,14 +16,14 @@ use std::time::Instant;
 
 use sha2::{Digest, Sha256};
 
-use super::{Core, Scope, intake};
+use super::{Core, Reply, Scope, intake};
 use crate::cases::workflow::{Intake, plan_intake};
 use crate::engine::item::ItemMatch;
 use crate::engine::party::{PartyMatch, PartyQuery};
 use crate::ids::{Actor, ScreeningId};
 use crate::model::{Item, ListKind, ListVersionRef, Party, Shipment};
 use crate::store::{
-    Ack, IdempotencyKey, IntakePlanner, NewScreening, Recorded, ScreeningRecord, StoreError,
+    AckSender, IdempotencyKey, IntakePlanner, NewScreening, Recorded, ScreeningRecord, StoreError,
 };
 
 /// A shipment to screen and record.
@@ -109,72 +109,82 @@ impl Screening {
         let core = Arc::clone(&self.core);
         let key = idempotency.clone();
         let recorder = actor;
-        let prepared = self
+        let recorded = self
             .core
             .pool()
-            .run(move |cancel| -> Result<Option<Prepared>, crate::Error> {
-                // A retry answers what was recorded, without screening again.
-                if let Some(k) = &key {
-                    let now = super::now_unix_ms();
-                    if let Some((record, fp)) =
-                        core.store().idempotent(&k.exporter, &k.request_id, now)?
-                    {
-                        if fp != k.fingerprint {
-                            return Err(StoreError::RequestIdReused {
-                                request_id: k.request_id.clone(),
-                                screening_id: record.screening_id,
+            .run_answering(
+                move |cancel, reply: Reply<Result<Recorded, crate::Error>>| {
+                    let prepared = (|| -> Result<Option<Prepared>, crate::Error> {
+                        // A retry answers what was recorded, without screening again.
+                        if let Some(k) = &key {
+                            let now = super::now_unix_ms();
+                            if let Some((record, fp)) =
+                                core.store().idempotent(&k.exporter, &k.request_id, now)?
+                            {
+                                if fp != k.fingerprint {
+                                    return Err(StoreError::RequestIdReused {
+                                        request_id: k.request_id.clone(),
+                                        screening_id: record.screening_id,
+                                    }
+                                    .into());
+                                }
+                                return Ok(Some(Prepared::Replayed(Box::new(record))));
                             }
-                            .into());
                         }
-                        return Ok(Some(Prepared::Replayed(Box::new(record))));
+                        let engine = &snapshot.engine;
+                        let started = Instant::now();
+                        let stop = || cancel.is_cancelled();
+                        let Some(mut outcome) = engine.screen_shipment_until(&shipment, &stop)
+                        else {
+                            return Ok(None);
+                        };
+                        let engine_micros =
+                            u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+                        let intake = intake::prepare(
+                            core.store().as_ref(),
+                            core.events(),
+                            engine,
+                            &shipment,
+                            &mut outcome,
+                        )?;
+                        Ok(Some(Prepared::New(Box::new(NewScreening {
+                            shipment,
+                            outcome,
+                            engine_micros,
+                            screened_at_unix_ms: super::now_unix_ms(),
+                            actor: recorder.clone(),
+                            engine_decision: intake.engine_decision,
+                            suppressed: intake.suppressed,
+                            facts: intake.facts,
+                            invalidated: intake.invalidated,
+                            idempotency,
+                        }))))
+                    })();
+                    match prepared {
+                        // Handed to the store's writer from here, and answered
+                        // from there once durable: the answer does not come
+                        // back through this thread.
+                        Ok(Some(Prepared::New(new))) => core.store().record_screening_to(
+                            *new,
+                            planner(recorder),
+                            AckSender::to(move |r: Result<Recorded, StoreError>| {
+                                reply.send(r.map_err(Into::into));
+                            }),
+                        ),
+                        Ok(Some(Prepared::Replayed(record))) => {
+                            reply.send(Ok(Recorded {
+                                record: *record,
+                                change: None,
+                                replayed: true,
+                            }));
+                        }
+                        // Stopped because this call went away: nobody reads this.
+                        Ok(None) => reply.send(Err(crate::Error::Cancelled)),
+                        Err(e) => reply.send(Err(e)),
                     }
-                }
-                let engine = &snapshot.engine;
-                let started = Instant::now();
-                let stop = || cancel.is_cancelled();
-                let Some(mut outcome) = engine.screen_shipment_until(&shipment, &stop) else {
-                    return Ok(None);
-                };
-                let engine_micros =
-                    u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
-                let intake = intake::prepare(
-                    core.store().as_ref(),
-                    core.events(),
-                    engine,
-                    &shipment,
-                    &mut outcome,
-                )?;
-                let new = NewScreening {
-                    shipment,
-                    outcome,
-                    engine_micros,
-                    screened_at_unix_ms: super::now_unix_ms(),
-                    actor: recorder.clone(),
-                    engine_decision: intake.engine_decision,
-                    suppressed: intake.suppressed,
-                    facts: intake.facts,
-                    invalidated: intake.invalidated,
-                    idempotency,
-                };
-                // Handed to the store's writer from here, not from the async
-                // side: one thread hand-off fewer per screening.
-                Ok(Some(Prepared::Submitted(Box::new(
-                    core.store().record_screening(new, planner(recorder)),
-                ))))
-            })
+                },
+            )
             .await??;
-        let ack = match prepared {
-            Some(Prepared::Submitted(ack)) => *ack,
-            Some(Prepared::Replayed(record)) => {
-                return Ok(Screened {
-                    record: *record,
-                    replayed: true,
-                });
-            }
-            // Stopped because this call went away: nobody reads this.
-            None => return Err(crate::Error::Cancelled),
-        };
-        let recorded = ack.await?;
         if let Some(change) = recorded.change {
             self.core.events().publish(change);
         }
@@ -253,10 +263,10 @@ impl Screening {
     }
 }
 
-/// What the engine pool hands back for a screening.
+/// What the engine thread prepared for a screening.
 enum Prepared {
-    /// A new screening, submitted to the store: durable once answered.
-    Submitted(Box<Ack<Recorded>>),
+    /// A new screening, to submit to the store.
+    New(Box<NewScreening>),
     /// The request id named this recorded screening.
     Replayed(Box<ScreeningRecord>),
 }

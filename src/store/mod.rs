@@ -81,15 +81,57 @@ enum AckState<T, E> {
 }
 
 /// The sending half of an [`Ack`], held by the backend until the write is
-/// durable.
-#[derive(Debug)]
-pub struct AckSender<T, E = StoreError>(oneshot::Sender<Result<T, E>>);
+/// durable; or a function the answer is handed to ([`AckSender::to`]).
+/// Dropped without an answer, it answers [`StoreError::WriterStopped`].
+pub struct AckSender<T, E: From<StoreError> = StoreError>(Option<Answer<T, E>>);
 
-impl<T, E> AckSender<T, E> {
+/// Where an [`AckSender`] delivers.
+enum Answer<T, E> {
+    /// To the [`Ack`] awaiting it.
+    Channel(oneshot::Sender<Result<T, E>>),
+    /// To a function, called once on the thread that answers.
+    Call(Box<dyn FnOnce(Result<T, E>) + Send>),
+}
+
+impl<T, E: From<StoreError>> std::fmt::Debug for AckSender<T, E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let to = match &self.0 {
+            Some(Answer::Channel(_)) => "ack",
+            Some(Answer::Call(_)) => "function",
+            None => "answered",
+        };
+        f.debug_tuple("AckSender").field(&to).finish()
+    }
+}
+
+impl<T, E: From<StoreError>> AckSender<T, E> {
+    /// A sender that hands the answer to `answer` (called once, on the
+    /// storage thread that answers: keep it short). For callers that pass
+    /// the answer on themselves, saving the hand-off through an [`Ack`].
+    pub fn to(answer: impl FnOnce(Result<T, E>) + Send + 'static) -> AckSender<T, E> {
+        AckSender(Some(Answer::Call(Box::new(answer))))
+    }
+
     /// Answers the write (a writer gone before answering is not an error:
     /// the caller stopped waiting).
-    pub fn send(self, result: Result<T, E>) {
-        let _ = self.0.send(result);
+    pub fn send(mut self, result: Result<T, E>) {
+        match self.0.take() {
+            Some(Answer::Channel(tx)) => {
+                let _ = tx.send(result);
+            }
+            Some(Answer::Call(f)) => f(result),
+            None => {}
+        }
+    }
+}
+
+impl<T, E: From<StoreError>> Drop for AckSender<T, E> {
+    fn drop(&mut self) {
+        // A channel closes by itself (its Ack answers WriterStopped); a
+        // function is told.
+        if let Some(Answer::Call(f)) = self.0.take() {
+            f(Err(gone()));
+        }
     }
 }
 
@@ -98,7 +140,7 @@ impl<T, E: From<StoreError>> Ack<T, E> {
     pub fn channel() -> (AckSender<T, E>, Ack<T, E>) {
         let (tx, rx) = oneshot::channel();
         (
-            AckSender(tx),
+            AckSender(Some(Answer::Channel(tx))),
             Ack {
                 state: AckState::Waiting(rx),
             },
@@ -161,7 +203,21 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// within [`IDEMPOTENCY_WINDOW_MS`] answers the screening recorded then
     /// ([`Recorded::replayed`]) and writes nothing, or
     /// [`StoreError::RequestIdReused`] when that one was another shipment.
-    fn record_screening(&self, new: NewScreening, plan: IntakePlanner) -> Ack<Recorded>;
+    fn record_screening(&self, new: NewScreening, plan: IntakePlanner) -> Ack<Recorded> {
+        let (answer, ack) = Ack::channel();
+        self.record_screening_to(new, plan, answer);
+        ack
+    }
+
+    /// [`Store::record_screening`], answering through `answer` (built with
+    /// [`AckSender::to`] by a caller on a worker thread that passes the
+    /// answer on itself: one thread hand-off fewer per screening).
+    fn record_screening_to(
+        &self,
+        new: NewScreening,
+        plan: IntakePlanner,
+        answer: AckSender<Recorded>,
+    );
 
     /// A stored screening.
     ///

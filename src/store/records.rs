@@ -274,6 +274,12 @@ pub struct WriterHealth {
     pub idle_millis: u64,
     /// Writes acknowledged so far.
     pub completed: u64,
-    /// Batches committed so far (each with one flush).
+    /// Batches committed so far (one flush covers one or more).
     pub batches: u64,
+    /// Durable flushes (fsyncs) so far.
+    pub flushes: u64,
+    /// Time spent in those flushes, in microseconds: with `flushes`, the
+    /// disk's sync latency, which bounds how fast a fixed number of
+    /// concurrent callers can be answered.
+    pub flush_micros: u64,
 }

@@ -646,6 +646,24 @@ async fn metrics_count_calls_screenings_and_lists() {
         seen.insert(name, page.lines().any(|l| l.starts_with(name)));
     }
     assert!(seen.values().all(|v| *v), "{seen:?}\n{page}");
+    // The screening above was written and flushed: the writer's totals
+    // reach the page.
+    assert!(
+        sample(&page, "exportscreen_store_writes_total").unwrap() >= 1.0,
+        "{page}"
+    );
+    assert!(
+        sample(&page, "exportscreen_store_flushes_total").unwrap() >= 1.0,
+        "{page}"
+    );
+    assert!(
+        sample(&page, "exportscreen_store_flush_seconds_total").unwrap() > 0.0,
+        "{page}"
+    );
+    assert!(
+        sample(&page, "exportscreen_store_pending_writes").is_some(),
+        "{page}"
+    );
     let (status, _) = http_get(maddr, "/other").await;
     assert!(status.contains("404"), "{status}");
 

@@ -854,16 +854,18 @@ fn words_start_before(p: &Prepared<'_>, i: usize, count: usize) -> usize {
 
 /// Every word of the text (lower case, letters and digits).
 fn all_words<'p>(p: &'p Prepared<'_>) -> Vec<&'p str> {
-    // Words are separated by at least one char.
+    // Words are separated by at least one char. Word chars are ASCII, the
+    // same in `ascii` (one byte per prepared char), which is read instead.
+    let bytes = p.ascii.as_bytes();
     let mut out = Vec::with_capacity(p.len().div_ceil(2));
     let mut j = 0;
-    while j < p.len() {
-        if !is_word_char(p.at(j)) {
+    while j < bytes.len() {
+        if !bytes[j].is_ascii_alphanumeric() {
             j += 1;
             continue;
         }
         let start = j;
-        while j < p.len() && is_word_char(p.at(j)) {
+        while j < bytes.len() && bytes[j].is_ascii_alphanumeric() {
             j += 1;
         }
         out.push(p.word(start, j));

@@ -79,9 +79,9 @@ use super::kv::{Db, Tree};
 use super::tokens::{NewToken, TokenRecord};
 use super::webhooks::{DeliveryRecord, WebhookRecord};
 use super::{
-    Ack, CaseCommand, CasePage, CaseUpdate, IntakePlanner, NewListChangeCase, NewListVersion,
-    NewScreening, Recorded, RescreenSummary, ScreeningDigest, ScreeningRecord, Store, StoreError,
-    VersionChange, WriterHealth,
+    Ack, AckSender, CaseCommand, CasePage, CaseUpdate, IntakePlanner, NewListChangeCase,
+    NewListVersion, NewScreening, Recorded, RescreenSummary, ScreeningDigest, ScreeningRecord,
+    Store, StoreError, VersionChange, WriterHealth,
 };
 use crate::cases::{
     CaseFilter, CaseMember, CaseRecord, ListChangeCase, MatchKey, PartyHistory, Suppression,
@@ -298,10 +298,15 @@ impl Drop for WriterPause {
 }
 
 impl Store for SledStore {
-    fn record_screening(&self, new: NewScreening, plan: IntakePlanner) -> Ack<Recorded> {
+    fn record_screening_to(
+        &self,
+        new: NewScreening,
+        plan: IntakePlanner,
+        answer: AckSender<Recorded>,
+    ) {
         self.inner
             .writer
-            .submit(move |txn| screenings::record(txn, new, &plan))
+            .submit_to(move |txn| screenings::record(txn, new, &plan), answer);
     }
 
     fn screening(&self, id: &ScreeningId) -> Result<ScreeningRecord, StoreError> {

@@ -59,6 +59,8 @@ pub struct Stats {
     submitted: AtomicU64,
     completed: AtomicU64,
     batches: AtomicU64,
+    flushes: AtomicU64,
+    flush_micros: AtomicU64,
     /// Milliseconds since `started` of the writer's last sign of life: a
     /// batch started or finished, or work handed to it while it was idle.
     progress_ms: AtomicU64,
@@ -90,6 +92,8 @@ impl Writer {
             submitted: AtomicU64::new(0),
             completed: AtomicU64::new(0),
             batches: AtomicU64::new(0),
+            flushes: AtomicU64::new(0),
+            flush_micros: AtomicU64::new(0),
             progress_ms: AtomicU64::new(0),
         });
         let thread_stats = Arc::clone(&stats);
@@ -115,6 +119,19 @@ impl Writer {
         E: From<StoreError> + Send + 'static,
     {
         let (sender, ack) = Ack::channel();
+        self.submit_to(op, sender);
+        ack
+    }
+
+    /// [`Writer::submit`], answering through `sender`.
+    pub fn submit_to<V, E>(
+        &self,
+        op: impl FnOnce(&mut Txn<'_>) -> Result<V, E> + Send + 'static,
+        sender: AckSender<V, E>,
+    ) where
+        V: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
         let job: Job = Box::new(move |txn: &mut Txn<'_>| -> Done {
             let result = op(txn);
             txn.end_op(result.is_ok());
@@ -144,7 +161,6 @@ impl Writer {
             // Closed: dropping the job answers WriterStopped.
             None => drop(job),
         }
-        ack
     }
 
     /// Stops accepting operations; the answer comes once those submitted
@@ -182,6 +198,8 @@ impl Writer {
             idle_millis: now.saturating_sub(self.stats.progress_ms.load(Ordering::Relaxed)),
             completed,
             batches: self.stats.batches.load(Ordering::Relaxed),
+            flushes: self.stats.flushes.load(Ordering::Relaxed),
+            flush_micros: self.stats.flush_micros.load(Ordering::Relaxed),
         }
     }
 }
@@ -323,7 +341,12 @@ fn flusher(trees: &Trees, rx: &mpsc::Receiver<Flush>, stats: &Stats) {
 /// the answers of `batches`, in commit order.
 fn finish(trees: &Trees, batches: Vec<Committed>, stats: &Stats) {
     let flushed = if batches.iter().any(|b| b.result.is_ok()) {
-        trees.db.flush()
+        let started = Instant::now();
+        let flushed = trees.db.flush();
+        let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        stats.flushes.fetch_add(1, Ordering::Relaxed);
+        stats.flush_micros.fetch_add(micros, Ordering::Relaxed);
+        flushed
     } else {
         Ok(())
     };
@@ -436,6 +459,48 @@ mod tests {
         let h = w.health();
         assert_eq!(h.completed, 201);
         assert!(h.batches <= 3, "{h:?}: group commit");
+        assert!(
+            (1..=h.batches).contains(&h.flushes),
+            "{h:?}: one flush covers one or more batches"
+        );
+    }
+
+    #[test]
+    fn a_function_gets_the_answer_once_durable_or_is_told_the_writer_stopped() {
+        let (w, trees) = writer();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let answered = tx.clone();
+        w.submit_to(
+            |txn| {
+                txn.insert(T::Meta, b"f".to_vec(), b"v".as_slice());
+                Ok::<_, StoreError>(5)
+            },
+            AckSender::to(move |r: Result<u32, StoreError>| {
+                let _ = answered.send(r.map_err(|e| e.to_string()));
+            }),
+        );
+        let got = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+        assert_eq!(got, Ok(5));
+        assert!(trees.get(T::Meta).get(b"f").unwrap().is_some());
+        let h = w.health();
+        assert_eq!((h.completed, h.pending), (1, 0), "{h:?}");
+        // Closed: the function is told, not forgotten.
+        w.close().wait().unwrap();
+        w.submit_to(
+            |_txn| Ok::<_, StoreError>(6),
+            AckSender::to(move |r: Result<u32, StoreError>| {
+                let _ = tx.send(r.map_err(|e| e.to_string()));
+            }),
+        );
+        let refused = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+        assert!(
+            refused.as_ref().is_err_and(|e| e.contains("writer")),
+            "{refused:?}"
+        );
+        assert!(
+            rx.recv_timeout(Duration::from_millis(100)).is_err(),
+            "answered once"
+        );
     }
 
     #[test]

@@ -171,6 +171,15 @@ pub fn validate_entry(e: &ControlEntry) -> Result<(), String> {
             return Err(format!("context group {} is empty", g + 1));
         }
         for c in group {
+            if let Some(partial) = c.trim_start().strip_prefix('?') {
+                if partial.trim_start().starts_with("param:") {
+                    return Err(format!(
+                        "context '{c}': '?' marks a phrase, a figure is never partial context"
+                    ));
+                }
+                phrase_parts(partial).map_err(|m| format!("context '{c}': {m}"))?;
+                continue;
+            }
             match c.strip_prefix("param:") {
                 Some(key) if !units::is_known(key.trim()) => {
                     return Err(format!(
@@ -282,6 +291,10 @@ enum ExclusionKind {
 enum ContextItem {
     Phrase(usize),
     Param(String),
+    /// A phrase (`?phrase` in the list) that points to the entry's goods
+    /// without saying enough ("metal powder" for a list of named metals):
+    /// it stands in for its group only to make the item UNCERTAIN.
+    Partial(usize),
 }
 
 #[derive(Debug)]
@@ -377,6 +390,12 @@ impl ItemIndex {
             for group in &e.context {
                 let mut items = Vec::new();
                 for c in group {
+                    if let Some(partial) = c.trim_start().strip_prefix('?') {
+                        let norm = text::normalize_phrase(partial)
+                            .ok_or_else(|| bad(e, format!("context '{c}' has no word")))?;
+                        items.push(ContextItem::Partial(table.id(norm)));
+                        continue;
+                    }
                     match c.strip_prefix("param:") {
                         Some(key) => items.push(ContextItem::Param(key.trim().to_string())),
                         None => {
@@ -423,7 +442,7 @@ impl ItemIndex {
                 .flat_map(|r| r.all.iter().map(|c| c.param.clone()))
                 .chain(context.iter().flatten().filter_map(|i| match i {
                     ContextItem::Param(k) => Some(k.clone()),
-                    ContextItem::Phrase(_) => None,
+                    ContextItem::Phrase(_) | ContextItem::Partial(_) => None,
                 }))
                 .collect();
             param_keys.sort();
@@ -668,11 +687,20 @@ impl ItemIndex {
             let mut context_hits: Vec<(usize, usize)> = Vec::new();
             let mut matched_context: Vec<(usize, usize)> = Vec::new();
             let mut context_words: Vec<String> = Vec::new();
+            let mut partial_words: Vec<String> = Vec::new();
             let mut all_groups = true;
+            // Every group met, some only by partial phrases.
+            let mut all_partly = true;
             for group in &c.context {
                 let mut ok = false;
+                let mut partly: Option<String> = None;
                 for item in group {
                     match item {
+                        ContextItem::Partial(p) => {
+                            if partly.is_none() && !spans(*p).is_empty() {
+                                partly = Some(self.phrases[*p].trim().to_string());
+                            }
+                        }
                         ContextItem::Phrase(p) => {
                             let found = spans(*p);
                             if let Some(h) = found.first() {
@@ -693,7 +721,15 @@ impl ItemIndex {
                     }
                 }
                 all_groups &= ok;
+                all_partly &= ok || partly.is_some();
+                if !ok {
+                    partial_words.extend(partly);
+                }
             }
+            // Partial phrases stand in for the groups they meet: the goods
+            // may be the entry's, the line does not say enough (the metal,
+            // the use): UNCERTAIN, a person looks.
+            let partly_named = !all_groups && all_partly && exclusions.is_empty();
             // Goods named by a phrase of their own ("radar altimeter", "GNSS
             // receiver") whose line says nothing of what they are for are
             // UNCERTAIN: whether they are the entry's goods (designed for
@@ -706,8 +742,11 @@ impl ItemIndex {
                 && anchors.iter().any(|a| {
                     a.single && c.terms[a.term].tokens >= 2 && !c.terms[a.term].look_alike
                 });
-            if !all_groups && exclusions.is_empty() && !named_only {
+            if !all_groups && exclusions.is_empty() && !named_only && !partly_named {
                 continue;
+            }
+            if !partly_named {
+                partial_words.clear();
             }
             out.push(Candidate {
                 entry: id as usize,
@@ -717,6 +756,7 @@ impl ItemIndex {
                 context_hits,
                 matched_context,
                 context_words,
+                partial_words,
                 context_complete: all_groups,
             });
         }
@@ -781,23 +821,33 @@ impl ItemIndex {
                                     .unwrap_or("")
                         }),
                         ContextItem::Param(k) => Params::get(params, k).is_some(),
+                        ContextItem::Partial(_) => false,
                     })
                 })
                 .flat_map(|group| {
-                    group.iter().take(4).map(|i| match i {
-                        ContextItem::Phrase(p) => self.phrases[*p].trim().to_string(),
-                        ContextItem::Param(k) => format!("a figure for {k}"),
-                    })
+                    group
+                        .iter()
+                        .filter_map(|i| match i {
+                            ContextItem::Phrase(p) => Some(self.phrases[*p].trim().to_string()),
+                            ContextItem::Param(k) => Some(format!("a figure for {k}")),
+                            ContextItem::Partial(_) => None,
+                        })
+                        .take(4)
                 })
                 .collect();
-            (
-                ItemStatus::Uncertain,
-                VerdictKind::Unknown,
+            let note = if cand.partial_words.is_empty() {
                 format!(
                     " The goods are named but the description does not say what they are for (the entry needs {} ...): a person checks.",
                     quote_list(&wanted)
-                ),
-            )
+                )
+            } else {
+                format!(
+                    " The goods are named and {} points to the entry's goods without saying enough (the entry needs {} ...): a person checks.",
+                    quote_list(&cand.partial_words),
+                    quote_list(&wanted)
+                )
+            };
+            (ItemStatus::Uncertain, VerdictKind::Unknown, note)
         } else if cand.exclusions.is_empty() {
             let v = evaluate_rules(e, params);
             (v.status, v.kind, v.note)
@@ -1002,6 +1052,9 @@ struct Candidate<'a> {
     /// The first hit of each context group (shown in matched text).
     matched_context: Vec<(usize, usize)>,
     context_words: Vec<String>,
+    /// Partial context phrases standing in for groups the line does not
+    /// meet (then the item is UNCERTAIN).
+    partial_words: Vec<String>,
     context_complete: bool,
 }
 

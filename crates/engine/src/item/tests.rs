@@ -147,6 +147,39 @@ fn longer_terms_modifiers_and_purposes_name_other_goods() {
 }
 
 #[test]
+fn partial_context_makes_named_goods_uncertain() {
+    // Wordings of our own: a sintering press for named metals, where
+    // "metal powder" says the goods may be the entry's without saying which
+    // metal.
+    let mut press = entry("4.B.3.d", &["sintering press"]);
+    press.context = vec![vec![
+        "tungsten".into(),
+        "rhenium".into(),
+        "?metal powder".into(),
+    ]];
+    let index = ItemIndex::build("t", &[press]).unwrap();
+    let full = index.classify(&item("Sintering press for tungsten parts", "", &[]));
+    assert_eq!(full.matches[0].status, ItemStatus::Controlled);
+    let partly = index.classify(&item("Sintering press for metal powder compacts", "", &[]));
+    assert_eq!(partly.matches.len(), 1, "{partly:?}");
+    assert_eq!(partly.matches[0].status, ItemStatus::Uncertain);
+    let why = &partly.matches[0].explanation;
+    assert!(why.contains("'metal powder'"), "{why}");
+    assert!(why.contains("'tungsten'"), "{why}");
+    // Neither the context nor the partial phrase: a stated purpose the
+    // entry does not know.
+    assert_eq!(
+        codes_of(&index, "Sintering press for ceramic tiles"),
+        (vec![], vec![])
+    );
+    // The partial phrase without a term names nothing.
+    assert_eq!(
+        codes_of(&index, "Metal powder, stainless, 25 kg"),
+        (vec![], vec![])
+    );
+}
+
+#[test]
 fn build_rejects_unusable_entries() {
     let mut bad_param = entry("4.C.2.a", &["hydrazine"]);
     bad_param.rules = vec![ThresholdRule {
@@ -162,8 +195,11 @@ fn build_rejects_unusable_entries() {
         code: "8471.30".into(),
         confirmed: false,
     }];
+    let mut partial_figure = entry("4.C.2.a", &["hydrazine"]);
+    partial_figure.context = vec![vec!["?param:purity_pct".into()]];
     let cases: Vec<(&str, Vec<ControlEntry>)> = vec![
         ("bad code", vec![entry("4C2a", &["hydrazine"])]),
+        ("partial context on a figure", vec![partial_figure]),
         ("no terms", vec![entry("4.C.2.a", &[])]),
         ("empty term", vec![entry("4.C.2.a", &["--"])]),
         ("unknown param", vec![bad_param]),

@@ -474,6 +474,14 @@ macro_rules! word_set {
 
 word_set!(WORD_SET, WORDS);
 
+/// Every beginning of a legal word (`c`, `co`, `com` ... `company`).
+static WORD_PREFIX_SET: WordSet = WordSet(LazyLock::new(|| {
+    WORDS
+        .iter()
+        .flat_map(|w| (1..=w.len()).filter_map(move |n| w.get(..n)))
+        .collect()
+}));
+
 /// Words of multi-word legal forms (`public`, `joint`, `liability` ...).
 static PHRASE_WORD_SET: WordSet = WordSet(LazyLock::new(|| {
     PHRASES
@@ -493,13 +501,17 @@ fn is_legal_word(t: &str) -> bool {
     let b = t.as_bytes();
     // Two legal words run together: `companylimited`, `coltd`.
     let (starts, longest) = &*WORD_STARTS;
-    if (5..=24).contains(&b.len())
-        && starts[usize::from(b[0])]
-        && t.is_ascii()
-        && (2..(t.len() - 1).min(longest + 1))
-            .any(|k| WORD_SET.has(&t[..k]) && WORD_SET.has(&t[k..]))
-    {
-        return true;
+    if (5..=24).contains(&b.len()) && starts[usize::from(b[0])] && t.is_ascii() {
+        for k in 2..(t.len() - 1).min(longest + 1) {
+            // Longer heads start with this one: none is a legal word once
+            // this one begins none.
+            if !WORD_PREFIX_SET.has(&t[..k]) {
+                break;
+            }
+            if WORD_SET.has(&t[..k]) && WORD_SET.has(&t[k..]) {
+                return true;
+            }
+        }
     }
     // Any one typo in a long legal word (all have seven letters or more):
     // `ocmpany`, `ompany`, `orporation`.

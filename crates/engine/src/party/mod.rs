@@ -36,7 +36,7 @@ use super::geo::Geo;
 use normalize::{NormName, normalize_with};
 use rules::NameRules;
 use score::{Alignment, QJoin, QToken, align};
-use similarity::token_sim;
+use similarity::token_sim_with;
 use vocab::{Vocab, VocabBuilder};
 
 /// A party to screen.
@@ -547,7 +547,14 @@ impl PartyIndex {
         }
 
         let country = self.query_country(q.country);
-        let address = format!(" {} ", normalize::words(q.address));
+        // The address is read only when a name is scored (most queries
+        // score none): normalised on first use.
+        let address_cell = std::cell::OnceCell::new();
+        let address = || {
+            address_cell
+                .get_or_init(|| format!(" {} ", normalize::words(q.address)))
+                .as_str()
+        };
         let mut best: FxHashMap<u32, (f64, u32, Via)> = FxHashMap::default();
         // A single query word that is the acronym of a listed organisation.
         // One word that may be an acronym, beside generic words at most
@@ -569,7 +576,7 @@ impl PartyIndex {
                     TUNING.acronym,
                     name_no,
                     country.as_deref(),
-                    &address,
+                    address(),
                     &mut None,
                 );
                 let slot = best
@@ -612,7 +619,7 @@ impl PartyIndex {
                         name_no,
                         near_exact,
                         country.as_deref(),
-                        &address,
+                        address(),
                         false,
                     )
                     .0;
@@ -638,7 +645,7 @@ impl PartyIndex {
             .into_iter()
             .map(|(score, name_no, via)| {
                 let Via::Tokens { near_exact } = via else {
-                    return self.acronym_match(&nn, name_no, score, country.as_deref(), &address);
+                    return self.acronym_match(&nn, name_no, score, country.as_deref(), address());
                 };
                 let rec = &self.names[self.names[name_no as usize].twin as usize];
                 let allow_initials = self.entries[rec.entry as usize].kind == EntityKind::Person;
@@ -658,7 +665,7 @@ impl PartyIndex {
                     &a,
                     near_exact,
                     country.as_deref(),
-                    &address,
+                    address(),
                 )
             })
             .collect()
@@ -805,6 +812,8 @@ impl PartyIndex {
                 exp.push((id, self.rules.transcription_sim));
             }
         });
+        // The skeleton of `t`, once for every comparison below.
+        let mut t_skeleton = None;
         if t.len() >= similarity::SKELETON_MIN_LEN || consonantal && t.len() >= 3 {
             let sk = similarity::skeleton(t);
             if sk.len() >= 3 {
@@ -815,11 +824,13 @@ impl PartyIndex {
                         .filter(|&&id| self.vocab.text(id).len().abs_diff(t.len()) <= 3),
                 );
             }
+            t_skeleton = Some(sk);
         }
         buf.sort_unstable();
         buf.dedup();
         for id in buf {
-            let s = token_sim(t, self.vocab.text(id), consonantal) as f32;
+            let s =
+                token_sim_with(t, self.vocab.text(id), consonantal, t_skeleton.as_deref()) as f32;
             if s > 0.0 {
                 exp.push((id, s));
             }

@@ -42,10 +42,21 @@ pub fn is_initials_run(t: &str) -> bool {
 /// Optimal-string-alignment distance (Damerau-Levenshtein with adjacent
 /// transpositions), bounded: returns `max + 1` as soon as it exceeds `max`.
 pub fn osa_distance(a: &[u8], b: &[u8], max: usize) -> usize {
-    let (n, m) = (a.len(), b.len());
-    if n.abs_diff(m) > max {
+    if a.len().abs_diff(b.len()) > max {
         return max + 1;
     }
+    // A common beginning and end change no distance (an optimal alignment
+    // keeps them): only the middles are compared.
+    let head = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (a, b) = (&a[head..], &b[head..]);
+    let tail = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (a, b) = (&a[..a.len() - tail], &b[..b.len() - tail]);
+    let (n, m) = (a.len(), b.len());
     if n == 0 || m == 0 {
         return n.max(m);
     }
@@ -169,8 +180,17 @@ pub fn short_slips(t: &str) -> Vec<String> {
 /// doubles collapsed. `mohammad`, `muhammad`, `mohamed`, `mokhammad` all
 /// give `mhmd`; `hussein`, `husayn` give `hsn`; `qasim`, `kassem` give `ksm`.
 pub fn skeleton(token: &str) -> String {
+    let mut out = String::new();
+    skeleton_into(token, &mut Vec::new(), &mut out);
+    out
+}
+
+/// [`skeleton`] written into `out`, with `mapped` as working space (both
+/// cleared first): no allocation once the buffers have grown.
+fn skeleton_into(token: &str, mapped: &mut Vec<u8>, out: &mut String) {
+    mapped.clear();
+    out.clear();
     let b = token.as_bytes();
-    let mut mapped: Vec<u8> = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
@@ -199,7 +219,6 @@ pub fn skeleton(token: &str) -> String {
         mapped.extend_from_slice(out);
         i += step;
     }
-    let mut out = String::with_capacity(mapped.len());
     let mut last: u8 = 0;
     for (k, &c) in mapped.iter().enumerate() {
         let vowel = matches!(c, b'a' | b'e' | b'i' | b'o' | b'u');
@@ -225,7 +244,13 @@ pub fn skeleton(token: &str) -> String {
         out.push(c as char);
         last = c;
     }
-    out
+}
+
+thread_local! {
+    /// Working space of [`token_sim_with`]'s skeletons: (mapped bytes,
+    /// skeleton of `a`, skeleton of `b`).
+    static SKELETONS: std::cell::RefCell<(Vec<u8>, String, String)> =
+        const { std::cell::RefCell::new((Vec::new(), String::new(), String::new())) };
 }
 
 /// Name parts that are written differently but mean the same (romanisation
@@ -341,13 +366,19 @@ fn groups_of(a: &str) -> &'static [usize] {
 /// skeleton. `consonantal` relaxes the comparison to skeletons only (a
 /// query written in Arabic script has lost its vowels).
 pub fn token_sim(a: &str, b: &str, consonantal: bool) -> f64 {
+    token_sim_with(a, b, consonantal, None)
+}
+
+/// [`token_sim`] with `skeleton(a)` given when the caller has it (one query
+/// token compared with many listed tokens).
+pub fn token_sim_with(a: &str, b: &str, consonantal: bool, a_skeleton: Option<&str>) -> f64 {
     if a == b {
         return 1.0;
     }
     if other_gender(a, b) {
-        return plain_sim(a, b, consonantal).min(GENDER_SIM);
+        return plain_sim(a, b, consonantal, a_skeleton).min(GENDER_SIM);
     }
-    plain_sim(a, b, consonantal)
+    plain_sim(a, b, consonantal, a_skeleton)
 }
 
 /// Similarity of a Slavic family name in its feminine form against the
@@ -381,7 +412,7 @@ pub fn other_gender(a: &str, b: &str) -> bool {
     one_way(a, b) || one_way(b, a)
 }
 
-fn plain_sim(a: &str, b: &str, consonantal: bool) -> f64 {
+fn plain_sim(a: &str, b: &str, consonantal: bool, a_skeleton: Option<&str>) -> f64 {
     if equivalent(a, b) {
         return VARIANT_SIM;
     }
@@ -413,12 +444,25 @@ fn plain_sim(a: &str, b: &str, consonantal: bool) -> f64 {
     }
     let min = la.min(lb);
     if min >= SKELETON_MIN_LEN || consonantal && min >= 3 {
-        let sk = skeleton(a);
-        if sk != skeleton(b) {
+        // The two skeletons, built in reused buffers; `sk_len` is the
+        // length of both when they are equal.
+        let same = SKELETONS.with(|cell| {
+            let (mapped, sa, sb) = &mut *cell.borrow_mut();
+            skeleton_into(b, mapped, sb);
+            let ska = match a_skeleton {
+                Some(k) => k,
+                None => {
+                    skeleton_into(a, mapped, sa);
+                    sa.as_str()
+                }
+            };
+            (ska == sb.as_str()).then_some(sb.len())
+        });
+        let Some(sk_len) = same else {
             return 0.0;
-        }
+        };
         let d = osa_distance(a.as_bytes(), b.as_bytes(), 3);
-        if sk.len() >= 3 && (consonantal || d <= 2 || d <= 3 && min >= 7) {
+        if sk_len >= 3 && (consonantal || d <= 2 || d <= 3 && min >= 7) {
             return VARIANT_SIM - 0.03;
         }
     }
@@ -481,6 +525,66 @@ mod tests {
                     String::from_utf8_lossy(a),
                     String::from_utf8_lossy(b)
                 );
+            }
+        }
+    }
+
+    /// The full three-row table, nothing trimmed (the reference).
+    fn osa_reference(a: &[u8], b: &[u8]) -> usize {
+        let (n, m) = (a.len(), b.len());
+        let mut d = vec![vec![0usize; m + 1]; n + 1];
+        for (i, row) in d.iter_mut().enumerate() {
+            row[0] = i;
+        }
+        for (j, cell) in d[0].iter_mut().enumerate() {
+            *cell = j;
+        }
+        for i in 1..=n {
+            for j in 1..=m {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                let mut v = (d[i - 1][j] + 1)
+                    .min(d[i][j - 1] + 1)
+                    .min(d[i - 1][j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    v = v.min(d[i - 2][j - 2] + 1);
+                }
+                d[i][j] = v;
+            }
+        }
+        d[n][m]
+    }
+
+    #[test]
+    fn bounded_distance_agrees_with_the_full_table() {
+        // Every word of up to five letters over a three-letter alphabet.
+        let mut words: Vec<Vec<u8>> = vec![Vec::new()];
+        let mut last: Vec<Vec<u8>> = vec![Vec::new()];
+        for _ in 0..5 {
+            let next: Vec<Vec<u8>> = last
+                .iter()
+                .flat_map(|w| {
+                    b"abc".iter().map(move |c| {
+                        let mut v = w.clone();
+                        v.push(*c);
+                        v
+                    })
+                })
+                .collect();
+            words.extend(next.iter().cloned());
+            last = next;
+        }
+        for a in &words {
+            for b in words.iter().filter(|b| b.len().abs_diff(a.len()) <= 3) {
+                let full = osa_reference(a, b);
+                for max in 0..=3 {
+                    assert_eq!(
+                        osa_distance(a, b, max).min(max + 1),
+                        full.min(max + 1),
+                        "{:?} {:?} max {max}",
+                        String::from_utf8_lossy(a),
+                        String::from_utf8_lossy(b)
+                    );
+                }
             }
         }
     }
