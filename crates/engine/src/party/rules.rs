@@ -435,7 +435,7 @@ impl NameRules {
                 });
             }
             // The longest rule that fits wins ("tsch" before "sch" before "ch").
-            table.sort_by(|a, b| b.from.len().cmp(&a.from.len()));
+            table.sort_by_key(|r| std::cmp::Reverse(r.from.len()));
             let mut starts = [false; 256];
             for rule in &table {
                 starts[usize::from(rule.from.as_bytes()[0])] = true;
