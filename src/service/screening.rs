@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use sha2::{Digest, Sha256};
 
-use super::{Core, Reply, Scope, intake};
+use super::{Cancel, Core, Reply, Scope, Snapshot, intake};
 use crate::cases::workflow::{Intake, plan_intake};
 use crate::engine::item::ItemMatch;
 use crate::engine::party::{PartyMatch, PartyQuery};
@@ -107,66 +107,19 @@ impl Screening {
             fingerprint: fingerprint(&shipment),
         });
         let core = Arc::clone(&self.core);
-        let key = idempotency.clone();
-        let recorder = actor;
         let recorded = self
             .core
             .pool()
             .run_answering(
                 move |cancel, reply: Reply<Result<Recorded, crate::Error>>| {
-                    let prepared = (|| -> Result<Option<Prepared>, crate::Error> {
-                        // A retry answers what was recorded, without screening again.
-                        if let Some(k) = &key {
-                            let now = super::now_unix_ms();
-                            if let Some((record, fp)) =
-                                core.store().idempotent(&k.exporter, &k.request_id, now)?
-                            {
-                                if fp != k.fingerprint {
-                                    return Err(StoreError::RequestIdReused {
-                                        request_id: k.request_id.clone(),
-                                        screening_id: record.screening_id,
-                                    }
-                                    .into());
-                                }
-                                return Ok(Some(Prepared::Replayed(Box::new(record))));
-                            }
-                        }
-                        let engine = &snapshot.engine;
-                        let started = Instant::now();
-                        let stop = || cancel.is_cancelled();
-                        let Some(mut outcome) = engine.screen_shipment_until(&shipment, &stop)
-                        else {
-                            return Ok(None);
-                        };
-                        let engine_micros =
-                            u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
-                        let intake = intake::prepare(
-                            core.store().as_ref(),
-                            core.events(),
-                            engine,
-                            &shipment,
-                            &mut outcome,
-                        )?;
-                        Ok(Some(Prepared::New(Box::new(NewScreening {
-                            shipment,
-                            outcome,
-                            engine_micros,
-                            screened_at_unix_ms: super::now_unix_ms(),
-                            actor: recorder.clone(),
-                            engine_decision: intake.engine_decision,
-                            suppressed: intake.suppressed,
-                            facts: intake.facts,
-                            invalidated: intake.invalidated,
-                            idempotency,
-                        }))))
-                    })();
+                    let prepared = prepare(&core, &snapshot, shipment, &actor, idempotency, cancel);
                     match prepared {
                         // Handed to the store's writer from here, and answered
                         // from there once durable: the answer does not come
                         // back through this thread.
                         Ok(Some(Prepared::New(new))) => core.store().record_screening_to(
                             *new,
-                            planner(recorder),
+                            planner(actor),
                             AckSender::to(move |r: Result<Recorded, StoreError>| {
                                 reply.send(r.map_err(Into::into));
                             }),
@@ -261,6 +214,60 @@ impl Screening {
         })
         .await
     }
+}
+
+/// On the engine thread: the stored answer when the request id names an
+/// earlier screening of the same shipment, else the shipment screened with
+/// its intake (earlier judgements, history) as a new screening; `None`
+/// when the call went away meanwhile.
+fn prepare(
+    core: &Core,
+    snapshot: &Snapshot,
+    shipment: Shipment,
+    actor: &Actor,
+    idempotency: Option<IdempotencyKey>,
+    cancel: &Cancel,
+) -> Result<Option<Prepared>, crate::Error> {
+    // A retry answers what was recorded, without screening again.
+    if let Some(k) = &idempotency {
+        let now = super::now_unix_ms();
+        if let Some((record, fp)) = core.store().idempotent(&k.exporter, &k.request_id, now)? {
+            if fp != k.fingerprint {
+                return Err(StoreError::RequestIdReused {
+                    request_id: k.request_id.clone(),
+                    screening_id: record.screening_id,
+                }
+                .into());
+            }
+            return Ok(Some(Prepared::Replayed(Box::new(record))));
+        }
+    }
+    let engine = &snapshot.engine;
+    let started = Instant::now();
+    let stop = || cancel.is_cancelled();
+    let Some(mut outcome) = engine.screen_shipment_until(&shipment, &stop) else {
+        return Ok(None);
+    };
+    let engine_micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    let intake = intake::prepare(
+        core.store().as_ref(),
+        core.events(),
+        engine,
+        &shipment,
+        &mut outcome,
+    )?;
+    Ok(Some(Prepared::New(Box::new(NewScreening {
+        shipment,
+        outcome,
+        engine_micros,
+        screened_at_unix_ms: super::now_unix_ms(),
+        actor: actor.clone(),
+        engine_decision: intake.engine_decision,
+        suppressed: intake.suppressed,
+        facts: intake.facts,
+        invalidated: intake.invalidated,
+        idempotency,
+    }))))
 }
 
 /// What the engine thread prepared for a screening.
