@@ -1572,20 +1572,14 @@ impl PartyIndex {
     /// The query says "X bin Y" where the listed name says "Y bin X" (the
     /// father and the son, or two brothers' sons): the two words.
     fn lineage_swapped<'n>(&self, nn: &'n NormName, tokens: &[u32]) -> Option<(&'n str, &'n str)> {
-        const SON_OF: &[&str] = &["bin", "ben", "ibn", "bint", "binti"];
-        let q = &nn.tokens;
-        let listed: Vec<(&str, &str)> = tokens
-            .windows(3)
-            .filter(|w| SON_OF.contains(&self.vocab.text(w[1])))
-            .map(|w| (self.vocab.text(w[0]), self.vocab.text(w[2])))
-            .collect();
+        let listed = lineage_pairs(tokens.iter().map(|&t| self.vocab.text(t)));
         if listed.is_empty() {
             return None;
         }
-        q.windows(3)
-            .filter(|w| SON_OF.contains(&w[1].as_str()) && w[0] != w[2])
-            .find(|w| listed.iter().any(|(a, b)| *a == w[2] && *b == w[0]))
-            .map(|w| (w[0].as_str(), w[2].as_str()))
+        lineage_pairs(nn.tokens.iter().map(String::as_str))
+            .into_iter()
+            .filter(|(a, b)| a != b)
+            .find(|(a, b)| listed.iter().any(|(x, y)| x == b && y == a))
     }
 
     /// Both names are written in Han, Kana or Hangul, with other characters:
@@ -1894,6 +1888,27 @@ fn surname_mask(kind: EntityKind, name: &str, n: usize, rules: &NameRules) -> u6
 /// Token pairs whose concatenation is indexed: every ordered pair for
 /// names of up to five tokens (names are written in any order), adjacent
 /// pairs in both orders for longer names.
+/// The (son, father) pairs of a name: the word before a lineage word
+/// (`bin`, `ibn` ...) and the first word after it that is not the article
+/// (`Saif al-Din bin al-Rashid`: `din`, `rashid`).
+fn lineage_pairs<'s>(words: impl Iterator<Item = &'s str>) -> Vec<(&'s str, &'s str)> {
+    const SON_OF: &[&str] = &["bin", "ben", "ibn", "bint", "binti"];
+    let words: Vec<&str> = words.collect();
+    let mut out = Vec::new();
+    for (i, w) in words.iter().enumerate().skip(1) {
+        if !SON_OF.contains(w) {
+            continue;
+        }
+        let father = words[i + 1..]
+            .iter()
+            .find(|t| !similarity::is_article(t) && !SON_OF.contains(t));
+        if let Some(f) = father {
+            out.push((words[i - 1], *f));
+        }
+    }
+    out
+}
+
 fn join_pairs(n: usize) -> impl Iterator<Item = (usize, usize)> {
     let n = n.min(64);
     let all = n <= 5;

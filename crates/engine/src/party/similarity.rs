@@ -329,6 +329,12 @@ pub fn is_particle(t: &str) -> bool {
     PARTICLES.contains(&t) || groups_of(t).iter().any(|&g| EQUIVALENT[g].contains(&"al"))
 }
 
+/// The Arabic article in its romanisations (`al`, `el`, `ul` ...): part of
+/// the name that follows it.
+pub fn is_article(t: &str) -> bool {
+    groups_of(t).iter().any(|&g| EQUIVALENT[g].contains(&"al"))
+}
+
 /// Similarity from the equivalence table (0.0 when not equivalent).
 pub fn equivalent(a: &str, b: &str) -> bool {
     let ga = groups_of(a);
