@@ -13,7 +13,8 @@
 //! `--alone` builds the engine from the internal list only (no bundled
 //! lists, so token weights come from the benchmark's own names);
 //! `--verbose` prints every wrong answer with the best score seen (for a
-//! missed pair, what it scores below the threshold).
+//! missed pair, what it scores below the threshold); `--all` prints every
+//! pair so (TP, FP, TN, FN), to see the margins of the right ones too.
 //! Prints accuracy, precision, recall and F1, overall and per schema.
 
 use std::collections::BTreeMap;
@@ -121,10 +122,11 @@ fn kind_of(schema: &str) -> EntityKind {
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(path) = args.iter().find(|a| !a.starts_with("--")) else {
-        bail!("usage: name_bench CASES.csv [--alone] [--verbose]");
+        bail!("usage: name_bench CASES.csv [--alone] [--verbose] [--all]");
     };
     let alone = args.iter().any(|a| a == "--alone");
-    let verbose = args.iter().any(|a| a == "--verbose");
+    let all = args.iter().any(|a| a == "--all");
+    let verbose = all || args.iter().any(|a| a == "--verbose");
     let pairs = read_pairs(path)?;
 
     // One entry per distinct (schema, name2).
@@ -204,7 +206,7 @@ fn main() -> Result<()> {
         };
         by_schema.entry(p.schema.clone()).or_default()[k] += 1;
         by_group.entry(p.group.clone()).or_default()[k] += 1;
-        if p.is_match != predicted {
+        if p.is_match != predicted || all {
             let detail = match hit {
                 Some(m) => format!("{:.3} {}", m.score, m.explanation),
                 // Below the threshold: the best score the pair reaches.
@@ -227,7 +229,7 @@ fn main() -> Result<()> {
             };
             wrong.push(format!(
                 "{} {:<12} {:?} ~ {:?}: {detail}",
-                if p.is_match { "FN" } else { "FP" },
+                ["TP", "FP", "TN", "FN"][k],
                 p.schema,
                 p.name1,
                 p.name2

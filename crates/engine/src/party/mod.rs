@@ -189,6 +189,8 @@ struct NameRec {
     /// Tokens written before the comma of a person's "LAST, First" name:
     /// the family names.
     surnames: u64,
+    /// Tokens written twice in a row in the listed name ("CHANG CHANG HA").
+    doubled: u64,
     /// Every token has at most four letters (many Chinese and Korean names).
     short: bool,
     /// Written in Han, Kana or Hangul.
@@ -432,6 +434,13 @@ impl PartyIndex {
                         kind: n.kind,
                         text: n.name.clone(),
                         surnames: surname_mask(e.kind, &n.name, nn.tokens.len(), &idx.rules),
+                        doubled: nn
+                            .tokens
+                            .iter()
+                            .take(64)
+                            .enumerate()
+                            .filter(|(_, t)| nn.doubled.contains(t))
+                            .fold(0, |m, (j, _)| m | 1u64 << j),
                         short: nn.tokens.iter().all(|t| t.len() <= 4),
                         ideographic: nn.ideographic,
                         cjk: nn.cjk.as_str().into(),
@@ -1416,6 +1425,18 @@ impl PartyIndex {
                     )
                 });
             }
+            if entry.kind == EntityKind::Person
+                && self.differing_part(nn, a, &rec.tokens).is_none()
+                && let Some((x, y)) = self.doubled_differs(nn, a, rec)
+            {
+                s *= TUNING.part_differs;
+                note(&mut sink, || {
+                    format!(
+                        "'{x}' written twice in one name and once in the other, where the other has '{y}' (x{:.2})",
+                        TUNING.part_differs
+                    )
+                });
+            }
             if let Some((x, y)) = self.lineage_swapped(nn, &rec.tokens) {
                 s *= TUNING.lineage_swapped;
                 note(&mut sink, || {
@@ -1608,6 +1629,56 @@ impl PartyIndex {
             *j < 64 && a.name_mask & (1u64 << j) == 0 && !particle(self.vocab.text(**t))
         })?;
         Some((q.1.as_str(), self.vocab.text(*n.1)))
+    }
+
+    /// A word written twice in a row in one name and once in the other,
+    /// the other having a name of its own left unpaired: the second
+    /// occurrence stands where the other name has that one ("CHANG SU HA"
+    /// is not "CHANG CHANG HA"; "Mohamed Mohamed" is not "Osman Mohamed").
+    /// Particles, patronymics (often left out) and one-letter words do not
+    /// count. Returns the doubled word and the unpaired one.
+    fn doubled_differs<'n>(
+        &'n self,
+        nn: &'n NormName,
+        a: &Alignment,
+        rec: &NameRec,
+    ) -> Option<(&'n str, &'n str)> {
+        let plain = |t: &str| {
+            t.len() >= 2 && !similarity::is_particle(t) && !self.rules.is_patronymic(t)
+        };
+        let n = rec.tokens.len().min(64);
+        // Listed word doubled, paired once, the query's word unpaired.
+        let listed_doubled = (0..n).find(|&j| {
+            rec.doubled & a.name_mask & (1u64 << j) != 0
+                && !nn.doubled.iter().any(|d| d == self.vocab.text(rec.tokens[j]))
+        });
+        if let Some(j) = listed_doubled {
+            let q = nn
+                .tokens
+                .iter()
+                .take(64)
+                .enumerate()
+                .find(|(i, t)| a.query_mask & (1u64 << i) == 0 && plain(t));
+            if let Some((_, q)) = q {
+                return Some((self.vocab.text(rec.tokens[j]), q.as_str()));
+            }
+        }
+        // Query word doubled, paired once, a listed word unpaired.
+        let query_doubled = nn.tokens.iter().take(64).enumerate().find(|(i, t)| {
+            a.query_mask & (1u64 << i) != 0
+                && nn.doubled.contains(t)
+                && !self
+                    .vocab
+                    .id(t)
+                    .is_some_and(|id| (0..n).any(|j| rec.tokens[j] == id && rec.doubled & (1u64 << j) != 0))
+        });
+        let (_, dq) = query_doubled?;
+        let unpaired = (0..n).find(|&j| {
+            a.name_mask & (1u64 << j) == 0
+                && plain(self.vocab.text(rec.tokens[j]))
+                && !self.listed_patronymic(&rec.tokens, j)
+        })?;
+        Some((dq.as_str(), self.vocab.text(rec.tokens[unpaired])))
     }
 
     /// Adjustments that do not depend on how the name matched: alias

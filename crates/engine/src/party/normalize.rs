@@ -40,6 +40,9 @@ pub struct NormName {
     /// names that sound alike but are written with other characters are
     /// other names (高市 / 高石).
     pub cjk: String,
+    /// Words written twice in a row (`Chang Chang Ha`, `Mohamed Mohamed`):
+    /// read once, but the second one stands for a name of its own.
+    pub doubled: Vec<String>,
     /// True when a word of the name was read as two words run together: a
     /// lower-case letter followed by an upper-case one (`PetroChina` ->
     /// `petro china`), or, in a query, a word that is two listed words
@@ -76,6 +79,12 @@ pub fn normalize_with(name: &str, rules: &NameRules) -> NormName {
     let (mut raw, dotted) = tokenize_marked(&folded, consonantal);
     // Bounded work whatever the name: repeats collapsed, at most
     // `limits::MAX_NAME_WORDS` words.
+    let mut doubled: Vec<String> = raw
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| w[0].clone())
+        .collect();
+    doubled.dedup();
     super::limits::collapse_repeats(&mut raw);
     if raw.len() >= 2 && rules.is_vessel_prefix(&raw[0]) {
         raw.remove(0);
@@ -89,6 +98,7 @@ pub fn normalize_with(name: &str, rules: &NameRules) -> NormName {
         consonantal,
         ideographic: !name.is_ascii() && name.chars().any(is_cjk),
         dotted,
+        doubled,
         cjk: if name.is_ascii() {
             String::new()
         } else {
@@ -131,6 +141,9 @@ pub fn fold(text: &str) -> (String, bool) {
     let mut out = String::with_capacity(text.len() + 8);
     let mut consonantal = false;
     let mut prev_lower = false;
+    // Serbian and Macedonian Cyrillic are written in their own Latin
+    // alphabet (Вучић is Vučić), which lists use without the marks.
+    let serbian = text.chars().any(is_serbian_letter);
     for c in text.nfkc() {
         // A lower-case letter followed by an upper-case one: two words run
         // together (`SiemensAG`, `RamiMakhlouf`).
@@ -144,6 +157,10 @@ pub fn fold(text: &str) -> (String, bool) {
         prev_lower = c.is_lowercase();
         if c.is_ascii() {
             out.push(c.to_ascii_lowercase());
+            continue;
+        }
+        if let Some(s) = serbian.then(|| serbian_cyrillic(c)).flatten() {
+            out.push_str(s);
             continue;
         }
         if let Some(s) = cyrillic(c) {
@@ -308,6 +325,29 @@ fn tokenize_marked(folded: &str, consonantal: bool) -> (Vec<String>, Vec<String>
     (out, dotted)
 }
 
+/// Letters only Serbian and Macedonian Cyrillic use (ђ ј љ њ ћ џ ѓ ќ ѕ).
+fn is_serbian_letter(c: char) -> bool {
+    matches!(
+        c.to_lowercase().next().unwrap_or(c),
+        'ђ' | 'ј' | 'љ' | 'њ' | 'ћ' | 'џ' | 'ѓ' | 'ќ' | 'ѕ'
+    )
+}
+
+/// Serbian and Macedonian Cyrillic letters whose Latin letter (with its
+/// marks left out: č, š, ž) differs from the Russian romanisation.
+fn serbian_cyrillic(c: char) -> Option<&'static str> {
+    let s = match c.to_lowercase().next().unwrap_or(c) {
+        'ч' => "c",
+        'ш' => "s",
+        'ж' => "z",
+        'х' => "h",
+        'ц' => "c",
+        'ђ' => "dj",
+        _ => return None,
+    };
+    Some(s)
+}
+
 /// BGN/PCGN-style romanisation of Cyrillic, as OFAC writes Russian names.
 fn cyrillic(c: char) -> Option<&'static str> {
     let s = match c.to_lowercase().next().unwrap_or(c) {
@@ -463,6 +503,15 @@ mod tests {
             ),
             ("arabic long vowels", "فرناندو", "frnndu"),
             ("han syllables apart", "习近平", "xi jin ping"),
+            // Our own examples: the Serbian prime minister of 2001-03 and
+            // a Serbian city; Russian spelling keeps its own reading.
+            (
+                "serbian cyrillic in serbian latin letters",
+                "Зоран Ђинђић",
+                "zoran djindjic",
+            ),
+            ("serbian ч ш ж beside a serbian letter", "Чачак Шабац Жича Љиг", "cacak sabac zica ljig"),
+            ("russian ч ш ж", "Чайковский Шишкин", "chaykovskiy shishkin"),
         ];
         for (label, input, want) in CASES {
             assert_eq!(normalize(input).joined(), *want, "{label}");

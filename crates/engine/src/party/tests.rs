@@ -203,6 +203,13 @@ fn listed() -> Vec<DenialEntry> {
         ("g37", P, "ZAMYATINA, Irina"),
         ("g38", O, "NORTHERN VANGUARD FRONT/KESTREL HILL BRIGADE"),
         ("g39", O, "UNITED STATES KELMARSH FOUNDRY"),
+        // Issue 14, sixth round (invented names, written for these cases,
+        // not taken from the peer benchmark): an Arabic name whose
+        // father's name has the article, a Serbian name listed in Latin
+        // letters, a Korean name with a syllable written twice.
+        ("g40", P, "KHALID BIN AL-RASHID AL-ZUBAYDI"),
+        ("g41", P, "CEPERKOVIC, Dusan"),
+        ("g42", P, "PAEK PAEK RYONG"),
     ] {
         v.push(entry(id, kind, &[(name, N)], ""));
     }
@@ -706,6 +713,38 @@ const CASES: &[(&str, &str, Option<&str>, bool)] = &[
         Some("18"),
         false,
     ),
+    // Issue 14, sixth round.
+    (
+        "the article before a father's name left out",
+        "Khalid bin Rashid al-Zubaydi",
+        Some("g40"),
+        false,
+    ),
+    (
+        "son and father swapped, the father's article written",
+        "Rashid bin Khalid al-Zubaydi",
+        None,
+        false,
+    ),
+    (
+        "Serbian Cyrillic read as Serbian Latin",
+        "Душан Чеперковић",
+        Some("g41"),
+        true,
+    ),
+    (
+        "another Serbian family name",
+        "Душан Перковић",
+        None,
+        false,
+    ),
+    ("a doubled syllable read once", "Paek Ryong", Some("g42"), true),
+    (
+        "another syllable where the listed name doubles one",
+        "Paek Su Ryong",
+        None,
+        false,
+    ),
 ];
 
 #[test]
@@ -922,3 +961,4 @@ fn han_characters_only_sound_like_a_latin_name() {
     assert!(han[0].score < latin[0].score * 0.9, "{han:?}");
     assert!(han[0].explanation.contains("only the sound agrees"));
 }
+
