@@ -744,7 +744,7 @@ impl PartyIndex {
             // A long word the lists do not know: listed words two edits
             // away too ("Trafalgura" / TRAFIGURA, "Nandela" / NADELLA). They
             // do not weigh the word when closer readings do.
-            if exact.is_none() && !nn.consonantal {
+            if exact.is_none() && !nn.consonantal && !nn.vowelless {
                 let mut more = exp.to_vec();
                 let before = more.len();
                 self.expand_two_edits(t, &mut more);

@@ -29,6 +29,11 @@ pub struct NormName {
     /// Persian, Hebrew ...): its vowels are lost and only consonant
     /// skeletons can be compared.
     pub consonantal: bool,
+    /// True when the name was written in an Indic script (Devanagari,
+    /// Bengali, Tamil ...): its romanisation keeps the consonants and few
+    /// vowels, so two letters changed are a large change (no two-edit
+    /// look-ups).
+    pub vowelless: bool,
     /// True when the name was written in Han, Kana or Hangul: its
     /// romanisation records only the sound, and many different names share
     /// each syllable (王晨 and 汪琛 are both `wang chen`).
@@ -96,6 +101,7 @@ pub fn normalize_with(name: &str, rules: &NameRules) -> NormName {
         legal,
         org_hint,
         consonantal,
+        vowelless: !name.is_ascii() && name.chars().any(|c| ('\u{0900}'..='\u{0DFF}').contains(&c)),
         ideographic: !name.is_ascii() && name.chars().any(is_cjk),
         dotted,
         doubled,

@@ -156,6 +156,24 @@ pub fn same_without_doubles(a: &str, b: &str) -> bool {
     a != b && undouble(a) == undouble(b)
 }
 
+/// True when `b` is `a` with one vowel replaced by a copy of the consonant
+/// next to it (`asad` / `ssad`): words of equal length.
+pub fn vowel_copied(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut diff = (0..a.len()).filter(|&i| a[i] != b[i]);
+    let (Some(i), None) = (diff.next(), diff.next()) else {
+        return false;
+    };
+    let vowel = |c: u8| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
+    let c = b[i];
+    vowel(a[i])
+        && !vowel(c)
+        && (i > 0 && b[i - 1] == c || i + 1 < b.len() && b[i + 1] == c)
+}
+
 /// Short-token slips: every adjacent transposition of `t` and `t` with one
 /// doubled letter undoubled (candidates to look up as whole tokens).
 pub fn short_slips(t: &str) -> Vec<String> {
@@ -442,6 +460,11 @@ fn plain_sim(a: &str, b: &str, consonantal: bool, a_skeleton: Option<&str>) -> f
     if d == 1 && la.min(lb) == TYPO_MIN_LEN - 1 && la.max(lb) == TYPO_MIN_LEN {
         return SHORT_TYPO_SIM;
     }
+    // A consonant typed twice in place of the vowel beside it (asad /
+    // ssad, a key hit early or late): a slip, in four-letter words too.
+    if d == 1 && la == lb && la >= SHORT_TYPO_MIN_LEN && (vowel_copied(a, b) || vowel_copied(b, a)) {
+        return SHORT_TYPO_SIM;
+    }
     // Short tokens: two neighbouring letters swapped (abd / adb) or a letter
     // doubled (yu / yyu): slips of the hand, unlike a changed letter, which
     // is as often another name (jon / jan).
@@ -500,6 +523,19 @@ mod tests {
         ] {
             assert!(!other_gender(a, b), "{a} / {b}");
         }
+    }
+
+    #[test]
+    fn a_consonant_typed_over_the_vowel_beside_it_is_a_slip() {
+        for (a, b) in [("asad", "ssad"), ("omar", "mmar"), ("emir", "emrr")] {
+            assert!(vowel_copied(a, b), "{a} / {b}");
+            assert_eq!(token_sim(b, a, false), SHORT_TYPO_SIM, "{a} / {b}");
+        }
+        // Another letter, a vowel for a vowel, two changes: other names.
+        for (a, b) in [("asad", "bsad"), ("said", "saad"), ("jan", "jon"), ("asad", "ssdd")] {
+            assert!(!vowel_copied(a, b) && !vowel_copied(b, a), "{a} / {b}");
+        }
+        assert_eq!(token_sim("bsad", "asad", false), 0.0);
     }
 
     #[test]

@@ -206,10 +206,14 @@ fn listed() -> Vec<DenialEntry> {
         // Issue 14, sixth round (invented names, written for these cases,
         // not taken from the peer benchmark): an Arabic name whose
         // father's name has the article, a Serbian name listed in Latin
-        // letters, a Korean name with a syllable written twice.
+        // letters, a Korean name with a syllable written twice, a Turkic
+        // name with a short family name, a Bengali name (Rabindranath
+        // Tagore's, in Bengali script).
         ("g40", P, "KHALID BIN AL-RASHID AL-ZUBAYDI"),
         ("g41", P, "CEPERKOVIC, Dusan"),
         ("g42", P, "PAEK PAEK RYONG"),
+        ("g43", P, "ODAR, Kemal Tursun"),
+        ("g44", P, "রবীন্দ্রনাথ ঠাকুর"),
     ] {
         v.push(entry(id, kind, &[(name, N)], ""));
     }
@@ -740,6 +744,30 @@ const CASES: &[(&str, &str, Option<&str>, bool)] = &[
     ),
     ("a doubled syllable read once", "Paek Ryong", Some("g42"), true),
     (
+        "a vowel typed as the consonant beside it",
+        "Kemal Tursun Ddar",
+        Some("g43"),
+        false,
+    ),
+    (
+        "another consonant in place of the vowel",
+        "Kemal Tursun Bdar",
+        None,
+        false,
+    ),
+    (
+        "Bengali name as listed",
+        "রবীন্দ্রনাথ ঠাকুর",
+        Some("g44"),
+        true,
+    ),
+    (
+        "Bengali name with two letters changed",
+        "রমীন্দ্রনাথক ঠাকুর",
+        None,
+        false,
+    ),
+    (
         "another syllable where the listed name doubles one",
         "Paek Su Ryong",
         None,
@@ -961,4 +989,5 @@ fn han_characters_only_sound_like_a_latin_name() {
     assert!(han[0].score < latin[0].score * 0.9, "{han:?}");
     assert!(han[0].explanation.contains("only the sound agrees"));
 }
+
 
