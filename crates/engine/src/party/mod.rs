@@ -1658,7 +1658,11 @@ impl PartyIndex {
                 .iter()
                 .take(64)
                 .enumerate()
-                .find(|(i, t)| a.query_mask & (1u64 << i) == 0 && plain(t));
+                .find(|(i, t)| {
+                    a.query_mask & (1u64 << i) == 0
+                        && plain(t)
+                        && **t != self.vocab.text(rec.tokens[j])
+                });
             if let Some((_, q)) = q {
                 return Some((self.vocab.text(rec.tokens[j]), q.as_str()));
             }
@@ -1673,8 +1677,11 @@ impl PartyIndex {
                     .is_some_and(|id| (0..n).any(|j| rec.tokens[j] == id && rec.doubled & (1u64 << j) != 0))
         });
         let (_, dq) = query_doubled?;
+        // (A listed name holding the word twice apart pairs it twice:
+        // "MOHAMED OMAR MOHAMED" for "Omar Mohamed, Mohamed".)
         let unpaired = (0..n).find(|&j| {
             a.name_mask & (1u64 << j) == 0
+                && self.vocab.text(rec.tokens[j]) != dq
                 && plain(self.vocab.text(rec.tokens[j]))
                 && !self.listed_patronymic(&rec.tokens, j)
         })?;

@@ -84,12 +84,14 @@ pub fn normalize_with(name: &str, rules: &NameRules) -> NormName {
     let (mut raw, dotted) = tokenize_marked(&folded, consonantal);
     // Bounded work whatever the name: repeats collapsed, at most
     // `limits::MAX_NAME_WORDS` words.
-    let mut doubled: Vec<String> = raw
-        .windows(2)
-        .filter(|w| w[0] == w[1])
-        .map(|w| w[0].clone())
-        .collect();
-    doubled.dedup();
+    // Words written twice in a row, among the first words only (bounded
+    // work for a hostile name: "al al al ..." is one doubled word).
+    let mut doubled: Vec<String> = Vec::new();
+    for w in raw.windows(2).take(2 * super::limits::MAX_NAME_WORDS) {
+        if w[0] == w[1] && !doubled.contains(&w[0]) {
+            doubled.push(w[0].clone());
+        }
+    }
     super::limits::collapse_repeats(&mut raw);
     if raw.len() >= 2 && rules.is_vessel_prefix(&raw[0]) {
         raw.remove(0);

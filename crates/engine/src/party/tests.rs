@@ -214,6 +214,7 @@ fn listed() -> Vec<DenialEntry> {
         ("g42", P, "PAEK PAEK RYONG"),
         ("g43", P, "ODAR, Kemal Tursun"),
         ("g44", P, "রবীন্দ্রনাথ ঠাকুর"),
+        ("g45", P, "YUSUF OMAR YUSUF"),
     ] {
         v.push(entry(id, kind, &[(name, N)], ""));
     }
@@ -743,6 +744,12 @@ const CASES: &[(&str, &str, Option<&str>, bool)] = &[
         false,
     ),
     ("a doubled syllable read once", "Paek Ryong", Some("g42"), true),
+    (
+        "a doubled word the listed name holds twice apart",
+        "Omar Yusuf, Yusuf",
+        Some("g45"),
+        false,
+    ),
     (
         "a vowel typed as the consonant beside it",
         "Kemal Tursun Ddar",
