@@ -1426,6 +1426,7 @@ impl PartyIndex {
                 });
             }
             if entry.kind == EntityKind::Person
+                && (rec.doubled != 0 || !nn.doubled.is_empty())
                 && self.differing_part(nn, a, &rec.tokens).is_none()
                 && let Some((x, y)) = self.doubled_differs(nn, a, rec)
             {
@@ -1593,6 +1594,15 @@ impl PartyIndex {
     /// The query says "X bin Y" where the listed name says "Y bin X" (the
     /// father and the son, or two brothers' sons): the two words.
     fn lineage_swapped<'n>(&self, nn: &'n NormName, tokens: &[u32]) -> Option<(&'n str, &'n str)> {
+        // Most names hold no lineage word: nothing to read.
+        if !nn.tokens.iter().skip(1).any(|t| SON_OF.contains(&t.as_str()))
+            || !tokens
+                .iter()
+                .skip(1)
+                .any(|&t| SON_OF.contains(&self.vocab.text(t)))
+        {
+            return None;
+        }
         let listed = lineage_pairs(tokens.iter().map(|&t| self.vocab.text(t)));
         if listed.is_empty() {
             return None;
@@ -1667,10 +1677,15 @@ impl PartyIndex {
                 return Some((self.vocab.text(rec.tokens[j]), q.as_str()));
             }
         }
-        // Query word doubled, paired once, a listed word unpaired.
+        // Query word doubled, paired once, a listed word unpaired (a
+        // query of one word, or a particle doubled, names no other part).
+        if nn.tokens.len() < 2 {
+            return None;
+        }
         let query_doubled = nn.tokens.iter().take(64).enumerate().find(|(i, t)| {
             a.query_mask & (1u64 << i) != 0
                 && nn.doubled.contains(t)
+                && plain(t)
                 && !self
                     .vocab
                     .id(t)
@@ -1966,11 +1981,13 @@ fn surname_mask(kind: EntityKind, name: &str, n: usize, rules: &NameRules) -> u6
 /// Token pairs whose concatenation is indexed: every ordered pair for
 /// names of up to five tokens (names are written in any order), adjacent
 /// pairs in both orders for longer names.
+/// Words after which a name is a father's (`X bin Y`).
+const SON_OF: &[&str] = &["bin", "ben", "ibn", "bint", "binti"];
+
 /// The (son, father) pairs of a name: the word before a lineage word
 /// (`bin`, `ibn` ...) and the first word after it that is not the article
 /// (`Saif al-Din bin al-Rashid`: `din`, `rashid`).
 fn lineage_pairs<'s>(words: impl Iterator<Item = &'s str>) -> Vec<(&'s str, &'s str)> {
-    const SON_OF: &[&str] = &["bin", "ben", "ibn", "bint", "binti"];
     let words: Vec<&str> = words.collect();
     let mut out = Vec::new();
     for (i, w) in words.iter().enumerate().skip(1) {
