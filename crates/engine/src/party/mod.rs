@@ -1978,9 +1978,6 @@ fn surname_mask(kind: EntityKind, name: &str, n: usize, rules: &NameRules) -> u6
     (1u64 << k) - 1
 }
 
-/// Token pairs whose concatenation is indexed: every ordered pair for
-/// names of up to five tokens (names are written in any order), adjacent
-/// pairs in both orders for longer names.
 /// Words after which a name is a father's (`X bin Y`).
 const SON_OF: &[&str] = &["bin", "ben", "ibn", "bint", "binti"];
 
@@ -2004,6 +2001,9 @@ fn lineage_pairs<'s>(words: impl Iterator<Item = &'s str>) -> Vec<(&'s str, &'s 
     out
 }
 
+/// Token pairs whose concatenation is indexed: every ordered pair for
+/// names of up to five tokens (names are written in any order), adjacent
+/// pairs in both orders for longer names.
 fn join_pairs(n: usize) -> impl Iterator<Item = (usize, usize)> {
     let n = n.min(64);
     let all = n <= 5;
