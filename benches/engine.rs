@@ -485,6 +485,36 @@ fn split(engine: &Engine, set: &[Shipment]) {
             black_box(engine.geo().places_in(&p.address));
         }
     });
+    // Inside a whole shipment: `screen_shipment_until` asks before each
+    // item, each party and each rule, so its calls time the phases.
+    {
+        let mut phases: [Vec<f64>; 4] = Default::default();
+        for round in 0..3 {
+            for s in set {
+                let marks = std::cell::RefCell::new(Vec::with_capacity(64));
+                let t = Instant::now();
+                let stop = || {
+                    marks.borrow_mut().push(t.elapsed().as_secs_f64() * 1e6);
+                    false
+                };
+                black_box(engine.screen_shipment_until(s, &stop));
+                let end = t.elapsed().as_secs_f64() * 1e6;
+                let m = marks.borrow();
+                let (ni, np) = (s.items.len(), s.parties.len());
+                if round > 0 && m.len() > ni + np {
+                    phases[0].push(m[0]);
+                    phases[1].push(m[ni] - m[0]);
+                    phases[2].push(m[ni + np] - m[ni]);
+                    phases[3].push(end - m[ni + np]);
+                }
+            }
+        }
+        let [a, b, c, d] = &mut phases;
+        report("  in shipment: canonical text", a);
+        report("  in shipment: 5 items", b);
+        report("  in shipment: 4 parties+places", c);
+        report("  in shipment: destination+rules", d);
+    }
     // The parties alone, timed, with the items classified between them
     // (not timed): what the item work does to the party caches.
     for (label, with_items) in [

@@ -829,8 +829,13 @@ impl PartyIndex {
         buf.sort_unstable();
         buf.dedup();
         for id in buf {
-            let s =
-                token_sim_with(t, self.vocab.text(id), consonantal, t_skeleton.as_deref()) as f32;
+            let s = token_sim_with(
+                t,
+                self.vocab.text(id),
+                consonantal,
+                t_skeleton.as_deref(),
+                self.vocab.skeleton_of(id),
+            ) as f32;
             if s > 0.0 {
                 exp.push((id, s));
             }
