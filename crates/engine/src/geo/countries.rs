@@ -201,6 +201,11 @@ impl Countries {
             let key = std::str::from_utf8(key).ok()?;
             return self.by_key.get(key).map(String::as_str);
         }
+        self.resolve_by_key(text)
+    }
+
+    /// [`Countries::resolve`] through the full key ([`country_key`]).
+    pub(crate) fn resolve_by_key(&self, text: &str) -> Option<&str> {
         let key = country_key(text);
         if key.is_empty() {
             return None;

@@ -484,4 +484,34 @@ mod tests {
             assert_eq!(deletion_hashes(token).collect::<Vec<_>>(), whole, "{token}");
         }
     }
+
+    #[test]
+    fn skeletons_computed_at_build_are_those_of_the_words() {
+        let mut b = VocabBuilder::default();
+        let long = "q".repeat(MAX_TOKEN_BYTES + 4);
+        let words = [
+            "a",
+            "ab",
+            "muhammad",
+            "mohamed",
+            "khrushchev",
+            "zhang",
+            "tschaikowsky",
+            "yyu",
+            "cheng",
+            "xiaoping",
+            &long,
+        ];
+        for (n, w) in words.iter().enumerate() {
+            let id = b.intern(w, false);
+            b.count(id, n as u32);
+            b.add(id, n as u32);
+        }
+        let v = b.finish(words.len());
+        for w in words {
+            let id = v.id(w).unwrap();
+            let want = (w.len() <= MAX_TOKEN_BYTES + 3).then(|| similarity::skeleton(w));
+            assert_eq!(v.skeleton_of(id), want.as_deref(), "{w}");
+        }
+    }
 }
