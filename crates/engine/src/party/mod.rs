@@ -511,6 +511,28 @@ impl PartyIndex {
 
     /// Matches scoring at least `threshold`, best first, at most `limit`.
     pub fn search(&self, q: &PartyQuery<'_>, threshold: f64, limit: usize) -> Vec<PartyMatch> {
+        self.search_with(q, threshold, limit, false)
+    }
+
+    /// [`PartyIndex::search`], then only the best match of each list (the
+    /// first of its list in that order): the others are dropped before
+    /// they are explained, which is the costly part of a match.
+    pub fn search_best_per_list(
+        &self,
+        q: &PartyQuery<'_>,
+        threshold: f64,
+        limit: usize,
+    ) -> Vec<PartyMatch> {
+        self.search_with(q, threshold, limit, true)
+    }
+
+    fn search_with(
+        &self,
+        q: &PartyQuery<'_>,
+        threshold: f64,
+        limit: usize,
+        best_per_list: bool,
+    ) -> Vec<PartyMatch> {
         let mut nn = normalize_with(q.name, &self.rules);
         if nn.tokens.is_empty() || self.names.is_empty() {
             return Vec::new();
@@ -641,6 +663,15 @@ impl PartyIndex {
         };
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| key(a.1).cmp(&key(b.1))));
         ranked.truncate(limit);
+        if best_per_list {
+            let mut lists: Vec<u16> = Vec::new();
+            ranked.retain(|(_, name_no, _)| {
+                let list = self.entries[self.names[*name_no as usize].entry as usize].list;
+                let first = !lists.contains(&list);
+                lists.push(list);
+                first
+            });
+        }
         ranked
             .into_iter()
             .map(|(score, name_no, via)| {
