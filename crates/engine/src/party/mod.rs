@@ -211,6 +211,11 @@ struct Scratch {
     slots: Vec<Slot>,
     /// Names with a non-zero `acc`.
     touched: Vec<u32>,
+    /// One bit per name, set for the names of `touched`: long postings are
+    /// checked against these bits (about 6 KB for the bundled lists, which
+    /// stay in the first-level cache) before a name's 12-byte slot, mostly
+    /// cold, is read.
+    found: Vec<u64>,
 }
 
 /// What candidate generation knows of one name (kept together: one cache
@@ -236,10 +241,17 @@ impl Scratch {
             slot.mark = stamp;
             if slot.acc == 0.0 {
                 self.touched.push(n);
+                self.found[n as usize >> 6] |= 1 << (n & 63);
             }
             slot.acc += w;
             slot.accn += cover;
         }
+    }
+
+    /// Whether name `n` is in `touched`.
+    #[inline]
+    fn is_found(&self, n: u32) -> bool {
+        self.found[n as usize >> 6] & (1 << (n & 63)) != 0
     }
 
     /// Adds weights to the names of `postings` already found.
@@ -254,7 +266,7 @@ impl Scratch {
             }
         } else {
             for &n in postings {
-                if self.slots[n as usize].acc > 0.0 {
+                if self.is_found(n) && self.slots[n as usize].acc > 0.0 {
                     self.bump(n as usize, stamp, w, cover);
                 }
             }
@@ -1101,6 +1113,7 @@ impl PartyIndex {
             let sc = &mut *sc;
             if sc.slots.len() < self.names.len() {
                 sc.slots.resize(self.names.len(), Slot::default());
+                sc.found.resize(self.names.len().div_ceil(64), 0);
             }
             // Joins first: they may always introduce names.
             for (ji, j) in qjoins.iter().enumerate() {
@@ -1148,9 +1161,14 @@ impl PartyIndex {
                     }
                 }
             }
-            let Scratch { slots, touched } = sc;
+            let Scratch {
+                slots,
+                touched,
+                found,
+            } = sc;
             for &n in touched.iter() {
                 let k = n as usize;
+                found[k >> 6] = 0;
                 let slot = std::mem::take(&mut slots[k]);
                 if slot.acc < need {
                     continue;
