@@ -3,7 +3,9 @@
 //! single ScreenParty / ScreenItem queries; engine build time.
 //!
 //! Run: `cargo bench --bench engine` (add `-- --quick` for a short run,
-//! `-- --hostile` for the hostile rows alone).
+//! `-- --hostile` for the hostile rows alone, `-- --split` for where a
+//! typical shipment's time goes, `-- --dump` to print every outcome of the
+//! generated shipments, for comparing two builds).
 //! Prints p50 / p90 / p99 / max per operation in microseconds.
 //!
 //! Inputs are generated deterministically: listed names (primary names and
@@ -325,6 +327,16 @@ fn main() {
     };
     let typical = shipments(10);
     let adversarial = shipments(50);
+    if std::env::args().any(|a| a == "--dump") {
+        for s in typical.iter().chain(&adversarial) {
+            println!("{} {:?}", s.reference, engine.screen_shipment(s));
+        }
+        return;
+    }
+    if std::env::args().any(|a| a == "--split") {
+        split(&engine, &typical);
+        return;
+    }
 
     let run = |label: &str, set: &[Shipment]| {
         let mut lat = Vec::with_capacity(set.len());
@@ -374,6 +386,167 @@ fn main() {
     report("ScreenItem", &mut lat);
 
     hostile(&engine, &lists, quick);
+}
+
+/// Mean (and p50 / p99) cost per typical shipment of its parts, each
+/// measured alone on the same shipments (three passes, the first not
+/// counted): where a shipment's time goes, and whether its four parties
+/// cost what four standalone ScreenParty queries cost.
+fn split(engine: &Engine, set: &[Shipment]) {
+    let time = |label: &str, f: &dyn Fn(&Shipment)| {
+        let mut lat = Vec::with_capacity(set.len() * 2);
+        for round in 0..3 {
+            for s in set {
+                let t = Instant::now();
+                f(black_box(s));
+                if round > 0 {
+                    lat.push(t.elapsed().as_secs_f64() * 1e6);
+                }
+            }
+        }
+        report(label, &mut lat);
+    };
+    let no_items: Vec<Shipment> = set
+        .iter()
+        .map(|s| Shipment {
+            items: Vec::new(),
+            ..s.clone()
+        })
+        .collect();
+    let no_parties: Vec<Shipment> = set
+        .iter()
+        .map(|s| Shipment {
+            parties: Vec::new(),
+            ..s.clone()
+        })
+        .collect();
+    println!("Split of a typical shipment (per shipment, us):");
+    time("  whole shipment", &|s| {
+        black_box(engine.screen_shipment(s));
+    });
+    let idx: std::collections::HashMap<&str, usize> = set
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.reference.as_str(), i))
+        .collect();
+    time("  shipment, 0 items", &|s| {
+        black_box(engine.screen_shipment(&no_items[idx[s.reference.as_str()]]));
+    });
+    time("  shipment, 0 parties", &|s| {
+        black_box(engine.screen_shipment(&no_parties[idx[s.reference.as_str()]]));
+    });
+    time("  5 items (ScreenItem)", &|s| {
+        for it in &s.items {
+            black_box(engine.screen_item(it));
+        }
+    });
+    time("  4 parties, name only", &|s| {
+        for p in &s.parties {
+            let q = PartyQuery {
+                name: &p.name,
+                country: "",
+                address: "",
+            };
+            black_box(engine.screen_party(&q, 0));
+        }
+    });
+    time("  4 parties, +country", &|s| {
+        for p in &s.parties {
+            let q = PartyQuery {
+                name: &p.name,
+                country: &p.country,
+                address: "",
+            };
+            black_box(engine.screen_party(&q, 0));
+        }
+    });
+    time("  4 parties, +country+address", &|s| {
+        for p in &s.parties {
+            let q = PartyQuery {
+                name: &p.name,
+                country: &p.country,
+                address: &p.address,
+            };
+            black_box(engine.screen_party(&q, 0));
+        }
+    });
+    time("  4 parties, as shipment (12)", &|s| {
+        for p in &s.parties {
+            let q = PartyQuery {
+                name: &p.name,
+                country: &p.country,
+                address: &p.address,
+            };
+            black_box(engine.screen_party(&q, 12));
+        }
+    });
+    time("  4 addresses, places_in", &|s| {
+        for p in &s.parties {
+            black_box(engine.geo().places_in(&p.address));
+        }
+    });
+    // Inside a whole shipment: `screen_shipment_until` asks before each
+    // item, each party and each rule, so its calls time the phases.
+    {
+        let mut phases: [Vec<f64>; 4] = Default::default();
+        for round in 0..3 {
+            for s in set {
+                let marks = std::cell::RefCell::new(Vec::with_capacity(64));
+                let t = Instant::now();
+                let stop = || {
+                    marks.borrow_mut().push(t.elapsed().as_secs_f64() * 1e6);
+                    false
+                };
+                black_box(engine.screen_shipment_until(s, &stop));
+                let end = t.elapsed().as_secs_f64() * 1e6;
+                let m = marks.borrow();
+                let (ni, np) = (s.items.len(), s.parties.len());
+                if round > 0 && m.len() > ni + np {
+                    phases[0].push(m[0]);
+                    phases[1].push(m[ni] - m[0]);
+                    phases[2].push(m[ni + np] - m[ni]);
+                    phases[3].push(end - m[ni + np]);
+                }
+            }
+        }
+        let [a, b, c, d] = &mut phases;
+        report("  in shipment: canonical text", a);
+        report("  in shipment: 5 items", b);
+        report("  in shipment: 4 parties+places", c);
+        report("  in shipment: destination+rules", d);
+    }
+    // The parties alone, timed, with the items classified between them
+    // (not timed): what the item work does to the party caches.
+    for (label, with_items) in [
+        ("  4 parties timed, no items", false),
+        ("  4 parties timed, items between", true),
+    ] {
+        let mut lat = Vec::with_capacity(set.len() * 2);
+        for round in 0..3 {
+            for s in set {
+                let mut t_sum = 0.0;
+                for (i, p) in s.parties.iter().enumerate() {
+                    if with_items {
+                        if let Some(it) = s.items.get(i) {
+                            black_box(engine.screen_item(it));
+                        }
+                    }
+                    let q = PartyQuery {
+                        name: &p.name,
+                        country: &p.country,
+                        address: &p.address,
+                    };
+                    let t = Instant::now();
+                    black_box(engine.screen_party(&q, 12));
+                    t_sum += t.elapsed().as_secs_f64() * 1e6;
+                }
+                if round > 0 {
+                    lat.push(t_sum);
+                }
+            }
+        }
+        report(label, &mut lat);
+    }
 }
 
 /// A name of about 4 KiB made by repeating `word` (space separated).

@@ -15,6 +15,7 @@
 //! ([`units::PARAMS`]), each value within its key's range.
 
 use std::collections::HashMap;
+use std::fmt::{self, Display};
 
 use super::pb;
 use super::status::ApiError;
@@ -50,12 +51,57 @@ type Result<T> = std::result::Result<T, ApiError>;
 // ---------------------------------------------------------------------------
 // Validation helpers
 
+/// A field's path in error messages (`shipment.items[2].description`),
+/// written out only when an error names it: a valid request formats no
+/// path at all.
+#[derive(Clone, Copy)]
+pub struct Path<'a> {
+    parent: &'a dyn Display,
+    name: &'static str,
+    index: Option<usize>,
+}
+
+impl<'a> Path<'a> {
+    /// `parent.name`.
+    pub fn member(parent: &'a dyn Display, name: &'static str) -> Path<'a> {
+        Path {
+            parent,
+            name,
+            index: None,
+        }
+    }
+
+    /// `parent.name[index]`.
+    pub fn index(parent: &'a dyn Display, name: &'static str, index: usize) -> Path<'a> {
+        Path {
+            parent,
+            name,
+            index: Some(index),
+        }
+    }
+}
+
+impl Display for Path<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.parent, self.name)?;
+        match self.index {
+            Some(i) => write!(f, "[{i}]"),
+            None => Ok(()),
+        }
+    }
+}
+
 /// Checks a string field: length, control characters and (when `required`)
 /// non-blank. Returns it unchanged: the engine sees what was sent.
-pub fn text(value: String, field: &str, max: usize, required: bool) -> Result<String> {
+pub fn text(
+    value: String,
+    field: &(impl Display + ?Sized),
+    max: usize,
+    required: bool,
+) -> Result<String> {
     if value.len() > max {
         return Err(ApiError::invalid(
-            field,
+            field.to_string(),
             format!("at most {max} bytes, got {}", value.len()),
         ));
     }
@@ -64,7 +110,7 @@ pub fn text(value: String, field: &str, max: usize, required: bool) -> Result<St
         .find(|(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
     {
         return Err(ApiError::invalid(
-            field,
+            field.to_string(),
             format!(
                 "control character U+{:04X} at byte {at} (only tab and line breaks are allowed)",
                 u32::from(c)
@@ -72,22 +118,25 @@ pub fn text(value: String, field: &str, max: usize, required: bool) -> Result<St
         ));
     }
     if required && value.trim().is_empty() {
-        return Err(ApiError::invalid(field, "required: must not be blank"));
+        return Err(ApiError::invalid(
+            field.to_string(),
+            "required: must not be blank",
+        ));
     }
     Ok(value)
 }
 
 /// Checks a number: finite and, when `non_negative`, at least 0.
-fn number(value: f64, field: &str, non_negative: bool) -> Result<f64> {
+fn number(value: f64, field: &(impl Display + ?Sized), non_negative: bool) -> Result<f64> {
     if !value.is_finite() {
         return Err(ApiError::invalid(
-            field,
+            field.to_string(),
             format!("must be a finite number, got {value}"),
         ));
     }
     if non_negative && value < 0.0 {
         return Err(ApiError::invalid(
-            field,
+            field.to_string(),
             format!("must not be negative, got {value}"),
         ));
     }
@@ -106,7 +155,7 @@ pub fn name_words(value: &str) -> impl Iterator<Item = &str> {
 
 /// Checks a party name: a required [`text`] of at most [`MAX_NAME_WORDS`]
 /// words of at most [`MAX_WORD_CHARS`] characters.
-pub fn party_name(value: String, field: &str) -> Result<String> {
+pub fn party_name(value: String, field: &(impl Display + ?Sized)) -> Result<String> {
     let value = text(value, field, MAX_TEXT, true)?;
     let mut words = 0usize;
     for w in name_words(&value) {
@@ -115,7 +164,7 @@ pub fn party_name(value: String, field: &str) -> Result<String> {
         if chars > MAX_WORD_CHARS {
             let start: String = w.chars().take(12).collect();
             return Err(ApiError::invalid(
-                field,
+                field.to_string(),
                 format!(
                     "a word of at most {MAX_WORD_CHARS} characters, got {chars} (\"{start}...\")"
                 ),
@@ -124,7 +173,7 @@ pub fn party_name(value: String, field: &str) -> Result<String> {
     }
     if words > MAX_NAME_WORDS {
         return Err(ApiError::invalid(
-            field,
+            field.to_string(),
             format!("at most {MAX_NAME_WORDS} words, got {words}"),
         ));
     }
@@ -224,7 +273,7 @@ pub fn required<T>(value: Option<T>, field: &str) -> Result<T> {
 ///
 /// # Errors
 /// INVALID_ARGUMENT naming the first offending field.
-pub fn shipment(s: pb::Shipment, field: &str) -> Result<Shipment> {
+pub fn shipment(s: pb::Shipment, field: &(impl Display + ?Sized)) -> Result<Shipment> {
     let pb::Shipment {
         reference,
         exporter,
@@ -246,25 +295,35 @@ pub fn shipment(s: pb::Shipment, field: &str) -> Result<Shipment> {
         ));
     }
     Ok(Shipment {
-        reference: text(reference, &format!("{field}.reference"), MAX_TEXT, false)?,
-        exporter: text(exporter, &format!("{field}.exporter"), MAX_TEXT, false)?,
+        reference: text(
+            reference,
+            &Path::member(&field, "reference"),
+            MAX_TEXT,
+            false,
+        )?,
+        exporter: text(exporter, &Path::member(&field, "exporter"), MAX_TEXT, false)?,
         items: items
             .into_iter()
             .enumerate()
-            .map(|(i, it)| item(it, &format!("{field}.items[{i}]")))
+            .map(|(i, it)| item(it, &Path::index(&field, "items", i)))
             .collect::<Result<_>>()?,
         parties: parties
             .into_iter()
             .enumerate()
-            .map(|(i, p)| party(p, &format!("{field}.parties[{i}]")))
+            .map(|(i, p)| party(p, &Path::index(&field, "parties", i)))
             .collect::<Result<_>>()?,
         destination_country: text(
             destination_country,
-            &format!("{field}.destination_country"),
+            &Path::member(&field, "destination_country"),
             MAX_TEXT,
             false,
         )?,
-        end_use: text(end_use, &format!("{field}.end_use"), MAX_END_USE, false)?,
+        end_use: text(
+            end_use,
+            &Path::member(&field, "end_use"),
+            MAX_END_USE,
+            false,
+        )?,
     })
 }
 
@@ -272,7 +331,7 @@ pub fn shipment(s: pb::Shipment, field: &str) -> Result<Shipment> {
 ///
 /// # Errors
 /// INVALID_ARGUMENT naming the first offending field.
-pub fn party(p: pb::Party, field: &str) -> Result<Party> {
+pub fn party(p: pb::Party, field: &(impl Display + ?Sized)) -> Result<Party> {
     let pb::Party {
         role,
         name,
@@ -280,10 +339,10 @@ pub fn party(p: pb::Party, field: &str) -> Result<Party> {
         country,
     } = p;
     Ok(Party {
-        role: party_role(role, &format!("{field}.role"))?,
-        name: party_name(name, &format!("{field}.name"))?,
-        address: text(address, &format!("{field}.address"), MAX_TEXT, false)?,
-        country: text(country, &format!("{field}.country"), MAX_TEXT, false)?,
+        role: party_role(role, &Path::member(&field, "role"))?,
+        name: party_name(name, &Path::member(&field, "name"))?,
+        address: text(address, &Path::member(&field, "address"), MAX_TEXT, false)?,
+        country: text(country, &Path::member(&field, "country"), MAX_TEXT, false)?,
     })
 }
 
@@ -292,7 +351,7 @@ pub fn party(p: pb::Party, field: &str) -> Result<Party> {
 ///
 /// # Errors
 /// INVALID_ARGUMENT naming the first offending field.
-pub fn item(i: pb::Item, field: &str) -> Result<Item> {
+pub fn item(i: pb::Item, field: &(impl Display + ?Sized)) -> Result<Item> {
     let pb::Item {
         description,
         declared_code,
@@ -316,24 +375,29 @@ pub fn item(i: pb::Item, field: &str) -> Result<Item> {
         parameter(k, *v, &format!("{field}.parameters[{}]", quoted(k)))?;
     }
     Ok(Item {
-        description: text(description, &format!("{field}.description"), MAX_TEXT, true)?,
+        description: text(
+            description,
+            &Path::member(&field, "description"),
+            MAX_TEXT,
+            true,
+        )?,
         declared_code: text(
             declared_code,
-            &format!("{field}.declared_code"),
+            &Path::member(&field, "declared_code"),
             MAX_TEXT,
             false,
         )?,
-        quantity: number(quantity, &format!("{field}.quantity"), true)?,
-        unit: text(unit, &format!("{field}.unit"), MAX_TEXT, false)?,
+        quantity: number(quantity, &Path::member(&field, "quantity"), true)?,
+        unit: text(unit, &Path::member(&field, "unit"), MAX_TEXT, false)?,
         parameters: params,
     })
 }
 
 /// A party role from its wire number; unknown numbers are refused.
-fn party_role(n: i32, field: &str) -> Result<PartyRole> {
+fn party_role(n: i32, field: &(impl Display + ?Sized)) -> Result<PartyRole> {
     let role = pb::PartyRole::try_from(n).map_err(|_| {
         ApiError::invalid(
-            field,
+            field.to_string(),
             format!("unknown PartyRole value {n} (known: 0 to 6, e.g. PARTY_ROLE_CONSIGNEE = 1)"),
         )
     })?;
@@ -538,7 +602,7 @@ pub fn policy_to_pb(p: PolicyRef) -> pb::PolicyRef {
 
 /// The response for a stored screening (also what GetScreening returns as
 /// `result`).
-pub fn screening_response(r: &ScreeningRecord) -> pb::ScreenShipmentResponse {
+pub fn screening_response(r: ScreeningRecord) -> pb::ScreenShipmentResponse {
     let ScreeningRecord {
         screening_id,
         screened_at_unix_ms: _,
@@ -550,7 +614,7 @@ pub fn screening_response(r: &ScreeningRecord) -> pb::ScreenShipmentResponse {
         suppressed,
         // Workflow inputs (priority), shown with the case.
         facts: _,
-    } = r.clone();
+    } = r;
     let model::ScreeningOutcome {
         decision,
         findings,
@@ -585,13 +649,14 @@ pub fn screening_response(r: &ScreeningRecord) -> pb::ScreenShipmentResponse {
 }
 
 /// A stored screening as GetScreening returns it.
-pub fn get_screening_response(r: ScreeningRecord) -> pb::GetScreeningResponse {
-    let result = screening_response(&r);
+pub fn get_screening_response(mut r: ScreeningRecord) -> pb::GetScreeningResponse {
+    let shipment = shipment_to_pb(std::mem::take(&mut r.shipment));
+    let (screening_id, screened_at_unix_ms) = (r.screening_id.to_string(), r.screened_at_unix_ms);
     pb::GetScreeningResponse {
-        screening_id: r.screening_id.into_string(),
-        shipment: Some(shipment_to_pb(r.shipment)),
-        result: Some(result),
-        screened_at_unix_ms: r.screened_at_unix_ms,
+        screening_id,
+        shipment: Some(shipment),
+        result: Some(screening_response(r)),
+        screened_at_unix_ms,
     }
 }
 

@@ -124,7 +124,7 @@ impl ScreeningApi {
         }
         Ok(boundary::screening(
             caller,
-            convert::screening_response(&record),
+            convert::screening_response(record),
         ))
     }
 

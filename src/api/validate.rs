@@ -14,6 +14,9 @@
 //! Each refusal is INVALID_ARGUMENT naming the field (`shipment.items`,
 //! `shipment.parties[2].country` ...).
 
+use std::fmt::Display;
+
+use super::convert::Path;
 use super::status::ApiError;
 use crate::engine::geo::Geo;
 use crate::model::{PartyRole, Shipment};
@@ -47,10 +50,11 @@ pub fn shipment(s: &Shipment, geo: &Geo, field: &str) -> Result<()> {
     country(
         &s.destination_country,
         geo,
-        &format!("{field}.destination_country"),
+        &Path::member(&field, "destination_country"),
     )?;
     for (i, p) in s.parties.iter().enumerate() {
-        party_country(&p.country, geo, &format!("{field}.parties[{i}].country"))?;
+        let party = Path::index(&field, "parties", i);
+        party_country(&p.country, geo, &Path::member(&party, "country"))?;
     }
     Ok(())
 }
@@ -59,7 +63,7 @@ pub fn shipment(s: &Shipment, geo: &Geo, field: &str) -> Result<()> {
 ///
 /// # Errors
 /// INVALID_ARGUMENT naming `field`.
-pub fn party_country(value: &str, geo: &Geo, field: &str) -> Result<()> {
+pub fn party_country(value: &str, geo: &Geo, field: &(impl Display + ?Sized)) -> Result<()> {
     if value.trim().is_empty() {
         return Ok(());
     }
@@ -84,13 +88,13 @@ pub fn party_country_warning(value: &str, geo: &Geo, field: &str) -> Option<Stri
 ///
 /// # Errors
 /// INVALID_ARGUMENT naming `field`, with the value.
-pub fn country(value: &str, geo: &Geo, field: &str) -> Result<()> {
+pub fn country(value: &str, geo: &Geo, field: &(impl Display + ?Sized)) -> Result<()> {
     if geo.resolve_country(value).is_some() {
         return Ok(());
     }
     let shown: String = value.trim().chars().take(64).collect();
     Err(ApiError::invalid(
-        field,
+        field.to_string(),
         format!(
             "unknown country {shown:?}: use an ISO 3166-1 code (JP, JPN) or a country name (Japan)"
         ),

@@ -174,6 +174,26 @@ impl Engine {
     /// Party matches at or above the review threshold, best first; `limit`
     /// 0 means the policy's default.
     pub fn screen_party(&self, query: &PartyQuery<'_>, limit: usize) -> Vec<PartyMatch> {
+        self.screen_party_with(query, limit, false)
+    }
+
+    /// [`Engine::screen_party`], keeping the best match of each list (the
+    /// first of its list, best first): what a shipment's party reports.
+    /// Only those are explained.
+    pub fn screen_party_best_per_list(
+        &self,
+        query: &PartyQuery<'_>,
+        limit: usize,
+    ) -> Vec<PartyMatch> {
+        self.screen_party_with(query, limit, true)
+    }
+
+    fn screen_party_with(
+        &self,
+        query: &PartyQuery<'_>,
+        limit: usize,
+        best_per_list: bool,
+    ) -> Vec<PartyMatch> {
         let limit = if limit == 0 {
             self.policy.party.default_limit
         } else {
@@ -188,8 +208,12 @@ impl Engine {
             address: &address,
             country: &iso,
         };
-        self.party
-            .search(&query, self.policy.party.review_threshold, limit)
+        let threshold = self.policy.party.review_threshold;
+        if best_per_list {
+            self.party.search_best_per_list(&query, threshold, limit)
+        } else {
+            self.party.search(&query, threshold, limit)
+        }
     }
 
     /// Controlled and uncertain control-list matches of one item, best first.

@@ -151,7 +151,11 @@ fn uses_joiners(c: char) -> bool {
 
 /// True when `s` needs no work: ASCII without control characters.
 fn is_plain(s: &str) -> bool {
-    s.bytes().all(|b| (0x20..0x7F).contains(&b))
+    // Whole chunks without an early exit inside: the compiler reads 32
+    // bytes at a time.
+    s.as_bytes()
+        .chunks(32)
+        .all(|c| c.iter().fold(true, |ok, &b| ok & (0x20..0x7F).contains(&b)))
 }
 
 /// The text as a reader sees it: invisible characters removed or read as
@@ -408,6 +412,22 @@ fn read_display(visual: &[char]) -> Vec<char> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_text_is_printable_ascii_at_any_length_and_position() {
+        let bytewise = |s: &str| s.bytes().all(|b| (0x20..0x7F).contains(&b));
+        for len in [0, 1, 31, 32, 33, 64, 65, 100] {
+            let base = "a".repeat(len);
+            assert!(is_plain(&base), "{len}");
+            for at in 0..len {
+                for bad in ["\t", "\u{7f}", "\u{200b}", "é"] {
+                    let s = format!("{}{bad}{}", &base[..at], &base[at + 1..]);
+                    assert_eq!(is_plain(&s), bytewise(&s), "{len} {at} {bad:?}");
+                    assert!(!is_plain(&s));
+                }
+            }
+        }
+    }
 
     /// (name, input, what a reader sees)
     const CASES: &[(&str, &str, &str)] = &[

@@ -12,7 +12,7 @@
 //! empty `outcome.list_versions`.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use crate::store::kv::Val;
 use serde::de::DeserializeOwned;
@@ -50,13 +50,31 @@ fn key_of(versions: &[ListVersionRef]) -> SetKey {
     key
 }
 
-/// The sets read so far (they never change: a key names one content).
+/// The sets read so far (they never change: a key names one content),
+/// and the set the writer last made durable with its key: every screening
+/// under one engine snapshot cites that set, so the writer compares it
+/// instead of hashing and looking the set up again for each screening.
 #[derive(Debug, Default)]
 pub struct SetCache {
     sets: RwLock<HashMap<SetKey, Arc<Vec<ListVersionRef>>>>,
+    stored: Mutex<Option<(Arc<Vec<ListVersionRef>>, SetKey)>>,
 }
 
 impl SetCache {
+    /// The key of `versions` when it is the set last made durable.
+    fn stored_key(&self, versions: &[ListVersionRef]) -> Option<SetKey> {
+        let stored = self.stored.lock().unwrap_or_else(|p| p.into_inner());
+        stored
+            .as_ref()
+            .filter(|(set, _)| set.as_slice() == versions)
+            .map(|(_, key)| *key)
+    }
+
+    /// Remembers a set the database now holds durably under `key`.
+    fn remember_stored(&self, set: Arc<Vec<ListVersionRef>>, key: SetKey) {
+        *self.stored.lock().unwrap_or_else(|p| p.into_inner()) = Some((set, key));
+    }
+
     fn get(&self, key: &SetKey) -> Option<Arc<Vec<ListVersionRef>>> {
         self.sets
             .read()
@@ -100,15 +118,26 @@ pub(super) fn encode_screening(
     txn: &mut Txn<'_>,
     record: &mut ScreeningRecord,
 ) -> Result<Vec<u8>, StoreError> {
-    let key = key_of(&record.outcome.list_versions);
-    if txn.get(T::ListSets, &key)?.is_none() {
-        txn.put_json(
-            T::ListSets,
-            key.to_vec(),
-            "list versions",
-            &record.outcome.list_versions,
-        )?;
-    }
+    let key = match txn.trees().sets.stored_key(&record.outcome.list_versions) {
+        Some(key) => key,
+        None => {
+            let key = key_of(&record.outcome.list_versions);
+            if txn.get(T::ListSets, &key)?.is_none() {
+                txn.put_json(
+                    T::ListSets,
+                    key.to_vec(),
+                    "list versions",
+                    &record.outcome.list_versions,
+                )?;
+            }
+            // Remembered only once the batch is durable: a failed batch
+            // leaves the set unwritten.
+            let sets = Arc::clone(&txn.trees().sets);
+            let set = Arc::new(record.outcome.list_versions.clone());
+            txn.after_commit(Box::new(move || sets.remember_stored(set, key)));
+            key
+        }
+    };
     let versions = std::mem::take(&mut record.outcome.list_versions);
     let json = encode("screening", &*record);
     record.outcome.list_versions = versions;
@@ -235,6 +264,44 @@ mod tests {
             let digest: ScreeningDigest = read(&t, &cache, b"scr-1", v);
             assert_eq!(digest.outcome.list_versions, want.outcome.list_versions);
         }
+    }
+
+    #[test]
+    fn the_writer_skips_the_look_up_only_for_a_set_made_durable() {
+        let t = trees();
+        let a = record(&[("ofac-sdn", 3), ("mtcr", 1)]);
+        // A batch that is dropped (failed) writes nothing and remembers
+        // nothing: the next batch writes the set again.
+        let mut txn = Txn::new(&t);
+        encode_screening(&mut txn, &mut a.clone()).unwrap();
+        txn.end_op(false);
+        drop(txn);
+        assert_eq!(t.sets.stored_key(&a.outcome.list_versions), None);
+        let mut txn = Txn::new(&t);
+        encode_screening(&mut txn, &mut a.clone()).unwrap();
+        txn.end_op(true);
+        let hooks = txn.commit().unwrap();
+        assert_eq!(t.get(T::ListSets).len().unwrap(), 1);
+        assert_eq!(
+            t.sets.stored_key(&a.outcome.list_versions),
+            None,
+            "not before durable"
+        );
+        for h in hooks {
+            h();
+        }
+        let key = t.sets.stored_key(&a.outcome.list_versions);
+        assert_eq!(key, Some(key_of(&a.outcome.list_versions)));
+        // Another set is not taken for the remembered one.
+        let b = record(&[("ofac-sdn", 4), ("mtcr", 1)]);
+        assert_eq!(t.sets.stored_key(&b.outcome.list_versions), None);
+        let mut txn = Txn::new(&t);
+        let value = encode_screening(&mut txn, &mut b.clone()).unwrap();
+        txn.end_op(true);
+        txn.commit().unwrap();
+        assert_eq!(t.get(T::ListSets).len().unwrap(), 2);
+        let got: ScreeningRecord = read(&t, &SetCache::default(), b"scr-1", &value);
+        assert_eq!(got, b);
     }
 
     #[test]

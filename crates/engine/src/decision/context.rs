@@ -88,7 +88,7 @@ impl<'a> Context<'a> {
             };
             parties.push(PartyFacts {
                 country: engine.geo().resolve_country(&p.country),
-                matches: best_per_list(engine.screen_party(&query, CANDIDATES_PER_PARTY)),
+                matches: engine.screen_party_best_per_list(&query, CANDIDATES_PER_PARTY),
                 places: engine.geo().places_in(&p.address),
             });
         }
@@ -120,17 +120,6 @@ impl<'a> Context<'a> {
     pub fn country_name(&self, iso: &str) -> String {
         self.engine.geo().country_name(iso).to_string()
     }
-}
-
-/// The best match of each list, best first (matches arrive best first).
-fn best_per_list(matches: Vec<PartyMatch>) -> Vec<PartyMatch> {
-    let mut out: Vec<PartyMatch> = Vec::new();
-    for m in matches {
-        if !out.iter().any(|o| o.list_id == m.list_id) {
-            out.push(m);
-        }
-    }
-    out
 }
 
 /// A party's country: the declared one, else the country of a gazetteer

@@ -1225,3 +1225,52 @@ fn rules_left_out_of_the_policy_make_no_findings() {
         );
     }
 }
+
+#[test]
+fn a_partys_best_match_per_list_is_the_first_of_its_list_in_the_full_answer() {
+    let names = |prefix: &str, n: usize| -> Vec<DenialEntry> {
+        (0..n)
+            .map(|i| {
+                let suffix = ["", " TRADING", " LIMITED", " GROUP"][i % 4];
+                party_entry(
+                    &format!("{prefix}{i}"),
+                    &[&format!("ZEPHYRON ORBITALIS{suffix}")],
+                    &[],
+                    None,
+                )
+            })
+            .collect()
+    };
+    let mut all = lists();
+    all.push(denial("list-a", names("a", 4)));
+    all.push(denial("list-b", names("b", 3)));
+    let e = match Engine::build(&all, &ReferenceFiles::embedded()) {
+        Ok(e) => e,
+        Err(e) => panic!("test engine: {e}"),
+    };
+    let mut dropped = 0;
+    for name in [
+        "Zephyron Orbitalis",
+        "Zephyron Orbitalis Trading Co",
+        "Zefyron Orbitalis Group",
+        "Orbitalis Zephyron Ltd",
+    ] {
+        let q = crate::party::PartyQuery {
+            name,
+            country: "AE",
+            address: "Jebel Ali Free Zone, Dubai",
+        };
+        let full = e.screen_party(&q, 12);
+        let mut want: Vec<crate::party::PartyMatch> = Vec::new();
+        for m in &full {
+            if !want.iter().any(|o| o.list_id == m.list_id) {
+                want.push(m.clone());
+            }
+        }
+        assert!(!want.is_empty(), "{name}: {full:?}");
+        dropped += full.len() - want.len();
+        assert_eq!(e.screen_party_best_per_list(&q, 12), want, "{name}");
+    }
+    // The lists hold several matches each: some were dropped.
+    assert!(dropped > 0);
+}

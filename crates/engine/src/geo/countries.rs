@@ -188,6 +188,24 @@ impl Countries {
 
     /// ISO code for a code, alpha-3 code, name or alias.
     pub(crate) fn resolve(&self, text: &str) -> Option<&str> {
+        // One word of ASCII letters and digits (`DE`, `IRN`, `Germany`):
+        // its key is the word in lower case, read without allocating.
+        let mut buf = [0u8; 16];
+        if !text.is_empty()
+            && text.len() <= buf.len()
+            && text.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
+            let key = &mut buf[..text.len()];
+            key.copy_from_slice(text.as_bytes());
+            key.make_ascii_lowercase();
+            let key = std::str::from_utf8(key).ok()?;
+            return self.by_key.get(key).map(String::as_str);
+        }
+        self.resolve_by_key(text)
+    }
+
+    /// [`Countries::resolve`] through the full key ([`country_key`]).
+    pub(crate) fn resolve_by_key(&self, text: &str) -> Option<&str> {
         let key = country_key(text);
         if key.is_empty() {
             return None;

@@ -692,3 +692,33 @@ fn gazetteer_file_errors_name_the_entry() {
         assert!(message.contains(want), "{message:?} lacks {want:?}");
     }
 }
+
+#[test]
+fn one_word_country_look_ups_agree_with_the_full_key() {
+    let g = geo();
+    for text in [
+        "DE",
+        "de",
+        "De",
+        "IRN",
+        "irn",
+        "Germany",
+        "GERMANY",
+        "Iran",
+        "UAE",
+        "A1",
+        "XX",
+        "",
+        "Korea1",
+        "averyveryverylongword",
+        "Syria",
+        "the",
+        "US",
+    ] {
+        assert_eq!(
+            g.countries.resolve(text),
+            g.countries.resolve_by_key(text),
+            "{text:?}"
+        );
+    }
+}

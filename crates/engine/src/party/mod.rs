@@ -213,6 +213,11 @@ struct Scratch {
     slots: Vec<Slot>,
     /// Names with a non-zero `acc`.
     touched: Vec<u32>,
+    /// One bit per name, set for the names of `touched`: long postings are
+    /// checked against these bits (about 6 KB for the bundled lists, which
+    /// stay in the first-level cache) before a name's 12-byte slot, mostly
+    /// cold, is read.
+    found: Vec<u64>,
 }
 
 /// What candidate generation knows of one name (kept together: one cache
@@ -238,10 +243,17 @@ impl Scratch {
             slot.mark = stamp;
             if slot.acc == 0.0 {
                 self.touched.push(n);
+                self.found[n as usize >> 6] |= 1 << (n & 63);
             }
             slot.acc += w;
             slot.accn += cover;
         }
+    }
+
+    /// Whether name `n` is in `touched`.
+    #[inline]
+    fn is_found(&self, n: u32) -> bool {
+        self.found[n as usize >> 6] & (1 << (n & 63)) != 0
     }
 
     /// Adds weights to the names of `postings` already found.
@@ -256,7 +268,7 @@ impl Scratch {
             }
         } else {
             for &n in postings {
-                if self.slots[n as usize].acc > 0.0 {
+                if self.is_found(n) && self.slots[n as usize].acc > 0.0 {
                     self.bump(n as usize, stamp, w, cover);
                 }
             }
@@ -520,6 +532,28 @@ impl PartyIndex {
 
     /// Matches scoring at least `threshold`, best first, at most `limit`.
     pub fn search(&self, q: &PartyQuery<'_>, threshold: f64, limit: usize) -> Vec<PartyMatch> {
+        self.search_with(q, threshold, limit, false)
+    }
+
+    /// [`PartyIndex::search`], then only the best match of each list (the
+    /// first of its list in that order): the others are dropped before
+    /// they are explained, which is the costly part of a match.
+    pub fn search_best_per_list(
+        &self,
+        q: &PartyQuery<'_>,
+        threshold: f64,
+        limit: usize,
+    ) -> Vec<PartyMatch> {
+        self.search_with(q, threshold, limit, true)
+    }
+
+    fn search_with(
+        &self,
+        q: &PartyQuery<'_>,
+        threshold: f64,
+        limit: usize,
+        best_per_list: bool,
+    ) -> Vec<PartyMatch> {
         let mut nn = normalize_with(q.name, &self.rules);
         if nn.tokens.is_empty() || self.names.is_empty() {
             return Vec::new();
@@ -650,6 +684,15 @@ impl PartyIndex {
         };
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| key(a.1).cmp(&key(b.1))));
         ranked.truncate(limit);
+        if best_per_list {
+            let mut lists: Vec<u16> = Vec::new();
+            ranked.retain(|(_, name_no, _)| {
+                let list = self.entries[self.names[*name_no as usize].entry as usize].list;
+                let first = !lists.contains(&list);
+                lists.push(list);
+                first
+            });
+        }
         ranked
             .into_iter()
             .map(|(score, name_no, via)| {
@@ -838,8 +881,13 @@ impl PartyIndex {
         buf.sort_unstable();
         buf.dedup();
         for id in buf {
-            let s =
-                token_sim_with(t, self.vocab.text(id), consonantal, t_skeleton.as_deref()) as f32;
+            let s = token_sim_with(
+                t,
+                self.vocab.text(id),
+                consonantal,
+                t_skeleton.as_deref(),
+                self.vocab.skeleton_of(id),
+            ) as f32;
             if s > 0.0 {
                 exp.push((id, s));
             }
@@ -1074,6 +1122,7 @@ impl PartyIndex {
             let sc = &mut *sc;
             if sc.slots.len() < self.names.len() {
                 sc.slots.resize(self.names.len(), Slot::default());
+                sc.found.resize(self.names.len().div_ceil(64), 0);
             }
             // Joins first: they may always introduce names.
             for (ji, j) in qjoins.iter().enumerate() {
@@ -1121,9 +1170,14 @@ impl PartyIndex {
                     }
                 }
             }
-            let Scratch { slots, touched } = sc;
+            let Scratch {
+                slots,
+                touched,
+                found,
+            } = sc;
             for &n in touched.iter() {
                 let k = n as usize;
+                found[k >> 6] = 0;
                 let slot = std::mem::take(&mut slots[k]);
                 if slot.acc < need {
                     continue;

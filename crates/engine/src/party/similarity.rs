@@ -390,19 +390,26 @@ fn groups_of(a: &str) -> &'static [usize] {
 /// skeleton. `consonantal` relaxes the comparison to skeletons only (a
 /// query written in Arabic script has lost its vowels).
 pub fn token_sim(a: &str, b: &str, consonantal: bool) -> f64 {
-    token_sim_with(a, b, consonantal, None)
+    token_sim_with(a, b, consonantal, None, None)
 }
 
-/// [`token_sim`] with `skeleton(a)` given when the caller has it (one query
-/// token compared with many listed tokens).
-pub fn token_sim_with(a: &str, b: &str, consonantal: bool, a_skeleton: Option<&str>) -> f64 {
+/// [`token_sim`] with `skeleton(a)` and `skeleton(b)` given when the caller
+/// has them (one query token compared with many listed tokens, whose
+/// skeletons the index computed at build).
+pub fn token_sim_with(
+    a: &str,
+    b: &str,
+    consonantal: bool,
+    a_skeleton: Option<&str>,
+    b_skeleton: Option<&str>,
+) -> f64 {
     if a == b {
         return 1.0;
     }
     if other_gender(a, b) {
-        return plain_sim(a, b, consonantal, a_skeleton).min(GENDER_SIM);
+        return plain_sim(a, b, consonantal, a_skeleton, b_skeleton).min(GENDER_SIM);
     }
-    plain_sim(a, b, consonantal, a_skeleton)
+    plain_sim(a, b, consonantal, a_skeleton, b_skeleton)
 }
 
 /// Similarity of a Slavic family name in its feminine form against the
@@ -436,7 +443,13 @@ pub fn other_gender(a: &str, b: &str) -> bool {
     one_way(a, b) || one_way(b, a)
 }
 
-fn plain_sim(a: &str, b: &str, consonantal: bool, a_skeleton: Option<&str>) -> f64 {
+fn plain_sim(
+    a: &str,
+    b: &str,
+    consonantal: bool,
+    a_skeleton: Option<&str>,
+    b_skeleton: Option<&str>,
+) -> f64 {
     if equivalent(a, b) {
         return VARIANT_SIM;
     }
@@ -477,7 +490,13 @@ fn plain_sim(a: &str, b: &str, consonantal: bool, a_skeleton: Option<&str>) -> f
         // length of both when they are equal.
         let same = SKELETONS.with(|cell| {
             let (mapped, sa, sb) = &mut *cell.borrow_mut();
-            skeleton_into(b, mapped, sb);
+            let skb = match b_skeleton {
+                Some(k) => k,
+                None => {
+                    skeleton_into(b, mapped, sb);
+                    sb.as_str()
+                }
+            };
             let ska = match a_skeleton {
                 Some(k) => k,
                 None => {
@@ -485,7 +504,7 @@ fn plain_sim(a: &str, b: &str, consonantal: bool, a_skeleton: Option<&str>) -> f
                     sa.as_str()
                 }
             };
-            (ska == sb.as_str()).then_some(sb.len())
+            (ska == skb).then_some(skb.len())
         });
         let Some(sk_len) = same else {
             return 0.0;

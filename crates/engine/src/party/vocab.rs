@@ -33,6 +33,11 @@ pub struct Vocab {
     deletes: FxHashMap<u64, Vec<u32>>,
     /// Consonant skeleton -> token ids (tokens of SKELETON_MIN_LEN+).
     skeletons: FxHashMap<Box<str>, Vec<u32>>,
+    /// The consonant skeleton of every token, computed once at build (a
+    /// query word is compared with the skeletons of many listed words):
+    /// token `i`'s is `skeleton_text[skeleton_at[i]..skeleton_at[i + 1]]`.
+    skeleton_text: String,
+    skeleton_at: Vec<u32>,
     /// Which hashes `deletes` may hold: most query variants are in no
     /// listed token, and this answers without touching the large map.
     delete_bits: Bits,
@@ -173,6 +178,17 @@ impl VocabBuilder {
                 _ => self.v.idf[i],
             })
             .collect();
+        let mut at = Vec::with_capacity(self.v.strings.len() + 1);
+        let mut text = String::new();
+        for s in &self.v.strings {
+            at.push(text.len() as u32);
+            if s.len() <= MAX_TOKEN_BYTES + 3 {
+                text.push_str(&similarity::skeleton(s));
+            }
+        }
+        at.push(text.len() as u32);
+        self.v.skeleton_text = text;
+        self.v.skeleton_at = at;
         for (id, s) in self.v.strings.iter().enumerate() {
             // Joins, and words too long for typo look-ups (see
             // `limits::MAX_TOKEN_BYTES`): their deletion variants would make
@@ -387,6 +403,17 @@ impl Vocab {
         found
     }
 
+    /// The consonant skeleton of token `id` ([`similarity::skeleton`]),
+    /// computed at build; `None` for words too long to be compared so.
+    pub fn skeleton_of(&self, id: u32) -> Option<&str> {
+        let i = id as usize;
+        if self.strings.get(i)?.len() > MAX_TOKEN_BYTES + 3 {
+            return None;
+        }
+        let (a, b) = (*self.skeleton_at.get(i)?, *self.skeleton_at.get(i + 1)?);
+        self.skeleton_text.get(a as usize..b as usize)
+    }
+
     /// Listed tokens with the same consonant skeleton.
     pub fn skeleton_candidates(&self, skeleton: &str) -> &[u32] {
         self.skeletons
@@ -455,6 +482,36 @@ mod tests {
                 })
                 .collect();
             assert_eq!(deletion_hashes(token).collect::<Vec<_>>(), whole, "{token}");
+        }
+    }
+
+    #[test]
+    fn skeletons_computed_at_build_are_those_of_the_words() {
+        let mut b = VocabBuilder::default();
+        let long = "q".repeat(MAX_TOKEN_BYTES + 4);
+        let words = [
+            "a",
+            "ab",
+            "muhammad",
+            "mohamed",
+            "khrushchev",
+            "zhang",
+            "tschaikowsky",
+            "yyu",
+            "cheng",
+            "xiaoping",
+            &long,
+        ];
+        for (n, w) in words.iter().enumerate() {
+            let id = b.intern(w, false);
+            b.count(id, n as u32);
+            b.add(id, n as u32);
+        }
+        let v = b.finish(words.len());
+        for w in words {
+            let id = v.id(w).unwrap();
+            let want = (w.len() <= MAX_TOKEN_BYTES + 3).then(|| similarity::skeleton(w));
+            assert_eq!(v.skeleton_of(id), want.as_deref(), "{w}");
         }
     }
 }
