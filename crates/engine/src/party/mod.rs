@@ -1649,7 +1649,11 @@ impl PartyIndex {
     /// father and the son, or two brothers' sons): the two words.
     fn lineage_swapped<'n>(&self, nn: &'n NormName, tokens: &[u32]) -> Option<(&'n str, &'n str)> {
         // Most names hold no lineage word: nothing to read.
-        if !nn.tokens.iter().skip(1).any(|t| SON_OF.contains(&t.as_str()))
+        if !nn
+            .tokens
+            .iter()
+            .skip(1)
+            .any(|t| SON_OF.contains(&t.as_str()))
             || !tokens
                 .iter()
                 .skip(1)
@@ -1707,26 +1711,21 @@ impl PartyIndex {
         a: &Alignment,
         rec: &NameRec,
     ) -> Option<(&'n str, &'n str)> {
-        let plain = |t: &str| {
-            t.len() >= 2 && !similarity::is_particle(t) && !self.rules.is_patronymic(t)
-        };
+        let plain =
+            |t: &str| t.len() >= 2 && !similarity::is_particle(t) && !self.rules.is_patronymic(t);
         let n = rec.tokens.len().min(64);
         // Listed word doubled, paired once, the query's word unpaired.
         let listed_doubled = (0..n).find(|&j| {
             rec.doubled & a.name_mask & (1u64 << j) != 0
-                && !nn.doubled.iter().any(|d| d == self.vocab.text(rec.tokens[j]))
+                && !nn
+                    .doubled
+                    .iter()
+                    .any(|d| d == self.vocab.text(rec.tokens[j]))
         });
         if let Some(j) = listed_doubled {
-            let q = nn
-                .tokens
-                .iter()
-                .take(64)
-                .enumerate()
-                .find(|(i, t)| {
-                    a.query_mask & (1u64 << i) == 0
-                        && plain(t)
-                        && **t != self.vocab.text(rec.tokens[j])
-                });
+            let q = nn.tokens.iter().take(64).enumerate().find(|(i, t)| {
+                a.query_mask & (1u64 << i) == 0 && plain(t) && **t != self.vocab.text(rec.tokens[j])
+            });
             if let Some((_, q)) = q {
                 return Some((self.vocab.text(rec.tokens[j]), q.as_str()));
             }
@@ -1740,10 +1739,9 @@ impl PartyIndex {
             a.query_mask & (1u64 << i) != 0
                 && nn.doubled.contains(t)
                 && plain(t)
-                && !self
-                    .vocab
-                    .id(t)
-                    .is_some_and(|id| (0..n).any(|j| rec.tokens[j] == id && rec.doubled & (1u64 << j) != 0))
+                && !self.vocab.id(t).is_some_and(|id| {
+                    (0..n).any(|j| rec.tokens[j] == id && rec.doubled & (1u64 << j) != 0)
+                })
         });
         let (_, dq) = query_doubled?;
         // (A listed name holding the word twice apart pairs it twice:

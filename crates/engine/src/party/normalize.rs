@@ -518,7 +518,11 @@ mod tests {
                 "Зоран Ђинђић",
                 "zoran djindjic",
             ),
-            ("serbian ч ш ж beside a serbian letter", "Чачак Шабац Жича Љиг", "cacak sabac zica ljig"),
+            (
+                "serbian ч ш ж beside a serbian letter",
+                "Чачак Шабац Жича Љиг",
+                "cacak sabac zica ljig",
+            ),
             ("russian ч ш ж", "Чайковский Шишкин", "chaykovskiy shishkin"),
         ];
         for (label, input, want) in CASES {

@@ -169,9 +169,7 @@ pub fn vowel_copied(a: &str, b: &str) -> bool {
     };
     let vowel = |c: u8| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
     let c = b[i];
-    vowel(a[i])
-        && !vowel(c)
-        && (i > 0 && b[i - 1] == c || i + 1 < b.len() && b[i + 1] == c)
+    vowel(a[i]) && !vowel(c) && (i > 0 && b[i - 1] == c || i + 1 < b.len() && b[i + 1] == c)
 }
 
 /// Short-token slips: every adjacent transposition of `t` and `t` with one
@@ -475,7 +473,8 @@ fn plain_sim(
     }
     // A consonant typed twice in place of the vowel beside it (asad /
     // ssad, a key hit early or late): a slip, in four-letter words too.
-    if d == 1 && la == lb && la >= SHORT_TYPO_MIN_LEN && (vowel_copied(a, b) || vowel_copied(b, a)) {
+    if d == 1 && la == lb && la >= SHORT_TYPO_MIN_LEN && (vowel_copied(a, b) || vowel_copied(b, a))
+    {
         return SHORT_TYPO_SIM;
     }
     // Short tokens: two neighbouring letters swapped (abd / adb) or a letter
@@ -551,7 +550,12 @@ mod tests {
             assert_eq!(token_sim(b, a, false), SHORT_TYPO_SIM, "{a} / {b}");
         }
         // Another letter, a vowel for a vowel, two changes: other names.
-        for (a, b) in [("asad", "bsad"), ("said", "saad"), ("jan", "jon"), ("asad", "ssdd")] {
+        for (a, b) in [
+            ("asad", "bsad"),
+            ("said", "saad"),
+            ("jan", "jon"),
+            ("asad", "ssdd"),
+        ] {
             assert!(!vowel_copied(a, b) && !vowel_copied(b, a), "{a} / {b}");
         }
         assert_eq!(token_sim("bsad", "asad", false), 0.0);
