@@ -568,7 +568,10 @@ impl PartyIndex {
             .map(Vec::as_slice)
             .unwrap_or(&[]);
 
-        let mut cands: Vec<u32> = exact_names.to_vec();
+        // Candidate names with upper bounds of their query and name
+        // coverages (none for exact and contained names).
+        let unbounded = |n: u32| (n, f32::INFINITY, f32::INFINITY);
+        let mut cands: Vec<(u32, f32, f32)> = exact_names.iter().copied().map(unbounded).collect();
         // score = (query coverage + name coverage) / 2, plus at most the
         // country bonus: both coverages together must reach this.
         let min_sum = (2.0 * (threshold - TUNING.country_agree)) as f32;
@@ -579,13 +582,14 @@ impl PartyIndex {
             min_sum,
             &mut cands,
         );
-        cands.extend(self.contained_hits(&nn));
-        cands.sort_unstable();
-        cands.dedup();
+        cands.extend(self.contained_hits(&nn).into_iter().map(unbounded));
+        // By name, the unbounded copy first, which the dedup keeps.
+        cands.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+        cands.dedup_by_key(|c| c.0);
         if cands.len() > limits::MAX_SCORED_NAMES {
             // Only copies of the same names come in such numbers (a hostile
             // list): near-exact names first, then in list order.
-            cands.sort_by_key(|n| (exact_names.binary_search(n).is_err(), *n));
+            cands.sort_by_key(|c| (exact_names.binary_search(&c.0).is_err(), c.0));
             cands.truncate(limits::MAX_SCORED_NAMES);
         }
 
@@ -633,9 +637,30 @@ impl PartyIndex {
         // Names with the same tokens (twins) align alike: once per group;
         // at most `MAX_SCORED_NAMES` names are scored in all.
         let mut budget = limits::MAX_SCORED_NAMES;
-        'heads: for &head in &cands {
+        'heads: for &(head, q_ub, n_ub) in &cands {
             let rec = &self.names[head as usize];
             let allow_initials = self.entries[rec.entry as usize].kind == EntityKind::Person;
+            let members = self.twins.get(&head).map(Vec::as_slice).unwrap_or(&[]);
+            let group = || std::iter::once(&head).chain(members);
+            // The bounds of candidate generation say no name of the group
+            // can reach the threshold: not aligned, though each name still
+            // counts in the budget, as if scored.
+            if q_ub.is_finite() {
+                let base = score_bound(q_ub, n_ub, allow_initials) + CANDIDATE_MARGIN;
+                let hopeless = group().all(|&name_no| {
+                    let entry = &self.entries[self.names[name_no as usize].entry as usize];
+                    base + bonus_bound(entry, country.as_deref()) < threshold
+                });
+                if hopeless {
+                    for _ in group() {
+                        if budget == 0 {
+                            break 'heads;
+                        }
+                        budget -= 1;
+                    }
+                    continue;
+                }
+            }
             let a = align(
                 &qtokens,
                 &qjoins,
@@ -645,16 +670,28 @@ impl PartyIndex {
                 allow_initials,
                 false,
             );
-            let near_exact = exact_names.binary_search(&head).is_ok()
+            let exact = exact_names.binary_search(&head).is_ok();
+            let near_exact = exact
                 && !self.other_characters(&nn, head)
                 && self.lineage_swapped(&nn, &rec.tokens).is_none();
-            let members = self.twins.get(&head).map(Vec::as_slice).unwrap_or(&[]);
-            for &name_no in std::iter::once(&head).chain(members) {
+            for &name_no in group() {
                 if budget == 0 {
                     break 'heads;
                 }
                 budget -= 1;
                 let rec = &self.names[name_no as usize];
+                // The most the name can score with this alignment: below
+                // the threshold its final score would be dropped, so it is
+                // not computed (the name still counts in the budget).
+                if !exact {
+                    let entry = &self.entries[rec.entry as usize];
+                    let person = entry.kind == EntityKind::Person;
+                    let bound = score_bound(a.query_cov, a.name_cov, person)
+                        + bonus_bound(entry, country.as_deref());
+                    if bound + BOUND_MARGIN < threshold {
+                        continue;
+                    }
+                }
                 let s = self
                     .final_score(
                         &nn,
@@ -1072,14 +1109,16 @@ impl PartyIndex {
     /// Only the rarest tokens may introduce new names (prefix filter: a name
     /// sharing none of them cannot cover `min_share` of the query). Names
     /// whose bounds cannot reach `min_sum` (query + name coverage) are
-    /// dropped before the costly alignment.
+    /// dropped before the costly alignment; the others are pushed with
+    /// their two bounds (the name side 1 where it is not bounded), which
+    /// [`score_bound`] turns into a bound of the final score.
     fn candidates(
         &self,
         q: &[QToken<'_>],
         qjoins: &[QJoin],
         min_share: f32,
         min_sum: f32,
-        out: &mut Vec<u32>,
+        out: &mut Vec<(u32, f32, f32)>,
     ) {
         let total: f32 = q.iter().map(|t| t.weight).sum();
         if total <= 0.0 {
@@ -1115,6 +1154,16 @@ impl PartyIndex {
                 && !self.rules.is_common_word(&t.text)
                 && vocab::number_weight(&t.text) == 1.0
         });
+        // The name side sums bound a name's coverage unless a query word
+        // repeats (counted once) or joins are involved (a join's weight is
+        // that of the listed words it first joined): the name side is
+        // then left unbounded.
+        let name_side_bounded = qjoins.is_empty()
+            && !q.iter().any(|t| t.joins)
+            && !q
+                .iter()
+                .enumerate()
+                .any(|(i, t)| q[..i].iter().any(|o| o.text == t.text));
         let mut order: Vec<usize> = (0..q.len()).filter(|&i| !q[i].exp.is_empty()).collect();
         order.sort_by(|&a, &b| q[b].weight.total_cmp(&q[a].weight));
         SCRATCH.with(|cell| {
@@ -1205,7 +1254,12 @@ impl PartyIndex {
                     1.0
                 };
                 if q_ub + n_ub >= min_sum {
-                    out.push(n);
+                    let n_side = if name_side_bounded && name_total > 0.0 && initials == 0.0 {
+                        (slot.accn / name_total).min(1.0)
+                    } else {
+                        1.0
+                    };
+                    out.push((n, q_ub, n_side));
                 }
             }
             touched.clear();
@@ -1935,6 +1989,67 @@ const TWO_EDIT_SIM: f64 = 0.8;
 /// name of one or two such words is more often an acronym).
 /// Adds to a token's expansions (`exp`) each of `ids` it does not hold yet,
 /// at similarity `sim`, and keeps them in id order; true when one was added.
+/// Slack for the rounding of [`score_bound`] and [`bonus_bound`] (their
+/// sums are formed in another order than [`PartyIndex::final_score`]'s).
+const BOUND_MARGIN: f64 = 1e-9;
+
+/// Slack for bounds from candidate generation: its `f32` sums add the same
+/// weights as the alignment's, in another order.
+const CANDIDATE_MARGIN: f64 = 1e-4;
+
+/// The most [`PartyIndex::final_score`] can make of an alignment's
+/// coverages before its bonuses, when the name is not near-exact. Its
+/// raises, each bounded under a condition it needs: a person's name side
+/// gains at most `patronymic_missing` (or a half) of what it lacks (middle
+/// names, patronymics left out) only from `patronymic_query` on, then the query side half of what it lacks (more
+/// names of the person) only from `whole_query` on; an organisation's name
+/// side gains half of what it lacks (generic words left out) only from a
+/// query side of 0.95. Every other adjustment multiplies by a factor below
+/// 1. Increasing in both coverages, so upper bounds of them give an upper
+/// bound.
+fn score_bound(query_cov: f32, name_cov: f32, person: bool) -> f64 {
+    let (qc, nc) = (f64::from(query_cov), f64::from(name_cov));
+    let (q, n) = if person {
+        let n = if qc >= TUNING.patronymic_query {
+            let share = TUNING.patronymic_missing.max(0.5);
+            nc.max((nc + share * (1.0 - nc)).min(1.0))
+        } else {
+            nc
+        };
+        let q = if n >= TUNING.whole_query {
+            qc.max((qc + 0.5 * (1.0 - qc)).min(1.0))
+        } else {
+            qc
+        };
+        (q, n)
+    } else {
+        let n = if qc >= 0.95 {
+            nc.max((nc + 0.5 * (1.0 - nc)).min(1.0))
+        } else {
+            nc
+        };
+        (qc, n)
+    };
+    (0.5 * (q + n)).min(0.98)
+}
+
+/// The most [`PartyIndex::adjust`] can add to a score below 1 for this
+/// entry: its country bonus or malus, and the address bonus when the entry
+/// has cities.
+fn bonus_bound(entry: &EntryRec, country: Option<&str>) -> f64 {
+    let country = match country.filter(|_| !entry.countries.is_empty()) {
+        Some(c) if entry.countries.iter().any(|x| x == c) => TUNING.country_agree,
+        Some(_) => -TUNING.country_disagree,
+        None => 0.0,
+    };
+    let address = if entry.cities.is_empty() {
+        0.0
+    } else {
+        TUNING.address_agree
+    };
+    country + address
+}
+
 fn add_new(exp: &mut Vec<(u32, f32)>, ids: impl IntoIterator<Item = u32>, sim: f32) -> bool {
     let before = exp.len();
     for id in ids {
