@@ -538,29 +538,39 @@ const PREFIX_FORMS: &[&str] = &[
 /// Legal forms that are sometimes glued to the end of the name (`GOLDLLC`).
 const GLUED_SUFFIXES: &[&str] = &["llc", "sarl", "gmbh", "ltd", "jsc", "fze", "fzco", "ooo"];
 
+/// A word with whether it is a legal word ([`is_legal_word`]), when that
+/// is known: each word is tested once through [`strip`]'s stages.
+type Word = (String, Option<bool>);
+
+/// [`is_legal_word`] of a word, tested on first use.
+fn legal_word(w: &mut Word) -> bool {
+    *w.1.get_or_insert_with(|| is_legal_word(&w.0))
+}
+
 /// Splits a legal form glued to a name (`oookbk` -> `ooo kbk`, `goldllc`
 /// -> `gold llc`).
-fn split_glued_legal(raw: Vec<String>) -> Vec<String> {
+fn split_glued_legal(raw: Vec<Word>) -> Vec<Word> {
     let mut out = Vec::with_capacity(raw.len() + 1);
-    for t in raw {
-        if is_legal_word(&t) {
-            out.push(t);
+    for mut w in raw {
+        if legal_word(&mut w) {
+            out.push(w);
             continue;
         }
+        let t = &w.0;
         if let Some(p) = GLUED_PREFIXES
             .iter()
             .find(|p| t.len() >= p.len() + 3 && t.starts_with(**p))
         {
-            out.push((*p).to_string());
-            out.push(t[p.len()..].to_string());
+            out.push(((*p).to_string(), None));
+            out.push((t[p.len()..].to_string(), None));
         } else if let Some(x) = GLUED_SUFFIXES
             .iter()
             .find(|x| t.len() >= x.len() + 3 && t.ends_with(**x))
         {
-            out.push(t[..t.len() - x.len()].to_string());
-            out.push((*x).to_string());
+            out.push((t[..t.len() - x.len()].to_string(), None));
+            out.push(((*x).to_string(), None));
         } else {
-            out.push(t);
+            out.push(w);
         }
     }
     out
@@ -568,8 +578,9 @@ fn split_glued_legal(raw: Vec<String>) -> Vec<String> {
 
 /// Joins adjacent tokens whose concatenation is a legal word split by a
 /// space (`com pany`, `lim ited`, `obshch estvo`).
-fn join_split_legal(mut raw: Vec<String>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::with_capacity(raw.len());
+fn join_split_legal(raw: Vec<String>) -> Vec<Word> {
+    let mut raw: Vec<Word> = raw.into_iter().map(|t| (t, None)).collect();
+    let mut out: Vec<Word> = Vec::with_capacity(raw.len());
     // One buffer for the joins tried (most are not legal words).
     let mut joined = String::new();
     let join = |buf: &mut String, a: &str, b: &str| {
@@ -583,31 +594,34 @@ fn join_split_legal(mut raw: Vec<String>) -> Vec<String> {
         // (`o bshchestvo`: the rest looks like a misspelt legal word), or
         // whose first letter joined a run of single letters (`s o
         // granichennoy` -> `so granichennoy`).
-        if i + 1 < raw.len() && !WORD_SET.has(&raw[i]) {
-            join(&mut joined, &raw[i], &raw[i + 1]);
+        if i + 1 < raw.len() && !WORD_SET.has(&raw[i].0) {
+            join(&mut joined, &raw[i].0, &raw[i + 1].0);
             if WORD_SET.has(&joined) {
-                out.push(joined.clone());
+                out.push((joined.clone(), Some(true)));
                 i += 2;
                 continue;
             }
-            let t = &raw[i];
+            let t = &raw[i].0;
             if (2..=3).contains(&t.len()) && t.is_ascii() {
                 let (head, last) = t.split_at(t.len() - 1);
-                join(&mut joined, last, &raw[i + 1]);
+                join(&mut joined, last, &raw[i + 1].0);
                 if WORD_SET.has(&joined) {
-                    out.push(head.to_string());
-                    out.push(joined.clone());
+                    out.push((head.to_string(), None));
+                    out.push((joined.clone(), Some(true)));
                     i += 2;
                     continue;
                 }
             }
         }
-        if i + 1 < raw.len() && !is_legal_word(&raw[i + 1]) {
-            join(&mut joined, &raw[i], &raw[i + 1]);
-            if joined.len() >= 6 && (is_legal_word(&joined) || PHRASE_WORD_SET.has(&joined)) {
-                out.push(joined.clone());
-                i += 2;
-                continue;
+        if i + 1 < raw.len() && !legal_word(&mut raw[i + 1]) {
+            join(&mut joined, &raw[i].0, &raw[i + 1].0);
+            if joined.len() >= 6 {
+                let legal = is_legal_word(&joined);
+                if legal || PHRASE_WORD_SET.has(&joined) {
+                    out.push((joined.clone(), Some(legal)));
+                    i += 2;
+                    continue;
+                }
             }
         }
         // Tokens are read forward only: this one is not looked at again.
@@ -631,7 +645,8 @@ pub fn is_org_word(t: &str) -> bool {
 /// Removes legal forms and honorifics. Returns (tokens, legal forms found,
 /// organisation hint). If nothing would remain, the tokens are kept.
 pub fn strip(raw: Vec<String>, rules: &NameRules) -> (Vec<String>, Vec<String>, bool) {
-    let raw = split_glued_legal(join_split_legal(raw));
+    let (raw, mut known): (Vec<String>, Vec<Option<bool>>) =
+        split_glued_legal(join_split_legal(raw)).into_iter().unzip();
     let mut keep = vec![true; raw.len()];
     let mut legal = Vec::new();
     // Phrases: longest match at each position.
@@ -663,7 +678,9 @@ pub fn strip(raw: Vec<String>, rules: &NameRules) -> (Vec<String>, Vec<String>, 
     let mut legal_at: Vec<bool> = raw
         .iter()
         .enumerate()
-        .map(|(k, t)| !keep[k] || is_legal_word(t) || rules.is_legal_word(t))
+        .map(|(k, t)| {
+            !keep[k] || *known[k].get_or_insert_with(|| is_legal_word(t)) || rules.is_legal_word(t)
+        })
         .collect();
     // Short legal forms (`sa`, `as`, `co`, `ab` ...) are name parts unless
     // they stand in the run of legal words at the end ("LAROSA SA"), or at

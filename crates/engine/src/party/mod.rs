@@ -559,8 +559,9 @@ impl PartyIndex {
             return Vec::new();
         }
         self.split_glued(&mut nn);
-        let qtokens = self.expand(&nn);
-        let qjoins = self.expand_joins(&nn);
+        let wade_giles = self.wade_giles(&nn);
+        let qtokens = self.expand(&nn, wade_giles);
+        let qjoins = self.expand_joins(&nn, wade_giles);
         let key = nn.key();
         let exact_names: &[u32] = self
             .exact
@@ -765,10 +766,10 @@ impl PartyIndex {
         (!c.is_empty()).then(|| c.to_ascii_uppercase())
     }
 
-    /// Expands each query token into listed tokens with similarities.
-    fn expand(&self, nn: &NormName) -> Vec<QToken<'_>> {
+    /// Expands each query token into listed tokens with similarities
+    /// (`wade_giles`: the name reads as Wade-Giles, [`Self::wade_giles`]).
+    fn expand(&self, nn: &NormName, wade_giles: bool) -> Vec<QToken<'_>> {
         let mut out = Vec::with_capacity(nn.tokens.len());
-        let wade_giles = self.wade_giles(nn);
         for t in &nn.tokens {
             let exact = self.vocab.id(t);
             let dotted = nn.dotted.contains(t);
@@ -1059,11 +1060,11 @@ impl PartyIndex {
     }
 
     /// Joins of 2 and 3 adjacent query tokens that equal (or are one typo
-    /// from) a listed token: "TEH RAN" -> tehran.
-    fn expand_joins(&self, nn: &NormName) -> Vec<QJoin> {
+    /// from) a listed token: "TEH RAN" -> tehran (`wade_giles` as for
+    /// [`Self::expand`]).
+    fn expand_joins(&self, nn: &NormName, wade_giles: bool) -> Vec<QJoin> {
         let mut out = Vec::new();
         let t = &nn.tokens;
-        let wade_giles = self.wade_giles(nn);
         for width in 2..=3 {
             for a in 0..t.len().saturating_sub(width - 1) {
                 let b = a + width - 1;

@@ -630,7 +630,7 @@ impl NameRules {
     /// True for a syllable that can only be Wade-Giles ("hsi", "tse",
     /// "chin"): a name holding one is read as written in Wade-Giles.
     pub fn is_wade_giles(&self, token: &str) -> bool {
-        matches!(self.wade_giles.read_syllable(token), Some((_, true)))
+        self.wade_giles.only_wade_giles(token)
     }
 
     /// Pinyin forms of a Wade-Giles syllable, itself left out ("hsi" -> xi,
@@ -828,11 +828,38 @@ impl WadeGiles {
     /// whether it can only be Wade-Giles; `None` when it is no syllable
     /// of the tables.
     fn read_syllable(&self, t: &str) -> Option<(Vec<String>, bool)> {
+        let (initial, fin, initials, only) = self.parse_syllable(t)?;
+        let Some(fin) = fin else {
+            return Some((initials.to_vec(), only));
+        };
+        let out: Vec<String> = if initial.is_empty() {
+            vec![fin.clone()]
+        } else {
+            initials.iter().map(|i| format!("{i}{fin}")).collect()
+        };
+        Some((out, only))
+    }
+
+    /// Whether `t` can only be a Wade-Giles syllable: what
+    /// [`WadeGiles::read_syllable`] tells, without writing its pinyin forms.
+    fn only_wade_giles(&self, t: &str) -> bool {
+        matches!(self.parse_syllable(t), Some((.., true)))
+    }
+
+    /// The parts of a syllable: its initial, its final's pinyin, the
+    /// pinyin initials and whether it can only be Wade-Giles. A whole
+    /// syllable of the table comes as no final, its pinyin forms in place
+    /// of the initials.
+    #[allow(clippy::type_complexity)]
+    fn parse_syllable<'a>(
+        &'a self,
+        t: &'a str,
+    ) -> Option<(&'a str, Option<&'a String>, &'a [String], bool)> {
         if t.is_empty() || t.len() > 6 || self.initials.is_empty() {
             return None;
         }
         if let Some(f) = self.syllables.get(t) {
-            return Some((f.clone(), true));
+            return Some((t, None, f.as_slice(), true));
         }
         let (initial, forms) = self
             .initials
@@ -850,12 +877,7 @@ impl WadeGiles {
             || self.only_finals.contains(rest)
             || palatal.is_some() && rest != "i";
         let initials: &[String] = palatal.map_or(forms, Vec::as_slice);
-        let out: Vec<String> = if initial.is_empty() {
-            vec![fin.clone()]
-        } else {
-            initials.iter().map(|i| format!("{i}{fin}")).collect()
-        };
-        Some((out, only))
+        Some((initial, Some(fin), initials, only))
     }
 }
 
