@@ -515,12 +515,21 @@ fn is_legal_word(t: &str) -> bool {
     }
     // Any one typo in a long legal word (all have seven letters or more):
     // `ocmpany`, `ompany`, `orporation`.
-    b.len() >= 6 && FUZZY_LEGAL.iter().any(|w| within_one_edit(b, w.as_bytes()))
+    // (Lengths first: one edit changes the length by one at most.)
+    b.len() >= 6
+        && FUZZY_LEGAL
+            .iter()
+            .any(|w| w.len().abs_diff(b.len()) <= 1 && within_one_edit(b, w.as_bytes()))
 }
 
 /// A phrase word agrees with a query token: equal, or one edit apart for
 /// words of four letters or more (`jint stock`, `joint stoc`).
+#[inline]
 pub(crate) fn phrase_word_eq(word: &str, token: &str) -> bool {
+    // Neither holds for lengths two apart: most pairs stop here.
+    if word.len().abs_diff(token.len()) > 1 {
+        return false;
+    }
     word == token
         || word.len() >= 4 && token.len() >= 3 && within_one_edit(word.as_bytes(), token.as_bytes())
 }

@@ -71,6 +71,9 @@ pub struct NameRules {
     transcription_min: usize,
     /// Letter groups one of which a word must hold to be read through them.
     transcription_markers: Vec<String>,
+    /// The first letters of the markers (bit `c - b'a'`): a word is searched
+    /// for markers only where one of them stands.
+    transcription_marker_firsts: u32,
     /// Short forms of two-word names ("us"), each with its two words run
     /// together as the index joins them ("unitedstates").
     short_forms: FxHashMap<String, Vec<String>>,
@@ -406,6 +409,7 @@ impl NameRules {
                         format!("transcriptions.markers: {m:?}: write lower-case letters a-z"),
                     ));
                 }
+                r.transcription_marker_firsts |= 1 << (m.as_bytes()[0] - b'a');
                 r.transcription_markers.push(m.clone());
             }
         }
@@ -582,16 +586,23 @@ impl NameRules {
     /// from the word is written into `form` and handed to `f` (a form may
     /// come twice).
     pub fn each_transcription(&self, token: &str, form: &mut String, mut f: impl FnMut(&str)) {
-        if token.len() < self.transcription_min.max(1)
-            || !token.is_ascii()
-            || !self
-                .transcription_markers
-                .iter()
-                .any(|m| token.contains(m.as_str()))
-        {
+        if token.len() < self.transcription_min.max(1) || !token.is_ascii() {
             return;
         }
         let b = token.as_bytes();
+        // Holds a marker: one starts at some letter (markers are a-z).
+        let holds_marker = (0..b.len()).any(|i| {
+            let c = b[i];
+            c.is_ascii_lowercase()
+                && self.transcription_marker_firsts & (1 << (c - b'a')) != 0
+                && self
+                    .transcription_markers
+                    .iter()
+                    .any(|m| b[i..].starts_with(m.as_bytes()))
+        });
+        if !holds_marker {
+            return;
+        }
         for (table, starts) in &self.transcriptions {
             // A word holding no letter a rule begins with is read as it is.
             if !b.iter().any(|&c| starts[usize::from(c)]) {
