@@ -1999,15 +1999,16 @@ const BOUND_MARGIN: f64 = 1e-9;
 const CANDIDATE_MARGIN: f64 = 1e-4;
 
 /// The most [`PartyIndex::final_score`] can make of an alignment's
-/// coverages before its bonuses, when the name is not near-exact. Its
-/// raises, each bounded under a condition it needs: a person's name side
-/// gains at most `patronymic_missing` (or a half) of what it lacks (middle
-/// names, patronymics left out) only from `patronymic_query` on, then the query side half of what it lacks (more
-/// names of the person) only from `whole_query` on; an organisation's name
-/// side gains half of what it lacks (generic words left out) only from a
-/// query side of 0.95. Every other adjustment multiplies by a factor below
-/// 1. Increasing in both coverages, so upper bounds of them give an upper
-/// bound.
+/// coverages before its bonuses, when the name is not near-exact. Each
+/// raise of the score is bounded under the condition it needs: a person's
+/// name side gains at most `patronymic_missing` (or a half) of what it
+/// lacks (middle names, patronymics left out), only from
+/// `patronymic_query` on; then the query side half of what it lacks (more
+/// names of the person), only from `whole_query` on; an organisation's
+/// name side gains half of what it lacks (generic words left out), only
+/// from a query side of 0.95 on. Every other adjustment multiplies by a
+/// factor below one. The bound grows with both coverages, so upper bounds
+/// of them give an upper bound.
 fn score_bound(query_cov: f32, name_cov: f32, person: bool) -> f64 {
     let (qc, nc) = (f64::from(query_cov), f64::from(name_cov));
     let (q, n) = if person {
