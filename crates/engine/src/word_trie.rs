@@ -21,6 +21,9 @@ pub(crate) struct WordTrie {
     words: FxHashMap<Box<str>, u32>,
     /// Edges: (node, word id) -> child node. The root is node 0.
     edges: FxHashMap<(u32, u32), u32>,
+    /// The root's child for each word id (`NONE` for none): most text words
+    /// begin no phrase, which this tells without a hash look-up.
+    root: Vec<u32>,
     /// Per node, the phrases that end there (ids as given, ascending).
     ends: Vec<Vec<u32>>,
     /// The longest phrase, in words.
@@ -59,6 +62,12 @@ impl WordTrie {
             t.ends[node as usize].push(id as u32);
             t.longest = t.longest.max(len);
         }
+        t.root = vec![NONE; t.words.len()];
+        for (&(from, word), &to) in &t.edges {
+            if from == 0 {
+                t.root[word as usize] = to;
+            }
+        }
         t
     }
 
@@ -76,23 +85,37 @@ impl WordTrie {
     /// phrases in the text whose word ids are `ids` (see
     /// [`WordTrie::ids_into`]), grouped by first word in text order.
     pub(crate) fn find(&self, ids: &[Option<u32>], mut hit: impl FnMut(u32, usize, usize)) {
-        for first in 0..ids.len() {
-            let mut node = 0u32;
-            for (last, id) in ids.iter().enumerate().skip(first).take(self.longest) {
-                let Some(w) = id else {
+        for (first, id) in ids.iter().enumerate() {
+            let Some(&start) = id.and_then(|w| self.root.get(w as usize)) else {
+                continue;
+            };
+            if start == NONE {
+                continue;
+            }
+            let mut node = start;
+            let mut last = first;
+            loop {
+                for &p in &self.ends[node as usize] {
+                    hit(p, first, last);
+                }
+                last += 1;
+                if last - first >= self.longest {
+                    break;
+                }
+                let Some(Some(w)) = ids.get(last) else {
                     break;
                 };
                 let Some(&next) = self.edges.get(&(node, *w)) else {
                     break;
                 };
                 node = next;
-                for &p in &self.ends[node as usize] {
-                    hit(p, first, last);
-                }
             }
         }
     }
 }
+
+/// No node.
+const NONE: u32 = u32::MAX;
 
 #[cfg(test)]
 mod tests {
