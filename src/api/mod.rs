@@ -20,6 +20,7 @@ use tracing::{error, info, warn};
 pub mod auth;
 pub mod caller;
 pub mod cases;
+pub mod connection;
 pub mod convert;
 pub mod datadir;
 pub mod entries;

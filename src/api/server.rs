@@ -26,6 +26,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::net::TcpListener;
+use tokio_stream::StreamExt;
 use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
 use tonic_health::ServingStatus;
@@ -36,6 +37,7 @@ use super::auth::bootstrap::{self, BootstrapError};
 use super::auth::layer::{AccessControl, AccessLayer};
 use super::auth::rate::RateLimit;
 use super::cases::{AuditApi, CaseApi};
+use super::connection::Coalescing;
 use super::lists::ListApi;
 use super::pb;
 use super::pb::admin_service_server::AdminServiceServer;
@@ -462,7 +464,11 @@ pub async fn run_with_http(
         data_dir = %config.data_dir.display(),
         "serving"
     );
-    let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
+    // Each connection gathers h2's frames between flushes: an answer leaves
+    // in one write (see `connection`).
+    let incoming = TcpIncoming::from(listener)
+        .with_nodelay(Some(true))
+        .map(|accepted| accepted.map(Coalescing::new));
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let mut builder = Server::builder()
         .initial_connection_window_size(CONNECTION_WINDOW)

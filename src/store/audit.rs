@@ -93,22 +93,28 @@ impl Default for Head {
 }
 
 /// The hash of a record's content given its predecessor's hash.
+///
+/// Each part is hashed after its length (8 bytes, big-endian); numbers as
+/// decimal text, the details as compact JSON, the digest as lowercase hex.
 pub fn record_hash(r: &AuditRecord) -> String {
     let mut h = Sha256::new();
-    for part in [
-        r.prev_hash.as_bytes(),
-        r.seq.to_string().as_bytes(),
-        r.at_unix_ms.to_string().as_bytes(),
-        r.actor.as_bytes(),
-        r.action.as_str().as_bytes(),
-        r.subject.as_bytes(),
-        r.reason.as_bytes(),
-        r.details.to_string().as_bytes(),
-    ] {
-        h.update((part.len() as u64).to_be_bytes());
-        h.update(part);
-    }
-    hex::encode(h.finalize())
+    let mut part = |bytes: &[u8]| {
+        h.update((bytes.len() as u64).to_be_bytes());
+        h.update(bytes);
+    };
+    part(r.prev_hash.as_bytes());
+    part(r.seq.to_string().as_bytes());
+    part(r.at_unix_ms.to_string().as_bytes());
+    part(r.actor.as_bytes());
+    part(r.action.as_str().as_bytes());
+    part(r.subject.as_bytes());
+    part(r.reason.as_bytes());
+    // The same bytes as the details' `Display`, without the formatter.
+    part(&serde_json::to_vec(&r.details).unwrap_or_default());
+    let mut hex = [0u8; 64];
+    // 32 bytes always fit 64 hex digits.
+    let _ = hex::encode_to_slice(h.finalize(), &mut hex);
+    hex.iter().map(|&b| char::from(b)).collect()
 }
 
 /// The record that follows `head`, at time `at_unix_ms`, with its hash.
@@ -259,6 +265,42 @@ mod tests {
                 }
                 other => panic!("{name}: not detected: {other:?}"),
             }
+        }
+    }
+
+    /// The formula as the module documentation states it, written plainly:
+    /// stored chains were hashed with it.
+    fn hash_as_documented(r: &AuditRecord) -> String {
+        let mut h = Sha256::new();
+        for part in [
+            r.prev_hash.as_bytes(),
+            r.seq.to_string().as_bytes(),
+            r.at_unix_ms.to_string().as_bytes(),
+            r.actor.as_bytes(),
+            r.action.as_str().as_bytes(),
+            r.subject.as_bytes(),
+            r.reason.as_bytes(),
+            r.details.to_string().as_bytes(),
+        ] {
+            h.update((part.len() as u64).to_be_bytes());
+            h.update(part);
+        }
+        hex::encode(h.finalize())
+    }
+
+    #[test]
+    fn the_hash_is_the_documented_formula() {
+        let mut records = chain(5);
+        records[2].details = serde_json::json!({
+            "exporter": "Ex \"quoted\" \u{e9}t\u{e9}",
+            "list_versions": ["ofac-sdn@2024-01", "un@7"],
+            "findings": 3,
+            "nested": {"b": [1.5, null, true], "a": "\n"},
+        });
+        records[3].seq = u64::MAX;
+        records[4].at_unix_ms = -1;
+        for r in &records {
+            assert_eq!(record_hash(r), hash_as_documented(r));
         }
     }
 
