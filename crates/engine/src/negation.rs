@@ -31,7 +31,20 @@ include!(concat!(env!("OUT_DIR"), "/negation_toml.rs"));
 /// Where a cue of one or two words ends in `words` read from `at` outwards
 /// (`step` +1 reading forwards, -1 backwards), if one starts there.
 fn cue_at(cues: &[&str], words: &[&str], at: usize, forwards: bool) -> Option<usize> {
+    let w = *words.get(at)?;
     for cue in cues {
+        // The cue's word at `at` (its first reading forwards, its last
+        // backwards) must be `w`: a cheap test of the cue's edge first.
+        let edge = if forwards {
+            cue.strip_prefix(w)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
+        } else {
+            cue.strip_suffix(w)
+                .is_some_and(|rest| rest.is_empty() || rest.ends_with(' '))
+        };
+        if !edge {
+            continue;
+        }
         // The cue's words, read in place (this runs for every word checked).
         let n_parts = cue.bytes().filter(|b| *b == b' ').count() + 1;
         let fits = if forwards {

@@ -900,10 +900,14 @@ fn qualifier_before(p: &Prepared<'_>, i: usize) -> Qualifier {
         _ => (None, ""),
     };
     // A qualifier of two words ends with `last`; one of one word is `last`.
+    // (Either form ends with `last`: a cheap test before the split.)
     let said = |phrases: &[&str]| {
-        phrases.iter().any(|q| match q.split_once(' ') {
-            Some((a, b)) => prev == Some(a) && last == b,
-            None => last == *q,
+        phrases.iter().any(|q| {
+            q.ends_with(last)
+                && match q.split_once(' ') {
+                    Some((a, b)) => prev == Some(a) && last == b,
+                    None => last == *q,
+                }
         })
     };
     if said(QUALIFIER_LESS) {
@@ -1372,6 +1376,12 @@ fn features(words: &[&str], out: &mut Vec<Reading>) {
     // (`joined` is " w1 w2 ... ".)
     let mut implied: Vec<&str> = Vec::new();
     for (phrase, key, value, text) in IMPLIED {
+        // A whole-word occurrence begins with a word equal to the phrase's
+        // first word: without one, the text need not be searched.
+        let first = phrase.split(' ').next().unwrap_or("");
+        if !first.is_empty() && !words.contains(&first) {
+            continue;
+        }
         if !implied.contains(key)
             && joined.match_indices(phrase).any(|(at, _)| {
                 joined[..at].ends_with(' ') && joined[at + phrase.len()..].starts_with(' ')

@@ -8,14 +8,13 @@
 //! text, so a match can quote the caller's own words, and whether a clause
 //! break (`, ; : . ! ? ( ) [ ] { } |` or a line break) stood before it.
 //!
-//! Phrases are matched with Aho-Corasick over the normalised words joined by
-//! single spaces; only matches that start and end on word boundaries and do
-//! not span a clause break count, and of overlapping matches the
-//! leftmost-longest wins.
+//! Phrases are matched word by word ([`crate::word_trie`]): a phrase occurs
+//! where its words stand one after the other; matches that span a clause
+//! break do not count, and of overlapping matches the leftmost-longest wins.
 
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use crate::word_trie::WordTrie;
 
 /// One normalised word.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -131,18 +130,6 @@ impl NormText {
     pub(crate) fn clause_start(&self, i: usize) -> bool {
         self.words.get(i).is_some_and(|w| w.clause_start)
     }
-
-    fn word_starting_at(&self, offset: usize) -> Option<usize> {
-        self.words
-            .binary_search_by(|w| w.norm.start.cmp(&offset))
-            .ok()
-    }
-
-    fn word_ending_at(&self, offset: usize) -> Option<usize> {
-        self.words
-            .binary_search_by(|w| w.norm.end.cmp(&offset))
-            .ok()
-    }
 }
 
 /// The normalised form of a phrase: its words joined by single spaces.
@@ -162,42 +149,35 @@ pub(crate) struct PhraseMatch {
 /// A set of normalised phrases matched whole-word, leftmost-longest.
 #[derive(Clone, Debug)]
 pub(crate) struct PhraseSet {
-    ac: AhoCorasick,
+    trie: WordTrie,
 }
 
 impl PhraseSet {
     /// Builds the matcher. Phrases must already be normalised
     /// ([`normalize_phrase`]), non-empty and distinct.
     pub(crate) fn new(phrases: &[String]) -> Result<PhraseSet, String> {
-        // A DFA (the same matches as the default NFA, found without
-        // following failure links): addresses and end uses are searched on
-        // every screening.
-        let ac = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(phrases)
-            .map_err(|e| e.to_string())?;
-        Ok(PhraseSet { ac })
+        // (An empty phrase is the one word "", which no text has.)
+        Ok(PhraseSet {
+            trie: WordTrie::new(phrases.iter().map(|p| p.split(' '))),
+        })
     }
 
     /// Whole-word matches in `t`, leftmost-longest, not overlapping, in text order.
     pub(crate) fn find(&self, t: &NormText) -> Vec<PhraseMatch> {
-        let mut cands: Vec<PhraseMatch> = self
-            .ac
-            .find_overlapping_iter(t.text.as_str())
-            .filter_map(|m| {
-                let first = t.word_starting_at(m.start())?;
-                let last = t.word_ending_at(m.end())?;
-                // A phrase does not span a clause break ("Masjid, Sulaiman").
-                if (first + 1..=last).any(|i| t.clause_start(i)) {
-                    return None;
-                }
-                Some(PhraseMatch {
-                    phrase: m.pattern().as_usize(),
-                    words: first..last + 1,
-                })
-            })
-            .collect();
+        let mut ids = Vec::with_capacity(t.words.len());
+        self.trie
+            .ids_into((0..t.words.len()).map(|i| t.word(i)), &mut ids);
+        let mut cands: Vec<PhraseMatch> = Vec::new();
+        self.trie.find(&ids, |phrase, first, last| {
+            // A phrase does not span a clause break ("Masjid, Sulaiman").
+            if (first + 1..=last).any(|i| t.clause_start(i)) {
+                return;
+            }
+            cands.push(PhraseMatch {
+                phrase: phrase as usize,
+                words: first..last + 1,
+            });
+        });
         cands.sort_by(|a, b| {
             a.words
                 .start

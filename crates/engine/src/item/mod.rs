@@ -58,8 +58,6 @@ mod tests;
 
 use std::fmt::Write as _;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
-
 use crate::model::{Comparison, ControlCategory, ControlEntry, Item};
 
 use super::EngineError;
@@ -71,6 +69,7 @@ use codes::{CodeAgreement, Declared, NationalCode};
 /// that name no entry, or only entries without thresholds, never need them
 /// (reading the figures is a third of an item's cost).
 type LazyParams<F> = std::cell::LazyCell<Params, F>;
+use crate::word_trie::WordTrie;
 use text::Normalized;
 
 /// How an item stands against one control-list entry.
@@ -325,7 +324,8 @@ pub struct ItemIndex {
     /// For each phrase, the (entry, term) pairs whose term has it as a part,
     /// in order.
     term_users: Vec<Vec<(u32, u32)>>,
-    matcher: Option<AhoCorasick>,
+    /// The phrases as word sequences (phrase ids are indexes of `phrases`).
+    matcher: WordTrie,
 }
 
 /// Builder state: unique phrases.
@@ -468,20 +468,8 @@ impl ItemIndex {
                 }
             }
         }
-        let matcher = if table.phrases.is_empty() {
-            None
-        } else {
-            Some(
-                // A DFA: every description runs an overlapping search
-                // through all phrases, which a DFA does without following
-                // failure links (the same matches as the default NFA).
-                AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::DFA))
-                    .build(&table.phrases)
-                    .map_err(|e| EngineError::Build(e.to_string()))?,
-            )
-        };
+        // Phrases are " w w ": their words between the outer spaces.
+        let matcher = WordTrie::new(table.phrases.iter().map(|p| inner_words(p).map(|(_, w)| w)));
         Ok(ItemIndex {
             list_id: list_id.to_string(),
             entries: compiled,
@@ -556,18 +544,24 @@ impl ItemIndex {
 
     /// Every phrase occurrence: (phrase id, first token, last token), sorted.
     fn find(&self, norm: &Normalized) -> Vec<(usize, usize, usize)> {
-        let Some(matcher) = &self.matcher else {
-            return Vec::new();
-        };
+        // The words of " t t t " and where each starts: a phrase " p p "
+        // occurs exactly where its words stand one after the other.
+        let mut starts = Vec::with_capacity(norm.tokens.len() + 4);
+        let mut ids = Vec::with_capacity(norm.tokens.len() + 4);
+        self.matcher.ids_into(
+            inner_words(&norm.text).map(|(at, w)| {
+                starts.push(at);
+                w
+            }),
+            &mut ids,
+        );
         let mut hits = Vec::new();
-        for m in matcher.find_overlapping_iter(&norm.text) {
-            let first = norm.token_at(m.start() + 1);
-            let last_start = norm.text[..m.end() - 1].rfind(' ').map(|s| s + 1);
-            let last = last_start.and_then(|s| norm.token_at(s));
-            if let (Some(f), Some(l)) = (first, last) {
-                hits.push((m.pattern().as_usize(), f, l));
+        self.matcher.find(&ids, |p, first, last| {
+            if let (Some(f), Some(l)) = (norm.token_at(starts[first]), norm.token_at(starts[last]))
+            {
+                hits.push((p as usize, f, l));
             }
-        }
+        });
         hits.sort_unstable();
         hits
     }
@@ -1317,6 +1311,23 @@ fn matched_text(original: &str, norm: &Normalized, spans: Vec<(usize, usize)>) -
         .map(|(f, l)| original[norm.tokens[*f].orig_start..norm.tokens[*l].orig_end].to_string())
         .collect::<Vec<_>>()
         .join(" … ")
+}
+
+/// The words of a normalised text or phrase " w w w " (between its outer
+/// spaces, split at each single space) with the byte offset of each.
+fn inner_words(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    // " " (no word) has no inner part; "  " has one empty word.
+    let inner = if text.len() >= 2 {
+        text.get(1..text.len() - 1)
+    } else {
+        None
+    };
+    let mut at = 1;
+    inner.into_iter().flat_map(|s| s.split(' ')).map(move |w| {
+        let start = at;
+        at += w.len() + 1;
+        (start, w)
+    })
 }
 
 // ---------------------------------------------------------------------------
