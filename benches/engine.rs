@@ -5,7 +5,8 @@
 //! Run: `cargo bench --bench engine` (add `-- --quick` for a short run,
 //! `-- --hostile` for the hostile rows alone, `-- --split` for where a
 //! typical shipment's time goes, `-- --dump` to print every outcome of the
-//! generated shipments, for comparing two builds).
+//! generated shipments, for comparing two builds, `-- --loop N` to screen
+//! typical shipments for N seconds under a profiler).
 //! Prints p50 / p90 / p99 / max per operation in microseconds.
 //!
 //! Inputs are generated deterministically: listed names (primary names and
@@ -337,6 +338,20 @@ fn main() {
         split(&engine, &typical);
         return;
     }
+    if let Some(secs) = arg_value("--loop") {
+        // Nothing but typical shipments, over and over: a clean run to
+        // attach a profiler to.
+        let until = Instant::now() + std::time::Duration::from_secs(secs);
+        let mut n = 0u64;
+        while Instant::now() < until {
+            for s in &typical {
+                black_box(engine.screen_shipment(black_box(s)));
+            }
+            n += typical.len() as u64;
+        }
+        println!("{n} typical shipments in {secs} s");
+        return;
+    }
 
     let run = |label: &str, set: &[Shipment]| {
         let mut lat = Vec::with_capacity(set.len());
@@ -386,6 +401,13 @@ fn main() {
     report("ScreenItem", &mut lat);
 
     hostile(&engine, &lists, quick);
+}
+
+/// The number after `flag` on the command line, if any.
+fn arg_value(flag: &str) -> Option<u64> {
+    let args: Vec<String> = std::env::args().collect();
+    let at = args.iter().position(|a| a == flag)?;
+    args.get(at + 1)?.parse().ok()
 }
 
 /// Mean (and p50 / p99) cost per typical shipment of its parts, each
