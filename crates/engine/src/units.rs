@@ -24,6 +24,7 @@ use std::sync::OnceLock;
 use crate::negation;
 
 use aho_corasick::AhoCorasick;
+use rustc_hash::FxHashMap;
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -101,39 +102,66 @@ pub fn is_known(key: &str) -> bool {
 
 /// Formats `value` with the unit of `key` ("30 L/min", "0.1 deg/h").
 pub fn format_value(key: &str, value: f64) -> String {
-    let v = format_number(value);
+    let mut s = String::new();
+    write_value(&mut s, key, value);
+    s
+}
+
+/// Appends [`format_value`]'s text to `out` (no string of its own).
+pub fn write_value(out: &mut String, key: &str, value: f64) {
     match spec(key).map(|s| s.unit) {
-        Some("flag") => if value >= 0.5 { "yes" } else { "no" }.to_string(),
-        Some("") | None => v,
-        Some(unit) => format!("{v} {unit}"),
+        Some("flag") => out.push_str(if value >= 0.5 { "yes" } else { "no" }),
+        Some("") | None => write_number(out, value),
+        Some(unit) => {
+            write_number(out, value);
+            out.push(' ');
+            out.push_str(unit);
+        }
     }
 }
 
 /// A number without trailing zeros; large and tiny values in exponent form.
 pub fn format_number(value: f64) -> String {
+    let mut s = String::new();
+    write_number(&mut s, value);
+    s
+}
+
+/// Appends [`format_number`]'s text to `out` (no string of its own).
+pub fn write_number(out: &mut String, value: f64) {
     let a = value.abs();
     if a != 0.0 && !(1e-3..1e7).contains(&a) {
-        return format!("{value:e}");
+        let _ = write!(out, "{value:e}");
+        return;
     }
     if value.fract() == 0.0 {
         // A whole number: what the trimming below leaves ("-0" is "0").
-        return (value as i64).to_string();
+        let _ = write!(out, "{}", value as i64);
+        return;
     }
     // The shortest form that reads back as `value` (fast) is what rounding
     // to four decimals gives whenever it has at most four: the value lies
     // within half a unit of its last place (below 1e-9 here) of that form.
-    let shortest = value.to_string();
-    if shortest
+    let from = out.len();
+    let _ = write!(out, "{value}");
+    if out[from..]
         .split_once('.')
         .is_some_and(|(_, decimals)| decimals.len() <= 4)
     {
-        return shortest;
+        return;
     }
     // Rounded to four decimals, trailing zeros dropped.
-    let mut s = format!("{value:.4}");
-    let len = s.trim_end_matches('0').trim_end_matches('.').len();
-    s.truncate(len);
-    if s == "-0" { "0".into() } else { s }
+    out.truncate(from);
+    let _ = write!(out, "{value:.4}");
+    let len = out[from..]
+        .trim_end_matches('0')
+        .trim_end_matches('.')
+        .len();
+    out.truncate(from + len);
+    if &out[from..] == "-0" {
+        out.truncate(from);
+        out.push('0');
+    }
 }
 
 /// One parameter read from the text.
@@ -297,6 +325,11 @@ impl Params {
                 self.add_derived(to, v, format!("same as {from}"));
             }
         }
+        // The density only divides a strength or a modulus: without either
+        // there is nothing to derive (and the text is not read again).
+        if self.get("uts_gpa").is_none() && self.get("modulus_gpa").is_none() {
+            return;
+        }
         let assumed_note;
         let (density, assumed) = match self.first("density_g_cc") {
             Some(d) => (Some(d), ""),
@@ -351,27 +384,45 @@ impl Params {
     /// Like [`Params::describe`], for the keys `keep` accepts.
     pub fn describe_only(&self, source: Source, keep: impl Fn(&str) -> bool) -> String {
         let mut s = String::new();
+        self.describe_into(&mut s, "", "", source, keep);
+        s
+    }
+
+    /// Appends `before`, [`Params::describe_only`]'s text and `after` to
+    /// `out` when that text is not empty (nothing otherwise).
+    pub fn describe_into(
+        &self,
+        out: &mut String,
+        before: &str,
+        after: &str,
+        source: Source,
+        keep: impl Fn(&str) -> bool,
+    ) {
+        let mut any = false;
         for p in self
             .params
             .iter()
             .filter(|p| p.source == source && keep(&p.key))
         {
-            if !s.is_empty() {
-                s.push_str("; ");
-            }
-            s.push_str(&p.key);
-            s.push(' ');
+            out.push_str(if any { "; " } else { before });
+            any = true;
+            out.push_str(&p.key);
+            out.push(' ');
             for (i, v) in p.values.iter().enumerate() {
                 if i > 0 {
-                    s.push('/');
+                    out.push('/');
                 }
-                s.push_str(&format_value(&p.key, *v));
+                write_value(out, &p.key, *v);
             }
             if !p.text.is_empty() {
-                let _ = write!(s, " ('{}')", p.text);
+                out.push_str(" ('");
+                out.push_str(&p.text);
+                out.push_str("')");
             }
         }
-        s
+        if any {
+            out.push_str(after);
+        }
     }
 }
 
@@ -778,11 +829,45 @@ fn exponent(p: &Prepared<'_>, mut j: usize) -> Option<(i32, usize)> {
     (e.abs() <= 30).then_some((e, j))
 }
 
+/// Up to [`Near::CAP`] words of the text, nearest first, kept inline (no
+/// allocation per figure); reads as a slice.
+#[derive(Clone, Copy)]
+struct Near<'p> {
+    words: [&'p str; Near::CAP],
+    len: usize,
+}
+
+impl<'p> Near<'p> {
+    /// The most words any caller asks for.
+    const CAP: usize = 8;
+
+    fn new() -> Near<'p> {
+        Near {
+            words: [""; Near::CAP],
+            len: 0,
+        }
+    }
+
+    fn push(&mut self, w: &'p str) {
+        self.words[self.len] = w;
+        self.len += 1;
+    }
+}
+
+impl<'p> std::ops::Deref for Near<'p> {
+    type Target = [&'p str];
+
+    fn deref(&self) -> &[&'p str] {
+        &self.words[..self.len]
+    }
+}
+
 /// Words before `i` in the same clause, nearest first, stopping at a number.
-fn words_before<'p>(p: &'p Prepared<'_>, i: usize, max: usize) -> Vec<&'p str> {
-    let mut out = Vec::with_capacity(max.min(8));
+fn words_before<'p>(p: &'p Prepared<'_>, i: usize, max: usize) -> Near<'p> {
+    let max = max.min(Near::CAP);
+    let mut out = Near::new();
     let mut j = i;
-    while j > 0 && out.len() < max {
+    while j > 0 && out.len < max {
         j -= 1;
         let c = p.at(j);
         if is_clause_break(c) {
@@ -805,10 +890,11 @@ fn words_before<'p>(p: &'p Prepared<'_>, i: usize, max: usize) -> Vec<&'p str> {
 }
 
 /// Words after `i` in the same clause, nearest first, stopping at a number.
-fn words_after<'p>(p: &'p Prepared<'_>, i: usize, max: usize) -> Vec<&'p str> {
-    let mut out = Vec::with_capacity(max.min(8));
+fn words_after<'p>(p: &'p Prepared<'_>, i: usize, max: usize) -> Near<'p> {
+    let max = max.min(Near::CAP);
+    let mut out = Near::new();
     let mut j = i;
-    while j < p.len() && out.len() < max {
+    while j < p.len() && out.len < max {
         let c = p.at(j);
         if is_clause_break(c) {
             break;
@@ -899,26 +985,41 @@ fn qualifier_before(p: &Prepared<'_>, i: usize) -> Qualifier {
         (None, Some(b)) => (None, *b),
         _ => (None, ""),
     };
-    // A qualifier of two words ends with `last`; one of one word is `last`.
-    // (Either form ends with `last`: a cheap test before the split.)
-    let said = |phrases: &[&str]| {
-        phrases.iter().any(|q| {
-            q.ends_with(last)
-                && match q.split_once(' ') {
-                    Some((a, b)) => prev == Some(a) && last == b,
-                    None => last == *q,
-                }
+    // The qualifiers ending with `last`, in the order the lists are tried.
+    qualifier_table()
+        .get(last)
+        .and_then(|forms| {
+            forms
+                .iter()
+                .find(|(before, _)| before.is_none() || *before == prev)
         })
-    };
-    if said(QUALIFIER_LESS) {
-        Qualifier::Less
-    } else if said(QUALIFIER_BETTER) {
-        Qualifier::Better
-    } else if said(QUALIFIER_GREATER) {
-        Qualifier::Greater
-    } else {
-        Qualifier::None
-    }
+        .map_or(Qualifier::None, |(_, q)| *q)
+}
+
+/// Qualifier phrases by their last word: (the word before it for a phrase
+/// of two words, what it says), the less-than phrases first, then the
+/// better-than and the greater-than ones (the order they are tried in).
+fn qualifier_table() -> &'static FxHashMap<&'static str, Vec<(Option<&'static str>, Qualifier)>> {
+    static TABLE: OnceLock<FxHashMap<&'static str, Vec<(Option<&'static str>, Qualifier)>>> =
+        OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut m: FxHashMap<&'static str, Vec<(Option<&'static str>, Qualifier)>> =
+            FxHashMap::default();
+        for (phrases, q) in [
+            (QUALIFIER_LESS, Qualifier::Less),
+            (QUALIFIER_BETTER, Qualifier::Better),
+            (QUALIFIER_GREATER, Qualifier::Greater),
+        ] {
+            for phrase in phrases {
+                let (before, last) = match phrase.split_once(' ') {
+                    Some((a, b)) => (Some(a), b),
+                    None => (None, *phrase),
+                };
+                m.entry(last).or_default().push((before, q));
+            }
+        }
+        m
+    })
 }
 
 /// Keys for which a smaller value is better (used for "better than").
@@ -1272,10 +1373,11 @@ fn before_text(p: &Prepared<'_>, i: usize, max: usize) -> String {
 
 /// Number after a keyword ("Mach 0.2", "ABEC-7", "dielectric constant 5.5").
 fn keyword_role(p: &Prepared<'_>, n: &Num) -> Option<(&'static str, f64)> {
-    let mut w = words_before(p, n.start, 4);
+    let before = words_before(p, n.start, 4);
+    let mut w: &[&str] = &before;
     // Skip small joining words: "dielectric constant of 5.5", "Tg approx. 190".
     while w.first().is_some_and(|x| WORDS.keyword_gap.contains(x)) {
-        w.remove(0);
+        w = &w[1..];
     }
     let last = w.first().copied()?;
     let prev = w.get(1).copied().unwrap_or("");

@@ -916,14 +916,20 @@ impl ItemIndex {
         // figures need not be read for it).
         if !c.param_keys.is_empty() {
             let relevant = |k: &str| c.param_keys.iter().any(|p| p == k);
-            let from_text = params.describe_only(Source::Text, relevant);
-            if !from_text.is_empty() {
-                let _ = write!(explanation, " Read from the text: {from_text}.");
-            }
-            let derived = params.describe_only(Source::Derived, relevant);
-            if !derived.is_empty() {
-                let _ = write!(explanation, " Derived: {derived}.");
-            }
+            params.describe_into(
+                &mut explanation,
+                " Read from the text: ",
+                ".",
+                Source::Text,
+                relevant,
+            );
+            params.describe_into(
+                &mut explanation,
+                " Derived: ",
+                ".",
+                Source::Derived,
+                relevant,
+            );
         }
 
         // Score.
@@ -1373,21 +1379,48 @@ fn op_text(op: Comparison) -> &'static str {
     op.as_str()
 }
 
-fn cond_text(c: &crate::model::Condition, value: Option<f64>) -> String {
-    match value {
-        Some(v) => format!(
-            "{} {} {} {}",
-            c.param,
-            units::format_value(&c.param, v),
-            op_text(c.op),
-            units::format_number(c.value)
-        ),
-        None => format!(
-            "{} {} {} missing",
-            c.param,
-            op_text(c.op),
-            units::format_number(c.value)
-        ),
+/// Appends "key value op limit" (or "key op limit missing") to `out`.
+fn write_cond(out: &mut String, c: &crate::model::Condition, value: Option<f64>) {
+    out.push_str(&c.param);
+    out.push(' ');
+    if let Some(v) = value {
+        units::write_value(out, &c.param, v);
+        out.push(' ');
+    }
+    out.push_str(op_text(c.op));
+    out.push(' ');
+    units::write_number(out, c.value);
+    if value.is_none() {
+        out.push_str(" missing");
+    }
+}
+
+/// Appends the rule's label ("'label'", or "rule" without one) to `out`.
+fn write_label(out: &mut String, r: &crate::model::ThresholdRule) {
+    if r.label.is_empty() {
+        out.push_str("rule");
+    } else {
+        out.push('\'');
+        out.push_str(&r.label);
+        out.push('\'');
+    }
+}
+
+/// Appends the conditions of `r` whose state `want` accepts, ", "-separated.
+fn write_conds(
+    out: &mut String,
+    r: &crate::model::ThresholdRule,
+    st: &[CondState],
+    want: fn(&CondState) -> bool,
+) {
+    for (i, (c, s)) in r.all.iter().zip(st).filter(|(_, s)| want(s)).enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        match s {
+            CondState::Holds(v) | CondState::Fails(v) => write_cond(out, c, Some(*v)),
+            CondState::Missing => write_cond(out, c, None),
+        }
     }
 }
 
@@ -1400,109 +1433,103 @@ fn evaluate_rules(e: &ControlEntry, params: &LazyParams<impl FnOnce() -> Params>
         };
     }
     let params: &Params = params;
-    // Check every condition first; words are written only for what is reported.
-    let states: Vec<Vec<CondState>> = e
+    // Check every condition first (one flat list, rule after rule); words
+    // are written only for what is reported, into the one note.
+    let states: Vec<CondState> = e
         .rules
         .iter()
-        .map(|r| r.all.iter().map(|c| check(c, params)).collect())
+        .flat_map(|r| r.all.iter().map(|c| check(c, params)))
         .collect();
-    let label = |r: &crate::model::ThresholdRule| {
-        if r.label.is_empty() {
-            "rule".to_string()
-        } else {
-            format!("'{}'", r.label)
-        }
-    };
-    let texts =
-        |r: &crate::model::ThresholdRule, st: &[CondState], want: fn(&CondState) -> bool| {
-            let mut out = String::new();
-            for (i, (c, s)) in r.all.iter().zip(st).filter(|(_, s)| want(s)).enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                out.push_str(&match s {
-                    CondState::Holds(v) | CondState::Fails(v) => cond_text(c, Some(*v)),
-                    CondState::Missing => cond_text(c, None),
-                });
-            }
-            out
-        };
+    let mut at = 0;
+    let per_rule = e.rules.iter().map(|r| {
+        let st = &states[at..at + r.all.len()];
+        at += r.all.len();
+        (r, st)
+    });
     let holds = |s: &CondState| matches!(s, CondState::Holds(_));
     let fails = |s: &CondState| matches!(s, CondState::Fails(_));
     let missing = |s: &CondState| matches!(s, CondState::Missing);
-    if let Some((r, st)) = e
-        .rules
-        .iter()
-        .zip(&states)
-        .find(|(_, st)| st.iter().all(holds))
-    {
+    let per_rule: Vec<(&crate::model::ThresholdRule, &[CondState])> = per_rule.collect();
+    let mut note = String::new();
+    if let Some((r, st)) = per_rule.iter().find(|(_, st)| st.iter().all(holds)) {
+        note.push_str(" Threshold ");
+        write_label(&mut note, r);
+        note.push_str(" holds: ");
+        write_conds(&mut note, r, st, holds);
+        note.push('.');
         return Verdict {
             status: ItemStatus::Controlled,
             kind: VerdictKind::RuleHeld,
-            note: format!(" Threshold {} holds: {}.", label(r), texts(r, st, holds)),
+            note,
         };
     }
-    let partial: Vec<String> = e
-        .rules
+    let mut partial = per_rule
         .iter()
-        .zip(&states)
         .filter(|(_, st)| !st.iter().any(fails) && st.iter().any(holds))
-        .map(|(r, st)| {
-            format!(
-                "{} holds on {} but {}",
-                label(r),
-                texts(r, st, holds),
-                texts(r, st, missing)
-            )
-        })
-        .collect();
-    if !partial.is_empty() {
+        .peekable();
+    if partial.peek().is_some() {
+        note.push_str(" Threshold ");
+        for (i, (r, st)) in partial.enumerate() {
+            if i > 0 {
+                note.push_str("; ");
+            }
+            write_label(&mut note, r);
+            note.push_str(" holds on ");
+            write_conds(&mut note, r, st, holds);
+            note.push_str(" but ");
+            write_conds(&mut note, r, st, missing);
+        }
+        note.push_str(": a deciding figure is missing.");
         return Verdict {
             status: ItemStatus::Uncertain,
             kind: VerdictKind::Partial,
-            note: format!(
-                " Threshold {}: a deciding figure is missing.",
-                partial.join("; ")
-            ),
+            note,
         };
     }
-    let failed: Vec<String> = e
-        .rules
+    let mut failed = per_rule
         .iter()
-        .zip(&states)
         .filter(|(_, st)| st.iter().any(fails))
-        .map(|(r, st)| format!("{} fails on {}", label(r), texts(r, st, fails)))
-        .collect();
-    if !failed.is_empty() {
+        .peekable();
+    if failed.peek().is_some() {
+        note.push_str(" Outside the thresholds: ");
+        for (i, (r, st)) in failed.enumerate() {
+            if i > 0 {
+                note.push_str("; ");
+            }
+            write_label(&mut note, r);
+            note.push_str(" fails on ");
+            write_conds(&mut note, r, st, fails);
+        }
+        note.push('.');
         return Verdict {
             status: ItemStatus::Adjacent,
             kind: VerdictKind::Failed,
-            note: format!(" Outside the thresholds: {}.", failed.join("; ")),
+            note,
         };
     }
-    let needed: Vec<String> = e
-        .rules
-        .iter()
-        .map(|r| {
-            format!(
-                "{} ({})",
-                label(r),
-                r.all
-                    .iter()
-                    .map(|c| format!(
-                        "{} {} {}",
-                        c.param,
-                        op_text(c.op),
-                        units::format_number(c.value)
-                    ))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        })
-        .collect();
+    note.push_str(" No deciding figure given; needs ");
+    for (i, r) in e.rules.iter().enumerate() {
+        if i > 0 {
+            note.push_str(" or ");
+        }
+        write_label(&mut note, r);
+        note.push_str(" (");
+        for (j, c) in r.all.iter().enumerate() {
+            if j > 0 {
+                note.push_str(", ");
+            }
+            note.push_str(&c.param);
+            note.push(' ');
+            note.push_str(op_text(c.op));
+            note.push(' ');
+            units::write_number(&mut note, c.value);
+        }
+        note.push(')');
+    }
+    note.push('.');
     Verdict {
         status: ItemStatus::Uncertain,
         kind: VerdictKind::Unknown,
-        note: format!(" No deciding figure given; needs {}.", needed.join(" or ")),
+        note,
     }
 }
