@@ -899,25 +899,32 @@ impl DestinationFacts {
 
     /// "declared destination TR, ultimate destination IR (end user)".
     pub fn describe(&self) -> String {
+        use std::fmt::Write as _;
         let declared = self.declared.as_deref().unwrap_or("not given");
-        let mut out = format!("declared destination {declared}");
+        // Pushed piece by piece: this runs for several findings of most
+        // shipments, and the formatter costs more than the copies.
+        let mut out = String::with_capacity(96);
+        out.push_str("declared destination ");
+        out.push_str(declared);
         match (&self.ultimate, &self.region) {
             (_, Some(r)) => {
-                out.push_str(&format!(
-                    ", ultimate destination {} ({}, {} of party {})",
-                    r.name, r.country, r.place, r.party
-                ));
+                out.push_str(", ultimate destination ");
+                out.push_str(&r.name);
+                out.push_str(" (");
+                out.push_str(&r.country);
+                out.push_str(", ");
+                out.push_str(&r.place);
+                let _ = write!(out, " of party {})", r.party);
             }
             (Some(u), None) => {
-                out.push_str(&format!(
-                    ", ultimate destination {u} ({}{})",
-                    self.basis.label(),
-                    if self.from_address {
-                        ", from its address"
-                    } else {
-                        ""
-                    }
-                ));
+                out.push_str(", ultimate destination ");
+                out.push_str(u);
+                out.push_str(" (");
+                out.push_str(self.basis.label());
+                if self.from_address {
+                    out.push_str(", from its address");
+                }
+                out.push(')');
             }
             (None, None) => out.push_str(", ultimate destination unknown"),
         }

@@ -17,7 +17,6 @@
 //! apogee, accuracy in % of range from a CEP, specific strength from a
 //! tensile strength and a density).
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::OnceLock;
 
@@ -509,6 +508,7 @@ impl<'a> Prepared<'a> {
         p
     }
 
+    #[inline]
     fn push(&mut self, c: char, at: usize, up: bool) {
         self.chars.push(c);
         self.ascii.push(if c.is_ascii() { c } else { '\0' });
@@ -649,10 +649,11 @@ struct UnitSpelling {
     def: &'static UnitDef,
 }
 
-fn unit_table() -> &'static HashMap<char, Vec<UnitSpelling>> {
-    static TABLE: OnceLock<HashMap<char, Vec<UnitSpelling>>> = OnceLock::new();
+fn unit_table() -> &'static FxHashMap<char, Vec<UnitSpelling>> {
+    // Looked up at every figure: a cheap hash (the table is ours, not input).
+    static TABLE: OnceLock<FxHashMap<char, Vec<UnitSpelling>>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut m: HashMap<char, Vec<UnitSpelling>> = HashMap::new();
+        let mut m: FxHashMap<char, Vec<UnitSpelling>> = FxHashMap::default();
         for def in UNITS {
             let chars: Vec<char> = def.spelling.chars().collect();
             if let Some(first) = chars.first() {

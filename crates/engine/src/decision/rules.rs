@@ -8,6 +8,8 @@
 //! why, in one sentence (`reason`) and at length (`explanation`), with the
 //! configuration or legal text it rests on.
 
+use std::fmt::Write as _;
+
 use crate::item::{ItemMatch, ItemStatus};
 use crate::model::{Decision, EmbargoBasis, Finding, FindingKind, PartyRole, RuleId, Target};
 
@@ -237,13 +239,18 @@ fn controlled_item(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             );
             f.matched_text = m.matched_text.clone();
             f.matched_terms = m.matched_terms.clone();
-            f.reason = format!(
-                "Item {i} {what} {} {} ({}, Category {}).",
-                m.list_id,
-                m.code,
-                m.title,
-                m.category.as_str()
+            // "Item {i} {what} {list} {code} ({title}, Category {category})."
+            let mut reason = String::with_capacity(
+                what.len() + m.list_id.len() + m.code.len() + m.title.len() + 32,
             );
+            let _ = write!(reason, "Item {i} ");
+            for part in [what, " ", &m.list_id, " ", &m.code, " (", &m.title] {
+                reason.push_str(part);
+            }
+            reason.push_str(", Category ");
+            reason.push_str(m.category.as_str());
+            reason.push_str(").");
+            f.reason = reason;
             f.explanation = m.explanation.clone();
             out.push(f);
         }

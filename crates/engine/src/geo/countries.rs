@@ -1,7 +1,9 @@
 //! `countries.toml`: ISO codes, the names lists and exporters write, and
 //! country groups; parsed and checked.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::FxHashMap;
 
 use serde::Deserialize;
 
@@ -69,7 +71,9 @@ pub struct CountryGroup {
 pub(crate) struct Countries {
     pub(crate) countries: BTreeMap<String, Country>,
     pub(crate) groups: BTreeMap<String, CountryGroup>,
-    by_key: HashMap<String, String>,
+    /// Looked up for every party and destination: a cheap hash (the keys
+    /// are ours, normalised from `countries.toml`).
+    by_key: FxHashMap<String, String>,
 }
 
 fn cfg(message: String) -> EngineError {

@@ -189,36 +189,10 @@ fn words(s: &str) -> WordList {
             *cur = buf.len();
         }
     };
-    for (at, c) in s.char_indices() {
-        let end = at + c.len_utf8();
-        let mut folded = [' '; 8];
-        let mut n = 0;
-        let mut put = |f: char| {
-            if n < folded.len() {
-                folded[n] = f;
-                n += 1;
-            }
-        };
-        if c.is_ascii() {
-            put(c.to_ascii_lowercase());
-        } else {
-            match c {
-                '\u{b5}' | '\u{3bc}' | '\u{39c}' => put('u'),
-                '\u{b0}' | '\u{ba}' => put('°'),
-                _ => {
-                    for f in c.nfkc() {
-                        if f.is_ascii() {
-                            put(f.to_ascii_lowercase());
-                        } else if let Some(d) = deunicode::deunicode_char(f) {
-                            for g in d.chars() {
-                                put(g.to_ascii_lowercase());
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        for &f in &folded[..n] {
+    // One folded char `f` of the char at `at..end`.
+    macro_rules! step {
+        ($f:expr, $at:expr, $end:expr) => {{
+            let f: char = $f;
             let kind = if f.is_ascii_lowercase() {
                 Some(Kind::Alpha)
             } else if f.is_ascii_digit() {
@@ -232,11 +206,11 @@ fn words(s: &str) -> WordList {
                         flush(&mut buf, &mut cur, cur_start, cur_end, clause, &mut out);
                     }
                     if buf.len() == cur {
-                        cur_start = at;
+                        cur_start = $at;
                         cur_kind = k;
                     }
                     buf.push(f);
-                    cur_end = end;
+                    cur_end = $end;
                 }
                 None => {
                     flush(&mut buf, &mut cur, cur_start, cur_end, clause, &mut out);
@@ -245,6 +219,40 @@ fn words(s: &str) -> WordList {
                     }
                 }
             }
+        }};
+    }
+    for (at, c) in s.char_indices() {
+        let end = at + c.len_utf8();
+        if c.is_ascii() {
+            // Most chars: one folded char, no table.
+            step!(c.to_ascii_lowercase(), at, end);
+            continue;
+        }
+        let mut folded = [' '; 8];
+        let mut n = 0;
+        let mut put = |f: char| {
+            if n < folded.len() {
+                folded[n] = f;
+                n += 1;
+            }
+        };
+        match c {
+            '\u{b5}' | '\u{3bc}' | '\u{39c}' => put('u'),
+            '\u{b0}' | '\u{ba}' => put('°'),
+            _ => {
+                for f in c.nfkc() {
+                    if f.is_ascii() {
+                        put(f.to_ascii_lowercase());
+                    } else if let Some(d) = deunicode::deunicode_char(f) {
+                        for g in d.chars() {
+                            put(g.to_ascii_lowercase());
+                        }
+                    }
+                }
+            }
+        }
+        for &f in &folded[..n] {
+            step!(f, at, end);
         }
     }
     flush(&mut buf, &mut cur, cur_start, cur_end, clause, &mut out);
