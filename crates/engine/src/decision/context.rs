@@ -6,6 +6,9 @@
 //! Rules never recompute any of this; the outcome carries the destination
 //! facts so that the case workflow does not either.
 
+use std::cell::OnceCell;
+
+use crate::end_use::RedFlagHit;
 use crate::geo::PlaceHit;
 use crate::item::ItemMatch;
 use crate::model::{
@@ -53,6 +56,9 @@ pub(crate) struct Context<'a> {
     pub parties: Vec<PartyFacts>,
     /// Where the goods go.
     pub destination: DestinationFacts,
+    /// The red flags of the stated end use, read on first use (two rules
+    /// read them; the text is scanned once).
+    end_use_hits: OnceCell<Vec<RedFlagHit>>,
 }
 
 impl<'a> Context<'a> {
@@ -98,12 +104,20 @@ impl<'a> Context<'a> {
             items,
             parties,
             destination: DestinationFacts::default(),
+            end_use_hits: OnceCell::new(),
         };
         ctx.destination = destination_facts(&ctx);
         Some(ctx)
     }
 
     /// True when any item is controlled or may be (a deciding figure missing).
+    /// The red flags of the stated end use (negated mentions excluded), as
+    /// [`crate::end_use::RedFlags::scan`] reads them.
+    pub fn end_use_hits(&self) -> &[RedFlagHit] {
+        self.end_use_hits
+            .get_or_init(|| self.engine.red_flags().scan(&self.shipment.end_use))
+    }
+
     pub fn any_controlled(&self) -> bool {
         self.items.iter().any(|i| !i.matches.is_empty())
     }

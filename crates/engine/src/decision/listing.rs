@@ -5,6 +5,8 @@
 //! review), citing the rule's legal basis and the entry's own licence
 //! requirement, review policy and Federal Register citations.
 
+use std::fmt::Write as _;
+
 use crate::model::{
     Decision, EntityKind, Finding, FindingKind, LicenseScope, ListingTerms, Party, PartyRole,
     RuleId, Target,
@@ -127,13 +129,14 @@ pub(crate) fn party_finding(ctx: &Context<'_>, i: usize, party: &Party, m: &Part
             .max_by_key(|v| v.decision);
         match best {
             Some(v) => {
-                explanation.push_str(&format!(
+                let _ = write!(
+                    explanation,
                     " Policy: listing rule '{}' ({} for {}): {}",
                     v.rule.name,
                     v.rule.consequence.as_str(),
                     Policy::roles_text(&v.rule.roles),
                     v.rule.cite
-                ));
+                );
                 if !v.rule.note.is_empty() {
                     explanation.push(' ');
                     explanation.push_str(&v.rule.note);
@@ -170,10 +173,11 @@ pub(crate) fn party_finding(ctx: &Context<'_>, i: usize, party: &Party, m: &Part
             ),
         }
     } else {
-        explanation.push_str(&format!(
+        let _ = write!(
+            explanation,
             " A possible match (score {:.3} below the near-exact threshold {:.2}) is REVIEW whatever the list.",
             m.score, policy.party.near_exact_threshold
-        ));
+        );
         (
             Decision::Review,
             "possible_match".to_string(),
@@ -186,7 +190,7 @@ pub(crate) fn party_finding(ctx: &Context<'_>, i: usize, party: &Party, m: &Part
     if let Some(t) = terms {
         let text = terms_text(t);
         if !text.is_empty() {
-            explanation.push_str(&format!(" Entry: {text}."));
+            let _ = write!(explanation, " Entry: {text}.");
         }
     }
     Finding {

@@ -343,7 +343,7 @@ fn embargoed_destination(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         out,
     );
     for f in &mut out[before..] {
-        f.explanation.push_str(&format!(" Group source: {source}"));
+        let _ = write!(f.explanation, " Group source: {source}");
     }
 }
 
@@ -373,8 +373,7 @@ fn sanctioned_region(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         out,
     );
     for f in &mut out[before..] {
-        f.explanation
-            .push_str(&format!(" Region {}: {source}", r.id));
+        let _ = write!(f.explanation, " Region {}: {source}", r.id);
     }
 }
 
@@ -486,10 +485,8 @@ fn catch_all(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         return;
     };
     let hits: Vec<_> = ctx
-        .engine
-        .red_flags()
-        .scan(&ctx.shipment.end_use)
-        .into_iter()
+        .end_use_hits()
+        .iter()
         .filter(|h| pol.end_use_categories.contains(&h.category))
         .collect();
     if hits.is_empty() {
@@ -532,7 +529,7 @@ fn catch_all(ctx: &Context<'_>, out: &mut Vec<Finding>) {
 }
 
 fn end_use_red_flags(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    let hits = ctx.engine.red_flags().scan(&ctx.shipment.end_use);
+    let hits = ctx.end_use_hits();
     if hits.is_empty() {
         return;
     }

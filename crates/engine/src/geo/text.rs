@@ -59,28 +59,20 @@ impl NormText {
         };
         let mut current: Option<Word> = None;
         let mut pending_break = false;
-        let mut buf = [0u8; 4];
-        for (i, ch) in s.char_indices() {
-            if is_apostrophe(ch) {
-                continue;
-            }
-            let folded: &str = if ch.is_ascii() {
-                ch.encode_utf8(&mut buf)
-            } else {
-                deunicode::deunicode_char(ch).unwrap_or(" ")
-            };
-            for c in folded.chars() {
+        // One folded char `c` of the char `ch` at byte `i`.
+        macro_rules! step {
+            ($c:expr, $i:expr, $ch:expr) => {{
+                let c: char = $c;
                 if c == '\'' {
-                    continue;
-                }
-                if c.is_ascii_alphanumeric() {
+                    // An apostrophe folded from another char: skipped.
+                } else if c.is_ascii_alphanumeric() {
                     let w = current.get_or_insert_with(|| {
                         if !out.text.is_empty() {
                             out.text.push(' ');
                         }
                         let at = out.text.len();
                         let word = Word {
-                            orig: i..i,
+                            orig: $i..$i,
                             norm: at..at,
                             clause_start: pending_break,
                         };
@@ -89,7 +81,7 @@ impl NormText {
                     });
                     out.text.push(c.to_ascii_lowercase());
                     w.norm.end = out.text.len();
-                    w.orig.end = i + ch.len_utf8();
+                    w.orig.end = $i + $ch.len_utf8();
                 } else {
                     if let Some(w) = current.take() {
                         out.words.push(w);
@@ -98,6 +90,19 @@ impl NormText {
                         pending_break = true;
                     }
                 }
+            }};
+        }
+        for (i, ch) in s.char_indices() {
+            if is_apostrophe(ch) {
+                continue;
+            }
+            if ch.is_ascii() {
+                // Most chars: the char itself, no table.
+                step!(ch, i, ch);
+                continue;
+            }
+            for c in deunicode::deunicode_char(ch).unwrap_or(" ").chars() {
+                step!(c, i, ch);
             }
         }
         if let Some(w) = current.take() {

@@ -633,6 +633,12 @@ impl ItemIndex {
             // are (the goods' noun phrase, their purpose, a qualifying
             // clause), not negated, never because the word occurs elsewhere.
             let excl_hit = |x: &Exclusion| -> Option<Vec<(usize, usize)>> {
+                // Most exclusions are not in the text at all: a part not
+                // found has no live occurrence, so the answer is `None`
+                // without a list built (the bit set says so at once).
+                if !x.parts.iter().all(|p| present(*p)) {
+                    return None;
+                }
                 let mut sp = Vec::new();
                 for p in &x.parts {
                     let live: Vec<(usize, usize)> = spans(*p)
@@ -1311,12 +1317,18 @@ fn matched_text(original: &str, norm: &Normalized, spans: Vec<(usize, usize)>) -
             _ => merged.push(s),
         }
     }
-    merged
+    let mut out = String::new();
+    for (k, (f, l)) in merged
         .iter()
         .filter(|(f, l)| *f < norm.len() && *l < norm.len())
-        .map(|(f, l)| original[norm.tokens[*f].orig_start..norm.tokens[*l].orig_end].to_string())
-        .collect::<Vec<_>>()
-        .join(" … ")
+        .enumerate()
+    {
+        if k > 0 {
+            out.push_str(" … ");
+        }
+        out.push_str(&original[norm.tokens[*f].orig_start..norm.tokens[*l].orig_end]);
+    }
+    out
 }
 
 /// The words of a normalised text or phrase " w w w " (between its outer
