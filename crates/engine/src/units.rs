@@ -1000,12 +1000,12 @@ fn qualifier_before(p: &Prepared<'_>, i: usize) -> Qualifier {
 /// Qualifier phrases by their last word: (the word before it for a phrase
 /// of two words, what it says), the less-than phrases first, then the
 /// better-than and the greater-than ones (the order they are tried in).
-fn qualifier_table() -> &'static FxHashMap<&'static str, Vec<(Option<&'static str>, Qualifier)>> {
-    static TABLE: OnceLock<FxHashMap<&'static str, Vec<(Option<&'static str>, Qualifier)>>> =
-        OnceLock::new();
+type QualifierTable = FxHashMap<&'static str, Vec<(Option<&'static str>, Qualifier)>>;
+
+fn qualifier_table() -> &'static QualifierTable {
+    static TABLE: OnceLock<QualifierTable> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut m: FxHashMap<&'static str, Vec<(Option<&'static str>, Qualifier)>> =
-            FxHashMap::default();
+        let mut m = QualifierTable::default();
         for (phrases, q) in [
             (QUALIFIER_LESS, Qualifier::Less),
             (QUALIFIER_BETTER, Qualifier::Better),
