@@ -97,28 +97,48 @@ impl Default for Head {
 /// Each part is hashed after its length (8 bytes, big-endian); numbers as
 /// decimal text, the details as compact JSON, the digest as lowercase hex.
 pub fn record_hash(r: &AuditRecord) -> String {
+    record_hash_with(r, &serde_json::to_vec(&r.details).unwrap_or_default())
+}
+
+/// [`record_hash`] given the details as compact JSON (`details_json`, the
+/// bytes `serde_json::to_vec(&r.details)` gives), so that a backend that
+/// stores them serialises them once.
+fn record_hash_with(r: &AuditRecord, details_json: &[u8]) -> String {
     let mut h = Sha256::new();
     let mut part = |bytes: &[u8]| {
         h.update((bytes.len() as u64).to_be_bytes());
         h.update(bytes);
     };
     part(r.prev_hash.as_bytes());
-    part(r.seq.to_string().as_bytes());
-    part(r.at_unix_ms.to_string().as_bytes());
+    part(itoa::Buffer::new().format(r.seq).as_bytes());
+    part(itoa::Buffer::new().format(r.at_unix_ms).as_bytes());
     part(r.actor.as_bytes());
     part(r.action.as_str().as_bytes());
     part(r.subject.as_bytes());
     part(r.reason.as_bytes());
-    // The same bytes as the details' `Display`, without the formatter.
-    part(&serde_json::to_vec(&r.details).unwrap_or_default());
+    part(details_json);
     let mut hex = [0u8; 64];
     // 32 bytes always fit 64 hex digits.
     let _ = hex::encode_to_slice(h.finalize(), &mut hex);
     hex.iter().map(|&b| char::from(b)).collect()
 }
 
-/// The record that follows `head`, at time `at_unix_ms`, with its hash.
+/// The record that follows `head`, at time `at_unix_ms`, with its hash
+/// (backends use [`next_record_encoded`], which also gives its bytes).
+#[cfg(test)]
 pub fn next_record(head: &Head, new: NewAudit, at_unix_ms: i64) -> AuditRecord {
+    let details = serde_json::to_vec(&new.details).unwrap_or_default();
+    next_record_with(head, new, at_unix_ms, &details)
+}
+
+/// The record that follows `head`, at time `at_unix_ms`, with its hash,
+/// given the details as compact JSON (see [`record_hash_with`]).
+fn next_record_with(
+    head: &Head,
+    new: NewAudit,
+    at_unix_ms: i64,
+    details_json: &[u8],
+) -> AuditRecord {
     let NewAudit {
         actor,
         action,
@@ -137,8 +157,49 @@ pub fn next_record(head: &Head, new: NewAudit, at_unix_ms: i64) -> AuditRecord {
         prev_hash: head.hash.clone(),
         hash: String::new(),
     };
-    rec.hash = record_hash(&rec);
+    rec.hash = record_hash_with(&rec, details_json);
     rec
+}
+
+/// The record that follows `head` and its stored form: the JSON that
+/// `serde_json::to_vec(&record)` gives, with the details serialised once
+/// for both the hash and the stored bytes (every screening appends one).
+///
+/// # Errors
+/// [`serde_json::Error`] when the details cannot be serialised.
+pub fn next_record_encoded(
+    head: &Head,
+    new: NewAudit,
+    at_unix_ms: i64,
+) -> Result<(AuditRecord, Vec<u8>), serde_json::Error> {
+    let details = serde_json::to_vec(&new.details)?;
+    let rec = next_record_with(head, new, at_unix_ms, &details);
+    let mut out = Vec::with_capacity(details.len() + 320);
+    let field = |out: &mut Vec<u8>, name: &[u8]| {
+        out.extend_from_slice(if out.is_empty() { b"{\"" } else { b",\"" });
+        out.extend_from_slice(name);
+        out.extend_from_slice(b"\":");
+    };
+    field(&mut out, b"seq");
+    out.extend_from_slice(itoa::Buffer::new().format(rec.seq).as_bytes());
+    field(&mut out, b"at_unix_ms");
+    out.extend_from_slice(itoa::Buffer::new().format(rec.at_unix_ms).as_bytes());
+    field(&mut out, b"actor");
+    serde_json::to_writer(&mut out, &rec.actor)?;
+    field(&mut out, b"action");
+    serde_json::to_writer(&mut out, &rec.action)?;
+    field(&mut out, b"subject");
+    serde_json::to_writer(&mut out, &rec.subject)?;
+    field(&mut out, b"reason");
+    serde_json::to_writer(&mut out, &rec.reason)?;
+    field(&mut out, b"details");
+    out.extend_from_slice(&details);
+    field(&mut out, b"prev_hash");
+    serde_json::to_writer(&mut out, &rec.prev_hash)?;
+    field(&mut out, b"hash");
+    serde_json::to_writer(&mut out, &rec.hash)?;
+    out.push(b'}');
+    Ok((rec, out))
 }
 
 /// Checks a chain given its records in sequence order (a record that
@@ -301,6 +362,35 @@ mod tests {
         records[4].at_unix_ms = -1;
         for r in &records {
             assert_eq!(record_hash(r), hash_as_documented(r));
+        }
+    }
+
+    #[test]
+    fn a_record_is_stored_as_serde_would_store_it() {
+        let mut head = Head::default();
+        for (i, details) in [
+            serde_json::json!({}),
+            serde_json::json!({"exporter": "Ex \"q\" \u{e9}\n", "n": [1.5, null, -3], "e": {}}),
+            serde_json::json!("plain"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let new = NewAudit {
+                actor: Actor::system(),
+                action: AuditAction::Screening,
+                subject: format!("scr-{i}\u{1f}\\"),
+                reason: "why \"not\"".into(),
+                details,
+            };
+            let (rec, bytes) = next_record_encoded(&head, new.clone(), -7).unwrap();
+            assert_eq!(rec, next_record(&head, new, -7));
+            assert_eq!(bytes, serde_json::to_vec(&rec).unwrap());
+            assert_eq!(rec.hash, hash_as_documented(&rec));
+            head = Head {
+                seq: rec.seq,
+                hash: rec.hash,
+            };
         }
     }
 

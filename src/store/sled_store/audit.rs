@@ -6,7 +6,9 @@
 use super::SledStore;
 use super::txn::{T, Txn};
 use crate::store::StoreError;
-use crate::store::audit::{AuditRecord, ChainCheck, Head, NewAudit, check_chain, next_record};
+use crate::store::audit::{
+    AuditRecord, ChainCheck, Head, NewAudit, check_chain, next_record_encoded,
+};
 
 const HEAD_KEY: &[u8] = b"head";
 
@@ -21,13 +23,12 @@ pub(super) fn append(
     at_unix_ms: i64,
 ) -> Result<AuditRecord, StoreError> {
     let head: Head = txn.get_json(T::AuditHead, HEAD_KEY)?.unwrap_or_default();
-    let rec = next_record(&head, new, at_unix_ms);
-    txn.put_json(
-        T::Audit,
-        rec.seq.to_be_bytes().to_vec(),
-        "audit record",
-        &rec,
-    )?;
+    let (rec, bytes) =
+        next_record_encoded(&head, new, at_unix_ms).map_err(|cause| StoreError::Encode {
+            what: "audit record",
+            cause,
+        })?;
+    txn.insert(T::Audit, rec.seq.to_be_bytes().to_vec(), bytes);
     txn.put_json(
         T::AuditHead,
         HEAD_KEY,
