@@ -830,10 +830,13 @@ impl PartyIndex {
             // A long word the lists do not know: listed words two edits
             // away too ("Trafalgura" / TRAFIGURA, "Nandela" / NADELLA). They
             // do not weigh the word when closer readings do.
-            if exact.is_none() && !nn.consonantal && !nn.vowelless {
-                let two = memo::get_or_compute(self.id, memo::Kind::TwoEdits, t, || {
+            let two = (exact.is_none() && !nn.consonantal && !nn.vowelless).then(|| {
+                memo::get_or_compute(self.id, memo::Kind::TwoEdits, t, || {
                     self.two_edit_neighbours(t)
-                });
+                })
+            });
+            // (Most words have none: then nothing is copied.)
+            if let Some(two) = two.filter(|two| !two.is_empty()) {
                 let mut more = exp.to_vec();
                 let before = more.len();
                 for &(id, sim) in two.iter() {
