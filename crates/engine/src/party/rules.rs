@@ -43,10 +43,6 @@ pub struct NameRules {
     /// Roman numerals that are also words or name parts (`v`, `vi`, `x`,
     /// `xi`): numbers only before a legal form ("Partners V L.P.").
     roman_before_legal: FxHashMap<String, u32>,
-    /// The longest word of `roman` and `roman_before_legal`, in bytes: the
-    /// most letters of a name's last word a numeral run into a legal form
-    /// can take (`vlp`).
-    roman_max_len: usize,
     ordinal_suffixes: Vec<String>,
     /// Name -> nicknames and nickname -> names (both directions).
     nicknames: FxHashMap<String, Vec<String>>,
@@ -358,11 +354,6 @@ impl NameRules {
                 out.insert(word, *value);
             }
         }
-        r.roman_max_len = (r.roman.keys())
-            .chain(r.roman_before_legal.keys())
-            .map(String::len)
-            .max()
-            .unwrap_or(0);
         r.ordinal_suffixes = w.numbers.ordinal_suffixes.clone();
         for word in &w.common.words {
             let word = one_word(word).ok_or_else(|| cfg(WORDS, format!("common: {word:?}")))?;
@@ -758,16 +749,13 @@ impl NameRules {
             }
             // A Roman numeral is a series number where it ends the name,
             // before a legal form at most ("Fund IV L.P.").
-            // (Read only for a word that is a Roman numeral.)
             let legal = |w: &String| super::legal::is_legal_form(w) || self.is_legal_word(w);
-            let series = || i >= 2 && tokens[i + 1..].iter().all(legal);
-            let before_legal = || series() && i + 1 < tokens.len();
+            let series = i >= 2 && tokens[i + 1..].iter().all(legal);
+            let before_legal = series && i + 1 < tokens.len();
             // A numeral run together with the legal form after it: the
             // single letters of "Partners V L.P." read as one word `vlp`.
             if i >= 2 && i + 1 == tokens.len() {
-                // (Heads longer than any numeral are none.)
-                let mut heads = 1..t.len().min(self.roman_max_len + 1);
-                if let Some((v, form)) = heads.find_map(|k| {
+                if let Some((v, form)) = (1..t.len()).find_map(|k| {
                     let (num, form) = t.split_at(k);
                     let v = self
                         .roman
@@ -786,8 +774,8 @@ impl NameRules {
                 .units
                 .get(t)
                 .or_else(|| self.ordinals.get(t))
-                .or_else(|| self.roman.get(t).filter(|_| series()))
-                .or_else(|| self.roman_before_legal.get(t).filter(|_| before_legal()))
+                .or_else(|| self.roman.get(t).filter(|_| series))
+                .or_else(|| self.roman_before_legal.get(t).filter(|_| before_legal))
             {
                 out.push(v.to_string());
             } else if let Some(d) = self.ordinal_digits(t) {
