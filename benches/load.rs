@@ -14,9 +14,9 @@
 //! Each phase also prints the CPU time the server and the load generator
 //! spent per call (from `/proc`): on a shared, noisy machine calls per
 //! second move with the neighbours' load, CPU per call much less. The
-//! screening phases also print the store's durable flushes (from the
-//! server's `/metrics`): writes per flush (group commit at work) and the
-//! mean time of one flush, the disk's sync latency. An answer waits for
+//! screening phases also print the store's batches and durable flushes
+//! (from the server's `/metrics`): writes per batch and per flush (group
+//! commit at work) and the mean time of one flush, the disk's sync latency. An answer waits for
 //! the flush that covers its write, so 64 callers can get at most about
 //! 64 answers per one to two flush times, whatever the CPU.
 //!
@@ -103,6 +103,7 @@ struct Phase {
 #[derive(Clone, Copy, Default)]
 struct StoreTotals {
     writes: f64,
+    batches: f64,
     flushes: f64,
     flush_seconds: f64,
 }
@@ -111,18 +112,21 @@ impl StoreTotals {
     fn since(self, before: StoreTotals) -> StoreTotals {
         StoreTotals {
             writes: self.writes - before.writes,
+            batches: self.batches - before.batches,
             flushes: self.flushes - before.flushes,
             flush_seconds: self.flush_seconds - before.flush_seconds,
         }
     }
 
-    /// "writes per flush, mean flush time" for a table cell.
+    /// "writes per batch, writes per flush, mean flush time" for a table
+    /// cell.
     fn cell(self) -> String {
-        if self.flushes < 1.0 {
-            return "- | -".into();
+        if self.flushes < 1.0 || self.batches < 1.0 {
+            return "- | - | -".into();
         }
         format!(
-            "{:.1} | {:.2} ms",
+            "{:.1} | {:.1} | {:.2} ms",
+            self.writes / self.batches,
             self.writes / self.flushes,
             self.flush_seconds / self.flushes * 1e3
         )
@@ -153,6 +157,7 @@ async fn store_totals(addr: SocketAddr) -> StoreTotals {
     };
     StoreTotals {
         writes: value("exportscreen_store_writes_total"),
+        batches: value("exportscreen_store_batches_total"),
         flushes: value("exportscreen_store_flushes_total"),
         flush_seconds: value("exportscreen_store_flush_seconds_total"),
     }
@@ -396,9 +401,9 @@ async fn run(seconds: f64) {
 
     println!();
     println!(
-        "| phase | calls/s | p50 | p99 | errors | server CPU/call | client CPU/call | writes per flush | mean flush |"
+        "| phase | calls/s | p50 | p99 | errors | server CPU/call | client CPU/call | writes per batch | writes per flush | mean flush |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
     let row = |name: &str, p: &Phase| {
         let (server, client) = p.cpu_per_call();
         println!(
@@ -427,9 +432,9 @@ async fn run(seconds: f64) {
 
     println!("\nthree rounds of one flagged consignee, one shipment reference (its case grows):");
     println!(
-        "| round | calls/s | p99 | server CPU/call | writes per flush | mean flush | case screenings after | server RSS after |"
+        "| round | calls/s | p99 | server CPU/call | writes per batch | writes per flush | mean flush | case screenings after | server RSS after |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|");
     let mut rates = Vec::new();
     let mut total = 0u64;
     for round in 1..=3 {

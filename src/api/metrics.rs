@@ -13,6 +13,7 @@
 //! | `exportscreen_list_entries` | gauge | `list_id` |
 //! | `exportscreen_open_cases` | gauge | (the case queue) |
 //! | `exportscreen_store_writes_total` | counter | (writes acknowledged durable) |
+//! | `exportscreen_store_batches_total` | counter | (batches of writes committed together; with the writes, group commit at work) |
 //! | `exportscreen_store_flushes_total` | counter | (durable flushes, each covering one or more batches of writes) |
 //! | `exportscreen_store_flush_seconds_total` | counter | (time spent in those flushes: divided by the flushes, the disk's sync latency) |
 //! | `exportscreen_store_pending_writes` | gauge | (writes waiting for their flush) |
@@ -57,6 +58,7 @@ pub struct Metrics {
     list_entries: IntGaugeVec,
     open_cases: IntGauge,
     store_writes: IntCounter,
+    store_batches: IntCounter,
     store_flushes: IntCounter,
     store_flush_seconds: Counter,
     store_pending: IntGauge,
@@ -144,6 +146,11 @@ impl Metrics {
                 "store writes acknowledged durable",
             )
             .unwrap_or_else(|e| unreachable_metric(e)),
+            store_batches: IntCounter::new(
+                "exportscreen_store_batches_total",
+                "batches of store writes committed together",
+            )
+            .unwrap_or_else(|e| unreachable_metric(e)),
             store_flushes: IntCounter::new(
                 "exportscreen_store_flushes_total",
                 "durable flushes of the store (each covers one or more batches of writes)",
@@ -161,7 +168,7 @@ impl Metrics {
             .unwrap_or_else(|e| unreachable_metric(e)),
             registry,
         };
-        let collectors: [Box<dyn prometheus::core::Collector>; 13] = [
+        let collectors: [Box<dyn prometheus::core::Collector>; 14] = [
             Box::new(m.requests.clone()),
             Box::new(m.request_seconds.clone()),
             Box::new(m.engine_seconds.clone()),
@@ -172,6 +179,7 @@ impl Metrics {
             Box::new(m.list_entries.clone()),
             Box::new(m.open_cases.clone()),
             Box::new(m.store_writes.clone()),
+            Box::new(m.store_batches.clone()),
             Box::new(m.store_flushes.clone()),
             Box::new(m.store_flush_seconds.clone()),
             Box::new(m.store_pending.clone()),
@@ -231,6 +239,7 @@ impl Metrics {
         let w = services.store().writer_health();
         // The writer keeps the totals; the counters catch up to them.
         catch_up(&self.store_writes, w.completed);
+        catch_up(&self.store_batches, w.batches);
         catch_up(&self.store_flushes, w.flushes);
         let flush_seconds = Duration::from_micros(w.flush_micros).as_secs_f64();
         let behind = flush_seconds - self.store_flush_seconds.get();

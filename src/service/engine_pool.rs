@@ -12,8 +12,8 @@
 //! burning CPU.
 
 use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
 
 use tokio::sync::oneshot;
 
@@ -88,7 +88,7 @@ impl Finished {
 /// A fixed pool of engine threads (see the module documentation).
 #[derive(Debug)]
 pub struct EnginePool {
-    tx: Mutex<mpsc::Sender<Job>>,
+    tx: crossbeam_channel::Sender<Job>,
     threads: usize,
     queued: Arc<AtomicUsize>,
 }
@@ -97,29 +97,21 @@ impl EnginePool {
     /// A pool of `threads` threads (at least one).
     pub fn new(threads: usize) -> EnginePool {
         let threads = threads.max(1);
-        let (tx, rx) = mpsc::channel::<Job>();
-        let rx = Arc::new(Mutex::new(rx));
+        // A channel with many receivers: each idle thread waits on it
+        // itself, so a job wakes one thread (a receiver shared behind a
+        // mutex would wake a second one, to wait for the lock, per job).
+        let (tx, rx) = crossbeam_channel::unbounded::<Job>();
         for i in 0..threads {
-            let rx = Arc::clone(&rx);
+            let rx = rx.clone();
             let spawned = std::thread::Builder::new()
                 .name(format!("engine-{i}"))
                 .spawn(move || {
-                    loop {
-                        // The lock is held only to take the next job.
-                        let job = {
-                            let rx = rx.lock().unwrap_or_else(|p| p.into_inner());
-                            rx.recv()
-                        };
-                        match job {
-                            // A panicking job answers its caller with an
-                            // error (its result sender is dropped) and the
-                            // thread stays in the pool.
-                            Ok(job) => {
-                                let _ = std::panic::catch_unwind(AssertUnwindSafe(job));
-                            }
-                            // The pool is gone.
-                            Err(_) => break,
-                        }
+                    // Until the pool is gone (every sender dropped). A
+                    // panicking job answers its caller with an error (its
+                    // result sender is dropped) and the thread stays in
+                    // the pool.
+                    while let Ok(job) = rx.recv() {
+                        let _ = std::panic::catch_unwind(AssertUnwindSafe(job));
                     }
                 });
             if let Err(e) = spawned {
@@ -127,7 +119,7 @@ impl EnginePool {
             }
         }
         EnginePool {
-            tx: Mutex::new(tx),
+            tx,
             threads,
             queued: Arc::new(AtomicUsize::new(0)),
         }
@@ -196,7 +188,7 @@ impl EnginePool {
             }
             f(&cancel, Reply { tx, job: finished });
         });
-        let sent = self.tx.lock().unwrap_or_else(|p| p.into_inner()).send(job);
+        let sent = self.tx.send(job);
         if sent.is_err() {
             self.queued.fetch_sub(1, Ordering::Relaxed);
             return Err(crate::Error::Internal("the engine pool has stopped".into()));

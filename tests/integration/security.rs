@@ -653,6 +653,10 @@ async fn metrics_count_calls_screenings_and_lists() {
         "{page}"
     );
     assert!(
+        sample(&page, "exportscreen_store_batches_total").unwrap() >= 1.0,
+        "{page}"
+    );
+    assert!(
         sample(&page, "exportscreen_store_flushes_total").unwrap() >= 1.0,
         "{page}"
     );

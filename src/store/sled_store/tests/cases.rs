@@ -31,6 +31,11 @@ fn clear_screenings_open_no_case_but_are_audited() {
         ("screening", r.record.screening_id.as_str(), "erp")
     );
     assert_eq!(audit[0].details["decision"], "CLEAR");
+    // The list versions the decision used, as `list@version`.
+    assert_eq!(
+        audit[0].details["list_versions"],
+        serde_json::json!(["sdn@1"])
+    );
 }
 
 #[test]
