@@ -18,6 +18,7 @@
 
 mod legal;
 pub mod limits;
+mod memo;
 pub mod normalize;
 pub mod rules;
 pub mod score;
@@ -321,6 +322,9 @@ pub struct PartyIndex {
     memo: Vec<std::sync::OnceLock<Expansions>>,
     /// Abbreviations, nicknames, legal forms, numbers (data files).
     rules: std::sync::Arc<NameRules>,
+    /// This index's number, which tags the expansions of unknown words
+    /// each thread keeps for it ([`memo`]).
+    id: u64,
 }
 
 impl PartyIndex {
@@ -346,6 +350,7 @@ impl PartyIndex {
     ) -> PartyIndex {
         let mut idx = PartyIndex {
             rules,
+            id: memo::next_index_id(),
             ..PartyIndex::default()
         };
         let mut vb = VocabBuilder::default();
@@ -779,7 +784,7 @@ impl PartyIndex {
                 Some(id) if !nn.consonantal => std::borrow::Cow::Borrowed(
                     self.memo[id as usize].get_or_init(|| self.expand_token(t, false).into()),
                 ),
-                _ => std::borrow::Cow::Owned(self.expand_token(t, nn.consonantal)),
+                _ => std::borrow::Cow::Owned(self.expand_token_memo(t, nn.consonantal).to_vec()),
             };
             // A word written as an abbreviation (`Man.`, `Hlds`) may stand
             // for the common listed words it abbreviates, listed itself or
@@ -825,11 +830,22 @@ impl PartyIndex {
             // A long word the lists do not know: listed words two edits
             // away too ("Trafalgura" / TRAFIGURA, "Nandela" / NADELLA). They
             // do not weigh the word when closer readings do.
-            if exact.is_none() && !nn.consonantal && !nn.vowelless {
+            let two = (exact.is_none() && !nn.consonantal && !nn.vowelless).then(|| {
+                memo::get_or_compute(self.id, memo::Kind::TwoEdits, t, || {
+                    self.two_edit_neighbours(t)
+                })
+            });
+            // (Most words have none: then nothing is copied.)
+            if let Some(two) = two.filter(|two| !two.is_empty()) {
                 let mut more = exp.to_vec();
                 let before = more.len();
-                self.expand_two_edits(t, &mut more);
+                for &(id, sim) in two.iter() {
+                    if !more[..before].iter().any(|(e, _)| *e == id) {
+                        more.push((id, sim));
+                    }
+                }
                 if more.len() > before {
+                    more.sort_unstable_by_key(|(id, _)| *id);
                     if before == 0 {
                         weight = more
                             .iter()
@@ -935,15 +951,33 @@ impl PartyIndex {
         exp
     }
 
+    /// [`Self::expand_token`] of a word, kept per thread for this index
+    /// ([`memo`]): a word the lists do not know is expanded once, not by
+    /// every query that has it.
+    fn expand_token_memo(&self, t: &str, consonantal: bool) -> memo::Exp {
+        if t.len() > limits::MAX_TOKEN_BYTES {
+            // Compared exactly: nothing worth keeping.
+            return self.expand_token(t, consonantal).into();
+        }
+        let kind = if consonantal {
+            memo::Kind::Consonantal
+        } else {
+            memo::Kind::Plain
+        };
+        memo::get_or_compute(self.id, kind, t, || self.expand_token(t, consonantal))
+    }
+
     /// Listed words two edits from a long query word, with the same first
     /// letter: a letter added or dropped and another changed, or two added
-    /// (`trafalgura` / trafigura, `mortars` / motors). Candidates come from
-    /// the deletion index: the listed words one edit from each one-letter
-    /// deletion of the query word, verified by distance.
-    fn expand_two_edits(&self, t: &str, exp: &mut Vec<(u32, f32)>) {
+    /// (`trafalgura` / trafigura, `mortars` / motors), by id. Candidates
+    /// come from the deletion index: the listed words one edit from each
+    /// one-letter deletion of the query word, verified by distance. The
+    /// caller adds those its closer readings do not have.
+    fn two_edit_neighbours(&self, t: &str) -> Vec<(u32, f32)> {
+        let mut out = Vec::new();
         let b = t.as_bytes();
         if b.len() < TWO_EDIT_MIN_LEN || b.len() > limits::MAX_TOKEN_BYTES || !t.is_ascii() {
-            return;
+            return out;
         }
         let mut found = Vec::new();
         let mut var: Vec<u8> = Vec::with_capacity(b.len());
@@ -960,26 +994,22 @@ impl PartyIndex {
             }
             if found.len() > TWO_EDIT_MAX_CANDIDATES {
                 // A crowded neighbourhood: two edits tell nothing there.
-                return;
+                return out;
             }
         }
         found.sort_unstable();
         found.dedup();
-        let before = exp.len();
         for id in found {
             let w = self.vocab.text(id).as_bytes();
-            if w.first() != b.first()
-                || w.len() + 1 < TWO_EDIT_MIN_LEN
-                || exp[..before].iter().any(|(e, _)| *e == id)
-            {
+            if w.first() != b.first() || w.len() + 1 < TWO_EDIT_MIN_LEN {
                 continue;
             }
             if similarity::osa_distance(b, w, 2) == 2 {
                 let sim = similarity::typo_sim(b.len(), w.len(), 2).max(TWO_EDIT_SIM);
-                exp.push((id, sim as f32));
+                out.push((id, sim as f32));
             }
         }
-        exp.sort_unstable_by_key(|(id, _)| *id);
+        out
     }
 
     /// A word written with a dot (`Petrochem.`) read as the start of the
@@ -1041,7 +1071,7 @@ impl PartyIndex {
                 i += 1;
                 continue;
             };
-            if !self.expand_token(t, nn.consonantal).is_empty() {
+            if !self.expand_token_memo(t, nn.consonantal).is_empty() {
                 // A typo of a listed word: not glued.
                 i += 1;
                 continue;
@@ -1079,7 +1109,7 @@ impl PartyIndex {
                         Some(id) if !nn.consonantal => self.memo[id as usize]
                             .get_or_init(|| self.expand_token(&joined, false).into())
                             .to_vec(),
-                        _ => self.expand_token(&joined, nn.consonantal),
+                        _ => self.expand_token_memo(&joined, nn.consonantal).to_vec(),
                     }
                 } else {
                     self.vocab
