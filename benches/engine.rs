@@ -11,7 +11,10 @@
 //!
 //! Inputs are generated deterministically: listed names (primary names and
 //! aliases, some with a typo, some reordered) mixed with invented company
-//! and person names, item descriptions drawn from the control texts (EU
+//! and person names (drawn from a few dozen words, so that words recur
+//! across queries as trade names do; the rows "unseen words" use fresh
+//! words instead, each name once: the cost when nothing the engine keeps
+//! per thread, such as the memo of unknown words, helps), item descriptions drawn from the control texts (EU
 //! Annex I and MTCR wordings with figures, look-alikes and plain goods), and
 //! varied addresses and end uses. Hostile rows (issue 12): 4 KiB names of
 //! repeated or listed words, a 1,000-party shipment of them, and the index
@@ -230,6 +233,76 @@ fn party_names(lists: &[LoadedList], rng: &mut Rng, n: usize) -> Names {
     Names { listed, invented }
 }
 
+/// A word no list has and no earlier query is likely to have: three or
+/// four random syllables (8,000 to 160,000 of them).
+fn fresh_word(rng: &mut Rng) -> String {
+    const SYLLABLES: &[&str] = &[
+        "ba", "ko", "ri", "tu", "ne", "sa", "lo", "mi", "de", "ga", "vu", "pe", "zo", "hi", "ka",
+        "ru", "fe", "yo", "wa", "ji",
+    ];
+    let mut w = String::new();
+    for i in 0..3 + rng.below(2) {
+        let s = *rng.pick(SYLLABLES);
+        if i == 0 {
+            w.push_str(&s[..1].to_ascii_uppercase());
+            w.push_str(&s[1..]);
+        } else {
+            w.push_str(s);
+        }
+    }
+    w
+}
+
+/// An invented name whose distinctive words are fresh: a person (two fresh
+/// words) or a company (a fresh word, a common trade word, a legal form).
+fn unseen_name(rng: &mut Rng) -> String {
+    if rng.below(2) == 0 {
+        format!("{} {}", fresh_word(rng), fresh_word(rng))
+    } else {
+        format!("{} {} {}", fresh_word(rng), rng.pick(CO), rng.pick(FORM))
+    }
+}
+
+/// `n` shipments of 5 items and 4 parties; `listed_share` percent of the
+/// parties take a name from `listed`, the others one from `invented`.
+fn shipments(
+    rng: &mut Rng,
+    n: usize,
+    listed_share: usize,
+    listed: &[String],
+    invented: &dyn Fn(&mut Rng) -> String,
+) -> Vec<Shipment> {
+    let roles = [
+        PartyRole::Consignee,
+        PartyRole::EndUser,
+        PartyRole::IntermediateConsignee,
+        PartyRole::Purchaser,
+    ];
+    let dests = ["DE", "AE", "CN", "IR", "BR", "SG", "IN", "TR"];
+    (0..n)
+        .map(|i| Shipment {
+            reference: format!("B-{i}"),
+            exporter: "Bench Exporter".into(),
+            items: (0..5).map(|_| item(rng)).collect(),
+            parties: roles
+                .iter()
+                .map(|r| Party {
+                    role: *r,
+                    name: if rng.below(100) < listed_share {
+                        rng.pick(listed).clone()
+                    } else {
+                        invented(rng)
+                    },
+                    address: (*rng.pick(ADDRESSES)).to_string(),
+                    country: (*rng.pick(&dests)).to_string(),
+                })
+                .collect(),
+            destination_country: (*rng.pick(&dests)).to_string(),
+            end_use: (*rng.pick(END_USES)).to_string(),
+        })
+        .collect()
+}
+
 fn item(rng: &mut Rng) -> Item {
     let (d, p) = rng.pick(ITEMS);
     Item {
@@ -294,40 +367,15 @@ fn main() {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let n_ship = if quick { 2_000 } else { 20_000 };
     let names = party_names(&lists, &mut rng, 4_000);
-    let roles = [
-        PartyRole::Consignee,
-        PartyRole::EndUser,
-        PartyRole::IntermediateConsignee,
-        PartyRole::Purchaser,
-    ];
-    let dests = ["DE", "AE", "CN", "IR", "BR", "SG", "IN", "TR"];
-    // `listed_share`: share of parties taken from the lists.
-    let mut shipments = |listed_share: usize| -> Vec<Shipment> {
-        (0..n_ship)
-            .map(|i| Shipment {
-                reference: format!("B-{i}"),
-                exporter: "Bench Exporter".into(),
-                items: (0..5).map(|_| item(&mut rng)).collect(),
-                parties: roles
-                    .iter()
-                    .map(|r| Party {
-                        role: *r,
-                        name: if rng.below(100) < listed_share {
-                            rng.pick(&names.listed).clone()
-                        } else {
-                            rng.pick(&names.invented).clone()
-                        },
-                        address: (*rng.pick(ADDRESSES)).to_string(),
-                        country: (*rng.pick(&dests)).to_string(),
-                    })
-                    .collect(),
-                destination_country: (*rng.pick(&dests)).to_string(),
-                end_use: (*rng.pick(END_USES)).to_string(),
-            })
-            .collect()
-    };
-    let typical = shipments(10);
-    let adversarial = shipments(50);
+    let pooled = |rng: &mut Rng| rng.pick(&names.invented).clone();
+    let typical = shipments(&mut rng, n_ship, 10, &names.listed, &pooled);
+    let adversarial = shipments(&mut rng, n_ship, 50, &names.listed, &pooled);
+    // Typical shipments whose invented parties use words no list and no
+    // earlier query has (their own generator: the sets above stay as
+    // they were). Read once: what a typical shipment costs when nothing
+    // the engine keeps per thread (the memo of unknown words) helps.
+    let mut fresh_rng = Rng(0xD1B5_4A32_D192_ED03);
+    let unseen = shipments(&mut fresh_rng, n_ship / 2, 10, &names.listed, &unseen_name);
     if std::env::args().any(|a| a == "--dump") {
         for s in typical.iter().chain(&adversarial) {
             println!("{} {:?}", s.reference, engine.screen_shipment(s));
@@ -367,6 +415,7 @@ fn main() {
     run("  10% listed parties, 2nd", &typical);
     run("  50% listed parties, 1st", &adversarial);
     run("  50% listed parties, 2nd", &adversarial);
+    run("  10% listed, unseen words", &unseen);
 
     println!("ScreenParty (warm):");
     for (label, pool) in [
@@ -390,6 +439,20 @@ fn main() {
         }
         report(label, &mut lat);
     }
+    // Invented names of words never seen before, each queried once.
+    let mut lat = Vec::new();
+    for _ in 0..names.invented.len() {
+        let n = unseen_name(&mut fresh_rng);
+        let q = PartyQuery {
+            name: &n,
+            country: "",
+            address: "",
+        };
+        let t = Instant::now();
+        black_box(engine.screen_party(black_box(&q), 0));
+        lat.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    report("  invented, unseen words", &mut lat);
 
     let mut lat = Vec::new();
     for _ in 0..if quick { 200 } else { 2_000 } {
