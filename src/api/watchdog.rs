@@ -1,9 +1,11 @@
-//! The health watchdog: once a second it asks the store's writer how it is
+//! The health watchdog: twice a second it asks the store's writer how it is
 //! doing, and when writes have been waiting without the writer finishing a
-//! batch for longer than the allowed stall, it turns health NOT_SERVING
-//! (for the server and each service), so a load balancer stops sending
-//! work to a process that cannot record it; health returns to SERVING when
-//! the writer makes progress again. A task owned by the server.
+//! batch for longer than the allowed stall, or when the writer's last batch
+//! could not be made durable (a full disk, a database that refuses
+//! writes), it turns health NOT_SERVING (for the server and each service),
+//! so a load balancer stops sending work to a process that cannot record
+//! it; health returns to SERVING when the writer makes progress again. A
+//! task owned by the server.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,6 +28,12 @@ pub fn stalled(h: &WriterHealth, stall: Duration) -> bool {
     h.pending > 0 && u128::from(h.idle_millis) > stall.as_millis()
 }
 
+/// True when the process cannot record screenings: the writer is stalled
+/// or its last batch failed.
+pub fn down(h: &WriterHealth, stall: Duration) -> bool {
+    stalled(h, stall) || h.failing
+}
+
 /// Starts the watchdog as a task of `tasks`.
 pub fn start(
     tasks: &Tasks,
@@ -45,17 +53,24 @@ pub fn start(
                 _ = tick.tick() => {}
             }
             let h = store.writer_health();
-            let now_down = stalled(&h, stall);
+            let now_down = self::down(&h, stall);
             if now_down == down {
                 continue;
             }
             down = now_down;
             let status = if down {
-                warn!(
-                    pending = h.pending,
-                    idle_millis = h.idle_millis,
-                    "the store's writer makes no progress: health NOT_SERVING"
-                );
+                if h.failing {
+                    warn!(
+                        pending = h.pending,
+                        "the store refuses writes (its last batch failed): health NOT_SERVING"
+                    );
+                } else {
+                    warn!(
+                        pending = h.pending,
+                        idle_millis = h.idle_millis,
+                        "the store's writer makes no progress: health NOT_SERVING"
+                    );
+                }
                 ServingStatus::NotServing
             } else {
                 info!("the store's writer makes progress again: health SERVING");
@@ -83,5 +98,22 @@ mod tests {
         assert!(!stalled(&h(0, 60_000), s), "idle with nothing to do");
         assert!(!stalled(&h(10, 4_999), s), "busy, not yet stalled");
         assert!(stalled(&h(1, 5_001), s));
+    }
+
+    #[test]
+    fn a_failing_writer_is_down_at_once() {
+        let s = Duration::from_secs(5);
+        let failing = WriterHealth {
+            failing: true,
+            ..WriterHealth::default()
+        };
+        assert!(down(&failing, s), "the last batch failed");
+        assert!(!down(&WriterHealth::default(), s));
+        let stalled = WriterHealth {
+            pending: 1,
+            idle_millis: 5_001,
+            ..WriterHealth::default()
+        };
+        assert!(down(&stalled, s));
     }
 }

@@ -282,4 +282,8 @@ pub struct WriterHealth {
     /// disk's sync latency, which bounds how fast a fixed number of
     /// concurrent callers can be answered.
     pub flush_micros: u64,
+    /// True when the last batch the writer tried to make durable failed
+    /// (the disk is full, the database refuses writes): until one
+    /// succeeds, writes are refused.
+    pub failing: bool,
 }

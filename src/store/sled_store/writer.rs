@@ -18,7 +18,7 @@
 //! thread also expires old idempotency keys, a bounded number per batch.
 //! Its progress ([`Stats`]) feeds the health watchdog.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -64,9 +64,24 @@ pub struct Stats {
     /// Milliseconds since `started` of the writer's last sign of life: a
     /// batch started or finished, or work handed to it while it was idle.
     progress_ms: AtomicU64,
+    /// The last batch failed to commit or to flush.
+    failing: AtomicBool,
 }
 
 impl Stats {
+    fn new() -> Stats {
+        Stats {
+            started: Instant::now(),
+            submitted: AtomicU64::new(0),
+            completed: AtomicU64::new(0),
+            batches: AtomicU64::new(0),
+            flushes: AtomicU64::new(0),
+            flush_micros: AtomicU64::new(0),
+            progress_ms: AtomicU64::new(0),
+            failing: AtomicBool::new(false),
+        }
+    }
+
     fn now_ms(&self) -> u64 {
         u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
@@ -87,15 +102,7 @@ impl Writer {
     /// [`StoreError::Backend`] when the thread cannot be started.
     pub fn start(trees: Trees) -> Result<Writer, StoreError> {
         let (tx, rx) = mpsc::channel();
-        let stats = Arc::new(Stats {
-            started: Instant::now(),
-            submitted: AtomicU64::new(0),
-            completed: AtomicU64::new(0),
-            batches: AtomicU64::new(0),
-            flushes: AtomicU64::new(0),
-            flush_micros: AtomicU64::new(0),
-            progress_ms: AtomicU64::new(0),
-        });
+        let stats = Arc::new(Stats::new());
         let thread_stats = Arc::clone(&stats);
         let handle = std::thread::Builder::new()
             .name("store-writer".into())
@@ -200,6 +207,7 @@ impl Writer {
             batches: self.stats.batches.load(Ordering::Relaxed),
             flushes: self.stats.flushes.load(Ordering::Relaxed),
             flush_micros: self.stats.flush_micros.load(Ordering::Relaxed),
+            failing: self.stats.failing.load(Ordering::Relaxed),
         }
     }
 }
@@ -364,6 +372,7 @@ fn finish(trees: &Trees, batches: Vec<Committed>, stats: &Stats) {
         if let Err(e) = &result {
             error!(error = %e, writes = batch.done.len(), "commit failed: the batch's writes are refused");
         }
+        stats.failing.store(result.is_err(), Ordering::Relaxed);
         // Counted before the answers leave, so that a caller who has its
         // answer sees the writer's progress too.
         stats
@@ -410,6 +419,28 @@ mod tests {
     fn writer() -> (Writer, Trees) {
         let trees = Trees::open(Db::temporary().unwrap()).unwrap();
         (Writer::start(trees.clone()).unwrap(), trees)
+    }
+
+    #[test]
+    fn a_batch_that_cannot_be_made_durable_marks_the_writer_failing_until_one_can() {
+        let trees = Trees::open(Db::temporary().unwrap()).unwrap();
+        let stats = Stats::new();
+        let answered = Arc::new(Mutex::new(Vec::new()));
+        let batch = |result: Result<Vec<super::super::txn::Hook>, StoreError>| {
+            let answered = Arc::clone(&answered);
+            Committed {
+                result,
+                done: vec![Box::new(move |r: Result<(), &StoreError>| {
+                    answered.lock().unwrap().push(r.is_ok());
+                })],
+            }
+        };
+        let refused = StoreError::Backend("No space left on device".into());
+        finish(&trees, vec![batch(Err(refused))], &stats);
+        assert!(stats.failing.load(Ordering::Relaxed));
+        finish(&trees, vec![batch(Ok(Vec::new()))], &stats);
+        assert!(!stats.failing.load(Ordering::Relaxed));
+        assert_eq!(*answered.lock().unwrap(), vec![false, true]);
     }
 
     #[test]
