@@ -6,7 +6,8 @@
 //! `-- --hostile` for the hostile rows alone, `-- --split` for where a
 //! typical shipment's time goes, `-- --dump` to print every outcome of the
 //! generated shipments, for comparing two builds, `-- --loop N` to screen
-//! typical shipments for N seconds under a profiler).
+//! typical shipments for N seconds under a profiler, `-- --count N` to
+//! screen exactly N of them, for an instruction count under callgrind).
 //! Prints p50 / p90 / p99 / max per operation in microseconds.
 //!
 //! Inputs are generated deterministically: listed names (primary names and
@@ -398,6 +399,16 @@ fn main() {
             n += typical.len() as u64;
         }
         println!("{n} typical shipments in {secs} s");
+        return;
+    }
+    if let Some(count) = arg_value("--count") {
+        // A fixed number of typical shipments, in order (round robin): the
+        // same work for every build, for an instruction count under
+        // callgrind (`--toggle-collect=*Engine::screen_shipment*`).
+        for s in typical.iter().cycle().take(count as usize) {
+            black_box(engine.screen_shipment(black_box(s)));
+        }
+        println!("{count} typical shipments");
         return;
     }
 
