@@ -226,9 +226,13 @@ fn main() -> Result<()> {
             sink += a.matches.len();
         }
     }
+    if times.is_empty() {
+        println!("classify time: no cases");
+        return Ok(());
+    }
     times.sort_by(f64::total_cmp);
     let mean = times.iter().sum::<f64>() / times.len() as f64;
-    let p99 = times[((times.len() as f64) * 0.99) as usize - 1];
+    let p99 = times[(((times.len() as f64) * 0.99) as usize).saturating_sub(1)];
     println!(
         "classify time: mean {mean:.2} us, p99 {p99:.2} us over {} calls ({sink} matches)",
         times.len()
