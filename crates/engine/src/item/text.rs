@@ -285,6 +285,20 @@ fn lookup() -> &'static Lookup {
     })
 }
 
+/// The normalised form ([`stem_of`]) of every word of the spelling and stem
+/// tables, worked out once: a description's word is looked up once here
+/// instead of once in each table.
+fn table_stems() -> &'static FxHashMap<&'static str, Box<str>> {
+    static STEMMED: OnceLock<FxHashMap<&'static str, Box<str>>> = OnceLock::new();
+    STEMMED.get_or_init(|| {
+        SPELLING
+            .iter()
+            .chain(STEMS)
+            .map(|(word, _)| (*word, stem_of(word).into()))
+            .collect()
+    })
+}
+
 fn abbreviation(word: &str) -> Option<&'static Abbreviation> {
     lookup().abbreviations.get(word).copied()
 }
@@ -300,13 +314,23 @@ fn stem_of(word: &str) -> Cow<'_, str> {
 /// Appends [`stem_of`]`(word)` to `out`, with `scratch` for the suffix
 /// rules: no string of its own for any word.
 fn stem_into(out: &mut String, word: &str, scratch: &mut String) {
-    let canonical = canon(word);
-    let w: &str = &canonical;
+    if let Some(stemmed) = table_stems().get(word) {
+        out.push_str(stemmed);
+        return;
+    }
+    // Not in the spelling table: `canon` is the -ise rule or the word itself
+    // (which is not in the stem table either).
+    let converted = if may_end_ise(word) {
+        ise_to_ize(word)
+    } else {
+        None
+    };
+    let w: &str = converted.as_deref().unwrap_or(word);
     // As `stem`: short or not plain lower-case words keep their form, the
     // irregular forms come from the table, the rest from the suffix rules.
     if w.len() < 4 || !w.bytes().all(|b| b.is_ascii_lowercase()) {
         out.push_str(w);
-    } else if let Some(to) = lookup().stems.get(w) {
+    } else if let Some(to) = converted.is_some().then(|| lookup().stems.get(w)).flatten() {
         out.push_str(to);
     } else {
         scratch.clear();
