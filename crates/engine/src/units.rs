@@ -23,7 +23,7 @@ use std::sync::OnceLock;
 use crate::negation;
 
 use aho_corasick::AhoCorasick;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -91,7 +91,20 @@ include!(concat!(env!("OUT_DIR"), "/units_toml.rs"));
 
 /// The spec of a known key.
 pub fn spec(key: &str) -> Option<&'static ParamSpec> {
-    PARAMS.iter().find(|p| p.key == key)
+    // Looked up for every figure written into an explanation: a hash, not a
+    // scan of some seventy keys (keys are unique: see the tests).
+    static BY_KEY: OnceLock<FxHashMap<&'static str, &'static ParamSpec>> = OnceLock::new();
+    BY_KEY
+        .get_or_init(|| {
+            let mut m = FxHashMap::default();
+            for p in PARAMS {
+                // The first spec of a key wins, as a scan in order would.
+                m.entry(p.key).or_insert(p);
+            }
+            m
+        })
+        .get(key)
+        .copied()
 }
 
 /// True when `key` is a canonical parameter key.
@@ -135,7 +148,7 @@ pub fn write_number(out: &mut String, value: f64) {
     }
     if value.fract() == 0.0 {
         // A whole number: what the trimming below leaves ("-0" is "0").
-        let _ = write!(out, "{}", value as i64);
+        write_integer(out, value as i64);
         return;
     }
     // The shortest form that reads back as `value` (fast) is what rounding
@@ -160,6 +173,29 @@ pub fn write_number(out: &mut String, value: f64) {
     if &out[from..] == "-0" {
         out.truncate(from);
         out.push('0');
+    }
+}
+
+/// Appends `n` in decimal, as `write!(out, "{n}")` would, without the
+/// formatting machinery (whole figures are the common case).
+fn write_integer(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    // i64::MIN's magnitude fits in u64.
+    let mut m = n.unsigned_abs();
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (m % 10) as u8;
+        m /= 10;
+        if m == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        out.push(char::from(d));
     }
 }
 
@@ -449,16 +485,31 @@ impl<'a> Prepared<'a> {
             orig: Vec::with_capacity(original.len()),
             upper: Vec::with_capacity(original.len()),
         };
-        for (at, c) in original.char_indices() {
-            let up = c.is_uppercase();
-            match c {
-                c if c.is_ascii() => {
-                    if c.is_ascii_whitespace() {
-                        p.push_space(at);
-                    } else {
-                        p.push(c.to_ascii_lowercase(), at, up);
-                    }
+        let bytes = original.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
+            let b = bytes[at];
+            if b.is_ascii() {
+                // Most chars: one byte, no char decoded.
+                if b.is_ascii_whitespace() {
+                    p.push_space(at);
+                } else {
+                    p.push(
+                        char::from(b.to_ascii_lowercase()),
+                        at,
+                        b.is_ascii_uppercase(),
+                    );
                 }
+                at += 1;
+                continue;
+            }
+            // `at` is a char boundary: every ASCII byte is one char.
+            let Some(c) = original[at..].chars().next() else {
+                break;
+            };
+            let up = c.is_uppercase();
+            let next = at + c.len_utf8();
+            match c {
                 '\u{b5}' | '\u{3bc}' | '\u{39c}' => p.push('u', at, false),
                 '\u{b0}' | '\u{ba}' | '\u{2da}' => p.push('°', at, false),
                 '\u{b7}' | '\u{2022}' | '\u{22c5}' | '\u{2219}' => p.push('.', at, false),
@@ -504,6 +555,7 @@ impl<'a> Prepared<'a> {
                     }
                 }
             }
+            at = next;
         }
         p
     }
@@ -643,39 +695,64 @@ struct UnitHit {
     end: usize,
 }
 
-/// A unit spelling as chars, grouped by first char for fast lookup.
+/// A unit spelling as chars.
 struct UnitSpelling {
     chars: Vec<char>,
     def: &'static UnitDef,
 }
 
-fn unit_table() -> &'static FxHashMap<char, Vec<UnitSpelling>> {
+/// The unit spellings by their first two chars (one-char spellings apart),
+/// each bucket longest first: a figure looks at the few spellings that can
+/// fit, not at every one sharing its first char (some eighty start with 'm').
+#[derive(Default)]
+struct UnitTable {
+    pairs: FxHashMap<(char, char), Vec<UnitSpelling>>,
+    singles: FxHashMap<char, Vec<UnitSpelling>>,
+}
+
+fn unit_table() -> &'static UnitTable {
     // Looked up at every figure: a cheap hash (the table is ours, not input).
-    static TABLE: OnceLock<FxHashMap<char, Vec<UnitSpelling>>> = OnceLock::new();
+    static TABLE: OnceLock<UnitTable> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut m: FxHashMap<char, Vec<UnitSpelling>> = FxHashMap::default();
+        let mut t = UnitTable::default();
         for def in UNITS {
             let chars: Vec<char> = def.spelling.chars().collect();
-            if let Some(first) = chars.first() {
-                m.entry(*first)
+            match *chars.as_slice() {
+                [] => {}
+                [a] => t
+                    .singles
+                    .entry(a)
                     .or_default()
-                    .push(UnitSpelling { chars, def });
+                    .push(UnitSpelling { chars, def }),
+                [a, b, ..] => t
+                    .pairs
+                    .entry((a, b))
+                    .or_default()
+                    .push(UnitSpelling { chars, def }),
             }
         }
         // Longest spelling first (stable: the table's order among equals),
         // so that the first one that fits is the longest.
-        for bucket in m.values_mut() {
+        for bucket in t.pairs.values_mut() {
             bucket.sort_by_key(|u| std::cmp::Reverse(u.chars.len()));
         }
-        m
+        t
     })
 }
 
 /// Longest unit spelled at `i` that ends at a word boundary.
 fn unit_at(p: &Prepared<'_>, i: usize) -> Option<UnitHit> {
-    let bucket = unit_table().get(&p.at(i))?;
     let rest = p.chars.get(i..)?;
-    for u in bucket {
+    let first = *rest.first()?;
+    let table = unit_table();
+    // Spellings of two chars or more (longest first), then those of one:
+    // the order of one list of all spellings by length.
+    let longer = rest
+        .get(1)
+        .and_then(|second| table.pairs.get(&(first, *second)))
+        .map_or(&[][..], |b| b.as_slice());
+    let single = table.singles.get(&first).map_or(&[][..], |b| b.as_slice());
+    for u in longer.iter().chain(single) {
         if !rest.starts_with(&u.chars) {
             continue;
         }
@@ -1420,6 +1497,27 @@ fn feature_matcher() -> Option<&'static AhoCorasick> {
         .as_ref()
 }
 
+/// The first word of every feature phrase, or `None` when a phrase starts
+/// with a space (then no word tells it apart). A feature phrase occurs in
+/// " w1 w2 ... " only where its first word is one of the words: a text with
+/// none of them has no feature, and the automaton need not run.
+fn feature_first_words() -> Option<&'static FxHashSet<&'static str>> {
+    static FIRST: OnceLock<Option<FxHashSet<&'static str>>> = OnceLock::new();
+    FIRST
+        .get_or_init(|| {
+            FEATURES
+                .iter()
+                .map(|f| f.phrase.split(' ').next().filter(|w| !w.is_empty()))
+                .collect()
+        })
+        .as_ref()
+}
+
+/// True when the feature automaton can match in the text of `words`.
+fn may_have_feature(words: &[&str]) -> bool {
+    feature_first_words().is_none_or(|first| words.iter().any(|w| first.contains(w)))
+}
+
 fn features(words: &[&str], out: &mut Vec<Reading>) {
     let mut found: Vec<(&'static str, f64, String)> = Vec::new();
     // One string " w1 w2 ... " and the offset of each word in it.
@@ -1434,7 +1532,12 @@ fn features(words: &[&str], out: &mut Vec<Reading>) {
     let Some(matcher) = feature_matcher() else {
         return;
     };
-    for m in matcher.find_overlapping_iter(&joined) {
+    // Searched only when some phrase can match (no match is lost otherwise).
+    let searched = may_have_feature(words)
+        .then(|| matcher.find_overlapping_iter(joined.as_str()))
+        .into_iter()
+        .flatten();
+    for m in searched {
         let f = &FEATURES[m.pattern().as_usize()];
         let n_parts = f.phrase.split(' ').count();
         let Ok(i) = starts.binary_search(&(m.start() + 1)) else {
@@ -1500,6 +1603,14 @@ fn features(words: &[&str], out: &mut Vec<Reading>) {
     }
     // Written axis counts: "two-axis", "three axes".
     for (i, w) in words.iter().enumerate() {
+        // The cheap test first: few words are followed by an axis word.
+        if !(w.ends_with("axial")
+            || words
+                .get(i + 1)
+                .is_some_and(|x| matches!(*x, "axis" | "axes" | "axial")))
+        {
+            continue;
+        }
         let Some(n) = AXIS_WORDS
             .iter()
             .find(|(word, _)| word == w)
@@ -1507,21 +1618,15 @@ fn features(words: &[&str], out: &mut Vec<Reading>) {
         else {
             continue;
         };
-        if w.ends_with("axial")
-            || words
-                .get(i + 1)
-                .is_some_and(|x| matches!(*x, "axis" | "axes" | "axial"))
-        {
-            let text = match words.get(i + 1) {
-                Some(next) if !w.ends_with("axial") => format!("{w} {next}"),
-                _ => (*w).to_string(),
-            };
-            out.push(Reading {
-                key: "axes",
-                value: n,
-                text,
-            });
-        }
+        let text = match words.get(i + 1) {
+            Some(next) if !w.ends_with("axial") => format!("{w} {next}"),
+            _ => (*w).to_string(),
+        };
+        out.push(Reading {
+            key: "axes",
+            value: n,
+            text,
+        });
     }
     // Bearing precision classes written as "P4", "P2".
     if any_cue(words, WORDS.bearing) {
@@ -1567,8 +1672,19 @@ pub fn extract(text: &str) -> Vec<Reading> {
     let p = Prepared::new(text);
     let global = all_words(&p);
     let mut nums: Vec<Num> = Vec::new();
+    // One byte per prepared char (NUL for a non-ASCII one, such as '±').
+    let bytes = p.ascii.as_bytes();
     let mut i = 0;
     while i < p.len() {
+        // Most chars can start no number (only a digit, a sign, a point or
+        // '±' can): they are passed over on the bytes, no char read.
+        if !matches!(
+            bytes.get(i),
+            Some(b'0'..=b'9' | b'-' | b'+' | b'.' | 0) | None
+        ) {
+            i += 1;
+            continue;
+        }
         let c = p.at(i);
         let prev = if i == 0 { ' ' } else { p.at(i - 1) };
         let starts = c.is_ascii_digit()
@@ -2113,6 +2229,112 @@ mod tests {
     /// The short path of `format_number` gives what rounding to four
     /// decimals and dropping trailing zeros gives, for figures as written
     /// (a few decimals) and for computed ones (many).
+    #[test]
+    fn the_feature_prefilter_never_hides_a_match() {
+        // Every text where the automaton finds a phrase passes the filter:
+        // each phrase alone, inside other words, and in generated texts.
+        let matcher = feature_matcher().expect("feature automaton");
+        let mut texts: Vec<Vec<String>> = FEATURES
+            .iter()
+            .map(|f| {
+                let mut w = vec!["the".to_string()];
+                w.extend(f.phrase.split(' ').map(str::to_string));
+                w.push("unit".to_string());
+                w
+            })
+            .collect();
+        let vocab: Vec<&str> = FEATURES
+            .iter()
+            .flat_map(|f| f.phrase.split(' '))
+            .chain(["a", "x", "press", "with", "no", "non", "for"])
+            .collect();
+        let mut seed = 7u64;
+        for _ in 0..3000 {
+            let mut w = Vec::new();
+            for _ in 0..(seed % 7) {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                w.push(vocab[(seed >> 33) as usize % vocab.len()].to_string());
+            }
+            texts.push(w);
+        }
+        for t in &texts {
+            let words: Vec<&str> = t.iter().map(String::as_str).collect();
+            let joined = format!(" {} ", words.join(" "));
+            let found = matcher.find_overlapping_iter(joined.as_str()).count();
+            if found > 0 {
+                assert!(may_have_feature(&words), "{joined:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn write_integer_is_the_formatter_s_integer() {
+        for n in (-1000..1000).chain([i64::MIN, i64::MAX, 10_000_000, -9_999_999]) {
+            let mut s = String::from("x");
+            write_integer(&mut s, n);
+            assert_eq!(s, format!("x{n}"));
+        }
+    }
+
+    #[test]
+    fn units_found_as_by_a_scan_of_every_spelling() {
+        // The reference: every spelling sharing the first char, longest
+        // first, the first that fits at a word boundary.
+        fn reference(p: &Prepared<'_>, i: usize) -> Option<(usize, usize)> {
+            let rest = p.chars.get(i..)?;
+            let mut all: Vec<(Vec<char>, usize)> = UNITS
+                .iter()
+                .enumerate()
+                .map(|(k, u)| (u.spelling.chars().collect(), k))
+                .filter(|(c, _): &(Vec<char>, usize)| c.first() == rest.first())
+                .collect();
+            all.sort_by_key(|(c, _)| std::cmp::Reverse(c.len()));
+            for (chars, k) in all {
+                if !rest.starts_with(&chars) {
+                    continue;
+                }
+                let end = i + chars.len();
+                let next = p.at(end);
+                let last = chars.last().copied().unwrap_or(' ');
+                if next.is_ascii_alphabetic() && last.is_ascii_alphanumeric() {
+                    continue;
+                }
+                if next.is_ascii_digit() && last.is_ascii_alphabetic() && !chars.contains(&'/') {
+                    continue;
+                }
+                return Some((k, end));
+            }
+            None
+        }
+        let mut texts: Vec<String> = UNITS
+            .iter()
+            .flat_map(|u| {
+                [
+                    format!("5 {}", u.spelling),
+                    format!("5{} x", u.spelling),
+                    format!("5 {}s", u.spelling),
+                    format!("5 {}2", u.spelling),
+                    format!("5 {}/h", u.spelling),
+                ]
+            })
+            .collect();
+        texts.push("12 mm, 3 MPa; 4 kN 2 m/s2 7 µm 90 °C ± 5".to_string());
+        for t in &texts {
+            let p = Prepared::new(t);
+            for i in 0..p.len() {
+                let got = unit_at(&p, i).map(|u| u.end);
+                let want = reference(&p, i);
+                assert_eq!(got, want.map(|(_, end)| end), "{t:?} at {i}");
+                if let (Some(u), Some((k, _))) = (unit_at(&p, i), want) {
+                    assert_eq!(u.factor.to_bits(), UNITS[k].factor.to_bits(), "{t:?}");
+                    assert_eq!(u.dim, UNITS[k].dim, "{t:?}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn format_number_is_four_decimals_trimmed() {
         let reference = |v: f64| {

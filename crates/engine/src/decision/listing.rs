@@ -15,6 +15,7 @@ use crate::party::PartyMatch;
 use crate::policy::{Consequence, ListingRule, Policy};
 
 use super::context::Context;
+use super::rules::{Digits, join};
 
 /// One listing rule's verdict for this party and entry.
 struct Verdict<'a> {
@@ -114,12 +115,20 @@ pub(crate) fn party_finding(ctx: &Context<'_>, i: usize, party: &Party, m: &Part
     let policy: &Policy = ctx.engine.policy();
     let near_exact = listed(policy, m);
     let terms = ctx.engine.listing_terms(&m.list_id, &m.entry_id);
+    // Texts joined piece by piece: this runs for every listed party.
     let alias = if m.matched_name != m.entry_name {
-        format!(", an alias of '{}'", m.entry_name)
+        join(&[", an alias of '", &m.entry_name, "'"])
     } else {
         String::new()
     };
-    let who = format!("{} {i} ({})", role_label(party.role), party.name);
+    let who = join(&[
+        role_label(party.role),
+        " ",
+        Digits::new(i).as_str(),
+        " (",
+        &party.name,
+        ")",
+    ]);
     let mut explanation = m.explanation.clone();
     let (decision, rule_name, reason) = if near_exact {
         let rules = policy.listing_rules(&m.list_id, &m.programs);
@@ -156,20 +165,38 @@ pub(crate) fn party_finding(ctx: &Context<'_>, i: usize, party: &Party, m: &Part
                 (
                     v.decision,
                     v.rule.name.clone(),
-                    format!(
-                        "{who} matches exactly (after normalisation) {} entry {} '{}'{alias}: {effect}.",
-                        m.list_id, m.entry_id, m.matched_name
-                    ),
+                    join(&[
+                        &who,
+                        " matches exactly (after normalisation) ",
+                        &m.list_id,
+                        " entry ",
+                        &m.entry_id,
+                        " '",
+                        &m.matched_name,
+                        "'",
+                        &alias,
+                        ": ",
+                        &effect,
+                        ".",
+                    ]),
                 )
             }
             // A checked policy always has a fallback rule; stay on the safe side.
             None => (
                 Decision::Review,
                 "fallback".to_string(),
-                format!(
-                    "{who} matches exactly (after normalisation) {} entry {} '{}'{alias}: no listing rule applies, review.",
-                    m.list_id, m.entry_id, m.matched_name
-                ),
+                join(&[
+                    &who,
+                    " matches exactly (after normalisation) ",
+                    &m.list_id,
+                    " entry ",
+                    &m.entry_id,
+                    " '",
+                    &m.matched_name,
+                    "'",
+                    &alias,
+                    ": no listing rule applies, review.",
+                ]),
             ),
         }
     } else {
@@ -181,10 +208,18 @@ pub(crate) fn party_finding(ctx: &Context<'_>, i: usize, party: &Party, m: &Part
         (
             Decision::Review,
             "possible_match".to_string(),
-            format!(
-                "{who} possibly matches {} entry {} '{}'{alias}.",
-                m.list_id, m.entry_id, m.matched_name
-            ),
+            join(&[
+                &who,
+                " possibly matches ",
+                &m.list_id,
+                " entry ",
+                &m.entry_id,
+                " '",
+                &m.matched_name,
+                "'",
+                &alias,
+                ".",
+            ]),
         )
     };
     if let Some(t) = terms {
@@ -205,7 +240,7 @@ pub(crate) fn party_finding(ctx: &Context<'_>, i: usize, party: &Party, m: &Part
         reason,
         explanation,
         decision,
-        rule: format!("{}:{rule_name}", RuleId::ListedParty.as_str()),
+        rule: join(&[RuleId::ListedParty.as_str(), ":", &rule_name]),
         category: None,
     }
 }

@@ -129,7 +129,50 @@ fn rule_name(id: RuleId, detail: &str) -> String {
     if detail.is_empty() {
         id.as_str().to_string()
     } else {
-        format!("{}:{detail}", id.as_str())
+        join(&[id.as_str(), ":", detail])
+    }
+}
+
+/// The pieces as one string, allocated once at its length: findings' texts
+/// are built for most shipments, and the formatter costs more than copies.
+pub(super) fn join(parts: &[&str]) -> String {
+    parts.concat()
+}
+
+/// A whole number's decimal digits on the stack (item and party numbers in
+/// findings' texts), as `n.to_string()` writes them.
+pub(super) struct Digits {
+    buf: [u8; 20],
+    from: usize,
+}
+
+impl Digits {
+    pub(super) fn new(mut n: usize) -> Digits {
+        let mut buf = [b'0'; 20];
+        let mut from = buf.len();
+        loop {
+            from -= 1;
+            buf[from] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        Digits { buf, from }
+    }
+
+    pub(super) fn as_str(&self) -> &str {
+        // Only ASCII digits were written.
+        std::str::from_utf8(&self.buf[self.from..]).unwrap_or_default()
+    }
+}
+
+/// [`ItemStatus::as_str`] in lower case.
+fn status_lower(status: ItemStatus) -> &'static str {
+    match status {
+        ItemStatus::Controlled => "controlled",
+        ItemStatus::Uncertain => "uncertain",
+        ItemStatus::Adjacent => "adjacent",
     }
 }
 
@@ -160,21 +203,34 @@ fn party_address_embargoed(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         );
         f.matched_text = hit.matched_text.clone();
         f.matched_terms = vec![hit.place.clone()];
-        f.reason = format!(
-            "The address of party {i} ({}) is in {} ({}), an embargoed country, but the party declares {}.",
-            party.name,
-            hit.place,
-            ctx.country_name(&hit.country),
+        f.reason = join(&[
+            "The address of party ",
+            Digits::new(i).as_str(),
+            " (",
+            &party.name,
+            ") is in ",
+            &hit.place,
+            " (",
+            ctx.engine.geo().country_name(&hit.country),
+            "), an embargoed country, but the party declares ",
             if party.country.trim().is_empty() {
                 "no country"
             } else {
                 party.country.trim()
-            }
-        );
-        f.explanation = format!(
-            "Gazetteer {} '{}' is in {}, country group '{group}' (policy destination.address_groups).",
-            hit.kind, hit.place, hit.country
-        );
+            },
+            ".",
+        ]);
+        f.explanation = join(&[
+            "Gazetteer ",
+            &hit.kind,
+            " '",
+            &hit.place,
+            "' is in ",
+            &hit.country,
+            ", country group '",
+            &group,
+            "' (policy destination.address_groups).",
+        ]);
         out.push(f);
     }
 }
@@ -268,12 +324,15 @@ fn embargo_findings(
     out: &mut Vec<Finding>,
 ) {
     let d = &ctx.destination;
+    // The same for every finding below: described once.
+    let described = d.describe();
     let mut any = false;
     for (i, facts) in ctx.items.iter().enumerate() {
         let Some(best) = facts.matches.first() else {
             continue;
         };
         any = true;
+        let number = Digits::new(i);
         let mut f = citing(
             finding(
                 FindingKind::Destination,
@@ -283,20 +342,33 @@ fn embargo_findings(
             ),
             best,
         );
-        f.matched_text = format!("{} -> {place}", ctx.shipment.items[i].description);
+        f.matched_text = join(&[&ctx.shipment.items[i].description, " -> ", place]);
         f.matched_terms = vec![detail.to_string()];
-        f.reason = format!(
-            "Controlled item {i} ({}) is going to {place}, {basis_text}.",
-            best.code
-        );
-        f.explanation = format!(
-            "{}. Item {i} is {} under {} {} (Category {}).",
-            d.describe(),
-            best.status.as_str().to_lowercase(),
-            best.list_id,
-            best.code,
-            best.category.as_str()
-        );
+        f.reason = join(&[
+            "Controlled item ",
+            number.as_str(),
+            " (",
+            &best.code,
+            ") is going to ",
+            place,
+            ", ",
+            basis_text,
+            ".",
+        ]);
+        f.explanation = join(&[
+            &described,
+            ". Item ",
+            number.as_str(),
+            " is ",
+            status_lower(best.status),
+            " under ",
+            &best.list_id,
+            " ",
+            &best.code,
+            " (Category ",
+            best.category.as_str(),
+            ").",
+        ]);
         out.push(f);
     }
     if !any {
@@ -308,10 +380,14 @@ fn embargo_findings(
         );
         f.matched_text = place.to_string();
         f.matched_terms = vec![detail.to_string()];
-        f.reason = format!(
-            "The goods are going to {place}, {basis_text}: a licence is required even for items not on the control list."
-        );
-        f.explanation = format!("{}.", d.describe());
+        f.reason = join(&[
+            "The goods are going to ",
+            place,
+            ", ",
+            basis_text,
+            ": a licence is required even for items not on the control list.",
+        ]);
+        f.explanation = join(&[&described, "."]);
         out.push(f);
     }
 }
@@ -409,29 +485,40 @@ fn diversion(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     );
     f.matched_text = p.country.clone();
     f.matched_terms = vec![declared.clone(), ultimate.clone()];
+    let geo = ctx.engine.geo();
     let through = match &hub {
-        Some(h) => format!(
-            "the transshipment hub {} (group '{h}')",
-            ctx.country_name(declared)
-        ),
-        None => format!("the third country {}", ctx.country_name(declared)),
+        Some(h) => join(&[
+            "the transshipment hub ",
+            geo.country_name(declared),
+            " (group '",
+            h,
+            "')",
+        ]),
+        None => join(&["the third country ", geo.country_name(declared)]),
     };
-    f.reason = format!(
-        "The goods are declared for {through} but the {} ({}) is in {}.",
+    f.reason = join(&[
+        "The goods are declared for ",
+        &through,
+        " but the ",
         d.basis.label(),
-        p.name,
-        ctx.country_name(ultimate)
-    );
-    f.explanation = format!(
-        "{}. {}",
-        d.describe(),
-        match &concern {
-            Some(g) => format!(
-                "The ultimate destination is of concern ('{g}', policy destination.diversion_review_groups or a sanctioned region): diversion through a third country is how controlled goods reach such destinations."
-            ),
-            None => "Shown for the officer; it does not change the decision by itself.".to_string(),
-        }
-    );
+        " (",
+        &p.name,
+        ") is in ",
+        geo.country_name(ultimate),
+        ".",
+    ]);
+    f.explanation = match &concern {
+        Some(g) => join(&[
+            &d.describe(),
+            ". The ultimate destination is of concern ('",
+            g,
+            "', policy destination.diversion_review_groups or a sanctioned region): diversion through a third country is how controlled goods reach such destinations.",
+        ]),
+        None => join(&[
+            &d.describe(),
+            ". Shown for the officer; it does not change the decision by itself.",
+        ]),
+    };
     out.push(f);
 }
 
@@ -462,16 +549,25 @@ fn hub_adjacent_item(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             ),
             adj,
         );
-        f.matched_text = format!("{} -> {name}", ctx.shipment.items[i].description);
+        f.matched_text = join(&[&ctx.shipment.items[i].description, " -> ", &name]);
         f.matched_terms = adj.matched_terms.clone();
-        f.reason = format!(
-            "Item {i} resembles control entry {} but falls outside it, and goes to the transshipment hub {name}.",
-            adj.code
-        );
-        f.explanation = format!(
-            "Destination {iso} is in country group '{group}' (policy destination.hub_groups). {}",
-            adj.explanation
-        );
+        f.reason = join(&[
+            "Item ",
+            Digits::new(i).as_str(),
+            " resembles control entry ",
+            &adj.code,
+            " but falls outside it, and goes to the transshipment hub ",
+            &name,
+            ".",
+        ]);
+        f.explanation = join(&[
+            "Destination ",
+            &iso,
+            " is in country group '",
+            &group,
+            "' (policy destination.hub_groups). ",
+            &adj.explanation,
+        ]);
         out.push(f);
     }
 }
@@ -592,4 +688,24 @@ fn forwarder_as_final_consignee(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                      (BIS red flag; rule forwarder_as_final_consignee)."
         .into();
     out.push(f);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digits_and_status_read_as_the_formatter_writes_them() {
+        for n in (0..1000).chain([9_999, 10_000, 123_456_789, usize::MAX]) {
+            assert_eq!(Digits::new(n).as_str(), n.to_string());
+        }
+        for s in [
+            ItemStatus::Controlled,
+            ItemStatus::Uncertain,
+            ItemStatus::Adjacent,
+        ] {
+            assert_eq!(status_lower(s), s.as_str().to_lowercase());
+        }
+        assert_eq!(join(&["a", "", "bc"]), "abc");
+    }
 }

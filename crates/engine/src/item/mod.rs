@@ -1078,10 +1078,18 @@ fn drop_subsumed(cands: &mut Vec<Candidate<'_>>, named: &[NamedSpan], norm: &Nor
         v.dedup();
         v
     };
+    if cands.is_empty() {
+        return;
+    }
+    // The words each named span stands for, worked out once (not again for
+    // every candidate span compared with it).
+    let named_sources: Vec<(usize, Vec<u32>)> = named
+        .iter()
+        .map(|(other, o)| (*other, sources(*o)))
+        .collect();
     let inside = |entry: usize, s: (usize, usize)| {
         let s = sources(s);
-        named.iter().any(|(other, o)| {
-            let o = sources(*o);
+        named_sources.iter().any(|(other, o)| {
             *other != entry && o.len() > s.len() && s.iter().all(|x| o.contains(x))
         })
     };

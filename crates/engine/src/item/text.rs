@@ -285,6 +285,20 @@ fn lookup() -> &'static Lookup {
     })
 }
 
+/// The normalised form ([`stem_of`]) of every word of the spelling and stem
+/// tables, worked out once: a description's word is looked up once here
+/// instead of once in each table.
+fn table_stems() -> &'static FxHashMap<&'static str, Box<str>> {
+    static STEMMED: OnceLock<FxHashMap<&'static str, Box<str>>> = OnceLock::new();
+    STEMMED.get_or_init(|| {
+        SPELLING
+            .iter()
+            .chain(STEMS)
+            .map(|(word, _)| (*word, stem_of(word).into()))
+            .collect()
+    })
+}
+
 fn abbreviation(word: &str) -> Option<&'static Abbreviation> {
     lookup().abbreviations.get(word).copied()
 }
@@ -297,6 +311,35 @@ fn stem_of(word: &str) -> Cow<'_, str> {
     }
 }
 
+/// Appends [`stem_of`]`(word)` to `out`, with `scratch` for the suffix
+/// rules: no string of its own for any word.
+fn stem_into(out: &mut String, word: &str, scratch: &mut String) {
+    if let Some(stemmed) = table_stems().get(word) {
+        out.push_str(stemmed);
+        return;
+    }
+    // Not in the spelling table: `canon` is the -ise rule or the word itself
+    // (which is not in the stem table either).
+    let converted = if may_end_ise(word) {
+        ise_to_ize(word)
+    } else {
+        None
+    };
+    let w: &str = converted.as_deref().unwrap_or(word);
+    // As `stem`: short or not plain lower-case words keep their form, the
+    // irregular forms come from the table, the rest from the suffix rules.
+    if w.len() < 4 || !w.bytes().all(|b| b.is_ascii_lowercase()) {
+        out.push_str(w);
+    } else if let Some(to) = converted.is_some().then(|| lookup().stems.get(w)).flatten() {
+        out.push_str(to);
+    } else {
+        scratch.clear();
+        scratch.push_str(w);
+        stem_in_place(scratch);
+        out.push_str(scratch);
+    }
+}
+
 fn normalize_as(s: &str, mode: Mode) -> Normalized {
     let all = words(s);
     let words = &all.list;
@@ -306,19 +349,24 @@ fn normalize_as(s: &str, mode: Mode) -> Normalized {
         raw: String::with_capacity(s.len()),
     };
     out.text.push(' ');
-    let stems: Vec<Cow<'_, str>> = words
+    // The normalised form of every word, in one buffer (no string per word).
+    let mut stem_buf = String::with_capacity(all.buf.len() + 8);
+    let mut scratch = String::new();
+    let spans: Vec<std::ops::Range<usize>> = words
         .iter()
         .map(|w| {
+            let from = stem_buf.len();
             if w.digit {
-                Cow::Borrowed(all.text(w))
+                stem_buf.push_str(all.text(w));
             } else {
-                stem_of(all.text(w))
+                stem_into(&mut stem_buf, all.text(w), &mut scratch);
             }
+            from..stem_buf.len()
         })
         .collect();
     let has = |guard: &str| {
         let g = stem_of(guard);
-        stems.contains(&g)
+        spans.iter().any(|r| stem_buf[r.clone()] == *g)
     };
     for (i, w) in words.iter().enumerate() {
         let source = out.tokens.len() as u32;
@@ -337,7 +385,13 @@ fn normalize_as(s: &str, mode: Mode) -> Normalized {
                     out.push(&stem_of(part), part, w, source, w.clause);
                 }
             }
-            None => out.push(&stems[i], all.text(w), w, source, w.clause),
+            None => out.push(
+                &stem_buf[spans[i].clone()],
+                all.text(w),
+                w,
+                source,
+                w.clause,
+            ),
         }
     }
     if mode == Mode::Description {
@@ -478,7 +532,26 @@ fn canon(w: &str) -> Cow<'_, str> {
     if let Some(to) = lookup().spelling.get(w) {
         return Cow::Borrowed(to);
     }
-    // -ise/-ize and -yse/-yze: "oxidiser", "atomised", "pyrolysed", "analyse".
+    if !may_end_ise(w) {
+        return Cow::Borrowed(w);
+    }
+    match ise_to_ize(w) {
+        Some(z) => Cow::Owned(z),
+        None => Cow::Borrowed(w),
+    }
+}
+
+/// False when `w` cannot end in a suffix of [`ise_to_ize`]: each starts "is"
+/// or "ys" within the last eight letters, and most words have neither there
+/// (no suffix need be compared then).
+fn may_end_ise(w: &str) -> bool {
+    let tail = &w.as_bytes()[w.len().saturating_sub(8)..];
+    tail.windows(2)
+        .any(|p| p[1] == b's' && matches!(p[0], b'i' | b'y'))
+}
+
+/// -ise/-ize and -yse/-yze: "oxidiser", "atomised", "pyrolysed", "analyse".
+fn ise_to_ize(w: &str) -> Option<String> {
     for (from, to) in [
         ("isations", "izations"),
         ("isation", "ization"),
@@ -497,11 +570,11 @@ fn canon(w: &str) -> Cow<'_, str> {
     ] {
         if w.len() > from.len() + 2 {
             if let Some(stem) = w.strip_suffix(from) {
-                return Cow::Owned(format!("{stem}{to}"));
+                return Some(format!("{stem}{to}"));
             }
         }
     }
-    Cow::Borrowed(w)
+    None
 }
 
 fn is_vowel(b: &[u8], i: usize) -> bool {
@@ -737,6 +810,77 @@ mod tests {
         ];
         for (a, b) in apart {
             assert_ne!(stem_of(a), stem_of(b), "{a} / {b}");
+        }
+    }
+
+    #[test]
+    fn stem_into_agrees_with_stem_of() {
+        // Every word of the tables, and inflections and derivations of each,
+        // read both ways.
+        let mut words: Vec<String> = Vec::new();
+        let bases = SPELLING
+            .iter()
+            .flat_map(|(a, b)| [*a, *b])
+            .chain(STEMS.iter().flat_map(|(a, b)| [*a, *b]))
+            .chain(ABBREVIATIONS.iter().flat_map(|a| a.long.split(' ')))
+            .chain([
+                "atomise", "analyse", "oxidiser", "case", "gas", "press", "axis", "fiber",
+                "machine", "control", "separate", "densify", "rate", "spin", "mix", "harden",
+                "hop", "fuel", "plan", "tap", "bus", "radius", "ab", "abc", "isis", "ys",
+            ]);
+        for b in bases {
+            for suffix in [
+                "",
+                "s",
+                "es",
+                "ies",
+                "ied",
+                "ed",
+                "ing",
+                "er",
+                "ers",
+                "ation",
+                "ations",
+                "isation",
+                "isations",
+                "ise",
+                "ised",
+                "ises",
+                "ising",
+                "iser",
+                "isers",
+                "ize",
+                "ization",
+                "izer",
+                "ification",
+                "ifier",
+                "yse",
+                "ysed",
+                "yses",
+                "ysing",
+                "yser",
+                "ysers",
+                "ly",
+                "ll",
+                "lled",
+                "e",
+                "Ed",
+                "1",
+            ] {
+                words.push(format!("{b}{suffix}"));
+            }
+        }
+        let mut out = String::new();
+        let mut scratch = String::new();
+        for w in &words {
+            // The quick test never turns away a word with such a suffix.
+            if !may_end_ise(w) {
+                assert_eq!(ise_to_ize(w), None, "{w}");
+            }
+            out.clear();
+            out.push_str("prefix ");
+            stem_into(&mut out, w, &mut scratch);
+            assert_eq!(&out["prefix ".len()..], stem_of(w), "{w}");
         }
     }
 
