@@ -434,54 +434,46 @@ type Phrase = &'static [&'static str];
 /// compared with each distinct first word once.
 type PhraseGroup = (&'static str, Vec<Phrase>);
 
-/// The groups of [`PHRASES`] (by first word), indexed by the first and the
-/// second byte of that word: a token is compared only with the first words
-/// that can agree with it ([`PhraseIndex::near`]), a handful instead of
-/// every group.
-struct PhraseIndex {
-    groups: Vec<PhraseGroup>,
-    /// Group numbers by the first byte of their first word.
+/// Items indexed by the first and the second byte of their word: a token
+/// is compared only with the words that can agree with it
+/// ([`NearIndex::near`]), a handful instead of all.
+struct NearIndex<T> {
+    items: Vec<T>,
+    /// Item numbers by the first byte of their word.
     by_first: Vec<Vec<u16>>,
-    /// Group numbers by the second byte of their first word.
+    /// Item numbers by the second byte of their word.
     by_second: Vec<Vec<u16>>,
 }
 
-impl PhraseIndex {
-    fn new() -> PhraseIndex {
-        let mut groups: Vec<PhraseGroup> = Vec::new();
-        for p in PHRASES.iter().filter(|p| !p.is_empty()) {
-            match groups.iter_mut().find(|(first, _)| *first == p[0]) {
-                Some((_, v)) => v.push(p),
-                None => groups.push((p[0], vec![p])),
-            }
-        }
+impl<T> NearIndex<T> {
+    fn new(items: Vec<T>, word: impl Fn(&T) -> &str) -> NearIndex<T> {
         let mut by_first = vec![Vec::new(); 256];
         let mut by_second = vec![Vec::new(); 256];
-        for (g, (first, _)) in (0u16..).zip(&groups) {
-            let b = first.as_bytes();
+        for (k, item) in (0u16..).zip(&items) {
+            let b = word(item).as_bytes();
             if let Some(&c) = b.first() {
-                by_first[usize::from(c)].push(g);
+                by_first[usize::from(c)].push(k);
             }
             if let Some(&c) = b.get(1) {
-                by_second[usize::from(c)].push(g);
+                by_second[usize::from(c)].push(k);
             }
         }
-        PhraseIndex {
-            groups,
+        NearIndex {
+            items,
             by_first,
             by_second,
         }
     }
 
-    /// Every group whose first word agrees with `token` by
-    /// [`phrase_word_eq`] (among others, some more than once). Equal words
-    /// share their first byte; a word one edit from a token of three bytes
-    /// or more shares its first byte too, unless the edit is at the start:
-    /// a changed first letter (same second bytes), the word's first letter
-    /// missing (its second byte is the token's first), one more letter
-    /// before the word (the token's second byte is the word's first), the
-    /// first two letters swapped (both of the last two).
-    fn near(&self, token: &str) -> impl Iterator<Item = &PhraseGroup> {
+    /// Every item whose word equals `token`, or is one edit from it
+    /// ([`within_one_edit`]) when the token has three bytes or more (among
+    /// others, some more than once). Equal words share their first byte; a
+    /// word one edit from the token shares it too, unless the edit is at
+    /// the start: a changed first letter (same second bytes), the word's
+    /// first letter missing (its second byte is the token's first), one
+    /// more letter before the word (the token's second byte is the word's
+    /// first), the first two letters swapped (both of the last two).
+    fn near(&self, token: &str) -> impl Iterator<Item = &T> {
         let b = token.as_bytes();
         let mut lists: [&[u16]; 4] = [&[]; 4];
         if let Some(&c) = b.first() {
@@ -495,38 +487,26 @@ impl PhraseIndex {
         lists
             .into_iter()
             .flatten()
-            .map(|&g| &self.groups[usize::from(g)])
+            .map(|&k| &self.items[usize::from(k)])
     }
 }
 
-static PHRASE_INDEX: LazyLock<PhraseIndex> = LazyLock::new(PhraseIndex::new);
-
-/// [`FUZZY_LEGAL`] bucketed by length: one edit changes the length by one
-/// at most, so a token is compared only with words of its length give or
-/// take one.
-static FUZZY_BY_LEN: LazyLock<Vec<Vec<&'static str>>> =
-    LazyLock::new(|| by_len(FUZZY_LEGAL.to_vec(), |w| w.len()));
-
-/// Items bucketed by a length (`out[n]` holds the items of length `n`), in
-/// their original order.
-fn by_len<T>(items: Vec<T>, len: impl Fn(&T) -> usize) -> Vec<Vec<T>> {
-    let mut out: Vec<Vec<T>> = Vec::new();
-    for item in items {
-        let n = len(&item);
-        if out.len() <= n {
-            out.resize_with(n + 1, Vec::new);
+/// The groups of [`PHRASES`] by first word ([`phrase_word_eq`] holds only
+/// for equal words or words one edit apart).
+static PHRASE_INDEX: LazyLock<NearIndex<PhraseGroup>> = LazyLock::new(|| {
+    let mut groups: Vec<PhraseGroup> = Vec::new();
+    for p in PHRASES.iter().filter(|p| !p.is_empty()) {
+        match groups.iter_mut().find(|(first, _)| *first == p[0]) {
+            Some((_, v)) => v.push(p),
+            None => groups.push((p[0], vec![p])),
         }
-        out[n].push(item);
     }
-    out
-}
+    NearIndex::new(groups, |(first, _)| first)
+});
 
-/// The buckets of `buckets` (see [`by_len`]) for lengths `len - 1 ..= len + 1`.
-fn near_len<T>(buckets: &[Vec<T>], len: usize) -> impl Iterator<Item = &T> {
-    let lo = len.saturating_sub(1).min(buckets.len());
-    let hi = (len + 2).min(buckets.len());
-    buckets[lo..hi].iter().flatten()
-}
+/// [`FUZZY_LEGAL`], for the words one edit from a token.
+static FUZZY_INDEX: LazyLock<NearIndex<&'static str>> =
+    LazyLock::new(|| NearIndex::new(FUZZY_LEGAL.to_vec(), |w| w));
 
 /// First bytes and greatest length of the legal words: a prefix of a token
 /// can only be one of them if it starts with one of these bytes.
@@ -600,8 +580,12 @@ fn is_legal_word(t: &str) -> bool {
     }
     // Any one typo in a long legal word (all have seven letters or more):
     // `ocmpany`, `ompany`, `orporation`.
-    // (Lengths first: one edit changes the length by one at most.)
-    b.len() >= 6 && near_len(&FUZZY_BY_LEN, b.len()).any(|w| within_one_edit(b, w.as_bytes()))
+    // (Only words that can be one edit away are compared: see
+    // [`NearIndex::near`]; lengths first.)
+    b.len() >= 6
+        && FUZZY_INDEX
+            .near(t)
+            .any(|w| w.len().abs_diff(b.len()) <= 1 && within_one_edit(b, w.as_bytes()))
 }
 
 /// A phrase word agrees with a query token: equal, or one edit apart for
@@ -864,7 +848,7 @@ mod tests {
         let index = &*PHRASE_INDEX;
         for t in near_tokens() {
             let mut full: Vec<&str> = index
-                .groups
+                .items
                 .iter()
                 .filter(|(first, _)| phrase_word_eq(first, &t))
                 .map(|(first, _)| *first)
@@ -882,13 +866,15 @@ mod tests {
     }
 
     #[test]
-    fn fuzzy_legal_by_length_agrees_with_a_full_scan() {
+    fn fuzzy_legal_index_agrees_with_a_full_scan() {
         for t in near_tokens() {
             let b = t.as_bytes();
             let full = FUZZY_LEGAL
                 .iter()
                 .any(|w| w.len().abs_diff(b.len()) <= 1 && within_one_edit(b, w.as_bytes()));
-            let near = near_len(&FUZZY_BY_LEN, b.len()).any(|w| within_one_edit(b, w.as_bytes()));
+            let near = FUZZY_INDEX
+                .near(&t)
+                .any(|w| w.len().abs_diff(b.len()) <= 1 && within_one_edit(b, w.as_bytes()));
             assert_eq!(near, full, "{t:?}");
         }
     }
