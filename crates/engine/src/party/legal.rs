@@ -430,18 +430,83 @@ const FUZZY_LEGAL: &[&str] = &[
 /// A multi-word legal form, as its normalised words.
 type Phrase = &'static [&'static str];
 
-/// [`PHRASES`] grouped by their first word, so that a token is compared
-/// with each distinct first word once.
-static PHRASES_BY_FIRST: LazyLock<Vec<(&'static str, Vec<Phrase>)>> = LazyLock::new(|| {
-    let mut groups: Vec<(&'static str, Vec<Phrase>)> = Vec::new();
+/// A first word of [`PHRASES`] with the phrases it starts: a token is
+/// compared with each distinct first word once.
+type PhraseGroup = (&'static str, Vec<Phrase>);
+
+/// Items indexed by the first and the second byte of their word: a token
+/// is compared only with the words that can agree with it
+/// ([`NearIndex::near`]), a handful instead of all.
+struct NearIndex<T> {
+    items: Vec<T>,
+    /// Item numbers by the first byte of their word.
+    by_first: Vec<Vec<u16>>,
+    /// Item numbers by the second byte of their word.
+    by_second: Vec<Vec<u16>>,
+}
+
+impl<T> NearIndex<T> {
+    fn new(items: Vec<T>, word: impl Fn(&T) -> &str) -> NearIndex<T> {
+        let mut by_first = vec![Vec::new(); 256];
+        let mut by_second = vec![Vec::new(); 256];
+        for (k, item) in (0u16..).zip(&items) {
+            let b = word(item).as_bytes();
+            if let Some(&c) = b.first() {
+                by_first[usize::from(c)].push(k);
+            }
+            if let Some(&c) = b.get(1) {
+                by_second[usize::from(c)].push(k);
+            }
+        }
+        NearIndex {
+            items,
+            by_first,
+            by_second,
+        }
+    }
+
+    /// Every item whose word equals `token`, or is one edit from it
+    /// ([`within_one_edit`]) when the token has three bytes or more (among
+    /// others, some more than once). Equal words share their first byte; a
+    /// word one edit from the token shares it too, unless the edit is at
+    /// the start: a changed first letter (same second bytes), the word's
+    /// first letter missing (its second byte is the token's first), one
+    /// more letter before the word (the token's second byte is the word's
+    /// first), the first two letters swapped (both of the last two).
+    fn near(&self, token: &str) -> impl Iterator<Item = &T> {
+        let b = token.as_bytes();
+        let mut lists: [&[u16]; 4] = [&[]; 4];
+        if let Some(&c) = b.first() {
+            lists[0] = &self.by_first[usize::from(c)];
+        }
+        if b.len() >= 3 {
+            lists[1] = &self.by_second[usize::from(b[1])];
+            lists[2] = &self.by_second[usize::from(b[0])];
+            lists[3] = &self.by_first[usize::from(b[1])];
+        }
+        lists
+            .into_iter()
+            .flatten()
+            .map(|&k| &self.items[usize::from(k)])
+    }
+}
+
+/// The groups of [`PHRASES`] by first word ([`phrase_word_eq`] holds only
+/// for equal words or words one edit apart).
+static PHRASE_INDEX: LazyLock<NearIndex<PhraseGroup>> = LazyLock::new(|| {
+    let mut groups: Vec<PhraseGroup> = Vec::new();
     for p in PHRASES.iter().filter(|p| !p.is_empty()) {
         match groups.iter_mut().find(|(first, _)| *first == p[0]) {
             Some((_, v)) => v.push(p),
             None => groups.push((p[0], vec![p])),
         }
     }
-    groups
+    NearIndex::new(groups, |(first, _)| first)
 });
+
+/// [`FUZZY_LEGAL`], for the words one edit from a token.
+static FUZZY_INDEX: LazyLock<NearIndex<&'static str>> =
+    LazyLock::new(|| NearIndex::new(FUZZY_LEGAL.to_vec(), |w| w));
 
 /// First bytes and greatest length of the legal words: a prefix of a token
 /// can only be one of them if it starts with one of these bytes.
@@ -515,10 +580,11 @@ fn is_legal_word(t: &str) -> bool {
     }
     // Any one typo in a long legal word (all have seven letters or more):
     // `ocmpany`, `ompany`, `orporation`.
-    // (Lengths first: one edit changes the length by one at most.)
+    // (Only words that can be one edit away are compared: see
+    // [`NearIndex::near`]; lengths first.)
     b.len() >= 6
-        && FUZZY_LEGAL
-            .iter()
+        && FUZZY_INDEX
+            .near(t)
             .any(|w| w.len().abs_diff(b.len()) <= 1 && within_one_edit(b, w.as_bytes()))
 }
 
@@ -661,8 +727,8 @@ pub fn strip(raw: Vec<String>, rules: &NameRules) -> (Vec<String>, Vec<String>, 
     // Phrases: longest match at each position.
     let mut i = 0;
     while i < raw.len() {
-        let best = PHRASES_BY_FIRST
-            .iter()
+        let best = PHRASE_INDEX
+            .near(&raw[i])
             .filter(|(first, _)| phrase_word_eq(first, &raw[i]))
             .flat_map(|(_, phrases)| phrases.iter())
             .filter(|p| {
@@ -740,6 +806,77 @@ mod tests {
 
     fn s(v: &[&str]) -> Vec<String> {
         v.iter().map(|x| x.to_string()).collect()
+    }
+
+    /// Tokens to try against the legal lists: their words, every word one
+    /// edit from each (over the letters they use), and a few others.
+    fn near_tokens() -> Vec<String> {
+        let mut base: Vec<&str> = PHRASES.iter().flat_map(|p| p.iter().copied()).collect();
+        base.extend(WORDS);
+        base.extend(FUZZY_LEGAL);
+        base.extend([
+            "", "a", "x", "ab", "trading", "bank", "al", "jiont", "imited",
+        ]);
+        let letters: Vec<u8> = (b'a'..=b'z').collect();
+        let mut out: Vec<String> = Vec::new();
+        for w in base {
+            let b = w.as_bytes();
+            out.push(w.to_string());
+            for i in 0..=b.len() {
+                if i < b.len() {
+                    out.push(format!("{}{}", &w[..i], &w[i + 1..]));
+                }
+                if i + 1 < b.len() {
+                    let mut v = b.to_vec();
+                    v.swap(i, i + 1);
+                    out.push(String::from_utf8_lossy(&v).into_owned());
+                }
+                for &c in &letters {
+                    let c = char::from(c);
+                    out.push(format!("{}{c}{}", &w[..i], &w[i..]));
+                    if i < b.len() {
+                        out.push(format!("{}{c}{}", &w[..i], &w[i + 1..]));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn phrase_index_finds_every_first_word_a_full_scan_finds() {
+        let index = &*PHRASE_INDEX;
+        for t in near_tokens() {
+            let mut full: Vec<&str> = index
+                .items
+                .iter()
+                .filter(|(first, _)| phrase_word_eq(first, &t))
+                .map(|(first, _)| *first)
+                .collect();
+            let mut near: Vec<&str> = index
+                .near(&t)
+                .filter(|(first, _)| phrase_word_eq(first, &t))
+                .map(|(first, _)| *first)
+                .collect();
+            full.sort_unstable();
+            near.sort_unstable();
+            near.dedup();
+            assert_eq!(near, full, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn fuzzy_legal_index_agrees_with_a_full_scan() {
+        for t in near_tokens() {
+            let b = t.as_bytes();
+            let full = FUZZY_LEGAL
+                .iter()
+                .any(|w| w.len().abs_diff(b.len()) <= 1 && within_one_edit(b, w.as_bytes()));
+            let near = FUZZY_INDEX
+                .near(&t)
+                .any(|w| w.len().abs_diff(b.len()) <= 1 && within_one_edit(b, w.as_bytes()));
+            assert_eq!(near, full, "{t:?}");
+        }
     }
 
     #[test]

@@ -43,6 +43,12 @@ pub struct NameRules {
     /// Roman numerals that are also words or name parts (`v`, `vi`, `x`,
     /// `xi`): numbers only before a legal form ("Partners V L.P.").
     roman_before_legal: FxHashMap<String, u32>,
+    /// The bytes of the keys of `roman` and `roman_before_legal` (one bit
+    /// each) and their greatest length: a word holding another byte, or
+    /// longer, is none of them (a beginning of a word tried as a numeral
+    /// stops there).
+    roman_bytes: [u64; 4],
+    roman_max_len: usize,
     ordinal_suffixes: Vec<String>,
     /// Name -> nicknames and nickname -> names (both directions).
     nicknames: FxHashMap<String, Vec<String>>,
@@ -353,6 +359,12 @@ impl NameRules {
                     one_word(word).ok_or_else(|| cfg(WORDS, format!("numbers: {word:?}")))?;
                 out.insert(word, *value);
             }
+        }
+        for word in r.roman.keys().chain(r.roman_before_legal.keys()) {
+            for b in word.bytes() {
+                r.roman_bytes[usize::from(b >> 6)] |= 1 << (b & 63);
+            }
+            r.roman_max_len = r.roman_max_len.max(word.len());
         }
         r.ordinal_suffixes = w.numbers.ordinal_suffixes.clone();
         for word in &w.common.words {
@@ -749,13 +761,21 @@ impl NameRules {
             }
             // A Roman numeral is a series number where it ends the name,
             // before a legal form at most ("Fund IV L.P.").
+            // (Asked only of a word that is a Roman numeral.)
             let legal = |w: &String| super::legal::is_legal_form(w) || self.is_legal_word(w);
-            let series = i >= 2 && tokens[i + 1..].iter().all(legal);
-            let before_legal = series && i + 1 < tokens.len();
+            let series = || i >= 2 && tokens[i + 1..].iter().all(legal);
+            let before_legal = || i + 1 < tokens.len() && series();
             // A numeral run together with the legal form after it: the
             // single letters of "Partners V L.P." read as one word `vlp`.
             if i >= 2 && i + 1 == tokens.len() {
-                if let Some((v, form)) = (1..t.len()).find_map(|k| {
+                // Longer beginnings hold the byte that ended the run: none
+                // is a numeral either.
+                let mut numeral_heads = (1..t.len()).take_while(|&k| {
+                    let b = t.as_bytes()[k - 1];
+                    k <= self.roman_max_len
+                        && self.roman_bytes[usize::from(b >> 6)] & (1 << (b & 63)) != 0
+                });
+                if let Some((v, form)) = numeral_heads.find_map(|k| {
                     let (num, form) = t.split_at(k);
                     let v = self
                         .roman
@@ -774,8 +794,8 @@ impl NameRules {
                 .units
                 .get(t)
                 .or_else(|| self.ordinals.get(t))
-                .or_else(|| self.roman.get(t).filter(|_| series))
-                .or_else(|| self.roman_before_legal.get(t).filter(|_| before_legal))
+                .or_else(|| self.roman.get(t).filter(|_| series()))
+                .or_else(|| self.roman_before_legal.get(t).filter(|_| before_legal()))
             {
                 out.push(v.to_string());
             } else if let Some(d) = self.ordinal_digits(t) {
