@@ -179,24 +179,7 @@ pub fn write_number(out: &mut String, value: f64) {
 /// Appends `n` in decimal, as `write!(out, "{n}")` would, without the
 /// formatting machinery (whole figures are the common case).
 fn write_integer(out: &mut String, n: i64) {
-    if n < 0 {
-        out.push('-');
-    }
-    // i64::MIN's magnitude fits in u64.
-    let mut m = n.unsigned_abs();
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (m % 10) as u8;
-        m /= 10;
-        if m == 0 {
-            break;
-        }
-    }
-    for &d in &digits[at..] {
-        out.push(char::from(d));
-    }
+    out.push_str(itoa::Buffer::new().format(n));
 }
 
 /// One parameter read from the text.

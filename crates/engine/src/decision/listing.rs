@@ -15,7 +15,7 @@ use crate::party::PartyMatch;
 use crate::policy::{Consequence, ListingRule, Policy};
 
 use super::context::Context;
-use super::rules::{Digits, join};
+use super::rules::join;
 
 /// One listing rule's verdict for this party and entry.
 struct Verdict<'a> {
@@ -124,10 +124,21 @@ pub(crate) fn party_finding(ctx: &Context<'_>, i: usize, party: &Party, m: &Part
     let who = join(&[
         role_label(party.role),
         " ",
-        Digits::new(i).as_str(),
+        itoa::Buffer::new().format(i),
         " (",
         &party.name,
         ")",
+    ]);
+    // The entry as every reason below cites it.
+    let entry = join(&[
+        " ",
+        &m.list_id,
+        " entry ",
+        &m.entry_id,
+        " '",
+        &m.matched_name,
+        "'",
+        &alias,
     ]);
     let mut explanation = m.explanation.clone();
     let (decision, rule_name, reason) = if near_exact {
@@ -167,14 +178,8 @@ pub(crate) fn party_finding(ctx: &Context<'_>, i: usize, party: &Party, m: &Part
                     v.rule.name.clone(),
                     join(&[
                         &who,
-                        " matches exactly (after normalisation) ",
-                        &m.list_id,
-                        " entry ",
-                        &m.entry_id,
-                        " '",
-                        &m.matched_name,
-                        "'",
-                        &alias,
+                        " matches exactly (after normalisation)",
+                        &entry,
                         ": ",
                         &effect,
                         ".",
@@ -187,14 +192,8 @@ pub(crate) fn party_finding(ctx: &Context<'_>, i: usize, party: &Party, m: &Part
                 "fallback".to_string(),
                 join(&[
                     &who,
-                    " matches exactly (after normalisation) ",
-                    &m.list_id,
-                    " entry ",
-                    &m.entry_id,
-                    " '",
-                    &m.matched_name,
-                    "'",
-                    &alias,
+                    " matches exactly (after normalisation)",
+                    &entry,
                     ": no listing rule applies, review.",
                 ]),
             ),
@@ -208,18 +207,7 @@ pub(crate) fn party_finding(ctx: &Context<'_>, i: usize, party: &Party, m: &Part
         (
             Decision::Review,
             "possible_match".to_string(),
-            join(&[
-                &who,
-                " possibly matches ",
-                &m.list_id,
-                " entry ",
-                &m.entry_id,
-                " '",
-                &m.matched_name,
-                "'",
-                &alias,
-                ".",
-            ]),
+            join(&[&who, " possibly matches", &entry, "."]),
         )
     };
     if let Some(t) = terms {

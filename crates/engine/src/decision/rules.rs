@@ -139,34 +139,6 @@ pub(super) fn join(parts: &[&str]) -> String {
     parts.concat()
 }
 
-/// A whole number's decimal digits on the stack (item and party numbers in
-/// findings' texts), as `n.to_string()` writes them.
-pub(super) struct Digits {
-    buf: [u8; 20],
-    from: usize,
-}
-
-impl Digits {
-    pub(super) fn new(mut n: usize) -> Digits {
-        let mut buf = [b'0'; 20];
-        let mut from = buf.len();
-        loop {
-            from -= 1;
-            buf[from] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        Digits { buf, from }
-    }
-
-    pub(super) fn as_str(&self) -> &str {
-        // Only ASCII digits were written.
-        std::str::from_utf8(&self.buf[self.from..]).unwrap_or_default()
-    }
-}
-
 /// [`ItemStatus::as_str`] in lower case.
 fn status_lower(status: ItemStatus) -> &'static str {
     match status {
@@ -205,7 +177,7 @@ fn party_address_embargoed(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         f.matched_terms = vec![hit.place.clone()];
         f.reason = join(&[
             "The address of party ",
-            Digits::new(i).as_str(),
+            itoa::Buffer::new().format(i),
             " (",
             &party.name,
             ") is in ",
@@ -332,7 +304,8 @@ fn embargo_findings(
             continue;
         };
         any = true;
-        let number = Digits::new(i);
+        let mut number = itoa::Buffer::new();
+        let number = number.format(i);
         let mut f = citing(
             finding(
                 FindingKind::Destination,
@@ -346,7 +319,7 @@ fn embargo_findings(
         f.matched_terms = vec![detail.to_string()];
         f.reason = join(&[
             "Controlled item ",
-            number.as_str(),
+            number,
             " (",
             &best.code,
             ") is going to ",
@@ -358,7 +331,7 @@ fn embargo_findings(
         f.explanation = join(&[
             &described,
             ". Item ",
-            number.as_str(),
+            number,
             " is ",
             status_lower(best.status),
             " under ",
@@ -553,7 +526,7 @@ fn hub_adjacent_item(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         f.matched_terms = adj.matched_terms.clone();
         f.reason = join(&[
             "Item ",
-            Digits::new(i).as_str(),
+            itoa::Buffer::new().format(i),
             " resembles control entry ",
             &adj.code,
             " but falls outside it, and goes to the transshipment hub ",
@@ -695,10 +668,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn digits_and_status_read_as_the_formatter_writes_them() {
-        for n in (0..1000).chain([9_999, 10_000, 123_456_789, usize::MAX]) {
-            assert_eq!(Digits::new(n).as_str(), n.to_string());
-        }
+    fn status_reads_as_the_formatter_writes_it() {
         for s in [
             ItemStatus::Controlled,
             ItemStatus::Uncertain,
