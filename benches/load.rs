@@ -28,7 +28,9 @@
 //! decision and the screening id (a call whose decision is not the one its
 //! shipment must get counts as an error) and allocates with mimalloc.
 //! `EXPORTSCREEN_BIN=path` runs another build of the server (to compare two
-//! builds on the same machine state).
+//! builds on the same machine state); `LOAD_STREAMS=N` sets the number of
+//! concurrent calls (to see how throughput and CPU per call move with
+//! concurrency; the targets are read at 64).
 
 #[path = "support/server.rs"]
 mod server;
@@ -184,7 +186,17 @@ impl Phase {
     }
 }
 
-/// Runs `call` from [`STREAMS`] tasks for `seconds`, each call's latency
+/// Concurrent calls: [`STREAMS`], or `LOAD_STREAMS` when set (to see how
+/// throughput moves with concurrency; the targets are read at 64).
+fn streams() -> usize {
+    std::env::var("LOAD_STREAMS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(STREAMS)
+}
+
+/// Runs `call` from [`streams()`] tasks for `seconds`, each call's latency
 /// recorded.
 async fn drive<F, Fut>(
     channels: &[Channel],
@@ -205,7 +217,7 @@ where
     let started = Instant::now();
     let until = started + Duration::from_secs_f64(seconds);
     let mut tasks = Vec::new();
-    for i in 0..STREAMS {
+    for i in 0..streams() {
         let ch = channels[i % channels.len()].clone();
         let (call, next, errors) = (Arc::clone(&call), Arc::clone(&next), Arc::clone(&errors));
         tasks.push(tokio::spawn(async move {
@@ -359,7 +371,8 @@ async fn run(seconds: f64) {
             .unwrap_or_else(|e| panic!("{e}")),
     );
     println!(
-        "server pid {pid}, {STREAMS} concurrent calls over {CONNECTIONS} connections, {seconds} s per phase"
+        "server pid {pid}, {} concurrent calls over {CONNECTIONS} connections, {seconds} s per phase",
+        streams()
     );
 
     // Warm-up: connections, caches, the engine's first screenings.
