@@ -13,7 +13,9 @@
 //!
 //! Each phase also prints the CPU time the server and the load generator
 //! spent per call (from `/proc`): on a shared, noisy machine calls per
-//! second move with the neighbours' load, CPU per call much less. The
+//! second move with the neighbours' load, CPU per call much less; and the
+//! share of the machine's CPU left idle (`/proc/stat`): a phase that
+//! leaves cores idle is bound by its concurrency, not by the CPU. The
 //! screening phases also print the store's batches and durable flushes
 //! (from the server's `/metrics`): writes per batch and per flush (group
 //! commit at work) and the mean time of one flush, the disk's sync latency. An answer waits for
@@ -88,6 +90,22 @@ fn cpu_seconds(pid: &str) -> f64 {
         .unwrap_or(f64::NAN)
 }
 
+/// The machine's CPU time as (busy, idle) clock ticks, all cores, from
+/// `/proc/stat` (idle includes waiting for I/O).
+fn machine_ticks() -> Option<(u64, u64)> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let f: Vec<u64> = stat
+        .lines()
+        .next()?
+        .split_whitespace()
+        .skip(1)
+        .take(8)
+        .map(|v| v.parse().ok())
+        .collect::<Option<_>>()?;
+    let idle = f.get(3)? + f.get(4)?;
+    Some((f.iter().sum::<u64>() - idle, idle))
+}
+
 /// What one phase measured.
 struct Phase {
     calls: u64,
@@ -99,6 +117,10 @@ struct Phase {
     client_cpu: f64,
     /// The store's writes, flushes and flush seconds during the phase.
     store: StoreTotals,
+    /// Share of the machine's CPU time left idle during the phase (all
+    /// cores, any process): a phase that leaves cores idle is bound by
+    /// its concurrency, not by the CPU.
+    idle: Option<f64>,
 }
 
 /// The server's store totals, from its `/metrics` page.
@@ -212,6 +234,7 @@ where
     let server = pid.to_string();
     let store_before = store_totals(metrics).await;
     let (server_before, client_before) = (cpu_seconds(&server), cpu_seconds("self"));
+    let machine_before = machine_ticks();
     let next = Arc::new(AtomicU64::new(0));
     let errors = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
@@ -242,6 +265,7 @@ where
         cpu_seconds(&server) - server_before,
         cpu_seconds("self") - client_before,
     );
+    let machine_after = machine_ticks();
     Phase {
         calls: latencies.len() as u64,
         errors: errors.load(Ordering::Relaxed),
@@ -250,6 +274,12 @@ where
         server_cpu,
         client_cpu,
         store: store_totals(metrics).await.since(store_before),
+        idle: machine_before
+            .zip(machine_after)
+            .and_then(|((b0, i0), (b1, i1))| {
+                let (busy, idle) = (b1.checked_sub(b0)?, i1.checked_sub(i0)?);
+                (busy + idle > 0).then(|| idle as f64 / (busy + idle) as f64)
+            }),
     }
 }
 
@@ -414,18 +444,21 @@ async fn run(seconds: f64) {
 
     println!();
     println!(
-        "| phase | calls/s | p50 | p99 | errors | server CPU/call | client CPU/call | writes per batch | writes per flush | mean flush |"
+        "| phase | calls/s | p50 | p99 | errors | server CPU/call | client CPU/call | writes per batch | writes per flush | mean flush | machine idle |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     let row = |name: &str, p: &Phase| {
         let (server, client) = p.cpu_per_call();
         println!(
-            "| {name} | {:.0} | {:.2} ms | {:.2} ms | {} | {server:.1} us | {client:.1} us | {} |",
+            "| {name} | {:.0} | {:.2} ms | {:.2} ms | {} | {server:.1} us | {client:.1} us | {} | {} |",
             p.rate(),
             p.pct(0.5).as_secs_f64() * 1e3,
             p.pct(0.99).as_secs_f64() * 1e3,
             p.errors,
-            p.store.cell()
+            p.store.cell(),
+            p.idle
+                .map(|i| format!("{:.0} %", i * 100.0))
+                .unwrap_or_else(|| "-".into())
         );
     };
     row("empty RPC (health Check)", &health);
