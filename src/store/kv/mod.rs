@@ -13,6 +13,7 @@
 //! with sled.
 
 pub mod fjall;
+mod fjall_journal;
 pub mod sled;
 
 use std::fmt;
