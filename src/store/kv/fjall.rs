@@ -1,10 +1,9 @@
 //! The fjall 3 engine of [`super`] (an LSM tree): trees are keyspaces of
 //! one fjall database, an atomic batch is one fjall write batch (one
 //! journal entry across keyspaces: after a crash all of it is there or
-//! none), a flush writes the journal's buffer out and `fsync`s the journal
-//! file without holding fjall's journal lock ([`super::fjall_journal`]), and
-//! ids come from a counter whose reserved upper bound is persisted before
-//! any id under it is handed out.
+//! none), a flush persists the journal with `PersistMode::SyncAll`, and ids
+//! come from a counter whose reserved upper bound is persisted before any
+//! id under it is handed out.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -13,7 +12,6 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use fjall::{Database, Keyspace, KeyspaceCreateOptions, PersistMode};
 
-use super::fjall_journal::JournalSync;
 use super::{Iter, OpenError, TreeWrites, Val};
 use crate::store::StoreError;
 
@@ -40,7 +38,6 @@ const IDS_PER_RESERVATION: u64 = 10_000;
 pub struct FjallDb {
     db: Database,
     ids: Arc<Ids>,
-    journal: Arc<JournalSync>,
 }
 
 impl std::fmt::Debug for FjallDb {
@@ -65,7 +62,7 @@ impl FjallDb {
                 locked: matches!(e, fjall::Error::Locked),
                 message: e.to_string(),
             })?;
-        FjallDb::with(db, path).map_err(|e| OpenError {
+        FjallDb::with(db).map_err(|e| OpenError {
             locked: false,
             message: e.to_string(),
         })
@@ -73,14 +70,13 @@ impl FjallDb {
 
     /// A database in a fresh temporary directory, deleted when dropped.
     pub(super) fn temporary() -> Result<FjallDb, StoreError> {
-        let path = temp_path();
-        let db = configured(Database::builder(&path))
+        let db = configured(Database::builder(temp_path()))
             .temporary(true)
             .open()?;
-        FjallDb::with(db, &path)
+        FjallDb::with(db)
     }
 
-    fn with(db: Database, path: &Path) -> Result<FjallDb, StoreError> {
+    fn with(db: Database) -> Result<FjallDb, StoreError> {
         let keyspace = db.keyspace(IDS_KEYSPACE, keyspace_options)?;
         let reserved = match keyspace.get(IDS_KEY)? {
             Some(v) => {
@@ -98,7 +94,6 @@ impl FjallDb {
                 // Every id below the bound may have been handed out before.
                 state: Mutex::new((reserved, reserved)),
             }),
-            journal: Arc::new(JournalSync::new(path)),
         })
     }
 
@@ -125,18 +120,8 @@ impl FjallDb {
         Ok(batch.commit()?)
     }
 
-    /// Makes every committed batch durable: the journal's buffer written
-    /// out under fjall's journal lock, then the file synced outside it, so
-    /// that batches keep committing during the `fsync`.
     pub(super) fn flush(&self) -> Result<(), StoreError> {
-        self.db.persist(PersistMode::Buffer)?;
-        self.journal.sync()
-    }
-
-    /// The journal file the last flush synced (tests).
-    #[cfg(test)]
-    pub(super) fn synced_journal(&self) -> Option<PathBuf> {
-        self.journal.synced_path()
+        Ok(self.db.persist(PersistMode::SyncAll)?)
     }
 
     pub(super) fn generate_id(&self) -> Result<u64, StoreError> {

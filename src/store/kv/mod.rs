@@ -13,7 +13,6 @@
 //! with sled.
 
 pub mod fjall;
-mod fjall_journal;
 pub mod sled;
 
 use std::fmt;
