@@ -7,7 +7,13 @@
 //! 2. ScreenShipment throughput and latency at 64 concurrent calls (nine in
 //!    ten CLEAR, one in ten flagged, each its own shipment): calls per
 //!    second, p50 and p99; and its ratio to (1);
-//! 3. three successive rounds that screen one flagged consignee again and
+//! 3. the same two measures again in short alternating pairs (an empty-RPC
+//!    phase, then a ScreenShipment phase, `--pairs N` times, 2 s each by
+//!    default, `--pair-seconds S`): the ratio of each pair and their median.
+//!    The machine is shared and its neighbours' load drifts within a
+//!    minute; a pair's two phases are seconds apart, so the median of the
+//!    pairs moves less with that drift than the ratio of (1) and (2);
+//! 4. three successive rounds that screen one flagged consignee again and
 //!    again under one shipment reference, so that its case grows: calls per
 //!    second per round, and the server's resident memory after each round.
 //!
@@ -382,10 +388,37 @@ fn main() {
         .enable_all()
         .build()
         .unwrap_or_else(|e| panic!("{e}"));
-    runtime.block_on(run(seconds));
+    let value = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .and_then(|v| v.parse::<f64>().ok())
+    };
+    let pairs = Pairs {
+        count: value("--pairs").map_or(if quick { 2 } else { 5 }, |n| n.max(0.0) as usize),
+        seconds: value("--pair-seconds").unwrap_or(if quick { 1.0 } else { 2.0 }),
+    };
+    runtime.block_on(run(seconds, pairs));
 }
 
-async fn run(seconds: f64) {
+/// The alternating pairs of phases (measure 3 of the module documentation).
+#[derive(Clone, Copy)]
+struct Pairs {
+    count: usize,
+    seconds: f64,
+}
+
+/// The median of `v` (0 when empty).
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
+async fn run(seconds: f64, pairs: Pairs) {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let metrics = SocketAddr::from(([127, 0, 0, 1], server::free_port()));
     let mut server = server::start(dir.path(), &["--metrics-listen", &metrics.to_string()]).await;
@@ -475,6 +508,46 @@ async fn run(seconds: f64) {
         "ratio of CPU per call (empty RPC / ScreenShipment, server and client): {:.3}",
         cpu(&health) / cpu(&screening)
     );
+
+    if pairs.count > 0 {
+        println!(
+            "\n{} alternating pairs of {} s phases (empty RPC, then ScreenShipment):",
+            pairs.count, pairs.seconds
+        );
+        println!("| pair | empty RPC calls/s | ScreenShipment calls/s | errors | ratio |");
+        println!("|---|---|---|---|---|");
+        let mut ratios = Vec::with_capacity(pairs.count);
+        for pair in 1..=pairs.count {
+            let h = drive(&channels, target, pairs.seconds, |ch, _| async move {
+                HealthClient::new(ch)
+                    .check(HealthCheckRequest {
+                        service: String::new(),
+                    })
+                    .await
+                    .is_ok()
+            })
+            .await;
+            let token = Arc::clone(&token);
+            let s = drive(&channels, target, pairs.seconds, move |ch, n| {
+                screen(
+                    ch,
+                    Arc::clone(&token),
+                    shipment(format!("PAIR{pair}-{n}"), n % 10 == 0),
+                    expected(n % 10 == 0),
+                )
+            })
+            .await;
+            let ratio = s.rate() / h.rate().max(f64::MIN_POSITIVE);
+            ratios.push(ratio);
+            println!(
+                "| {pair} | {:.0} | {:.0} | {} | {ratio:.3} |",
+                h.rate(),
+                s.rate(),
+                h.errors + s.errors
+            );
+        }
+        println!("median ratio of the pairs: {:.3}", median(&mut ratios));
+    }
 
     println!("\nthree rounds of one flagged consignee, one shipment reference (its case grows):");
     println!(
