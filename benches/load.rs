@@ -366,6 +366,41 @@ async fn screen(
     }
 }
 
+/// Empty RPCs (`grpc.health.v1.Health/Check`) for `seconds`.
+async fn health_phase(channels: &[Channel], target: (u32, SocketAddr), seconds: f64) -> Phase {
+    drive(channels, target, seconds, |ch, _| async move {
+        HealthClient::new(ch)
+            .check(HealthCheckRequest {
+                service: String::new(),
+            })
+            .await
+            .is_ok()
+    })
+    .await
+}
+
+/// ScreenShipment for `seconds`, nine in ten CLEAR and one in ten flagged,
+/// each its own shipment (references `{prefix}-{n}`).
+async fn mixed_phase(
+    channels: &[Channel],
+    target: (u32, SocketAddr),
+    seconds: f64,
+    token: &Arc<MetadataValue<tonic::metadata::Ascii>>,
+    prefix: &str,
+) -> Phase {
+    let token = Arc::clone(token);
+    let prefix = prefix.to_string();
+    drive(channels, target, seconds, move |ch, n| {
+        screen(
+            ch,
+            Arc::clone(&token),
+            shipment(format!("{prefix}-{n}"), n % 10 == 0),
+            expected(n % 10 == 0),
+        )
+    })
+    .await
+}
+
 /// The decision a bench shipment must get.
 fn expected(listed: bool) -> pb::Decision {
     if listed {
@@ -439,41 +474,11 @@ async fn run(seconds: f64, pairs: Pairs) {
     );
 
     // Warm-up: connections, caches, the engine's first screenings.
-    {
-        let token = Arc::clone(&token);
-        drive(&channels, target, 1.0, move |ch, n| {
-            screen(
-                ch,
-                Arc::clone(&token),
-                shipment(format!("WARM-{n}"), n % 10 == 0),
-                expected(n % 10 == 0),
-            )
-        })
-        .await;
-    }
+    mixed_phase(&channels, target, 1.0, &token, "WARM").await;
 
-    let health = drive(&channels, target, seconds, |ch, _| async move {
-        HealthClient::new(ch)
-            .check(HealthCheckRequest {
-                service: String::new(),
-            })
-            .await
-            .is_ok()
-    })
-    .await;
+    let health = health_phase(&channels, target, seconds).await;
 
-    let screening = {
-        let token = Arc::clone(&token);
-        drive(&channels, target, seconds, move |ch, n| {
-            screen(
-                ch,
-                Arc::clone(&token),
-                shipment(format!("MIX-{n}"), n % 10 == 0),
-                expected(n % 10 == 0),
-            )
-        })
-        .await
-    };
+    let screening = mixed_phase(&channels, target, seconds, &token, "MIX").await;
 
     println!();
     println!(
@@ -518,25 +523,9 @@ async fn run(seconds: f64, pairs: Pairs) {
         println!("|---|---|---|---|---|");
         let mut ratios = Vec::with_capacity(pairs.count);
         for pair in 1..=pairs.count {
-            let h = drive(&channels, target, pairs.seconds, |ch, _| async move {
-                HealthClient::new(ch)
-                    .check(HealthCheckRequest {
-                        service: String::new(),
-                    })
-                    .await
-                    .is_ok()
-            })
-            .await;
-            let token = Arc::clone(&token);
-            let s = drive(&channels, target, pairs.seconds, move |ch, n| {
-                screen(
-                    ch,
-                    Arc::clone(&token),
-                    shipment(format!("PAIR{pair}-{n}"), n % 10 == 0),
-                    expected(n % 10 == 0),
-                )
-            })
-            .await;
+            let h = health_phase(&channels, target, pairs.seconds).await;
+            let prefix = format!("PAIR{pair}");
+            let s = mixed_phase(&channels, target, pairs.seconds, &token, &prefix).await;
             let ratio = s.rate() / h.rate().max(f64::MIN_POSITIVE);
             ratios.push(ratio);
             println!(
