@@ -4,10 +4,12 @@
 //!
 //! Run: `cargo bench --bench engine` (add `-- --quick` for a short run,
 //! `-- --hostile` for the hostile rows alone, `-- --split` for where a
-//! typical shipment's time goes, `-- --dump` to print every outcome of the
-//! generated shipments, for comparing two builds, `-- --loop N` to screen
-//! typical shipments for N seconds under a profiler, `-- --count N` to
-//! screen exactly N of them, for an instruction count under callgrind).
+//! typical shipment's time goes, `-- --slowest` for the shipments that
+//! make the tail and what their parts cost, `-- --dump` to print every
+//! outcome of the generated shipments, for comparing two builds, `-- --loop
+//! N` to screen typical shipments for N seconds under a profiler, `--
+//! --count N` to screen exactly N of them, for an instruction count under
+//! callgrind).
 //! Prints p50 / p90 / p99 / max per operation in microseconds.
 //!
 //! Inputs are generated deterministically: listed names (primary names and
@@ -383,6 +385,10 @@ fn main() {
         }
         return;
     }
+    if std::env::args().any(|a| a == "--slowest") {
+        slowest(&engine, &typical);
+        return;
+    }
     if std::env::args().any(|a| a == "--split") {
         split(&engine, &typical);
         return;
@@ -482,6 +488,55 @@ fn arg_value(flag: &str) -> Option<u64> {
     let args: Vec<String> = std::env::args().collect();
     let at = args.iter().position(|a| a == flag)?;
     args.get(at + 1)?.parse().ok()
+}
+
+/// The cost of each typical shipment as its least over seven passes (the
+/// passes screen every shipment in turn, so each one finds the caches as
+/// the others left them, but scheduling noise drops out), and the slowest
+/// twenty with what each of their parties and items costs screened alone,
+/// seven times in a row: which inputs make the tail.
+fn slowest(engine: &Engine, set: &[Shipment]) {
+    let least = |f: &dyn Fn()| {
+        (0..7)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed().as_secs_f64() * 1e6
+            })
+            .fold(f64::MAX, f64::min)
+    };
+    let mut best = vec![f64::MAX; set.len()];
+    for _ in 0..7 {
+        for (b, s) in best.iter_mut().zip(set) {
+            let t = Instant::now();
+            black_box(engine.screen_shipment(black_box(s)));
+            *b = b.min(t.elapsed().as_secs_f64() * 1e6);
+        }
+    }
+    report("  least of 7 passes", &mut best.clone());
+    let mut order: Vec<usize> = (0..set.len()).collect();
+    order.sort_by(|a, b| best[*b].total_cmp(&best[*a]));
+    for &i in order.iter().take(20) {
+        let s = &set[i];
+        println!("{:8.1}  {}", best[i], s.reference);
+        for p in &s.parties {
+            let q = PartyQuery {
+                name: &p.name,
+                country: &p.country,
+                address: &p.address,
+            };
+            let us = least(&|| {
+                black_box(engine.screen_party_best_per_list(black_box(&q), 12));
+            });
+            println!("  {us:7.1}  party {} ({})", p.name, p.country);
+        }
+        for it in &s.items {
+            let us = least(&|| {
+                black_box(engine.screen_item(black_box(it)));
+            });
+            println!("  {us:7.1}  item  {}", it.description);
+        }
+    }
 }
 
 /// Mean (and p50 / p99) cost per typical shipment of its parts, each
