@@ -216,9 +216,19 @@ struct Scratch {
     touched: Vec<u32>,
     /// One bit per name, set for the names of `touched`: long postings are
     /// checked against these bits (about 6 KB for the bundled lists, which
-    /// stay in the first-level cache) before a name's 12-byte slot, mostly
+    /// stay in the first-level cache) before a name's 24-byte slot, mostly
     /// cold, is read.
     found: Vec<u64>,
+}
+
+/// Whether a search skips the candidate names whose bounds from candidate
+/// generation say they cannot reach the threshold.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Bounds {
+    /// Skip them (every search).
+    Skip,
+    /// Align them all ([`PartyIndex::search_aligning_all`], for tests).
+    AlignAll,
 }
 
 /// What candidate generation knows of one name (kept together: one cache
@@ -229,25 +239,67 @@ struct Slot {
     acc: f32,
     /// Name weight shared with the query (upper bound).
     accn: f32,
+    /// Name weight the query's words and joins can cover at most: for each,
+    /// its heaviest reading the name contains (`best` for the last one).
+    most: f32,
+    /// Of `most`, what the last query word or join (`mark`) adds.
+    best: f32,
     /// Last query token (index + 1) counted for the name.
     mark: u16,
+    /// The query tokens (bit `i`, the first 32) that some word or join of
+    /// the name can pair with.
+    qmask: u32,
+}
+
+/// What one reading (expansion) of a query word or join adds to the names
+/// that contain it.
+#[derive(Clone, Copy)]
+struct Credit {
+    /// Query weight times similarity.
+    w: f32,
+    /// Name weight times similarity (the first pair of words the reading
+    /// joins).
+    cover: f32,
+    /// The most the reading can weigh in a name: similarity times
+    /// [`Vocab::cover_max`]. The alignment may pair a less similar reading
+    /// than a name's first, so `Slot::most` keeps each word's largest.
+    most: f32,
+    /// The query tokens the word or join stands for.
+    qbits: u32,
+}
+
+impl Slot {
+    /// Counts reading `c` of the word or join `stamp`: the word's first
+    /// reading the name shows adds to every sum, a later one may raise
+    /// `most` only.
+    #[inline]
+    fn credit(&mut self, stamp: u16, c: Credit) {
+        if self.mark == stamp {
+            if c.most > self.best {
+                self.most += c.most - self.best;
+                self.best = c.most;
+            }
+            return;
+        }
+        self.mark = stamp;
+        self.acc += c.w;
+        self.accn += c.cover;
+        self.most += c.most;
+        self.best = c.most;
+        self.qmask |= c.qbits;
+    }
 }
 
 impl Scratch {
     /// Adds weights to every name of `postings` (new names included).
-    fn add_all(&mut self, postings: &[u32], stamp: u16, w: f32, cover: f32) {
+    fn add_all(&mut self, postings: &[u32], stamp: u16, c: Credit) {
         for &n in postings {
             let slot = &mut self.slots[n as usize];
-            if slot.mark == stamp {
-                continue;
-            }
-            slot.mark = stamp;
-            if slot.acc == 0.0 {
+            if slot.acc == 0.0 && slot.mark != stamp {
                 self.touched.push(n);
                 self.found[n as usize >> 6] |= 1 << (n & 63);
             }
-            slot.acc += w;
-            slot.accn += cover;
+            slot.credit(stamp, c);
         }
     }
 
@@ -258,31 +310,26 @@ impl Scratch {
     }
 
     /// Adds weights to the names of `postings` already found.
-    fn add_known(&mut self, postings: &[u32], stamp: u16, w: f32, cover: f32) {
+    fn add_known(&mut self, postings: &[u32], stamp: u16, c: Credit) {
         if self.touched.len() * 16 < postings.len() {
             // Few names found, long postings: look each name up.
             for i in 0..self.touched.len() {
                 let n = self.touched[i];
                 if postings.binary_search(&n).is_ok() {
-                    self.bump(n as usize, stamp, w, cover);
+                    self.bump(n as usize, stamp, c);
                 }
             }
         } else {
             for &n in postings {
                 if self.is_found(n) && self.slots[n as usize].acc > 0.0 {
-                    self.bump(n as usize, stamp, w, cover);
+                    self.bump(n as usize, stamp, c);
                 }
             }
         }
     }
 
-    fn bump(&mut self, k: usize, stamp: u16, w: f32, cover: f32) {
-        let slot = &mut self.slots[k];
-        if slot.mark != stamp {
-            slot.mark = stamp;
-            slot.acc += w;
-            slot.accn += cover;
-        }
+    fn bump(&mut self, k: usize, stamp: u16, c: Credit) {
+        self.slots[k].credit(stamp, c);
     }
 }
 
@@ -299,6 +346,10 @@ pub struct PartyIndex {
     /// Sum of each name's token weights (by name number; apart from
     /// `names` so that candidate generation reads 4 bytes per name).
     name_totals: Vec<f32>,
+    /// The weight of each name's heaviest word (by name number; infinite
+    /// for a name of more than 64 words, whose alignment reads the first
+    /// 64 only): what a single letter can cover as an initial.
+    name_most: Vec<f32>,
     /// Whether the name is a person's (by name number, like `name_totals`).
     persons: Vec<bool>,
     /// Whether the name is a person's with a patronymic (by name number).
@@ -475,6 +526,20 @@ impl PartyIndex {
             .iter()
             .map(|rec| rec.tokens.iter().map(|&t| idx.vocab.idf(t)).sum())
             .collect();
+        idx.name_most = idx
+            .names
+            .iter()
+            .map(|rec| {
+                if rec.tokens.len() > 64 {
+                    f32::INFINITY
+                } else {
+                    rec.tokens
+                        .iter()
+                        .map(|&t| idx.vocab.idf(t))
+                        .fold(0.0, f32::max)
+                }
+            })
+            .collect();
         idx.places = (0..idx.vocab.len() as u32)
             .map(|t| {
                 let text = idx.vocab.text(t);
@@ -537,7 +602,20 @@ impl PartyIndex {
 
     /// Matches scoring at least `threshold`, best first, at most `limit`.
     pub fn search(&self, q: &PartyQuery<'_>, threshold: f64, limit: usize) -> Vec<PartyMatch> {
-        self.search_with(q, threshold, limit, false)
+        self.search_with(q, threshold, limit, false, Bounds::Skip)
+    }
+
+    /// [`PartyIndex::search`] without skipping the candidate names whose
+    /// bounds say they cannot reach the threshold: every candidate is
+    /// aligned. Slower, and the same answer: what tests compare the
+    /// bounds against.
+    pub fn search_aligning_all(
+        &self,
+        q: &PartyQuery<'_>,
+        threshold: f64,
+        limit: usize,
+    ) -> Vec<PartyMatch> {
+        self.search_with(q, threshold, limit, false, Bounds::AlignAll)
     }
 
     /// [`PartyIndex::search`], then only the best match of each list (the
@@ -549,7 +627,7 @@ impl PartyIndex {
         threshold: f64,
         limit: usize,
     ) -> Vec<PartyMatch> {
-        self.search_with(q, threshold, limit, true)
+        self.search_with(q, threshold, limit, true, Bounds::Skip)
     }
 
     fn search_with(
@@ -558,6 +636,7 @@ impl PartyIndex {
         threshold: f64,
         limit: usize,
         best_per_list: bool,
+        bounds: Bounds,
     ) -> Vec<PartyMatch> {
         let mut nn = normalize_with(q.name, &self.rules);
         if nn.tokens.is_empty() || self.names.is_empty() {
@@ -651,7 +730,7 @@ impl PartyIndex {
             // The bounds of candidate generation say no name of the group
             // can reach the threshold: not aligned, though each name still
             // counts in the budget, as if scored.
-            if q_ub.is_finite() {
+            if q_ub.is_finite() && bounds == Bounds::Skip {
                 let base = score_bound(q_ub, n_ub, allow_initials) + CANDIDATE_MARGIN;
                 let hopeless = group().all(|&name_no| {
                     let entry = &self.entries[self.names[name_no as usize].entry as usize];
@@ -1185,10 +1264,11 @@ impl PartyIndex {
                 && !self.rules.is_common_word(&t.text)
                 && vocab::number_weight(&t.text) == 1.0
         });
-        // The name side sums bound a name's coverage unless a query word
-        // repeats (counted once) or joins are involved (a join's weight is
-        // that of the listed words it first joined): the name side is
-        // then left unbounded.
+        // `accn` bounds a name's coverage for the filter below unless a
+        // query word repeats (counted once) or joins are involved (a join's
+        // weight is that of the listed words it first joined); the bounds
+        // handed on for skipping hopeless names are then `Slot::most` and
+        // `Slot::qmask`, which hold for any query.
         let name_side_bounded = qjoins.is_empty()
             && !q.iter().any(|t| t.joins)
             && !q
@@ -1197,6 +1277,24 @@ impl PartyIndex {
                 .any(|(i, t)| q[..i].iter().any(|o| o.text == t.text));
         let mut order: Vec<usize> = (0..q.len()).filter(|&i| !q[i].exp.is_empty()).collect();
         order.sort_by(|&a, &b| q[b].weight.total_cmp(&q[a].weight));
+        // Bounds that hold whatever the query (`Slot::most`, `Slot::qmask`)
+        // need each query token's bit: at most 32 tokens.
+        let sure_bounds = q.len() <= 32;
+        // Name words that initials may pair with, each at most the name's
+        // heaviest word: one per single letter (similarity 0.6), one per
+        // letter of a run ("JC" / Jean Claude, 0.8).
+        let initial_words: f32 = q
+            .iter()
+            .map(|t| {
+                if t.text.len() == 1 {
+                    0.6
+                } else if t.initials {
+                    similarity::INITIALS_RUN_SIM * t.text.len() as f32
+                } else {
+                    0.0
+                }
+            })
+            .sum();
         SCRATCH.with(|cell| {
             let mut sc = cell.borrow_mut();
             let sc = &mut *sc;
@@ -1210,15 +1308,21 @@ impl PartyIndex {
                 let stamp = (q.len() + ji) as u16 + 1;
                 let mut exp = j.exp.clone();
                 exp.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-                for (id, sim) in exp {
-                    sc.add_all(
-                        self.vocab.postings(id),
-                        stamp,
-                        sim * w,
-                        sim * self.vocab.cover(id),
-                    );
+                let qbits = score::span_bits(j.a, j.b) as u32;
+                for &(id, sim) in &exp {
+                    let c = Credit {
+                        w: sim * w,
+                        cover: sim * self.vocab.cover(id),
+                        most: sim * self.vocab.cover_max(id),
+                        qbits,
+                    };
+                    sc.add_all(self.vocab.postings(id), stamp, c);
                 }
             }
+            // Credits some names may lack: a token's reading added to the
+            // names found so far only (long postings) while later tokens
+            // may still find names (`touched` length, query bits, most).
+            let mut lossy: Vec<(usize, u32, f32)> = Vec::new();
             // Then tokens, rarest first; once the rest of the query (plus
             // what joins might cover) cannot reach `need`, a token only adds
             // to names already found.
@@ -1236,17 +1340,28 @@ impl PartyIndex {
                 // best this token can do for it (similarity times weight).
                 let mut exp: Vec<(u32, f32)> = q[i].exp.to_vec();
                 exp.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-                for (id, sim) in exp {
+                let qbits = if i < 32 { 1u32 << i } else { 0 };
+                for (k, &(id, sim)) in exp.iter().enumerate() {
                     let p = self.vocab.postings(id);
-                    let cover = if repeated {
-                        0.0
-                    } else {
-                        sim * self.vocab.cover(id)
+                    let c = Credit {
+                        w: sim * w,
+                        cover: if repeated {
+                            0.0
+                        } else {
+                            sim * self.vocab.cover(id)
+                        },
+                        most: sim * self.vocab.cover_max(id),
+                        qbits,
                     };
                     if may_add && p.len() <= TUNING.max_postings {
-                        sc.add_all(p, stamp, sim * w, cover);
+                        sc.add_all(p, stamp, c);
                     } else {
-                        sc.add_known(p, stamp, sim * w, cover);
+                        if may_add {
+                            // This reading or a later one.
+                            let most = self.most_after(&exp[k..]);
+                            lossy.push((sc.touched.len(), qbits, most));
+                        }
+                        sc.add_known(p, stamp, c);
                     }
                 }
             }
@@ -1255,10 +1370,19 @@ impl PartyIndex {
                 touched,
                 found,
             } = sc;
-            for &n in touched.iter() {
+            // Of `lossy`, the credits every name from `touched[at]` on may
+            // lack (a name found later than a lossy credit).
+            let mut late = (0usize, 0u32, 0.0f32);
+            for (at, &n) in touched.iter().enumerate() {
                 let k = n as usize;
                 found[k >> 6] = 0;
                 let slot = std::mem::take(&mut slots[k]);
+                while let Some(&(from, bits, most)) = lossy.get(late.0) {
+                    if from > at {
+                        break;
+                    }
+                    late = (late.0 + 1, late.1 | bits, late.2 + most);
+                }
                 if slot.acc < need {
                     continue;
                 }
@@ -1287,14 +1411,41 @@ impl PartyIndex {
                 if q_ub + n_ub >= min_sum {
                     let n_side = if name_side_bounded && name_total > 0.0 && initials == 0.0 {
                         (slot.accn / name_total).min(1.0)
+                    } else if sure_bounds && name_total > 0.0 && self.name_most[k].is_finite() {
+                        // Each query token or join pairs with at most its
+                        // heaviest reading the name contains, or as
+                        // initials.
+                        let most = slot.most + late.2 + initial_words * self.name_most[k];
+                        (most / name_total).min(1.0)
                     } else {
                         1.0
                     };
-                    out.push((n, q_ub, n_side));
+                    let q_side = if sure_bounds {
+                        // Only the query tokens some word of the name pairs
+                        // with count, and single letters as initials.
+                        let mut bits = slot.qmask | late.1;
+                        let mut sum = initials;
+                        while bits != 0 {
+                            sum += q[bits.trailing_zeros() as usize].weight;
+                            bits &= bits - 1;
+                        }
+                        q_ub.min((sum / total).min(1.0))
+                    } else {
+                        q_ub
+                    };
+                    out.push((n, q_side, n_side));
                 }
             }
             touched.clear();
         });
+    }
+
+    /// The most any of `exp`'s readings can weigh in a name (similarity
+    /// times [`Vocab::cover_max`]).
+    fn most_after(&self, exp: &[(u32, f32)]) -> f32 {
+        exp.iter()
+            .map(|&(id, sim)| sim * self.vocab.cover_max(id))
+            .fold(0.0, f32::max)
     }
 
     fn contained_hits(&self, nn: &NormName) -> Vec<u32> {

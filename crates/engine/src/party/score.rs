@@ -289,6 +289,11 @@ fn align_with(
     }
 }
 
+/// [`span_mask`] of query tokens `a..=b` (indices past 63 count as 63).
+pub(super) fn span_bits(a: usize, b: usize) -> u64 {
+    span_mask(a.min(63) as u8, b.min(63) as u8)
+}
+
 fn span_mask(a: u8, b: u8) -> u64 {
     let a = u32::from(a.min(63));
     let b = u32::from(b.min(63));

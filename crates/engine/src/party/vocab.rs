@@ -25,6 +25,12 @@ pub struct Vocab {
     /// Weight of the listed tokens a token stands for: its idf, or for a
     /// join the idf of its two parts.
     cover: Vec<f32>,
+    /// `cover`, for a join the largest over every pair of tokens it joins
+    /// in some name ("ab"+"cd" and "abc"+"d" join alike): what the token
+    /// can weigh in any name, for bounds that must hold.
+    cover_max: Vec<f32>,
+    /// Joins of other pairs than the first (`join_parts`): (join, a, b).
+    other_splits: Vec<(u32, u32, u32)>,
     /// Whether the token is a generic word (see `legal::is_generic`).
     generic: Vec<bool>,
     /// Names containing the token (sorted, unique).
@@ -121,8 +127,12 @@ impl VocabBuilder {
     pub fn intern_join(&mut self, token: &str, a: u32, b: u32) -> u32 {
         let id = self.intern(token, true);
         self.v.joinable[id as usize] = true;
-        if self.v.join_parts[id as usize].0 == u32::MAX {
-            self.v.join_parts[id as usize] = (a, b);
+        match self.v.join_parts[id as usize] {
+            (u32::MAX, _) => self.v.join_parts[id as usize] = (a, b),
+            first if first != (a, b) => {
+                self.v.other_splits.push((id, a, b));
+            }
+            _ => {}
         }
         id
     }
@@ -178,6 +188,13 @@ impl VocabBuilder {
                 _ => self.v.idf[i],
             })
             .collect();
+        self.v.cover_max = self.v.cover.clone();
+        for &(id, a, b) in &self.v.other_splits {
+            let pair = self.v.idf[a as usize] + self.v.idf[b as usize];
+            let c = &mut self.v.cover_max[id as usize];
+            *c = c.max(pair);
+        }
+        self.v.other_splits = Vec::new();
         let mut at = Vec::with_capacity(self.v.strings.len() + 1);
         let mut text = String::new();
         for s in &self.v.strings {
@@ -275,6 +292,12 @@ impl Vocab {
     /// Weight of the listed tokens `id` stands for (a join: both parts).
     pub fn cover(&self, id: u32) -> f32 {
         self.cover[id as usize]
+    }
+
+    /// The most the token can weigh in any name that contains it (a join:
+    /// the heaviest pair it joins); at least [`Vocab::cover`].
+    pub fn cover_max(&self, id: u32) -> f32 {
+        self.cover_max[id as usize]
     }
 
     /// Weight given to a token no listed name contains.
