@@ -1264,17 +1264,11 @@ impl PartyIndex {
                 && !self.rules.is_common_word(&t.text)
                 && vocab::number_weight(&t.text) == 1.0
         });
-        // `accn` bounds a name's coverage for the filter below unless a
-        // query word repeats (counted once) or joins are involved (a join's
-        // weight is that of the listed words it first joined); the bounds
-        // handed on for skipping hopeless names are then `Slot::most` and
+        // `accn` (each word's first reading) filters candidates below; it
+        // is no bound when a word repeats or joins are involved, or when the
+        // alignment pairs a word with another of its readings. The bounds
+        // handed on for skipping hopeless names are `Slot::most` and
         // `Slot::qmask`, which hold for any query.
-        let name_side_bounded = qjoins.is_empty()
-            && !q.iter().any(|t| t.joins)
-            && !q
-                .iter()
-                .enumerate()
-                .any(|(i, t)| q[..i].iter().any(|o| o.text == t.text));
         let mut order: Vec<usize> = (0..q.len()).filter(|&i| !q[i].exp.is_empty()).collect();
         order.sort_by(|&a, &b| q[b].weight.total_cmp(&q[a].weight));
         // Bounds that hold whatever the query (`Slot::most`, `Slot::qmask`)
@@ -1409,9 +1403,7 @@ impl PartyIndex {
                     1.0
                 };
                 if q_ub + n_ub >= min_sum {
-                    let n_side = if name_side_bounded && name_total > 0.0 && initials == 0.0 {
-                        (slot.accn / name_total).min(1.0)
-                    } else if sure_bounds && name_total > 0.0 && self.name_most[k].is_finite() {
+                    let n_side = if name_total > 0.0 && self.name_most[k].is_finite() {
                         // Each query token or join pairs with at most its
                         // heaviest reading the name contains, or as
                         // initials.
