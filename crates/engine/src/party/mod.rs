@@ -1239,13 +1239,8 @@ impl PartyIndex {
         let initials: f32 = q
             .iter()
             .map(|t| {
-                if t.text.len() == 1 {
-                    0.6 * t.weight
-                } else if t.initials {
-                    similarity::INITIALS_RUN_SIM * t.weight
-                } else {
-                    0.0
-                }
+                let (sim, _) = as_initials(t);
+                sim * t.weight
             })
             .sum();
         // Tokens matching no listed token can only be covered by joins.
@@ -1280,13 +1275,8 @@ impl PartyIndex {
         let initial_words: f32 = q
             .iter()
             .map(|t| {
-                if t.text.len() == 1 {
-                    0.6
-                } else if t.initials {
-                    similarity::INITIALS_RUN_SIM * t.text.len() as f32
-                } else {
-                    0.0
-                }
+                let (sim, words) = as_initials(t);
+                sim * words
             })
             .sum();
         SCRATCH.with(|cell| {
@@ -2223,6 +2213,19 @@ fn bonus_bound(entry: &EntryRec, country: Option<&str>) -> f64 {
         TUNING.address_agree
     };
     country + address
+}
+
+/// A query token read as initials: its similarity and the number of name
+/// words it pairs with (a single letter 0.6 and one, a run such as "jc"
+/// [`similarity::INITIALS_RUN_SIM`] and one per letter; other tokens none).
+fn as_initials(t: &QToken<'_>) -> (f32, f32) {
+    if t.text.len() == 1 {
+        (0.6, 1.0)
+    } else if t.initials {
+        (similarity::INITIALS_RUN_SIM, t.text.len() as f32)
+    } else {
+        (0.0, 0.0)
+    }
 }
 
 fn add_new(exp: &mut Vec<(u32, f32)>, ids: impl IntoIterator<Item = u32>, sim: f32) -> bool {
