@@ -522,18 +522,78 @@ static WORD_STARTS: LazyLock<([bool; 256], usize)> = LazyLock::new(|| {
     (starts, longest)
 });
 
-/// A word list as a hash set (built once).
-struct WordSet(LazyLock<FxHashSet<&'static str>>);
+/// The lengths of the words of a set by their first and by their last
+/// byte (one bit each, lengths of 63 bytes or more sharing the last bit):
+/// a word whose length no word of the set with its first byte, or with
+/// its last, has is not in the set. Most tokens a set is asked about stop
+/// here, without hashing them (names are tested against the word lists
+/// many times each).
+#[derive(Clone, Debug)]
+pub(crate) struct WordFilter {
+    by_first: [u64; 256],
+    by_last: [u64; 256],
+    empty: bool,
+}
+
+impl Default for WordFilter {
+    fn default() -> WordFilter {
+        WordFilter {
+            by_first: [0; 256],
+            by_last: [0; 256],
+            empty: false,
+        }
+    }
+}
+
+impl WordFilter {
+    /// Records a word of the set.
+    pub(crate) fn add(&mut self, w: &str) {
+        let b = w.as_bytes();
+        let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
+            self.empty = true;
+            return;
+        };
+        let bit = 1u64 << b.len().min(63);
+        self.by_first[usize::from(first)] |= bit;
+        self.by_last[usize::from(last)] |= bit;
+    }
+
+    /// False when `t` is certainly none of the words recorded.
+    #[inline]
+    pub(crate) fn may_hold(&self, t: &str) -> bool {
+        let b = t.as_bytes();
+        let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
+            return self.empty;
+        };
+        let bit = 1u64 << b.len().min(63);
+        self.by_first[usize::from(first)] & bit != 0 && self.by_last[usize::from(last)] & bit != 0
+    }
+}
+
+/// A word list as a hash set, behind its [`WordFilter`] (built once).
+struct WordSet(LazyLock<(FxHashSet<&'static str>, WordFilter)>);
 
 impl WordSet {
+    #[inline]
     fn has(&self, t: &str) -> bool {
-        self.0.contains(t)
+        let (set, filter) = &*self.0;
+        filter.may_hold(t) && set.contains(t)
     }
+}
+
+/// The set and the filter of some words.
+fn word_set(words: impl Iterator<Item = &'static str>) -> (FxHashSet<&'static str>, WordFilter) {
+    let set: FxHashSet<&'static str> = words.collect();
+    let mut filter = WordFilter::default();
+    for w in &set {
+        filter.add(w);
+    }
+    (set, filter)
 }
 
 macro_rules! word_set {
     ($name:ident, $words:ident) => {
-        static $name: WordSet = WordSet(LazyLock::new(|| $words.iter().copied().collect()));
+        static $name: WordSet = WordSet(LazyLock::new(|| word_set($words.iter().copied())));
     };
 }
 
@@ -541,19 +601,21 @@ word_set!(WORD_SET, WORDS);
 
 /// Every beginning of a legal word (`c`, `co`, `com` ... `company`).
 static WORD_PREFIX_SET: WordSet = WordSet(LazyLock::new(|| {
-    WORDS
-        .iter()
-        .flat_map(|w| (1..=w.len()).filter_map(move |n| w.get(..n)))
-        .collect()
+    word_set(
+        WORDS
+            .iter()
+            .flat_map(|w| (1..=w.len()).filter_map(move |n| w.get(..n))),
+    )
 }));
 
 /// Words of multi-word legal forms (`public`, `joint`, `liability` ...).
 static PHRASE_WORD_SET: WordSet = WordSet(LazyLock::new(|| {
-    PHRASES
-        .iter()
-        .flat_map(|p| p.iter().copied())
-        .filter(|w| w.len() >= 4)
-        .collect()
+    word_set(
+        PHRASES
+            .iter()
+            .flat_map(|p| p.iter().copied())
+            .filter(|w| w.len() >= 4),
+    )
 }));
 word_set!(ORG_SET, ORG_WORDS);
 word_set!(GENERIC_SET, GENERIC);

@@ -17,6 +17,7 @@ use std::sync::LazyLock;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Deserialize;
 
+use super::legal::WordFilter;
 use super::normalize;
 use crate::EngineError;
 
@@ -49,6 +50,9 @@ pub struct NameRules {
     /// stops there).
     roman_bytes: [u64; 4],
     roman_max_len: usize,
+    /// The keys of `units`, `tens`, `ordinals`, `roman` and
+    /// `roman_before_legal`: most words are none, told without hashing.
+    numeral_filter: WordFilter,
     ordinal_suffixes: Vec<String>,
     /// Name -> nicknames and nickname -> names (both directions).
     nicknames: FxHashMap<String, Vec<String>>,
@@ -59,6 +63,10 @@ pub struct NameRules {
     legal_words: FxHashSet<String>,
     /// Legal forms of several words, by their first word.
     legal_phrases: FxHashMap<String, Vec<Box<[String]>>>,
+    /// The words of `legal_words` and the first words of `legal_phrases`
+    /// (every word of a name is asked about both).
+    legal_word_filter: WordFilter,
+    legal_phrase_filter: WordFilter,
     /// Endings of patronymics (`[patronymics]`), and the least letters of
     /// a word read as one.
     patronymic_suffixes: Vec<String>,
@@ -366,6 +374,16 @@ impl NameRules {
             }
             r.roman_max_len = r.roman_max_len.max(word.len());
         }
+        for word in r
+            .units
+            .keys()
+            .chain(r.tens.keys())
+            .chain(r.ordinals.keys())
+            .chain(r.roman.keys())
+            .chain(r.roman_before_legal.keys())
+        {
+            r.numeral_filter.add(word);
+        }
         r.ordinal_suffixes = w.numbers.ordinal_suffixes.clone();
         for word in &w.common.words {
             let word = one_word(word).ok_or_else(|| cfg(WORDS, format!("common: {word:?}")))?;
@@ -507,6 +525,12 @@ impl NameRules {
                     }
                 }
             }
+        }
+        for w in &r.legal_words {
+            r.legal_word_filter.add(w);
+        }
+        for w in r.legal_phrases.keys() {
+            r.legal_phrase_filter.add(w);
         }
         Ok(r)
     }
@@ -692,7 +716,7 @@ impl NameRules {
 
     /// True for a one-word legal form of the ISO 20275 list.
     pub fn is_legal_word(&self, token: &str) -> bool {
-        self.legal_words.contains(token)
+        self.legal_word_filter.may_hold(token) && self.legal_words.contains(token)
     }
 
     /// Length of the longest ISO 20275 legal form of several words starting
@@ -704,6 +728,9 @@ impl NameRules {
         let mut best: Option<usize> = None;
         let shorter = first.len().checked_sub(1).and_then(|n| first.get(..n));
         for key in std::iter::once(first.as_str()).chain(shorter) {
+            if !self.legal_phrase_filter.may_hold(key) {
+                continue;
+            }
             for p in self
                 .legal_phrases
                 .get(key)
@@ -729,10 +756,34 @@ impl NameRules {
         if self.units.is_empty() && self.tens.is_empty() && self.ordinals.is_empty() {
             return;
         }
+        // A word can only be read as a number when it may be a key of the
+        // tables (the filter), starts with a digit (`1st`) or, last of
+        // three words or more, starts with a letter of the Roman numerals
+        // (`vlp`, below). Most names hold no such word: they are left as
+        // they are, not rebuilt, and other words skip the look-ups.
+        let n = tokens.len();
+        let may_change = |i: usize, t: &str| {
+            let first = t.as_bytes().first().copied();
+            self.numeral_filter.may_hold(t)
+                || first.is_some_and(|c| c.is_ascii_digit())
+                || i >= 2
+                    && i + 1 == n
+                    && first.is_some_and(|c| {
+                        self.roman_bytes[usize::from(c >> 6)] & (1 << (c & 63)) != 0
+                    })
+        };
+        if !tokens.iter().enumerate().any(|(i, t)| may_change(i, t)) {
+            return;
+        }
         let mut out: Vec<String> = Vec::with_capacity(tokens.len());
         let mut i = 0;
         while i < tokens.len() {
             let t = &tokens[i];
+            if !may_change(i, t) {
+                out.push(std::mem::take(&mut tokens[i]));
+                i += 1;
+                continue;
+            }
             if let Some(&tens) = self.tens.get(t) {
                 let next = tokens.get(i + 1);
                 let unit = next.and_then(|n| {
