@@ -112,11 +112,17 @@ pub fn normalize_with(name: &str, rules: &NameRules) -> NormName {
         } else {
             name.chars().filter(|&c| is_cjk(c)).collect()
         },
-        // `PetroChina`: a brand written as one word, read as two.
-        split_glued: name
-            .chars()
-            .zip(name.chars().skip(1))
-            .any(|(a, b)| a.is_lowercase() && b.is_uppercase()),
+        // `PetroChina`: a brand written as one word, read as two. (An ASCII
+        // name is read by bytes: the same answer, no decoding.)
+        split_glued: if name.is_ascii() {
+            name.as_bytes()
+                .windows(2)
+                .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
+        } else {
+            name.chars()
+                .zip(name.chars().skip(1))
+                .any(|(a, b)| a.is_lowercase() && b.is_uppercase())
+        },
     }
 }
 
@@ -285,6 +291,10 @@ fn tokenize_marked(folded: &str, consonantal: bool) -> (Vec<String>, Vec<String>
     };
     for c in folded.chars() {
         if c.is_ascii_alphanumeric() {
+            if cur.capacity() == 0 {
+                // Room for most words at once (not 8 bytes, then 16).
+                cur.reserve(16);
+            }
             cur.push(c);
         } else if c == '\'' || c == '`' {
             // dropped: SA'D -> sad, MY''ONG -> myong
@@ -312,7 +322,12 @@ fn tokenize_marked(folded: &str, consonantal: bool) -> (Vec<String>, Vec<String>
     if raw.len() > 1 {
         raw.retain(|t| t != "and");
     }
-    // Join runs of two or more single letters.
+    // Join runs of two or more single letters (most names have no single
+    // letter: they are returned as they are).
+    let single = |t: &String| t.len() == 1 && t.as_bytes()[0].is_ascii_alphabetic();
+    if !raw.iter().any(single) {
+        return (raw, dotted);
+    }
     let mut out: Vec<String> = Vec::with_capacity(raw.len());
     let mut i = 0;
     while i < raw.len() {
