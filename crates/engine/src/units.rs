@@ -490,9 +490,10 @@ impl<'a> Prepared<'a> {
                 }
                 // A run of other ASCII chars: copied and lower-cased at once.
                 let start = at;
-                while at < bytes.len() && bytes[at].is_ascii() && !bytes[at].is_ascii_whitespace() {
-                    at += 1;
-                }
+                at = bytes[at..]
+                    .iter()
+                    .position(|b| !b.is_ascii() || b.is_ascii_whitespace())
+                    .map_or(bytes.len(), |k| at + k);
                 let from = p.ascii.len();
                 p.ascii.push_str(&original[start..at]);
                 p.ascii[from..].make_ascii_lowercase();
@@ -1738,11 +1739,13 @@ pub fn extract(text: &str) -> Vec<Reading> {
     while i < p.len() {
         // Most chars can start no number (only a digit, a sign, a point or
         // '±' can): they are passed over on the bytes, no char read.
-        if !matches!(
-            bytes.get(i),
-            Some(b'0'..=b'9' | b'-' | b'+' | b'.' | 0) | None
-        ) {
-            i += 1;
+        let can_start = |b: &u8| matches!(b, b'0'..=b'9' | b'-' | b'+' | b'.' | 0);
+        if !bytes.get(i).is_none_or(can_start) {
+            // Straight to the next byte that can (one tight loop).
+            i = bytes[i..]
+                .iter()
+                .position(can_start)
+                .map_or(bytes.len(), |k| i + k);
             continue;
         }
         let c = p.at(i);
