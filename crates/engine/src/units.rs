@@ -449,24 +449,33 @@ impl Params {
 
 /// The description as lower-case ASCII-ish characters, with the original
 /// byte offset and case of each.
+///
+/// Almost every prepared char is ASCII: one byte each in `ascii`, and the
+/// few others ('°', '±', '√' ...) on the side in `wide`, so that building
+/// it pushes one byte and one offset per char (runs of ASCII at once) and
+/// reading a char is reading a byte.
 struct Prepared<'a> {
     original: &'a str,
-    chars: Vec<char>,
     /// One byte per prepared char: the char when ASCII, NUL otherwise, so
     /// that runs of word chars are `&str` slices.
     ascii: String,
+    /// The prepared chars that are not ASCII: (index, char), by index.
+    wide: Vec<(usize, char)>,
+    /// Byte offset in `original` of each prepared char.
     orig: Vec<usize>,
-    upper: Vec<bool>,
+    /// Indices of the upper-case chars read from a non-ASCII original char
+    /// (the case of the others is that of their original ASCII byte).
+    upper_wide: Vec<usize>,
 }
 
 impl<'a> Prepared<'a> {
     fn new(original: &'a str) -> Prepared<'a> {
         let mut p = Prepared {
             original,
-            chars: Vec::with_capacity(original.len()),
             ascii: String::with_capacity(original.len()),
+            wide: Vec::new(),
             orig: Vec::with_capacity(original.len()),
-            upper: Vec::with_capacity(original.len()),
+            upper_wide: Vec::new(),
         };
         let bytes = original.as_bytes();
         let mut at = 0;
@@ -476,14 +485,19 @@ impl<'a> Prepared<'a> {
                 // Most chars: one byte, no char decoded.
                 if b.is_ascii_whitespace() {
                     p.push_space(at);
-                } else {
-                    p.push(
-                        char::from(b.to_ascii_lowercase()),
-                        at,
-                        b.is_ascii_uppercase(),
-                    );
+                    at += 1;
+                    continue;
                 }
-                at += 1;
+                // A run of other ASCII chars: copied and lower-cased at once.
+                let start = at;
+                at = bytes[at..]
+                    .iter()
+                    .position(|b| !b.is_ascii() || b.is_ascii_whitespace())
+                    .map_or(bytes.len(), |k| at + k);
+                let from = p.ascii.len();
+                p.ascii.push_str(&original[start..at]);
+                p.ascii[from..].make_ascii_lowercase();
+                p.orig.extend(start..at);
                 continue;
             }
             // `at` is a char boundary: every ASCII byte is one char.
@@ -543,12 +557,20 @@ impl<'a> Prepared<'a> {
         p
     }
 
+    /// Pushes a char read from the non-ASCII original char at `at`.
     #[inline]
     fn push(&mut self, c: char, at: usize, up: bool) {
-        self.chars.push(c);
-        self.ascii.push(if c.is_ascii() { c } else { '\0' });
+        let i = self.ascii.len();
+        if c.is_ascii() {
+            self.ascii.push(c);
+        } else {
+            self.ascii.push('\0');
+            self.wide.push((i, c));
+        }
         self.orig.push(at);
-        self.upper.push(up);
+        if up {
+            self.upper_wide.push(i);
+        }
     }
 
     fn push_str(&mut self, s: &str, at: usize) {
@@ -562,13 +584,30 @@ impl<'a> Prepared<'a> {
     }
 
     fn push_space(&mut self, at: usize) {
-        if self.chars.last().is_some_and(|c| *c != ' ') {
-            self.push(' ', at, false);
+        if self.ascii.as_bytes().last().is_some_and(|b| *b != b' ') {
+            self.ascii.push(' ');
+            self.orig.push(at);
         }
     }
 
     fn len(&self) -> usize {
-        self.chars.len()
+        self.ascii.len()
+    }
+
+    /// The prepared bytes (NUL for a non-ASCII char).
+    fn bytes(&self) -> &[u8] {
+        self.ascii.as_bytes()
+    }
+
+    /// True when prepared char `i` is upper case in the original.
+    fn upper(&self, i: usize) -> bool {
+        let Some(&at) = self.orig.get(i) else {
+            return false;
+        };
+        match self.original.as_bytes().get(at) {
+            Some(b) if b.is_ascii() => b.is_ascii_uppercase(),
+            _ => self.upper_wide.binary_search(&i).is_ok(),
+        }
     }
 
     /// Prepared chars `[start, end)` as text; only for runs of ASCII chars
@@ -578,7 +617,14 @@ impl<'a> Prepared<'a> {
     }
 
     fn at(&self, i: usize) -> char {
-        self.chars.get(i).copied().unwrap_or('\0')
+        match self.bytes().get(i) {
+            Some(0) => self
+                .wide
+                .binary_search_by_key(&i, |w| w.0)
+                .map_or('\0', |k| self.wide[k].1),
+            Some(b) => char::from(*b),
+            None => '\0',
+        }
     }
 
     fn starts_with(&self, i: usize, pat: &str) -> bool {
@@ -586,9 +632,9 @@ impl<'a> Prepared<'a> {
     }
 
     /// The original text of prepared chars `[start, end)`.
-    fn original_text(&self, start: usize, end: usize) -> String {
+    fn original_text(&self, start: usize, end: usize) -> &'a str {
         if start >= end || start >= self.len() {
-            return String::new();
+            return "";
         }
         let from = self.orig[start];
         let last = self.orig[(end - 1).min(self.len() - 1)];
@@ -597,16 +643,18 @@ impl<'a> Prepared<'a> {
             .nth(1)
             .map(|(o, _)| last + o)
             .unwrap_or(self.original.len());
-        self.original[from..to].trim().to_string()
+        self.original[from..to].trim()
     }
 }
 
-fn is_word_char(c: char) -> bool {
-    c.is_ascii_alphanumeric()
+// Word chars and clause breaks are ASCII: they are read on the prepared
+// bytes, where a char that is not ASCII is a NUL (neither).
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
 }
 
-fn is_clause_break(c: char) -> bool {
-    matches!(c, ',' | ';' | '|' | '\n')
+fn is_clause_break(b: u8) -> bool {
+    matches!(b, b',' | b';' | b'|' | b'\n')
 }
 
 // ---------------------------------------------------------------------------
@@ -681,6 +729,8 @@ struct UnitHit {
 /// A unit spelling as chars.
 struct UnitSpelling {
     chars: Vec<char>,
+    /// The spelling is ASCII: compared as bytes with [`Prepared::ascii`].
+    ascii: bool,
     def: &'static UnitDef,
 }
 
@@ -700,18 +750,22 @@ fn unit_table() -> &'static UnitTable {
         let mut t = UnitTable::default();
         for def in UNITS {
             let chars: Vec<char> = def.spelling.chars().collect();
+            // No spelling holds a NUL (what `Prepared::ascii` has for a
+            // char that is not ASCII): ASCII ones compare as bytes.
+            let ascii = def.spelling.bytes().all(|b| b.is_ascii() && b != 0);
             match *chars.as_slice() {
                 [] => {}
                 [a] => t
                     .singles
                     .entry(a)
                     .or_default()
-                    .push(UnitSpelling { chars, def }),
-                [a, b, ..] => t
-                    .pairs
-                    .entry((a, b))
-                    .or_default()
-                    .push(UnitSpelling { chars, def }),
+                    .push(UnitSpelling { chars, ascii, def }),
+                [a, b, ..] => {
+                    t.pairs
+                        .entry((a, b))
+                        .or_default()
+                        .push(UnitSpelling { chars, ascii, def })
+                }
             }
         }
         // Longest spelling first (stable: the table's order among equals),
@@ -725,18 +779,26 @@ fn unit_table() -> &'static UnitTable {
 
 /// Longest unit spelled at `i` that ends at a word boundary.
 fn unit_at(p: &Prepared<'_>, i: usize) -> Option<UnitHit> {
-    let rest = p.chars.get(i..)?;
-    let first = *rest.first()?;
+    if i >= p.len() {
+        return None;
+    }
+    let first = p.at(i);
     let table = unit_table();
     // Spellings of two chars or more (longest first), then those of one:
     // the order of one list of all spellings by length.
-    let longer = rest
-        .get(1)
-        .and_then(|second| table.pairs.get(&(first, *second)))
+    let longer = (i + 1 < p.len())
+        .then(|| table.pairs.get(&(first, p.at(i + 1))))
+        .flatten()
         .map_or(&[][..], |b| b.as_slice());
     let single = table.singles.get(&first).map_or(&[][..], |b| b.as_slice());
+    let rest = &p.bytes()[i..];
     for u in longer.iter().chain(single) {
-        if !rest.starts_with(&u.chars) {
+        let spelled = if u.ascii {
+            rest.starts_with(u.def.spelling.as_bytes())
+        } else {
+            i + u.chars.len() <= p.len() && (i..).zip(&u.chars).all(|(j, c)| p.at(j) == *c)
+        };
+        if !spelled {
             continue;
         }
         let end = i + u.chars.len();
@@ -796,54 +858,65 @@ fn number_at(p: &Prepared<'_>, i: usize) -> Option<(f64, usize)> {
         _ => {}
     }
     let digits_from = j;
-    let mut text = String::new();
+    // The figure is read from the prepared text `[digits_from, j)` as it
+    // stands, unless it holds thousands separators (dropped) or a decimal
+    // comma (read as '.').
+    let mut thousands = false;
+    let mut decimal_comma = false;
     while p.at(j).is_ascii_digit() {
-        text.push(p.at(j));
         j += 1;
         // Thousands separators: ",ddd" not followed by another digit.
         if p.at(j) == ','
             && (1..=3).all(|k| p.at(j + k).is_ascii_digit())
             && !p.at(j + 4).is_ascii_digit()
-            && text.len() <= 3
-            && !text.starts_with('0')
+            && j - digits_from <= 3
+            && p.at(digits_from) != '0'
         {
-            for k in 1..=3 {
-                text.push(p.at(j + k));
-            }
+            thousands = true;
             j += 4;
             while p.at(j) == ','
                 && (1..=3).all(|k| p.at(j + k).is_ascii_digit())
                 && !p.at(j + 4).is_ascii_digit()
             {
-                for k in 1..=3 {
-                    text.push(p.at(j + k));
-                }
                 j += 4;
             }
             break;
         }
     }
     if p.at(j) == '.' && p.at(j + 1).is_ascii_digit() {
-        text.push('.');
         j += 1;
         while p.at(j).is_ascii_digit() {
-            text.push(p.at(j));
             j += 1;
         }
     } else if p.at(j) == ','
         && p.at(j + 1).is_ascii_digit()
         && !p.at(j + 2).is_ascii_digit()
-        && !text.is_empty()
+        && j > digits_from
     {
         // European decimal comma: "1,5 MPa".
-        text.push('.');
-        text.push(p.at(j + 1));
+        decimal_comma = true;
         j += 2;
     }
-    if text.is_empty() || j == digits_from {
+    if j == digits_from {
         return None;
     }
-    let mut value: f64 = text.parse().ok()?;
+    // ASCII digits, ',' and '.': a slice of the (ASCII) prepared text.
+    let digits = p.ascii.get(digits_from..j)?;
+    let mut value: f64 = if thousands || decimal_comma {
+        // The decimal comma is the last but one char.
+        let point = digits.len() - 2;
+        let text: String = digits
+            .char_indices()
+            .filter_map(|(k, c)| match c {
+                ',' if decimal_comma && k == point => Some('.'),
+                ',' => None,
+                c => Some(c),
+            })
+            .collect();
+        text.parse().ok()?
+    } else {
+        digits.parse().ok()?
+    };
     // Exponent: "1.1e6", "1.1 x 10^6", "5x10^5", "1.1*10e6".
     if p.at(j) == 'e'
         && (p.at(j + 1).is_ascii_digit()
@@ -927,18 +1000,19 @@ impl<'p> std::ops::Deref for Near<'p> {
 fn words_before<'p>(p: &'p Prepared<'_>, i: usize, max: usize) -> Near<'p> {
     let max = max.min(Near::CAP);
     let mut out = Near::new();
-    let mut j = i;
+    let bytes = p.bytes();
+    let mut j = i.min(bytes.len());
     while j > 0 && out.len < max {
         j -= 1;
-        let c = p.at(j);
+        let c = bytes[j];
         if is_clause_break(c) {
             break;
         }
-        if !is_word_char(c) {
+        if !is_word_byte(c) {
             continue;
         }
         let end = j + 1;
-        while j > 0 && is_word_char(p.at(j - 1)) {
+        while j > 0 && is_word_byte(bytes[j - 1]) {
             j -= 1;
         }
         let w = p.word(j, end);
@@ -954,18 +1028,19 @@ fn words_before<'p>(p: &'p Prepared<'_>, i: usize, max: usize) -> Near<'p> {
 fn words_after<'p>(p: &'p Prepared<'_>, i: usize, max: usize) -> Near<'p> {
     let max = max.min(Near::CAP);
     let mut out = Near::new();
+    let bytes = p.bytes();
     let mut j = i;
-    while j < p.len() && out.len < max {
-        let c = p.at(j);
+    while j < bytes.len() && out.len < max {
+        let c = bytes[j];
         if is_clause_break(c) {
             break;
         }
-        if !is_word_char(c) {
+        if !is_word_byte(c) {
             j += 1;
             continue;
         }
         let start = j;
-        while j < p.len() && is_word_char(p.at(j)) {
+        while j < bytes.len() && is_word_byte(bytes[j]) {
             j += 1;
         }
         let w = p.word(start, j);
@@ -979,17 +1054,18 @@ fn words_after<'p>(p: &'p Prepared<'_>, i: usize, max: usize) -> Near<'p> {
 
 /// Char index where the `count`-th word before `i` (same clause) starts.
 fn words_start_before(p: &Prepared<'_>, i: usize, count: usize) -> usize {
-    let mut j = i;
+    let bytes = p.bytes();
+    let mut j = i.min(bytes.len());
     let mut start = i;
     let mut seen = 0;
     while j > 0 && seen < count {
         j -= 1;
-        let c = p.at(j);
+        let c = bytes[j];
         if is_clause_break(c) {
             break;
         }
-        if is_word_char(c) {
-            while j > 0 && is_word_char(p.at(j - 1)) {
+        if is_word_byte(c) {
+            while j > 0 && is_word_byte(bytes[j - 1]) {
                 j -= 1;
             }
             start = j;
@@ -1140,8 +1216,8 @@ fn roles(p: &Prepared<'_>, n: &Num, unit: UnitHit, global: &[&str]) -> Vec<(&'st
     let before = words_before(p, n.start, 5);
     let after = words_after(p, unit.end, 4);
     let v = n.value * unit.factor;
-    let upper_first = p.upper.get(unit.start).copied().unwrap_or(false);
-    let upper_second = p.upper.get(unit.start + 1).copied().unwrap_or(false);
+    let upper_first = p.upper(unit.start);
+    let upper_second = p.upper(unit.start + 1);
     let one = |k: &'static str, v: f64| vec![(k, v)];
     match unit.dim {
         Dim::Mesh => {
@@ -1429,7 +1505,7 @@ fn angle_role(
 
 /// The prepared text of up to `max` chars before `i`.
 fn before_text(p: &Prepared<'_>, i: usize, max: usize) -> String {
-    p.chars[i.saturating_sub(max)..i].iter().collect()
+    (i.saturating_sub(max)..i).map(|j| p.at(j)).collect()
 }
 
 /// Number after a keyword ("Mach 0.2", "ABEC-7", "dielectric constant 5.5").
@@ -1633,21 +1709,23 @@ fn features(words: &[&str], out: &mut Vec<Reading>) {
 // ---------------------------------------------------------------------------
 // Extraction
 
-/// Whether `chars`, without white space at either end (as `str::trim`), is
-/// one of `options` (compared in place, no string built).
-fn trimmed_is(chars: &[char], options: &[&str]) -> bool {
-    let from = chars
-        .iter()
-        .position(|c| !c.is_whitespace())
-        .unwrap_or(chars.len());
-    let to = chars
-        .iter()
-        .rposition(|c| !c.is_whitespace())
-        .map_or(from, |i| i + 1);
-    let t = &chars[from..to];
-    options
-        .iter()
-        .any(|o| o.chars().count() == t.len() && o.chars().zip(t).all(|(a, b)| a == *b))
+/// Whether prepared chars `[start, end)`, without white space at either end
+/// (as `str::trim`), are one of `options` (compared in place, no string
+/// built).
+fn trimmed_is(p: &Prepared<'_>, start: usize, end: usize, options: &[&str]) -> bool {
+    let (mut from, mut to) = (start, end);
+    while from < to && p.at(from).is_whitespace() {
+        from += 1;
+    }
+    while to > from && p.at(to - 1).is_whitespace() {
+        to -= 1;
+    }
+    let n = to - from;
+    options.iter().any(|o| {
+        // An option has at most as many chars as bytes: a longer span is
+        // none of them (most spans between figures), and is not compared.
+        o.len() >= n && o.chars().count() == n && (from..).zip(o.chars()).all(|(j, c)| p.at(j) == c)
+    })
 }
 
 /// Reads every parameter the text states, in text order (feature flags last).
@@ -1661,11 +1739,13 @@ pub fn extract(text: &str) -> Vec<Reading> {
     while i < p.len() {
         // Most chars can start no number (only a digit, a sign, a point or
         // '±' can): they are passed over on the bytes, no char read.
-        if !matches!(
-            bytes.get(i),
-            Some(b'0'..=b'9' | b'-' | b'+' | b'.' | 0) | None
-        ) {
-            i += 1;
+        let can_start = |b: &u8| matches!(b, b'0'..=b'9' | b'-' | b'+' | b'.' | 0);
+        if !bytes.get(i).is_none_or(can_start) {
+            // Straight to the next byte that can (one tight loop).
+            i = bytes[i..]
+                .iter()
+                .position(can_start)
+                .map_or(bytes.len(), |k| i + k);
             continue;
         }
         let c = p.at(i);
@@ -1737,13 +1817,17 @@ pub fn extract(text: &str) -> Vec<Reading> {
     }
     // Ranges: "-54 to +125 °C", "20-2000 Hz", "between 2 and 5 mm".
     for k in 0..nums.len().saturating_sub(1) {
-        let between = &p.chars[nums[k].end..nums[k + 1].start];
-        let unit_between = nums[k].unit.is_some_and(|u| u.end <= nums[k + 1].start);
-        let connector = trimmed_is(between, &["-", "to", "~", "...", "..", "/", "and", "up to"])
-            || (unit_between && {
-                let rest = &p.chars[nums[k].unit.map(|u| u.end).unwrap_or(0)..nums[k + 1].start];
-                trimmed_is(rest, &["-", "to", "~", "..."])
-            });
+        let (end, next) = (nums[k].end, nums[k + 1].start);
+        let unit_between = nums[k].unit.is_some_and(|u| u.end <= next);
+        let connector = trimmed_is(
+            &p,
+            end,
+            next,
+            &["-", "to", "~", "...", "..", "/", "and", "up to"],
+        ) || (unit_between && {
+            let rest = nums[k].unit.map(|u| u.end).unwrap_or(0);
+            trimmed_is(&p, rest, next, &["-", "to", "~", "..."])
+        });
         if !connector {
             continue;
         }
@@ -1785,7 +1869,7 @@ pub fn extract(text: &str) -> Vec<Reading> {
             out.push(Reading {
                 key,
                 value,
-                text: said.clone(),
+                text: said.to_string(),
             });
         }
     }
@@ -2266,7 +2350,8 @@ mod tests {
         // The reference: every spelling sharing the first char, longest
         // first, the first that fits at a word boundary.
         fn reference(p: &Prepared<'_>, i: usize) -> Option<(usize, usize)> {
-            let rest = p.chars.get(i..)?;
+            let chars: Vec<char> = (0..p.len()).map(|k| p.at(k)).collect();
+            let rest = chars.get(i..)?;
             let mut all: Vec<(Vec<char>, usize)> = UNITS
                 .iter()
                 .enumerate()
