@@ -773,7 +773,8 @@ impl ItemIndex {
     ) -> ItemMatch {
         let c = cand.compiled;
         let e = &c.entry;
-        let mut explanation = String::new();
+        // Room for a usual explanation at once (it is written piece by piece).
+        let mut explanation = String::with_capacity(384);
 
         // Anchors and context.
         // Terms found, leaving out those that only repeat part of a longer
@@ -1293,7 +1294,7 @@ fn uninformative(norm: &Normalized) -> bool {
 }
 
 fn quote_list(words: &[String]) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(words.iter().map(|w| w.len() + 4).sum());
     for (i, w) in words.iter().enumerate() {
         if words[..i].contains(w) {
             continue;
@@ -1470,7 +1471,7 @@ fn evaluate_rules(e: &ControlEntry, params: &LazyParams<impl FnOnce() -> Params>
     let fails = |s: &CondState| matches!(s, CondState::Fails(_));
     let missing = |s: &CondState| matches!(s, CondState::Missing);
     let per_rule: Vec<(&crate::model::ThresholdRule, &[CondState])> = per_rule.collect();
-    let mut note = String::new();
+    let mut note = String::with_capacity(128);
     if let Some((r, st)) = per_rule.iter().find(|(_, st)| st.iter().all(holds)) {
         note.push_str(" Threshold ");
         write_label(&mut note, r);
