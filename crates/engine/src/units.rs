@@ -1556,18 +1556,44 @@ fn feature_matcher() -> Option<&'static AhoCorasick> {
         .as_ref()
 }
 
+/// The first words of the feature phrases, with the lengths of those that
+/// start with each byte: most words of a text fail that test, which is
+/// cheaper than hashing them.
+struct FirstWords {
+    set: FxHashSet<&'static str>,
+    /// Bit `min(len, 63)` of entry `b`: some first word starts with byte
+    /// `b` and has that length.
+    lens: [u64; 256],
+}
+
+impl FirstWords {
+    fn contains(&self, w: &str) -> bool {
+        let Some(&b) = w.as_bytes().first() else {
+            return false;
+        };
+        self.lens[usize::from(b)] & (1u64 << w.len().min(63)) != 0 && self.set.contains(w)
+    }
+}
+
 /// The first word of every feature phrase, or `None` when a phrase starts
 /// with a space (then no word tells it apart). A feature phrase occurs in
 /// " w1 w2 ... " only where its first word is one of the words: a text with
 /// none of them has no feature, and the automaton need not run.
-fn feature_first_words() -> Option<&'static FxHashSet<&'static str>> {
-    static FIRST: OnceLock<Option<FxHashSet<&'static str>>> = OnceLock::new();
+fn feature_first_words() -> Option<&'static FirstWords> {
+    static FIRST: OnceLock<Option<FirstWords>> = OnceLock::new();
     FIRST
         .get_or_init(|| {
-            FEATURES
+            let set: FxHashSet<&'static str> = FEATURES
                 .iter()
                 .map(|f| f.phrase.split(' ').next().filter(|w| !w.is_empty()))
-                .collect()
+                .collect::<Option<_>>()?;
+            let mut lens = [0u64; 256];
+            for w in &set {
+                if let Some(&b) = w.as_bytes().first() {
+                    lens[usize::from(b)] |= 1u64 << w.len().min(63);
+                }
+            }
+            Some(FirstWords { set, lens })
         })
         .as_ref()
 }
