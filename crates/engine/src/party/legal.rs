@@ -848,20 +848,23 @@ pub fn strip(mut raw: Vec<String>, rules: &NameRules) -> (Vec<String>, Vec<Strin
     // Phrases: longest match at each position.
     let mut i = 0;
     while i < raw.len() {
-        let best = PHRASE_INDEX
-            .near(&raw[i])
-            .filter(|(first, _)| phrase_word_eq(first, &raw[i]))
-            .flat_map(|(_, phrases)| phrases.iter())
-            .filter(|p| {
-                p.len() <= raw.len() - i
+        let mut best = None;
+        for (first, phrases) in PHRASE_INDEX.near(&raw[i]) {
+            if !phrase_word_eq(first, &raw[i]) {
+                continue;
+            }
+            for p in phrases {
+                if p.len() <= raw.len() - i
                     && p[1..]
                         .iter()
                         .zip(&raw[i + 1..])
                         .all(|(a, b)| phrase_word_eq(a, b))
-            })
-            .map(|p| p.len())
-            .max()
-            .max(rules.legal_phrase_at(&raw, i));
+                {
+                    best = best.max(Some(p.len()));
+                }
+            }
+        }
+        let best = best.max(rules.legal_phrase_at(&raw, i));
         if let Some(n) = best {
             keep[i..i + n].fill(false);
             legal.push(raw[i..i + n].join(" "));
