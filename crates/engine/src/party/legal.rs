@@ -443,46 +443,81 @@ struct NearIndex<T> {
     by_first: Vec<Vec<u16>>,
     /// Item numbers by the second byte of their word.
     by_second: Vec<Vec<u16>>,
+    /// The word lengths of each list of `by_first` and of `by_second`
+    /// ([`len_bit`]): a list without a length one from the token's holds
+    /// no word to compare, and is passed over without reading its items.
+    first_lens: Vec<u64>,
+    second_lens: Vec<u64>,
+}
+
+/// One bit for a word length, lengths of 63 bytes or more sharing the last.
+fn len_bit(len: usize) -> u64 {
+    1u64 << len.min(63)
 }
 
 impl<T> NearIndex<T> {
     fn new(items: Vec<T>, word: impl Fn(&T) -> &str) -> NearIndex<T> {
         let mut by_first = vec![Vec::new(); 256];
         let mut by_second = vec![Vec::new(); 256];
+        let mut first_lens = vec![0u64; 256];
+        let mut second_lens = vec![0u64; 256];
         for (k, item) in (0u16..).zip(&items) {
             let b = word(item).as_bytes();
             if let Some(&c) = b.first() {
                 by_first[usize::from(c)].push(k);
+                first_lens[usize::from(c)] |= len_bit(b.len());
             }
             if let Some(&c) = b.get(1) {
                 by_second[usize::from(c)].push(k);
+                second_lens[usize::from(c)] |= len_bit(b.len());
             }
         }
         NearIndex {
             items,
             by_first,
             by_second,
+            first_lens,
+            second_lens,
         }
     }
 
     /// Every item whose word equals `token`, or is one edit from it
     /// ([`within_one_edit`]) when the token has three bytes or more (among
-    /// others, some more than once). Equal words share their first byte; a
-    /// word one edit from the token shares it too, unless the edit is at
-    /// the start: a changed first letter (same second bytes), the word's
-    /// first letter missing (its second byte is the token's first), one
-    /// more letter before the word (the token's second byte is the word's
-    /// first), the first two letters swapped (both of the last two).
+    /// others, some more than once, and some of a length two or more from
+    /// the token's). Equal words share their first byte; a word one edit
+    /// from the token shares it too, unless the edit is at the start: a
+    /// changed first letter (same second bytes), the word's first letter
+    /// missing (its second byte is the token's first), one more letter
+    /// before the word (the token's second byte is the word's first), the
+    /// first two letters swapped (both of the last two). Lists without a
+    /// word of the token's length, one more or one less, are left out.
     fn near(&self, token: &str) -> impl Iterator<Item = &T> {
         let b = token.as_bytes();
+        let lens = len_bit(b.len().saturating_sub(1)) | len_bit(b.len()) | len_bit(b.len() + 1);
+        let first = |c: u8| -> &[u16] {
+            let c = usize::from(c);
+            if self.first_lens[c] & lens != 0 {
+                &self.by_first[c]
+            } else {
+                &[]
+            }
+        };
+        let second = |c: u8| -> &[u16] {
+            let c = usize::from(c);
+            if self.second_lens[c] & lens != 0 {
+                &self.by_second[c]
+            } else {
+                &[]
+            }
+        };
         let mut lists: [&[u16]; 4] = [&[]; 4];
         if let Some(&c) = b.first() {
-            lists[0] = &self.by_first[usize::from(c)];
+            lists[0] = first(c);
         }
         if b.len() >= 3 {
-            lists[1] = &self.by_second[usize::from(b[1])];
-            lists[2] = &self.by_second[usize::from(b[0])];
-            lists[3] = &self.by_first[usize::from(b[1])];
+            lists[1] = second(b[1]);
+            lists[2] = second(b[0]);
+            lists[3] = first(b[1]);
         }
         lists
             .into_iter()
@@ -675,49 +710,55 @@ const PREFIX_FORMS: &[&str] = &[
 /// Legal forms that are sometimes glued to the end of the name (`GOLDLLC`).
 const GLUED_SUFFIXES: &[&str] = &["llc", "sarl", "gmbh", "ltd", "jsc", "fze", "fzco", "ooo"];
 
-/// A word with whether it is a legal word ([`is_legal_word`]), when that
-/// is known: each word is tested once through [`strip`]'s stages.
-type Word = (String, Option<bool>);
-
-/// [`is_legal_word`] of a word, tested on first use.
-fn legal_word(w: &mut Word) -> bool {
-    *w.1.get_or_insert_with(|| is_legal_word(&w.0))
+/// [`is_legal_word`] of a word, tested on first use: `known` keeps the
+/// answer for each token, so that each is tested once through [`strip`]'s
+/// stages.
+fn legal_word(t: &str, known: &mut Option<bool>) -> bool {
+    *known.get_or_insert_with(|| is_legal_word(t))
 }
 
 /// Splits a legal form glued to a name (`oookbk` -> `ooo kbk`, `goldllc`
-/// -> `gold llc`).
-fn split_glued_legal(raw: Vec<Word>) -> Vec<Word> {
-    let mut out = Vec::with_capacity(raw.len() + 1);
-    for mut w in raw {
-        if legal_word(&mut w) {
-            out.push(w);
+/// -> `gold llc`), in place: few names have one.
+fn split_glued_legal(raw: &mut Vec<String>, known: &mut Vec<Option<bool>>) {
+    let mut i = 0;
+    while i < raw.len() {
+        if legal_word(&raw[i], &mut known[i]) {
+            i += 1;
             continue;
         }
-        let t = &w.0;
+        let t = &raw[i];
         if let Some(p) = GLUED_PREFIXES
             .iter()
             .find(|p| t.len() >= p.len() + 3 && t.starts_with(**p))
         {
-            out.push(((*p).to_string(), None));
-            out.push((t[p.len()..].to_string(), None));
+            let rest = t[p.len()..].to_string();
+            raw[i].truncate(p.len());
+            known[i] = None;
+            raw.insert(i + 1, rest);
+            known.insert(i + 1, None);
+            i += 2;
         } else if let Some(x) = GLUED_SUFFIXES
             .iter()
             .find(|x| t.len() >= x.len() + 3 && t.ends_with(**x))
         {
-            out.push((t[..t.len() - x.len()].to_string(), None));
-            out.push(((*x).to_string(), None));
+            let head = t.len() - x.len();
+            raw[i].truncate(head);
+            known[i] = None;
+            raw.insert(i + 1, (*x).to_string());
+            known.insert(i + 1, None);
+            i += 2;
         } else {
-            out.push(w);
+            i += 1;
         }
     }
-    out
 }
 
 /// Joins adjacent tokens whose concatenation is a legal word split by a
-/// space (`com pany`, `lim ited`, `obshch estvo`).
-fn join_split_legal(raw: Vec<String>) -> Vec<Word> {
-    let mut raw: Vec<Word> = raw.into_iter().map(|t| (t, None)).collect();
-    let mut out: Vec<Word> = Vec::with_capacity(raw.len());
+/// space (`com pany`, `lim ited`, `obshch estvo`), in place: the tokens
+/// are read forward and written at or before the one read, each moved,
+/// not copied.
+fn join_split_legal(raw: &mut Vec<String>, known: &mut Vec<Option<bool>>) {
+    let n = raw.len();
     // One buffer for the joins tried (most are not legal words).
     let mut joined = String::new();
     let join = |buf: &mut String, a: &str, b: &str| {
@@ -725,47 +766,64 @@ fn join_split_legal(raw: Vec<String>) -> Vec<Word> {
         buf.push_str(a);
         buf.push_str(b);
     };
+    // Tokens written so far (at most the tokens read: nothing unread is
+    // overwritten).
+    let mut w = 0;
     let mut i = 0;
-    while i < raw.len() {
+    while i < n {
         // A legal word split anywhere, even after its first letter
         // (`o bshchestvo`: the rest looks like a misspelt legal word), or
         // whose first letter joined a run of single letters (`s o
         // granichennoy` -> `so granichennoy`).
-        if i + 1 < raw.len() && !WORD_SET.has(&raw[i].0) {
-            join(&mut joined, &raw[i].0, &raw[i + 1].0);
+        if i + 1 < n && !WORD_SET.has(&raw[i]) {
+            join(&mut joined, &raw[i], &raw[i + 1]);
             if WORD_SET.has(&joined) {
-                out.push((joined.clone(), Some(true)));
+                raw[w] = joined.clone();
+                known[w] = Some(true);
+                w += 1;
                 i += 2;
                 continue;
             }
-            let t = &raw[i].0;
+            let t = &raw[i];
             if (2..=3).contains(&t.len()) && t.is_ascii() {
-                let (head, last) = t.split_at(t.len() - 1);
-                join(&mut joined, last, &raw[i + 1].0);
+                let head = t.len() - 1;
+                join(&mut joined, &t[head..], &raw[i + 1]);
                 if WORD_SET.has(&joined) {
-                    out.push((head.to_string(), None));
-                    out.push((joined.clone(), Some(true)));
+                    let mut t = std::mem::take(&mut raw[i]);
+                    t.truncate(head);
+                    raw[w] = t;
+                    known[w] = None;
+                    raw[w + 1] = joined.clone();
+                    known[w + 1] = Some(true);
+                    w += 2;
                     i += 2;
                     continue;
                 }
             }
         }
-        if i + 1 < raw.len() && !legal_word(&mut raw[i + 1]) {
-            join(&mut joined, &raw[i].0, &raw[i + 1].0);
+        if i + 1 < n && !legal_word(&raw[i + 1], &mut known[i + 1]) {
+            join(&mut joined, &raw[i], &raw[i + 1]);
             if joined.len() >= 6 {
                 let legal = is_legal_word(&joined);
                 if legal || PHRASE_WORD_SET.has(&joined) {
-                    out.push((joined.clone(), Some(legal)));
+                    raw[w] = joined.clone();
+                    known[w] = Some(legal);
+                    w += 1;
                     i += 2;
                     continue;
                 }
             }
         }
         // Tokens are read forward only: this one is not looked at again.
-        out.push(std::mem::take(&mut raw[i]));
+        if w != i {
+            raw[w] = std::mem::take(&mut raw[i]);
+            known[w] = known[i];
+        }
+        w += 1;
         i += 1;
     }
-    out
+    raw.truncate(w);
+    known.truncate(w);
 }
 
 /// True for a one-word legal form of the built-in list (`ag`, `gmbh`,
@@ -781,28 +839,32 @@ pub fn is_org_word(t: &str) -> bool {
 
 /// Removes legal forms and honorifics. Returns (tokens, legal forms found,
 /// organisation hint). If nothing would remain, the tokens are kept.
-pub fn strip(raw: Vec<String>, rules: &NameRules) -> (Vec<String>, Vec<String>, bool) {
-    let (raw, mut known): (Vec<String>, Vec<Option<bool>>) =
-        split_glued_legal(join_split_legal(raw)).into_iter().unzip();
+pub fn strip(mut raw: Vec<String>, rules: &NameRules) -> (Vec<String>, Vec<String>, bool) {
+    let mut known = vec![None; raw.len()];
+    join_split_legal(&mut raw, &mut known);
+    split_glued_legal(&mut raw, &mut known);
     let mut keep = vec![true; raw.len()];
     let mut legal = Vec::new();
     // Phrases: longest match at each position.
     let mut i = 0;
     while i < raw.len() {
-        let best = PHRASE_INDEX
-            .near(&raw[i])
-            .filter(|(first, _)| phrase_word_eq(first, &raw[i]))
-            .flat_map(|(_, phrases)| phrases.iter())
-            .filter(|p| {
-                p.len() <= raw.len() - i
+        let mut best = None;
+        for (first, phrases) in PHRASE_INDEX.near(&raw[i]) {
+            if !phrase_word_eq(first, &raw[i]) {
+                continue;
+            }
+            for p in phrases {
+                if p.len() <= raw.len() - i
                     && p[1..]
                         .iter()
                         .zip(&raw[i + 1..])
                         .all(|(a, b)| phrase_word_eq(a, b))
-            })
-            .map(|p| p.len())
-            .max()
-            .max(rules.legal_phrase_at(&raw, i));
+                {
+                    best = best.max(Some(p.len()));
+                }
+            }
+        }
+        let best = best.max(rules.legal_phrase_at(&raw, i));
         if let Some(n) = best {
             keep[i..i + n].fill(false);
             legal.push(raw[i..i + n].join(" "));
@@ -854,12 +916,9 @@ pub fn strip(raw: Vec<String>, rules: &NameRules) -> (Vec<String>, Vec<String>, 
     if !keep.iter().any(|k| *k) {
         return (raw, Vec::new(), org);
     }
-    let tokens = raw
-        .into_iter()
-        .zip(keep)
-        .filter_map(|(t, k)| k.then_some(t))
-        .collect();
-    (tokens, legal, org)
+    let mut kept = keep.iter();
+    raw.retain(|_| kept.next().copied().unwrap_or(true));
+    (raw, legal, org)
 }
 
 #[cfg(test)]
