@@ -35,6 +35,7 @@ pub mod reference;
 pub mod rescreen;
 pub mod text;
 pub mod units;
+mod word_filter;
 mod word_trie;
 
 // The build-time reader of the data files, tested here.

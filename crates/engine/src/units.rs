@@ -21,9 +21,10 @@ use std::fmt::Write as _;
 use std::sync::OnceLock;
 
 use crate::negation;
+use crate::word_filter::WordSet;
 
 use aho_corasick::AhoCorasick;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -1556,44 +1557,19 @@ fn feature_matcher() -> Option<&'static AhoCorasick> {
         .as_ref()
 }
 
-/// The first words of the feature phrases, with the lengths of those that
-/// start with each byte: most words of a text fail that test, which is
-/// cheaper than hashing them.
-struct FirstWords {
-    set: FxHashSet<&'static str>,
-    /// Bit `min(len, 63)` of entry `b`: some first word starts with byte
-    /// `b` and has that length.
-    lens: [u64; 256],
-}
-
-impl FirstWords {
-    fn contains(&self, w: &str) -> bool {
-        let Some(&b) = w.as_bytes().first() else {
-            return false;
-        };
-        self.lens[usize::from(b)] & (1u64 << w.len().min(63)) != 0 && self.set.contains(w)
-    }
-}
-
 /// The first word of every feature phrase, or `None` when a phrase starts
 /// with a space (then no word tells it apart). A feature phrase occurs in
 /// " w1 w2 ... " only where its first word is one of the words: a text with
 /// none of them has no feature, and the automaton need not run.
-fn feature_first_words() -> Option<&'static FirstWords> {
-    static FIRST: OnceLock<Option<FirstWords>> = OnceLock::new();
+fn feature_first_words() -> Option<&'static WordSet> {
+    static FIRST: OnceLock<Option<WordSet>> = OnceLock::new();
     FIRST
         .get_or_init(|| {
-            let set: FxHashSet<&'static str> = FEATURES
+            FEATURES
                 .iter()
                 .map(|f| f.phrase.split(' ').next().filter(|w| !w.is_empty()))
-                .collect::<Option<_>>()?;
-            let mut lens = [0u64; 256];
-            for w in &set {
-                if let Some(&b) = w.as_bytes().first() {
-                    lens[usize::from(b)] |= 1u64 << w.len().min(63);
-                }
-            }
-            Some(FirstWords { set, lens })
+                .collect::<Option<Vec<_>>>()
+                .map(WordSet::from_iter)
         })
         .as_ref()
 }

@@ -8,7 +8,7 @@
 
 use std::sync::LazyLock;
 
-use rustc_hash::FxHashSet;
+use crate::word_filter::WordSet;
 
 use super::rules::NameRules;
 use super::similarity::within_one_edit;
@@ -450,6 +450,13 @@ struct NearIndex<T> {
     second_lens: Vec<u64>,
 }
 
+/// The list of byte `c` in `by` when it holds a word of a length in `lens`
+/// (its lengths are `by_lens[c]`), else none.
+fn near_list<'a>(by: &'a [Vec<u16>], by_lens: &[u64], lens: u64, c: u8) -> &'a [u16] {
+    let c = usize::from(c);
+    if by_lens[c] & lens != 0 { &by[c] } else { &[] }
+}
+
 /// One bit for a word length, lengths of 63 bytes or more sharing the last.
 fn len_bit(len: usize) -> u64 {
     1u64 << len.min(63)
@@ -494,22 +501,8 @@ impl<T> NearIndex<T> {
     fn near(&self, token: &str) -> impl Iterator<Item = &T> {
         let b = token.as_bytes();
         let lens = len_bit(b.len().saturating_sub(1)) | len_bit(b.len()) | len_bit(b.len() + 1);
-        let first = |c: u8| -> &[u16] {
-            let c = usize::from(c);
-            if self.first_lens[c] & lens != 0 {
-                &self.by_first[c]
-            } else {
-                &[]
-            }
-        };
-        let second = |c: u8| -> &[u16] {
-            let c = usize::from(c);
-            if self.second_lens[c] & lens != 0 {
-                &self.by_second[c]
-            } else {
-                &[]
-            }
-        };
+        let first = |c: u8| near_list(&self.by_first, &self.first_lens, lens, c);
+        let second = |c: u8| near_list(&self.by_second, &self.second_lens, lens, c);
         let mut lists: [&[u16]; 4] = [&[]; 4];
         if let Some(&c) = b.first() {
             lists[0] = first(c);
@@ -557,86 +550,27 @@ static WORD_STARTS: LazyLock<([bool; 256], usize)> = LazyLock::new(|| {
     (starts, longest)
 });
 
-/// The lengths of the words of a set by their first and by their last
-/// byte (one bit each, lengths of 63 bytes or more sharing the last bit):
-/// a word whose length no word of the set with its first byte, or with
-/// its last, has is not in the set. Most tokens a set is asked about stop
-/// here, without hashing them (names are tested against the word lists
-/// many times each).
-#[derive(Clone, Debug)]
-pub(crate) struct WordFilter {
-    by_first: [u64; 256],
-    by_last: [u64; 256],
-    empty: bool,
-}
+/// A word list as a [`WordSet`], built once.
+struct LazySet(LazyLock<WordSet>);
 
-impl Default for WordFilter {
-    fn default() -> WordFilter {
-        WordFilter {
-            by_first: [0; 256],
-            by_last: [0; 256],
-            empty: false,
-        }
-    }
-}
-
-impl WordFilter {
-    /// Records a word of the set.
-    pub(crate) fn add(&mut self, w: &str) {
-        let b = w.as_bytes();
-        let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
-            self.empty = true;
-            return;
-        };
-        let bit = 1u64 << b.len().min(63);
-        self.by_first[usize::from(first)] |= bit;
-        self.by_last[usize::from(last)] |= bit;
-    }
-
-    /// False when `t` is certainly none of the words recorded.
-    #[inline]
-    pub(crate) fn may_hold(&self, t: &str) -> bool {
-        let b = t.as_bytes();
-        let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
-            return self.empty;
-        };
-        let bit = 1u64 << b.len().min(63);
-        self.by_first[usize::from(first)] & bit != 0 && self.by_last[usize::from(last)] & bit != 0
-    }
-}
-
-/// A word list as a hash set, behind its [`WordFilter`] (built once).
-struct WordSet(LazyLock<(FxHashSet<&'static str>, WordFilter)>);
-
-impl WordSet {
+impl LazySet {
     #[inline]
     fn has(&self, t: &str) -> bool {
-        let (set, filter) = &*self.0;
-        filter.may_hold(t) && set.contains(t)
+        self.0.contains(t)
     }
-}
-
-/// The set and the filter of some words.
-fn word_set(words: impl Iterator<Item = &'static str>) -> (FxHashSet<&'static str>, WordFilter) {
-    let set: FxHashSet<&'static str> = words.collect();
-    let mut filter = WordFilter::default();
-    for w in &set {
-        filter.add(w);
-    }
-    (set, filter)
 }
 
 macro_rules! word_set {
     ($name:ident, $words:ident) => {
-        static $name: WordSet = WordSet(LazyLock::new(|| word_set($words.iter().copied())));
+        static $name: LazySet = LazySet(LazyLock::new(|| $words.iter().copied().collect()));
     };
 }
 
 word_set!(WORD_SET, WORDS);
 
 /// Every beginning of a legal word (`c`, `co`, `com` ... `company`).
-static WORD_PREFIX_SET: WordSet = WordSet(LazyLock::new(|| {
-    word_set(
+static WORD_PREFIX_SET: LazySet = LazySet(LazyLock::new(|| {
+    WordSet::from_iter(
         WORDS
             .iter()
             .flat_map(|w| (1..=w.len()).filter_map(move |n| w.get(..n))),
@@ -644,8 +578,8 @@ static WORD_PREFIX_SET: WordSet = WordSet(LazyLock::new(|| {
 }));
 
 /// Words of multi-word legal forms (`public`, `joint`, `liability` ...).
-static PHRASE_WORD_SET: WordSet = WordSet(LazyLock::new(|| {
-    word_set(
+static PHRASE_WORD_SET: LazySet = LazySet(LazyLock::new(|| {
+    WordSet::from_iter(
         PHRASES
             .iter()
             .flat_map(|p| p.iter().copied())

@@ -17,9 +17,9 @@ use std::sync::LazyLock;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Deserialize;
 
-use super::legal::WordFilter;
 use super::normalize;
 use crate::EngineError;
+use crate::word_filter::WordFilter;
 
 /// The name rules, ready for lookups.
 #[derive(Debug, Default)]
