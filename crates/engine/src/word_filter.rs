@@ -80,3 +80,31 @@ impl FromIterator<&'static str> for WordSet {
         WordSet { set, filter }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The filter never turns a word of the set away, and the set answers as
+    /// a plain hash set does, for the words, their neighbours in length and
+    /// first or last byte, and the empty word.
+    #[test]
+    fn answers_as_the_plain_set() {
+        let words = ["gmbh", "co", "ltd", "aktiengesellschaft", "a", "sp z o o"];
+        let set: WordSet = words.iter().copied().collect();
+        let mut asked: Vec<String> = vec![String::new()];
+        for w in words {
+            asked.push(w.to_string());
+            asked.push(format!("{w}s"));
+            asked.push(format!("x{w}"));
+            asked.push(w[1..].to_string());
+            asked.push(w[..w.len() - 1].to_string());
+        }
+        for t in &asked {
+            assert_eq!(set.contains(t), words.contains(&t.as_str()), "{t:?}");
+        }
+        let with_empty: WordSet = ["", "ab"].into_iter().collect();
+        assert!(with_empty.contains(""));
+        assert!(!with_empty.contains("a"));
+    }
+}
