@@ -113,6 +113,7 @@ pub fn load_reference(dir: &Path) -> Result<ReferenceFiles, ServeError> {
         party_words,
         nicknames,
         legal_forms,
+        well_known,
     } = embedded;
     let [
         policy_name,
@@ -122,6 +123,7 @@ pub fn load_reference(dir: &Path) -> Result<ReferenceFiles, ServeError> {
         party_words_name,
         nicknames_name,
         legal_forms_name,
+        well_known_name,
     ] = ReferenceFiles::NAMES;
     let reference = ReferenceFiles {
         policy: read_or(dir, policy_name, policy)?,
@@ -131,6 +133,7 @@ pub fn load_reference(dir: &Path) -> Result<ReferenceFiles, ServeError> {
         party_words: read_or(dir, party_words_name, party_words)?,
         nicknames: read_or(dir, nicknames_name, nicknames)?,
         legal_forms: read_or(dir, legal_forms_name, legal_forms)?,
+        well_known: read_or(dir, well_known_name, well_known)?,
     };
     info!(dir = %dir.display(), policy_version = %reference.version(), "reference configuration");
     Ok(reference)

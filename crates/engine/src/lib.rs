@@ -130,7 +130,8 @@ impl Engine {
             &reference.party_words,
             &reference.nicknames,
             &reference.legal_forms,
-        )?;
+        )?
+        .with_well_known(&reference.well_known)?;
         let party = PartyIndex::build_with(&denial, &geo, Arc::new(rules));
         let policy_ref = PolicyRef {
             version: reference.version(),

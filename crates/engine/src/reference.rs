@@ -1,6 +1,6 @@
 //! Reference data the engine is configured with: decision policy, country
 //! groups and names, gazetteer, end-use red flags and the words of party
-//! names (abbreviations, nicknames, legal forms). The defaults are the
+//! names (abbreviations, nicknames, legal forms, well-known firms). The defaults are the
 //! files in `control-lists/`, embedded at build time; a deployment may
 //! override them from its data directory.
 
@@ -24,11 +24,14 @@ pub struct ReferenceFiles {
     pub nicknames: String,
     /// `legal-forms.toml`: ISO 20275 entity legal forms (party matching).
     pub legal_forms: String,
+    /// `well-known.toml`: well-known legitimate firms, a competing
+    /// explanation of party matches by a slip or a weak alias.
+    pub well_known: String,
 }
 
 impl ReferenceFiles {
     /// File names, in the order [`ReferenceFiles::files`] returns them.
-    pub const NAMES: [&'static str; 7] = [
+    pub const NAMES: [&'static str; 8] = [
         "policy.toml",
         "countries.toml",
         "gazetteer.toml",
@@ -36,6 +39,7 @@ impl ReferenceFiles {
         "party-words.toml",
         "nicknames.toml",
         "legal-forms.toml",
+        "well-known.toml",
     ];
 
     /// The defaults from `control-lists/`, embedded at build time.
@@ -48,11 +52,12 @@ impl ReferenceFiles {
             party_words: include_str!("../../../control-lists/party-words.toml").to_string(),
             nicknames: include_str!("../../../control-lists/nicknames.toml").to_string(),
             legal_forms: include_str!("../../../control-lists/legal-forms.toml").to_string(),
+            well_known: include_str!("../../../control-lists/well-known.toml").to_string(),
         }
     }
 
     /// (file name, content) pairs.
-    pub fn files(&self) -> [(&'static str, &str); 7] {
+    pub fn files(&self) -> [(&'static str, &str); 8] {
         [
             (Self::NAMES[0], self.policy.as_str()),
             (Self::NAMES[1], self.countries.as_str()),
@@ -61,6 +66,7 @@ impl ReferenceFiles {
             (Self::NAMES[4], self.party_words.as_str()),
             (Self::NAMES[5], self.nicknames.as_str()),
             (Self::NAMES[6], self.legal_forms.as_str()),
+            (Self::NAMES[7], self.well_known.as_str()),
         ]
     }
 

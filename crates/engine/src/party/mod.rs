@@ -24,6 +24,7 @@ pub mod rules;
 pub mod score;
 pub mod similarity;
 pub mod vocab;
+pub mod well_known;
 
 #[cfg(test)]
 mod tests;
@@ -376,6 +377,9 @@ pub struct PartyIndex {
     /// This index's number, which tags the expansions of unknown words
     /// each thread keeps for it ([`memo`]).
     id: u64,
+    /// The well-known firms of the rules, as an index of their own
+    /// ([`well_known`]); none in that index itself.
+    well_known: Option<Box<PartyIndex>>,
 }
 
 impl PartyIndex {
@@ -383,8 +387,9 @@ impl PartyIndex {
     /// name rules; `geo` resolves the entries' countries to ISO codes.
     pub fn build(lists: &[(&str, &[DenialEntry])], geo: &Geo) -> PartyIndex {
         let f = crate::reference::ReferenceFiles::embedded();
-        let rules =
-            NameRules::from_toml(&f.party_words, &f.nicknames, &f.legal_forms).unwrap_or_default();
+        let rules = NameRules::from_toml(&f.party_words, &f.nicknames, &f.legal_forms)
+            .and_then(|r| r.with_well_known(&f.well_known))
+            .unwrap_or_default();
         PartyIndex::build_with(lists, geo, std::sync::Arc::new(rules))
     }
 
@@ -393,8 +398,24 @@ impl PartyIndex {
         self.rules.clone()
     }
 
-    /// Builds the index from `(list_id, entries)` pairs with `rules`.
+    /// Builds the index from `(list_id, entries)` pairs with `rules` (and
+    /// the index of the rules' well-known firms beside it).
     pub fn build_with(
+        lists: &[(&str, &[DenialEntry])],
+        geo: &Geo,
+        rules: std::sync::Arc<NameRules>,
+    ) -> PartyIndex {
+        let firms = well_known::entries(rules.well_known());
+        let mut idx = PartyIndex::build_lists(lists, geo, rules.clone());
+        if !firms.is_empty() {
+            let firms = PartyIndex::build_lists(&[(well_known::FILE, &firms)], geo, rules);
+            idx.well_known = Some(Box::new(firms));
+        }
+        idx
+    }
+
+    /// The index of `lists` alone.
+    fn build_lists(
         lists: &[(&str, &[DenialEntry])],
         geo: &Geo,
         rules: std::sync::Arc<NameRules>,
@@ -788,13 +809,19 @@ impl PartyIndex {
                         false,
                     )
                     .0;
-                let via = Via::Tokens { near_exact };
+                let via = Via::Tokens {
+                    near_exact,
+                    spelt_otherwise: a.spelt_otherwise,
+                };
                 let slot = best.entry(rec.entry).or_insert((f64::MIN, name_no, via));
                 if s > slot.0 || (s == slot.0 && name_no < slot.1) {
                     *slot = (s, name_no, via);
                 }
             }
         }
+        // A party named as a well-known firm that its listed matches
+        // explain only by a slip or a weak alias.
+        let firm = self.well_known_discount(q, threshold, country.as_deref(), &mut best);
         // Rank first, then explain only what is returned.
         let mut ranked: Vec<(f64, u32, Via)> = best
             .into_values()
@@ -818,31 +845,115 @@ impl PartyIndex {
         ranked
             .into_iter()
             .map(|(score, name_no, via)| {
-                let Via::Tokens { near_exact } = via else {
-                    return self.acronym_match(&nn, name_no, score, country.as_deref(), address());
-                };
-                let rec = &self.names[self.names[name_no as usize].twin as usize];
-                let allow_initials = self.entries[rec.entry as usize].kind == EntityKind::Person;
-                let a = align(
-                    &qtokens,
-                    &qjoins,
-                    &rec.tokens,
-                    &rec.joins,
-                    &self.vocab,
-                    allow_initials,
-                    true,
-                );
-                self.to_match(
+                let m = self.explain_match(
                     &nn,
                     &qtokens,
-                    name_no,
-                    &a,
-                    near_exact,
+                    &qjoins,
+                    (score, name_no, via),
                     country.as_deref(),
                     address(),
-                )
+                );
+                match &firm {
+                    Some(f) if f.entries.contains(&self.names[name_no as usize].entry) => {
+                        f.note(m, score)
+                    }
+                    _ => m,
+                }
             })
             .collect()
+    }
+
+    /// Discounts the matches of `best` that the well-known firm the
+    /// party's name is explains better ([`well_known`]): when the name is
+    /// equal to a firm's after normalisation, every match by a weak alias,
+    /// an acronym or a listed name spelt otherwise, unless the party's
+    /// country is the entry's alone. The firm, when one discounted a match.
+    fn well_known_discount(
+        &self,
+        q: &PartyQuery<'_>,
+        threshold: f64,
+        country: Option<&str>,
+        best: &mut FxHashMap<u32, (f64, u32, Via)>,
+    ) -> Option<well_known::Discount> {
+        let firms = self.well_known.as_deref()?;
+        // A weak alias, an acronym or a name spelt otherwise; never an
+        // equal strong name, nor one that only adds or lacks words.
+        let discountable = |&(s, name_no, via): &(f64, u32, Via)| {
+            let weak = self.names[name_no as usize].kind == NameKind::WeakAlias;
+            let slip = match via {
+                Via::Tokens {
+                    near_exact,
+                    spelt_otherwise,
+                } => !near_exact && spelt_otherwise,
+                Via::Acronym => true,
+            };
+            s >= threshold && (weak || slip)
+        };
+        if !best.values().any(discountable) {
+            return None;
+        }
+        let name_only = PartyQuery {
+            name: q.name,
+            country: "",
+            address: "",
+        };
+        // The party's name is a firm's as the table writes it (legal forms
+        // aside, in any word order).
+        let m = firms
+            .search_with(&name_only, well_known::MIN_SCORE, 1, false, Bounds::Skip)
+            .into_iter()
+            .next()
+            .filter(|m| m.near_exact)?;
+        let homes = m
+            .entry_id
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| self.rules.well_known().get(i))
+            .map(|f| f.countries.as_slice())
+            .unwrap_or_default();
+        let mut entries = Vec::new();
+        for (&entry_no, slot) in best.iter_mut() {
+            let entry = &self.entries[entry_no as usize];
+            let elsewhere = country.is_some_and(|c| {
+                entry.countries.iter().any(|x| x == c) && !homes.iter().any(|h| h == c)
+            });
+            if discountable(slot) && !elsewhere {
+                slot.0 *= well_known::DISCOUNT;
+                entries.push(entry_no);
+            }
+        }
+        (!entries.is_empty()).then_some(well_known::Discount {
+            firm: m.entry_name,
+            score: m.score,
+            entries,
+        })
+    }
+
+    /// The match of a ranked `(score, name, how)`, explained.
+    fn explain_match(
+        &self,
+        nn: &NormName,
+        qtokens: &[QToken<'_>],
+        qjoins: &[QJoin],
+        (score, name_no, via): (f64, u32, Via),
+        country: Option<&str>,
+        address: &str,
+    ) -> PartyMatch {
+        let Via::Tokens { near_exact, .. } = via else {
+            return self.acronym_match(nn, name_no, score, country, address);
+        };
+        let rec = &self.names[self.names[name_no as usize].twin as usize];
+        let allow_initials = self.entries[rec.entry as usize].kind == EntityKind::Person;
+        let a = align(
+            qtokens,
+            qjoins,
+            &rec.tokens,
+            &rec.joins,
+            &self.vocab,
+            allow_initials,
+            true,
+        );
+        self.to_match(nn, qtokens, name_no, &a, near_exact, country, address)
     }
 
     fn query_country(&self, c: &str) -> Option<String> {
@@ -2263,8 +2374,12 @@ fn note(sink: &mut Option<&mut Vec<String>>, f: impl FnOnce() -> String) {
 /// How a candidate matched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Via {
-    /// Token alignment (`near_exact`: equal after normalisation).
-    Tokens { near_exact: bool },
+    /// Token alignment (`near_exact`: equal after normalisation;
+    /// `spelt_otherwise`: a pair of words differs in spelling).
+    Tokens {
+        near_exact: bool,
+        spelt_otherwise: bool,
+    },
     /// The query is the acronym of the name.
     Acronym,
 }

@@ -75,6 +75,9 @@ pub struct NameRules {
     lineage_words: FxHashSet<String>,
     /// Word -> the other forms of it (`[word_forms]`).
     word_forms: FxHashMap<String, Vec<String>>,
+    /// Well-known legitimate firms (`well-known.toml`), a competing
+    /// explanation of matches by a slip or a weak alias.
+    well_known: Vec<super::well_known::Firm>,
     pub(crate) word_form_sim: f32,
     /// Wade-Giles to pinyin (`[wade_giles]`).
     wade_giles: WadeGiles,
@@ -542,9 +545,24 @@ impl NameRules {
             // The embedded files are tested; an empty rule set is the safe
             // fallback all the same.
             NameRules::from_toml(&files.party_words, &files.nicknames, &files.legal_forms)
+                .and_then(|r| r.with_well_known(&files.well_known))
                 .unwrap_or_default()
         });
         &RULES
+    }
+
+    /// These rules with the well-known firms of `text` (`well-known.toml`).
+    ///
+    /// # Errors
+    /// [`EngineError::Config`] naming the file when it is malformed.
+    pub fn with_well_known(mut self, text: &str) -> Result<NameRules, EngineError> {
+        self.well_known = super::well_known::parse(text)?;
+        Ok(self)
+    }
+
+    /// The well-known firms (`well-known.toml`).
+    pub fn well_known(&self) -> &[super::well_known::Firm] {
+        &self.well_known
     }
 
     /// Full words an abbreviation may stand for.

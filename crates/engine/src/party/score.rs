@@ -65,6 +65,9 @@ pub struct Alignment {
     /// Number of typo-like links (similarity below 1, not a romanisation
     /// variant of the table).
     pub fuzzy_links: u32,
+    /// True when a pair of words is spelt otherwise (similarity below 1:
+    /// a slip, a variant of the tables, a word form).
+    pub spelt_otherwise: bool,
     /// True when one query word is paired with two listed words or more
     /// (`petrochina` with PETRO CHINA).
     pub word_for_words: bool,
@@ -274,11 +277,13 @@ fn align_with(
                     ))
         })
         .count() as u32;
+    let spelt_otherwise = chosen.iter().any(|l| l.sim < 1.0);
     Alignment {
         generic_only,
         name_mask: n_used,
         query_mask: q_used,
         fuzzy_links,
+        spelt_otherwise,
         word_for_words,
         regrouped_fuzzy,
         links,

@@ -991,3 +991,112 @@ fn han_characters_only_sound_like_a_latin_name() {
     assert!(han[0].score < latin[0].score * 0.9, "{han:?}");
     assert!(han[0].explanation.contains("only the sound agrees"));
 }
+
+/// The test list with three more entries, and `table` as the well-known
+/// firms (`well-known.toml`).
+fn index_with_firms(table: &str) -> PartyIndex {
+    use EntityKind::Organization as O;
+    use NameKind::{Primary as N, WeakAlias as W};
+    let r = ReferenceFiles::embedded();
+    let geo = Geo::from_toml(&r.countries, &r.gazetteer).unwrap();
+    let mut entries = listed();
+    entries.push(entry("wk1", O, &[("VORANEX", N)], "Russia"));
+    entries.push(entry(
+        "wk2",
+        O,
+        &[("KARSTEL TRADING FZE", N), ("JSC ORBENA", W)],
+        "Iran",
+    ));
+    entries.push(entry("wk3", O, &[("LLC MERIDAN", N)], "Russia"));
+    let rules = NameRules::from_toml(&r.party_words, &r.nicknames, &r.legal_forms)
+        .unwrap()
+        .with_well_known(table)
+        .unwrap();
+    PartyIndex::build_with(&[("test", &entries[..])], &geo, std::sync::Arc::new(rules))
+}
+
+const FIRMS: &str = r#"
+[[firm]]
+names = ["Voranix GmbH", "Voranix"]
+countries = ["DE"]
+
+[[firm]]
+names = ["Orbena Corporation"]
+countries = ["JP"]
+
+[[firm]]
+names = ["Meridan B.V."]
+countries = ["NL"]
+"#;
+
+fn top(idx: &PartyIndex, name: &str, country: &str, threshold: f64) -> Option<PartyMatch> {
+    let q = PartyQuery {
+        name,
+        country,
+        address: "",
+    };
+    idx.search(&q, threshold, 5).into_iter().next()
+}
+
+#[test]
+fn a_well_known_firm_is_not_read_as_a_slip_of_a_listed_name() {
+    let plain = index_with_firms("");
+    let firms = index_with_firms(FIRMS);
+    // Without the table the firm's name is read as a slip of the listed one.
+    let slip = top(&plain, "Voranix GmbH", "", THRESHOLD).expect("a slip of VORANEX");
+    assert_eq!(slip.entry_id, "wk1");
+    assert!(slip.score < 1.0, "{slip:?}");
+    // With it, the match falls below the threshold, by the stated factor
+    // and with the reason.
+    assert_eq!(top(&firms, "Voranix GmbH", "", THRESHOLD), None);
+    let low = top(&firms, "Voranix GmbH", "", 0.0).expect("still scored");
+    assert_eq!(low.entry_id, "wk1");
+    assert!(
+        (low.score - slip.score * well_known::DISCOUNT).abs() < 1e-3,
+        "{low:?}"
+    );
+    assert!(
+        low.explanation
+            .contains("the well-known firm 'Voranix GmbH' (well-known.toml, 1.00)"),
+        "{}",
+        low.explanation
+    );
+    // The listed name as written, and a slip that is not the firm, still match.
+    let exact = top(&firms, "Voranex", "", THRESHOLD).expect("the listed name");
+    assert_eq!((exact.entry_id.as_str(), exact.score), ("wk1", 1.0));
+    let other = top(&firms, "Voranax Ltd", "", THRESHOLD).expect("a slip, not the firm");
+    assert_eq!(other.entry_id, "wk1");
+}
+
+#[test]
+fn a_weak_alias_that_is_a_well_known_firm_is_discounted() {
+    let plain = index_with_firms("");
+    let firms = index_with_firms(FIRMS);
+    let weak = top(&plain, "Orbena Corp.", "", THRESHOLD).expect("the weak alias");
+    assert_eq!(weak.entry_id, "wk2");
+    assert_eq!(top(&firms, "Orbena Corp.", "", THRESHOLD), None);
+    // The entry's strong name is unaffected.
+    let strong = top(&firms, "Karstel Trading FZE", "", THRESHOLD).expect("primary name");
+    assert_eq!((strong.entry_id.as_str(), strong.score), ("wk2", 1.0));
+}
+
+#[test]
+fn an_equal_strong_listed_name_is_never_discounted() {
+    let firms = index_with_firms(FIRMS);
+    let m = top(&firms, "Meridan B.V.", "NL", THRESHOLD).expect("the listed name");
+    assert_eq!((m.entry_id.as_str(), m.score), ("wk3", 1.0));
+    assert!(!m.explanation.contains("well-known"), "{}", m.explanation);
+}
+
+#[test]
+fn a_party_in_the_entrys_country_and_not_the_firms_keeps_the_match() {
+    let firms = index_with_firms(FIRMS);
+    let kept = top(&firms, "Voranix GmbH", "RU", THRESHOLD).expect("country of the entry");
+    assert_eq!(kept.entry_id, "wk1");
+    assert!(
+        !kept.explanation.contains("well-known"),
+        "{}",
+        kept.explanation
+    );
+    assert_eq!(top(&firms, "Voranix GmbH", "DE", THRESHOLD), None);
+}
