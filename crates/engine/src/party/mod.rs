@@ -867,7 +867,9 @@ impl PartyIndex {
     /// party's name is explains better ([`well_known`]): when the name is
     /// equal to a firm's after normalisation, every match by a weak alias,
     /// an acronym or a listed name spelt otherwise, unless the party's
-    /// country is the entry's alone. The firm, when one discounted a match.
+    /// country is the entry's alone; and a listed name that adds or lacks
+    /// words only when the party's country is the firm's and not the
+    /// entry's. The firm, when one discounted a match.
     fn well_known_discount(
         &self,
         q: &PartyQuery<'_>,
@@ -876,20 +878,31 @@ impl PartyIndex {
         best: &mut FxHashMap<u32, (f64, u32, Via)>,
     ) -> Option<well_known::Discount> {
         let firms = self.well_known.as_deref()?;
-        // A weak alias, an acronym or a name spelt otherwise; never an
-        // equal strong name, nor one that only adds or lacks words.
-        let discountable = |&(s, name_no, via): &(f64, u32, Via)| {
+        // How a reported match rests on its listed name; never an equal
+        // strong name.
+        let basis = |&(s, name_no, via): &(f64, u32, Via)| {
             let weak = self.names[name_no as usize].kind == NameKind::WeakAlias;
-            let slip = match via {
+            let (near_exact, slip) = match via {
                 Via::Tokens {
                     near_exact,
                     spelt_otherwise,
-                } => !near_exact && spelt_otherwise,
-                Via::Acronym => true,
+                } => (near_exact, !near_exact && spelt_otherwise),
+                Via::Acronym => (false, true),
             };
-            s >= threshold && (weak || slip)
+            if s < threshold || (near_exact && !weak) {
+                None
+            } else if weak || slip {
+                Some(Basis::Slip)
+            } else {
+                Some(Basis::OtherWords)
+            }
         };
-        if !best.values().any(discountable) {
+        let worth = |b: &(f64, u32, Via)| match basis(b) {
+            Some(Basis::Slip) => true,
+            Some(Basis::OtherWords) => country.is_some(),
+            None => false,
+        };
+        if !best.values().any(worth) {
             return None;
         }
         let name_only = PartyQuery {
@@ -914,10 +927,15 @@ impl PartyIndex {
         let mut entries = Vec::new();
         for (&entry_no, slot) in best.iter_mut() {
             let entry = &self.entries[entry_no as usize];
-            let elsewhere = country.is_some_and(|c| {
-                entry.countries.iter().any(|x| x == c) && !homes.iter().any(|h| h == c)
-            });
-            if discountable(slot) && !elsewhere {
+            let listed_there = |c: &str| entry.countries.iter().any(|x| x == c);
+            let home = |c: &str| homes.iter().any(|h| h == c);
+            let discount = match basis(slot) {
+                Some(Basis::Slip) => !country.is_some_and(|c| listed_there(c) && !home(c)),
+                Some(Basis::OtherWords) => country
+                    .is_some_and(|c| home(c) && !entry.countries.is_empty() && !listed_there(c)),
+                None => false,
+            };
+            if discount {
                 slot.0 *= well_known::DISCOUNT;
                 entries.push(entry_no);
             }
@@ -2369,6 +2387,15 @@ fn note(sink: &mut Option<&mut Vec<String>>, f: impl FnOnce() -> String) {
     if let Some(v) = sink {
         v.push(f());
     }
+}
+
+/// What a listed match a well-known firm may explain rests on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Basis {
+    /// A weak alias, an acronym or a name spelt otherwise.
+    Slip,
+    /// A listed name that adds or lacks words (a subsidiary is written so).
+    OtherWords,
 }
 
 /// How a candidate matched.

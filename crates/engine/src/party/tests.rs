@@ -1008,6 +1008,12 @@ fn index_with_firms(table: &str) -> PartyIndex {
         "Iran",
     ));
     entries.push(entry("wk3", O, &[("LLC MERIDAN", N)], "Russia"));
+    entries.push(entry(
+        "wk4",
+        O,
+        &[("TALVEX INSTRUMENTS CENTER CO., LTD.", N)],
+        "China",
+    ));
     let rules = NameRules::from_toml(&r.party_words, &r.nicknames, &r.legal_forms)
         .unwrap()
         .with_well_known(table)
@@ -1027,6 +1033,10 @@ countries = ["JP"]
 [[firm]]
 names = ["Meridan B.V."]
 countries = ["NL"]
+
+[[firm]]
+names = ["Talvex Instruments Corporation"]
+countries = ["TW"]
 "#;
 
 fn top(idx: &PartyIndex, name: &str, country: &str, threshold: f64) -> Option<PartyMatch> {
@@ -1099,4 +1109,27 @@ fn a_party_in_the_entrys_country_and_not_the_firms_keeps_the_match() {
         kept.explanation
     );
     assert_eq!(top(&firms, "Voranix GmbH", "DE", THRESHOLD), None);
+}
+
+#[test]
+fn a_listed_name_with_more_words_is_discounted_only_for_a_party_at_the_firms_home() {
+    let firms = index_with_firms(FIRMS);
+    // A subsidiary is written so: kept without a country, and in the
+    // entry's country.
+    for country in ["", "CN"] {
+        let m = top(&firms, "Talvex Instruments Corp.", country, THRESHOLD)
+            .unwrap_or_else(|| panic!("kept for {country:?}"));
+        assert_eq!(m.entry_id, "wk4");
+        assert!(!m.explanation.contains("well-known"), "{}", m.explanation);
+    }
+    assert_eq!(
+        top(&firms, "Talvex Instruments Corp.", "TW", THRESHOLD),
+        None
+    );
+    let low = top(&firms, "Talvex Instruments Corp.", "TW", 0.0).expect("scored");
+    assert!(
+        low.explanation.contains("well-known firm"),
+        "{}",
+        low.explanation
+    );
 }

@@ -7,11 +7,12 @@
 //! rules as the lists. When a party's name is equal to a firm's name after
 //! normalisation (legal forms aside, any word order), its listed matches
 //! by a weak alias, an acronym or a name spelt otherwise are discounted:
-//! never a match by an equal strong listed name, nor one by a listed name
-//! that only adds or lacks words (a subsidiary, "Deutsche Bank (Schweiz)"),
-//! nor one where the party's country is the listed entry's and none of the
-//! firm's. A name that is only near a firm's ("Samsong Electronics") is no
-//! firm's: its matches stand.
+//! never a match by an equal strong listed name, nor one where the party's
+//! country is the listed entry's and none of the firm's. A listed name that
+//! adds or lacks words (a subsidiary is written so: "Deutsche Bank
+//! (Schweiz)") is discounted only when the party's country is given, is
+//! the firm's and is not the entry's. A name that is only near a firm's
+//! ("Samsong Electronics") is no firm's: its matches stand.
 
 use serde::Deserialize;
 
@@ -50,7 +51,7 @@ impl Discount {
             m.explanation.pop();
         }
         m.explanation.push_str(&format!(
-            "; the party's name is that of the well-known firm '{}' ({FILE}, {:.2}), which is not listed: a match by a slip of spelling or a weak alias is read as that firm (x{DISCOUNT:.2}).",
+            "; the party's name is that of the well-known firm '{}' ({FILE}, {:.2}), which is not listed: the name is read as that firm's, not as this listed name (x{DISCOUNT:.2}).",
             self.firm, self.score
         ));
         m
