@@ -821,7 +821,7 @@ impl PartyIndex {
         }
         // A party named as a well-known firm that its listed matches
         // explain only by a slip or a weak alias.
-        let firm = self.well_known_discount(q, threshold, country.as_deref(), &mut best);
+        let firm = self.well_known_discount(&key, threshold, country.as_deref(), &mut best);
         // Rank first, then explain only what is returned.
         let mut ranked: Vec<(f64, u32, Via)> = best
             .into_values()
@@ -872,7 +872,7 @@ impl PartyIndex {
     /// entry's. The firm, when one discounted a match.
     fn well_known_discount(
         &self,
-        q: &PartyQuery<'_>,
+        key: &str,
         threshold: f64,
         country: Option<&str>,
         best: &mut FxHashMap<u32, (f64, u32, Via)>,
@@ -905,19 +905,11 @@ impl PartyIndex {
         if !best.values().any(worth) {
             return None;
         }
-        let name_only = PartyQuery {
-            name: q.name,
-            country: "",
-            address: "",
-        };
         // The party's name is a firm's as the table writes it (legal forms
-        // aside, in any word order).
-        let m = firms
-            .search_with(&name_only, well_known::MIN_SCORE, 1, false, Bounds::Skip)
-            .into_iter()
-            .next()
-            .filter(|m| m.near_exact)?;
-        let homes = m
+        // aside, in any word order): its key is one of the firms' index.
+        let &name_no = firms.exact.get(key)?.first()?;
+        let firm = &firms.entries[firms.names[name_no as usize].entry as usize];
+        let homes = firm
             .entry_id
             .parse::<usize>()
             .ok()
@@ -940,9 +932,8 @@ impl PartyIndex {
                 entries.push(entry_no);
             }
         }
-        (!entries.is_empty()).then_some(well_known::Discount {
-            firm: m.entry_name,
-            score: m.score,
+        (!entries.is_empty()).then(|| well_known::Discount {
+            firm: firm.primary.clone(),
             entries,
         })
     }

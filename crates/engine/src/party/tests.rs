@@ -1067,7 +1067,7 @@ fn a_well_known_firm_is_not_read_as_a_slip_of_a_listed_name() {
     );
     assert!(
         low.explanation
-            .contains("the well-known firm 'Voranix GmbH' (well-known.toml, 1.00)"),
+            .contains("the well-known firm 'Voranix GmbH' (well-known.toml)"),
         "{}",
         low.explanation
     );

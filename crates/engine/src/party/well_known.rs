@@ -23,10 +23,6 @@ use crate::model::{DenialEntry, EntityKind, EntryName, NameKind};
 /// The file's name, as errors and explanations cite it.
 pub const FILE: &str = "well-known.toml";
 
-/// Least score of a firm's match to be looked at (the match must be
-/// equal after normalisation as well).
-pub(crate) const MIN_SCORE: f64 = 0.85;
-
 /// The factor a listed match explained by a well-known firm is scored at:
 /// below one, so any match short of a near-exact strong name (at most 0.99)
 /// falls below the review threshold (0.80 by default).
@@ -37,8 +33,6 @@ pub(crate) const DISCOUNT: f64 = 0.80;
 pub(crate) struct Discount {
     /// The firm's first name in the table.
     pub firm: String,
-    /// How closely the party's name is the firm's.
-    pub score: f64,
     /// The listed entries (by number in their index) discounted.
     pub entries: Vec<u32>,
 }
@@ -51,8 +45,8 @@ impl Discount {
             m.explanation.pop();
         }
         m.explanation.push_str(&format!(
-            "; the party's name is that of the well-known firm '{}' ({FILE}, {:.2}), which is not listed: the name is read as that firm's, not as this listed name (x{DISCOUNT:.2}).",
-            self.firm, self.score
+            "; the party's name is that of the well-known firm '{}' ({FILE}), which is not listed: the name is read as that firm's, not as this listed name (x{DISCOUNT:.2}).",
+            self.firm
         ));
         m
     }
