@@ -6,10 +6,9 @@
 //! every query: one-edit and skeleton neighbourhoods, transcriptions, the
 //! two-edit look-up. Those are pure functions of the word and of the index,
 //! so each thread keeps the last few thousand of them here, tagged with the
-//! index that computed them (an index built later never reads another's);
-//! it keeps the memos of the last two indexes it searched (the lists' and
-//! the well-known firms'). A memo that fills up is emptied whole: its size
-//! stays bounded whatever the queries.
+//! index that computed them (an index built later never reads another's).
+//! A memo that fills up is emptied whole: its size stays bounded whatever
+//! the queries.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -47,22 +46,8 @@ struct Memo {
     len: usize,
 }
 
-/// A memo for each of the last [`SLOTS`] indexes a thread searched: the
-/// lists' index and the small index of the well-known firms
-/// (`well_known`), which every search that finds a slip consults, take
-/// turns without emptying each other's memo.
-#[derive(Default)]
-struct Memos {
-    slots: [Memo; SLOTS],
-    /// The slot used last (the other is the one a new index replaces).
-    last: usize,
-}
-
-/// Indexes a thread keeps a memo for at once.
-const SLOTS: usize = 2;
-
 thread_local! {
-    static MEMO: RefCell<Memos> = RefCell::new(Memos::default());
+    static MEMO: RefCell<Memo> = RefCell::new(Memo::default());
 }
 
 /// The memoised value of `kind` for `word` under index `index`, computed by
@@ -75,10 +60,12 @@ pub(super) fn get_or_compute(
 ) -> Exp {
     let k = kind as usize;
     let hit = MEMO.with(|m| {
-        let mut m = m.borrow_mut();
-        let i = m.slots.iter().position(|s| s.index == index)?;
-        m.last = i;
-        m.slots[i].words[k].get(word).cloned()
+        let m = m.borrow();
+        if m.index == index {
+            m.words[k].get(word).cloned()
+        } else {
+            None
+        }
     });
     if let Some(exp) = hit {
         return exp;
@@ -86,27 +73,14 @@ pub(super) fn get_or_compute(
     let exp: Exp = compute().into();
     MEMO.with(|m| {
         let mut m = m.borrow_mut();
-        let i = match m.slots.iter().position(|s| s.index == index) {
-            Some(i) => i,
-            None => {
-                let i = (m.last + 1) % SLOTS;
-                m.slots[i] = Memo {
-                    index,
-                    ..Memo::default()
-                };
-                i
-            }
-        };
-        m.last = i;
-        let slot = &mut m.slots[i];
-        if slot.len >= MAX_WORDS {
-            *slot = Memo {
+        if m.index != index || m.len >= MAX_WORDS {
+            *m = Memo {
                 index,
                 ..Memo::default()
             };
         }
-        if slot.words[k].insert(word.into(), exp.clone()).is_none() {
-            slot.len += 1;
+        if m.words[k].insert(word.into(), exp.clone()).is_none() {
+            m.len += 1;
         }
     });
     exp
@@ -135,26 +109,6 @@ mod tests {
         let other = next_index_id();
         let e = get_or_compute(other, Kind::Plain, "schneider", || vec![(1, 1.0)]);
         assert_eq!(&*e, &[(1, 1.0)]);
-        // Two indexes taking turns keep their values; a third replaces the
-        // one used less recently.
-        let mut calls = 0;
-        get_or_compute(index, Kind::Plain, "schneider", || {
-            calls += 1;
-            Vec::new()
-        });
-        assert_eq!(calls, 0, "the first index's memo was kept");
-        let third = next_index_id();
-        get_or_compute(third, Kind::Plain, "schneider", Vec::new);
-        get_or_compute(index, Kind::Plain, "schneider", || {
-            calls += 1;
-            Vec::new()
-        });
-        assert_eq!(calls, 0, "the most recent of the two stays");
-        get_or_compute(other, Kind::Plain, "schneider", || {
-            calls += 1;
-            Vec::new()
-        });
-        assert_eq!(calls, 1, "the less recent one was replaced");
     }
 
     #[test]
@@ -165,7 +119,7 @@ mod tests {
                 vec![(i as u32, 1.0)]
             });
         }
-        let len = MEMO.with(|m| m.borrow().slots.iter().map(|s| s.len).max().unwrap_or(0));
+        let len = MEMO.with(|m| m.borrow().len);
         assert!(len <= MAX_WORDS, "{len}");
         // The first word was dropped with the rest: computed again.
         let mut again = false;

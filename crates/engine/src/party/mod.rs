@@ -377,9 +377,9 @@ pub struct PartyIndex {
     /// This index's number, which tags the expansions of unknown words
     /// each thread keeps for it ([`memo`]).
     id: u64,
-    /// The well-known firms of the rules, as an index of their own
-    /// ([`well_known`]); none in that index itself.
-    well_known: Option<Box<PartyIndex>>,
+    /// The well-known firms of the rules by the order-free key of each of
+    /// their names ([`well_known`]): the firm's number in the rules.
+    well_known: FxHashMap<Box<str>, u32>,
 }
 
 impl PartyIndex {
@@ -398,29 +398,14 @@ impl PartyIndex {
         self.rules.clone()
     }
 
-    /// Builds the index from `(list_id, entries)` pairs with `rules` (and
-    /// the index of the rules' well-known firms beside it).
+    /// Builds the index from `(list_id, entries)` pairs with `rules`.
     pub fn build_with(
         lists: &[(&str, &[DenialEntry])],
         geo: &Geo,
         rules: std::sync::Arc<NameRules>,
     ) -> PartyIndex {
-        let firms = well_known::entries(rules.well_known());
-        let mut idx = PartyIndex::build_lists(lists, geo, rules.clone());
-        if !firms.is_empty() {
-            let firms = PartyIndex::build_lists(&[(well_known::FILE, &firms)], geo, rules);
-            idx.well_known = Some(Box::new(firms));
-        }
-        idx
-    }
-
-    /// The index of `lists` alone.
-    fn build_lists(
-        lists: &[(&str, &[DenialEntry])],
-        geo: &Geo,
-        rules: std::sync::Arc<NameRules>,
-    ) -> PartyIndex {
         let mut idx = PartyIndex {
+            well_known: well_known::keys(&rules),
             rules,
             id: memo::next_index_id(),
             ..PartyIndex::default()
@@ -877,7 +862,6 @@ impl PartyIndex {
         country: Option<&str>,
         best: &mut FxHashMap<u32, (f64, u32, Via)>,
     ) -> Option<well_known::Discount> {
-        let firms = self.well_known.as_deref()?;
         // How a reported match rests on its listed name; never an equal
         // strong name.
         let basis = |&(s, name_no, via): &(f64, u32, Via)| {
@@ -906,16 +890,10 @@ impl PartyIndex {
             return None;
         }
         // The party's name is a firm's as the table writes it (legal forms
-        // aside, in any word order): its key is one of the firms' index.
-        let &name_no = firms.exact.get(key)?.first()?;
-        let firm = &firms.entries[firms.names[name_no as usize].entry as usize];
-        let homes = firm
-            .entry_id
-            .parse::<usize>()
-            .ok()
-            .and_then(|i| self.rules.well_known().get(i))
-            .map(|f| f.countries.as_slice())
-            .unwrap_or_default();
+        // aside, in any word order): its key is one of the firms' keys.
+        let &firm_no = self.well_known.get(key)?;
+        let firm = self.rules.well_known().get(firm_no as usize)?;
+        let homes = firm.countries.as_slice();
         let mut entries = Vec::new();
         for (&entry_no, slot) in best.iter_mut() {
             let entry = &self.entries[entry_no as usize];
@@ -933,7 +911,7 @@ impl PartyIndex {
             }
         }
         (!entries.is_empty()).then(|| well_known::Discount {
-            firm: firm.primary.clone(),
+            firm: firm.names.first().cloned().unwrap_or_default(),
             entries,
         })
     }

@@ -1048,17 +1048,25 @@ fn top(idx: &PartyIndex, name: &str, country: &str, threshold: f64) -> Option<Pa
     idx.search(&q, threshold, 5).into_iter().next()
 }
 
-#[test]
-fn a_well_known_firm_is_not_read_as_a_slip_of_a_listed_name() {
+/// The match of `name` without a table of firms (on `entry`), after
+/// checking that with [`FIRMS`] it falls below the threshold; and the
+/// index with the firms.
+fn cleared_by_the_table(name: &str, entry: &str) -> (PartyMatch, PartyIndex) {
     let plain = index_with_firms("");
     let firms = index_with_firms(FIRMS);
-    // Without the table the firm's name is read as a slip of the listed one.
-    let slip = top(&plain, "Voranix GmbH", "", THRESHOLD).expect("a slip of VORANEX");
-    assert_eq!(slip.entry_id, "wk1");
+    let m = top(&plain, name, "", THRESHOLD).unwrap_or_else(|| panic!("{name} without firms"));
+    assert_eq!(m.entry_id, entry);
+    assert_eq!(top(&firms, name, "", THRESHOLD), None);
+    (m, firms)
+}
+
+#[test]
+fn a_well_known_firm_is_not_read_as_a_slip_of_a_listed_name() {
+    // Without the table the firm's name is read as a slip of the listed
+    // one; with it, the match falls below the threshold, by the stated
+    // factor and with the reason.
+    let (slip, firms) = cleared_by_the_table("Voranix GmbH", "wk1");
     assert!(slip.score < 1.0, "{slip:?}");
-    // With it, the match falls below the threshold, by the stated factor
-    // and with the reason.
-    assert_eq!(top(&firms, "Voranix GmbH", "", THRESHOLD), None);
     let low = top(&firms, "Voranix GmbH", "", 0.0).expect("still scored");
     assert_eq!(low.entry_id, "wk1");
     assert!(
@@ -1080,11 +1088,7 @@ fn a_well_known_firm_is_not_read_as_a_slip_of_a_listed_name() {
 
 #[test]
 fn a_weak_alias_that_is_a_well_known_firm_is_discounted() {
-    let plain = index_with_firms("");
-    let firms = index_with_firms(FIRMS);
-    let weak = top(&plain, "Orbena Corp.", "", THRESHOLD).expect("the weak alias");
-    assert_eq!(weak.entry_id, "wk2");
-    assert_eq!(top(&firms, "Orbena Corp.", "", THRESHOLD), None);
+    let (_, firms) = cleared_by_the_table("Orbena Corp.", "wk2");
     // The entry's strong name is unaffected.
     let strong = top(&firms, "Karstel Trading FZE", "", THRESHOLD).expect("primary name");
     assert_eq!((strong.entry_id.as_str(), strong.score), ("wk2", 1.0));
