@@ -771,8 +771,9 @@ pub fn is_org_word(t: &str) -> bool {
     ORG_SET.has(t)
 }
 
-/// Removes legal forms and honorifics. Returns (tokens, legal forms found,
-/// organisation hint). If nothing would remain, the tokens are kept.
+/// Removes legal forms, and honorifics from names that are not an
+/// organisation's. Returns (tokens, legal forms found, organisation hint).
+/// If nothing would remain, the tokens are kept.
 pub fn strip(mut raw: Vec<String>, rules: &NameRules) -> (Vec<String>, Vec<String>, bool) {
     let mut known = vec![None; raw.len()];
     join_split_legal(&mut raw, &mut known);
@@ -830,6 +831,7 @@ pub fn strip(mut raw: Vec<String>, rules: &NameRules) -> (Vec<String>, Vec<Strin
             legal_at[k] = false;
         }
     }
+    let mut honorifics = Vec::new();
     for (k, t) in raw.iter().enumerate() {
         if !keep[k] {
             continue;
@@ -842,9 +844,16 @@ pub fn strip(mut raw: Vec<String>, rules: &NameRules) -> (Vec<String>, Vec<Strin
             legal.push(t.clone());
             org = true;
         } else if HONORIFIC_SET.has(t) {
-            keep[k] = false;
+            honorifics.push(k);
         } else if is_org_word(t) {
             org = true;
+        }
+    }
+    // A title is dropped from a person's name; in an organisation's name it
+    // is part of the name ("Mister Car Wash, Inc.", "President Hotel LLC").
+    if !org {
+        for k in honorifics {
+            keep[k] = false;
         }
     }
     if !keep.iter().any(|k| *k) {

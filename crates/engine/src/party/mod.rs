@@ -107,6 +107,12 @@ struct Tuning {
     surname_missing: f64,
     /// An organisation-looking query against a person entry.
     org_vs_person: f64,
+    /// A query with a legal form against a vessel or aircraft entry.
+    company_vs_craft: f64,
+    /// A short weak alias (one word of at most `short_single_len` letters,
+    /// or short words only) reached through a slip (on top of
+    /// `weak_alias`).
+    weak_alias_slip: f64,
     /// A person's name part in the query and another in the listed name,
     /// neither matched: two people of one family, or namesakes.
     part_differs: f64,
@@ -153,6 +159,8 @@ const TUNING: Tuning = Tuning {
     regrouped_fuzzy: 0.85,
     surname_missing: 0.9,
     org_vs_person: 0.85,
+    company_vs_craft: 0.85,
+    weak_alias_slip: 0.9,
     part_differs: 0.87,
     cross_script: 0.85,
     acronym: 0.85,
@@ -482,6 +490,11 @@ impl PartyIndex {
                     }
                     let joins: Vec<(u32, u64)> = if twin == name_no {
                         join_pairs(nn.tokens.len())
+                            // Two words run together in the other order,
+                            // not a letter with a word: "P.AD" is not "ADP".
+                            .filter(|&(a, b)| {
+                                a < b || (nn.tokens[a].len() > 1 && nn.tokens[b].len() > 1)
+                            })
                             .map(|(a, b)| {
                                 let j = format!("{}{}", nn.tokens[a], nn.tokens[b]);
                                 let id = vb.intern_join(&j, tokens[a], tokens[b]);
@@ -1236,7 +1249,10 @@ impl PartyIndex {
             let split = (3..=n - 2).rev().find_map(|k| {
                 let (l, r) = t.split_at(k);
                 self.vocab.id(l)?;
-                if legal_tail(r) {
+                // A legal form glued to a word of four letters or more
+                // ("ROSNEFTPAO"): after a shorter one the form is more
+                // likely the end of a word ("Biogen" is not "Bio Gen.").
+                if k >= 4 && legal_tail(r) {
                     Some((l.to_string(), None, Some(r.to_string())))
                 } else if r.len() >= 3 && self.vocab.id(r).is_some() {
                     Some((l.to_string(), Some(r.to_string()), None))
@@ -1892,6 +1908,34 @@ impl PartyIndex {
                 format!(
                     "organisation name against a listed person (x{:.2})",
                     TUNING.org_vs_person
+                )
+            });
+        }
+        // A weak alias is a broad or generic name (OFAC does not expect it to
+        // be screened alone); a short one spelt otherwise ("ELIAS" for
+        // "Elisa") is another name as often as a slip; a long one
+        // ("HEVAPEIMASAZI") is still recognised through a slip.
+        let short_alias = rec.short
+            || (rec.tokens.len() == 1
+                && self.vocab.text(rec.tokens[0]).len() <= TUNING.short_single_len);
+        if rec.kind == NameKind::WeakAlias && short_alias && a.fuzzy_links > 0 {
+            s *= TUNING.weak_alias_slip;
+            note(&mut sink, || {
+                format!("a weak alias with a slip (x{:.2})", TUNING.weak_alias_slip)
+            });
+        }
+        // A party written with a legal form is a company, not the ship or
+        // aircraft of that name ("Dover Corporation" / the vessel DOVER).
+        if !nn.legal.is_empty()
+            && !rec.org_hint
+            && matches!(entry.kind, EntityKind::Vessel | EntityKind::Aircraft)
+        {
+            s *= TUNING.company_vs_craft;
+            note(&mut sink, || {
+                format!(
+                    "company name against a listed {} (x{:.2})",
+                    entry.kind.as_str(),
+                    TUNING.company_vs_craft
                 )
             });
         }

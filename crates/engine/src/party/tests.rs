@@ -1137,3 +1137,92 @@ fn a_listed_name_with_more_words_is_discounted_only_for_a_party_at_the_firms_hom
         low.explanation
     );
 }
+
+/// The test list with entries for the readings of famous firms' names
+/// (names invented for these tests).
+fn index_with_readings() -> PartyIndex {
+    use EntityKind::{Organization as O, Person as P, Vessel as V};
+    use NameKind::{Primary as N, WeakAlias as W};
+    let r = ReferenceFiles::embedded();
+    let geo = Geo::from_toml(&r.countries, &r.gazetteer).unwrap();
+    let mut entries = listed();
+    entries.push(entry("rd1", V, &[("ORVALDA", N)], ""));
+    entries.push(entry("rd2", O, &[("ZUK CORPORATION", N)], "Iran"));
+    entries.push(entry("rd3", O, &[("KORVELT", N)], "Iran"));
+    entries.push(entry("rd4", O, &[("Q.ARLEV LTD", N)], "Syria"));
+    entries.push(entry(
+        "rd5",
+        P,
+        &[("HADDAD, Karim Yusuf", N), ("BARAKOSTI", W), ("TAROMI", W)],
+        "",
+    ));
+    entries.push(entry("rd6", O, &[("TALVINA CAR WASH S.A.", N)], "Mexico"));
+    PartyIndex::build(&[("test", &entries[..])], &geo)
+}
+
+#[test]
+fn a_party_with_a_legal_form_is_not_the_listed_vessel_of_its_name() {
+    let idx = index_with_readings();
+    let vessel = top(&idx, "Orvalda", "", THRESHOLD).expect("the vessel's name");
+    assert_eq!(vessel.entry_id, "rd1");
+    assert_eq!(top(&idx, "Orvalda Corporation", "", THRESHOLD), None);
+    let low = top(&idx, "Orvalda Corporation", "", 0.0).expect("scored");
+    assert!(
+        low.explanation
+            .contains("company name against a listed vessel"),
+        "{}",
+        low.explanation
+    );
+}
+
+#[test]
+fn a_legal_form_glued_to_a_short_word_is_the_end_of_the_word() {
+    let idx = index_with_readings();
+    // "zuk" + "gen": a word ending, not the listed ZUK with a legal form.
+    assert_eq!(top(&idx, "ZUKGEN", "", THRESHOLD), None);
+    // After a word of four letters or more it is a legal form.
+    let glued = top(&idx, "KORVELTAG", "", THRESHOLD).expect("korvelt + ag");
+    assert_eq!(glued.entry_id, "rd3");
+}
+
+#[test]
+fn a_listed_initial_joins_its_word_only_in_the_written_order() {
+    let idx = index_with_readings();
+    let written = top(&idx, "QARLEV", "", THRESHOLD).expect("q + arlev");
+    assert_eq!(written.entry_id, "rd4");
+    assert_eq!(top(&idx, "ARLEVQ", "", THRESHOLD), None);
+}
+
+#[test]
+fn a_short_weak_alias_is_matched_as_written_only() {
+    let idx = index_with_readings();
+    let weak = top(&idx, "Taromi", "", THRESHOLD).expect("the weak alias as written");
+    assert_eq!(weak.entry_id, "rd5");
+    // Two letters swapped in a short weak alias: another name.
+    assert_eq!(top(&idx, "Tarmoi", "", THRESHOLD), None);
+    let low = top(&idx, "Tarmoi", "", 0.0).expect("scored");
+    assert!(
+        low.explanation.contains("a weak alias with a slip"),
+        "{}",
+        low.explanation
+    );
+    // A long one is still recognised through a slip.
+    let long = top(&idx, "Barakosty", "", THRESHOLD).expect("a slip of a long weak alias");
+    assert_eq!(long.entry_id, "rd5");
+    assert!(
+        !long.explanation.contains("a weak alias with a slip"),
+        "{}",
+        long.explanation
+    );
+}
+
+#[test]
+fn a_title_is_part_of_an_organisations_name() {
+    let idx = index_with_readings();
+    // "Mister" kept: the listed name's own word is missing, not only a title.
+    assert_eq!(top(&idx, "Mister Car Wash, Inc.", "", THRESHOLD), None);
+    let person = normalize_with("Mister Karim Haddad", NameRules::embedded());
+    assert!(!person.tokens.contains(&"mister".to_string()));
+    let firm = normalize_with("Mister Car Wash, Inc.", NameRules::embedded());
+    assert!(firm.tokens.contains(&"mister".to_string()), "{firm:?}");
+}
