@@ -110,8 +110,8 @@ struct Tuning {
     /// A query with a legal form against a vessel or aircraft entry.
     company_vs_craft: f64,
     /// A short weak alias (one word of at most `short_single_len` letters,
-    /// or short words only) reached through a slip (on top of
-    /// `weak_alias`).
+    /// or words of four letters or less only) reached through a slip (on
+    /// top of `weak_alias`).
     weak_alias_slip: f64,
     /// A person's name part in the query and another in the listed name,
     /// neither matched: two people of one family, or namesakes.
