@@ -1915,10 +1915,12 @@ impl PartyIndex {
         // be screened alone); a short one spelt otherwise ("ELIAS" for
         // "Elisa") is another name as often as a slip; a long one
         // ("HEVAPEIMASAZI") is still recognised through a slip.
-        let short_alias = rec.short
-            || (rec.tokens.len() == 1
-                && self.vocab.text(rec.tokens[0]).len() <= TUNING.short_single_len);
-        if rec.kind == NameKind::WeakAlias && short_alias && a.fuzzy_links > 0 {
+        let short_alias = || {
+            rec.short
+                || (rec.tokens.len() == 1
+                    && self.vocab.text(rec.tokens[0]).len() <= TUNING.short_single_len)
+        };
+        if rec.kind == NameKind::WeakAlias && a.fuzzy_links > 0 && short_alias() {
             s *= TUNING.weak_alias_slip;
             note(&mut sink, || {
                 format!("a weak alias with a slip (x{:.2})", TUNING.weak_alias_slip)

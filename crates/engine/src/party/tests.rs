@@ -1160,18 +1160,23 @@ fn index_with_readings() -> PartyIndex {
     PartyIndex::build(&[("test", &entries[..])], &geo)
 }
 
+/// Checks that `name` is scored below the threshold, and that its
+/// explanation says `why`.
+fn below_the_threshold_for(idx: &PartyIndex, name: &str, why: &str) {
+    assert_eq!(top(idx, name, "", THRESHOLD), None, "{name}");
+    let low = top(idx, name, "", 0.0).unwrap_or_else(|| panic!("{name} scored"));
+    assert!(low.explanation.contains(why), "{}", low.explanation);
+}
+
 #[test]
 fn a_party_with_a_legal_form_is_not_the_listed_vessel_of_its_name() {
     let idx = index_with_readings();
     let vessel = top(&idx, "Orvalda", "", THRESHOLD).expect("the vessel's name");
     assert_eq!(vessel.entry_id, "rd1");
-    assert_eq!(top(&idx, "Orvalda Corporation", "", THRESHOLD), None);
-    let low = top(&idx, "Orvalda Corporation", "", 0.0).expect("scored");
-    assert!(
-        low.explanation
-            .contains("company name against a listed vessel"),
-        "{}",
-        low.explanation
+    below_the_threshold_for(
+        &idx,
+        "Orvalda Corporation",
+        "company name against a listed vessel",
     );
 }
 
@@ -1199,13 +1204,7 @@ fn a_short_weak_alias_is_matched_as_written_only() {
     let weak = top(&idx, "Taromi", "", THRESHOLD).expect("the weak alias as written");
     assert_eq!(weak.entry_id, "rd5");
     // Two letters swapped in a short weak alias: another name.
-    assert_eq!(top(&idx, "Tarmoi", "", THRESHOLD), None);
-    let low = top(&idx, "Tarmoi", "", 0.0).expect("scored");
-    assert!(
-        low.explanation.contains("a weak alias with a slip"),
-        "{}",
-        low.explanation
-    );
+    below_the_threshold_for(&idx, "Tarmoi", "a weak alias with a slip");
     // A long one is still recognised through a slip.
     let long = top(&idx, "Barakosty", "", THRESHOLD).expect("a slip of a long weak alias");
     assert_eq!(long.entry_id, "rd5");
