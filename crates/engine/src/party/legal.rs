@@ -19,6 +19,7 @@ const PHRASES: &[&[&str]] = &[
     &["limited", "liability", "company"],
     &["limited", "liability", "partnership"],
     &["limited", "liability", "co"],
+    &["limited", "liability", "corporation"],
     &["public", "limited", "company"],
     &["joint", "stock", "company"],
     &["joint", "stock"],
@@ -641,6 +642,34 @@ const PREFIX_FORMS: &[&str] = &[
     "ooo", "oao", "zao", "pao", "ao", "jsc", "pjsc", "ojsc", "cjsc", "pt", "tov", "llc", "cv",
 ];
 
+/// Short legal forms that no name word is written as: inside an
+/// organisation's name they are its legal form wherever they stand ("Group
+/// Grand Ltd General Trading" is GROUP GRAND LIMITED GENERAL TRADING, whose
+/// "Limited" is dropped wherever it stands), unlike `sa` or `as` in "AJILI,
+/// SA ID" or "AS AD HANI". (`co` is such a form too, unless it begins a
+/// word written with a hyphen: [`CO_COMPOUNDS`].)
+const MID_FORMS: &[&str] = &[
+    "ltd", "llc", "inc", "plc", "jsc", "llp", "pte", "pty", "bhd", "fze", "fzc",
+];
+
+/// Words written after "co-" ("Co-operation", "Co-ordination", "Co-op"):
+/// such a `co` is no legal form.
+const CO_COMPOUNDS: &[&str] = &[
+    "op",
+    "ops",
+    "operation",
+    "operative",
+    "operatives",
+    "ordination",
+    "ordinating",
+    "ordinator",
+    "owned",
+    "owner",
+    "founder",
+    "production",
+    "investment",
+];
+
 /// Legal forms that are sometimes glued to the end of the name (`GOLDLLC`).
 const GLUED_SUFFIXES: &[&str] = &["llc", "sarl", "gmbh", "ltd", "jsc", "fze", "fzco", "ooo"];
 
@@ -760,6 +789,16 @@ fn join_split_legal(raw: &mut Vec<String>, known: &mut Vec<Option<bool>>) {
     known.truncate(w);
 }
 
+/// True when the abbreviation table reads `t` as an organisation word that
+/// is no legal form (`fdn` foundation, `ctr` centre, `assn` association;
+/// not `inc`, which stands for "incorporated" only).
+fn reads_as_org_word(t: &str, rules: &NameRules) -> bool {
+    rules
+        .expansions(t)
+        .iter()
+        .any(|w| !is_legal_form(w) && !is_legal_word(w) && !rules.is_legal_word(w))
+}
+
 /// True for a one-word legal form of the built-in list (`ag`, `gmbh`,
 /// `llc` ...).
 pub fn is_legal_form(t: &str) -> bool {
@@ -826,8 +865,46 @@ pub fn strip(mut raw: Vec<String>, rules: &NameRules) -> (Vec<String>, Vec<Strin
         .take_while(|(l, t)| **l && (t.len() > 3 || PREFIX_FORMS.contains(&t.as_str())))
         .count();
     let edge_end = raw.len() - legal_at.iter().rev().take_while(|l| **l).count();
+    // Inside an organisation's name, after its first word, `Ltd`, `LLC` or
+    // `Co` is still its legal form (`Co` unless it begins a word written
+    // with a hyphen: "Co-operation"). An organisation's name: a legal form
+    // at an edge or of several words, an organisation word (or its
+    // abbreviation: "Res. & Prod. Co Horst"), or a short form no name word
+    // is written as. (Looked at only when such a form stands inside.)
+    let mid_form = |k: usize| {
+        k > 0
+            && (MID_FORMS.contains(&raw[k].as_str())
+                || raw[k] == "co"
+                    && !raw
+                        .get(k + 1)
+                        .is_some_and(|n| CO_COMPOUNDS.contains(&n.as_str())))
+    };
+    let organisation = (0..raw.len()).any(|k| legal_at[k] && mid_form(k))
+        && (!legal.is_empty()
+            || edge_start > 0
+            || edge_end < raw.len()
+            || raw.iter().any(|t| {
+                MID_FORMS.contains(&t.as_str())
+                    || is_org_word(t)
+                    || rules.expansions(t).iter().any(|w| is_org_word(w))
+            }));
     for k in 0..raw.len() {
-        if keep[k] && legal_at[k] && raw[k].len() <= 3 && k >= edge_start && k < edge_end {
+        let inside_org = organisation && mid_form(k);
+        if keep[k]
+            && legal_at[k]
+            && raw[k].len() <= 3
+            && k >= edge_start
+            && k < edge_end
+            && !inside_org
+        {
+            legal_at[k] = false;
+        }
+        // A word the abbreviation table reads as an organisation word that
+        // is no legal form ("Fdn" foundation, "Ctr" centre, "Sci."
+        // scientific, "Assn" association) is that word, as its full form
+        // is: ISO 20275 also lists such letters as legal forms of some
+        // country, but "Seafire Fdn." writes SEAFIRE FOUNDATION.
+        if keep[k] && legal_at[k] && reads_as_org_word(&raw[k], rules) {
             legal_at[k] = false;
         }
     }

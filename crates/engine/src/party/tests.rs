@@ -1157,6 +1157,37 @@ fn index_with_readings() -> PartyIndex {
         "",
     ));
     entries.push(entry("rd6", O, &[("TALVINA CAR WASH S.A.", N)], "Mexico"));
+    entries.push(entry(
+        "rd7",
+        O,
+        &[("KESTRANO LIMITED GENERAL TRADING", N)],
+        "UAE",
+    ));
+    entries.push(entry("rd8", O, &[("VORELLIN FOUNDATION", N)], "Cyprus"));
+    entries.push(entry(
+        "rd9",
+        O,
+        &[("12TH SCIENTIFIC CENTER OF APPLIED OPTICS", N)],
+        "Russia",
+    ));
+    entries.push(entry(
+        "rd10",
+        O,
+        &[("SCIENTIFIC PRODUCTION COMPANY TARVIKON", N)],
+        "Russia",
+    ));
+    entries.push(entry(
+        "rd11",
+        O,
+        &[("MIRVALE PETROCHEMICAL SOLUTIONS", N)],
+        "Iran",
+    ));
+    entries.push(entry(
+        "rd12",
+        O,
+        &[("LIMITED LIABILITY CORPORATION TRADING HOUSE OSTRAVEL", N)],
+        "Russia",
+    ));
     PartyIndex::build(&[("test", &entries[..])], &geo)
 }
 
@@ -1224,4 +1255,53 @@ fn a_title_is_part_of_an_organisations_name() {
     assert!(!person.tokens.contains(&"mister".to_string()));
     let firm = normalize_with("Mister Car Wash, Inc.", NameRules::embedded());
     assert!(firm.tokens.contains(&"mister".to_string()), "{firm:?}");
+}
+
+/// The top match of `name`, which must be entry `id`, and its score.
+fn found_as(idx: &PartyIndex, name: &str, id: &str) -> f64 {
+    let m = top(idx, name, "", THRESHOLD).unwrap_or_else(|| panic!("{name}: no match"));
+    assert_eq!(m.entry_id, id, "{name}: {}", m.explanation);
+    m.score
+}
+
+#[test]
+fn a_short_legal_form_inside_an_organisations_name_is_its_legal_form() {
+    let idx = index_with_readings();
+    // The listed name's "Limited" stands inside it and is dropped there;
+    // so are "Ltd" and "LLC" written inside.
+    assert!(found_as(&idx, "Kestrano Ltd General Trading", "rd7") >= 0.99);
+    assert!(found_as(&idx, "Kestrano LLC General Trading", "rd7") >= 0.99);
+    // "Co" inside an organisation's name too ("production" is an
+    // organisation word, "Prod." its abbreviation).
+    assert!(found_as(&idx, "Sci. Prod. Co Tarvikon", "rd10") >= 0.9);
+    let rules = NameRules::embedded();
+    // Not the "co" of a word written with a hyphen.
+    let coop = normalize_with("Bank for Economic Co-operation", rules);
+    assert!(coop.tokens.contains(&"co".to_string()), "{coop:?}");
+    // Short forms inside a person's name stay name parts.
+    let person = normalize_with("AJILI, SA ID", rules);
+    assert!(person.tokens.contains(&"sa".to_string()), "{person:?}");
+    // A legal form of three words ending in "corporation".
+    assert!(found_as(&idx, "LLC Trading House Ostravel", "rd12") >= 0.95);
+}
+
+#[test]
+fn an_abbreviation_that_is_also_a_legal_form_is_read_as_its_word() {
+    let idx = index_with_readings();
+    // "Fdn", "Sci.", "Ctr" are legal forms of some country in ISO 20275,
+    // and the abbreviations of foundation, scientific and center.
+    assert!(found_as(&idx, "Vorellin Fdn.", "rd8") >= 0.95);
+    assert!(found_as(&idx, "12th Sci. Ctr of Applied Optics", "rd9") >= 0.95);
+    // "Inc" stands for "incorporated" only: still a legal form.
+    let rules = NameRules::embedded();
+    let inc = normalize_with("Vorellin Inc", rules);
+    assert_eq!(inc.tokens, vec!["vorellin".to_string()]);
+}
+
+#[test]
+fn erp_abbreviations_of_the_table_are_read_as_their_words() {
+    let idx = index_with_readings();
+    // Forms that keep some vowels and have no dot: the table reads them.
+    assert!(found_as(&idx, "Mirvale Petrochem Solns", "rd11") >= 0.9);
+    assert!(found_as(&idx, "Mirvale Petchem Soln", "rd11") >= 0.9);
 }
