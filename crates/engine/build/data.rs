@@ -747,6 +747,7 @@ const ITEM_WORDS: &[&str] = &[
     "attribute",
     "generic",
     "coordinators",
+    "heads",
 ];
 
 #[derive(Deserialize)]

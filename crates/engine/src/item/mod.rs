@@ -328,6 +328,30 @@ pub struct ItemIndex {
     matcher: WordTrie,
 }
 
+/// The readings of `term` with another generic head noun in place of its
+/// last word (`item-words.toml`, `words.heads`): for terms of one phrase
+/// (no `+`) of two words or more whose last word is a head.
+fn head_variants(term: &str) -> Vec<String> {
+    let term = term.trim();
+    if term.contains('+') {
+        return Vec::new();
+    }
+    let Some((body, last)) = term.rsplit_once(' ') else {
+        return Vec::new();
+    };
+    let heads = text::heads();
+    let last = last.to_ascii_lowercase();
+    let singular = last.strip_suffix('s').unwrap_or(&last);
+    if !heads.iter().any(|h| *h == last || *h == singular) {
+        return Vec::new();
+    }
+    heads
+        .iter()
+        .filter(|h| **h != last && **h != singular)
+        .map(|h| format!("{body} {h}"))
+        .collect()
+}
+
 /// Builder state: unique phrases.
 #[derive(Default)]
 struct PhraseTable {
@@ -381,6 +405,35 @@ impl ItemIndex {
                     .sum();
                 terms.push(Term {
                     text: t.trim().to_string(),
+                    parts,
+                    tokens,
+                    look_alike: false,
+                });
+            }
+            // A term of several words ending in a generic head noun reads with
+            // the other heads too ("celestial navigation system" is
+            // "celestial navigation equipment"), unless the entry already has
+            // that term.
+            let mut variants = Vec::new();
+            for t in &e.terms {
+                for v in head_variants(t) {
+                    if e.terms.iter().any(|o| o.trim() == v) || variants.contains(&v) {
+                        continue;
+                    }
+                    variants.push(v);
+                }
+            }
+            for v in variants {
+                let parts = table.parts(&v).map_err(|m| bad(e, m))?;
+                let tokens = parts
+                    .iter()
+                    .map(|p| table.phrases[*p].split_whitespace().count())
+                    .sum();
+                if terms.iter().any(|o| o.parts == parts) {
+                    continue;
+                }
+                terms.push(Term {
+                    text: v,
                     parts,
                     tokens,
                     look_alike: false,
@@ -1236,6 +1289,12 @@ fn negated(norm: &Normalized, token: usize) -> bool {
 /// "supplied by" ..., a secondary purpose ("also fits helicopters"), or
 /// qualify another noun ("ISO 9001 certified supplier").
 fn describes_goods(norm: &Normalized, s: (usize, usize), anchors: &[(usize, usize)]) -> bool {
+    // A catalogue reading ("Mixers, food processing" read as "food
+    // processing mixers") is the line's head with one of its qualifiers:
+    // each of its words qualifies the goods.
+    if s.0 >= norm.readings_from {
+        return true;
+    }
     let clause = norm.tokens[s.0].clause;
     let in_clause = |i: usize| norm.tokens[i].clause == clause;
     let anchor_at = |i: usize| anchors.iter().any(|a| a.0 <= i && i <= a.1);
@@ -1405,6 +1464,14 @@ fn write_cond(out: &mut String, c: &crate::model::Condition, value: Option<f64>)
     out.push_str(&c.param);
     out.push(' ');
     if let Some(v) = value {
+        // A figure stated as "above 125" or "below 5" is read a hair past
+        // its number: say so, or "125 °C > 125" would read as false.
+        let near = (v - c.value).abs() <= 1e-6 * c.value.abs().max(1.0);
+        if near && v > c.value {
+            out.push_str("more than ");
+        } else if near && v < c.value {
+            out.push_str("less than ");
+        }
         units::write_value(out, &c.param, v);
         out.push(' ');
     }

@@ -216,3 +216,83 @@ fn build_rejects_unusable_entries() {
         }
     }
 }
+
+#[test]
+fn a_term_ending_in_a_generic_head_reads_with_the_other_heads() {
+    let index = ItemIndex::build(
+        "t",
+        &[
+            entry("9.A.2", &["star navigation system"]),
+            entry("9.A.1", &["flight steering unit + missile"]),
+        ],
+    )
+    .unwrap();
+    for d in [
+        "Star navigation equipment",
+        "Star navigation apparatus for ships",
+        "Devices, star navigation",
+    ] {
+        assert_eq!(codes_of(&index, d).0, vec!["9.A.2"], "{d}");
+    }
+    // The matched term says which reading named the goods.
+    let a = index.classify(&item("Star navigation equipment", "", &[]));
+    assert_eq!(
+        a.matches[0].matched_terms,
+        vec!["star navigation equipment"]
+    );
+    // Terms of several parts keep their words.
+    assert!(
+        codes_of(&index, "Flight steering system, missile")
+            .0
+            .is_empty()
+    );
+    // A single generic word alone names nothing.
+    assert!(codes_of(&index, "Navigation equipment").0.is_empty());
+}
+
+#[test]
+fn an_exclusion_in_a_qualifier_of_a_catalogue_line_describes_the_goods() {
+    let mut mixer = entry("4.B.3.a", &["planetary mixer"]);
+    mixer.context = vec![vec!["vacuum".into()]];
+    mixer.exclusions = vec!["bakery".into()];
+    let index = ItemIndex::build("t", &[mixer]).unwrap();
+    // "Mixers, bakery production, planetary": the bakery qualifies the
+    // mixers as much as "planetary" does.
+    assert_eq!(
+        codes_of(&index, "Mixers, bakery production, planetary"),
+        (vec![], vec!["4.B.3.a".to_string()])
+    );
+    // A line with a figure is no catalogue line: there the exclusion's
+    // words qualify another noun ("bakery production line").
+    assert_eq!(
+        codes_of(
+            &index,
+            "Planetary mixer, 300 litres, vacuum, bakery production line nearby"
+        )
+        .0,
+        vec!["4.B.3.a"]
+    );
+}
+
+#[test]
+fn a_figure_stated_as_above_a_limit_is_explained_as_such() {
+    let mut hot = entry("11.A.4", &["hot module"]);
+    hot.rules = vec![ThresholdRule {
+        label: "operating temperature".into(),
+        all: vec![Condition {
+            param: "temperature_c".into(),
+            op: Comparison::Gt,
+            value: 125.0,
+        }],
+    }];
+    let index = ItemIndex::build("t", &[hot]).unwrap();
+    let a = index.classify(&item("Hot module, operating above 125 C", "", &[]));
+    assert_eq!(a.matches[0].status, ItemStatus::Controlled);
+    assert!(
+        a.matches[0]
+            .explanation
+            .contains("temperature_c more than 125 °C > 125"),
+        "{}",
+        a.matches[0].explanation
+    );
+}

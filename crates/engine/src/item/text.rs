@@ -64,6 +64,10 @@ pub(crate) struct Normalized {
     pub tokens: Vec<Token>,
     /// The words as written, lower case, concatenated.
     pub raw: String,
+    /// The first token of the catalogue readings ("Mixers, batch" read as
+    /// "batch mixers"); `tokens.len()` when there is none. Every word of a
+    /// reading qualifies the catalogue line's head: the goods.
+    pub readings_from: usize,
 }
 
 impl Normalized {
@@ -347,6 +351,7 @@ fn normalize_as(s: &str, mode: Mode) -> Normalized {
         text: String::with_capacity(s.len() + s.len() / 2 + 2),
         tokens: Vec::with_capacity(words.len() + 2),
         raw: String::with_capacity(s.len()),
+        readings_from: 0,
     };
     out.text.push(' ');
     // The normalised form of every word, in one buffer (no string per word).
@@ -394,6 +399,7 @@ fn normalize_as(s: &str, mode: Mode) -> Normalized {
             ),
         }
     }
+    out.readings_from = out.tokens.len();
     if mode == Mode::Description {
         add_catalogue_readings(&mut out, s);
     }
@@ -409,6 +415,12 @@ pub(crate) fn normalize(s: &str) -> Normalized {
 pub(crate) fn normalize_phrase(s: &str) -> Option<String> {
     let n = normalize_as(s, Mode::Phrase);
     (!n.tokens.is_empty()).then_some(n.text)
+}
+
+/// The generic head nouns (`words.heads`), as written: a term ending in one
+/// also reads with each of the others.
+pub(crate) fn heads() -> &'static [&'static str] {
+    WORDS.heads
 }
 
 /// True when `word` (as written) is in the named word set.
