@@ -373,6 +373,14 @@ impl PhraseTable {
     fn parts(&mut self, s: &str) -> Result<Vec<usize>, String> {
         Ok(phrase_parts(s)?.into_iter().map(|p| self.id(p)).collect())
     }
+
+    /// Words in the phrases `parts`.
+    fn tokens(&self, parts: &[usize]) -> usize {
+        parts
+            .iter()
+            .map(|p| self.phrases[*p].split_whitespace().count())
+            .sum()
+    }
 }
 
 impl ItemIndex {
@@ -399,43 +407,26 @@ impl ItemIndex {
             let mut terms = Vec::new();
             for t in &e.terms {
                 let parts = table.parts(t).map_err(|m| bad(e, m))?;
-                let tokens = parts
-                    .iter()
-                    .map(|p| table.phrases[*p].split_whitespace().count())
-                    .sum();
                 terms.push(Term {
                     text: t.trim().to_string(),
+                    tokens: table.tokens(&parts),
                     parts,
-                    tokens,
                     look_alike: false,
                 });
             }
             // A term of several words ending in a generic head noun reads with
             // the other heads too ("celestial navigation system" is
-            // "celestial navigation equipment"), unless the entry already has
-            // that term.
-            let mut variants = Vec::new();
-            for t in &e.terms {
-                for v in head_variants(t) {
-                    if e.terms.iter().any(|o| o.trim() == v) || variants.contains(&v) {
-                        continue;
-                    }
-                    variants.push(v);
-                }
-            }
-            for v in variants {
+            // "celestial navigation equipment"), unless the entry already
+            // has a term of those words.
+            for v in e.terms.iter().flat_map(|t| head_variants(t)) {
                 let parts = table.parts(&v).map_err(|m| bad(e, m))?;
-                let tokens = parts
-                    .iter()
-                    .map(|p| table.phrases[*p].split_whitespace().count())
-                    .sum();
                 if terms.iter().any(|o| o.parts == parts) {
                     continue;
                 }
                 terms.push(Term {
                     text: v,
+                    tokens: table.tokens(&parts),
                     parts,
-                    tokens,
                     look_alike: false,
                 });
             }
@@ -466,14 +457,10 @@ impl ItemIndex {
                 let parts = table.parts(body).map_err(|m| bad(e, m))?;
                 if kind == ExclusionKind::LookAlike {
                     // Naming a look-alike names the entry.
-                    let tokens = parts
-                        .iter()
-                        .map(|p| table.phrases[*p].split_whitespace().count())
-                        .sum();
                     terms.push(Term {
                         text: body.to_string(),
                         parts: parts.clone(),
-                        tokens,
+                        tokens: table.tokens(&parts),
                         look_alike: true,
                     });
                 }

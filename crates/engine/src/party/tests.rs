@@ -1157,37 +1157,20 @@ fn index_with_readings() -> PartyIndex {
         "",
     ));
     entries.push(entry("rd6", O, &[("TALVINA CAR WASH S.A.", N)], "Mexico"));
-    entries.push(entry(
-        "rd7",
-        O,
-        &[("KESTRANO LIMITED GENERAL TRADING", N)],
-        "UAE",
-    ));
-    entries.push(entry("rd8", O, &[("VORELLIN FOUNDATION", N)], "Cyprus"));
-    entries.push(entry(
-        "rd9",
-        O,
-        &[("12TH SCIENTIFIC CENTER OF APPLIED OPTICS", N)],
-        "Russia",
-    ));
-    entries.push(entry(
-        "rd10",
-        O,
-        &[("SCIENTIFIC PRODUCTION COMPANY TARVIKON", N)],
-        "Russia",
-    ));
-    entries.push(entry(
-        "rd11",
-        O,
-        &[("MIRVALE PETROCHEMICAL SOLUTIONS", N)],
-        "Iran",
-    ));
-    entries.push(entry(
-        "rd12",
-        O,
-        &[("LIMITED LIABILITY CORPORATION TRADING HOUSE OSTRAVEL", N)],
-        "Russia",
-    ));
+    for (id, name, country) in [
+        ("rd7", "KESTRANO LIMITED GENERAL TRADING", "UAE"),
+        ("rd8", "VORELLIN FOUNDATION", "Cyprus"),
+        ("rd9", "12TH SCIENTIFIC CENTER OF APPLIED OPTICS", "Russia"),
+        ("rd10", "SCIENTIFIC PRODUCTION COMPANY TARVIKON", "Russia"),
+        ("rd11", "MIRVALE PETROCHEMICAL SOLUTIONS", "Iran"),
+        (
+            "rd12",
+            "LIMITED LIABILITY CORPORATION TRADING HOUSE OSTRAVEL",
+            "Russia",
+        ),
+    ] {
+        entries.push(entry(id, O, &[(name, N)], country));
+    }
     PartyIndex::build(&[("test", &entries[..])], &geo)
 }
 
