@@ -45,6 +45,7 @@ mod build_data;
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 pub use error::EngineError;
 
@@ -54,7 +55,7 @@ use crate::model::{
 };
 use end_use::RedFlags;
 use geo::Geo;
-use item::{ItemIndex, ItemMatch};
+use item::{ItemAssessment, ItemIndex, ItemMatch};
 use party::{PartyIndex, PartyMatch, PartyQuery};
 use policy::Policy;
 use reference::ReferenceFiles;
@@ -81,6 +82,17 @@ pub struct Engine {
     red_flags: RedFlags,
     policy: Policy,
     policy_ref: PolicyRef,
+    /// A number of its own, so that a thread's memo of item
+    /// classifications knows which engine computed them.
+    id: u64,
+    /// Whether item classifications are memoised ([`Engine::set_item_memo`]).
+    item_memo: bool,
+}
+
+/// A number for each engine built.
+fn next_engine_id() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 impl Engine {
@@ -147,7 +159,38 @@ impl Engine {
             red_flags,
             policy,
             policy_ref,
+            id: next_engine_id(),
+            item_memo: true,
         })
+    }
+
+    /// Turns the memo of item classifications on (the default) or off. Off,
+    /// every item is classified afresh: what an item never seen before
+    /// costs, as the engine bench measures it.
+    pub fn set_item_memo(&mut self, on: bool) {
+        self.item_memo = on;
+    }
+
+    /// One item's classification against every control list: controlled
+    /// and uncertain matches, and adjacent ones, in list order. An item
+    /// classified before on this thread by this engine (the same
+    /// description, declared code, quantity, unit and parameters) is
+    /// answered from this thread's memo (`item/memo.rs`).
+    pub fn assess_item(&self, item: &Item) -> Arc<ItemAssessment> {
+        let compute = || {
+            let mut all = ItemAssessment::default();
+            for idx in &self.items {
+                let a = idx.classify(item);
+                all.matches.extend(a.matches);
+                all.adjacent.extend(a.adjacent);
+            }
+            all
+        };
+        if self.item_memo {
+            item::memo::get_or_compute(self.id, item, compute)
+        } else {
+            Arc::new(compute())
+        }
     }
 
     /// Screens a shipment: items, parties, destination, end use. The text
@@ -223,11 +266,7 @@ impl Engine {
     pub fn screen_item(&self, item: &Item) -> Vec<ItemMatch> {
         let visible = text::canonical_item(item);
         let item = visible.as_ref().unwrap_or(item);
-        let mut out: Vec<ItemMatch> = self
-            .items
-            .iter()
-            .flat_map(|idx| idx.classify(item).matches)
-            .collect();
+        let mut out: Vec<ItemMatch> = self.assess_item(item).matches.clone();
         out.sort_by(|a, b| {
             b.score
                 .total_cmp(&a.score)

@@ -7,10 +7,11 @@
 //! facts so that the case workflow does not either.
 
 use std::cell::OnceCell;
+use std::sync::Arc;
 
 use crate::end_use::RedFlagHit;
 use crate::geo::PlaceHit;
-use crate::item::ItemMatch;
+use crate::item::ItemAssessment;
 use crate::model::{
     DestinationFacts, EmbargoBasis, EmbargoFact, PartyRole, RegionFact, Shipment, UltimateBasis,
 };
@@ -23,14 +24,8 @@ use super::super::Engine;
 /// same legal entity, e.g. an Entity List entry repeated under each country).
 const CANDIDATES_PER_PARTY: usize = 12;
 
-/// One item's classification.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct ItemFacts {
-    /// Controlled and uncertain matches, strongest first.
-    pub matches: Vec<ItemMatch>,
-    /// Adjacent (look-alike) matches.
-    pub adjacent: Vec<ItemMatch>,
-}
+/// One item's classification (shared with the engine's memo).
+pub(crate) type ItemFacts = Arc<ItemAssessment>;
 
 /// One party's facts.
 #[derive(Clone, Debug, Default)]
@@ -74,13 +69,7 @@ impl<'a> Context<'a> {
             if stop() {
                 return None;
             }
-            let mut facts = ItemFacts::default();
-            for idx in engine.item_indexes() {
-                let a = idx.classify(item);
-                facts.matches.extend(a.matches);
-                facts.adjacent.extend(a.adjacent);
-            }
-            items.push(facts);
+            items.push(engine.assess_item(item));
         }
         let mut parties = Vec::with_capacity(shipment.parties.len());
         for p in &shipment.parties {

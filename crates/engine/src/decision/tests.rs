@@ -1274,3 +1274,70 @@ fn a_partys_best_match_per_list_is_the_first_of_its_list_in_the_full_answer() {
     // The lists hold several matches each: some were dropped.
     assert!(dropped > 0);
 }
+
+/// The status of the hydrazine entry in an assessment.
+fn hydrazine_status(a: &crate::item::ItemAssessment) -> Option<crate::item::ItemStatus> {
+    a.matches
+        .iter()
+        .chain(&a.adjacent)
+        .find(|m| m.code == "4.C.2.b")
+        .map(|m| m.status)
+}
+
+#[test]
+fn an_item_seen_before_is_answered_from_the_memo_and_only_that_item() {
+    use crate::item::ItemStatus::{Adjacent, Controlled};
+    let e = build(&ReferenceFiles::embedded());
+    let weak = item("Hydrazine hydrate solution", &[("concentration_pct", 64.0)]);
+    let first = e.assess_item(&weak);
+    assert_eq!(hydrazine_status(&first), Some(Adjacent));
+    // The same item again: the kept answer itself.
+    assert!(Arc::ptr_eq(&first, &e.assess_item(&weak.clone())));
+    // Any field that differs is another item, classified afresh.
+    let strong = item("Hydrazine hydrate solution", &[("concentration_pct", 99.0)]);
+    let s = e.assess_item(&strong);
+    assert!(!Arc::ptr_eq(&first, &s));
+    assert_eq!(hydrazine_status(&s), Some(Controlled));
+    let coded = Item {
+        declared_code: "4.C.2.b".into(),
+        ..weak.clone()
+    };
+    assert!(!Arc::ptr_eq(&first, &e.assess_item(&coded)));
+    let counted = Item {
+        quantity: 2.0,
+        ..weak.clone()
+    };
+    assert!(!Arc::ptr_eq(&first, &e.assess_item(&counted)));
+    // Another engine (a list change builds one) never reads this one's
+    // answers; an engine without the memo classifies every time; all agree.
+    let other = build(&ReferenceFiles::embedded());
+    let o = other.assess_item(&weak);
+    assert!(!Arc::ptr_eq(&first, &o));
+    assert_eq!(*first, *o);
+    let mut cold = build(&ReferenceFiles::embedded());
+    cold.set_item_memo(false);
+    let (c1, c2) = (cold.assess_item(&weak), cold.assess_item(&weak));
+    assert!(!Arc::ptr_eq(&c1, &c2));
+    assert_eq!(*c1, *first);
+}
+
+#[test]
+fn the_item_memo_stays_bounded_and_keeps_recent_items() {
+    let e = build(&ReferenceFiles::embedded());
+    let per = crate::item::memo::PER_GENERATION;
+    let lot = |i: usize| item(&format!("Hydrazine drum lot {i}"), &[]);
+    let mut last = None;
+    for i in 0..3 * per + 7 {
+        last = Some(e.assess_item(&lot(i)));
+        assert!(crate::item::memo::kept(e.id) <= 2 * per);
+    }
+    assert!(crate::item::memo::kept(e.id) > per);
+    let last = last.expect("items were assessed");
+    assert!(Arc::ptr_eq(&last, &e.assess_item(&lot(3 * per + 6))));
+    // An item from the previous generation is still kept and moves up.
+    let older = e.assess_item(&lot(2 * per + 1));
+    assert!(Arc::ptr_eq(&older, &e.assess_item(&lot(2 * per + 1))));
+    // A description longer than the memo keeps is classified every time.
+    let long = item(&format!("Hydrazine {}", "tank ".repeat(300)), &[]);
+    assert!(!Arc::ptr_eq(&e.assess_item(&long), &e.assess_item(&long)));
+}

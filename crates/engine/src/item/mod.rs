@@ -51,6 +51,7 @@
 
 mod codes;
 pub use codes::codes_related;
+pub(crate) mod memo;
 mod text;
 
 #[cfg(test)]
