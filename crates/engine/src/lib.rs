@@ -27,6 +27,7 @@ pub mod end_use;
 mod error;
 pub mod geo;
 pub mod item;
+mod memo;
 pub mod model;
 pub mod negation;
 pub mod party;
@@ -82,11 +83,12 @@ pub struct Engine {
     red_flags: RedFlags,
     policy: Policy,
     policy_ref: PolicyRef,
-    /// A number of its own, so that a thread's memo of item
-    /// classifications knows which engine computed them.
+    /// A number of its own, so that a thread's memos of item
+    /// classifications and party matches know which engine computed them.
     id: u64,
-    /// Whether item classifications are memoised ([`Engine::set_item_memo`]).
-    item_memo: bool,
+    /// Whether item classifications and shipment parties' matches are
+    /// memoised ([`Engine::set_memo`]).
+    memo: bool,
 }
 
 /// A number for each engine built.
@@ -160,15 +162,16 @@ impl Engine {
             policy,
             policy_ref,
             id: next_engine_id(),
-            item_memo: true,
+            memo: true,
         })
     }
 
-    /// Turns the memo of item classifications on (the default) or off. Off,
-    /// every item is classified afresh: what an item never seen before
+    /// Turns the memos of item classifications and of shipment parties'
+    /// matches on (the default) or off. Off, every item is classified and
+    /// every party searched afresh: what a shipment never seen before
     /// costs, as the engine bench measures it.
-    pub fn set_item_memo(&mut self, on: bool) {
-        self.item_memo = on;
+    pub fn set_memo(&mut self, on: bool) {
+        self.memo = on;
     }
 
     /// One item's classification against every control list: controlled
@@ -186,7 +189,7 @@ impl Engine {
             }
             all
         };
-        if self.item_memo {
+        if self.memo {
             item::memo::get_or_compute(self.id, item, compute)
         } else {
             Arc::new(compute())
@@ -232,6 +235,23 @@ impl Engine {
         limit: usize,
     ) -> Vec<PartyMatch> {
         self.screen_party_with(query, limit, true)
+    }
+
+    /// [`Engine::screen_party_best_per_list`] for a shipment's party: a
+    /// party this engine searched before on this thread (the same name,
+    /// address, country and `limit`) is answered from this thread's memo
+    /// (`party/answer_memo.rs`).
+    pub(crate) fn shipment_party_matches(
+        &self,
+        query: &PartyQuery<'_>,
+        limit: usize,
+    ) -> Arc<Vec<PartyMatch>> {
+        let compute = || self.screen_party_with(query, limit, true);
+        if self.memo {
+            party::answer_memo::get_or_compute(self.id, query, limit, compute)
+        } else {
+            Arc::new(compute())
+        }
     }
 
     fn screen_party_with(

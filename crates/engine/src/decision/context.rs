@@ -33,8 +33,8 @@ pub(crate) struct PartyFacts {
     /// The declared country as an ISO code, when known.
     pub country: Option<String>,
     /// List matches at or above the review threshold, the best one per
-    /// list, best first.
-    pub matches: Vec<PartyMatch>,
+    /// list, best first (shared with the engine's memo).
+    pub matches: Arc<Vec<PartyMatch>>,
     /// Gazetteer places in the party's address.
     pub places: Vec<PlaceHit>,
 }
@@ -83,7 +83,7 @@ impl<'a> Context<'a> {
             };
             parties.push(PartyFacts {
                 country: engine.geo().resolve_country(&p.country),
-                matches: engine.screen_party_best_per_list(&query, CANDIDATES_PER_PARTY),
+                matches: engine.shipment_party_matches(&query, CANDIDATES_PER_PARTY),
                 places: engine.geo().places_in(&p.address),
             });
         }

@@ -150,7 +150,7 @@ fn status_lower(status: ItemStatus) -> &'static str {
 
 fn listed_party(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     for (i, party) in ctx.shipment.parties.iter().enumerate() {
-        for m in &ctx.parties[i].matches {
+        for m in ctx.parties[i].matches.iter() {
             out.push(listing::party_finding(ctx, i, party, m));
         }
     }

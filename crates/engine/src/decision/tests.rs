@@ -1315,7 +1315,7 @@ fn an_item_seen_before_is_answered_from_the_memo_and_only_that_item() {
     assert!(!Arc::ptr_eq(&first, &o));
     assert_eq!(*first, *o);
     let mut cold = build(&ReferenceFiles::embedded());
-    cold.set_item_memo(false);
+    cold.set_memo(false);
     let (c1, c2) = (cold.assess_item(&weak), cold.assess_item(&weak));
     assert!(!Arc::ptr_eq(&c1, &c2));
     assert_eq!(*c1, *first);
@@ -1340,4 +1340,69 @@ fn the_item_memo_stays_bounded_and_keeps_recent_items() {
     // A description longer than the memo keeps is classified every time.
     let long = item(&format!("Hydrazine {}", "tank ".repeat(300)), &[]);
     assert!(!Arc::ptr_eq(&e.assess_item(&long), &e.assess_item(&long)));
+}
+
+#[test]
+fn a_party_seen_before_is_answered_from_the_memo_and_only_that_party() {
+    let e = build(&ReferenceFiles::embedded());
+    let q = |name: &'static str, address: &'static str, country: &'static str| {
+        crate::party::PartyQuery {
+            name,
+            address,
+            country,
+        }
+    };
+    let listed = q("Zephyron Orbitalis", "Harbour Road 1", "AE");
+    let first = e.shipment_party_matches(&listed, 12);
+    assert!(first.iter().any(|m| m.entry_id == "101"), "{first:?}");
+    assert!(Arc::ptr_eq(&first, &e.shipment_party_matches(&listed, 12)));
+    // Any field that differs is another query, searched afresh.
+    for other in [
+        q("Zephyron Orbitalis", "Harbour Road 2", "AE"),
+        q("Zephyron Orbitalis", "Harbour Road 1", "OM"),
+        q("Zephyron Orbitali", "Harbour Road 1", "AE"),
+    ] {
+        assert!(!Arc::ptr_eq(&first, &e.shipment_party_matches(&other, 12)));
+    }
+    assert!(!Arc::ptr_eq(&first, &e.shipment_party_matches(&listed, 3)));
+    // Another engine never reads this one's answers; without the memo
+    // every search is fresh; all agree, and with the public search.
+    let other = build(&ReferenceFiles::embedded());
+    let o = other.shipment_party_matches(&listed, 12);
+    assert!(!Arc::ptr_eq(&first, &o));
+    assert_eq!(*first, *o);
+    assert_eq!(*first, e.screen_party_best_per_list(&listed, 12));
+    let mut cold = build(&ReferenceFiles::embedded());
+    cold.set_memo(false);
+    let (c1, c2) = (
+        cold.shipment_party_matches(&listed, 12),
+        cold.shipment_party_matches(&listed, 12),
+    );
+    assert!(!Arc::ptr_eq(&c1, &c2));
+    assert_eq!(*c1, *first);
+    // A shipment screened with and without the memos gets the same outcome.
+    let s = ship(
+        "AE",
+        "",
+        vec![item("Hydrazine hydrate 99 %", &[])],
+        &[
+            EXPORTER,
+            (Con, "Zephyron Orbitalis", "Harbour Road 1", "AE"),
+        ],
+    );
+    let warm = (e.screen_shipment(&s), e.screen_shipment(&s));
+    assert_eq!(warm.0, warm.1);
+    assert_eq!(warm.0, cold.screen_shipment(&s));
+    // The memo stays bounded.
+    let per = crate::party::answer_memo::PER_GENERATION;
+    for i in 0..2 * per + 5 {
+        let name = format!("Quarnel Vistoria {i}");
+        let p = crate::party::PartyQuery {
+            name: &name,
+            address: "",
+            country: "",
+        };
+        e.shipment_party_matches(&p, 12);
+        assert!(crate::party::answer_memo::kept(e.id) <= 2 * per);
+    }
 }

@@ -16,6 +16,7 @@
 //! type and country agreement. Every match explains which name matched,
 //! which tokens paired and what raised or lowered the score.
 
+pub(crate) mod answer_memo;
 mod legal;
 pub mod limits;
 mod memo;
