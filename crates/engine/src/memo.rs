@@ -16,7 +16,30 @@
 //! The item memo (`item/memo.rs`) and the party memo (`party/answers.rs`)
 //! are two of these.
 
+use std::cell::RefCell;
+use std::thread::LocalKey;
+
 use rustc_hash::FxHashMap;
+
+/// The answer kept in the thread's `memo` for the input hashed to `hash`
+/// (`same` compares the kept input with the query) by engine `engine`;
+/// on a miss, `compute` answers (outside the memo's borrow) and `key`
+/// makes the input to keep with the answer.
+pub(crate) fn get_or_compute<K: 'static, V: Clone + 'static>(
+    memo: &'static LocalKey<RefCell<TwoGen<K, V>>>,
+    engine: u64,
+    hash: u64,
+    same: impl Fn(&K) -> bool,
+    key: impl FnOnce() -> K,
+    compute: impl FnOnce() -> V,
+) -> V {
+    if let Some(v) = memo.with(|m| m.borrow_mut().get(engine, hash, same)) {
+        return v;
+    }
+    let v = compute();
+    memo.with(|m| m.borrow_mut().put(engine, hash, key(), v.clone()));
+    v
+}
 
 /// Two generations of kept answers, keyed by a hash of their input.
 pub(crate) struct TwoGen<K, V> {

@@ -66,17 +66,14 @@ pub(crate) fn get_or_compute(
     if item.description.len() > MAX_DESCRIPTION {
         return Arc::new(compute());
     }
-    let hash = item_hash(item);
-    let hit = MEMO.with(|m| m.borrow_mut().get(engine, hash, |k| same_item(k, item)));
-    if let Some(a) = hit {
-        return a;
-    }
-    let assessment = Arc::new(compute());
-    MEMO.with(|m| {
-        m.borrow_mut()
-            .put(engine, hash, item.clone(), Arc::clone(&assessment))
-    });
-    assessment
+    crate::memo::get_or_compute(
+        &MEMO,
+        engine,
+        item_hash(item),
+        |k| same_item(k, item),
+        || item.clone(),
+        || Arc::new(compute()),
+    )
 }
 
 /// Items kept on this thread for `engine` (both generations): for tests.

@@ -67,20 +67,19 @@ pub(crate) fn get_or_compute(
     if q.name.len() + q.address.len() > MAX_TEXT {
         return Arc::new(compute());
     }
-    let hash = query_hash(q, limit);
-    let hit = MEMO.with(|m| m.borrow_mut().get(engine, hash, |k| k.is(q, limit)));
-    if let Some(a) = hit {
-        return a;
-    }
-    let answer = Arc::new(compute());
-    let asked = Asked {
-        name: q.name.into(),
-        address: q.address.into(),
-        country: q.country.into(),
-        limit,
-    };
-    MEMO.with(|m| m.borrow_mut().put(engine, hash, asked, Arc::clone(&answer)));
-    answer
+    crate::memo::get_or_compute(
+        &MEMO,
+        engine,
+        query_hash(q, limit),
+        |k| k.is(q, limit),
+        || Asked {
+            name: q.name.into(),
+            address: q.address.into(),
+            country: q.country.into(),
+            limit,
+        },
+        || Arc::new(compute()),
+    )
 }
 
 /// Parties kept on this thread for `engine` (both generations): for tests.
