@@ -373,9 +373,8 @@ fn main() {
         build_s
     );
 
-    if std::env::args().any(|a| a == "--no-memo") {
-        engine.set_memo(false);
-    }
+    let memo = std::env::args().all(|a| a != "--no-memo");
+    engine.set_memo(memo);
     if std::env::args().any(|a| a == "--hostile") {
         hostile(&engine, &lists, quick);
         return;
@@ -446,7 +445,6 @@ fn main() {
     run(&engine, "  50% listed parties, 1st", &adversarial);
     run(&engine, "  50% listed parties, 2nd", &adversarial);
     run(&engine, "  10% listed, unseen words", &unseen);
-    let memo = std::env::args().all(|a| a != "--no-memo");
     if memo {
         // The same typical shipments, nothing answered from the memos.
         engine.set_memo(false);
@@ -493,16 +491,7 @@ fn main() {
     }
     report("  invented, unseen words", &mut lat);
 
-    let mut lat = Vec::new();
-    for _ in 0..if quick { 200 } else { 2_000 } {
-        let it = item(&mut rng);
-        let t = Instant::now();
-        black_box(engine.screen_item(black_box(&it)));
-        lat.push(t.elapsed().as_secs_f64() * 1e6);
-    }
-    report("ScreenItem", &mut lat);
-    if memo {
-        engine.set_memo(false);
+    let mut screen_items = |engine: &Engine, label: &str| {
         let mut lat = Vec::new();
         for _ in 0..if quick { 200 } else { 2_000 } {
             let it = item(&mut rng);
@@ -510,7 +499,12 @@ fn main() {
             black_box(engine.screen_item(black_box(&it)));
             lat.push(t.elapsed().as_secs_f64() * 1e6);
         }
-        report("ScreenItem, classified afresh", &mut lat);
+        report(label, &mut lat);
+    };
+    screen_items(&engine, "ScreenItem");
+    if memo {
+        engine.set_memo(false);
+        screen_items(&engine, "ScreenItem, classified afresh");
         engine.set_memo(true);
     }
 
